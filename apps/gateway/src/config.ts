@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import { CatalogError, DEFAULT_PLAN_LIMITS, builtinCatalog, parseCatalog, type Catalog, type Plan, type PlanLimits } from "@bentoo/core";
+
+/**
+ * Configuration from the environment (PRODUCT.md §7). Parsed and checked once
+ * at start-up; a bad value stops the server with a message naming the variable.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string | null;
+  adminToken: string | null;
+  tlsCertPath: string | null;
+  tlsKeyPath: string | null;
+  trustedProxies: string[];
+  catalogPath: string | null;
+  catalog: Catalog;
+  logLevel: string;
+  bodyLimitBytes: number;
+  plans: Record<Plan, PlanLimits>;
+  /** Whether to create the demo account and print its test key on an empty database. */
+  seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function text(env: Environment, name: string): string | null {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? null : value;
+}
+
+function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const value = text(env, name);
+  if (value === null) return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+  return parsed;
+}
+
+function loadCatalog(path: string | null): Catalog {
+  if (path === null) return builtinCatalog();
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`BENTOO_CATALOG: cannot read ${path} as JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return parseCatalog(document);
+  } catch (error) {
+    if (error instanceof CatalogError) throw new ConfigError(`BENTOO_CATALOG (${path}): ${error.message}`);
+    throw error;
+  }
+}
+
+function planLimits(env: Environment): Record<Plan, PlanLimits> {
+  const plans = structuredClone(DEFAULT_PLAN_LIMITS) as Record<Plan, PlanLimits>;
+  for (const plan of Object.keys(plans) as Plan[]) {
+    const upper = plan.toUpperCase();
+    const limits = plans[plan];
+    limits.requestsPerMinute = integer(env, `BENTOO_PLAN_${upper}_RPM`, limits.requestsPerMinute, 1, 10_000_000);
+    limits.tokensPerMinute = integer(env, `BENTOO_PLAN_${upper}_TPM`, limits.tokensPerMinute, 1, 1_000_000_000_000);
+    const keys = text(env, `BENTOO_PLAN_${upper}_MAX_KEYS`);
+    if (keys !== null) limits.maxActiveKeys = keys === "unlimited" ? null : integer(env, `BENTOO_PLAN_${upper}_MAX_KEYS`, 50, 1, 10_000_000);
+  }
+  return plans;
+}
+
+export function parseConfig(env: Environment): Config {
+  const adminToken = text(env, "BENTOO_ADMIN_TOKEN");
+  if (adminToken !== null && adminToken.length < 16) throw new ConfigError("BENTOO_ADMIN_TOKEN must be at least 16 characters; generate one with: openssl rand -hex 32");
+  const catalogPath = text(env, "BENTOO_CATALOG");
+  return {
+    host: text(env, "HOST") ?? "127.0.0.1",
+    port: integer(env, "PORT", 8080, 0, 65535),
+    databaseUrl: text(env, "BENTOO_DATABASE_URL") ?? "sqlite:./data/bentoo.db",
+    redisUrl: text(env, "BENTOO_REDIS_URL"),
+    adminToken,
+    tlsCertPath: text(env, "BENTOO_TLS_CERT"),
+    tlsKeyPath: text(env, "BENTOO_TLS_KEY"),
+    trustedProxies: (text(env, "BENTOO_TRUSTED_PROXIES") ?? "").split(",").map((entry) => entry.trim()).filter(Boolean),
+    catalogPath,
+    catalog: loadCatalog(catalogPath),
+    logLevel: text(env, "BENTOO_LOG_LEVEL") ?? "info",
+    bodyLimitBytes: integer(env, "BENTOO_BODY_LIMIT", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    plans: planLimits(env),
+    seedDemo: text(env, "BENTOO_SEED_DEMO") !== "false",
+  };
+}

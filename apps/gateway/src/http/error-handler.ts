@@ -1,0 +1,48 @@
+import { BentooError } from "@bentoo/core";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+
+/**
+ * The one place that turns failures into OpenAI's error envelope. Handlers throw
+ * BentooErrors (or let Fastify's own 4xx errors through); nothing else renders
+ * errors, and no 5xx ever carries internal details.
+ */
+export function toBentooError(error: unknown, bodyLimitBytes: number): BentooError | null {
+  if (error instanceof BentooError) return error;
+  const fastifyError = error as Partial<FastifyError> | null;
+  const status = fastifyError?.statusCode;
+  const code = fastifyError?.code;
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE" || status === 413) {
+    return new BentooError("request_too_large", `The request body is larger than this server's limit of ${bodyLimitBytes} bytes; send a smaller request.`);
+  }
+  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || status === 415) {
+    return new BentooError("unsupported_media_type", "Send the request body as JSON with the header Content-Type: application/json.");
+  }
+  if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") return new BentooError("invalid_json", "The request body is empty; send a JSON object.");
+  if (error instanceof SyntaxError || code === "FST_ERR_CTP_INVALID_JSON_BODY") {
+    return new BentooError("invalid_json", "The request body is not valid JSON; check quoting and commas, and send Content-Type: application/json.");
+  }
+  if (code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH") return new BentooError("invalid_request", "The Content-Length header does not match the body.");
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return new BentooError(status === 405 ? "method_not_allowed" : "invalid_request", "The request could not be processed; check its method, headers and body.");
+  }
+  return null;
+}
+
+export function sendError(reply: FastifyReply, error: BentooError): FastifyReply {
+  return reply.code(error.status).headers(error.headers).send(error.toEnvelope());
+}
+
+export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
+  app.setErrorHandler((error, request, reply) => {
+    const known = toBentooError(error, bodyLimitBytes);
+    if (known !== null) {
+      if (known.status >= 500) request.log.warn({ code: known.code, requestId: request.id }, known.message);
+      return sendError(reply, known);
+    }
+    request.log.error({ err: error, requestId: request.id }, "unhandled error");
+    return sendError(reply, new BentooError("internal_error", `Bentoo hit an unexpected error. Retry; if it persists, report request id ${request.id}.`));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new BentooError("not_found", `There is no ${request.method} ${request.url.split("?")[0]} endpoint. The API lives under /v1 (see GET /v1/models).`)),
+  );
+}

@@ -1,0 +1,38 @@
+import { BentooError, type AuthFailureCode, type KeyVerifier, type KeyWithAccount } from "@bentoo/core";
+import type { FastifyRequest } from "fastify";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated key and its account (set by `authenticate`). */
+    subject: KeyWithAccount | null;
+  }
+}
+
+const CREATE_HINT = "Create a key in the dashboard under Settings → API Keys.";
+
+function failureMessage(code: AuthFailureCode, last4: string | null): string {
+  const id = last4 === null ? "" : ` (key ID ••••${last4})`;
+  switch (code) {
+    case "missing_api_key":
+      return `No API key provided. Send it in the Authorization header: "Authorization: Bearer btoo_sk_live_…". ${CREATE_HINT}`;
+    case "invalid_auth_scheme":
+      return 'The Authorization header must use the Bearer scheme: "Authorization: Bearer btoo_sk_live_…".';
+    case "malformed_api_key":
+      return `The API key is malformed${id}: Bentoo keys are btoo_sk_live_ or btoo_sk_test_ followed by 32 letters and digits, with a checksum. Check that the whole key was copied.`;
+    case "invalid_api_key":
+      return `Invalid API key${id}. Check that the whole key was copied; it may belong to another Bentoo server. ${CREATE_HINT}`;
+    case "revoked_api_key":
+      return `This API key${id} has been revoked. ${CREATE_HINT}`;
+    case "expired_api_key":
+      return `This API key${id} has expired (its roll grace period or expiry date has passed). Use its replacement, or create a new key.`;
+  }
+}
+
+/** Authenticates the Bearer key of a gateway request; unauthenticated requests never reach a handler. */
+export function authenticate(verifier: KeyVerifier) {
+  return async function authenticateRequest(request: FastifyRequest): Promise<void> {
+    const outcome = await verifier.verify(request.headers.authorization);
+    if (!outcome.valid) throw new BentooError(outcome.code, failureMessage(outcome.code, outcome.last4));
+    request.subject = outcome.subject;
+  };
+}

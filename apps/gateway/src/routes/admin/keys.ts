@@ -1,0 +1,69 @@
+import { BentooError, KEY_MODES, optionalEnum, optionalInteger, optionalStringList, requireBodyObject, requireString, isJsonObject, type GracePeriod } from "@bentoo/core";
+import type { FastifyInstance } from "fastify";
+import { presentIssuedKey, presentKey } from "../../http/presenters.js";
+import type { Services } from "../../services.js";
+import { requireAccount } from "./accounts.js";
+
+const MAX_GRACE_SECONDS = 30 * 24 * 3600;
+
+export function parseExpiry(body: Record<string, unknown>): number | null {
+  const value = body.expires_at;
+  if (value === undefined || value === null) return null;
+  const at = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) throw new BentooError("invalid_request", "expires_at must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z.", { param: "expires_at" });
+  return at;
+}
+
+export function parseGrace(body: Record<string, unknown>): GracePeriod {
+  if (body.grace_seconds === null) return null;
+  return optionalInteger(body, "grace_seconds", { min: 0, max: MAX_GRACE_SECONDS }) ?? 0;
+}
+
+/** Admin API: an account's keys (PRODUCT.md §7). */
+export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
+  app.post<{ Params: { id: string } }>("/admin/v1/accounts/:id/keys", async (request, reply) => {
+    const account = await requireAccount(services, request.params.id);
+    const body = requireBodyObject(request.body);
+    const name = requireString(body, "name", { maxLength: 200 });
+    const mode = optionalEnum(body, "mode", KEY_MODES) ?? "live";
+    const issued = await services.keys.create(account, { name, mode, expiresAt: parseExpiry(body) });
+    return reply.code(201).send(presentIssuedKey(issued.record, issued.secret, services.now()));
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>("/admin/v1/accounts/:id/keys", async (request) => {
+    const account = await requireAccount(services, request.params.id);
+    const limit = Number(request.query.limit ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BentooError("invalid_request", "limit must be an integer from 1 to 1000.", { param: "limit" });
+    const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
+    const now = services.now();
+    return { object: "list", data: page.items.map((key) => presentKey(key, now)), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+  });
+
+  app.get<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.requireKey(request.params.id), services.now()));
+
+  app.patch<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => {
+    const key = await services.keys.requireKey(request.params.id);
+    const body = requireBodyObject(request.body);
+    const patch: { name?: string; ipAllowlist?: string[] | null } = {};
+    if ("name" in body) patch.name = requireString(body, "name", { maxLength: 200 });
+    const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
+    if (allowlist !== undefined) {
+      const account = await requireAccount(services, key.accountId);
+      if (allowlist !== null && !services.plans[account.plan].ipAllowlist) {
+        throw new BentooError("plan_required", "IP allowlists need the Enterprise plan; the operator can change the account's plan with PATCH /admin/v1/accounts/{id}.", { param: "ip_allowlist" });
+      }
+      patch.ipAllowlist = allowlist;
+    }
+    return presentKey(await services.keys.update(key.id, patch), services.now());
+  });
+
+  app.post<{ Params: { id: string } }>("/admin/v1/keys/:id/roll", async (request, reply) => {
+    const body = request.body === undefined || request.body === null ? {} : requireBodyObject(request.body);
+    if (!isJsonObject(body)) throw new BentooError("invalid_request", "The body must be a JSON object.");
+    const { replacement, previous } = await services.keys.roll(request.params.id, parseGrace(body));
+    const now = services.now();
+    return reply.code(201).send({ ...presentIssuedKey(replacement.record, replacement.secret, now), previous_key: presentKey(previous, now) });
+  });
+
+  app.delete<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.revoke(request.params.id), services.now()));
+}

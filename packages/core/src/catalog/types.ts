@@ -1,0 +1,44 @@
+/**
+ * The model catalog: which models exist, what they cost, and which upstream
+ * providers serve them, in fallback order. Provider-neutral: `type` only names
+ * the wire protocol an adapter speaks.
+ */
+export const PROVIDER_TYPES = ["openai"] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+export interface ProviderConfig {
+  id: string;
+  type: ProviderType;
+  /** Base URL of the API, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** Environment variable holding the upstream credential; null when none is needed (a local server). */
+  apiKeyEnv: string | null;
+  /** Longest wait for response headers, and between two body chunks (ms). */
+  timeoutMs: number;
+}
+
+export interface ModelRoute {
+  providerId: string;
+  upstreamModel: string;
+}
+
+export interface CatalogModel {
+  id: string;
+  /** Upstream routes, tried in order on retryable failures. */
+  routes: readonly ModelRoute[];
+  inputMicrosPerMtok: number;
+  outputMicrosPerMtok: number;
+  contextLength: number;
+  /** Largest completion the model produces; the default output reservation. */
+  maxOutputTokens: number | null;
+  ownedBy: string;
+  /** Unix seconds, for OpenAI's `created` field. */
+  created: number;
+}
+
+export interface Catalog {
+  readonly providers: ReadonlyMap<string, ProviderConfig>;
+  readonly models: ReadonlyMap<string, CatalogModel>;
+  /** Models in file order, for listing. */
+  readonly modelList: readonly CatalogModel[];
+}

@@ -1,0 +1,126 @@
+import type { PlanLimits, Plan } from "../accounts/plans.js";
+import { keyStatus, type Account, type ApiKeyRecord } from "../accounts/types.js";
+import { BentooError } from "../errors.js";
+import type { AccountStore, KeyStore } from "../ports.js";
+import { generateApiKey, type KeyMode } from "./api-key.js";
+
+/** Told about every change that must reach the key caches of all instances. */
+export interface KeyInvalidation {
+  keyChanged(keyId: string, hash: string): void | Promise<void>;
+  accountChanged(accountId: string): void | Promise<void>;
+}
+
+export interface CreateKeyInput {
+  name: string;
+  mode: KeyMode;
+  expiresAt?: number | null;
+  ipAllowlist?: string[] | null;
+}
+
+export interface IssuedKey {
+  record: ApiKeyRecord;
+  /** The full secret: returned once, here, and never again. */
+  secret: string;
+}
+
+/** Roll grace: seconds the old key keeps working, or null for "until it is revoked". */
+export type GracePeriod = number | null;
+
+/**
+ * The key lifecycle shared by the account API, the admin API and the CLI:
+ * create (within the plan's cap), rename, revoke, roll.
+ */
+export class KeyService {
+  constructor(
+    private readonly stores: { keys: KeyStore; accounts: AccountStore },
+    private readonly plans: Readonly<Record<Plan, PlanLimits>>,
+    private readonly invalidation: KeyInvalidation,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(account: Account, input: CreateKeyInput, options: { enforceCap?: boolean; rolledFromId?: string } = {}): Promise<IssuedKey> {
+    if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= this.now()) {
+      throw new BentooError("invalid_request", "expires_at must be in the future.", { param: "expires_at" });
+    }
+    const generated = generateApiKey(input.mode);
+    const cap = options.enforceCap === false ? null : this.plans[account.plan].maxActiveKeys;
+    const outcome = await this.stores.keys.create(
+      {
+        accountId: account.id,
+        name: input.name,
+        mode: input.mode,
+        hash: generated.hash,
+        last4: generated.last4,
+        expiresAt: input.expiresAt ?? null,
+        rolledFromId: options.rolledFromId ?? null,
+        ipAllowlist: input.ipAllowlist ?? null,
+      },
+      cap,
+    );
+    if (!outcome.created) {
+      throw new BentooError(
+        "plan_limit_reached",
+        `The ${account.plan} plan allows at most ${outcome.limit} active API keys, and this account has reached that limit. Revoke a key you no longer use, or move to the Pro plan for unlimited keys.`,
+      );
+    }
+    // A negative cache entry for this hash may exist on some instance.
+    await this.invalidation.keyChanged(outcome.key.id, generated.hash);
+    return { record: outcome.key, secret: generated.key };
+  }
+
+  async requireKey(keyId: string, accountId?: string): Promise<ApiKeyRecord> {
+    const key = await this.stores.keys.get(keyId);
+    // Another account's key is reported exactly like a missing one: no existence leak.
+    if (key === null || (accountId !== undefined && key.accountId !== accountId)) {
+      throw new BentooError("key_not_found", `No API key with id ${keyId} exists on this account.`, { param: "id" });
+    }
+    return key;
+  }
+
+  async update(keyId: string, patch: { name?: string; ipAllowlist?: string[] | null }, accountId?: string): Promise<ApiKeyRecord> {
+    await this.requireKey(keyId, accountId);
+    const updated = await this.stores.keys.update(keyId, patch);
+    if (updated === null) throw new BentooError("key_not_found", `No API key with id ${keyId} exists.`, { param: "id" });
+    await this.invalidate(updated.id);
+    return updated;
+  }
+
+  async revoke(keyId: string, accountId?: string): Promise<ApiKeyRecord> {
+    await this.requireKey(keyId, accountId);
+    const revoked = await this.stores.keys.revoke(keyId, this.now());
+    if (revoked === null) throw new BentooError("key_not_found", `No API key with id ${keyId} exists.`, { param: "id" });
+    await this.invalidate(keyId);
+    return revoked;
+  }
+
+  /**
+   * Creates the replacement (same name, mode and allowlist) and lets the old key
+   * work for `grace` more seconds: 0 ends it now, null leaves it until revoked.
+   */
+  async roll(keyId: string, grace: GracePeriod, accountId?: string): Promise<{ replacement: IssuedKey; previous: ApiKeyRecord }> {
+    const old = await this.requireKey(keyId, accountId);
+    const at = this.now();
+    if (keyStatus(old, at) !== "active") throw new BentooError("invalid_request", `API key ${keyId} is ${keyStatus(old, at)}; only an active key can be rolled.`, { param: "id" });
+    const account = await this.stores.accounts.get(old.accountId);
+    if (account === null) throw new BentooError("account_not_found", `The account of key ${keyId} no longer exists.`);
+    const replacement = await this.create(
+      account,
+      { name: old.name, mode: old.mode, ipAllowlist: old.ipAllowlist, expiresAt: old.expiresAt },
+      // The old key is on its way out, so the replacement may exceed the cap while both live.
+      { enforceCap: grace === null, rolledFromId: old.id },
+    );
+    let previous = old;
+    if (grace === 0) previous = (await this.stores.keys.revoke(old.id, at)) ?? old;
+    else if (grace !== null) {
+      const endsAt = at + grace * 1000;
+      if (old.expiresAt === null || old.expiresAt > endsAt) previous = (await this.stores.keys.update(old.id, { expiresAt: endsAt })) ?? old;
+    }
+    await this.invalidate(old.id);
+    return { replacement, previous };
+  }
+
+  private async invalidate(keyId: string): Promise<void> {
+    const hash = await this.stores.keys.hashOf(keyId);
+    if (hash !== null) await this.invalidation.keyChanged(keyId, hash);
+  }
+}

@@ -1,0 +1,45 @@
+import type { KeyWithAccount } from "../accounts/types.js";
+import { hashApiKey, parseApiKey } from "./api-key.js";
+import type { KeyCache } from "./key-cache.js";
+
+export type AuthFailureCode = "missing_api_key" | "invalid_auth_scheme" | "malformed_api_key" | "invalid_api_key" | "revoked_api_key" | "expired_api_key";
+
+/** Verification is an outcome, not an exception: the caller decides how to answer. */
+export type VerifyOutcome =
+  | { valid: true; subject: KeyWithAccount }
+  | { valid: false; code: AuthFailureCode; last4: string | null; subject: KeyWithAccount | null };
+
+const failure = (code: AuthFailureCode, last4: string | null = null, subject: KeyWithAccount | null = null): VerifyOutcome => ({ valid: false, code, last4, subject });
+
+/**
+ * Bearer header → format and checksum (no storage) → SHA-256 → cache → store.
+ * A cached key costs no database round trip.
+ */
+export class KeyVerifier {
+  constructor(
+    private readonly lookup: (hash: string) => Promise<KeyWithAccount | null>,
+    readonly cache: KeyCache,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async verify(authorization: string | undefined): Promise<VerifyOutcome> {
+    if (authorization === undefined || authorization.trim() === "") return failure("missing_api_key");
+    const space = authorization.indexOf(" ");
+    const scheme = space === -1 ? authorization : authorization.slice(0, space);
+    if (scheme.toLowerCase() !== "bearer") return failure("invalid_auth_scheme");
+    const candidate = authorization.slice(space + 1).trim();
+    if (candidate === "") return failure("missing_api_key");
+    const parsed = parseApiKey(candidate);
+    if (!parsed.ok) return failure("malformed_api_key", parsed.last4 ?? null);
+    const hash = hashApiKey(candidate);
+    let subject = this.cache.get(hash);
+    if (subject === undefined) {
+      subject = await this.lookup(hash);
+      this.cache.set(hash, subject);
+    }
+    if (subject === null) return failure("invalid_api_key", parsed.last4);
+    if (subject.key.revokedAt !== null) return failure("revoked_api_key", parsed.last4, subject);
+    if (subject.key.expiresAt !== null && subject.key.expiresAt <= this.now()) return failure("expired_api_key", parsed.last4, subject);
+    return { valid: true, subject };
+  }
+}

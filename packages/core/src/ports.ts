@@ -1,0 +1,83 @@
+import type { Account, ApiKeyRecord, KeyWithAccount } from "./accounts/types.js";
+import type { Plan } from "./accounts/plans.js";
+import type { KeyMode } from "./keys/api-key.js";
+
+/**
+ * The storage ports. packages/storage implements them over SQLite and
+ * PostgreSQL; one contract test suite runs against both.
+ */
+export interface NewAccount {
+  email: string;
+  passwordHash: string | null;
+  plan: Plan;
+}
+
+export interface AccountPatch {
+  plan?: Plan;
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+  ipAllowlist?: string[] | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface AccountStore {
+  create(input: NewAccount): Promise<Account>;
+  get(id: string): Promise<Account | null>;
+  getByEmail(email: string): Promise<Account | null>;
+  update(id: string, patch: AccountPatch): Promise<Account | null>;
+  /** Adds to the balance (negative to debit) and returns the new balance, or null for an unknown account. */
+  adjustBalance(id: string, amountMicros: number): Promise<number | null>;
+  count(): Promise<number>;
+  list(options: { limit: number; cursor?: string | null }): Promise<Page<Account>>;
+}
+
+export interface NewApiKey {
+  accountId: string;
+  name: string;
+  mode: KeyMode;
+  hash: string;
+  last4: string;
+  expiresAt: number | null;
+  rolledFromId: string | null;
+  ipAllowlist: string[] | null;
+}
+
+export type CreateKeyOutcome = { created: true; key: ApiKeyRecord } | { created: false; reason: "plan_limit_reached"; limit: number };
+
+export interface KeyPatch {
+  name?: string;
+  ipAllowlist?: string[] | null;
+  expiresAt?: number | null;
+}
+
+export interface KeyStore {
+  /**
+   * Creates a key unless the account already holds `maxActiveKeys` active keys;
+   * atomic against concurrent creations for the same account.
+   */
+  create(input: NewApiKey, maxActiveKeys: number | null): Promise<CreateKeyOutcome>;
+  get(id: string): Promise<ApiKeyRecord | null>;
+  /** Authentication look-up: the key with this SHA-256 and its account, revoked or not. */
+  findByHash(hash: string): Promise<KeyWithAccount | null>;
+  listByAccount(accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<ApiKeyRecord>>;
+  countActive(accountId: string, now: number): Promise<number>;
+  update(id: string, patch: KeyPatch): Promise<ApiKeyRecord | null>;
+  /** Marks the key revoked; returns it, or null when unknown. Revoking twice keeps the first time. */
+  revoke(id: string, at: number): Promise<ApiKeyRecord | null>;
+  /** The hash of a key, for cache invalidation. */
+  hashOf(id: string): Promise<string | null>;
+}
+
+export interface Storage {
+  readonly dialect: "sqlite" | "postgres";
+  readonly accounts: AccountStore;
+  readonly keys: KeyStore;
+  /** Round trip to the database, for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+import type { Writable } from "node:stream";
+import type { BentooError, CatalogModel, ModelRoute } from "@bentoo/core";
+
+/** Token usage of one completion. `estimated` is true when the upstream did not report it. */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  estimated: boolean;
+}
+
+/** One chat-completion call to one upstream route. */
+export interface ChatCall {
+  requestId: string;
+  model: CatalogModel;
+  route: ModelRoute;
+  /**
+   * The client's request body as parsed at the boundary; adapters copy it and
+   * replace `model` with the route's upstream model. Unknown fields pass through.
+   */
+  body: Readonly<Record<string, unknown>>;
+  stream: boolean;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+}
+
+export interface JsonChatResult {
+  kind: "json";
+  /** The upstream's chat.completion object, `model` set back to the catalog id. */
+  body: Record<string, unknown>;
+  usage: Usage;
+}
+
+/** How a stream ended. */
+export interface StreamOutcome {
+  usage: Usage;
+  /** True when the upstream finished the stream (`[DONE]`). */
+  completed: boolean;
+  /** Set when the stream broke midway (upstream cut, timeout); the gateway reports it in-band. */
+  failure: BentooError | null;
+  /** True when the client went away before the end. */
+  clientAborted: boolean;
+}
+
+export interface StreamChatResult {
+  kind: "stream";
+  /**
+   * Writes the SSE body (bytes passed through as received) into `destination`,
+   * honouring back-pressure. The caller has already written the status line and
+   * headers. Never rejects: failures are reported in the outcome.
+   */
+  pipeTo(destination: Writable): Promise<StreamOutcome>;
+}
+
+export type ChatResult = JsonChatResult | StreamChatResult;
+
+/** Translates Bentoo's OpenAI-shaped request to one upstream's wire format, and back. */
+export interface ChatAdapter {
+  readonly providerId: string;
+  chat(call: ChatCall): Promise<ChatResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export { openStorage, dropPostgresSchema, dialectOf, type KyselyStorage, type OpenStorageOptions } from "./open-storage.js";
+export type { Database } from "./schema.js";
+export { encodeCursor, decodeCursor } from "./cursor.js";

@@ -1,0 +1,70 @@
+import type { Storage } from "@bentoo/core";
+import { Kysely, Migrator, sql } from "kysely";
+import { migrationProvider } from "./migrations/index.js";
+import * as postgres from "./postgres/dialect.js";
+import { KyselyAccountStore } from "./repositories/account-store.js";
+import { KyselyKeyStore } from "./repositories/key-store.js";
+import type { Database } from "./schema.js";
+import * as sqlite from "./sqlite/dialect.js";
+
+export interface OpenStorageOptions {
+  /** PostgreSQL only: use (and create) this schema, e.g. to isolate a test. */
+  schema?: string;
+  maxConnections?: number;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  now?: () => number;
+}
+
+export interface KyselyStorage extends Storage {
+  readonly db: Kysely<Database>;
+}
+
+export function dialectOf(url: string): "sqlite" | "postgres" {
+  if (url.startsWith("sqlite:")) return "sqlite";
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return "postgres";
+  throw new Error(`BENTOO_DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(":")[0]}:…")`);
+}
+
+/** Opens the database named by `url`, migrates it, and returns the stores. */
+export async function openStorage(url: string, options: OpenStorageOptions = {}): Promise<KyselyStorage> {
+  const dialectName = dialectOf(url);
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name "${options.schema}"`);
+  if (dialectName === "postgres" && options.schema !== undefined) {
+    const bootstrap = new Kysely<unknown>({ dialect: postgres.createDialect(url, { maxConnections: 1 }) });
+    await sql`create schema if not exists ${sql.id(options.schema)}`.execute(bootstrap);
+    await bootstrap.destroy();
+  }
+  const dialect = dialectName === "sqlite" ? sqlite.createDialect(url) : postgres.createDialect(url, { schema: options.schema, maxConnections: options.maxConnections });
+  const db = new Kysely<Database>({ dialect });
+  if (options.migrate ?? true) {
+    const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }) });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error !== undefined) {
+      await db.destroy();
+      const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
+      throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const now = options.now ?? Date.now;
+  return {
+    dialect: dialectName,
+    db,
+    accounts: new KyselyAccountStore(db, now),
+    keys: new KyselyKeyStore(db, now),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Drops a PostgreSQL schema and everything in it (test clean-up). */
+export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
+  const db = new Kysely<unknown>({ dialect: postgres.createDialect(url, { maxConnections: 1 }) });
+  try {
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,73 @@
+import { newId, type Account, type AccountPatch, type AccountStore, type NewAccount, type Page } from "@bentoo/core";
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../schema.js";
+import { requireCursor, toPage } from "./pagination.js";
+import { serializeList, toAccount } from "./rows.js";
+
+export class KyselyAccountStore implements AccountStore {
+  constructor(private readonly db: Kysely<Database>, private readonly now: () => number = Date.now) {}
+
+  async create(input: NewAccount): Promise<Account> {
+    const at = this.now();
+    const row = {
+      id: newId("account"),
+      email: input.email.toLowerCase(),
+      password_hash: input.passwordHash,
+      plan: input.plan,
+      rpm_limit: null,
+      tpm_limit: null,
+      balance_micros: 0,
+      ip_allowlist: null,
+      created_at: at,
+      updated_at: at,
+    };
+    await this.db.insertInto("accounts").values(row).execute();
+    return toAccount(row);
+  }
+
+  async get(id: string): Promise<Account | null> {
+    const row = await this.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+    return row === undefined ? null : toAccount(row);
+  }
+
+  async getByEmail(email: string): Promise<Account | null> {
+    const row = await this.db.selectFrom("accounts").selectAll().where("email", "=", email.toLowerCase()).executeTakeFirst();
+    return row === undefined ? null : toAccount(row);
+  }
+
+  async update(id: string, patch: AccountPatch): Promise<Account | null> {
+    const values: Record<string, unknown> = { updated_at: this.now() };
+    if (patch.plan !== undefined) values.plan = patch.plan;
+    if (patch.rpmLimit !== undefined) values.rpm_limit = patch.rpmLimit;
+    if (patch.tpmLimit !== undefined) values.tpm_limit = patch.tpmLimit;
+    if (patch.ipAllowlist !== undefined) values.ip_allowlist = serializeList(patch.ipAllowlist);
+    const result = await this.db.updateTable("accounts").set(values).where("id", "=", id).executeTakeFirst();
+    return result.numUpdatedRows === 0n ? null : this.get(id);
+  }
+
+  async adjustBalance(id: string, amountMicros: number): Promise<number | null> {
+    const result = await this.db
+      .updateTable("accounts")
+      .set({ balance_micros: sql<number>`balance_micros + ${amountMicros}`, updated_at: this.now() })
+      .where("id", "=", id)
+      .returning("balance_micros")
+      .executeTakeFirst();
+    return result === undefined ? null : Number(result.balance_micros);
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async list(options: { limit: number; cursor?: string | null }): Promise<Page<Account>> {
+    const position = requireCursor(options.cursor);
+    let query = this.db.selectFrom("accounts").selectAll().orderBy("created_at").orderBy("id").limit(options.limit + 1);
+    if (position !== null) {
+      query = query.where((eb) =>
+        eb.or([eb("created_at", ">", position.createdAt), eb.and([eb("created_at", "=", position.createdAt), eb("id", ">", position.id)])]),
+      );
+    }
+    return toPage(await query.execute(), options.limit, toAccount);
+  }
+}

@@ -1,0 +1,38 @@
+import type { ColumnType } from "kysely";
+
+/**
+ * Table shapes. Timestamps are epoch milliseconds (BIGINT); money is integer
+ * micro-dollars (BIGINT); lists are JSON text. The same shapes on both dialects.
+ */
+export interface AccountsTable {
+  id: string;
+  email: string;
+  password_hash: string | null;
+  plan: string;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  balance_micros: ColumnType<number, number | undefined, number>;
+  ip_allowlist: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  name: string;
+  mode: string;
+  key_hash: string;
+  last4: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  rolled_from_id: string | null;
+  ip_allowlist: string | null;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+}
