@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateApiKey } from "@bentoo/core";
+import { storageTargets } from "@bentoo/test-kit";
+import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
+
+describe.each(storageTargets())("authentication on $name", (target) => {
+  let t: TestApp;
+  let key: string;
+  let keyId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ target });
+    ({ key, keyId } = await t.seedAccount());
+  });
+  afterAll(() => t?.dispose());
+
+  const models = (headers: Record<string, string>) => t.app.inject({ method: "GET", url: "/v1/models", headers });
+
+  it.each([
+    ["no header", {}, "missing_api_key"],
+    ["an empty header", { authorization: "" }, "missing_api_key"],
+    ["Bearer and nothing", { authorization: "Bearer " }, "missing_api_key"],
+    ["the Basic scheme", { authorization: "Basic dXNlcjpwYXNz" }, "invalid_auth_scheme"],
+    ["a bare key without scheme", { authorization: "btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }, "invalid_auth_scheme"],
+    ["an OpenAI key", { authorization: "Bearer sk-proj-0123456789abcdef" }, "malformed_api_key"],
+    ["a bad checksum", { authorization: "Bearer btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }, "malformed_api_key"],
+    ["a truncated key", { authorization: "Bearer btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }, "malformed_api_key"],
+  ])("%s → 401 %s in OpenAI's envelope", async (_label, headers, code) => {
+    const response = await models(headers);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["x-request-id"]).toMatch(/^req_/);
+    const body = response.json();
+    expect(body).toEqual({ error: { message: expect.any(String), type: "authentication_error", param: null, code } });
+    expect(body.error.message.length).toBeGreaterThan(20);
+  });
+
+  it("an unknown but well-formed key → 401 invalid_api_key naming only its last 4", async () => {
+    const unknown = generateApiKey("live").key;
+    const response = await models(bearer(unknown));
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe("invalid_api_key");
+    expect(response.body).toContain(unknown.slice(-4));
+    expect(response.body).not.toContain(unknown.slice(13, 39));
+  });
+
+  it("a valid key passes; a revoked key gets 401 revoked_api_key on the very next request", async () => {
+    expect((await models(bearer(key))).statusCode).toBe(200);
+    expect((await models(bearer(key))).statusCode).toBe(200); // cached now
+    const revoke = await t.app.inject({ method: "DELETE", url: `/admin/v1/keys/${keyId}`, headers: bearer(ADMIN_TOKEN) });
+    expect(revoke.statusCode).toBe(200);
+    expect(revoke.json()).toMatchObject({ id: keyId, status: "revoked" });
+    const next = await models(bearer(key));
+    expect(next.statusCode).toBe(401);
+    expect(next.json().error.code).toBe("revoked_api_key");
+  });
+
+  it("a key whose expiry passed gets 401 expired_api_key", async () => {
+    const { account } = await t.seedAccount();
+    const created = await t.app.inject({
+      method: "POST",
+      url: `/admin/v1/accounts/${account.id}/keys`,
+      headers: bearer(ADMIN_TOKEN),
+      payload: { name: "short-lived", mode: "test", expires_at: new Date(Date.now() + 300).toISOString() },
+    });
+    expect(created.statusCode).toBe(201);
+    const secret = created.json().key as string;
+    expect((await models(bearer(secret))).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const response = await models(bearer(secret));
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe("expired_api_key");
+  });
+
+  it("a valid cached key costs no storage look-up", async () => {
+    const { key: fresh } = await t.seedAccount();
+    const original = t.services.storage.keys.findByHash.bind(t.services.storage.keys);
+    let lookups = 0;
+    t.services.storage.keys.findByHash = async (hash) => (lookups++, original(hash));
+    try {
+      for (let index = 0; index < 20; index += 1) expect((await models(bearer(fresh))).statusCode).toBe(200);
+    } finally {
+      t.services.storage.keys.findByHash = original;
+    }
+    expect(lookups).toBe(1);
+  });
+
+  it("never writes key material to the logs", async () => {
+    expect(t.logs.text()).not.toMatch(/btoo_sk_(live|test)_[0-9A-Za-z]{10,}/);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { CatalogError, builtinCatalog, parseCatalog, tokenCostMicros, usdToMicros, formatMicros } from "@bentoo/core";
+
+const provider = { id: "local", type: "openai", base_url: "http://127.0.0.1:11434/v1" };
+const model = { id: "local/llama", provider: "local", upstream_model: "llama3", input_price_per_mtok: 0.5, output_price_per_mtok: 1.5, context_length: 8192 };
+
+describe("catalog", () => {
+  it("the built-in catalog holds real models with prices and context lengths", () => {
+    const catalog = builtinCatalog();
+    expect(catalog.modelList.length).toBeGreaterThanOrEqual(10);
+    const gpt = catalog.models.get("openai/gpt-4o-mini")!;
+    expect(gpt.inputMicrosPerMtok).toBe(150_000);
+    expect(gpt.outputMicrosPerMtok).toBe(600_000);
+    expect(gpt.contextLength).toBe(128000);
+    expect(catalog.providers.get("openai")!.apiKeyEnv).toBe("OPENAI_API_KEY");
+    expect(new Set(catalog.modelList.map((entry) => entry.ownedBy)).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it("parses a catalog file, with fallback routes in order", () => {
+    const catalog = parseCatalog({
+      providers: [provider, { ...provider, id: "backup", base_url: "http://127.0.0.1:9999/v1/", api_key_env: "BACKUP_KEY", timeout_ms: 5000 }],
+      models: [model, { ...model, id: "multi", provider: undefined, providers: [{ provider: "local", upstream_model: "a" }, { provider: "backup" }] }],
+    });
+    expect(catalog.providers.get("backup")).toEqual({ id: "backup", type: "openai", baseUrl: "http://127.0.0.1:9999/v1", apiKeyEnv: "BACKUP_KEY", timeoutMs: 5000 });
+    expect(catalog.models.get("multi")!.routes).toEqual([{ providerId: "local", upstreamModel: "a" }, { providerId: "backup", upstreamModel: "multi" }]);
+    expect(catalog.models.get("local/llama")!.inputMicrosPerMtok).toBe(500_000);
+  });
+
+  it.each([
+    [{ providers: [], models: {} }, "models must be an array"],
+    [{ providers: [{ ...provider, type: "carrier-pigeon" }], models: [] }, 'providers[0].type "carrier-pigeon" is not supported'],
+    [{ providers: [{ ...provider, base_url: "not a url" }], models: [] }, "providers[0].base_url"],
+    [{ providers: [provider], models: [{ ...model, input_price_per_mtok: -1 }] }, "models[0].input_price_per_mtok must be a non-negative number"],
+    [{ providers: [provider], models: [{ ...model, context_length: "big" }] }, "models[0].context_length must be a positive integer"],
+    [{ providers: [provider], models: [{ ...model, provider: "nope" }] }, 'models[0].provider "nope" is not one of the catalog\'s providers'],
+    [{ providers: [provider], models: [model, model] }, 'models[1].id "local/llama" appears twice'],
+    [{ providers: [{ ...provider, api_key_env: "lower-case" }], models: [] }, "providers[0].api_key_env"],
+  ])("names the bad field: %j", (document, message) => {
+    expect(() => parseCatalog(document)).toThrow(CatalogError);
+    expect(() => parseCatalog(document)).toThrow(message);
+  });
+});
+
+describe("money in integer micro-dollars", () => {
+  it("converts catalog prices exactly and rounds costs up to the next micro-dollar", () => {
+    expect(usdToMicros(2.5)).toBe(2_500_000);
+    expect(usdToMicros(0.15)).toBe(150_000);
+    expect(tokenCostMicros(1_000_000, 2_500_000)).toBe(2_500_000);
+    expect(tokenCostMicros(1, 150_000)).toBe(1); // 0.15 micros → 1
+    expect(tokenCostMicros(7, 150_000)).toBe(2); // 1.05 → 2
+    expect(tokenCostMicros(0, 150_000)).toBe(0);
+    expect(tokenCostMicros(3_000_000, 10_000_000)).toBe(30_000_000);
+    expect(formatMicros(1_234_567)).toBe("$1.234567");
+    expect(formatMicros(-5)).toBe("-$0.000005");
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { KeyCache, KeyVerifier, generateApiKey, type KeyWithAccount } from "@bentoo/core";
+
+function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAccount {
+  return {
+    key: { id: "key_1", accountId: "acct_1", name: "k", mode: "test", last4: "abcd", createdAt: 0, lastUsedAt: null, expiresAt: null, revokedAt: null, rolledFromId: null, ipAllowlist: null, ...overrides },
+    account: { id: "acct_1", email: "a@b.c", plan: "free", rpmLimit: null, tpmLimit: null, balanceMicros: 0, ipAllowlist: null, createdAt: 0, updatedAt: 0 },
+  };
+}
+
+describe("KeyVerifier", () => {
+  it("returns an outcome per failure and never looks up malformed keys", async () => {
+    let lookups = 0;
+    const verifier = new KeyVerifier(async () => (lookups++, null), new KeyCache({ maxEntries: 10, ttlMs: 1000, negativeTtlMs: 1000 }));
+    expect((await verifier.verify(undefined)).valid).toBe(false);
+    expect(await verifier.verify("Basic abc")).toMatchObject({ valid: false, code: "invalid_auth_scheme" });
+    expect(await verifier.verify("Bearer ")).toMatchObject({ valid: false, code: "missing_api_key" });
+    expect(await verifier.verify("Bearer btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")).toMatchObject({ valid: false, code: "malformed_api_key" });
+    expect(lookups).toBe(0);
+    const { key } = generateApiKey("live");
+    expect(await verifier.verify(`Bearer ${key}`)).toMatchObject({ valid: false, code: "invalid_api_key", last4: key.slice(-4) });
+    expect(await verifier.verify(`Bearer ${key}`)).toMatchObject({ valid: false, code: "invalid_api_key" });
+    expect(lookups).toBe(1); // the unknown hash is cached briefly
+  });
+
+  it("serves a valid key from the cache without a second look-up, and honours invalidation", async () => {
+    const { key, hash } = generateApiKey("test");
+    let current = subjectFor();
+    let lookups = 0;
+    const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 });
+    const verifier = new KeyVerifier(async () => (lookups++, current), cache);
+    expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
+    expect((await verifier.verify(`bearer ${key}`)).valid).toBe(true);
+    expect(lookups).toBe(1);
+    current = subjectFor({ revokedAt: 5 });
+    cache.deleteKeyId("key_1");
+    expect(await verifier.verify(`Bearer ${key}`)).toMatchObject({ valid: false, code: "revoked_api_key" });
+    expect(lookups).toBe(2);
+    cache.delete(hash);
+    current = subjectFor();
+    cache.deleteAccount("acct_1");
+    expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
+  });
+
+  it("checks expiry at verification time, even for cached keys", async () => {
+    const { key } = generateApiKey("test");
+    let now = 1000;
+    const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 }, () => now);
+    const verifier = new KeyVerifier(async () => subjectFor({ expiresAt: 2000 }), cache, () => now);
+    expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
+    now = 2000;
+    expect(await verifier.verify(`Bearer ${key}`)).toMatchObject({ valid: false, code: "expired_api_key" });
+  });
+
+  it("the cache stays bounded", () => {
+    const cache = new KeyCache({ maxEntries: 3, ttlMs: 60_000, negativeTtlMs: 1000 });
+    for (let index = 0; index < 10; index += 1) cache.set(`h${index}`, null);
+    expect(cache.size).toBe(3);
+    expect(cache.get("h9")).toBeNull();
+    expect(cache.get("h0")).toBeUndefined();
+  });
+});

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BentooError, generateApiKey, type KeyMode } from "@bentoo/core";
+import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+
+/** One contract, every dialect: the same behaviour on SQLite and PostgreSQL. */
+describe.each(storageTargets())("storage contract on $name", (target) => {
+  let opened: OpenedStorage;
+  let clock = 1_700_000_000_000;
+  const now = () => clock;
+
+  beforeAll(async () => {
+    opened = await target.open({ now });
+  });
+  afterAll(async () => {
+    await opened?.dispose();
+  });
+
+  const newKey = (accountId: string, mode: KeyMode = "live", extra: { expiresAt?: number | null } = {}) => {
+    const generated = generateApiKey(mode);
+    return { input: { accountId, name: `key ${generated.last4}`, mode, hash: generated.hash, last4: generated.last4, expiresAt: extra.expiresAt ?? null, rolledFromId: null, ipAllowlist: null }, generated };
+  };
+
+  it("reports its dialect and answers a ping", async () => {
+    expect(opened.storage.dialect).toBe(target.name);
+    await expect(opened.storage.ping()).resolves.toBeUndefined();
+  });
+
+  it("creates, finds and updates accounts; emails are unique and case-insensitive", async () => {
+    const { accounts } = opened.storage;
+    const created = await accounts.create({ email: "Ada@Example.com", passwordHash: null, plan: "free" });
+    expect(created.id).toMatch(/^acct_[0-9A-Za-z]{20}$/);
+    expect(created.email).toBe("ada@example.com");
+    expect(await accounts.get(created.id)).toEqual(created);
+    expect((await accounts.getByEmail("ADA@example.COM"))?.id).toBe(created.id);
+    await expect(accounts.create({ email: "ada@example.com", passwordHash: null, plan: "pro" })).rejects.toThrow();
+    clock += 10;
+    const updated = await accounts.update(created.id, { plan: "enterprise", rpmLimit: 120, ipAllowlist: ["10.0.0.0/8", "::1"] });
+    expect(updated).toMatchObject({ plan: "enterprise", rpmLimit: 120, tpmLimit: null, ipAllowlist: ["10.0.0.0/8", "::1"], updatedAt: clock });
+    expect(await accounts.update("acct_missingmissingmissi", { plan: "pro" })).toBeNull();
+  });
+
+  it("adjusts balances atomically under concurrency (integers, no lost updates)", async () => {
+    const { accounts } = opened.storage;
+    const account = await accounts.create({ email: "balance@example.com", passwordHash: null, plan: "free" });
+    await Promise.all(Array.from({ length: 50 }, () => accounts.adjustBalance(account.id, 1_000_001)));
+    expect(await accounts.adjustBalance(account.id, -1)).toBe(50_000_049);
+    expect((await accounts.get(account.id))?.balanceMicros).toBe(50_000_049);
+    expect(await accounts.adjustBalance("acct_missingmissingmissi", 5)).toBeNull();
+  });
+
+  it("stores only the key hash, finds keys by hash with their account, and revokes once", async () => {
+    const { accounts, keys } = opened.storage;
+    const account = await accounts.create({ email: "keys@example.com", passwordHash: null, plan: "free" });
+    const { input, generated } = newKey(account.id, "test");
+    const outcome = await keys.create(input, 50);
+    expect(outcome.created).toBe(true);
+    if (!outcome.created) return;
+    expect(outcome.key).toMatchObject({ accountId: account.id, mode: "test", last4: generated.last4, revokedAt: null });
+    expect(JSON.stringify(outcome.key)).not.toContain(generated.key);
+    const found = await keys.findByHash(generated.hash);
+    expect(found?.key.id).toBe(outcome.key.id);
+    expect(found?.account.id).toBe(account.id);
+    expect(await keys.findByHash("0".repeat(64))).toBeNull();
+    expect(await keys.hashOf(outcome.key.id)).toBe(generated.hash);
+    clock += 5;
+    const revokedAt = clock;
+    expect((await keys.revoke(outcome.key.id, revokedAt))?.revokedAt).toBe(revokedAt);
+    expect((await keys.revoke(outcome.key.id, revokedAt + 100))?.revokedAt).toBe(revokedAt);
+    expect((await keys.findByHash(generated.hash))?.key.revokedAt).toBe(revokedAt);
+    const renamed = await keys.update(outcome.key.id, { name: "renamed", ipAllowlist: ["192.0.2.1"] });
+    expect(renamed).toMatchObject({ name: "renamed", ipAllowlist: ["192.0.2.1"] });
+  });
+
+  it("enforces the active-key cap atomically; revoked and expired keys do not count", async () => {
+    const { accounts, keys } = opened.storage;
+    const account = await accounts.create({ email: "cap@example.com", passwordHash: null, plan: "free" });
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => keys.create(newKey(account.id).input, 5)));
+    expect(outcomes.filter((outcome) => outcome.created)).toHaveLength(5);
+    expect(outcomes.filter((outcome) => !outcome.created)).toEqual(Array(3).fill({ created: false, reason: "plan_limit_reached", limit: 5 }));
+    expect(await keys.countActive(account.id, clock)).toBe(5);
+    const first = outcomes.find((outcome) => outcome.created);
+    if (!first?.created) throw new Error("unreachable");
+    await keys.revoke(first.key.id, clock);
+    expect((await keys.create(newKey(account.id).input, 5)).created).toBe(true);
+    expect((await keys.create(newKey(account.id).input, 5)).created).toBe(false);
+    const second = outcomes.filter((outcome) => outcome.created)[1];
+    if (!second?.created) throw new Error("unreachable");
+    await keys.update(second.key.id, { expiresAt: clock });
+    expect((await keys.create(newKey(account.id).input, 5)).created).toBe(true);
+    expect((await keys.create(newKey(account.id).input, null)).created).toBe(true);
+  });
+
+  it("pages an account's keys with a stable keyset cursor: no gaps, no duplicates", async () => {
+    const { accounts, keys } = opened.storage;
+    const account = await accounts.create({ email: "pages@example.com", passwordHash: null, plan: "pro" });
+    const ids: string[] = [];
+    for (let index = 0; index < 23; index += 1) {
+      if (index % 4 === 0) clock += 1; // several keys share a timestamp
+      const outcome = await keys.create(newKey(account.id).input, null);
+      if (outcome.created) ids.push(outcome.key.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await keys.listByAccount(account.id, { limit: 5, cursor });
+      seen.push(...page.items.map((key) => key.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== null);
+    expect(pages).toBe(5);
+    expect(new Set(seen).size).toBe(23);
+    expect([...seen].sort()).toEqual([...ids].sort());
+    await expect(keys.listByAccount(account.id, { limit: 5, cursor: "garbage!" })).rejects.toBeInstanceOf(BentooError);
+  });
+
+  it("lists accounts with a cursor", async () => {
+    const { accounts } = opened.storage;
+    const total = await accounts.count();
+    const first = await accounts.list({ limit: 2 });
+    expect(first.items).toHaveLength(2);
+    const rest = await accounts.list({ limit: 1000, cursor: first.nextCursor });
+    expect(first.items.length + rest.items.length).toBe(total);
+  });
+});
