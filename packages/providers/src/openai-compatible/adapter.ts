@@ -104,7 +104,10 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
       }
     } catch (error) {
       if (call.signal.aborted) clientAborted = true;
-      else failure = mapTransportError(this.provider, error);
+      else {
+        const mapped = mapTransportError(this.provider, error);
+        failure = mapped.code === "upstream_timeout" ? mapped : new BentooError("upstream_error", `provider "${this.provider.id}" broke off the stream midway; the answer is cut short.`);
+      }
     }
     if (failure === null && !clientAborted && !tap.done) {
       failure = tap.error

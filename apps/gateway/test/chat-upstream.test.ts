@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCatalog } from "@bentoo/core";
+import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { bearer, createTestApp, type TestApp } from "./helpers.js";
+import { parseSse } from "./chat-sandbox.test.js";
+
+const UPSTREAM_KEY = "sk-fake-upstream-secret-0123456789";
+
+function catalogFor(upstream: FakeUpstream, deadPort: number) {
+  const model = (id: string, upstreamModel: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    provider: "fake",
+    upstream_model: upstreamModel,
+    input_price_per_mtok: 1,
+    output_price_per_mtok: 2,
+    context_length: 8192,
+    ...extra,
+  });
+  return parseCatalog({
+    providers: [
+      { id: "fake", type: "openai", base_url: upstream.url, api_key_env: "FAKE_API_KEY", timeout_ms: 500 },
+      { id: "dead", type: "openai", base_url: `http://127.0.0.1:${deadPort}/v1`, api_key_env: null, timeout_ms: 500 },
+      { id: "unset", type: "openai", base_url: "http://127.0.0.1:9/v1", api_key_env: "UNSET_PROVIDER_KEY" },
+    ],
+    models: [
+      model("fake/ok", "fake-model"),
+      model("fake/500", "fake-error-500"),
+      model("fake/429", "fake-error-429"),
+      model("fake/400", "fake-error-400"),
+      model("fake/401", "fake-error-401"),
+      model("fake/slow", "fake-slow"),
+      model("fake/drop", "fake-drop"),
+      model("fake/drop-stream", "fake-drop-stream"),
+      model("fake/no-usage", "fake-no-usage"),
+      model("fake/unset", "x", { provider: "unset" }),
+      { ...model("fake/fallback", "x"), provider: undefined, providers: [{ provider: "unset" }, { provider: "dead", upstream_model: "fake-model" }, { provider: "fake", upstream_model: "fake-model" }] },
+      { ...model("fake/fallback-500", "x"), provider: undefined, providers: [{ provider: "fake", upstream_model: "fake-error-500" }, { provider: "fake", upstream_model: "fake-model" }] },
+      { ...model("fake/no-fallback-400", "x"), provider: undefined, providers: [{ provider: "fake", upstream_model: "fake-error-400" }, { provider: "fake", upstream_model: "fake-model" }] },
+    ],
+  });
+}
+
+describe("chat completions through an OpenAI-compatible upstream (live keys)", () => {
+  let upstream: FakeUpstream;
+  let t: TestApp;
+  let key: string;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream({ apiKey: UPSTREAM_KEY, slowMs: 3000 });
+    t = await createTestApp({ catalog: catalogFor(upstream, 1), credentials: { FAKE_API_KEY: UPSTREAM_KEY } });
+    ({ key } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 }));
+  });
+  afterAll(async () => {
+    await t?.dispose();
+    await upstream?.close();
+  });
+
+  const chat = (model: string, extra: Record<string, unknown> = {}) =>
+    t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model, messages: [{ role: "user", content: "one two three" }], ...extra } });
+
+  it("proxies JSON: upstream model and credentials sent, unknown fields passed through, usage and cost returned", async () => {
+    upstream.requests.length = 0;
+    const response = await chat("fake/ok", { vendor_extension: { a: 1 }, temperature: 0.2 });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.model).toBe("fake/ok");
+    expect(body.choices[0].message.content).toBe("Fake answer to: one two three");
+    // fake upstream: 3 words + 3 per message = 6 prompt tokens; the answer has 6 words.
+    // Cost: 6 × $1/Mtok + 6 × $2/Mtok = 18 micro-dollars.
+    expect(body.usage).toEqual({ prompt_tokens: 6, completion_tokens: 6, total_tokens: 12, cost: 0.000018, cost_micros: 18 });
+    const sent = upstream.requests.at(-1)!;
+    expect(sent.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
+    expect(sent.body).toMatchObject({ model: "fake-model", vendor_extension: { a: 1 }, temperature: 0.2 });
+    expect(JSON.stringify(sent)).not.toContain(key);
+  });
+
+  it("streams bytes through, asks the upstream for usage, and ends with [DONE]", async () => {
+    upstream.requests.length = 0;
+    const response = await chat("fake/ok", { stream: true });
+    expect(response.statusCode).toBe(200);
+    expect(upstream.requests.at(-1)!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    const events = parseSse(response.body);
+    expect(events.at(-1)!.data).toBe("[DONE]");
+    const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("")).toBe("Fake answer to: one two three");
+    expect(chunks.at(-1).usage).toEqual({ prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 });
+  });
+
+  it("estimates usage with the tokenizer when the upstream reports none, and says so", async () => {
+    const body = (await chat("fake/no-usage")).json();
+    expect(body.usage.estimated).toBe(true);
+    expect(body.usage.prompt_tokens).toBeGreaterThan(3);
+    expect(body.usage.completion_tokens).toBeGreaterThan(3);
+  });
+
+  it.each([
+    ["fake/500", 502, "upstream_error"],
+    ["fake/429", 503, "upstream_unavailable"],
+    ["fake/401", 502, "upstream_auth_failed"],
+    ["fake/400", 400, "upstream_rejected_request"],
+    ["fake/slow", 504, "upstream_timeout"],
+    ["fake/drop", 502, "upstream_unreachable"],
+    ["fake/unset", 503, "provider_not_configured"],
+  ])("%s → %i %s, naming the provider, never leaking its key", async (model, status, code) => {
+    const response = await chat(model);
+    expect(response.statusCode).toBe(status);
+    const { error } = response.json();
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(/provider "(fake|unset)"/);
+    expect(response.body).not.toContain(UPSTREAM_KEY);
+    if (code === "provider_not_configured") expect(error.message).toContain("UNSET_PROVIDER_KEY");
+    if (code === "upstream_auth_failed") expect(error.message).toContain("FAKE_API_KEY");
+  });
+
+  it("a stream the upstream cuts midway ends with an error event, not [DONE]", async () => {
+    const response = await chat("fake/drop-stream", { stream: true });
+    expect(response.statusCode).toBe(200);
+    const events = parseSse(response.body);
+    expect(events.some((event) => event.data === "[DONE]")).toBe(false);
+    const last = JSON.parse(events.at(-1)!.data);
+    expect(last.error).toMatchObject({ code: "upstream_error", type: "upstream_error" });
+    expect(last.error.message).toContain('provider "fake"');
+    expect(events.length).toBeGreaterThan(1);
+  });
+
+  it("falls back in order past unconfigured and unreachable providers, and past a 5xx", async () => {
+    const fallback = await chat("fake/fallback");
+    expect(fallback.statusCode).toBe(200);
+    expect(fallback.json().choices[0].message.content).toBe("Fake answer to: one two three");
+    expect((await chat("fake/fallback-500")).statusCode).toBe(200);
+  });
+
+  it("does not fall back on a client error (the next provider would refuse it too)", async () => {
+    upstream.requests.length = 0;
+    const response = await chat("fake/no-fallback-400");
+    expect(response.statusCode).toBe(400);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it("a streaming request that fails before the first byte gets a JSON error with the right status", async () => {
+    const response = await chat("fake/500", { stream: true });
+    expect(response.statusCode).toBe(502);
+    expect(response.json().error.code).toBe("upstream_error");
+  });
+});

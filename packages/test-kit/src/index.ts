@@ -1,0 +1,3 @@
+export * from "./services.js";
+export * from "./databases.js";
+export * from "./fake-upstream.js";
