@@ -1,0 +1,57 @@
+/** One audit record: a gateway request (`type: "request"`) or a management event. */
+export interface AuditRecord {
+  id: string;
+  object: "audit_log";
+  type: "request" | "event";
+  /** `request`, or the management action: `key.created`, `key.revoked`, … */
+  event: string;
+  /** RFC 3339. */
+  timestamp: string;
+  request_id: string | null;
+  account_id: string | null;
+  /** The key ID: the key's last 4 characters (never the key). */
+  key_id: string | null;
+  /** The key's internal id. */
+  api_key_id: string | null;
+  key_name: string | null;
+  model: string | null;
+  provider: string | null;
+  status: number | null;
+  error_code: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  cost_micros: number | null;
+  source_ip: string | null;
+  user_agent: string | null;
+  latency_ms: number | null;
+  metadata?: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
+
+/** A point in time: a `Date`, or an RFC 3339 string sent as given. */
+export type Timestamp = Date | string;
+
+/** Filters shared by `list()` and `export()`; `undefined` filters are not sent. */
+export interface AuditLogFilters {
+  /** Inclusive start of the time range. */
+  start?: Timestamp;
+  /** End of the time range. */
+  end?: Timestamp;
+  /** A key ID (last 4 characters). */
+  key_id?: string;
+  model?: string;
+  status?: number | string;
+  event?: string;
+}
+
+export interface AuditLogListParams extends AuditLogFilters {
+  /** Records per page. */
+  limit?: number;
+  /** Where to resume; `for await` and `getNextPage()` set it for you. */
+  cursor?: string;
+}
+
+export interface AuditLogExportParams extends AuditLogFilters {
+  format: "jsonl" | "csv";
+}

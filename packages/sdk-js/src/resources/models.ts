@@ -1,0 +1,50 @@
+import { BentooError } from "../errors.js";
+import type { RequestOptions, Transport } from "../transport.js";
+
+/** A catalog entry. Prices are USD per million tokens. */
+export interface Model {
+  /** `provider/name`, such as `openai/gpt-4o`. */
+  id: string;
+  object: "model";
+  created: number;
+  owned_by: string;
+  context_length: number;
+  pricing: { input_per_mtok: number; output_per_mtok: number };
+  [field: string]: unknown;
+}
+
+export interface ModelList {
+  object: "list";
+  data: Model[];
+}
+
+/** `GET /models` and `GET /models/{id}`: the catalog. */
+export class Models {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  list(options?: RequestOptions): Promise<ModelList> {
+    return this.#transport.json<ModelList>({ method: "GET", path: "/models" }, options);
+  }
+
+  /** @param id a model id; its slashes stay path separators (`openai/gpt-4o`). */
+  async retrieve(id: string, options?: RequestOptions): Promise<Model> {
+    return this.#transport.json<Model>({ method: "GET", path: `/models/${encodeModelId(id)}` }, options);
+  }
+}
+
+/**
+ * Percent-encodes each segment of a model id and keeps the slashes. Empty, `.` and
+ * `..` segments are refused: URL parsing would resolve them and send the request
+ * (with the key) to another endpoint.
+ */
+export function encodeModelId(id: string): string {
+  const segments = id.split("/");
+  if (segments.some((segment) => segment === "" || segment === "." || segment === "..")) {
+    throw new BentooError(`Invalid model id ${JSON.stringify(id)}: expected a catalog id such as "openai/gpt-4o".`);
+  }
+  return segments.map(encodeURIComponent).join("/");
+}
