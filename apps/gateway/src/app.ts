@@ -2,6 +2,11 @@ import { newId } from "@bentoo/core";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { installErrorHandler } from "./http/error-handler.js";
 import { adminAuth } from "./middleware/admin-auth.js";
+import { sessionAuth } from "./middleware/session-auth.js";
+import { accountRoutes } from "./routes/api/account.js";
+import { authRoutes, signOutRoute } from "./routes/api/auth.js";
+import { keyRoutes } from "./routes/api/keys.js";
+import { keyIntrospectionRoute } from "./routes/v1/key.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { adminAccountRoutes } from "./routes/admin/accounts.js";
 import { adminKeyRoutes } from "./routes/admin/keys.js";
@@ -23,6 +28,9 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     forceCloseConnections: "idle",
   });
   app.decorateRequest("subject", null);
+  app.decorateRequest("dashboard", null);
+  // JSON only: a cross-site form can send text/plain without a preflight.
+  app.removeContentTypeParser("text/plain");
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
@@ -34,6 +42,17 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     gateway.addHook("onRequest", authenticate(services.verifier));
     modelsRoutes(gateway, services);
     chatCompletionsRoute(gateway, services);
+    keyIntrospectionRoute(gateway, services);
+  });
+
+  await app.register(async (api) => {
+    authRoutes(api, services);
+    await api.register(async (signedIn) => {
+      signedIn.addHook("onRequest", sessionAuth(services.sessions, (id) => services.storage.accounts.get(id)));
+      signOutRoute(signedIn, services);
+      accountRoutes(signedIn, services);
+      keyRoutes(signedIn, services);
+    });
   });
 
   const adminToken = services.config.adminToken;

@@ -10,6 +10,8 @@ export interface Config {
   port: number;
   databaseUrl: string;
   redisUrl: string | null;
+  /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
   adminToken: string | null;
   tlsCertPath: string | null;
   tlsKeyPath: string | null;
@@ -83,6 +85,7 @@ export function parseConfig(env: Environment): Config {
     port: integer(env, "PORT", 8080, 0, 65535),
     databaseUrl: text(env, "BENTOO_DATABASE_URL") ?? "sqlite:./data/bentoo.db",
     redisUrl: text(env, "BENTOO_REDIS_URL"),
+    redisPrefix: text(env, "BENTOO_REDIS_PREFIX") ?? "bentoo:",
     adminToken,
     tlsCertPath: text(env, "BENTOO_TLS_CERT"),
     tlsKeyPath: text(env, "BENTOO_TLS_KEY"),

@@ -1,8 +1,13 @@
-import { KeyCache, KeyService, KeyVerifier, type Catalog, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
+import { KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
 import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
 import { openStorage } from "@bentoo/storage";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { SessionManager } from "./auth/sessions.js";
+import { SignInThrottle } from "./auth/sign-in-throttle.js";
 import type { Config } from "./config.js";
+import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
+import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
 import { createLogger } from "./logger.js";
 
 /** Everything a request handler may use, built once at start-up (the composition root's product). */
@@ -17,6 +22,12 @@ export interface Services {
   verifier: KeyVerifier;
   keys: KeyService;
   invalidation: KeyInvalidation;
+  /** Present in scale-out mode (BENTOO_REDIS_URL). */
+  redis: { client: Redis; bus: RedisInvalidationBus } | null;
+  sessions: SessionManager;
+  signInThrottle: SignInThrottle;
+  /** Last use and recent request counts per key (from the audit log). */
+  keyActivity(accountId: string, keyIds: readonly string[]): Promise<KeyActivity[]>;
   now: () => number;
   close(): Promise<void>;
 }
@@ -27,17 +38,35 @@ export interface ServiceOverrides {
   now?: () => number;
 }
 
+/** In embedded mode invalidation stays in this process. */
+function localInvalidation(cache: KeyCache): KeyInvalidation {
+  return {
+    keyChanged: (_keyId, hash) => cache.delete(hash),
+    accountChanged: (accountId) => cache.deleteAccount(accountId),
+  };
+}
+
 export async function createServices(config: Config, credentials: CredentialSource, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? Date.now;
   const storage = overrides.storage ?? (await openStorage(config.databaseUrl, { now }));
   const providers = createProviderRegistry(config.catalog, credentials);
   const keyCache = new KeyCache({ maxEntries: 100_000, ttlMs: 60_000, negativeTtlMs: 2_000 }, now);
-  const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now);
-  const invalidation: KeyInvalidation = {
-    keyChanged: (_keyId, hash) => keyCache.delete(hash),
-    accountChanged: (accountId) => keyCache.deleteAccount(accountId),
-  };
+
+  let redis: Services["redis"] = null;
+  let invalidation = localInvalidation(keyCache);
+  if (config.redisUrl !== null) {
+    // Connection names carry an instance id so an operator can tell instances apart in CLIENT LIST.
+    const instance = randomBase62(8);
+    const client = createRedisClient(config.redisUrl, `bentoo-commands-${instance}`);
+    const subscriber = createRedisSubscriber(config.redisUrl, `bentoo-invalidation-${instance}`);
+    const bus = new RedisInvalidationBus(createRedisClient(config.redisUrl, `bentoo-publisher-${instance}`), subscriber, keyCache, config.redisPrefix, logger);
+    await Promise.all([client.connect(), bus.start()]);
+    redis = { client, bus };
+    invalidation = bus;
+  }
+  const bus = redis?.bus;
+  const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now, bus === undefined ? undefined : () => bus.healthy);
   const keys = new KeyService(storage, config.plans, invalidation, now);
   warmTokenizer();
   return {
@@ -51,9 +80,17 @@ export async function createServices(config: Config, credentials: CredentialSour
     verifier,
     keys,
     invalidation,
+    redis,
+    sessions: new SessionManager(storage.sessions, now),
+    signInThrottle: new SignInThrottle(undefined, now),
+    keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
     async close() {
       await providers.close();
+      if (redis !== null) {
+        await redis.bus.close();
+        redis.client.disconnect();
+      }
       await storage.close();
     },
   };

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { builtinCatalog, type Account, type Catalog, type KeyMode, type Plan } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig, type Services } from "@bentoo/gateway";
+import { openStorage } from "@bentoo/storage";
 import { sqliteTarget, type OpenedStorage, type StorageTarget } from "@bentoo/test-kit";
 import type { FastifyInstance } from "fastify";
 
@@ -34,13 +35,20 @@ export interface TestAppOptions {
   credentials?: Record<string, string>;
   adminToken?: string | null;
   env?: Record<string, string>;
+  /** Run as a second instance on the same database as this one (a fresh connection pool, same data). */
+  shareStorageWith?: TestApp;
 }
 
 let counter = 0;
 
+async function reopen(original: OpenedStorage): Promise<OpenedStorage> {
+  const storage = await openStorage(original.url, original.schema === undefined ? {} : { schema: original.schema });
+  return { storage, url: original.url, schema: original.schema, dispose: () => storage.close() };
+}
+
 /** A real app on real storage (a fresh SQLite file or PostgreSQL schema), called in process. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const opened = await (options.target ?? sqliteTarget).open();
+  const opened = options.shareStorageWith === undefined ? await (options.target ?? sqliteTarget).open() : await reopen(options.shareStorageWith.opened);
   const env: Record<string, string> = { ...options.env };
   const adminToken = options.adminToken === undefined ? ADMIN_TOKEN : options.adminToken;
   if (adminToken !== null) env.BENTOO_ADMIN_TOKEN = adminToken;
@@ -63,8 +71,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     async dispose() {
       await app.close();
-      await services.providers.close();
-      await opened.dispose();
+      await services.close();
+      await opened.dispose().catch(() => undefined);
     },
   };
 }

@@ -39,12 +39,15 @@ export const ERROR_CATALOGUE = {
   revoked_api_key: spec(401, T.authentication),
   expired_api_key: spec(401, T.authentication),
   invalid_admin_token: spec(401, T.authentication),
+  invalid_session: spec(401, T.authentication),
+  invalid_credentials: spec(401, T.authentication),
   // 402
   insufficient_credits: spec(402, T.billing),
   // 403
   ip_not_allowed: spec(403, T.permission),
   plan_limit_reached: spec(403, T.permission),
   plan_required: spec(403, T.permission),
+  invalid_csrf_token: spec(403, T.permission),
   // 404
   not_found: spec(404, T.not_found),
   model_not_found: spec(404, T.not_found),

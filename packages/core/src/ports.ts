@@ -1,6 +1,7 @@
 import type { Account, ApiKeyRecord, KeyWithAccount } from "./accounts/types.js";
 import type { Plan } from "./accounts/plans.js";
 import type { KeyMode } from "./keys/api-key.js";
+import type { AuditStore } from "./audit/types.js";
 
 /**
  * The storage ports. packages/storage implements them over SQLite and
@@ -29,6 +30,8 @@ export interface AccountStore {
   create(input: NewAccount): Promise<Account>;
   get(id: string): Promise<Account | null>;
   getByEmail(email: string): Promise<Account | null>;
+  /** The stored password hash for sign-in; null when the account has none (or does not exist). */
+  passwordHashOf(email: string): Promise<string | null>;
   update(id: string, patch: AccountPatch): Promise<Account | null>;
   /** Adds to the balance (negative to debit) and returns the new balance, or null for an unknown account. */
   adjustBalance(id: string, amountMicros: number): Promise<number | null>;
@@ -73,10 +76,32 @@ export interface KeyStore {
   hashOf(id: string): Promise<string | null>;
 }
 
+/** A dashboard session; only the SHA-256 of its token is stored. */
+export interface SessionRecord {
+  id: string;
+  tokenHash: string;
+  accountId: string;
+  createdAt: number;
+  expiresAt: number;
+  sourceIp: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  /** The live session with this token hash (expired ones are not returned). */
+  findByTokenHash(tokenHash: string, now: number): Promise<SessionRecord | null>;
+  delete(id: string): Promise<void>;
+  deleteForAccount(accountId: string): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+}
+
 export interface Storage {
   readonly dialect: "sqlite" | "postgres";
   readonly accounts: AccountStore;
   readonly keys: KeyStore;
+  readonly sessions: SessionStore;
+  readonly audit: AuditStore;
   /** Round trip to the database, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

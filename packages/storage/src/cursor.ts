@@ -1,6 +1,6 @@
 /**
  * Opaque keyset-pagination cursors: base64url of `[createdAt, id]` of the last
- * row of a page. Clients pass them back untouched; a cursor that does not decode
+ * row of a page (`[timestamp, id]` for the audit log). Clients pass them back untouched; a cursor that does not decode
  * is a client mistake, reported as such by the caller.
  */
 export interface CursorPosition {

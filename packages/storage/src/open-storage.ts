@@ -3,7 +3,9 @@ import { Kysely, Migrator, sql } from "kysely";
 import { migrationProvider } from "./migrations/index.js";
 import * as postgres from "./postgres/dialect.js";
 import { KyselyAccountStore } from "./repositories/account-store.js";
+import { KyselyAuditStore } from "./repositories/audit-store.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
+import { KyselySessionStore } from "./repositories/session-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
 
@@ -52,6 +54,8 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     db,
     accounts: new KyselyAccountStore(db, now),
     keys: new KyselyKeyStore(db, now),
+    sessions: new KyselySessionStore(db),
+    audit: new KyselyAuditStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,4 +1,6 @@
 import type { ColumnType } from "kysely";
+import type { AuditLogTable } from "./audit-schema.js";
+import type { SessionsTable } from "./sessions-schema.js";
 
 /**
  * Table shapes. Timestamps are epoch milliseconds (BIGINT); money is integer
@@ -35,4 +37,6 @@ export interface ApiKeysTable {
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
 }

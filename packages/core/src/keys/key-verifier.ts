@@ -20,6 +20,8 @@ export class KeyVerifier {
     private readonly lookup: (hash: string) => Promise<KeyWithAccount | null>,
     readonly cache: KeyCache,
     private readonly now: () => number = Date.now,
+    /** False while cache invalidations might be missed (the invalidation channel is down): then every look-up goes to the store. */
+    private readonly cacheTrusted: () => boolean = () => true,
   ) {}
 
   async verify(authorization: string | undefined): Promise<VerifyOutcome> {
@@ -32,10 +34,11 @@ export class KeyVerifier {
     const parsed = parseApiKey(candidate);
     if (!parsed.ok) return failure("malformed_api_key", parsed.last4 ?? null);
     const hash = hashApiKey(candidate);
-    let subject = this.cache.get(hash);
+    const trusted = this.cacheTrusted();
+    let subject = trusted ? this.cache.get(hash) : undefined;
     if (subject === undefined) {
       subject = await this.lookup(hash);
-      this.cache.set(hash, subject);
+      if (trusted) this.cache.set(hash, subject);
     }
     if (subject === null) return failure("invalid_api_key", parsed.last4);
     if (subject.key.revokedAt !== null) return failure("revoked_api_key", parsed.last4, subject);

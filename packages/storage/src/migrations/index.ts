@@ -1,9 +1,13 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as accountsAndKeys from "./001-accounts-and-keys.js";
+import * as auditLog from "./002-audit-log.js";
+import * as sessions from "./003-sessions.js";
 
 /** One migration set for both dialects, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
   "001-accounts-and-keys": accountsAndKeys,
+  "002-audit-log": auditLog,
+  "003-sessions": sessions,
 };
 
 export const migrationProvider: MigrationProvider = {

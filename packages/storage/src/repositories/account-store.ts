@@ -35,6 +35,11 @@ export class KyselyAccountStore implements AccountStore {
     return row === undefined ? null : toAccount(row);
   }
 
+  async passwordHashOf(email: string): Promise<string | null> {
+    const row = await this.db.selectFrom("accounts").select("password_hash").where("email", "=", email.toLowerCase()).executeTakeFirst();
+    return row?.password_hash ?? null;
+  }
+
   async update(id: string, patch: AccountPatch): Promise<Account | null> {
     const values: Record<string, unknown> = { updated_at: this.now() };
     if (patch.plan !== undefined) values.plan = patch.plan;

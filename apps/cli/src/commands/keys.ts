@@ -1,0 +1,120 @@
+import { Option, type Command } from "commander";
+import { collectAll, type CreateKeyInput, type GraceSeconds, type KeyMode } from "../admin-client.js";
+import type { ApiKeyJson, IssuedKeyJson } from "../api-types.js";
+import { boxed, parseGrace, parsePageSize, parseTimestamp } from "../arguments.js";
+import { invocation, type CliIo } from "../context.js";
+import { formatTime, keyBlock, keysTable, maskedKeyId } from "../format.js";
+
+interface CreateOptions {
+  name: string;
+  mode: KeyMode;
+  expiresAt?: string;
+}
+
+interface ListOptions {
+  limit?: number;
+  cursor?: string;
+  all?: boolean;
+}
+
+/** The one place a full key is printed: right after it was created or rolled. */
+function secretNotice(issued: IssuedKeyJson): string {
+  return [
+    "",
+    `    ${issued.key}`,
+    "",
+    "Copy this key now: it will not be shown again. Bentoo stores only its hash;",
+    `from now on the key is shown as ${maskedKeyId(issued.key_id)}. If it is lost, roll it.`,
+    "",
+    "",
+  ].join("\n");
+}
+
+function previousKeyFate(previous: ApiKeyJson): string {
+  const label = `The previous key ${maskedKeyId(previous.key_id)} (${previous.id})`;
+  if (previous.status !== "active") return `${label} is ${previous.status} and no longer works.\n`;
+  if (previous.expires_at !== null) return `${label} keeps working until ${formatTime(previous.expires_at)}.\n`;
+  return `${label} keeps working until you revoke it: bentoo keys revoke ${previous.id}\n`;
+}
+
+/** `bentoo keys …`: create, list, get, rename, revoke, roll. */
+export function registerKeyCommands(program: Command, io: CliIo): void {
+  const keys = program.command("keys").description("create and manage an account's API keys");
+
+  keys
+    .command("create")
+    .description("create an API key; the full key is printed once")
+    .argument("<account-id>", "the account that owns the key (acct_…)")
+    .requiredOption("--name <name>", 'a descriptive name, e.g. "production-webapp"')
+    .addOption(new Option("--mode <mode>", "live keys reach real providers; test keys use the sandbox").choices(["live", "test"]).default("live"))
+    .option("--expires-at <timestamp>", "when the key stops working (RFC 3339, e.g. 2027-01-31T00:00:00Z)", parseTimestamp)
+    .action(async (accountId: string, options: CreateOptions, command: Command) => {
+      const call = invocation(command, io);
+      const input: CreateKeyInput = { name: options.name, mode: options.mode };
+      if (options.expiresAt !== undefined) input.expires_at = options.expiresAt;
+      const issued = await call.client.keys.create(accountId, input);
+      call.emit(issued, () => `Created ${issued.mode} key "${issued.name}" (${issued.id}) for ${issued.account_id}:\n${secretNotice(issued)}${keyBlock(issued)}`);
+    });
+
+  keys
+    .command("list")
+    .description("list an account's keys (never their secrets)")
+    .argument("<account-id>", "the account's id (acct_…)")
+    .option("--limit <n>", "keys per page, 1 to 1000 (the server's default is 100)", parsePageSize)
+    .option("--cursor <cursor>", "continue from a previous page's next_cursor")
+    .option("--all", "follow the pages and list every key")
+    .action(async (accountId: string, options: ListOptions, command: Command) => {
+      const call = invocation(command, io);
+      const list =
+        options.all === true
+          ? await collectAll((cursor) => call.client.keys.list(accountId, { limit: options.limit ?? 1000, cursor: cursor ?? options.cursor ?? null }))
+          : await call.client.keys.list(accountId, { limit: options.limit, cursor: options.cursor ?? null });
+      call.emit(list, () => {
+        if (list.data.length === 0) return `No keys on ${accountId}.\n`;
+        const more = list.has_more && list.next_cursor !== null ? `\nMore keys: add --cursor ${list.next_cursor}, or --all.\n` : "";
+        return keysTable(list.data) + more;
+      });
+    });
+
+  keys
+    .command("get")
+    .description("show one key")
+    .argument("<key-id>", "the key's id (key_…)")
+    .action(async (keyId: string, _options: object, command: Command) => {
+      const call = invocation(command, io);
+      const key = await call.client.keys.get(keyId);
+      call.emit(key, () => keyBlock(key));
+    });
+
+  keys
+    .command("rename")
+    .description("give a key a new name")
+    .argument("<key-id>", "the key's id (key_…)")
+    .argument("<name>", "the new name")
+    .action(async (keyId: string, name: string, _options: object, command: Command) => {
+      const call = invocation(command, io);
+      const key = await call.client.keys.update(keyId, { name });
+      call.emit(key, () => `Renamed ${key.id} (${maskedKeyId(key.key_id)}) to "${key.name}".\n`);
+    });
+
+  keys
+    .command("revoke")
+    .description("revoke a key: its next request gets 401")
+    .argument("<key-id>", "the key's id (key_…)")
+    .action(async (keyId: string, _options: object, command: Command) => {
+      const call = invocation(command, io);
+      const key = await call.client.keys.revoke(keyId);
+      call.emit(key, () => `Revoked ${key.id} "${key.name}" (${maskedKeyId(key.key_id)}) at ${formatTime(key.revoked_at)}.\n`);
+    });
+
+  keys
+    .command("roll")
+    .description("replace a key with a new one (same name and settings); the full new key is printed once")
+    .argument("<key-id>", "the key's id (key_…)")
+    .requiredOption("--grace <period>", "how long the old key keeps working: none, 1h, 24h, 7d, until-revoked, or seconds", boxed(parseGrace))
+    .action(async (keyId: string, options: { grace: { value: GraceSeconds } }, command: Command) => {
+      const call = invocation(command, io);
+      const rolled = await call.client.keys.roll(keyId, options.grace.value);
+      call.emit(rolled, () => `Rolled ${rolled.previous_key.id} into ${rolled.id} "${rolled.name}":\n${secretNotice(rolled)}${previousKeyFate(rolled.previous_key)}`);
+    });
+}

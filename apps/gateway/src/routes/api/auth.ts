@@ -1,0 +1,73 @@
+import { BentooError, optionalString, requireBodyObject, requireString, type Account } from "@bentoo/core";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hashPassword, verifyPassword } from "../../auth/password.js";
+import { SESSION_COOKIE, SESSION_TTL_MS, readCookie, sessionCookie } from "../../auth/sessions.js";
+import { crossOrigin } from "../../middleware/session-auth.js";
+import type { Services } from "../../services.js";
+import { presentDashboardAccount } from "./present.js";
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A real hash to compare against when the email is unknown, so both paths take as long. */
+let decoyHash: Promise<string> | undefined;
+
+function credentials(body: unknown): { email: string; password: string } {
+  const object = requireBodyObject(body);
+  const email = requireString(object, "email", { maxLength: 320 }).toLowerCase();
+  const password = optionalString(object, "password", { maxLength: 1024, trim: false });
+  if (password === undefined) throw new BentooError("invalid_request", "password is required.", { param: "password" });
+  return { email, password };
+}
+
+async function startSession(services: Services, request: FastifyRequest, reply: FastifyReply, account: Account) {
+  const issued = await services.sessions.create(account.id, { sourceIp: request.ip, userAgent: request.headers["user-agent"] ?? null });
+  reply.header("set-cookie", sessionCookie(issued.token, request.protocol === "https", SESSION_TTL_MS / 1000));
+  return { account: await presentDashboardAccount(services, account), csrf_token: issued.csrfToken };
+}
+
+/** Sign up, sign in, sign out (account API, PRODUCT.md §6). */
+export function authRoutes(app: FastifyInstance, services: Services): void {
+  app.post("/api/auth/signup", async (request, reply) => {
+    if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-up must come from the dashboard's own origin.");
+    const { email, password } = credentials(request.body);
+    if (!EMAIL.test(email)) throw new BentooError("invalid_request", "email must be an email address.", { param: "email" });
+    if (password.length < 10) throw new BentooError("invalid_request", "password must be at least 10 characters.", { param: "password" });
+    if ((await services.storage.accounts.getByEmail(email)) !== null) {
+      throw new BentooError("conflict", "An account with this email already exists; sign in instead.", { param: "email" });
+    }
+    const account = await services.storage.accounts.create({ email, passwordHash: await hashPassword(password), plan: "free" });
+    return reply.code(201).send(await startSession(services, request, reply, account));
+  });
+
+  app.post("/api/auth/signin", async (request, reply) => {
+    if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-in must come from the dashboard's own origin.");
+    const { email, password } = credentials(request.body);
+    const wait = services.signInThrottle.retryAfterMs(email, request.ip);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new BentooError("rate_limit_exceeded", `Too many failed sign-in attempts; try again in ${seconds} seconds.`, { headers: { "retry-after": String(seconds) } });
+    }
+    const account = await services.storage.accounts.getByEmail(email);
+    const stored = await services.storage.accounts.passwordHashOf(email);
+    decoyHash ??= hashPassword("decoy password for timing");
+    const valid = await verifyPassword(password, stored ?? (await decoyHash));
+    if (account === null || stored === null || !valid) {
+      services.signInThrottle.recordFailure(email, request.ip);
+      throw new BentooError("invalid_credentials", "The email or password is not right.");
+    }
+    services.signInThrottle.recordSuccess(email);
+    // Sign-in rotates the session: any session the browser still carried ends here.
+    const previousToken = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const previous = previousToken === null ? null : await services.sessions.resolve(previousToken);
+    if (previous !== null) await services.sessions.end(previous.id);
+    return startSession(services, request, reply, account);
+  });
+}
+
+/** Sign out: needs the session and its CSRF token like every state-changing call. */
+export function signOutRoute(app: FastifyInstance, services: Services): void {
+  app.post("/api/auth/signout", async (request, reply) => {
+    await services.sessions.end(request.dashboard!.session.id);
+    reply.header("set-cookie", sessionCookie(null, request.protocol === "https", 0));
+    return reply.code(204).send();
+  });
+}

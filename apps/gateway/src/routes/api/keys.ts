@@ -1,0 +1,84 @@
+import { BentooError, KEY_MODES, optionalEnum, optionalStringList, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
+import type { FastifyInstance } from "fastify";
+import { presentIssuedKey, presentKey } from "../../http/presenters.js";
+import type { Services } from "../../services.js";
+import { parseExpiry, parseGrace } from "../admin/keys.js";
+
+/** The grace periods the dashboard offers when rolling a key. */
+const GRACE_CHOICES: Record<string, GracePeriod> = { none: 0, "1h": 3600, "24h": 86_400, "7d": 604_800, until_revoked: null };
+
+function graceOf(body: Record<string, unknown>): GracePeriod {
+  if (body.grace === undefined) return parseGrace(body);
+  const choice = typeof body.grace === "string" ? GRACE_CHOICES[body.grace] : undefined;
+  if (choice === undefined) throw new BentooError("invalid_request", `grace must be one of: ${Object.keys(GRACE_CHOICES).join(", ")}.`, { param: "grace" });
+  return choice;
+}
+
+/** Keys with their recent traffic (the rotation signal: old key's requests falling to zero). */
+async function withActivity(services: Services, accountId: string, keys: ApiKeyRecord[]) {
+  const now = services.now();
+  const activity = new Map((await services.keyActivity(accountId, keys.map((key) => key.id))).map((entry) => [entry.apiKeyId, entry]));
+  return keys.map((key) => {
+    const entry = activity.get(key.id);
+    return {
+      ...presentKey(key, now),
+      last_used_at: entry?.lastUsedAt == null ? null : new Date(entry.lastUsedAt).toISOString(),
+      requests_last_hour: entry?.requestsLastHour ?? 0,
+      requests_last_24h: entry?.requestsLast24h ?? 0,
+    };
+  });
+}
+
+/** Settings → API Keys: the key lifecycle for the signed-in account only. */
+export function keyRoutes(app: FastifyInstance, services: Services): void {
+  app.get<{ Querystring: Record<string, unknown> }>("/api/keys", async (request) => {
+    const account = request.dashboard!.account;
+    const limit = Number(request.query.limit ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new BentooError("invalid_request", "limit must be an integer from 1 to 200.", { param: "limit" });
+    const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
+    return { object: "list", data: await withActivity(services, account.id, page.items), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+  });
+
+  app.post("/api/keys", async (request, reply) => {
+    const account = request.dashboard!.account;
+    const body = requireBodyObject(request.body);
+    const name = requireString(body, "name", { maxLength: 200 });
+    const mode = optionalEnum(body, "mode", KEY_MODES) ?? "live";
+    const issued = await services.keys.create(account, { name, mode, expiresAt: parseExpiry(body) });
+    return reply.code(201).send(presentIssuedKey(issued.record, issued.secret, services.now()));
+  });
+
+  app.get<{ Params: { id: string } }>("/api/keys/:id", async (request) => {
+    const account = request.dashboard!.account;
+    const key = await services.keys.requireKey(request.params.id, account.id);
+    return (await withActivity(services, account.id, [key]))[0];
+  });
+
+  app.patch<{ Params: { id: string } }>("/api/keys/:id", async (request) => {
+    const account = request.dashboard!.account;
+    const body = requireBodyObject(request.body);
+    const patch: { name?: string; ipAllowlist?: string[] | null } = {};
+    if ("name" in body) patch.name = requireString(body, "name", { maxLength: 200 });
+    const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
+    if (allowlist !== undefined) {
+      if (allowlist !== null && !services.plans[account.plan].ipAllowlist) {
+        throw new BentooError("plan_required", "IP allowlists are an Enterprise feature; contact your operator to upgrade.", { param: "ip_allowlist" });
+      }
+      patch.ipAllowlist = allowlist;
+    }
+    return presentKey(await services.keys.update(request.params.id, patch, account.id), services.now());
+  });
+
+  app.post<{ Params: { id: string } }>("/api/keys/:id/roll", async (request, reply) => {
+    const account = request.dashboard!.account;
+    const body = request.body === undefined || request.body === null ? {} : requireBodyObject(request.body);
+    const { replacement, previous } = await services.keys.roll(request.params.id, graceOf(body), account.id);
+    const now = services.now();
+    return reply.code(201).send({ ...presentIssuedKey(replacement.record, replacement.secret, now), previous_key: presentKey(previous, now) });
+  });
+
+  app.delete<{ Params: { id: string } }>("/api/keys/:id", async (request) => {
+    const account = request.dashboard!.account;
+    return presentKey(await services.keys.revoke(request.params.id, account.id), services.now());
+  });
+}

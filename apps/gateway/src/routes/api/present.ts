@@ -1,0 +1,24 @@
+import type { Account } from "@bentoo/core";
+import { isoOrNull } from "../../http/presenters.js";
+import type { Services } from "../../services.js";
+
+/** The signed-in account as the dashboard sees it: plan, effective limits, key count, balance. */
+export async function presentDashboardAccount(services: Services, account: Account) {
+  const limits = services.plans[account.plan];
+  return {
+    id: account.id,
+    object: "account",
+    email: account.email,
+    plan: account.plan,
+    limits: {
+      max_active_keys: limits.maxActiveKeys,
+      requests_per_minute: account.rpmLimit ?? limits.requestsPerMinute,
+      tokens_per_minute: account.tpmLimit ?? limits.tokensPerMinute,
+      ip_allowlist: limits.ipAllowlist,
+    },
+    active_keys: await services.storage.keys.countActive(account.id, services.now()),
+    balance_micros: account.balanceMicros,
+    ip_allowlist: account.ipAllowlist,
+    created_at: isoOrNull(account.createdAt),
+  };
+}

@@ -1,0 +1,111 @@
+import { isAuditEvent, isAuditRecordType, type AuditRecord } from "@bentoo/core";
+import type { Insertable, Selectable } from "kysely";
+import type { AuditLogTable } from "../audit-schema.js";
+
+/**
+ * AuditRecord ↔ audit_log row. Writing is defensive on purpose: a batch of
+ * hundreds of records goes in one INSERT, so a value PostgreSQL would reject
+ * (a string past its column width, a NUL character, a fractional integer)
+ * must not fail the other records — strings are cut to the widths of
+ * migration 002 and numbers rounded.
+ */
+const WIDTHS = {
+  id: 64,
+  request_id: 64,
+  account_id: 64,
+  api_key_id: 64,
+  key_last4: 8,
+  key_name: 200,
+  model: 200,
+  provider: 64,
+  error_code: 64,
+  source_ip: 64,
+  user_agent: 512,
+  actor: 128,
+} as const;
+
+function text(value: string | null, width: number): string | null {
+  if (value === null) return null;
+  const clean = value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
+  return clean.length > width ? clean.slice(0, width) : clean;
+}
+
+function integer(value: number | null): number | null {
+  return value === null || !Number.isFinite(value) ? null : Math.round(value);
+}
+
+/** Metadata that JSON cannot hold (a BigInt, a cycle) is dropped rather than failing the batch. */
+function metadataText(metadata: Record<string, unknown> | null): string | null {
+  if (metadata === null) return null;
+  try {
+    return JSON.stringify(metadata);
+  } catch {
+    return null;
+  }
+}
+
+export function toAuditRow(record: AuditRecord): Insertable<AuditLogTable> {
+  return {
+    id: record.id,
+    type: record.type,
+    event: record.event,
+    timestamp: Math.round(record.timestamp),
+    request_id: text(record.requestId, WIDTHS.request_id),
+    account_id: text(record.accountId, WIDTHS.account_id),
+    api_key_id: text(record.apiKeyId, WIDTHS.api_key_id),
+    key_last4: text(record.keyLast4, WIDTHS.key_last4),
+    key_name: text(record.keyName, WIDTHS.key_name),
+    model: text(record.model, WIDTHS.model),
+    provider: text(record.provider, WIDTHS.provider),
+    status: integer(record.status),
+    error_code: text(record.errorCode, WIDTHS.error_code),
+    prompt_tokens: integer(record.promptTokens),
+    completion_tokens: integer(record.completionTokens),
+    total_tokens: integer(record.totalTokens),
+    cost_micros: integer(record.costMicros),
+    usage_estimated: record.usageEstimated === null ? null : record.usageEstimated ? 1 : 0,
+    source_ip: text(record.sourceIp, WIDTHS.source_ip),
+    user_agent: text(record.userAgent, WIDTHS.user_agent),
+    latency_ms: integer(record.latencyMs),
+    actor: text(record.actor, WIDTHS.actor),
+    metadata: metadataText(record.metadata),
+  };
+}
+
+/** Columns per row, for chunking multi-row INSERTs under the bind-parameter limits. */
+export const AUDIT_COLUMN_COUNT = 23;
+
+function parseMetadata(value: string | null): Record<string, unknown> | null {
+  if (value === null) return null;
+  const parsed: unknown = JSON.parse(value);
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+}
+
+export function fromAuditRow(row: Selectable<AuditLogTable>): AuditRecord {
+  if (!isAuditRecordType(row.type) || !isAuditEvent(row.event)) throw new Error(`audit record ${row.id} has an unknown type or event "${row.type}/${row.event}"`);
+  return {
+    id: row.id,
+    type: row.type,
+    event: row.event,
+    timestamp: row.timestamp,
+    requestId: row.request_id,
+    accountId: row.account_id,
+    apiKeyId: row.api_key_id,
+    keyLast4: row.key_last4,
+    keyName: row.key_name,
+    model: row.model,
+    provider: row.provider,
+    status: row.status,
+    errorCode: row.error_code,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    totalTokens: row.total_tokens,
+    costMicros: row.cost_micros,
+    usageEstimated: row.usage_estimated === null ? null : row.usage_estimated !== 0,
+    sourceIp: row.source_ip,
+    userAgent: row.user_agent,
+    latencyMs: row.latency_ms,
+    actor: row.actor,
+    metadata: parseMetadata(row.metadata),
+  };
+}

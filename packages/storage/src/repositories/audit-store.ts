@@ -1,0 +1,238 @@
+import {
+  AUDIT_QUERY_MAX_LIMIT,
+  BentooError,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRecord,
+  type AuditStore,
+  type KeyActivity,
+  type UsageBucket,
+  type UsageOptions,
+} from "@bentoo/core";
+import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from "kysely";
+import type { AuditLogTable } from "../audit-schema.js";
+import { encodeCursor, type CursorPosition } from "../cursor.js";
+import type { Database } from "../schema.js";
+import { AUDIT_COLUMN_COUNT, fromAuditRow, toAuditRow } from "./audit-rows.js";
+import { requireCursor } from "./pagination.js";
+
+type AuditFilters = Omit<AuditQuery, "limit" | "cursor">;
+type AuditSelect = SelectQueryBuilder<Database, "audit_log", Selectable<AuditLogTable>>;
+
+/** 1000 rows × 23 columns = 23,000 bind parameters: under SQLite's 32,766 and PostgreSQL's 65,535. */
+const INSERT_CHUNK_ROWS = Math.floor(20_000 / AUDIT_COLUMN_COUNT);
+/** Page size of `iterate`: memory stays at one page however long the range. */
+const ITERATE_PAGE_SIZE = 1000;
+/** At most this many ids in one `IN (…)` list. */
+const ID_LIST_CHUNK = 500;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+function requireInteger(value: number | undefined, param: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): void {
+  if (value === undefined) return;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new BentooError("invalid_request", `${param} must be an integer between ${min} and ${max}.`, { param });
+  }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
+}
+
+/**
+ * The audit log over Kysely, the same SQL on SQLite and PostgreSQL. Reads are
+ * always scoped to one account and walk the (timestamp, id) order by keyset,
+ * so a page never costs more than its size whatever the depth.
+ */
+export class KyselyAuditStore implements AuditStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertMany(records: readonly AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const rowChunks = chunks(records.map(toAuditRow), INSERT_CHUNK_ROWS);
+    // ON CONFLICT (id) DO NOTHING makes a retried batch idempotent: a batch
+    // whose commit succeeded but whose reply was lost is not written twice.
+    const insert = (db: Kysely<Database>, rows: (typeof rowChunks)[number]) =>
+      db.insertInto("audit_log").values(rows).onConflict((conflict) => conflict.column("id").doNothing()).execute();
+    const [only] = rowChunks;
+    if (rowChunks.length === 1 && only !== undefined) {
+      await insert(this.db, only);
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const rows of rowChunks) await insert(trx, rows);
+    });
+  }
+
+  async query(query: AuditQuery): Promise<AuditPage> {
+    requireInteger(query.limit, "limit", 1, AUDIT_QUERY_MAX_LIMIT);
+    const position = requireCursor(query.cursor);
+    const rows = await this.page(query, position, query.limit + 1);
+    const hasMore = rows.length > query.limit;
+    const pageRows = hasMore ? rows.slice(0, query.limit) : rows;
+    const last = pageRows.at(-1);
+    return {
+      records: pageRows.map(fromAuditRow),
+      nextCursor: hasMore && last !== undefined ? encodeCursor({ createdAt: last.timestamp, id: last.id }) : null,
+    };
+  }
+
+  async *iterate(query: AuditFilters): AsyncIterable<AuditRecord> {
+    let position: CursorPosition | null = null;
+    for (;;) {
+      const rows = await this.page(query, position, ITERATE_PAGE_SIZE);
+      for (const row of rows) yield fromAuditRow(row);
+      const last = rows.at(-1);
+      if (rows.length < ITERATE_PAGE_SIZE || last === undefined) return;
+      position = { createdAt: last.timestamp, id: last.id };
+    }
+  }
+
+  private page(filters: AuditFilters, position: CursorPosition | null, limit: number): Promise<Selectable<AuditLogTable>[]> {
+    let query = this.filtered(filters);
+    if (position !== null) {
+      // A row-value comparison, so both dialects seek the index instead of filtering.
+      query = query.where((eb) => eb(eb.refTuple("timestamp", "id"), ">", eb.tuple(position.createdAt, position.id)));
+    }
+    return query.orderBy("timestamp").orderBy("id").limit(limit).execute();
+  }
+
+  private filtered(filters: AuditFilters): AuditSelect {
+    requireInteger(filters.start, "start");
+    requireInteger(filters.end, "end");
+    requireInteger(filters.status, "status");
+    let query = this.db.selectFrom("audit_log").selectAll().where("account_id", "=", filters.accountId);
+    if (filters.start !== undefined) query = query.where("timestamp", ">=", filters.start);
+    if (filters.end !== undefined) query = query.where("timestamp", "<", filters.end);
+    if (filters.apiKeyId !== undefined) query = query.where("api_key_id", "=", filters.apiKeyId);
+    if (filters.keyLast4 !== undefined) query = query.where("key_last4", "=", filters.keyLast4);
+    if (filters.model !== undefined) query = query.where("model", "=", filters.model);
+    if (filters.status !== undefined) query = query.where("status", "=", filters.status);
+    if (filters.event !== undefined) query = query.where("event", "=", filters.event);
+    if (filters.type !== undefined) query = query.where("type", "=", filters.type);
+    return query;
+  }
+
+  async usage(options: UsageOptions): Promise<UsageBucket[]> {
+    requireInteger(options.start, "start");
+    requireInteger(options.end, "end");
+    if (options.end <= options.start) return [];
+    // Integer arithmetic buckets identically on both dialects (UTC hours and
+    // days: epoch ms has no leap seconds). The size is a literal, not a bind
+    // parameter, so PostgreSQL sees the same expression in SELECT and GROUP BY.
+    const size = sql.lit(options.granularity === "hour" ? HOUR_MS : DAY_MS);
+    const bucket = sql<number>`${sql.ref("timestamp")} - (${sql.ref("timestamp")} % ${size})`;
+    const byKey = options.groupBy === "key";
+    const byModel = options.groupBy === "model";
+    const rows = await this.db
+      .selectFrom("audit_log")
+      .select([
+        bucket.as("bucket_start"),
+        (byKey ? sql<string | null>`${sql.ref("api_key_id")}` : sql<null>`null`).as("api_key_id"),
+        (byModel ? sql<string | null>`${sql.ref("model")}` : sql<null>`null`).as("model"),
+        sql<number>`count(*)`.as("requests"),
+        sql<number>`coalesce(sum(${sql.ref("prompt_tokens")}), 0)`.as("prompt_tokens"),
+        sql<number>`coalesce(sum(${sql.ref("completion_tokens")}), 0)`.as("completion_tokens"),
+        sql<number>`coalesce(sum(${sql.ref("cost_micros")}), 0)`.as("cost_micros"),
+        sql<number>`coalesce(sum(case when ${sql.ref("status")} >= 400 then 1 else 0 end), 0)`.as("errors"),
+      ])
+      .where("account_id", "=", options.accountId)
+      .where("type", "=", "request")
+      .where("timestamp", ">=", options.start)
+      .where("timestamp", "<", options.end)
+      .groupBy([bucket, ...(byKey ? [sql.ref("api_key_id")] : []), ...(byModel ? [sql.ref("model")] : [])])
+      .execute();
+    return rows
+      .map((row) => ({
+        bucketStart: Number(row.bucket_start),
+        apiKeyId: row.api_key_id,
+        model: row.model,
+        requests: Number(row.requests),
+        promptTokens: Number(row.prompt_tokens),
+        completionTokens: Number(row.completion_tokens),
+        costMicros: Number(row.cost_micros),
+        errors: Number(row.errors),
+      }))
+      .sort(compareBuckets);
+  }
+
+  async keyActivity(accountId: string, now: number, apiKeyIds?: readonly string[]): Promise<KeyActivity[]> {
+    requireInteger(now, "now");
+    const ids =
+      apiKeyIds ??
+      (await this.db.selectFrom("api_keys").select("id").where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute()).map((row) => row.id);
+    if (ids.length === 0) return [];
+    const counts = new Map<string, { hour: number; day: number }>();
+    for (const idChunk of chunks(ids, ID_LIST_CHUNK)) {
+      const rows = await this.db
+        .selectFrom("audit_log")
+        .select([
+          "api_key_id",
+          sql<number>`count(*)`.as("day"),
+          sql<number>`sum(case when ${sql.ref("timestamp")} >= ${now - HOUR_MS} then 1 else 0 end)`.as("hour"),
+        ])
+        .where("account_id", "=", accountId)
+        .where("api_key_id", "in", idChunk)
+        .where("type", "=", "request")
+        .where("timestamp", ">=", now - DAY_MS)
+        .where("timestamp", "<", now)
+        .groupBy("api_key_id")
+        .execute();
+      for (const row of rows) if (row.api_key_id !== null) counts.set(row.api_key_id, { hour: Number(row.hour), day: Number(row.day) });
+    }
+    // Last use per key: one index seek from the end of (account_id, api_key_id, timestamp)
+    // each, rather than a max() that would read every record of every key.
+    const lastUsed = await Promise.all(ids.map((id) => this.lastUsedAt(accountId, id)));
+    return ids.map((id, index) => ({
+      apiKeyId: id,
+      lastUsedAt: lastUsed[index] ?? null,
+      requestsLastHour: counts.get(id)?.hour ?? 0,
+      requestsLast24h: counts.get(id)?.day ?? 0,
+    }));
+  }
+
+  private async lastUsedAt(accountId: string, apiKeyId: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom("audit_log")
+      .select("timestamp")
+      .where("account_id", "=", accountId)
+      .where("api_key_id", "=", apiKeyId)
+      .where("type", "=", "request")
+      .orderBy("timestamp", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? null : row.timestamp;
+  }
+
+  async purgeOlderThan(cutoff: number, batchSize = 5000): Promise<number> {
+    requireInteger(cutoff, "cutoff");
+    requireInteger(batchSize, "batchSize", 1);
+    let deleted = 0;
+    for (;;) {
+      // Bounded statements keep each transaction (and SQLite's write lock)
+      // short, so request-path inserts interleave with a large purge.
+      const result = await this.db
+        .deleteFrom("audit_log")
+        .where("id", "in", (eb) => eb.selectFrom("audit_log").select("id").where("timestamp", "<", cutoff).limit(batchSize))
+        .executeTakeFirst();
+      const count = Number(result.numDeletedRows);
+      deleted += count;
+      if (count < batchSize) return deleted;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+function compareBuckets(left: UsageBucket, right: UsageBucket): number {
+  return left.bucketStart - right.bucketStart || compareNullable(left.apiKeyId, right.apiKeyId) || compareNullable(left.model, right.model);
+}
+
+/** Null first, then code-unit order — the same on both dialects whatever their collation. */
+function compareNullable(left: string | null, right: string | null): number {
+  if (left === right) return 0;
+  if (left === null) return -1;
+  if (right === null) return 1;
+  return left < right ? -1 : 1;
+}
