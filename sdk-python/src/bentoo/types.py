@@ -1,0 +1,198 @@
+"""Response shapes as ``TypedDict``s: responses are plain dicts, typed for editors
+and type checkers. ``total=False`` marks fields the server may omit."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional, TypedDict
+
+__all__ = [
+    "ChatCompletionMessageParam",
+    "FunctionCall",
+    "ChatCompletionMessageToolCall",
+    "ChatCompletionMessage",
+    "Choice",
+    "CompletionUsage",
+    "ChatCompletion",
+    "ChoiceDelta",
+    "ChunkChoice",
+    "ChatCompletionChunk",
+    "ModelPricing",
+    "Model",
+    "ModelList",
+    "ApiKeyAccount",
+    "ApiKeyRateLimits",
+    "ApiKeyCredits",
+    "ApiKeyInfo",
+    "KeyInfo",
+    "AuditRecord",
+    "AuditPage",
+]
+
+
+# -- chat completions (https://platform.openai.com/docs/api-reference/chat/object)
+
+class ChatCompletionMessageParam(TypedDict, total=False):
+    role: str  # "system" | "developer" | "user" | "assistant" | "tool"
+    content: Any  # a string, or a list of content parts
+    name: str
+    tool_calls: List[Dict[str, Any]]
+    tool_call_id: str
+
+
+class FunctionCall(TypedDict):
+    name: str
+    arguments: str  # JSON text, as the model wrote it
+
+
+class ChatCompletionMessageToolCall(TypedDict):
+    id: str
+    type: Literal["function"]
+    function: FunctionCall
+
+
+class ChatCompletionMessage(TypedDict, total=False):
+    role: Literal["assistant"]
+    content: Optional[str]
+    refusal: Optional[str]
+    tool_calls: List[ChatCompletionMessageToolCall]
+
+
+class Choice(TypedDict, total=False):
+    index: int
+    message: ChatCompletionMessage
+    finish_reason: Optional[str]  # "stop" | "length" | "tool_calls" | "content_filter"
+    logprobs: Optional[Dict[str, Any]]
+
+
+class CompletionUsage(TypedDict, total=False):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: float  # USD, for display; cost_micros is the exact charge
+    cost_micros: int  # integer micro-dollars (1 USD = 1,000,000)
+    estimated: bool  # True when tokens were counted by Bentoo, not reported upstream
+
+
+class ChatCompletion(TypedDict, total=False):
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: List[Choice]
+    usage: CompletionUsage
+    system_fingerprint: Optional[str]
+
+
+class ChoiceDelta(TypedDict, total=False):
+    role: str
+    content: Optional[str]
+    refusal: Optional[str]
+    tool_calls: List[Dict[str, Any]]  # partial tool calls, with an ``index``
+
+
+class ChunkChoice(TypedDict, total=False):
+    index: int
+    delta: ChoiceDelta
+    finish_reason: Optional[str]
+    logprobs: Optional[Dict[str, Any]]
+
+
+class ChatCompletionChunk(TypedDict, total=False):
+    id: str
+    object: Literal["chat.completion.chunk"]
+    created: int
+    model: str
+    choices: List[ChunkChoice]
+    # Only on the last chunk, with stream_options={"include_usage": True}.
+    usage: Optional[CompletionUsage]
+    system_fingerprint: Optional[str]
+
+
+# -- models
+
+class ModelPricing(TypedDict, total=False):
+    input_per_mtok: float  # USD per million input tokens
+    output_per_mtok: float  # USD per million output tokens
+
+
+class Model(TypedDict, total=False):
+    id: str  # "provider/name", e.g. "openai/gpt-4o"
+    object: Literal["model"]
+    created: int
+    owned_by: str
+    context_length: int
+    max_output_tokens: Optional[int]
+    pricing: ModelPricing
+
+
+class ModelList(TypedDict):
+    object: Literal["list"]
+    data: List[Model]
+
+
+# -- the calling key
+
+class ApiKeyAccount(TypedDict):
+    id: str
+    plan: str  # "free" | "pro" | "enterprise"
+
+
+class ApiKeyRateLimits(TypedDict):
+    requests_per_minute: int
+    tokens_per_minute: int
+
+
+class ApiKeyCredits(TypedDict):
+    balance_micros: int
+    balance_usd: float
+
+
+class ApiKeyInfo(TypedDict):
+    id: str
+    object: Literal["api_key"]
+    key_id: str  # the key's last 4 characters
+    name: str
+    mode: Literal["live", "test"]
+    account: ApiKeyAccount
+    rate_limits: ApiKeyRateLimits
+    credits: ApiKeyCredits
+    created_at: str
+    expires_at: Optional[str]
+
+
+# The JS SDK's name for the same shape.
+KeyInfo = ApiKeyInfo
+
+
+# -- audit logs
+
+class AuditRecord(TypedDict, total=False):
+    id: str
+    object: Literal["audit_log"]
+    type: Literal["request", "event"]
+    event: Optional[str]  # for type "event": "key.created", "key.revoked", ...
+    timestamp: str  # RFC 3339
+    request_id: Optional[str]
+    account_id: str
+    key_id: Optional[str]  # last 4 characters of the key, never the key
+    api_key_id: Optional[str]
+    key_name: Optional[str]
+    model: Optional[str]
+    provider: Optional[str]
+    status: Optional[int]
+    error_code: Optional[str]
+    prompt_tokens: Optional[int]
+    completion_tokens: Optional[int]
+    total_tokens: Optional[int]
+    cost_micros: Optional[int]
+    source_ip: Optional[str]
+    user_agent: Optional[str]
+    latency_ms: Optional[int]
+    metadata: Optional[Dict[str, Any]]
+
+
+class AuditPage(TypedDict):
+    object: Literal["list"]
+    data: List[AuditRecord]
+    has_more: bool
+    next_cursor: Optional[str]
