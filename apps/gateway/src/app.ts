@@ -29,6 +29,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   });
   app.decorateRequest("subject", null);
   app.decorateRequest("dashboard", null);
+  app.decorateRequest("meter", null);
+  app.decorateRequest("errorCode", null);
   // JSON only: a cross-site form can send text/plain without a preflight.
   app.removeContentTypeParser("text/plain");
   app.addHook("onRequest", async (request, reply) => {

@@ -21,6 +21,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   plans: Record<Plan, PlanLimits>;
+  /** When the shared rate limiter (Redis) cannot be reached: true = allow requests (and log), false = refuse with 503. */
+  rateLimitFailOpen: boolean;
   /** Whether to create the demo account and print its test key on an empty database. */
   seedDemo: boolean;
 }
@@ -76,6 +78,12 @@ function planLimits(env: Environment): Record<Plan, PlanLimits> {
   return plans;
 }
 
+function failurePolicy(env: Environment): boolean {
+  const value = text(env, "BENTOO_RATE_LIMIT_ON_REDIS_ERROR") ?? "allow";
+  if (value !== "allow" && value !== "deny") throw new ConfigError(`BENTOO_RATE_LIMIT_ON_REDIS_ERROR must be "allow" or "deny" (got "${value}")`);
+  return value === "allow";
+}
+
 export function parseConfig(env: Environment): Config {
   const adminToken = text(env, "BENTOO_ADMIN_TOKEN");
   if (adminToken !== null && adminToken.length < 16) throw new ConfigError("BENTOO_ADMIN_TOKEN must be at least 16 characters; generate one with: openssl rand -hex 32");
@@ -96,5 +104,6 @@ export function parseConfig(env: Environment): Config {
     bodyLimitBytes: integer(env, "BENTOO_BODY_LIMIT", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     plans: planLimits(env),
     seedDemo: text(env, "BENTOO_SEED_DEMO") !== "false",
+    rateLimitFailOpen: failurePolicy(env),
   };
 }

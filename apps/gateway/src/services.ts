@@ -1,11 +1,16 @@
 import { KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
 import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "@bentoo/ratelimit";
 import { openStorage } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { SessionManager } from "./auth/sessions.js";
 import { SignInThrottle } from "./auth/sign-in-throttle.js";
 import type { Config } from "./config.js";
+import { CreditService } from "./credits/credit-service.js";
+import { LedgerWriter } from "./credits/ledger-writer.js";
+import { MemoryCreditBank } from "./credits/memory-bank.js";
+import { RedisCreditBank } from "./credits/redis-bank.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
 import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
 import { createLogger } from "./logger.js";
@@ -26,6 +31,11 @@ export interface Services {
   redis: { client: Redis; bus: RedisInvalidationBus } | null;
   sessions: SessionManager;
   signInThrottle: SignInThrottle;
+  limiter: RateLimiter;
+  /** Whether requests pass when the shared limiter is unreachable. */
+  failOpen: boolean;
+  credits: CreditService;
+  ledgerWriter: LedgerWriter;
   /** Last use and recent request counts per key (from the audit log). */
   keyActivity(accountId: string, keyIds: readonly string[]): Promise<KeyActivity[]>;
   now: () => number;
@@ -68,6 +78,11 @@ export async function createServices(config: Config, credentials: CredentialSour
   const bus = redis?.bus;
   const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now, bus === undefined ? undefined : () => bus.healthy);
   const keys = new KeyService(storage, config.plans, invalidation, now);
+  const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
+  const limiter: RateLimiter = redis === null ? new MemoryRateLimiter({ now }) : new RedisRateLimiter({ redis: redis.client, keyPrefix: config.redisPrefix });
+  const bank = redis === null ? new MemoryCreditBank(loadBalance) : new RedisCreditBank(redis.client, loadBalance, config.redisPrefix);
+  const ledgerWriter = new LedgerWriter(storage.ledger, logger);
+  const credits = new CreditService(bank, storage.ledger, ledgerWriter, now);
   warmTokenizer();
   return {
     config,
@@ -83,9 +98,15 @@ export async function createServices(config: Config, credentials: CredentialSour
     redis,
     sessions: new SessionManager(storage.sessions, now),
     signInThrottle: new SignInThrottle(undefined, now),
+    limiter,
+    failOpen: config.rateLimitFailOpen,
+    credits,
+    ledgerWriter,
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
     async close() {
+      await ledgerWriter.close();
+      await limiter.close();
       await providers.close();
       if (redis !== null) {
         await redis.bus.close();

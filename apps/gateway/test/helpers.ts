@@ -65,7 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async seedAccount(seed = {}) {
       counter += 1;
       const account = await services.storage.accounts.create({ email: `user${counter}-${Date.now()}@example.com`, passwordHash: null, plan: seed.plan ?? "free" });
-      if (seed.balanceMicros !== undefined) await services.storage.accounts.adjustBalance(account.id, seed.balanceMicros);
+      if (seed.balanceMicros !== undefined) await services.credits.grant(account.id, seed.balanceMicros);
       const issued = await services.keys.create(account, { name: "seeded", mode: seed.mode ?? "test" });
       return { account, key: issued.secret, keyId: issued.record.id };
     },

@@ -16,3 +16,5 @@ export * from "./chat/parse-chat-request.js";
 export * from "./keys/key-service.js";
 export * from "./audit/types.js";
 export * from "./audit/export-format.js";
+export * from "./credits/ledger.js";
+export * from "./credits/credit-bank.js";

@@ -2,6 +2,7 @@ import type { Account, ApiKeyRecord, KeyWithAccount } from "./accounts/types.js"
 import type { Plan } from "./accounts/plans.js";
 import type { KeyMode } from "./keys/api-key.js";
 import type { AuditStore } from "./audit/types.js";
+import type { LedgerStore } from "./credits/ledger.js";
 
 /**
  * The storage ports. packages/storage implements them over SQLite and
@@ -101,6 +102,7 @@ export interface Storage {
   readonly accounts: AccountStore;
   readonly keys: KeyStore;
   readonly sessions: SessionStore;
+  readonly ledger: LedgerStore;
   readonly audit: AuditStore;
   /** Round trip to the database, for readiness checks. */
   ping(): Promise<void>;

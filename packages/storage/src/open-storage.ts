@@ -5,6 +5,7 @@ import * as postgres from "./postgres/dialect.js";
 import { KyselyAccountStore } from "./repositories/account-store.js";
 import { KyselyAuditStore } from "./repositories/audit-store.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
+import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
@@ -55,7 +56,8 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     accounts: new KyselyAccountStore(db, now),
     keys: new KyselyKeyStore(db, now),
     sessions: new KyselySessionStore(db),
-    audit: new KyselyAuditStore(db),
+    ledger: new KyselyLedgerStore(db, now),
+    audit: new KyselyAuditStore(db, dialectName),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,5 +1,6 @@
 import type { ColumnType } from "kysely";
 import type { AuditLogTable } from "./audit-schema.js";
+import type { CreditLedgerTable } from "./ledger-schema.js";
 import type { SessionsTable } from "./sessions-schema.js";
 
 /**
@@ -39,4 +40,5 @@ export interface Database {
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  credit_ledger: CreditLedgerTable;
 }

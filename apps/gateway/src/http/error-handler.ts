@@ -35,6 +35,7 @@ export function sendError(reply: FastifyReply, error: BentooError): FastifyReply
 export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
   app.setErrorHandler((error, request, reply) => {
     const known = toBentooError(error, bodyLimitBytes);
+    request.errorCode = known?.code ?? "internal_error";
     if (known !== null) {
       if (known.status >= 500) request.log.warn({ code: known.code, requestId: request.id }, known.message);
       return sendError(reply, known);
@@ -42,7 +43,8 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
     request.log.error({ err: error, requestId: request.id }, "unhandled error");
     return sendError(reply, new BentooError("internal_error", `Bentoo hit an unexpected error. Retry; if it persists, report request id ${request.id}.`));
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new BentooError("not_found", `There is no ${request.method} ${request.url.split("?")[0]} endpoint. The API lives under /v1 (see GET /v1/models).`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    request.errorCode = "not_found";
+    return sendError(reply, new BentooError("not_found", `There is no ${request.method} ${request.url.split("?")[0]} endpoint. The API lives under /v1 (see GET /v1/models).`));
+  });
 }

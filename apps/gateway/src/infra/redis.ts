@@ -8,6 +8,8 @@ import { Redis } from "ioredis";
 export function createRedisClient(url: string, name: string): Redis {
   return new Redis(url, {
     connectionName: name,
+    // Commands issued in the same tick (rate limit + credit hold) share one round trip.
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as accountsAndKeys from "./001-accounts-and-keys.js";
 import * as auditLog from "./002-audit-log.js";
 import * as sessions from "./003-sessions.js";
+import * as creditLedger from "./004-credit-ledger.js";
 
 /** One migration set for both dialects, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
   "001-accounts-and-keys": accountsAndKeys,
   "002-audit-log": auditLog,
   "003-sessions": sessions,
+  "004-credit-ledger": creditLedger,
 };
 
 export const migrationProvider: MigrationProvider = {

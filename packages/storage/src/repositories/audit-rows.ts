@@ -1,5 +1,5 @@
 import { isAuditEvent, isAuditRecordType, type AuditRecord } from "@bentoo/core";
-import type { Insertable, Selectable } from "kysely";
+import type { Selectable } from "kysely";
 import type { AuditLogTable } from "../audit-schema.js";
 
 /**
@@ -44,7 +44,7 @@ function metadataText(metadata: Record<string, unknown> | null): string | null {
   }
 }
 
-export function toAuditRow(record: AuditRecord): Insertable<AuditLogTable> {
+export function toAuditRow(record: AuditRecord): Selectable<AuditLogTable> {
   return {
     id: record.id,
     type: record.type,
@@ -72,8 +72,37 @@ export function toAuditRow(record: AuditRecord): Insertable<AuditLogTable> {
   };
 }
 
-/** Columns per row, for chunking multi-row INSERTs under the bind-parameter limits. */
-export const AUDIT_COLUMN_COUNT = 23;
+/** Every column, in INSERT order. */
+export const AUDIT_COLUMNS = [
+  "id",
+  "type",
+  "event",
+  "timestamp",
+  "request_id",
+  "account_id",
+  "api_key_id",
+  "key_last4",
+  "key_name",
+  "model",
+  "provider",
+  "status",
+  "error_code",
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "cost_micros",
+  "usage_estimated",
+  "source_ip",
+  "user_agent",
+  "latency_ms",
+  "actor",
+  "metadata",
+] as const satisfies ReadonlyArray<keyof AuditLogTable>;
+
+// Compile-time check that AUDIT_COLUMNS names every column of the table.
+type MissingColumn = Exclude<keyof AuditLogTable, (typeof AUDIT_COLUMNS)[number]>;
+const everyColumnListed: [MissingColumn] extends [never] ? true : MissingColumn = true;
+void everyColumnListed;
 
 function parseMetadata(value: string | null): Record<string, unknown> | null {
   if (value === null) return null;

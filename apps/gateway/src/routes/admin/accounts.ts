@@ -82,7 +82,8 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     const body = requireBodyObject(request.body);
     const amount = optionalInteger(body, "amount_micros", { min: -1_000_000_000_000_000, max: 1_000_000_000_000_000 });
     if (amount === undefined || amount === 0) throw new BentooError("invalid_request", "amount_micros is required: a non-zero integer of micro-dollars (1 USD = 1000000).", { param: "amount_micros" });
-    const balance = await services.storage.accounts.adjustBalance(account.id, amount);
+    await services.credits.grant(account.id, amount, { by: "operator" });
+    const balance = (await services.storage.accounts.get(account.id))?.balanceMicros ?? null;
     return { object: "credit_grant", account_id: account.id, amount_micros: amount, balance_micros: balance };
   });
 }

@@ -1,40 +1,67 @@
-import { BentooError, parseChatRequest } from "@bentoo/core";
 import type { OutgoingHttpHeaders } from "node:http";
+import { BentooError, parseChatRequest } from "@bentoo/core";
+import type { Usage } from "@bentoo/providers";
 import type { FastifyInstance } from "fastify";
-import { costMicros, usageBody } from "../../chat/usage-cost.js";
+import { admit } from "../../chat/admission.js";
+import type { ChatDeps } from "../../chat/chat-deps.js";
+import { estimateRequest } from "../../chat/estimate.js";
 import { routeCompletion } from "../../chat/route-completion.js";
+import { settleRequest } from "../../chat/settle.js";
+import { usageBody } from "../../chat/usage-cost.js";
+import { newMeter } from "../../http/request-meter.js";
 import { SSE_HEADERS, sseErrorEvent } from "../../http/sse.js";
-import type { Services } from "../../services.js";
 
-/** POST /v1/chat/completions — OpenAI's Chat Completions, JSON or SSE. */
-export function chatCompletionsRoute(app: FastifyInstance, services: Services): void {
+/**
+ * POST /v1/chat/completions — OpenAI's Chat Completions, JSON or SSE.
+ * validate → resolve model → estimate → rate limits + credit hold → provider
+ * (fallback in order) → meter usage → settle; the audit hook records the outcome.
+ */
+export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void {
   app.post("/v1/chat/completions", async (request, reply) => {
-    const subject = request.subject!;
+    const { key, account } = request.subject!;
     const chat = parseChatRequest(request.body);
-    const model = services.catalog.models.get(chat.model);
+    const model = deps.catalog.models.get(chat.model);
     if (model === undefined) {
       throw new BentooError("model_not_found", `The model "${chat.model}" does not exist on this server; GET /v1/models lists the models you can use.`, { param: "model" });
     }
+    const meter = (request.meter = newMeter(model.id));
+    const sandbox = key.mode === "test";
+    const estimate = estimateRequest(chat, model);
+    const admission = await admit(deps, reply, account, estimate, !sandbox);
+    const context = { accountId: account.id, requestId: request.id, model, sandbox };
+    const finish = (usage: Usage | null): number => {
+      meter.usage = usage;
+      meter.costMicros = settleRequest(deps, context, admission, usage);
+      return meter.costMicros;
+    };
+
     const controller = new AbortController();
     reply.raw.on("close", () => {
       if (!reply.raw.writableFinished) controller.abort();
     });
-    const sandbox = subject.key.mode === "test";
-    const { result } = await routeCompletion(
-      services.providers,
-      model,
-      { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: controller.signal },
-      sandbox,
-    );
+    let routed;
+    try {
+      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: controller.signal }, sandbox);
+    } catch (error) {
+      finish(null);
+      throw error;
+    }
+    meter.provider = routed.providerId;
+    const { result } = routed;
     if (result.kind === "json") {
-      result.body.usage = usageBody(result.usage, costMicros(model, result.usage, sandbox));
+      result.body.usage = usageBody(result.usage, finish(result.usage));
       return result.body;
     }
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS });
     const outcome = await result.pipeTo(raw);
-    if (outcome.failure !== null && !raw.destroyed) raw.write(sseErrorEvent(outcome.failure));
+    // A cut or aborted stream is billed for what was delivered (estimated when the upstream sent no usage).
+    finish(outcome.usage);
+    if (outcome.failure !== null) {
+      request.errorCode = outcome.failure.code;
+      if (!raw.destroyed) raw.write(sseErrorEvent(outcome.failure));
+    }
     raw.end();
   });
 }

@@ -1,0 +1,82 @@
+import { BentooError, type Account, type CreditHold, type PlanLimits, type Plan } from "@bentoo/core";
+import { formatResetDuration, type LimitSpec, type RateDecision, type RateLimiter } from "@bentoo/ratelimit";
+import type { FastifyReply } from "fastify";
+import type { Logger } from "pino";
+import type { CreditService } from "../credits/credit-service.js";
+import type { RequestEstimate } from "./estimate.js";
+
+export function limitsOf(account: Account, plans: Readonly<Record<Plan, PlanLimits>>): LimitSpec {
+  const plan = plans[account.plan];
+  return { requestsPerMinute: account.rpmLimit ?? plan.requestsPerMinute, tokensPerMinute: account.tpmLimit ?? plan.tokensPerMinute };
+}
+
+/** OpenAI's rate-limit headers: https://platform.openai.com/docs/guides/rate-limits */
+export function setRateLimitHeaders(reply: FastifyReply, decision: RateDecision): void {
+  reply.headers({
+    "x-ratelimit-limit-requests": String(decision.requests.limit),
+    "x-ratelimit-remaining-requests": String(decision.requests.remaining),
+    "x-ratelimit-reset-requests": formatResetDuration(decision.requests.resetMs),
+    "x-ratelimit-limit-tokens": String(decision.tokens.limit),
+    "x-ratelimit-remaining-tokens": String(decision.tokens.remaining),
+    "x-ratelimit-reset-tokens": formatResetDuration(decision.tokens.resetMs),
+  });
+}
+
+function refusal(decision: RateDecision, limits: LimitSpec, estimate: RequestEstimate): BentooError {
+  const retryMs = decision.retryAfterMs ?? decision.tokens.resetMs;
+  const headers = { "retry-after": String(Math.max(1, Math.ceil(retryMs / 1000))), "retry-after-ms": String(Math.ceil(retryMs)) };
+  const wait = formatResetDuration(retryMs);
+  const message =
+    decision.limitedBy === "requests"
+      ? `Rate limit reached for requests per minute (limit ${limits.requestsPerMinute}) on this account. Retry in ${wait}, or ask for a higher limit.`
+      : `Rate limit reached for tokens per minute (limit ${limits.tokensPerMinute}; this request reserves ${estimate.tokens} tokens, prompt plus max output). Retry in ${wait}, lower max_tokens, or ask for a higher limit.`;
+  return new BentooError("rate_limit_exceeded", message, { headers });
+}
+
+export interface Admission {
+  limits: LimitSpec;
+  hold: CreditHold | null;
+  /** Tokens reserved against TPM (0 when the limiter could not be reached and failed open). */
+  reservedTokens: number;
+}
+
+/**
+ * Rate limits (RPM and TPM with the request's token reservation) and the credit
+ * hold, checked together: on the Redis path both commands leave in the same
+ * tick, so ioredis pipelines them into one round trip. Whatever was taken is
+ * given back when the other check refuses.
+ */
+export async function admit(
+  deps: { limiter: RateLimiter; credits: CreditService; plans: Readonly<Record<Plan, PlanLimits>>; failOpen: boolean; logger: Logger },
+  reply: FastifyReply,
+  account: Account,
+  estimate: RequestEstimate,
+  spends: boolean,
+): Promise<Admission> {
+  const limits = limitsOf(account, deps.plans);
+  const [limited, held] = await Promise.allSettled([
+    deps.limiter.admit({ subject: account.id, limits, tokens: estimate.tokens }),
+    spends ? deps.credits.reserve(account.id, estimate.maxCostMicros) : Promise.resolve(null),
+  ]);
+  const hold = held.status === "fulfilled" ? held.value : null;
+  let reservedTokens = estimate.tokens;
+  if (limited.status === "rejected") {
+    deps.logger.warn({ err: limited.reason }, "rate limiter unreachable");
+    if (!deps.failOpen) {
+      if (hold !== null) await deps.credits.bank.settle(hold, 0);
+      throw new BentooError("service_unavailable", "Rate limits cannot be checked right now; retry shortly.");
+    }
+    reservedTokens = 0;
+  } else {
+    setRateLimitHeaders(reply, limited.value);
+    if (!limited.value.allowed) {
+      if (hold !== null) await deps.credits.bank.settle(hold, 0);
+      throw refusal(limited.value, limits, estimate);
+    }
+  }
+  if (held.status === "rejected") {
+    if (reservedTokens > 0) void deps.limiter.adjustTokens(account.id, limits, -reservedTokens).catch(() => undefined);
+    throw held.reason;
+  }
+  return { limits, hold, reservedTokens };
+}

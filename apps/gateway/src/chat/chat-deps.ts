@@ -1,0 +1,16 @@
+import type { Catalog, PlanLimits, Plan } from "@bentoo/core";
+import type { ProviderRegistry } from "@bentoo/providers";
+import type { RateLimiter } from "@bentoo/ratelimit";
+import type { Logger } from "pino";
+import type { CreditService } from "../credits/credit-service.js";
+
+/** What the chat-completion path needs from the services. */
+export interface ChatDeps {
+  catalog: Catalog;
+  providers: ProviderRegistry;
+  limiter: RateLimiter;
+  credits: CreditService;
+  plans: Readonly<Record<Plan, PlanLimits>>;
+  failOpen: boolean;
+  logger: Logger;
+}

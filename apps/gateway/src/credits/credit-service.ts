@@ -1,0 +1,53 @@
+import { BentooError, formatMicros, newId, type CreditBank, type CreditHold, type LedgerStore } from "@bentoo/core";
+import type { LedgerWriter } from "./ledger-writer.js";
+
+/**
+ * Credits for live keys: hold the maximum cost before forwarding, settle with
+ * the actual cost afterwards (the unused part is released), and record both in
+ * the ledger. Grants are written to the ledger synchronously.
+ */
+export class CreditService {
+  constructor(
+    readonly bank: CreditBank,
+    private readonly ledger: Pick<LedgerStore, "append">,
+    private readonly writer: LedgerWriter,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async grant(accountId: string, amountMicros: number, metadata: Record<string, unknown> | null = null): Promise<void> {
+    await this.ledger.append([{ id: newId("ledgerEntry"), accountId, kind: "grant", amountMicros, requestId: null, estimated: false, createdAt: this.now(), metadata }]);
+    await this.bank.granted(accountId, amountMicros).catch(() => undefined);
+  }
+
+  /** Holds `amountMicros`, or throws 402 naming the balance and the amount needed. */
+  async reserve(accountId: string, amountMicros: number): Promise<CreditHold> {
+    let outcome;
+    try {
+      outcome = await this.bank.reserve(accountId, amountMicros);
+    } catch (error) {
+      // Fail closed: without the shared balance no request may spend.
+      throw new BentooError("service_unavailable", "The credit balance cannot be checked right now; retry shortly.", { cause: error });
+    }
+    if (!outcome.ok) {
+      throw new BentooError(
+        "insufficient_credits",
+        `Insufficient credits: this request may cost up to ${formatMicros(amountMicros)} and the available balance is ${formatMicros(outcome.availableMicros)}. Add credits, or lower max_tokens to reduce the reservation.`,
+      );
+    }
+    return outcome.hold;
+  }
+
+  /** Ends a hold with the actual cost; never throws (a settlement problem is logged by the caller's catch). */
+  async settle(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): Promise<void> {
+    const charged = Math.min(costMicros, hold.amountMicros);
+    const at = this.now();
+    const metadata = costMicros > hold.amountMicros ? { uncharged_micros: costMicros - hold.amountMicros } : null;
+    this.writer.append(
+      { id: newId("ledgerEntry"), accountId: hold.accountId, kind: "charge", amountMicros: -hold.amountMicros, requestId, estimated, createdAt: at, metadata },
+      ...(hold.amountMicros > charged
+        ? [{ id: newId("ledgerEntry"), accountId: hold.accountId, kind: "release" as const, amountMicros: hold.amountMicros - charged, requestId, estimated, createdAt: at, metadata: null }]
+        : []),
+    );
+    await this.bank.settle(hold, charged);
+  }
+}

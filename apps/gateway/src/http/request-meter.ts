@@ -1,0 +1,21 @@
+import type { Usage } from "@bentoo/providers";
+
+/** What a gateway request did, filled in along the way and read by the audit hook. */
+export interface RequestMeter {
+  model: string | null;
+  provider: string | null;
+  usage: Usage | null;
+  costMicros: number | null;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    meter: RequestMeter | null;
+    /** The error code the response carried, when it was an error. */
+    errorCode: string | null;
+  }
+}
+
+export function newMeter(model: string): RequestMeter {
+  return { model, provider: null, usage: null, costMicros: null };
+}

@@ -1,0 +1,32 @@
+/**
+ * The credit ledger: append-only rows in integer micro-dollars. An account's
+ * balance is always the sum of its rows (the store updates the balance in the
+ * same transaction as it appends).
+ *
+ * - `grant`   +amount: credits added by the operator.
+ * - `charge`  −reserved: a request's hold becomes a charge when it settles.
+ * - `release` +unused: the part of the hold the request did not use.
+ * So a request that reserved 500 and used 120 writes charge −500 and release +380.
+ */
+export const LEDGER_KINDS = ["grant", "charge", "release"] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+export interface LedgerEntry {
+  id: string;
+  accountId: string;
+  kind: LedgerKind;
+  amountMicros: number;
+  requestId: string | null;
+  /** Usage behind a charge was estimated by Bentoo (the upstream reported none). */
+  estimated: boolean;
+  createdAt: number;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface LedgerStore {
+  /** Appends the rows and moves each account's balance by their sum, in one transaction. */
+  append(entries: readonly LedgerEntry[]): Promise<void>;
+  /** Sum of an account's rows (for the invariant check). */
+  sum(accountId: string): Promise<number>;
+  list(accountId: string, options: { limit: number }): Promise<LedgerEntry[]>;
+}
