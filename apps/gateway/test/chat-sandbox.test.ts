@@ -1,16 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createTestApp, type TestApp } from "./helpers.js";
-
-interface SseEvent {
-  data: string;
-}
-
-export function parseSse(body: string): SseEvent[] {
-  return body
-    .split("\n\n")
-    .filter((block) => block.trim() !== "")
-    .map((block) => ({ data: block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n") }));
-}
+import { bearer, createTestApp, parseSse, type TestApp } from "./helpers.js";
 
 describe("chat completions through the sandbox (test keys)", () => {
   let t: TestApp;

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "@bentoo/core";
 import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
-import { bearer, createTestApp, type TestApp } from "./helpers.js";
-import { parseSse } from "./chat-sandbox.test.js";
+import { bearer, createTestApp, parseSse, type TestApp } from "./helpers.js";
 
 const UPSTREAM_KEY = "sk-fake-upstream-secret-0123456789";
 

@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
-import { builtinCatalog, type Account, type Catalog, type KeyMode, type Plan } from "@bentoo/core";
+import { builtinCatalog, parseCatalog, type Account, type Catalog, type KeyMode, type Plan } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig, type Services } from "@bentoo/gateway";
 import { openStorage } from "@bentoo/storage";
-import { sqliteTarget, type OpenedStorage, type StorageTarget } from "@bentoo/test-kit";
+import { sqliteTarget, type FakeUpstream, type OpenedStorage, type StorageTarget } from "@bentoo/test-kit";
 import type { FastifyInstance } from "fastify";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -78,3 +78,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+interface SseEvent {
+  data: string;
+}
+
+/** Splits an SSE body into its events' data. */
+export function parseSse(body: string): SseEvent[] {
+  return body
+    .split("\n\n")
+    .filter((block) => block.trim() !== "")
+    .map((block) => ({ data: block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n") }));
+}
+
+
+/** Output costs 1,000 micro-dollars per token and input nothing, so holds are easy to reason about. */
+export function pricedCatalog(upstream: FakeUpstream) {
+  const model = (id: string, upstreamModel: string) => ({ id, provider: "fake", upstream_model: upstreamModel, input_price_per_mtok: 0, output_price_per_mtok: 1000, context_length: 8192, max_output_tokens: 50 });
+  return parseCatalog({
+    providers: [{ id: "fake", type: "openai", base_url: upstream.url, api_key_env: null }],
+    models: [model("fake/chat", "fake-model"), model("fake/no-usage", "fake-no-usage"), model("fake/slow-stream", "fake-slow-stream"), model("fake/error", "fake-error-500")],
+  });
+}
+

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "@bentoo/core";
-import { storageTargets, testRedisUrl } from "@bentoo/test-kit";
-import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
+import { startFakeUpstream, storageTargets, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
+import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
 const postgres = storageTargets().find((target) => target.name === "postgres");
@@ -22,17 +22,64 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
   let a: TestApp;
   let b: TestApp;
   let admin: Redis;
+  let upstream: FakeUpstream;
+  const prefix = `bentoo-test:${randomBytes(4).toString("hex")}:`;
 
   beforeAll(async () => {
-    const env = { BENTOO_REDIS_URL: redisUrl!, BENTOO_REDIS_PREFIX: `bentoo-test:${randomBytes(4).toString("hex")}:` };
-    a = await createTestApp({ target: postgres!, env });
-    b = await createTestApp({ shareStorageWith: a, env });
+    upstream = await startFakeUpstream({ record: false, latencyMs: 5 });
+    const env = { BENTOO_REDIS_URL: redisUrl!, BENTOO_REDIS_PREFIX: prefix };
+    a = await createTestApp({ target: postgres!, env, catalog: pricedCatalog(upstream) });
+    b = await createTestApp({ shareStorageWith: a, env, catalog: pricedCatalog(upstream) });
     admin = new Redis(redisUrl!);
   });
   afterAll(async () => {
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length > 0) await admin.del(...keys);
     admin?.disconnect();
     await b?.dispose();
     await a?.dispose();
+    await upstream?.close();
+  });
+
+  const chatOn = (t: TestApp, key: string) =>
+    t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model: "fake/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 4 } });
+
+  it("overspend race: a balance for exactly 10 requests, 100 concurrent over two instances → exactly 10 succeed", async () => {
+    // Each request holds and is charged exactly 4 output tokens × 1,000 micros = 4,000.
+    const { account, key } = await a.seedAccount({ mode: "live", plan: "pro", balanceMicros: 40_000 });
+    const responses = await Promise.all(Array.from({ length: 100 }, (_, index) => chatOn(index % 2 === 0 ? a : b, key)));
+    const statuses = responses.map((response) => response.statusCode);
+    const odd = responses.find((response) => ![200, 402].includes(response.statusCode));
+    if (odd) process.stdout.write(`unexpected: ${odd.statusCode} ${odd.body}\n`);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 402)).toHaveLength(90);
+    expect(responses.find((response) => response.statusCode === 402)!.json().error.code).toBe("insufficient_credits");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all([a.services.ledgerWriter.flush(), b.services.ledgerWriter.flush()]);
+    const balance = (await a.services.storage.accounts.get(account.id))!.balanceMicros;
+    expect(balance).toBe(0);
+    expect(await a.services.storage.ledger.sum(account.id)).toBe(balance);
+    expect(await a.services.credits.bank.available(account.id)).toBe(0);
+    process.stdout.write(`overspend race: ${statuses.filter((s) => s === 200).length} × 200, ${statuses.filter((s) => s === 402).length} × 402, final balance ${balance}\n`);
+  });
+
+  it("RPM across instances: limit 30, 100 concurrent requests over two instances → exactly 30 pass", async () => {
+    const { account, key } = await a.seedAccount({ mode: "test", plan: "pro" });
+    await a.app.inject({ method: "PATCH", url: `/admin/v1/accounts/${account.id}`, headers: bearer(ADMIN_TOKEN), payload: { rpm_limit: 30 } });
+    await waitFor(() => b.services.keyCache.get(hashApiKey(key)) === undefined, 100);
+    const responses = await Promise.all(Array.from({ length: 100 }, (_, index) => chatOn(index % 2 === 0 ? a : b, key)));
+    const passed = responses.filter((response) => response.statusCode === 200);
+    const refused = responses.filter((response) => response.statusCode === 429);
+    expect(passed).toHaveLength(30);
+    expect(refused).toHaveLength(70);
+    for (const response of refused) {
+      expect(response.headers["x-ratelimit-limit-requests"]).toBe("30");
+      expect(response.headers["x-ratelimit-remaining-requests"]).toBe("0");
+      expect(Number(response.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    }
+    const remaining = passed.map((response) => Number(response.headers["x-ratelimit-remaining-requests"])).sort((x, y) => x - y);
+    expect(remaining).toEqual(Array.from({ length: 30 }, (_, index) => index));
+    process.stdout.write(`RPM race: ${passed.length} × 200, ${refused.length} × 429\n`);
   });
 
   const countLookups = (t: TestApp) => {

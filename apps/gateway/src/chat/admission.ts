@@ -54,6 +54,14 @@ export async function admit(
   spends: boolean,
 ): Promise<Admission> {
   const limits = limitsOf(account, deps.plans);
+  if (estimate.tokens > limits.tokensPerMinute) {
+    // Like OpenAI's "request too large": it could never fit, so waiting would not help.
+    throw new BentooError(
+      "rate_limit_exceeded",
+      `Request too large: it reserves ${estimate.tokens} tokens (prompt plus max output) but the account's limit is ${limits.tokensPerMinute} tokens per minute. Lower max_tokens or shorten the prompt.`,
+      { param: "max_tokens", headers: { "retry-after": "60", "retry-after-ms": "60000" } },
+    );
+  }
   const [limited, held] = await Promise.allSettled([
     deps.limiter.admit({ subject: account.id, limits, tokens: estimate.tokens }),
     spends ? deps.credits.reserve(account.id, estimate.maxCostMicros) : Promise.resolve(null),

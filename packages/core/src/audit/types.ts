@@ -143,6 +143,6 @@ export interface AuditStore {
    * key of the account.
    */
   keyActivity(accountId: string, now: number, apiKeyIds?: readonly string[]): Promise<KeyActivity[]>;
-  /** Deletes records with timestamp < cutoff, `batchSize` rows per statement; returns rows deleted. */
+  /** Deletes records with timestamp < cutoff in batches of about `batchSize` rows (a batch ends on a timestamp); returns rows deleted. */
   purgeOlderThan(cutoff: number, batchSize?: number): Promise<number>;
 }
