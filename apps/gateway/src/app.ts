@@ -1,6 +1,12 @@
+import { fileURLToPath } from "node:url";
 import { newId } from "@bentoo/core";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { requestRecord } from "./audit/request-record.js";
 import { installErrorHandler } from "./http/error-handler.js";
+import { installJsonBodyParser } from "./http/json-body-parser.js";
+import { serverOptions } from "./http/server-options.js";
+import { ipAllowlist } from "./middleware/ip-allowlist.js";
+import { transportSecurity } from "./middleware/transport-security.js";
 import { adminAuth } from "./middleware/admin-auth.js";
 import { sessionAuth } from "./middleware/session-auth.js";
 import { accountRoutes } from "./routes/api/account.js";
@@ -10,9 +16,12 @@ import { keyIntrospectionRoute } from "./routes/v1/key.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { adminAccountRoutes } from "./routes/admin/accounts.js";
 import { adminKeyRoutes } from "./routes/admin/keys.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { healthRoutes } from "./routes/health.js";
 import { chatCompletionsRoute } from "./routes/v1/chat-completions.js";
-import { modelsRoutes } from "./routes/v1/models.js";
+import { dashboardModelsRoute, modelsRoutes } from "./routes/v1/models.js";
+import { auditRoutes } from "./routes/audit.js";
+import { usageRoutes } from "./routes/api/usage.js";
 import type { Services } from "./services.js";
 
 /** Builds the HTTP application from ready services. No environment access here. */
@@ -26,23 +35,34 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     bodyLimit: services.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    // TLS, trusted proxies (request.ip/protocol) and timeouts against slow clients.
+    ...serverOptions(services.config),
   });
   app.decorateRequest("subject", null);
   app.decorateRequest("dashboard", null);
   app.decorateRequest("meter", null);
   app.decorateRequest("errorCode", null);
+  app.decorateRequest("authFailure", null);
   // JSON only: a cross-site form can send text/plain without a preflight.
   app.removeContentTypeParser("text/plain");
+  installJsonBodyParser(app, services.config.bodyLimitBytes);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  app.addHook("onRequest", transportSecurity(services.config));
   installErrorHandler(app, services.config.bodyLimitBytes);
 
   healthRoutes(app, services);
 
   await app.register(async (gateway) => {
     gateway.addHook("onRequest", authenticate(services.verifier));
+    gateway.addHook("onRequest", ipAllowlist());
+    // One audit record per gateway request, whatever the outcome; queued, never awaited.
+    gateway.addHook("onResponse", async (request, reply) => {
+      services.auditWriter.record(requestRecord(request, reply));
+    });
     modelsRoutes(gateway, services);
+    auditRoutes(gateway, services, "/v1", (request) => request.subject!.account.id);
     chatCompletionsRoute(gateway, services);
     keyIntrospectionRoute(gateway, services);
   });
@@ -54,6 +74,9 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
       signOutRoute(signedIn, services);
       accountRoutes(signedIn, services);
       keyRoutes(signedIn, services);
+      auditRoutes(signedIn, services, "/api", (request) => request.dashboard!.account.id);
+      usageRoutes(signedIn, services);
+      dashboardModelsRoute(signedIn, services);
     });
   });
 
@@ -65,5 +88,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
       adminKeyRoutes(admin, services);
     });
   }
+
+  // Last: the dashboard's SPA fallback answers only GETs no route above matched (apps/dashboard/dist, built by `npm run build`).
+  await app.register(async (ui) => dashboardRoutes(ui, { root: fileURLToPath(new URL("../../dashboard/dist", import.meta.url)) }));
   return app;
 }

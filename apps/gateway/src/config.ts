@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CatalogError, DEFAULT_PLAN_LIMITS, builtinCatalog, parseCatalog, type Catalog, type Plan, type PlanLimits } from "@bentoo/core";
+import { ConfigError } from "./config-error.js";
+import { parseTransport, type ServerTimeouts, type TlsFiles } from "./transport-config.js";
 
 /**
  * Configuration from the environment (PRODUCT.md §7). Parsed and checked once
@@ -15,7 +17,12 @@ export interface Config {
   adminToken: string | null;
   tlsCertPath: string | null;
   tlsKeyPath: string | null;
+  /** Normalized addresses and CIDR blocks of TLS-terminating proxies (BENTOO_TRUSTED_PROXIES); empty = trust no X-Forwarded-* header. */
   trustedProxies: string[];
+  /** The PEM certificate and key read from BENTOO_TLS_CERT / BENTOO_TLS_KEY; null = plain HTTP. */
+  tls: TlsFiles | null;
+  /** Limits against slow clients (docs/security.md). */
+  timeouts: ServerTimeouts;
   catalogPath: string | null;
   catalog: Catalog;
   logLevel: string;
@@ -23,16 +30,13 @@ export interface Config {
   plans: Record<Plan, PlanLimits>;
   /** When the shared rate limiter (Redis) cannot be reached: true = allow requests (and log), false = refuse with 503. */
   rateLimitFailOpen: boolean;
+  /** Audit records older than this are purged in the background. */
+  auditRetentionDays: number;
   /** Whether to create the demo account and print its test key on an empty database. */
   seedDemo: boolean;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -88,8 +92,10 @@ export function parseConfig(env: Environment): Config {
   const adminToken = text(env, "BENTOO_ADMIN_TOKEN");
   if (adminToken !== null && adminToken.length < 16) throw new ConfigError("BENTOO_ADMIN_TOKEN must be at least 16 characters; generate one with: openssl rand -hex 32");
   const catalogPath = text(env, "BENTOO_CATALOG");
+  const host = text(env, "HOST") ?? "127.0.0.1";
+  const transport = parseTransport(env, host);
   return {
-    host: text(env, "HOST") ?? "127.0.0.1",
+    host,
     port: integer(env, "PORT", 8080, 0, 65535),
     databaseUrl: text(env, "BENTOO_DATABASE_URL") ?? "sqlite:./data/bentoo.db",
     redisUrl: text(env, "BENTOO_REDIS_URL"),
@@ -97,7 +103,7 @@ export function parseConfig(env: Environment): Config {
     adminToken,
     tlsCertPath: text(env, "BENTOO_TLS_CERT"),
     tlsKeyPath: text(env, "BENTOO_TLS_KEY"),
-    trustedProxies: (text(env, "BENTOO_TRUSTED_PROXIES") ?? "").split(",").map((entry) => entry.trim()).filter(Boolean),
+    ...transport,
     catalogPath,
     catalog: loadCatalog(catalogPath),
     logLevel: text(env, "BENTOO_LOG_LEVEL") ?? "info",
@@ -105,5 +111,6 @@ export function parseConfig(env: Environment): Config {
     plans: planLimits(env),
     seedDemo: text(env, "BENTOO_SEED_DEMO") !== "false",
     rateLimitFailOpen: failurePolicy(env),
+    auditRetentionDays: integer(env, "BENTOO_AUDIT_RETENTION_DAYS", 90, 1, 36_500),
   };
 }

@@ -6,6 +6,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { SessionManager } from "./auth/sessions.js";
 import { SignInThrottle } from "./auth/sign-in-throttle.js";
+import { AuditWriter } from "./audit/audit-writer.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
 import { LedgerWriter } from "./credits/ledger-writer.js";
@@ -36,6 +37,7 @@ export interface Services {
   failOpen: boolean;
   credits: CreditService;
   ledgerWriter: LedgerWriter;
+  auditWriter: AuditWriter;
   /** Last use and recent request counts per key (from the audit log). */
   keyActivity(accountId: string, keyIds: readonly string[]): Promise<KeyActivity[]>;
   now: () => number;
@@ -83,6 +85,10 @@ export async function createServices(config: Config, credentials: CredentialSour
   const bank = redis === null ? new MemoryCreditBank(loadBalance) : new RedisCreditBank(redis.client, loadBalance, config.redisPrefix);
   const ledgerWriter = new LedgerWriter(storage.ledger, logger);
   const credits = new CreditService(bank, storage.ledger, ledgerWriter, now);
+  const auditWriter = new AuditWriter({
+    store: storage.audit,
+    onError: (error, lost) => logger.error({ err: error, lost }, "audit records lost"),
+  });
   warmTokenizer();
   return {
     config,
@@ -102,9 +108,11 @@ export async function createServices(config: Config, credentials: CredentialSour
     failOpen: config.rateLimitFailOpen,
     credits,
     ledgerWriter,
+    auditWriter,
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
     async close() {
+      await auditWriter.close();
       await ledgerWriter.close();
       await limiter.close();
       await providers.close();

@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
   invalid_json: spec(400, T.invalid_request),
   invalid_request: spec(400, T.invalid_request),
   json_too_deep: spec(400, T.invalid_request),
+  https_required: spec(400, T.invalid_request),
   upstream_rejected_request: spec(400, T.invalid_request),
   context_length_exceeded: spec(400, T.invalid_request),
   // 401

@@ -1,7 +1,7 @@
 import type { Account, ApiKeyRecord, KeyWithAccount } from "./accounts/types.js";
 import type { Plan } from "./accounts/plans.js";
 import type { KeyMode } from "./keys/api-key.js";
-import type { AuditStore } from "./audit/types.js";
+import type { AuditRecord, AuditStore } from "./audit/types.js";
 import type { LedgerStore } from "./credits/ledger.js";
 
 /**
@@ -33,7 +33,8 @@ export interface AccountStore {
   getByEmail(email: string): Promise<Account | null>;
   /** The stored password hash for sign-in; null when the account has none (or does not exist). */
   passwordHashOf(email: string): Promise<string | null>;
-  update(id: string, patch: AccountPatch): Promise<Account | null>;
+  /** Applies the patch; `events` are written in the same transaction. */
+  update(id: string, patch: AccountPatch, events?: readonly AuditRecord[]): Promise<Account | null>;
   /** Adds to the balance (negative to debit) and returns the new balance, or null for an unknown account. */
   adjustBalance(id: string, amountMicros: number): Promise<number | null>;
   count(): Promise<number>;
@@ -64,15 +65,15 @@ export interface KeyStore {
    * Creates a key unless the account already holds `maxActiveKeys` active keys;
    * atomic against concurrent creations for the same account.
    */
-  create(input: NewApiKey, maxActiveKeys: number | null): Promise<CreateKeyOutcome>;
+  create(input: NewApiKey, maxActiveKeys: number | null, events?: (key: ApiKeyRecord) => readonly AuditRecord[]): Promise<CreateKeyOutcome>;
   get(id: string): Promise<ApiKeyRecord | null>;
   /** Authentication look-up: the key with this SHA-256 and its account, revoked or not. */
   findByHash(hash: string): Promise<KeyWithAccount | null>;
   listByAccount(accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<ApiKeyRecord>>;
   countActive(accountId: string, now: number): Promise<number>;
-  update(id: string, patch: KeyPatch): Promise<ApiKeyRecord | null>;
+  update(id: string, patch: KeyPatch, events?: readonly AuditRecord[]): Promise<ApiKeyRecord | null>;
   /** Marks the key revoked; returns it, or null when unknown. Revoking twice keeps the first time. */
-  revoke(id: string, at: number): Promise<ApiKeyRecord | null>;
+  revoke(id: string, at: number, events?: readonly AuditRecord[]): Promise<ApiKeyRecord | null>;
   /** The hash of a key, for cache invalidation. */
   hashOf(id: string): Promise<string | null>;
 }

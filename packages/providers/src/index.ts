@@ -1,5 +1,5 @@
 export type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamChatResult, StreamOutcome, Usage } from "./adapter.js";
-export { UpstreamError, isRetryableUpstreamError } from "./upstream-error.js";
+export { ClientAbortedError, UpstreamError, isRetryableUpstreamError } from "./upstream-error.js";
 export { OpenAiCompatibleAdapter } from "./openai-compatible/adapter.js";
 export { sanitizeUpstreamMessage } from "./openai-compatible/errors.js";
 export { SandboxAdapter, SANDBOX_PROVIDER_ID } from "./sandbox/adapter.js";

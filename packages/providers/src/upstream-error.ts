@@ -17,3 +17,11 @@ export class UpstreamError extends BentooError {
 export function isRetryableUpstreamError(error: unknown): boolean {
   return error instanceof UpstreamError && error.retryable;
 }
+
+/** The client disconnected before the upstream answered; the gateway just stops. */
+export class ClientAbortedError extends Error {
+  constructor() {
+    super("the client closed the connection");
+    this.name = "ClientAbortedError";
+  }
+}

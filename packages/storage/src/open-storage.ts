@@ -4,6 +4,7 @@ import { migrationProvider } from "./migrations/index.js";
 import * as postgres from "./postgres/dialect.js";
 import { KyselyAccountStore } from "./repositories/account-store.js";
 import { KyselyAuditStore } from "./repositories/audit-store.js";
+import { eventWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
@@ -50,13 +51,14 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     }
   }
   const now = options.now ?? Date.now;
+  const writeEvents = eventWriter(dialectName);
   return {
     dialect: dialectName,
     db,
-    accounts: new KyselyAccountStore(db, now),
-    keys: new KyselyKeyStore(db, now),
+    accounts: new KyselyAccountStore(db, now, writeEvents),
+    keys: new KyselyKeyStore(db, now, writeEvents),
     sessions: new KyselySessionStore(db),
-    ledger: new KyselyLedgerStore(db, now),
+    ledger: new KyselyLedgerStore(db, now, writeEvents),
     audit: new KyselyAuditStore(db, dialectName),
     async ping() {
       await sql`select 1`.execute(db);

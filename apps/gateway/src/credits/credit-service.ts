@@ -1,4 +1,4 @@
-import { BentooError, formatMicros, newId, type CreditBank, type CreditHold, type LedgerStore } from "@bentoo/core";
+import { BentooError, formatMicros, managementEvent, newId, type ActionContext, type CreditBank, type CreditHold, type LedgerStore } from "@bentoo/core";
 import type { LedgerWriter } from "./ledger-writer.js";
 
 /**
@@ -14,8 +14,10 @@ export class CreditService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async grant(accountId: string, amountMicros: number, metadata: Record<string, unknown> | null = null): Promise<void> {
-    await this.ledger.append([{ id: newId("ledgerEntry"), accountId, kind: "grant", amountMicros, requestId: null, estimated: false, createdAt: this.now(), metadata }]);
+  async grant(accountId: string, amountMicros: number, context: ActionContext = { actor: "operator" }): Promise<void> {
+    const at = this.now();
+    const event = managementEvent("credits.granted", context, { accountId, metadata: { amount_micros: amountMicros } }, at);
+    await this.ledger.append([{ id: newId("ledgerEntry"), accountId, kind: "grant", amountMicros, requestId: context.requestId ?? null, estimated: false, createdAt: at, metadata: { actor: context.actor } }], [event]);
     await this.bank.granted(accountId, amountMicros).catch(() => undefined);
   }
 

@@ -1,4 +1,5 @@
 import { BentooError } from "@bentoo/core";
+import { ClientAbortedError } from "@bentoo/providers";
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 
 /**
@@ -34,6 +35,11 @@ export function sendError(reply: FastifyReply, error: BentooError): FastifyReply
 
 export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ClientAbortedError) {
+      // Nobody is listening any more; 499 (nginx's "client closed request") is what the audit log shows.
+      request.errorCode = "client_closed_request";
+      return reply.code(499).send();
+    }
     const known = toBentooError(error, bodyLimitBytes);
     request.errorCode = known?.code ?? "internal_error";
     if (known !== null) {

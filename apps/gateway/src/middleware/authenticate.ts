@@ -32,7 +32,10 @@ function failureMessage(code: AuthFailureCode, last4: string | null): string {
 export function authenticate(verifier: KeyVerifier) {
   return async function authenticateRequest(request: FastifyRequest): Promise<void> {
     const outcome = await verifier.verify(request.headers.authorization);
-    if (!outcome.valid) throw new BentooError(outcome.code, failureMessage(outcome.code, outcome.last4));
+    if (!outcome.valid) {
+      request.authFailure = { last4: outcome.last4, subject: outcome.subject };
+      throw new BentooError(outcome.code, failureMessage(outcome.code, outcome.last4));
+    }
     request.subject = outcome.subject;
   };
 }

@@ -25,7 +25,7 @@ export interface LedgerEntry {
 
 export interface LedgerStore {
   /** Appends the rows and moves each account's balance by their sum, in one transaction. */
-  append(entries: readonly LedgerEntry[]): Promise<void>;
+  append(entries: readonly LedgerEntry[], events?: readonly import("../audit/types.js").AuditRecord[]): Promise<void>;
   /** Sum of an account's rows (for the invariant check). */
   sum(accountId: string): Promise<number>;
   list(accountId: string, options: { limit: number }): Promise<LedgerEntry[]>;

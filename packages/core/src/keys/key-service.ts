@@ -3,6 +3,7 @@ import { keyStatus, type Account, type ApiKeyRecord } from "../accounts/types.js
 import { BentooError } from "../errors.js";
 import type { AccountStore, KeyStore } from "../ports.js";
 import { generateApiKey, type KeyMode } from "./api-key.js";
+import { OPERATOR, managementEvent, type ActionContext } from "../audit/events.js";
 
 /** Told about every change that must reach the key caches of all instances. */
 export interface KeyInvalidation {
@@ -38,7 +39,7 @@ export class KeyService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(account: Account, input: CreateKeyInput, options: { enforceCap?: boolean; rolledFromId?: string } = {}): Promise<IssuedKey> {
+  async create(account: Account, input: CreateKeyInput, options: { enforceCap?: boolean; rolledFromId?: string; context?: ActionContext } = {}): Promise<IssuedKey> {
     if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= this.now()) {
       throw new BentooError("invalid_request", "expires_at must be in the future.", { param: "expires_at" });
     }
@@ -56,6 +57,10 @@ export class KeyService {
         ipAllowlist: input.ipAllowlist ?? null,
       },
       cap,
+      (key) =>
+        options.rolledFromId === undefined
+          ? [managementEvent("key.created", options.context ?? OPERATOR, { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } }, this.now())]
+          : [],
     );
     if (!outcome.created) {
       throw new BentooError(
@@ -77,17 +82,22 @@ export class KeyService {
     return key;
   }
 
-  async update(keyId: string, patch: { name?: string; ipAllowlist?: string[] | null }, accountId?: string): Promise<ApiKeyRecord> {
-    await this.requireKey(keyId, accountId);
-    const updated = await this.stores.keys.update(keyId, patch);
+  async update(keyId: string, patch: { name?: string; ipAllowlist?: string[] | null }, accountId?: string, context: ActionContext = OPERATOR): Promise<ApiKeyRecord> {
+    const key = await this.requireKey(keyId, accountId);
+    const fields = { accountId: key.accountId, apiKeyId: key.id, keyLast4: key.last4 };
+    const events = [];
+    if (patch.name !== undefined && patch.name !== key.name) events.push(managementEvent("key.renamed", context, { ...fields, keyName: patch.name, metadata: { previous_name: key.name } }, this.now()));
+    if (patch.ipAllowlist !== undefined) events.push(managementEvent("key.allowlist_changed", context, { ...fields, keyName: patch.name ?? key.name, metadata: { ip_allowlist: patch.ipAllowlist } }, this.now()));
+    const updated = await this.stores.keys.update(keyId, patch, events);
     if (updated === null) throw new BentooError("key_not_found", `No API key with id ${keyId} exists.`, { param: "id" });
     await this.invalidate(updated.id);
     return updated;
   }
 
-  async revoke(keyId: string, accountId?: string): Promise<ApiKeyRecord> {
-    await this.requireKey(keyId, accountId);
-    const revoked = await this.stores.keys.revoke(keyId, this.now());
+  async revoke(keyId: string, accountId?: string, context: ActionContext = OPERATOR): Promise<ApiKeyRecord> {
+    const key = await this.requireKey(keyId, accountId);
+    const event = managementEvent("key.revoked", context, { accountId: key.accountId, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name }, this.now());
+    const revoked = await this.stores.keys.revoke(keyId, this.now(), [event]);
     if (revoked === null) throw new BentooError("key_not_found", `No API key with id ${keyId} exists.`, { param: "id" });
     await this.invalidate(keyId);
     return revoked;
@@ -97,7 +107,7 @@ export class KeyService {
    * Creates the replacement (same name, mode and allowlist) and lets the old key
    * work for `grace` more seconds: 0 ends it now, null leaves it until revoked.
    */
-  async roll(keyId: string, grace: GracePeriod, accountId?: string): Promise<{ replacement: IssuedKey; previous: ApiKeyRecord }> {
+  async roll(keyId: string, grace: GracePeriod, accountId?: string, context: ActionContext = OPERATOR): Promise<{ replacement: IssuedKey; previous: ApiKeyRecord }> {
     const old = await this.requireKey(keyId, accountId);
     const at = this.now();
     if (keyStatus(old, at) !== "active") throw new BentooError("invalid_request", `API key ${keyId} is ${keyStatus(old, at)}; only an active key can be rolled.`, { param: "id" });
@@ -107,13 +117,20 @@ export class KeyService {
       account,
       { name: old.name, mode: old.mode, ipAllowlist: old.ipAllowlist, expiresAt: old.expiresAt },
       // The old key is on its way out, so the replacement may exceed the cap while both live.
-      { enforceCap: grace === null, rolledFromId: old.id },
+      { enforceCap: grace === null, rolledFromId: old.id, context },
+    );
+    const rolled = managementEvent(
+      "key.rolled",
+      context,
+      { accountId: old.accountId, apiKeyId: old.id, keyLast4: old.last4, keyName: old.name, metadata: { grace_seconds: grace, new_key_id: replacement.record.id, new_key_last4: replacement.record.last4 } },
+      at,
     );
     let previous = old;
-    if (grace === 0) previous = (await this.stores.keys.revoke(old.id, at)) ?? old;
-    else if (grace !== null) {
-      const endsAt = at + grace * 1000;
-      if (old.expiresAt === null || old.expiresAt > endsAt) previous = (await this.stores.keys.update(old.id, { expiresAt: endsAt })) ?? old;
+    if (grace === 0) previous = (await this.stores.keys.revoke(old.id, at, [rolled])) ?? old;
+    else {
+      const endsAt = grace === null ? null : at + grace * 1000;
+      const shorten = endsAt !== null && (old.expiresAt === null || old.expiresAt > endsAt);
+      previous = (await this.stores.keys.update(old.id, shorten ? { expiresAt: endsAt } : {}, [rolled])) ?? old;
     }
     await this.invalidate(old.id);
     return { replacement, previous };

@@ -5,6 +5,7 @@ import type { ChatAdapter, ChatCall, ChatResult, StreamOutcome, Usage } from "..
 import { SseTap } from "../sse-tap.js";
 import { writeChunk } from "../stream-writer.js";
 import { countPromptTokens, countTokens } from "../tokenizer.js";
+import { ClientAbortedError } from "../upstream-error.js";
 import { mapTransportError, mapUpstreamStatus } from "./errors.js";
 
 /** Largest upstream error body read when mapping an error (bytes). */
@@ -58,6 +59,8 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
         signal: call.signal,
       });
     } catch (error) {
+      // The client went away: not the provider's failure, and nobody is left to tell.
+      if (call.signal.aborted) throw new ClientAbortedError();
       throw mapTransportError(this.provider, error);
     }
     if (response.statusCode < 200 || response.statusCode >= 300) {

@@ -1,11 +1,16 @@
-import { newId, type Account, type AccountPatch, type AccountStore, type NewAccount, type Page } from "@bentoo/core";
+import { newId, type Account, type AuditRecord, type AccountPatch, type AccountStore, type NewAccount, type Page } from "@bentoo/core";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
+import type { EventWriter } from "./event-writer.js";
 import { requireCursor, toPage } from "./pagination.js";
 import { serializeList, toAccount } from "./rows.js";
 
 export class KyselyAccountStore implements AccountStore {
-  constructor(private readonly db: Kysely<Database>, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number = Date.now,
+    private readonly writeEvents: EventWriter = async () => undefined,
+  ) {}
 
   async create(input: NewAccount): Promise<Account> {
     const at = this.now();
@@ -40,14 +45,19 @@ export class KyselyAccountStore implements AccountStore {
     return row?.password_hash ?? null;
   }
 
-  async update(id: string, patch: AccountPatch): Promise<Account | null> {
+  async update(id: string, patch: AccountPatch, events: readonly AuditRecord[] = []): Promise<Account | null> {
     const values: Record<string, unknown> = { updated_at: this.now() };
     if (patch.plan !== undefined) values.plan = patch.plan;
     if (patch.rpmLimit !== undefined) values.rpm_limit = patch.rpmLimit;
     if (patch.tpmLimit !== undefined) values.tpm_limit = patch.tpmLimit;
     if (patch.ipAllowlist !== undefined) values.ip_allowlist = serializeList(patch.ipAllowlist);
-    const result = await this.db.updateTable("accounts").set(values).where("id", "=", id).executeTakeFirst();
-    return result.numUpdatedRows === 0n ? null : this.get(id);
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable("accounts").set(values).where("id", "=", id).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      await this.writeEvents(trx, events);
+      return true;
+    });
+    return updated ? this.get(id) : null;
   }
 
   async adjustBalance(id: string, amountMicros: number): Promise<number | null> {

@@ -1,6 +1,7 @@
 import {
   newId,
   type ApiKeyRecord,
+  type AuditRecord,
   type CreateKeyOutcome,
   type KeyPatch,
   type KeyStore,
@@ -10,13 +11,18 @@ import {
 } from "@bentoo/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
+import type { EventWriter } from "./event-writer.js";
 import { requireCursor, toPage } from "./pagination.js";
 import { serializeList, toAccount, toApiKey } from "./rows.js";
 
 export class KyselyKeyStore implements KeyStore {
-  constructor(private readonly db: Kysely<Database>, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number = Date.now,
+    private readonly writeEvents: EventWriter = async () => undefined,
+  ) {}
 
-  async create(input: NewApiKey, maxActiveKeys: number | null): Promise<CreateKeyOutcome> {
+  async create(input: NewApiKey, maxActiveKeys: number | null, events?: (key: ApiKeyRecord) => readonly AuditRecord[]): Promise<CreateKeyOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const at = this.now();
       // Touching the account row first serialises concurrent creations for one
@@ -42,7 +48,9 @@ export class KyselyKeyStore implements KeyStore {
         ip_allowlist: serializeList(input.ipAllowlist),
       };
       await trx.insertInto("api_keys").values(row).execute();
-      return { created: true, key: toApiKey(row) } as const;
+      const key = toApiKey(row);
+      if (events !== undefined) await this.writeEvents(trx, events(key));
+      return { created: true, key } as const;
     });
   }
 
@@ -91,17 +99,23 @@ export class KyselyKeyStore implements KeyStore {
     return Number(row.count);
   }
 
-  async update(id: string, patch: KeyPatch): Promise<ApiKeyRecord | null> {
+  async update(id: string, patch: KeyPatch, events: readonly AuditRecord[] = []): Promise<ApiKeyRecord | null> {
     const values: Record<string, unknown> = {};
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.ipAllowlist !== undefined) values.ip_allowlist = serializeList(patch.ipAllowlist);
     if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt;
-    if (Object.keys(values).length > 0) await this.db.updateTable("api_keys").set(values).where("id", "=", id).execute();
+    await this.db.transaction().execute(async (trx) => {
+      if (Object.keys(values).length > 0) await trx.updateTable("api_keys").set(values).where("id", "=", id).execute();
+      await this.writeEvents(trx, events);
+    });
     return this.get(id);
   }
 
-  async revoke(id: string, at: number): Promise<ApiKeyRecord | null> {
-    await this.db.updateTable("api_keys").set({ revoked_at: at }).where("id", "=", id).where("revoked_at", "is", null).execute();
+  async revoke(id: string, at: number, events: readonly AuditRecord[] = []): Promise<ApiKeyRecord | null> {
+    await this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable("api_keys").set({ revoked_at: at }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
+      if (result.numUpdatedRows > 0n) await this.writeEvents(trx, events);
+    });
     return this.get(id);
   }
 

@@ -1,14 +1,19 @@
-import type { LedgerEntry, LedgerKind, LedgerStore } from "@bentoo/core";
+import type { AuditRecord, LedgerEntry, LedgerKind, LedgerStore } from "@bentoo/core";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
+import type { EventWriter } from "./event-writer.js";
 
 /** Rows per INSERT statement (8 columns each, well under both dialects' parameter limits). */
 const CHUNK = 1000;
 
 export class KyselyLedgerStore implements LedgerStore {
-  constructor(private readonly db: Kysely<Database>, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number = Date.now,
+    private readonly writeEvents: EventWriter = async () => undefined,
+  ) {}
 
-  async append(entries: readonly LedgerEntry[]): Promise<void> {
+  async append(entries: readonly LedgerEntry[], events: readonly AuditRecord[] = []): Promise<void> {
     if (entries.length === 0) return;
     const totals = new Map<string, number>();
     for (const entry of entries) totals.set(entry.accountId, (totals.get(entry.accountId) ?? 0) + entry.amountMicros);
@@ -40,6 +45,7 @@ export class KyselyLedgerStore implements LedgerStore {
           .where("id", "=", accountId)
           .execute();
       }
+      await this.writeEvents(trx, events);
     });
   }
 

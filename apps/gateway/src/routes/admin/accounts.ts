@@ -10,14 +10,19 @@ import {
   requireString,
   type Account,
   type AccountPatch,
+  type AuditRecord,
+  managementEvent,
   type Plan,
 } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { hashPassword } from "../../auth/password.js";
 import { presentAccount } from "../../http/presenters.js";
+import { actionContext } from "../../http/action-context.js";
 import type { Services } from "../../services.js";
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** The largest per-minute limit the limiter represents exactly. */
+const MAX_LIMIT = 1_000_000_000;
 
 export async function requireAccount(services: Services, id: string): Promise<Account> {
   const account = isId("account", id) ? await services.storage.accounts.get(id) : null;
@@ -46,6 +51,7 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
       throw new BentooError("conflict", `An account with the email ${email} already exists.`, { param: "email" });
     }
     const account = await services.storage.accounts.create({ email, plan, passwordHash: password === undefined ? null : await hashPassword(password) });
+    await services.storage.audit.insertMany([managementEvent("account.created", actionContext(request), { accountId: account.id, metadata: { plan } }, services.now())]);
     return reply.code(201).send(presentAccount(account));
   });
 
@@ -62,8 +68,8 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     const patch: AccountPatch = {};
     const plan = optionalEnum(body, "plan", PLANS);
     if (plan !== undefined) patch.plan = plan;
-    if ("rpm_limit" in body) patch.rpmLimit = optionalInteger(body, "rpm_limit", { min: 1 }) ?? null;
-    if ("tpm_limit" in body) patch.tpmLimit = optionalInteger(body, "tpm_limit", { min: 1 }) ?? null;
+    if ("rpm_limit" in body) patch.rpmLimit = optionalInteger(body, "rpm_limit", { min: 1, max: MAX_LIMIT }) ?? null;
+    if ("tpm_limit" in body) patch.tpmLimit = optionalInteger(body, "tpm_limit", { min: 1, max: MAX_LIMIT }) ?? null;
     const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
     if (allowlist !== undefined) {
       if (allowlist !== null && !services.plans[plan ?? account.plan].ipAllowlist) {
@@ -71,7 +77,13 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
       }
       patch.ipAllowlist = allowlist;
     }
-    const updated = await services.storage.accounts.update(account.id, patch);
+    const context = actionContext(request);
+    const at = services.now();
+    const events: AuditRecord[] = [];
+    if (patch.plan !== undefined && patch.plan !== account.plan) events.push(managementEvent("account.plan_changed", context, { accountId: account.id, metadata: { from: account.plan, to: patch.plan } }, at));
+    if (patch.rpmLimit !== undefined || patch.tpmLimit !== undefined) events.push(managementEvent("account.limits_changed", context, { accountId: account.id, metadata: { rpm_limit: patch.rpmLimit, tpm_limit: patch.tpmLimit } }, at));
+    if (patch.ipAllowlist !== undefined) events.push(managementEvent("account.allowlist_changed", context, { accountId: account.id, metadata: { ip_allowlist: patch.ipAllowlist } }, at));
+    const updated = await services.storage.accounts.update(account.id, patch, events);
     if (updated === null) throw new BentooError("account_not_found", `No account with id ${account.id} exists.`, { param: "id" });
     await services.invalidation.accountChanged(account.id);
     return presentAccount(updated);
@@ -82,7 +94,7 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     const body = requireBodyObject(request.body);
     const amount = optionalInteger(body, "amount_micros", { min: -1_000_000_000_000_000, max: 1_000_000_000_000_000 });
     if (amount === undefined || amount === 0) throw new BentooError("invalid_request", "amount_micros is required: a non-zero integer of micro-dollars (1 USD = 1000000).", { param: "amount_micros" });
-    await services.credits.grant(account.id, amount, { by: "operator" });
+    await services.credits.grant(account.id, amount, actionContext(request));
     const balance = (await services.storage.accounts.get(account.id))?.balanceMicros ?? null;
     return { object: "credit_grant", account_id: account.id, amount_micros: amount, balance_micros: balance };
   });

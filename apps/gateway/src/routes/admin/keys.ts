@@ -1,6 +1,7 @@
 import { BentooError, KEY_MODES, optionalEnum, optionalInteger, optionalStringList, requireBodyObject, requireString, isJsonObject, type GracePeriod } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { presentIssuedKey, presentKey } from "../../http/presenters.js";
+import { actionContext } from "../../http/action-context.js";
 import type { Services } from "../../services.js";
 import { requireAccount } from "./accounts.js";
 
@@ -26,7 +27,7 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
     const body = requireBodyObject(request.body);
     const name = requireString(body, "name", { maxLength: 200 });
     const mode = optionalEnum(body, "mode", KEY_MODES) ?? "live";
-    const issued = await services.keys.create(account, { name, mode, expiresAt: parseExpiry(body) });
+    const issued = await services.keys.create(account, { name, mode, expiresAt: parseExpiry(body) }, { context: actionContext(request) });
     return reply.code(201).send(presentIssuedKey(issued.record, issued.secret, services.now()));
   });
 
@@ -54,16 +55,16 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
       }
       patch.ipAllowlist = allowlist;
     }
-    return presentKey(await services.keys.update(key.id, patch), services.now());
+    return presentKey(await services.keys.update(key.id, patch, undefined, actionContext(request)), services.now());
   });
 
   app.post<{ Params: { id: string } }>("/admin/v1/keys/:id/roll", async (request, reply) => {
     const body = request.body === undefined || request.body === null ? {} : requireBodyObject(request.body);
     if (!isJsonObject(body)) throw new BentooError("invalid_request", "The body must be a JSON object.");
-    const { replacement, previous } = await services.keys.roll(request.params.id, parseGrace(body));
+    const { replacement, previous } = await services.keys.roll(request.params.id, parseGrace(body), undefined, actionContext(request));
     const now = services.now();
     return reply.code(201).send({ ...presentIssuedKey(replacement.record, replacement.secret, now), previous_key: presentKey(previous, now) });
   });
 
-  app.delete<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.revoke(request.params.id), services.now()));
+  app.delete<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.revoke(request.params.id, undefined, actionContext(request)), services.now()));
 }

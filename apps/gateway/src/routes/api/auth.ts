@@ -1,7 +1,8 @@
-import { BentooError, optionalString, requireBodyObject, requireString, type Account } from "@bentoo/core";
+import { BentooError, managementEvent, optionalString, requireBodyObject, requireString, type Account, type AuditEvent } from "@bentoo/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword, verifyPassword } from "../../auth/password.js";
 import { SESSION_COOKIE, SESSION_TTL_MS, readCookie, sessionCookie } from "../../auth/sessions.js";
+import { actionContext } from "../../http/action-context.js";
 import { crossOrigin } from "../../middleware/session-auth.js";
 import type { Services } from "../../services.js";
 import { presentDashboardAccount } from "./present.js";
@@ -16,6 +17,12 @@ function credentials(body: unknown): { email: string; password: string } {
   const password = optionalString(object, "password", { maxLength: 1024, trim: false });
   if (password === undefined) throw new BentooError("invalid_request", "password is required.", { param: "password" });
   return { email, password };
+}
+
+/** Sign-in events go straight to the audit log (awaited: they are rare and must not be lost). */
+export async function recordAccountEvent(services: Services, request: FastifyRequest, event: AuditEvent, accountId: string): Promise<void> {
+  const context = { ...actionContext(request), actor: `session:${accountId}` };
+  await services.storage.audit.insertMany([managementEvent(event, context, { accountId }, services.now())]);
 }
 
 async function startSession(services: Services, request: FastifyRequest, reply: FastifyReply, account: Account) {
@@ -35,6 +42,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
       throw new BentooError("conflict", "An account with this email already exists; sign in instead.", { param: "email" });
     }
     const account = await services.storage.accounts.create({ email, passwordHash: await hashPassword(password), plan: "free" });
+    await recordAccountEvent(services, request, "account.created", account.id);
     return reply.code(201).send(await startSession(services, request, reply, account));
   });
 
@@ -52,9 +60,11 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     const valid = await verifyPassword(password, stored ?? (await decoyHash));
     if (account === null || stored === null || !valid) {
       services.signInThrottle.recordFailure(email, request.ip);
+      if (account !== null) await recordAccountEvent(services, request, "account.sign_in_failed", account.id);
       throw new BentooError("invalid_credentials", "The email or password is not right.");
     }
     services.signInThrottle.recordSuccess(email);
+    await recordAccountEvent(services, request, "account.signed_in", account.id);
     // Sign-in rotates the session: any session the browser still carried ends here.
     const previousToken = readCookie(request.headers.cookie, SESSION_COOKIE);
     const previous = previousToken === null ? null : await services.sessions.resolve(previousToken);
@@ -67,6 +77,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
 export function signOutRoute(app: FastifyInstance, services: Services): void {
   app.post("/api/auth/signout", async (request, reply) => {
     await services.sessions.end(request.dashboard!.session.id);
+    await recordAccountEvent(services, request, "account.signed_out", request.dashboard!.account.id);
     reply.header("set-cookie", sessionCookie(null, request.protocol === "https", 0));
     return reply.code(204).send();
   });

@@ -1,6 +1,7 @@
 import { BentooError, KEY_MODES, optionalEnum, optionalStringList, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { presentIssuedKey, presentKey } from "../../http/presenters.js";
+import { actionContext } from "../../http/action-context.js";
 import type { Services } from "../../services.js";
 import { parseExpiry, parseGrace } from "../admin/keys.js";
 
@@ -44,7 +45,7 @@ export function keyRoutes(app: FastifyInstance, services: Services): void {
     const body = requireBodyObject(request.body);
     const name = requireString(body, "name", { maxLength: 200 });
     const mode = optionalEnum(body, "mode", KEY_MODES) ?? "live";
-    const issued = await services.keys.create(account, { name, mode, expiresAt: parseExpiry(body) });
+    const issued = await services.keys.create(account, { name, mode, expiresAt: parseExpiry(body) }, { context: actionContext(request) });
     return reply.code(201).send(presentIssuedKey(issued.record, issued.secret, services.now()));
   });
 
@@ -66,19 +67,19 @@ export function keyRoutes(app: FastifyInstance, services: Services): void {
       }
       patch.ipAllowlist = allowlist;
     }
-    return presentKey(await services.keys.update(request.params.id, patch, account.id), services.now());
+    return presentKey(await services.keys.update(request.params.id, patch, account.id, actionContext(request)), services.now());
   });
 
   app.post<{ Params: { id: string } }>("/api/keys/:id/roll", async (request, reply) => {
     const account = request.dashboard!.account;
     const body = request.body === undefined || request.body === null ? {} : requireBodyObject(request.body);
-    const { replacement, previous } = await services.keys.roll(request.params.id, graceOf(body), account.id);
+    const { replacement, previous } = await services.keys.roll(request.params.id, graceOf(body), account.id, actionContext(request));
     const now = services.now();
     return reply.code(201).send({ ...presentIssuedKey(replacement.record, replacement.secret, now), previous_key: presentKey(previous, now) });
   });
 
   app.delete<{ Params: { id: string } }>("/api/keys/:id", async (request) => {
     const account = request.dashboard!.account;
-    return presentKey(await services.keys.revoke(request.params.id, account.id), services.now());
+    return presentKey(await services.keys.revoke(request.params.id, account.id, actionContext(request)), services.now());
   });
 }

@@ -3,20 +3,35 @@ import type { FastifyInstance } from "fastify";
 import { presentModel } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
+type PresentedModel = ReturnType<typeof presentModel>;
+const presentedCatalogs = new WeakMap<Services, { list: { object: "list"; data: PresentedModel[] }; byId: Map<string, PresentedModel> }>();
+
+/** The catalog as the API shows it, built once per server. */
+function presentedCatalog(services: Services) {
+  let presented = presentedCatalogs.get(services);
+  if (presented === undefined) {
+    const configured = new Set(services.providers.configuredProviders());
+    const byId = new Map(services.catalog.modelList.map((model) => [model.id, presentModel(model, model.routes.some((route) => configured.has(route.providerId)))]));
+    presented = { list: { object: "list", data: [...byId.values()] }, byId };
+    presentedCatalogs.set(services, presented);
+  }
+  return presented;
+}
+
 /** GET /v1/models and GET /v1/models/{id} — the catalog with prices and context lengths. */
 export function modelsRoutes(app: FastifyInstance, services: Services): void {
-  const configured = new Set(services.providers.configuredProviders());
-  const presented = new Map(
-    services.catalog.modelList.map((model) => [model.id, presentModel(model, model.routes.some((route) => configured.has(route.providerId)))]),
-  );
-  const list = { object: "list", data: [...presented.values()] };
-
+  const { list, byId } = presentedCatalog(services);
   app.get("/v1/models", async () => list);
-
   app.get<{ Params: { "*": string } }>("/v1/models/*", async (request) => {
     const id = request.params["*"];
-    const model = presented.get(id);
+    const model = byId.get(id);
     if (model === undefined) throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, { param: "model" });
     return model;
   });
+}
+
+/** GET /api/models — the same catalog for the dashboard's session. */
+export function dashboardModelsRoute(app: FastifyInstance, services: Services): void {
+  const { list } = presentedCatalog(services);
+  app.get("/api/models", async () => list);
 }

@@ -1,0 +1,63 @@
+import { isUtf8 } from "node:buffer";
+import { BentooError } from "@bentoo/core";
+import type { FastifyInstance } from "fastify";
+
+/** Deepest nesting of objects and arrays accepted; real chat bodies (tools with JSON Schemas included) stay far below. */
+export const MAX_JSON_DEPTH = 64;
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Whether the JSON text nests deeper than `limit`. One pass over the bytes before
+ * parsing: structural characters are ASCII and never occur inside a UTF-8
+ * multi-byte sequence, so no decoding is needed. (V8's JSON.parse copes with any
+ * depth, but JSON.stringify and every recursive walk after it do not.)
+ */
+export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < bytes.length; index += 1) {
+    const byte = bytes[index];
+    if (inString) {
+      if (byte === BACKSLASH) index += 1;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) inString = true;
+    else if (byte === 0x7b || byte === 0x5b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
+  }
+  return false;
+}
+
+/**
+ * Replaces Fastify's application/json parser, keeping it as the last step (so
+ * `__proto__` and `constructor.prototype` keys are still refused, via
+ * secure-json-parse) after three checks of our own: the charset, if named, is
+ * UTF-8 (415 otherwise); the bytes are valid UTF-8 (400 `invalid_json`, instead of
+ * silently turning them into U+FFFD); nesting stays within MAX_JSON_DEPTH (400
+ * `json_too_deep`). Other media types have no parser, so they get 415.
+ */
+export function installJsonBodyParser(app: FastifyInstance, bodyLimit: number): void {
+  const parseSecurely = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit }, (request, body, done) => {
+    const bytes = body as Buffer;
+    const charset = CHARSET.exec(request.headers["content-type"] ?? "")?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+      done(new BentooError("unsupported_media_type", "Send JSON as UTF-8: Content-Type: application/json (charset=utf-8 is the only charset accepted)."), undefined);
+      return;
+    }
+    if (!isUtf8(bytes)) {
+      done(new BentooError("invalid_json", "The request body is not valid UTF-8; JSON must be sent as UTF-8 text."), undefined);
+      return;
+    }
+    if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
+      done(new BentooError("json_too_deep", `The JSON body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels; flatten it.`), undefined);
+      return;
+    }
+    parseSecurely(request, bytes.toString("utf8"), done);
+  });
+}

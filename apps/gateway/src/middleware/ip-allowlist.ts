@@ -1,0 +1,34 @@
+import { AllowlistCache, BentooError, parseClientAddress } from "@bentoo/core";
+import type { FastifyRequest } from "fastify";
+
+function denied(ip: string, scope: "key" | "account"): BentooError {
+  const shown = ip.length > 64 ? `${ip.slice(0, 64)}…` : ip;
+  const owner = scope === "key" ? "this key" : "this key's account";
+  return new BentooError(
+    "ip_not_allowed",
+    `Requests from ${shown} are not allowed for ${owner} (IP allowlist). Send the request from an allowed network, or ask the account owner to add this address in the dashboard under Settings → Security.`,
+  );
+}
+
+/**
+ * Gateway onRequest hook, right after `authenticate`: when the key and/or its
+ * account carry an allowlist, the client IP (request.ip: the socket address, or the
+ * right-most untrusted X-Forwarded-For hop behind trusted proxies) must be inside
+ * every list present. Runs before rate limits and credits, so a refused request
+ * spends neither. Lists are compiled once per cached key/account record.
+ */
+export function ipAllowlist(cache: AllowlistCache = new AllowlistCache()) {
+  return async function enforceIpAllowlist(request: FastifyRequest): Promise<void> {
+    const subject = request.subject;
+    if (subject === null) return;
+    const keyList = subject.key.ipAllowlist;
+    const accountList = subject.account.ipAllowlist;
+    const keyRestricted = keyList !== null && keyList.length > 0;
+    const accountRestricted = accountList !== null && accountList.length > 0;
+    if (!keyRestricted && !accountRestricted) return;
+    const ip = request.ip;
+    const address = parseClientAddress(ip);
+    if (keyRestricted && !cache.get(keyList).allowsAddress(address)) throw denied(ip, "key");
+    if (accountRestricted && !cache.get(accountList).allowsAddress(address)) throw denied(ip, "account");
+  };
+}

@@ -1,0 +1,49 @@
+import { BentooError } from "@bentoo/core";
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../services.js";
+import { parseFilters } from "../audit.js";
+
+const HOUR = 3600 * 1000;
+
+/** Usage analytics for the dashboard: requests, tokens and cost per hour or day, per key or model. */
+export function usageRoutes(app: FastifyInstance, services: Services): void {
+  app.get<{ Querystring: Record<string, unknown> }>("/api/usage", async (request) => {
+    const account = request.dashboard!.account;
+    const granularity = request.query.granularity ?? "hour";
+    if (granularity !== "hour" && granularity !== "day") throw new BentooError("invalid_request", "granularity must be hour or day.", { param: "granularity" });
+    const groupBy = request.query.group_by ?? "none";
+    if (groupBy !== "none" && groupBy !== "key" && groupBy !== "model") throw new BentooError("invalid_request", "group_by must be none, key or model.", { param: "group_by" });
+    const filters = parseFilters({ start: request.query.start, end: request.query.end }, account.id);
+    const end = filters.end ?? services.now();
+    const start = filters.start ?? end - (granularity === "hour" ? 24 * HOUR : 30 * 24 * HOUR);
+    const buckets = await services.storage.audit.usage({ accountId: account.id, start, end, granularity, groupBy });
+    const keys = new Map<string, { last4: string; name: string } | null>();
+    for (const bucket of buckets) {
+      if (bucket.apiKeyId !== null && !keys.has(bucket.apiKeyId)) {
+        const key = await services.storage.keys.get(bucket.apiKeyId);
+        keys.set(bucket.apiKeyId, key === null ? null : { last4: key.last4, name: key.name });
+      }
+    }
+    return {
+      object: "list",
+      granularity,
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      data: buckets.map((bucket) => {
+        const key = bucket.apiKeyId === null ? null : keys.get(bucket.apiKeyId) ?? null;
+        return {
+          bucket_start: new Date(bucket.bucketStart).toISOString(),
+          api_key_id: bucket.apiKeyId,
+          key_id: key?.last4 ?? null,
+          key_name: key?.name ?? null,
+          model: bucket.model,
+          requests: bucket.requests,
+          prompt_tokens: bucket.promptTokens,
+          completion_tokens: bucket.completionTokens,
+          cost_micros: bucket.costMicros,
+          errors: bucket.errors,
+        };
+      }),
+    };
+  });
+}

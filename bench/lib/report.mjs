@@ -1,0 +1,127 @@
+// Turns measurements into the printed tables and the issue 9 verdicts. Every
+// target is a ratio between runs of the same invocation: absolute numbers swing
+// ±25 % on a shared 2-core machine, ratios within one run much less.
+
+const dash = "-";
+
+function fixed(value, digits) {
+  return Number.isFinite(value) ? value.toFixed(digits) : dash;
+}
+
+function grouped(value) {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : dash;
+}
+
+function table(header, rows) {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column]).length)));
+  const line = (cells) => cells.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd();
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+export function errorCount(run) {
+  return run.non2xx + run.errors + run.timeouts;
+}
+
+export function loadTable(runs) {
+  const header = ["target", "delay", "mode", "req/s", "p50 ms", "p99 ms", "errors", "CPU µs/req", "chunks", "µs/chunk", "RSS MB"];
+  const rows = runs.map((run) => [
+    run.label,
+    `${run.delay_ms} ms`,
+    run.mode,
+    grouped(run.rps),
+    fixed(run.p50_ms, 1),
+    fixed(run.p99_ms, 1),
+    errorCount(run) === 0 ? "0" : `${errorCount(run)} !!!`,
+    fixed(run.cpu_us_per_request, 0),
+    run.mode === "stream" ? String(run.chunks_per_response) : dash,
+    run.mode === "stream" ? fixed(run.cpu_us_per_chunk, 1) : dash,
+    fixed(run.rss_mb, 0),
+  ]);
+  return table(header, rows);
+}
+
+export function unloadedTable(unloaded) {
+  const header = ["target", "mode", "p50 ms", "p99 ms", "added p50", "added p99", "TTFB p50", "TTFB p99", "added TTFB p50", "added TTFB p99", "failures"];
+  const rows = unloaded.map((entry) => [
+    entry.label,
+    entry.mode,
+    fixed(entry.p50_ms, 3),
+    fixed(entry.p99_ms, 3),
+    fixed(entry.added_p50_ms, 3),
+    fixed(entry.added_p99_ms, 3),
+    entry.mode === "stream" ? fixed(entry.ttfb_p50_ms, 3) : dash,
+    entry.mode === "stream" ? fixed(entry.ttfb_p99_ms, 3) : dash,
+    entry.mode === "stream" ? fixed(entry.added_ttfb_p50_ms, 3) : dash,
+    entry.mode === "stream" ? fixed(entry.added_ttfb_p99_ms, 3) : dash,
+    entry.failures === 0 ? "0" : `${entry.failures} !!!`,
+  ]);
+  return table(header, rows);
+}
+
+/** Fills in added latency (target minus direct) for every unloaded entry. */
+export function addLatencyOverDirect(unloaded) {
+  for (const entry of unloaded) {
+    const floor = unloaded.find((candidate) => candidate.target === "direct" && candidate.mode === entry.mode);
+    const minus = (key) => (floor === undefined ? Number.NaN : entry[key] - floor[key]);
+    entry.added_p50_ms = minus("p50_ms");
+    entry.added_p99_ms = minus("p99_ms");
+    entry.added_ttfb_p50_ms = minus("ttfb_p50_ms");
+    entry.added_ttfb_p99_ms = minus("ttfb_p99_ms");
+  }
+}
+
+function verdict(name, measured, limit, passes, shown) {
+  if (!Number.isFinite(measured)) return { name, measured: null, limit, verdict: "SKIP", shown: "not measured" };
+  return { name, measured, limit, verdict: passes(measured) ? "PASS" : "FAIL", shown };
+}
+
+/** The targets of issue 9, each { name, measured, limit, verdict, shown }. */
+export function evaluateTargets(runs, unloaded) {
+  const load = (target, mode) => runs.find((run) => run.target === target && run.mode === mode && run.delay_ms === 0);
+  const quiet = (target, mode) => unloaded.find((entry) => entry.target === target && entry.mode === mode);
+  const ratio = (target, mode, key) => (load(target, mode)?.[key] ?? Number.NaN) / (load("bare", mode)?.[key] ?? Number.NaN);
+  const percent = (value) => `${(value * 100).toFixed(1)} %`;
+  const times = (value) => `${value.toFixed(2)}x`;
+  const results = [];
+  for (const mode of ["json", "stream"]) {
+    const rps = ratio("embedded", mode, "rps");
+    results.push(verdict(`embedded req/s ÷ bare proxy, ${mode}`, rps, "≥ 85 %", (value) => value >= 0.85, percent(rps)));
+  }
+  for (const mode of ["json", "stream"]) {
+    const cpu = ratio("embedded", mode, "cpu_us_per_request");
+    results.push(verdict(`embedded CPU/request ÷ bare proxy, ${mode}`, cpu, "≤ 1.20x", (value) => value <= 1.2, times(cpu)));
+  }
+  const addedOver = (mode, key) => (quiet("embedded", mode)?.[key] ?? Number.NaN) - (quiet("bare", mode)?.[key] ?? Number.NaN);
+  const p50 = addedOver("json", "added_p50_ms");
+  results.push(verdict("unloaded added p50 − bare proxy's, json", p50, "≤ 0.100 ms", (value) => value <= 0.1, `${p50.toFixed(3)} ms`));
+  const ttfb = addedOver("stream", "added_ttfb_p50_ms");
+  results.push(verdict("unloaded added TTFB p50 − bare proxy's, stream", ttfb, "≤ 0.100 ms", (value) => value <= 0.1, `${ttfb.toFixed(3)} ms`));
+  const rss = Math.max(...runs.filter((run) => run.target === "embedded").map((run) => run.rss_mb));
+  results.push(verdict("embedded RSS after load", rss, "≤ 200 MB", (value) => value <= 200, `${rss.toFixed(0)} MB`));
+  for (const mode of ["json", "stream"]) {
+    const rps = ratio("postgres", mode, "rps");
+    results.push(verdict(`postgres+redis req/s ÷ bare proxy, ${mode}`, rps, "≥ 70 %", (value) => value >= 0.7, percent(rps)));
+  }
+  return results;
+}
+
+export function targetsTable(targets) {
+  return table(
+    ["target (issue 9)", "measured", "limit", "verdict"],
+    targets.map((target) => [target.name, target.shown, target.limit, target.verdict]),
+  );
+}
+
+/** The three tables, the notes and the notices, as printed at the end of a run. */
+export function printReport(results, log) {
+  const { commit, uncommitted_changes: dirty, dist_built_at: builtAt } = results.build;
+  log(`\nBuild: ${commit ?? "unknown commit"}${dirty ? " with uncommitted changes" : ""}, dist/ written ${builtAt ?? "?"}; machine: ${results.machine.cpus} CPUs, load average ${results.machine.loadavg[0].toFixed(2)} at the start`);
+  log(`Load: ${results.options.connections} connections, ${results.options.duration_s} s per scenario after ${results.options.warmup_s} s warm-up per mode, ${results.load_generator.name} ${results.load_generator.version}`);
+  log(loadTable(results.runs));
+  log(`\nUnloaded: one keep-alive connection, ${results.options.sequential_requests} sequential requests after ${results.options.sequential_warmup}, targets interleaved in slices of 100; added = target − direct`);
+  log(unloadedTable(results.unloaded));
+  log("");
+  log(targetsTable(results.targets));
+  if (results.notes.length > 0) log(`\n${results.notes.join("\n")}`);
+  for (const notice of [...results.notices, ...results.failures.map((failure) => `FAILED ${failure.target} (${failure.delay_ms} ms): ${failure.message}`)]) log(`\nNote: ${notice}`);
+}

@@ -1,0 +1,221 @@
+// What the benchmark measures. Every target is started against the same fake
+// upstream and returns { pid, url, headers, notes, stop() }: `pid` is the one
+// process whose CPU and memory are charged to it. Bentoo also returns
+// `afterLoad()` (credits spent so far), `logWarnings()` (read its log once it
+// has stopped) and, with --profile, `profile: { path, startedAt }`.
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { startChild, stopChild } from "./children.mjs";
+import { createBenchDatabase } from "./services.mjs";
+
+const LISTENING = /listening (http:\/\/\S+)/;
+const GATEWAY_READY = /Bentoo is serving on (http:\/\/\S+)/;
+const BENCH_MODEL = "fake/bench";
+const JSON_HEADERS = { "content-type": "application/json" };
+// About 20 words, so a stream carries 29 events: role, one per word, finish, usage, [DONE].
+const PROMPT = "Please write a short friendly greeting for the people who run this benchmark of the Bentoo gateway on a small machine today";
+const CREDIT_GRANT_MICROS = 1_000_000_000_000_000;
+
+/**
+ * The request every target gets. `max_tokens` keeps Bentoo's token reservation
+ * (prompt plus max output) small, as a real client's would be, so that TPM and
+ * credit holds stay far from their limits; the answer is shorter than it anyway.
+ * Streams ask for usage everywhere, so the upstream sends the same bytes to all.
+ */
+export function requestBody(mode) {
+  const body = { model: BENCH_MODEL, max_tokens: 64, messages: [{ role: "user", content: PROMPT }] };
+  if (mode === "stream") Object.assign(body, { stream: true, stream_options: { include_usage: true } });
+  return JSON.stringify(body);
+}
+
+/** The fake upstream in its own process, answering after `delayMs`. */
+export async function startUpstream(delayMs, context) {
+  const handle = await startChild({
+    name: `upstream-${delayMs}ms`,
+    args: [join(context.benchDirectory, "fake-upstream-runner.mjs"), String(delayMs)],
+    logDirectory: context.logDirectory,
+    readyPattern: LISTENING,
+  });
+  const url = handle.ready[1];
+  return { pid: handle.pid, url, origin: new URL(url).origin, stop: () => stopChild(handle, 0) };
+}
+
+const direct = {
+  id: "direct",
+  label: "direct (fake upstream)",
+  async start(upstream) {
+    // The fake upstream ignores the key; sending one keeps the request the same size everywhere.
+    return { pid: upstream.pid, url: `${upstream.url}/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes: [], stop: async () => undefined };
+  },
+};
+
+const bareProxy = {
+  id: "bare",
+  label: "bare undici proxy",
+  async start(upstream, context) {
+    const handle = await startChild({
+      name: "bare-proxy",
+      args: [join(context.benchDirectory, "bare-proxy.mjs"), upstream.origin],
+      logDirectory: context.logDirectory,
+      readyPattern: LISTENING,
+    });
+    return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes: [], stop: () => stopChild(handle, 0) };
+  },
+};
+
+const embedded = {
+  id: "embedded",
+  label: "bentoo sqlite+memory",
+  start: (upstream, context) => startBentoo("bentoo-embedded", upstream, context, `sqlite:${join(context.workDirectory, `bentoo-${randomBytes(4).toString("hex")}.db`)}`, null),
+};
+
+const postgresRedis = {
+  id: "postgres",
+  label: "bentoo postgres+redis",
+  async start(upstream, context) {
+    const database = await createBenchDatabase(context.postgres.adminUrl);
+    try {
+      const instance = await startBentoo("bentoo-postgres", upstream, context, database.url, context.postgres.redisUrl);
+      instance.notes.push(`database ${database.name} (dropped afterwards)`);
+      return { ...instance, stop: () => instance.stop().finally(() => database.drop()) };
+    } catch (error) {
+      await database.drop().catch(() => undefined);
+      throw error;
+    }
+  },
+};
+
+/** The targets of a run, in order; the Postgres one only when `context.postgres` is set. */
+export function targetsFor(context, only) {
+  const all = context.postgres === null ? [direct, bareProxy, embedded] : [direct, bareProxy, embedded, postgresRedis];
+  return only === null ? all : all.filter((target) => target.id === "direct" || only.includes(target.id));
+}
+
+function gatewayEnvironment(settings) {
+  const environment = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("BENTOO_")) environment[name] = value;
+  return { ...environment, ...settings };
+}
+
+async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
+  const catalogPath = join(context.workDirectory, `${name}-catalog.json`);
+  const catalog = {
+    providers: [{ id: "fake", type: "openai", base_url: upstream.url, api_key_env: null }],
+    models: [{ id: BENCH_MODEL, provider: "fake", upstream_model: "bench-model", input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 8192 }],
+  };
+  writeFileSync(catalogPath, JSON.stringify(catalog));
+  const adminToken = randomBytes(24).toString("hex");
+  const environment = gatewayEnvironment({
+    HOST: "127.0.0.1",
+    PORT: "0",
+    BENTOO_DATABASE_URL: databaseUrl,
+    ...(redisUrl === null ? {} : { BENTOO_REDIS_URL: redisUrl }),
+    BENTOO_ADMIN_TOKEN: adminToken,
+    BENTOO_CATALOG: catalogPath,
+    BENTOO_SEED_DEMO: "false",
+  });
+  const profile = context.profileDirectory === null ? null : { path: join(context.profileDirectory, `${name}-${Date.now()}.cpuprofile`), startedAt: Date.now() };
+  const profileFlags = profile === null ? [] : ["--cpu-prof", "--cpu-prof-dir", context.profileDirectory, `--cpu-prof-name=${basename(profile.path)}`];
+  const handle = await startChild({
+    name,
+    args: [...profileFlags, join(context.repositoryRoot, "apps/gateway/dist/main.js")],
+    env: environment,
+    cwd: context.workDirectory,
+    logDirectory: context.logDirectory,
+    readyPattern: GATEWAY_READY,
+  });
+  const baseUrl = handle.ready[1];
+  const notes = [];
+  try {
+    const call = (method, path, body) => adminCall(baseUrl, adminToken, method, path, body);
+    const { accountId, apiKey } = await provisionBenchAccount(call, notes);
+    const url = `${baseUrl}/v1/chat/completions`;
+    const headers = { ...JSON_HEADERS, authorization: `Bearer ${apiKey}` };
+    await checkRateLimitHeaders(url, headers, notes);
+    return {
+      pid: handle.pid,
+      url,
+      headers,
+      notes,
+      profile,
+      stop: () => stopChild(handle),
+      afterLoad: () => creditsSpent(call, accountId),
+      logWarnings: () => warningsIn(handle.logPath),
+    };
+  } catch (error) {
+    await stopChild(handle);
+    throw error;
+  }
+}
+
+/** A live answer must carry OpenAI's rate-limit headers; without them the run is not "every feature on". */
+async function checkRateLimitHeaders(url, headers, notes) {
+  const response = await fetch(url, { method: "POST", headers, body: requestBody("json"), signal: AbortSignal.timeout(10_000) });
+  await response.text();
+  const limit = response.headers.get("x-ratelimit-limit-requests");
+  notes.push(limit === null ? "WARNING: no x-ratelimit-* headers on a live answer (rate limits off?)" : `rate limits on (x-ratelimit-limit-requests: ${limit})`);
+}
+
+async function creditsSpent(call, accountId) {
+  const account = await call("GET", `/admin/v1/accounts/${accountId}`);
+  return typeof account.balance_micros === "number" ? CREDIT_GRANT_MICROS - account.balance_micros : null;
+}
+
+/**
+ * How many lines the gateway logged at warn (40) or above, and a summary of
+ * the most frequent messages, e.g. `12× provider "fake" could not be reached`.
+ */
+function warningsIn(logPath) {
+  const messages = new Map();
+  let count = 0;
+  for (const line of readFileSync(logPath, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue; // not a log line
+    }
+    if (typeof entry.level !== "number" || entry.level < 40) continue;
+    count++;
+    const message = [entry.msg, entry.err?.message].filter(Boolean).join(": ");
+    messages.set(message, (messages.get(message) ?? 0) + 1);
+  }
+  const top = [...messages].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return { count, summary: top.map(([message, times]) => `${times}× ${message}`).join("; ") };
+}
+
+async function adminCall(baseUrl, adminToken, method, path, body) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : JSON_HEADERS), authorization: `Bearer ${adminToken}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+/**
+ * An Enterprise account with every feature on but nothing that can refuse a
+ * benchmark request: limits far above any rate this machine reaches (10^9 is
+ * the rate limiter's largest accepted value), a huge credit grant, an IP
+ * allowlist that admits loopback, and a live key (live keys route to the
+ * catalog's provider, the fake upstream).
+ */
+async function provisionBenchAccount(call, notes) {
+  const account = await call("POST", "/admin/v1/accounts", { email: `bench-${randomBytes(4).toString("hex")}@example.com`, plan: "enterprise" });
+  const accountPath = `/admin/v1/accounts/${account.id}`;
+  await call("PATCH", accountPath, { plan: "enterprise", rpm_limit: 1_000_000_000, tpm_limit: 1_000_000_000 });
+  try {
+    await call("PATCH", accountPath, { ip_allowlist: ["127.0.0.0/8", "::1/128"] });
+    notes.push("IP allowlist 127.0.0.0/8, ::1/128");
+  } catch (error) {
+    notes.push(`IP allowlist not set: ${error.message}`);
+  }
+  await call("POST", `${accountPath}/credits`, { amount_micros: CREDIT_GRANT_MICROS });
+  const issued = await call("POST", `${accountPath}/keys`, { name: "bench", mode: "live" });
+  return { accountId: account.id, apiKey: issued.key };
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Where the time goes in a V8 CPU profile (from `node bench/run.mjs --profile`,
+// or any `node --cpu-prof`): self time grouped by package (a dependency, a
+// Bentoo workspace, Node's internals, GC), the busiest functions and, with
+// --callers <name>, who calls a hot function such as writev. See USAGE.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+
+const USAGE = "Usage: node bench/profile-summary.mjs <file.cpuprofile> [--skip <seconds of start-up to leave out>] [--top 25] [--callers <function name>]\n";
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { skip: { type: "string", default: "0" }, top: { type: "string", default: "25" }, callers: { type: "string" } },
+});
+const path = positionals[0];
+const skipMicros = Number(values.skip) * 1e6;
+const top = Number(values.top);
+if (path === undefined || !Number.isFinite(skipMicros) || !Number.isInteger(top)) {
+  process.stderr.write(USAGE);
+  process.exit(2);
+}
+const profile = JSON.parse(readFileSync(path, "utf8"));
+
+function packageOf(url, functionName) {
+  if (url === "") return functionName.startsWith("(") ? functionName : "(native)";
+  if (url.startsWith("node:")) return "node internals";
+  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (dependency !== null) return dependency[1];
+  const workspace = /\/(apps|packages)\/([^/]+)\//.exec(url);
+  return workspace === null ? url : `@bentoo/${workspace[2]}`;
+}
+
+// Sample i happened timeDeltas[0..i] after startTime; start-up (imports, tokenizer tables) is not per-request work.
+const selfMicros = new Map(profile.nodes.map((node) => [node.id, 0]));
+let elapsed = 0;
+for (let index = 0; index < profile.samples.length; index++) {
+  const delta = profile.timeDeltas[index] ?? 0;
+  elapsed += delta;
+  if (elapsed < skipMicros) continue;
+  const id = profile.samples[index];
+  selfMicros.set(id, selfMicros.get(id) + delta);
+}
+
+const parentOf = new Map();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+
+function describe(node) {
+  const { functionName, url, lineNumber } = node.callFrame;
+  return `${functionName || "(anonymous)"} ${url.replace(/^file:\/\/.*?\/(node_modules|apps|packages)\//, "$1/")}:${lineNumber + 1}`;
+}
+
+/** The three frames above a node, skipping Node's internals: who really asked for this work. */
+function callerChain(node) {
+  const frames = [];
+  for (let parent = parentOf.get(node.id); parent !== undefined && frames.length < 3; parent = parentOf.get(parent.id)) {
+    if (!parent.callFrame.url.startsWith("node:") && parent.callFrame.url !== "") frames.push(describe(parent));
+  }
+  return frames.join(" < ") || "(no JavaScript caller)";
+}
+
+const byPackage = new Map();
+const byCaller = new Map();
+const byFunction = new Map();
+let total = 0;
+let idle = 0;
+for (const node of profile.nodes) {
+  const micros = selfMicros.get(node.id);
+  const { functionName, url, lineNumber } = node.callFrame;
+  if (functionName === "(idle)" || functionName === "(program)") {
+    idle += functionName === "(idle)" ? micros : 0;
+    if (functionName === "(idle)") continue;
+  }
+  total += micros;
+  const name = packageOf(url, functionName);
+  byPackage.set(name, (byPackage.get(name) ?? 0) + micros);
+  const where = describe(node);
+  byFunction.set(where, (byFunction.get(where) ?? 0) + micros);
+  if (values.callers !== undefined && functionName === values.callers && micros > 0) {
+    const chain = callerChain(node);
+    byCaller.set(chain, (byCaller.get(chain) ?? 0) + micros);
+  }
+}
+
+function print(title, entries) {
+  process.stdout.write(`\n${title}\n`);
+  for (const [name, micros] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    process.stdout.write(`${((micros / total) * 100).toFixed(1).padStart(5)} %  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}\n`);
+  }
+}
+
+process.stdout.write(`${path}\n${skipMicros > 0 ? `after the first ${values.skip} s: ` : ""}busy ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms\n`);
+print("Self time by package", byPackage);
+print("Self time by function", byFunction);
+if (values.callers !== undefined) print(`Callers of ${values.callers} (self time; nearest JavaScript frames first)`, byCaller);
