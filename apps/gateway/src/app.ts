@@ -18,6 +18,7 @@ import { adminAccountRoutes } from "./routes/admin/accounts.js";
 import { adminKeyRoutes } from "./routes/admin/keys.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { healthRoutes } from "./routes/health.js";
+import { metricsRoute } from "./routes/metrics.js";
 import { chatCompletionsRoute } from "./routes/v1/chat-completions.js";
 import { dashboardModelsRoute, modelsRoutes } from "./routes/v1/models.js";
 import { auditRoutes } from "./routes/audit.js";
@@ -51,6 +52,17 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   });
   app.addHook("onRequest", transportSecurity(services.config));
   installErrorHandler(app, services.config.bodyLimitBytes);
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    const status = String(reply.statusCode);
+    const meter = request.meter;
+    services.metrics.requests.inc({ route, status, model: meter?.model ?? "", provider: meter?.provider ?? "" });
+    services.metrics.requestDuration.observe({ route, status }, reply.elapsedTime / 1000);
+    if (meter?.upstreamMs != null && meter.provider !== null) {
+      services.metrics.upstreamDuration.observe({ provider: meter.provider, outcome: request.errorCode === null ? "ok" : "error" }, meter.upstreamMs / 1000);
+    }
+  });
+  metricsRoute(app, services);
 
   healthRoutes(app, services);
 

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  process.stdout.write(banner(`http://${host}:${port}`, describeStorage(config.databaseUrl), seed, config.adminToken !== null));
+  process.stdout.write(banner(`${config.tls === null ? "http" : "https"}://${host}:${port}`, describeStorage(config.databaseUrl), seed, config.adminToken !== null));
 
   let stopping = false;
   const stop = async (signal: string) => {

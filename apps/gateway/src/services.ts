@@ -13,6 +13,7 @@ import { LedgerWriter } from "./credits/ledger-writer.js";
 import { MemoryCreditBank } from "./credits/memory-bank.js";
 import { RedisCreditBank } from "./credits/redis-bank.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
+import { createMetrics, type Metrics } from "./infra/metrics.js";
 import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
 import { createLogger } from "./logger.js";
 
@@ -38,6 +39,7 @@ export interface Services {
   credits: CreditService;
   ledgerWriter: LedgerWriter;
   auditWriter: AuditWriter;
+  metrics: Metrics;
   /** Last use and recent request counts per key (from the audit log). */
   keyActivity(accountId: string, keyIds: readonly string[]): Promise<KeyActivity[]>;
   now: () => number;
@@ -109,6 +111,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     credits,
     ledgerWriter,
     auditWriter,
+    metrics: createMetrics({ auditQueueDepth: () => auditWriter.stats.queued, auditDropped: () => auditWriter.stats.dropped, ledgerPending: () => ledgerWriter.pending }),
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
     async close() {

@@ -19,7 +19,7 @@ describe("chat completions through the sandbox (test keys)", () => {
     const body = response.json();
     expect(body).toMatchObject({ object: "chat.completion", model: "openai/gpt-4o-mini", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant" } }] });
     expect(body.choices[0].message.content).toContain("Hello there");
-    // "Hello there" is 2 tokens in o200k_base; +3 for the message, +3 for the reply.
+    // "Hello there" is 2 tokens in cl100k_base; +3 for the message, +3 for the reply.
     expect(body.usage).toMatchObject({ prompt_tokens: 8, cost: 0, cost_micros: 0 });
     expect(body.usage.completion_tokens).toBeGreaterThan(5);
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);

@@ -1,4 +1,20 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
+
+/**
+ * CSPRNG bytes from a pooled buffer: one system call per 4 KiB instead of one
+ * per id (ids are minted on every request).
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function nextRandomByte(): number {
+  if (poolOffset === POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
 
 /** Digits, then upper case, then lower case: the order `0 < A < a` sorts like ASCII. */
 export const BASE62_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -10,12 +26,8 @@ export const BASE62_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
 export function randomBase62(length: number): string {
   let out = "";
   while (out.length < length) {
-    const bytes = randomBytes(Math.ceil((length - out.length) * 1.1) + 4);
-    for (const byte of bytes) {
-      if (byte >= 248) continue;
-      out += BASE62_ALPHABET[byte % 62];
-      if (out.length === length) break;
-    }
+    const byte = nextRandomByte();
+    if (byte < 248) out += BASE62_ALPHABET[byte % 62];
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { formatResetDuration, type LimitSpec, type RateDecision, type RateLimite
 import type { FastifyReply } from "fastify";
 import type { Logger } from "pino";
 import type { CreditService } from "../credits/credit-service.js";
+import type { Metrics } from "../infra/metrics.js";
 import type { RequestEstimate } from "./estimate.js";
 
 export function limitsOf(account: Account, plans: Readonly<Record<Plan, PlanLimits>>): LimitSpec {
@@ -47,7 +48,7 @@ export interface Admission {
  * given back when the other check refuses.
  */
 export async function admit(
-  deps: { limiter: RateLimiter; credits: CreditService; plans: Readonly<Record<Plan, PlanLimits>>; failOpen: boolean; logger: Logger },
+  deps: { limiter: RateLimiter; credits: CreditService; plans: Readonly<Record<Plan, PlanLimits>>; failOpen: boolean; logger: Logger; metrics: Metrics },
   reply: FastifyReply,
   account: Account,
   estimate: RequestEstimate,
@@ -68,6 +69,8 @@ export async function admit(
   ]);
   const hold = held.status === "fulfilled" ? held.value : null;
   let reservedTokens = estimate.tokens;
+  const decision = limited.status === "rejected" ? "limiter_unavailable" : !limited.value.allowed ? `rate_limited_${limited.value.limitedBy ?? "unknown"}` : held.status === "rejected" ? "credits_refused" : "allowed";
+  deps.metrics.limiterDecisions.inc({ decision });
   if (limited.status === "rejected") {
     deps.logger.warn({ err: limited.reason }, "rate limiter unreachable");
     if (!deps.failOpen) {

@@ -3,6 +3,7 @@ import type { ProviderRegistry } from "@bentoo/providers";
 import type { RateLimiter } from "@bentoo/ratelimit";
 import type { Logger } from "pino";
 import type { CreditService } from "../credits/credit-service.js";
+import type { Metrics } from "../infra/metrics.js";
 
 /** What the chat-completion path needs from the services. */
 export interface ChatDeps {
@@ -13,4 +14,5 @@ export interface ChatDeps {
   plans: Readonly<Record<Plan, PlanLimits>>;
   failOpen: boolean;
   logger: Logger;
+  metrics: Metrics;
 }

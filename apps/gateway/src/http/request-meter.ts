@@ -6,6 +6,8 @@ export interface RequestMeter {
   provider: string | null;
   usage: Usage | null;
   costMicros: number | null;
+  /** Time spent on the upstream (to the answer, or to the end of the stream), ms. */
+  upstreamMs: number | null;
 }
 
 declare module "fastify" {
@@ -17,5 +19,5 @@ declare module "fastify" {
 }
 
 export function newMeter(model: string): RequestMeter {
-  return { model, provider: null, usage: null, costMicros: null };
+  return { model, provider: null, usage: null, costMicros: null, upstreamMs: null };
 }

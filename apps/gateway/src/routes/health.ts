@@ -1,15 +1,16 @@
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../services.js";
 
-/** GET /healthz (the process answers) and GET /readyz (storage reachable). */
+/** GET /healthz (the process answers) and GET /readyz (storage and, when configured, Redis reachable). */
 export function healthRoutes(app: FastifyInstance, services: Services): void {
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
-    try {
-      await services.storage.ping();
-      return { status: "ready", storage: "ok" };
-    } catch {
-      return reply.code(503).send({ status: "not_ready", storage: "unreachable" });
-    }
+    const check = (probe: Promise<unknown>) => probe.then(() => "ok" as const, () => "unreachable" as const);
+    const [storage, redis] = await Promise.all([
+      check(services.storage.ping()),
+      services.redis === null ? Promise.resolve("not_configured" as const) : check(services.redis.client.ping()),
+    ]);
+    const ready = storage === "ok" && redis !== "unreachable";
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not_ready", storage, redis });
   });
 }

@@ -2,6 +2,7 @@ import {
   BentooError,
   PLANS,
   isId,
+  normalizeAllowlist,
   optionalEnum,
   optionalInteger,
   optionalString,
@@ -72,10 +73,10 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     if ("tpm_limit" in body) patch.tpmLimit = optionalInteger(body, "tpm_limit", { min: 1, max: MAX_LIMIT }) ?? null;
     const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
     if (allowlist !== undefined) {
-      if (allowlist !== null && !services.plans[plan ?? account.plan].ipAllowlist) {
+      if (allowlist !== null && allowlist.length > 0 && !services.plans[plan ?? account.plan].ipAllowlist) {
         throw new BentooError("plan_required", "IP allowlists need the Enterprise plan; set plan to \"enterprise\" first.", { param: "ip_allowlist" });
       }
-      patch.ipAllowlist = allowlist;
+      patch.ipAllowlist = normalizeAllowlist(allowlist);
     }
     const context = actionContext(request);
     const at = services.now();

@@ -1,4 +1,4 @@
-import { BentooError, KEY_MODES, optionalEnum, optionalInteger, optionalStringList, requireBodyObject, requireString, isJsonObject, type GracePeriod } from "@bentoo/core";
+import { BentooError, KEY_MODES, normalizeAllowlist, optionalEnum, optionalInteger, optionalStringList, requireBodyObject, requireString, isJsonObject, type GracePeriod } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { presentIssuedKey, presentKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
@@ -50,10 +50,10 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
     const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
     if (allowlist !== undefined) {
       const account = await requireAccount(services, key.accountId);
-      if (allowlist !== null && !services.plans[account.plan].ipAllowlist) {
+      if (allowlist !== null && allowlist.length > 0 && !services.plans[account.plan].ipAllowlist) {
         throw new BentooError("plan_required", "IP allowlists need the Enterprise plan; the operator can change the account's plan with PATCH /admin/v1/accounts/{id}.", { param: "ip_allowlist" });
       }
-      patch.ipAllowlist = allowlist;
+      patch.ipAllowlist = normalizeAllowlist(allowlist);
     }
     return presentKey(await services.keys.update(key.id, patch, undefined, actionContext(request)), services.now());
   });

@@ -1,4 +1,4 @@
-import { BentooError, KEY_MODES, optionalEnum, optionalStringList, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
+import { BentooError, KEY_MODES, normalizeAllowlist, optionalEnum, optionalStringList, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { presentIssuedKey, presentKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
@@ -62,10 +62,10 @@ export function keyRoutes(app: FastifyInstance, services: Services): void {
     if ("name" in body) patch.name = requireString(body, "name", { maxLength: 200 });
     const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
     if (allowlist !== undefined) {
-      if (allowlist !== null && !services.plans[account.plan].ipAllowlist) {
+      if (allowlist !== null && allowlist.length > 0 && !services.plans[account.plan].ipAllowlist) {
         throw new BentooError("plan_required", "IP allowlists are an Enterprise feature; contact your operator to upgrade.", { param: "ip_allowlist" });
       }
-      patch.ipAllowlist = allowlist;
+      patch.ipAllowlist = normalizeAllowlist(allowlist);
     }
     return presentKey(await services.keys.update(request.params.id, patch, account.id, actionContext(request)), services.now());
   });

@@ -40,6 +40,7 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
       if (!reply.raw.writableFinished) controller.abort();
     });
     let routed;
+    const upstreamStarted = performance.now();
     try {
       routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: controller.signal }, sandbox);
     } catch (error) {
@@ -49,6 +50,7 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     meter.provider = routed.providerId;
     const { result } = routed;
     if (result.kind === "json") {
+      meter.upstreamMs = performance.now() - upstreamStarted;
       result.body.usage = usageBody(result.usage, finish(result.usage));
       return result.body;
     }
@@ -56,6 +58,7 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const raw = reply.raw;
     raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS });
     const outcome = await result.pipeTo(raw);
+    meter.upstreamMs = performance.now() - upstreamStarted;
     // A cut or aborted stream is billed for what was delivered (estimated when the upstream sent no usage).
     finish(outcome.usage);
     if (outcome.failure !== null) {
