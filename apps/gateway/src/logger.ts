@@ -7,6 +7,31 @@ export function redactKeys(text: string): string {
   return text.replace(KEY_SHAPED, "btoo_sk_[redacted]");
 }
 
+/** Fields whose value is a credential whatever its shape (compared lower-cased, at any depth). */
+const SECRET_FIELDS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api_key", "apikey", "password", "x-csrf-token"]);
+const MAX_SCRUB_DEPTH = 8;
+
+/**
+ * A copy of a log object safe to write: key-shaped strings redacted at any depth
+ * (URLs with `?api_key=…`, echoed bodies, lists), credential fields blanked, errors
+ * reduced to type, message and stack (Node's parse errors carry the raw bytes
+ * received in `rawPacket`), buffers never dumped. Logs are rare (no per-request
+ * lines), so the walk costs nothing on the hot path.
+ */
+function scrub(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return redactKeys(value);
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Error) return { type: value.name, message: redactKeys(value.message), stack: value.stack === undefined ? undefined : redactKeys(value.stack) };
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return "[binary]";
+  if (depth >= MAX_SCRUB_DEPTH) return "[nested]";
+  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(value)) copy[name] = SECRET_FIELDS.has(name.toLowerCase()) ? "[redacted]" : scrub(field, depth + 1);
+  return copy;
+}
+
 /**
  * Structured JSON logs through pino's asynchronous destination (the request path
  * never waits on a write). Authorization headers, cookies and key-shaped strings
@@ -25,11 +50,7 @@ export function createLogger(level: string, destination: pino.DestinationStream 
       },
       formatters: {
         log(object) {
-          const error = object.err;
-          if (error instanceof Error) {
-            return { ...object, err: { type: error.name, message: redactKeys(error.message), stack: error.stack === undefined ? undefined : redactKeys(error.stack) } };
-          }
-          return object;
+          return scrub(object, 0) as Record<string, unknown>;
         },
       },
     },

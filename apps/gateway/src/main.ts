@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import cluster from "node:cluster";
 import { resolve } from "node:path";
+import { startRetention } from "./audit/retention.js";
 import { createApp } from "./app.js";
 import { ConfigError, parseConfig } from "./config.js";
 import { seedDemoAccount, type DemoSeed } from "./first-run.js";
@@ -26,29 +28,82 @@ function banner(baseUrl: string, storage: string, seed: DemoSeed | null, adminEn
   return `${lines.join("\n")}\n\n`;
 }
 
-async function main(): Promise<void> {
-  const config = parseConfig(process.env);
+/** `--workers N` (or BENTOO_WORKERS): N processes sharing the port through node:cluster. */
+function workerCount(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  const index = argv.indexOf("--workers");
+  const raw = index === -1 ? env.BENTOO_WORKERS : argv[index + 1];
+  if (raw === undefined || raw === "") return 1;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > 256) throw new ConfigError(`--workers must be a whole number from 1 to 256 (got "${raw}")`);
+  return count;
+}
+
+/** Runs one server in this process until a signal stops it. */
+async function serve(config: ReturnType<typeof parseConfig>, isWorker: boolean): Promise<void> {
   const services = await createServices(config, (variable) => process.env[variable]);
   const app = await createApp(services);
-  const seed = config.seedDemo ? await seedDemoAccount(services) : null;
+  const seed = config.seedDemo && !isWorker ? await seedDemoAccount(services) : null;
+  const stopRetention = isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  process.stdout.write(banner(`${config.tls === null ? "http" : "https"}://${host}:${port}`, describeStorage(config.databaseUrl), seed, config.adminToken !== null));
+  if (!isWorker) process.stdout.write(banner(`${config.tls === null ? "http" : "https"}://${host}:${port}`, describeStorage(config.databaseUrl), seed, config.adminToken !== null));
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(1); // a second signal exits at once
     stopping = true;
-    services.logger.info({ signal }, "shutting down");
+    services.logger.info({ signal }, "shutting down: finishing in-flight requests, then flushing the audit log and the ledger");
+    // In-flight streams get this long to finish; then connections are cut and the queues still flushed.
+    const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    deadline.unref();
+    stopRetention();
     await app.close();
+    clearTimeout(deadline);
     await services.close();
     services.logger.flush();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+const SHUTDOWN_GRACE_MS = 25_000;
+
+/** The primary of `--workers N`: migrates and seeds once, prints the banner, then supervises the workers. */
+async function supervise(config: ReturnType<typeof parseConfig>, count: number): Promise<void> {
+  if (config.redisUrl === null) {
+    throw new ConfigError("--workers needs BENTOO_REDIS_URL: rate limits, credit holds and key revocations must be shared between the worker processes. Start Redis and set BENTOO_REDIS_URL, or run one process.");
+  }
+  if (config.port === 0) throw new ConfigError("--workers needs a fixed PORT");
+  const services = await createServices(config, (variable) => process.env[variable]);
+  const seed = config.seedDemo ? await seedDemoAccount(services) : null;
+  await services.close();
+  let stopping = false;
+  for (let index = 0; index < count; index += 1) cluster.fork();
+  cluster.on("exit", (worker, code) => {
+    if (!stopping) {
+      process.stderr.write(`worker ${worker.process.pid} exited (${code}); starting another\n`);
+      cluster.fork();
+    } else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  });
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  process.stdout.write(banner(`${config.tls === null ? "http" : "https"}://${host}:${config.port}`, `${describeStorage(config.databaseUrl)}; ${count} workers`, seed, config.adminToken !== null));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  if (cluster.isWorker) return serve(config, true);
+  const count = workerCount(process.argv, process.env);
+  return count > 1 ? supervise(config, count) : serve(config, false);
 }
 
 main().catch((error: unknown) => {

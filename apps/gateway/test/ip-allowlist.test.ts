@@ -99,7 +99,7 @@ describe("IP allowlists at the gateway", () => {
     expect(refused.statusCode).toBe(403);
     await t.services.auditWriter.flush();
     const page = await t.services.storage.audit.query({ accountId: account.id, type: "request", status: 403, limit: 10 });
-    const record = page.items.find((entry) => entry.requestId === refused.headers["x-request-id"]);
+    const record = page.records.find((entry) => entry.requestId === refused.headers["x-request-id"]);
     expect(record).toMatchObject({ status: 403, errorCode: "ip_not_allowed", sourceIp: "203.0.113.50", keyLast4: key.slice(-4) });
   });
 

@@ -14,9 +14,25 @@ function encoder(): Tiktoken {
   return encoding;
 }
 
+/**
+ * Counts of recently seen texts. Chat clients resend the whole conversation on
+ * every turn, so most message contents were counted before; a Map lookup (one
+ * string hash) is far cheaper than byte-pair encoding again. Bounded, oldest out.
+ */
+const CACHE_ENTRIES = 20_000;
+const CACHE_MAX_TEXT = 64 * 1024;
+const counts = new Map<string, number>();
+
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
-  return encoder().encode(text).length;
+  const cached = counts.get(text);
+  if (cached !== undefined) return cached;
+  const count = encoder().encode(text).length;
+  if (text.length <= CACHE_MAX_TEXT) {
+    if (counts.size >= CACHE_ENTRIES) counts.delete(counts.keys().next().value!);
+    counts.set(text, count);
+  }
+  return count;
 }
 
 /** OpenAI's chat framing: about 3 tokens per message plus 3 to prime the reply. */

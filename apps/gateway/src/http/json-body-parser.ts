@@ -45,6 +45,11 @@ export function installJsonBodyParser(app: FastifyInstance, bodyLimit: number): 
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit }, (request, body, done) => {
     const bytes = body as Buffer;
+    // Many clients send Content-Type on every request; an empty DELETE (or GET) body means "no body".
+    if (bytes.length === 0 && (request.method === "DELETE" || request.method === "GET")) {
+      done(null, undefined);
+      return;
+    }
     const charset = CHARSET.exec(request.headers["content-type"] ?? "")?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
       done(new BentooError("unsupported_media_type", "Send JSON as UTF-8: Content-Type: application/json (charset=utf-8 is the only charset accepted)."), undefined);

@@ -79,15 +79,39 @@ function inRange(address: ClientAddress, range: Range): boolean {
  * IPv6 zone ("%eth0") is ignored. Null when it is not an address.
  */
 export function parseClientAddress(ip: string): ClientAddress | null {
+  if (!ip.includes(":")) return parseDottedQuad(ip);
+  // How dual-stack sockets report IPv4 clients.
+  if (ip.startsWith("::ffff:") && ip.includes(".")) return parseDottedQuad(ip.slice(7));
   try {
-    if (ip.includes(":")) {
-      const zone = ip.indexOf("%");
-      return wordsOfV6(ipaddr.IPv6.parse(zone === -1 ? ip : ip.slice(0, zone)).parts);
-    }
-    return ipaddr.IPv4.isValidFourPartDecimal(ip) ? wordsOfV4(ipaddr.IPv4.parse(ip).octets) : null;
+    const zone = ip.indexOf("%");
+    return wordsOfV6(ipaddr.IPv6.parse(zone === -1 ? ip : ip.slice(0, zone)).parts);
   } catch {
     return null;
   }
+}
+
+/** Strict four-part decimal IPv4 (no leading zeros), by hand: the common case, kept off ipaddr.js's regexes. */
+function parseDottedQuad(ip: string): ClientAddress | null {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let index = 0; index <= ip.length; index += 1) {
+    const code = index === ip.length ? 0x2e : ip.charCodeAt(index);
+    if (code === 0x2e) {
+      if (digits === 0 || parts === 4) return null;
+      value = value * 256 + part;
+      parts += 1;
+      part = 0;
+      digits = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      if (digits > 0 && part === 0) return null; // a leading zero
+      part = part * 10 + (code - 0x30);
+      digits += 1;
+      if (part > 255) return null;
+    } else return null;
+  }
+  return parts === 4 ? Uint32Array.of(0, 0, IPV4_MAPPED_PREFIX, value) : null;
 }
 
 interface ParsedEntry {
@@ -124,10 +148,25 @@ function normalize(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number, isBlock: 
   return `${new ipaddr.IPv6(parts).toRFC5952String()}${suffix}`;
 }
 
+const isMappedV4 = (words: Uint32Array): boolean => words[0] === 0 && words[1] === 0 && words[2] === IPV4_MAPPED_PREFIX;
+
+/**
+ * Ranges inside ::ffff:0:0/96 (every IPv4 entry) become one masked 32-bit
+ * comparison against the IPv4 part; the rest keep the 128-bit check. An IPv4
+ * client is tested against both groups, an IPv6 client only against the second.
+ */
 function compiled(entries: readonly string[], ranges: readonly Range[]): CompiledAllowlist {
+  const v4 = ranges.filter((range) => isMappedV4(range.network) && range.mask[2] === 0xffffffff);
+  const v4Networks = Uint32Array.from(v4, (range) => range.network[3]!);
+  const v4Masks = Uint32Array.from(v4, (range) => range.mask[3]!);
+  const wide = ranges.filter((range) => !v4.includes(range));
   const allowsAddress = (address: ClientAddress | null): boolean => {
     if (address === null) return false;
-    for (const range of ranges) if (inRange(address, range)) return true;
+    if (isMappedV4(address)) {
+      const value = address[3]!;
+      for (let index = 0; index < v4Networks.length; index += 1) if (((value & v4Masks[index]!) >>> 0) === v4Networks[index]) return true;
+    }
+    for (const range of wide) if (inRange(address, range)) return true;
     return false;
   };
   return { entries, allowsAddress, allows: (ip) => allowsAddress(parseClientAddress(ip)) };
