@@ -245,12 +245,7 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       expect(upstream.requests.at(-1)!.body).toMatchObject({ model: "fake-model", stream: true });
     });
 
-    // KNOWN GAP (server): docs/credits-and-limits.md says "the response's usage carries cost
-    // and cost_micros", and both SDK READMEs print chunk.usage.cost_micros in their streaming
-    // example, but the gateway passes the upstream's usage chunk through without the cost
-    // (apps/gateway/src/routes/v1/chat-completions.ts adds usageBody() to JSON answers only).
-    // When the server adds it, this test starts failing: turn `it.fails` into `it`.
-    it.fails("streams the cost in the final usage chunk (known gap: the server omits it)", async () => {
+    it("streams the cost in the final usage chunk", async () => {
       const stream = await client(liveKey.key).chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "What does a stream cost" }], stream: true });
       const { chunks } = await collect(stream);
       const usage = chunks.at(-1)!.usage!;

@@ -22,9 +22,12 @@ export function findSecrets(text: string, values: Iterable<string>): string[] {
     const at = text.indexOf(value);
     if (at !== -1) found.push(`secret value ${value.slice(0, 6)}… at ${at}: …${text.slice(Math.max(0, at - 80), at)}`);
   }
-  // An Authorization header as a log serializer or a record would write it.
-  const header = /"?authorization"?\s*[:=]\s*"?(bearer|basic)\s+\S+/i.exec(text);
-  if (header !== null) found.push(`authorization header value at ${header.index}: ${header[0].slice(0, 40)}`);
+  // An Authorization header as a log serializer or a record would write it (the
+  // placeholder "Bearer btoo_sk_live_…" in Bentoo's own error messages is not a value).
+  for (const header of text.matchAll(/"?authorization"?\s*[:=]\s*"?(bearer|basic)\s+([^\s"]+)/gi)) {
+    if (header[2]!.includes("…")) continue;
+    found.push(`authorization header value at ${header.index}: ${header[0].slice(0, 40)}`);
+  }
   const cookie = /"?cookie"?\s*[:=]\s*"?bentoo_session=\S+/i.exec(text);
   if (cookie !== null) found.push(`cookie header value at ${cookie.index}`);
   return found;

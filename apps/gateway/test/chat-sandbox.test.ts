@@ -50,7 +50,7 @@ describe("chat completions through the sandbox (test keys)", () => {
     const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("");
     expect(text).toBe(whole.choices[0].message.content);
     const usage = chunks.at(-1).usage;
-    expect(usage).toEqual({ prompt_tokens: whole.usage.prompt_tokens, completion_tokens: whole.usage.completion_tokens, total_tokens: whole.usage.total_tokens });
+    expect(usage).toEqual({ prompt_tokens: whole.usage.prompt_tokens, completion_tokens: whole.usage.completion_tokens, total_tokens: whole.usage.total_tokens, cost: 0, cost_micros: 0 });
   });
 
   it("calls a tool when tool_choice asks for one, with arguments matching the schema", async () => {

@@ -82,7 +82,8 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
     expect(events.at(-1)!.data).toBe("[DONE]");
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
     expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("")).toBe("Fake answer to: one two three");
-    expect(chunks.at(-1).usage).toEqual({ prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 });
+    // The usage chunk gains the cost, like JSON answers; every other event passes through untouched.
+    expect(chunks.at(-1).usage).toEqual({ prompt_tokens: 6, completion_tokens: 6, total_tokens: 12, cost: 0.000018, cost_micros: 18 });
   });
 
   it("estimates usage with the tokenizer when the upstream reports none, and says so", async () => {

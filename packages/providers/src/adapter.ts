@@ -22,6 +22,11 @@ export interface ChatCall {
   stream: boolean;
   /** Aborted when the client disconnects. */
   signal: AbortSignal;
+  /**
+   * Extra fields for the stream's usage chunk (Bentoo adds the cost there, as in
+   * JSON answers). Only that one event is re-serialised; every other byte passes through.
+   */
+  usageExtras?: (usage: Usage) => Record<string, unknown>;
 }
 
 export interface JsonChatResult {

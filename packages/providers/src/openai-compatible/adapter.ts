@@ -99,7 +99,8 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         tap.feed(chunk);
-        if (!(await writeChunk(destination, chunk))) {
+        const outgoing = call.usageExtras !== undefined && chunk.includes(USAGE_MARK) ? withUsageExtras(chunk, call.usageExtras) : chunk;
+        if (!(await writeChunk(destination, outgoing))) {
           clientAborted = true;
           body.destroy();
           break;
@@ -126,6 +127,33 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+const USAGE_MARK = Buffer.from('"usage":{');
+
+/**
+ * Adds `extras` to the usage object of the (complete) SSE event in `chunk` that
+ * carries one; everything else in the chunk is kept byte for byte. A usage event
+ * split across chunks passes through unchanged.
+ */
+export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<string, unknown>): Buffer {
+  const text = chunk.toString("utf8");
+  const mark = text.indexOf('"usage":{');
+  const start = text.lastIndexOf("data:", mark);
+  const end = text.indexOf("\n\n", mark);
+  if (start === -1 || end === -1) return chunk;
+  let event: unknown;
+  try {
+    event = JSON.parse(text.slice(start + 5, end).trim());
+  } catch {
+    return chunk;
+  }
+  if (typeof event !== "object" || event === null) return chunk;
+  const record = event as Record<string, unknown>;
+  const usage = usageOf(record.usage);
+  if (usage === null) return chunk;
+  record.usage = { ...(record.usage as Record<string, unknown>), ...extras(usage) };
+  return Buffer.from(`${text.slice(0, start)}data: ${JSON.stringify(record)}${text.slice(end)}`);
 }
 
 async function readBounded(body: Readable): Promise<string> {

@@ -65,7 +65,7 @@ async function streamAnswer(destination: Writable, call: ChatCall, answer: Sandb
     for (const delta of contentDeltas(answer.content ?? "")) events.push(event([{ index: 0, delta: { content: delta }, logprobs: null, finish_reason: null }]));
   }
   events.push(event([{ index: 0, delta: {}, logprobs: null, finish_reason: answer.finishReason }]));
-  events.push(event([], { usage: usageBody(usage) }));
+  events.push(event([], { usage: { ...usageBody(usage), ...(call.usageExtras?.(usage) ?? {}) } }));
   events.push("data: [DONE]\n\n");
   for (const text of events) {
     if (call.signal.aborted || !(await writeChunk(destination, text))) {

@@ -7,7 +7,7 @@ import type { ChatDeps } from "../../chat/chat-deps.js";
 import { estimateRequest } from "../../chat/estimate.js";
 import { routeCompletion } from "../../chat/route-completion.js";
 import { settleRequest } from "../../chat/settle.js";
-import { usageBody } from "../../chat/usage-cost.js";
+import { costMicros, usageBody } from "../../chat/usage-cost.js";
 import { newMeter } from "../../http/request-meter.js";
 import { SSE_HEADERS, sseErrorEvent } from "../../http/sse.js";
 
@@ -42,7 +42,11 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     let routed;
     const upstreamStarted = performance.now();
     try {
-      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: controller.signal }, sandbox);
+      const usageExtras = (usage: Usage) => {
+        const { cost, cost_micros } = usageBody(usage, costMicros(model, usage, sandbox));
+        return { cost, cost_micros };
+      };
+      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: controller.signal, usageExtras }, sandbox);
     } catch (error) {
       finish(null);
       throw error;
