@@ -14,7 +14,7 @@ import { fuzzCase, prng, type FuzzCase, type FuzzFixtures } from "./support/fuzz
  * crash, bounded memory, and a normal request still works afterwards.
  */
 const SEED = 0xb3e7_0006;
-const CASES = 10_400;
+const CASES = Number(process.env.FUZZ_CASES ?? 10_400);
 const CONCURRENCY = 32;
 const BODY_LIMIT = 262_144;
 const ADMIN_TOKEN = "e2e-fuzz-admin-token-0123456789";
@@ -146,7 +146,13 @@ describe("bad-input suite against the built server", () => {
     const worker = async () => {
       while (next < cases.length) {
         const fuzz = cases[next++]!;
+        const t0 = performance.now();
         const outcome = fuzz.kind === "raw" ? await sendRaw(port, fuzz.bytes) : await sendHttp(pool, fuzz);
+        const dt = performance.now() - t0;
+        const timing = (globalThis as any).timing ??= new Map();
+        const entry = timing.get(fuzz.family) ?? { n: 0, total: 0, max: 0, maxCase: "" };
+        entry.n++; entry.total += dt; if (dt > entry.max) { entry.max = dt; entry.maxCase = describeCase(fuzz).slice(0, 200); }
+        timing.set(fuzz.family, entry);
         const status = String(outcome.status);
         if (!status.startsWith("not sent")) sent += 1;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -172,6 +178,7 @@ describe("bad-input suite against the built server", () => {
       "",
     ];
     process.stdout.write(report.join("\n"));
+    for (const [family, entry] of (globalThis as any).timing) process.stdout.write(`TIMING ${family}: n=${entry.n} avg=${(entry.total / entry.n).toFixed(1)}ms max=${entry.max.toFixed(0)}ms ${entry.maxCase}\n`);
 
     expect(serverErrors, serverErrors.join("\n")).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(10_000);

@@ -347,7 +347,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
     const windowEnd = windowStart + 10 * DAY;
     let alphaHistory: AuditRecord[];
     let bravoHistory: AuditRecord[];
-    const ids = (records: Array<{ id: string }>) => records.map((record) => record.id);
+    const ids = (records: ReadonlyArray<{ id: string } | Json>): string[] => records.map((record) => record.id as string);
     const inWindow = { start: iso(windowStart), end: iso(windowEnd) };
 
     beforeAll(async () => {

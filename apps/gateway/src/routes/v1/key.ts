@@ -1,4 +1,4 @@
-import { formatMicros } from "@bentoo/core";
+import { MICROS_PER_USD } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { isoOrNull } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
@@ -21,7 +21,7 @@ export function keyIntrospectionRoute(app: FastifyInstance, services: Services):
         requests_per_minute: account.rpmLimit ?? limits.requestsPerMinute,
         tokens_per_minute: account.tpmLimit ?? limits.tokensPerMinute,
       },
-      credits: { balance_micros: account.balanceMicros, balance_usd: formatMicros(account.balanceMicros).replace("$", ""), spends: key.mode === "live" },
+      credits: { balance_micros: account.balanceMicros, balance_usd: account.balanceMicros / MICROS_PER_USD, spends: key.mode === "live" },
       created_at: isoOrNull(key.createdAt),
       expires_at: isoOrNull(key.expiresAt),
     };
