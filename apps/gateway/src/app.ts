@@ -34,7 +34,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     genReqId: () => newId("request"),
     requestIdHeader: false,
     bodyLimit: services.config.bodyLimitBytes,
-    return503OnClosing: true,
+    // Requests that arrive while closing are still served (and audited) normally; storage closes after.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     // TLS, trusted proxies (request.ip/protocol) and timeouts against slow clients.
     ...serverOptions(services.config),

@@ -11,8 +11,15 @@ export interface RoutedResult {
  * moving on to the next route only on retryable upstream failures that happen
  * before any byte reached the client.
  */
-export async function routeCompletion(providers: ProviderRegistry, model: CatalogModel, call: Omit<ChatCall, "route">, sandbox: boolean): Promise<RoutedResult> {
+export async function routeCompletion(
+  providers: ProviderRegistry,
+  model: CatalogModel,
+  call: Omit<ChatCall, "route">,
+  sandbox: boolean,
+  onAttempt: (providerId: string) => void = () => undefined,
+): Promise<RoutedResult> {
   if (sandbox) {
+    onAttempt(SANDBOX_PROVIDER_ID);
     const route = { providerId: SANDBOX_PROVIDER_ID, upstreamModel: model.id };
     return { result: await providers.sandbox.chat({ ...call, route }), providerId: SANDBOX_PROVIDER_ID };
   }
@@ -23,6 +30,7 @@ export async function routeCompletion(providers: ProviderRegistry, model: Catalo
       lastError ??= adapter;
       continue;
     }
+    onAttempt(route.providerId);
     try {
       return { result: await adapter.chat({ ...call, route }), providerId: route.providerId };
     } catch (error) {

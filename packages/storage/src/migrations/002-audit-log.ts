@@ -29,7 +29,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("usage_estimated", "smallint")
     .addColumn("source_ip", "varchar(64)")
     .addColumn("user_agent", "varchar(512)")
-    .addColumn("latency_ms", "integer")
+    .addColumn("latency_ms", "double precision") // fractional: a fast request takes well under 1 ms
     .addColumn("actor", "varchar(128)")
     .addColumn("metadata", "text")
     .execute();

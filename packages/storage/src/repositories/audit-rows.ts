@@ -66,7 +66,7 @@ export function toAuditRow(record: AuditRecord): Selectable<AuditLogTable> {
     usage_estimated: record.usageEstimated === null ? null : record.usageEstimated ? 1 : 0,
     source_ip: text(record.sourceIp, WIDTHS.source_ip),
     user_agent: text(record.userAgent, WIDTHS.user_agent),
-    latency_ms: integer(record.latencyMs),
+    latency_ms: record.latencyMs === null || !Number.isFinite(record.latencyMs) ? null : Math.round(record.latencyMs * 1000) / 1000,
     actor: text(record.actor, WIDTHS.actor),
     metadata: metadataText(record.metadata),
   };

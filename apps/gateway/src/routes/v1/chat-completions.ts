@@ -46,7 +46,9 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
         const { cost, cost_micros } = usageBody(usage, costMicros(model, usage, sandbox));
         return { cost, cost_micros };
       };
-      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: controller.signal, usageExtras }, sandbox);
+      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: controller.signal, usageExtras }, sandbox, (providerId) => {
+        meter.provider = providerId;
+      });
     } catch (error) {
       finish(null);
       throw error;
