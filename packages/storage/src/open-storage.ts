@@ -10,6 +10,7 @@ import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
+import { SqliteDirectWrites } from "./sqlite/direct-writes.js";
 
 export interface OpenStorageOptions {
   /** PostgreSQL only: use (and create) this schema, e.g. to isolate a test. */
@@ -39,7 +40,8 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     await sql`create schema if not exists ${sql.id(options.schema)}`.execute(bootstrap);
     await bootstrap.destroy();
   }
-  const dialect = dialectName === "sqlite" ? sqlite.createDialect(url) : postgres.createDialect(url, { schema: options.schema, maxConnections: options.maxConnections });
+  const embedded = dialectName === "sqlite" ? sqlite.createDialect(url) : null;
+  const dialect = embedded?.dialect ?? postgres.createDialect(url, { schema: options.schema, maxConnections: options.maxConnections });
   const db = new Kysely<Database>({ dialect });
   if (options.migrate ?? true) {
     const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }) });
@@ -52,14 +54,15 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
   }
   const now = options.now ?? Date.now;
   const writeEvents = eventWriter(dialectName);
+  const direct = embedded === null ? null : new SqliteDirectWrites(embedded.database);
   return {
     dialect: dialectName,
     db,
     accounts: new KyselyAccountStore(db, now, writeEvents),
     keys: new KyselyKeyStore(db, now, writeEvents),
     sessions: new KyselySessionStore(db),
-    ledger: new KyselyLedgerStore(db, now, writeEvents),
-    audit: new KyselyAuditStore(db, dialectName),
+    ledger: new KyselyLedgerStore(db, now, writeEvents, direct),
+    audit: new KyselyAuditStore(db, dialectName, direct),
     async ping() {
       await sql`select 1`.execute(db);
     },

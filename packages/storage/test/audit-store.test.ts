@@ -106,7 +106,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     const page = await audit.query({ accountId, limit: 10 });
     expect(page.records).toHaveLength(2);
     expect(page.records[0]).toEqual(full);
-    expect(page.records[1]).toEqual({ ...cut, userAgent: "u".repeat(512), model: "gpt-nul", latencyMs: 13 });
+    expect(page.records[1]).toEqual({ ...cut, userAgent: "u".repeat(512), model: "gpt-nul", latencyMs: 12.6 });
     expect(page.nextCursor).toBeNull();
   });
 

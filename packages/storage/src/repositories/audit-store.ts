@@ -13,6 +13,7 @@ import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder, type Selectab
 import type { AuditLogTable } from "../audit-schema.js";
 import { encodeCursor, type CursorPosition } from "../cursor.js";
 import type { Database } from "../schema.js";
+import type { SqliteDirectWrites } from "../sqlite/direct-writes.js";
 import { AUDIT_COLUMNS, fromAuditRow, toAuditRow } from "./audit-rows.js";
 import { requireCursor } from "./pagination.js";
 
@@ -52,10 +53,15 @@ export class KyselyAuditStore implements AuditStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: "sqlite" | "postgres",
+    private readonly direct: SqliteDirectWrites | null = null,
   ) {}
 
   async insertMany(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
+    if (this.direct?.available) {
+      this.direct.insertAuditRecords(records);
+      return;
+    }
     const rowChunks = chunks(records, INSERT_CHUNK_ROWS);
     const [only] = rowChunks;
     if (rowChunks.length === 1 && only !== undefined) {

@@ -2,6 +2,7 @@ import type { AuditRecord, LedgerEntry, LedgerKind, LedgerStore } from "@bentoo/
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";
+import type { SqliteDirectWrites } from "../sqlite/direct-writes.js";
 
 /** Rows per INSERT statement (8 columns each, well under both dialects' parameter limits). */
 const CHUNK = 1000;
@@ -11,10 +12,15 @@ export class KyselyLedgerStore implements LedgerStore {
     private readonly db: Kysely<Database>,
     private readonly now: () => number = Date.now,
     private readonly writeEvents: EventWriter = async () => undefined,
+    private readonly direct: SqliteDirectWrites | null = null,
   ) {}
 
   async append(entries: readonly LedgerEntry[], events: readonly AuditRecord[] = []): Promise<void> {
     if (entries.length === 0) return;
+    if (events.length === 0 && this.direct?.available) {
+      this.direct.appendLedger(entries, this.now());
+      return;
+    }
     const totals = new Map<string, number>();
     for (const entry of entries) totals.set(entry.accountId, (totals.get(entry.accountId) ?? 0) + entry.amountMicros);
     await this.db.transaction().execute(async (trx) => {

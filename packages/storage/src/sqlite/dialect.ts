@@ -11,7 +11,7 @@ export function sqlitePath(url: string): string {
 }
 
 /** The embedded default: one file, write-ahead logging so readers never wait for the writer. */
-export function createDialect(url: string): SqliteDialect {
+export function createDialect(url: string): { dialect: SqliteDialect; database: BetterSqlite3.Database } {
   const path = sqlitePath(url);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
@@ -19,5 +19,5 @@ export function createDialect(url: string): SqliteDialect {
   database.pragma("synchronous = NORMAL");
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
-  return new SqliteDialect({ database });
+  return { dialect: new SqliteDialect({ database }), database };
 }
