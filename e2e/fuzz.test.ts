@@ -1,5 +1,4 @@
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
-import { once } from "node:events";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +13,7 @@ import { fuzzCase, prng, type FuzzCase, type FuzzFixtures } from "./support/fuzz
  * crash, bounded memory, and a normal request still works afterwards.
  */
 const SEED = 0xb3e7_0006;
-const CASES = Number(process.env.FUZZ_CASES ?? 10_400);
+const CASES = 10_400;
 const CONCURRENCY = 32;
 const BODY_LIMIT = 262_144;
 const ADMIN_TOKEN = "e2e-fuzz-admin-token-0123456789";
@@ -44,7 +43,7 @@ async function sendRaw(port: number, bytes: Buffer): Promise<Outcome> {
   socket.on("error", () => undefined);
   socket.write(bytes);
   const timer = setTimeout(() => socket.destroy(), RAW_WAIT_MS);
-  await once(socket, "close");
+  await new Promise((resolve) => socket.once("close", resolve));
   clearTimeout(timer);
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1];
   return { status: status === undefined ? "no response" : Number(status), body: received.slice(0, 600) };
@@ -140,19 +139,15 @@ describe("bad-input suite against the built server", () => {
     const statuses = new Map<string, number>();
     const byFamily = new Map<string, Map<string, number>>();
     const serverErrors: string[] = [];
+    /** Well-formed HTTP that got no HTTP answer (a reset or hang-up): raw malformed bytes may be dropped, these may not. */
+    const unanswered: string[] = [];
     let sent = 0;
     let next = 0;
     const started = performance.now();
     const worker = async () => {
       while (next < cases.length) {
         const fuzz = cases[next++]!;
-        const t0 = performance.now();
         const outcome = fuzz.kind === "raw" ? await sendRaw(port, fuzz.bytes) : await sendHttp(pool, fuzz);
-        const dt = performance.now() - t0;
-        const timing = (globalThis as any).timing ??= new Map();
-        const entry = timing.get(fuzz.family) ?? { n: 0, total: 0, max: 0, maxCase: "" };
-        entry.n++; entry.total += dt; if (dt > entry.max) { entry.max = dt; entry.maxCase = describeCase(fuzz).slice(0, 200); }
-        timing.set(fuzz.family, entry);
         const status = String(outcome.status);
         if (!status.startsWith("not sent")) sent += 1;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -160,6 +155,7 @@ describe("bad-input suite against the built server", () => {
         family.set(status, (family.get(status) ?? 0) + 1);
         byFamily.set(fuzz.family, family);
         if (typeof outcome.status === "number" && outcome.status >= 500) serverErrors.push(`${outcome.status} ← ${describeCase(fuzz)}\n    → ${outcome.body}`);
+        if (fuzz.kind === "http" && status.startsWith("client error")) unanswered.push(`${status} ← ${describeCase(fuzz)}`);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -178,9 +174,9 @@ describe("bad-input suite against the built server", () => {
       "",
     ];
     process.stdout.write(report.join("\n"));
-    for (const [family, entry] of (globalThis as any).timing) process.stdout.write(`TIMING ${family}: n=${entry.n} avg=${(entry.total / entry.n).toFixed(1)}ms max=${entry.max.toFixed(0)}ms ${entry.maxCase}\n`);
 
     expect(serverErrors, serverErrors.join("\n")).toEqual([]);
+    expect(unanswered, unanswered.join("\n")).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(10_000);
     expect(exitedDuringRun).toBeUndefined();
     expect(server.child.exitCode).toBeNull();

@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createTestCertificates, type TestCertificates } from "@bentoo/test-kit";
 import OpenAI from "openai";
 import { Agent, fetch as undiciFetch } from "undici";
@@ -92,6 +94,31 @@ describe("HTTPS with the built server", () => {
     await untrusting.close();
     await expect(fetch(`${server.baseUrl.replace("https://", "http://")}/healthz`)).rejects.toThrow();
     expect(server.child.exitCode).toBeNull();
+  });
+});
+
+describe("npm run dev-cert", () => {
+  it("makes a certificate the built server serves and a client can trust for localhost", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "bentoo-dev-cert-"));
+    try {
+      const script = fileURLToPath(new URL("../scripts/dev-cert.mjs", import.meta.url));
+      const printed = execFileSync(process.execPath, [script, "--out", directory], { encoding: "utf8" });
+      expect(printed).toContain("BENTOO_TLS_CERT=");
+      const certPath = join(directory, "dev-cert.pem");
+      const server = await startBuiltServer({ BENTOO_DATABASE_URL: `sqlite:${join(directory, "bentoo.db")}`, BENTOO_TLS_CERT: certPath, BENTOO_TLS_KEY: join(directory, "dev-key.pem") });
+      // Verified as "localhost" (its DNS name) while connecting to 127.0.0.1, whatever localhost resolves to here.
+      const agent = new Agent({ connect: { ca: readFileSync(certPath, "utf8"), servername: "localhost" } });
+      try {
+        const response = await undiciFetch(`${server.baseUrl}/healthz`, { dispatcher: agent });
+        expect(response.status).toBe(200);
+        expect(response.headers.get("strict-transport-security")).toBe(HSTS);
+      } finally {
+        await agent.close();
+        await stopBuiltServer(server);
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 

@@ -203,7 +203,7 @@ async function rawExchange(port: number, payload: string): Promise<string> {
   socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
   socket.on("error", () => undefined);
   socket.write(payload);
-  await Promise.race([once(socket, "close"), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  await Promise.race([new Promise((resolve) => socket.once("close", resolve)), new Promise((resolve) => setTimeout(resolve, 1000))]);
   socket.destroy();
   return received;
 }
@@ -240,7 +240,7 @@ describe("slow clients (headers and request timeouts) vs long responses", () => 
       if (!socket.destroyed) socket.write(trickle[index++ % trickle.length]!);
     }, 100);
     const giveUp = setTimeout(() => socket.destroy(), 8000);
-    await once(socket, "close");
+    await new Promise((resolve) => socket.once("close", resolve));
     clearInterval(timer);
     clearTimeout(giveUp);
     return { closedAfterMs: performance.now() - started, received };

@@ -23,11 +23,35 @@ const CACHE_ENTRIES = 20_000;
 const CACHE_MAX_TEXT = 64 * 1024;
 const counts = new Map<string, number>();
 
+/**
+ * js-tiktoken's byte-pair merge is quadratic in the length of one pre-tokenized
+ * piece, with a large constant: a run of 8,000 "y" without spaces takes 5 s, and
+ * the 250,000 a 256 KiB body allows would block the event loop for most of an hour
+ * (found by e2e/fuzz.test.ts). A run longer than LONG_RUN characters is therefore
+ * counted from its first LONG_RUN characters and extrapolated; words, numbers and
+ * ordinary URLs are shorter, so real text still counts exactly.
+ */
+const LONG_RUN = 64;
+const LONG_RUNS = new RegExp(`\\S{${LONG_RUN + 1},}`, "g");
+
+function encodedLength(text: string): number {
+  const encoding = encoder();
+  let total = 0;
+  let start = 0;
+  for (const match of text.matchAll(LONG_RUNS)) {
+    if (match.index > start) total += encoding.encode(text.slice(start, match.index)).length;
+    const sample = encoding.encode(match[0].slice(0, LONG_RUN)).length;
+    total += Math.ceil((sample * match[0].length) / LONG_RUN);
+    start = match.index + match[0].length;
+  }
+  return total + (start < text.length ? encoding.encode(start === 0 ? text : text.slice(start)).length : 0);
+}
+
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
   const cached = counts.get(text);
   if (cached !== undefined) return cached;
-  const count = encoder().encode(text).length;
+  const count = encodedLength(text);
   if (text.length <= CACHE_MAX_TEXT) {
     if (counts.size >= CACHE_ENTRIES) counts.delete(counts.keys().next().value!);
     counts.set(text, count);

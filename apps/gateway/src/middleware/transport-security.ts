@@ -27,7 +27,7 @@ export function transportSecurity(config: Config) {
   const servesTls = config.tls !== null;
   const proxies = config.trustedProxies.length === 0 ? null : compileAllowlist(config.trustedProxies);
   return async function secureTransport(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (request.protocol.toLowerCase() === "https") {
+    if (String(request.protocol ?? "").toLowerCase() === "https") {
       reply.header("strict-transport-security", HSTS);
       return;
     }

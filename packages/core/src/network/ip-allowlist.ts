@@ -126,9 +126,10 @@ function parseEntry(raw: string): ParsedEntry | null {
   const slash = text.indexOf("/");
   const addressText = slash === -1 ? text : text.slice(0, slash);
   const isV6 = addressText.includes(":");
-  if (isV6 ? !(slash === -1 ? ipaddr.IPv6.isValid(text) : ipaddr.IPv6.isValidCIDR(text)) : !(slash === -1 ? ipaddr.IPv4.isValidFourPartDecimal(text) : ipaddr.IPv4.isValidCIDRFourPartDecimal(text))) {
-    return null;
-  }
+  const valid = isV6
+    ? slash === -1 ? ipaddr.IPv6.isValid(text) : ipaddr.IPv6.isValidCIDR(text)
+    : slash === -1 ? ipaddr.IPv4.isValidFourPartDecimal(text) : ipaddr.IPv4.isValidCIDRFourPartDecimal(text);
+  if (!valid) return null;
   const [address, prefix] = slash === -1 ? [ipaddr.parse(text), isV6 ? 128 : 32] : ipaddr.parseCIDR(text);
   const range = rangeOf(address, prefix);
   return { normalized: normalize(address, prefix, slash !== -1, range), range };
