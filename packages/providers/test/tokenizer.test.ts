@@ -23,3 +23,19 @@ describe("countTokens", () => {
     }
   });
 });
+
+describe("prompt counting on huge prompts", () => {
+  it("counts the first 64 KiB exactly and estimates the rest, within milliseconds", async () => {
+    const { countPromptTokens, countTokens, EXACT_PROMPT_CHARACTERS } = await import("../src/tokenizer.js");
+    const small = "The quick brown fox jumps over the lazy dog. ";
+    expect(countPromptTokens([{ role: "user", content: small }])).toBe(6 + countTokens(small));
+    const huge = small.repeat(Math.ceil((4 * 1024 * 1024) / small.length));
+    const started = performance.now();
+    const counted = countPromptTokens([{ role: "user", content: huge }]);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(500);
+    // The estimate (one token per 3 characters) is an upper bound for English prose.
+    expect(counted).toBe(6 + Math.ceil(huge.length / 3));
+    expect(huge.length).toBeGreaterThan(EXACT_PROMPT_CHARACTERS);
+  });
+});
