@@ -35,8 +35,6 @@ export interface AccountStore {
   passwordHashOf(email: string): Promise<string | null>;
   /** Applies the patch; `events` are written in the same transaction. */
   update(id: string, patch: AccountPatch, events?: readonly AuditRecord[]): Promise<Account | null>;
-  /** Adds to the balance (negative to debit) and returns the new balance, or null for an unknown account. */
-  adjustBalance(id: string, amountMicros: number): Promise<number | null>;
   count(): Promise<number>;
   list(options: { limit: number; cursor?: string | null }): Promise<Page<Account>>;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BentooError, generateApiKey, type KeyMode } from "@bentoo/core";
+import { BentooError, generateApiKey, newId, type KeyMode } from "@bentoo/core";
 import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
 
 /** One contract, every dialect: the same behaviour on SQLite and PostgreSQL. */
@@ -39,13 +39,15 @@ describe.each(storageTargets())("storage contract on $name", (target) => {
     expect(await accounts.update("acct_missingmissingmissi", { plan: "pro" })).toBeNull();
   });
 
-  it("adjusts balances atomically under concurrency (integers, no lost updates)", async () => {
-    const { accounts } = opened.storage;
+  it("moves balances only through the ledger, atomically under concurrency (integers, no lost updates)", async () => {
+    const { accounts, ledger } = opened.storage;
     const account = await accounts.create({ email: "balance@example.com", passwordHash: null, plan: "free" });
-    await Promise.all(Array.from({ length: 50 }, () => accounts.adjustBalance(account.id, 1_000_001)));
-    expect(await accounts.adjustBalance(account.id, -1)).toBe(50_000_049);
+    const entry = (accountId: string, amountMicros: number) => ({ id: newId("ledgerEntry"), accountId, kind: "grant" as const, amountMicros, requestId: null, estimated: false, createdAt: clock, metadata: null });
+    await Promise.all(Array.from({ length: 50 }, () => ledger.append([entry(account.id, 1_000_001)])));
+    await ledger.append([{ ...entry(account.id, -1), kind: "charge" }]);
     expect((await accounts.get(account.id))?.balanceMicros).toBe(50_000_049);
-    expect(await accounts.adjustBalance("acct_missingmissingmissi", 5)).toBeNull();
+    expect(await ledger.sum(account.id)).toBe(50_000_049);
+    await expect(ledger.append([entry("acct_missingmissingmissi", 5)])).rejects.toThrow();
   });
 
   it("stores only the key hash, finds keys by hash with their account, and revokes once", async () => {

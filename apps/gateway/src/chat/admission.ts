@@ -1,15 +1,10 @@
-import { BentooError, type Account, type CreditHold, type PlanLimits, type Plan } from "@bentoo/core";
+import { BentooError, effectiveLimits, type Account, type CreditHold, type PlanLimits, type Plan } from "@bentoo/core";
 import { formatResetDuration, type LimitSpec, type RateDecision, type RateLimiter } from "@bentoo/ratelimit";
 import type { FastifyReply } from "fastify";
 import type { Logger } from "pino";
 import type { CreditService } from "../credits/credit-service.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { RequestEstimate } from "./estimate.js";
-
-export function limitsOf(account: Account, plans: Readonly<Record<Plan, PlanLimits>>): LimitSpec {
-  const plan = plans[account.plan];
-  return { requestsPerMinute: account.rpmLimit ?? plan.requestsPerMinute, tokensPerMinute: account.tpmLimit ?? plan.tokensPerMinute };
-}
 
 /** OpenAI's rate-limit headers: https://platform.openai.com/docs/guides/rate-limits */
 export function setRateLimitHeaders(reply: FastifyReply, decision: RateDecision): void {
@@ -54,7 +49,7 @@ export async function admit(
   estimate: RequestEstimate,
   spends: boolean,
 ): Promise<Admission> {
-  const limits = limitsOf(account, deps.plans);
+  const limits: LimitSpec = effectiveLimits(account, deps.plans);
   if (estimate.tokens > limits.tokensPerMinute) {
     // Like OpenAI's "request too large": it could never fit, so waiting would not help.
     throw new BentooError(

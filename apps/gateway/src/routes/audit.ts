@@ -12,6 +12,7 @@ import {
   type AuditQuery,
 } from "@bentoo/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { pageLimit } from "../http/page-limit.js";
 import type { Services } from "../services.js";
 
 type Query = Record<string, unknown>;
@@ -69,14 +70,6 @@ export function parseFilters(query: Query, accountId: string): Filters {
   return filters;
 }
 
-function limitOf(query: Query): number {
-  const raw = text(query, "limit");
-  if (raw === undefined) return 100;
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_QUERY_MAX_LIMIT) throw new BentooError("invalid_request", `limit must be an integer from 1 to ${AUDIT_QUERY_MAX_LIMIT}.`, { param: "limit" });
-  return limit;
-}
-
 /**
  * The audit log of the caller's account: a page (`GET …/logs`) or a whole range
  * streamed as JSONL or CSV (`GET …/logs/export`) with bounded memory. Mounted
@@ -85,7 +78,7 @@ function limitOf(query: Query): number {
 export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/v1" | "/api", accountOf: (request: FastifyRequest) => string): void {
   app.get<{ Querystring: Query }>(`${prefix}/audit/logs`, async (request) => {
     const filters = parseFilters(request.query, accountOf(request));
-    const page = await services.storage.audit.query({ ...filters, limit: limitOf(request.query), cursor: text(request.query, "cursor") ?? null });
+    const page = await services.storage.audit.query({ ...filters, limit: pageLimit(request.query, AUDIT_QUERY_MAX_LIMIT), cursor: text(request.query, "cursor") ?? null });
     return { object: "list", data: page.records.map(auditRecordToJson), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
   });
 

@@ -23,3 +23,12 @@ export const DEFAULT_PLAN_LIMITS: Readonly<Record<Plan, PlanLimits>> = {
 export function isPlan(value: unknown): value is Plan {
   return typeof value === "string" && (PLANS as readonly string[]).includes(value);
 }
+
+/** An account's effective per-minute limits: its own overrides, else its plan's. */
+export function effectiveLimits(
+  account: { plan: Plan; rpmLimit: number | null; tpmLimit: number | null },
+  plans: Readonly<Record<Plan, PlanLimits>>,
+): { requestsPerMinute: number; tokensPerMinute: number } {
+  const plan = plans[account.plan];
+  return { requestsPerMinute: account.rpmLimit ?? plan.requestsPerMinute, tokensPerMinute: account.tpmLimit ?? plan.tokensPerMinute };
+}

@@ -1,5 +1,5 @@
 import { newId, type Account, type AuditRecord, type AccountPatch, type AccountStore, type NewAccount, type Page } from "@bentoo/core";
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";
 import { requireCursor, toPage } from "./pagination.js";
@@ -58,16 +58,6 @@ export class KyselyAccountStore implements AccountStore {
       return true;
     });
     return updated ? this.get(id) : null;
-  }
-
-  async adjustBalance(id: string, amountMicros: number): Promise<number | null> {
-    const result = await this.db
-      .updateTable("accounts")
-      .set({ balance_micros: sql<number>`balance_micros + ${amountMicros}`, updated_at: this.now() })
-      .where("id", "=", id)
-      .returning("balance_micros")
-      .executeTakeFirst();
-    return result === undefined ? null : Number(result.balance_micros);
   }
 
   async count(): Promise<number> {

@@ -19,6 +19,7 @@ import type { FastifyInstance } from "fastify";
 import { hashPassword } from "../../auth/password.js";
 import { presentAccount } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
+import { pageLimit } from "../../http/page-limit.js";
 import type { Services } from "../../services.js";
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -31,13 +32,6 @@ export async function requireAccount(services: Services, id: string): Promise<Ac
   return account;
 }
 
-function pageLimit(query: Record<string, unknown>): number {
-  const raw = query.limit;
-  if (raw === undefined) return 100;
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BentooError("invalid_request", "limit must be an integer from 1 to 1000.", { param: "limit" });
-  return limit;
-}
 
 /** Admin API: accounts (PRODUCT.md §7). */
 export function adminAccountRoutes(app: FastifyInstance, services: Services): void {
@@ -57,7 +51,7 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
   });
 
   app.get<{ Querystring: Record<string, unknown> }>("/admin/v1/accounts", async (request) => {
-    const page = await services.storage.accounts.list({ limit: pageLimit(request.query), cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
+    const page = await services.storage.accounts.list({ limit: pageLimit(request.query, 1000), cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
     return { object: "list", data: page.items.map(presentAccount), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
   });
 

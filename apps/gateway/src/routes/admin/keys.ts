@@ -2,6 +2,7 @@ import { BentooError, KEY_MODES, normalizeAllowlist, optionalEnum, optionalInteg
 import type { FastifyInstance } from "fastify";
 import { presentIssuedKey, presentKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
+import { pageLimit } from "../../http/page-limit.js";
 import type { Services } from "../../services.js";
 import { requireAccount } from "./accounts.js";
 
@@ -33,8 +34,7 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
 
   app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>("/admin/v1/accounts/:id/keys", async (request) => {
     const account = await requireAccount(services, request.params.id);
-    const limit = Number(request.query.limit ?? 100);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BentooError("invalid_request", "limit must be an integer from 1 to 1000.", { param: "limit" });
+    const limit = pageLimit(request.query, 1000);
     const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
     const now = services.now();
     return { object: "list", data: page.items.map((key) => presentKey(key, now)), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };

@@ -2,6 +2,7 @@ import { BentooError, KEY_MODES, normalizeAllowlist, optionalEnum, optionalStrin
 import type { FastifyInstance } from "fastify";
 import { presentIssuedKey, presentKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
+import { pageLimit } from "../../http/page-limit.js";
 import type { Services } from "../../services.js";
 import { parseExpiry, parseGrace } from "../admin/keys.js";
 
@@ -34,8 +35,7 @@ async function withActivity(services: Services, accountId: string, keys: ApiKeyR
 export function keyRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Querystring: Record<string, unknown> }>("/api/keys", async (request) => {
     const account = request.dashboard!.account;
-    const limit = Number(request.query.limit ?? 50);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new BentooError("invalid_request", "limit must be an integer from 1 to 200.", { param: "limit" });
+    const limit = pageLimit(request.query, 200, 50);
     const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
     return { object: "list", data: await withActivity(services, account.id, page.items), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
   });

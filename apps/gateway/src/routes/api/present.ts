@@ -1,10 +1,11 @@
-import type { Account } from "@bentoo/core";
+import { effectiveLimits, type Account } from "@bentoo/core";
 import { isoOrNull } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
 /** The signed-in account as the dashboard sees it: plan, effective limits, key count, balance. */
 export async function presentDashboardAccount(services: Services, account: Account) {
   const limits = services.plans[account.plan];
+  const perMinute = effectiveLimits(account, services.plans);
   return {
     id: account.id,
     object: "account",
@@ -12,8 +13,8 @@ export async function presentDashboardAccount(services: Services, account: Accou
     plan: account.plan,
     limits: {
       max_active_keys: limits.maxActiveKeys,
-      requests_per_minute: account.rpmLimit ?? limits.requestsPerMinute,
-      tokens_per_minute: account.tpmLimit ?? limits.tokensPerMinute,
+      requests_per_minute: perMinute.requestsPerMinute,
+      tokens_per_minute: perMinute.tokensPerMinute,
       ip_allowlist: limits.ipAllowlist,
     },
     active_keys: await services.storage.keys.countActive(account.id, services.now()),

@@ -1,4 +1,4 @@
-import { MICROS_PER_USD } from "@bentoo/core";
+import { MICROS_PER_USD, effectiveLimits } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { isoOrNull } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
@@ -9,7 +9,7 @@ export function keyIntrospectionRoute(app: FastifyInstance, services: Services):
     const { key, account: cached } = request.subject!;
     // The balance moves with every request; read it fresh rather than from the auth cache.
     const account = (await services.storage.accounts.get(cached.id)) ?? cached;
-    const limits = services.plans[account.plan];
+    const limits = effectiveLimits(account, services.plans);
     return {
       id: key.id,
       object: "api_key",
@@ -18,8 +18,8 @@ export function keyIntrospectionRoute(app: FastifyInstance, services: Services):
       mode: key.mode,
       account: { id: account.id, plan: account.plan },
       rate_limits: {
-        requests_per_minute: account.rpmLimit ?? limits.requestsPerMinute,
-        tokens_per_minute: account.tpmLimit ?? limits.tokensPerMinute,
+        requests_per_minute: limits.requestsPerMinute,
+        tokens_per_minute: limits.tokensPerMinute,
       },
       credits: { balance_micros: account.balanceMicros, balance_usd: account.balanceMicros / MICROS_PER_USD, spends: key.mode === "live" },
       created_at: isoOrNull(key.createdAt),
