@@ -1,5 +1,6 @@
 import type { Writable } from "node:stream";
 import type { BentooError, CatalogModel, ModelRoute } from "@bentoo/core";
+import type { Cancellation } from "./cancellation.js";
 
 /** Token usage of one completion. `estimated` is true when the upstream did not report it. */
 export interface Usage {
@@ -21,7 +22,7 @@ export interface ChatCall {
   body: Readonly<Record<string, unknown>>;
   stream: boolean;
   /** Aborted when the client disconnects. */
-  signal: AbortSignal;
+  signal: Cancellation;
   /**
    * Extra fields for the stream's usage chunk (Bentoo adds the cost there, as in
    * JSON answers). Only that one event is re-serialised; every other byte passes through.

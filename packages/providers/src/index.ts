@@ -1,4 +1,5 @@
 export type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamChatResult, StreamOutcome, Usage } from "./adapter.js";
+export { Cancellation } from "./cancellation.js";
 export { ClientAbortedError, UpstreamError, isRetryableUpstreamError } from "./upstream-error.js";
 export { OpenAiCompatibleAdapter } from "./openai-compatible/adapter.js";
 export { sanitizeUpstreamMessage } from "./openai-compatible/errors.js";

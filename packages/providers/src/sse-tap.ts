@@ -1,7 +1,14 @@
-import { createParser, type EventSourceParser } from "eventsource-parser";
+import { createParser } from "eventsource-parser";
 
-/** Most a tap keeps of a stream's delivered events for estimating usage (bytes). */
+/** Most a tap keeps of a stream's bytes for estimating usage (bytes). */
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+/**
+ * How much of the end of a stream is read for `[DONE]`, the usage chunk and an
+ * in-band error. They come last in OpenAI's format; a usage chunk is a few
+ * hundred bytes, so 64 KiB leaves a wide margin.
+ */
+const TAIL_BYTES = 64 * 1024;
+const EVENT_BOUNDARIES = ["\n\n", "\r\r", "\r\n\r\n"].map((separator) => Buffer.from(separator));
 
 export interface ReportedUsage {
   promptTokens: number;
@@ -14,73 +21,64 @@ export interface UpstreamStreamError {
   code: string | null;
 }
 
+/** What the end of a stream said. */
+export interface StreamEnding {
+  /** The upstream sent `[DONE]`. */
+  done: boolean;
+  usage: ReportedUsage | null;
+  error: UpstreamStreamError | null;
+}
+
 /**
- * Watches OpenAI-style SSE bytes on their way to the client without changing
- * them: notes `[DONE]`, the usage chunk and in-band errors. It keeps the raw
- * events that carried content so the delivered text can be counted when the
- * upstream sends no usage, and parses JSON only for events that need it.
+ * Watches OpenAI-style SSE bytes on their way to the client without changing or
+ * even reading them: `feed` only keeps a reference to each chunk. When the
+ * stream is over, `ending()` parses its last events for `[DONE]`, the usage chunk
+ * and an in-band error; only when there was no usage does `deliveredText()`
+ * parse the whole stream, to count what was delivered.
  */
 export class SseTap {
-  private readonly decoder = new TextDecoder();
-  private readonly parser: EventSourceParser;
+  private readonly kept: Uint8Array[] = [];
   private keptBytes = 0;
-  private readonly contentEvents: string[] = [];
-  done = false;
-  usage: ReportedUsage | null = null;
-  error: UpstreamStreamError | null = null;
-  eventCount = 0;
-
-  constructor() {
-    this.parser = createParser({ onEvent: (event) => this.onEvent(event.data) });
-  }
+  private readonly recent: Uint8Array[] = [];
+  private recentBytes = 0;
+  private totalBytes = 0;
 
   feed(chunk: Uint8Array): void {
-    this.parser.feed(this.decoder.decode(chunk, { stream: true }));
-  }
-
-  private onEvent(data: string): void {
-    this.eventCount += 1;
-    if (data === "[DONE]") {
-      this.done = true;
-      return;
+    this.totalBytes += chunk.length;
+    if (this.keptBytes < MAX_KEPT_BYTES) {
+      this.kept.push(chunk);
+      this.keptBytes += chunk.length;
     }
-    if (data.includes('"usage"') && !/"usage"\s*:\s*null/.test(data)) this.readUsage(data);
-    if (data.startsWith('{"error"') || data.includes('"error":{')) this.readError(data);
-    if ((data.includes('"content"') || data.includes('"arguments"')) && this.keptBytes < MAX_KEPT_BYTES) {
-      this.contentEvents.push(data);
-      this.keptBytes += data.length;
+    this.recent.push(chunk);
+    this.recentBytes += chunk.length;
+    while (this.recent.length > 1 && this.recentBytes - this.recent[0]!.length >= TAIL_BYTES) {
+      this.recentBytes -= this.recent.shift()!.length;
     }
   }
 
-  private readUsage(data: string): void {
-    const parsed = safeParse(data);
-    const usage = parsed?.usage;
-    if (typeof usage !== "object" || usage === null) return;
-    const record = usage as Record<string, unknown>;
-    const prompt = nonNegativeInteger(record.prompt_tokens);
-    const completion = nonNegativeInteger(record.completion_tokens);
-    if (prompt === null || completion === null) return;
-    this.usage = { promptTokens: prompt, completionTokens: completion, totalTokens: nonNegativeInteger(record.total_tokens) ?? prompt + completion };
-  }
-
-  private readError(data: string): void {
-    const parsed = safeParse(data);
-    const error = parsed?.error;
-    if (typeof error !== "object" || error === null) return;
-    const record = error as Record<string, unknown>;
-    this.error = {
-      message: typeof record.message === "string" ? record.message : "the upstream reported an error mid-stream",
-      code: typeof record.code === "string" ? record.code : null,
-    };
+  /** Reads the last events of the stream fed so far. */
+  ending(): StreamEnding {
+    const ending: StreamEnding = { done: false, usage: null, error: null };
+    let tail = Buffer.concat(this.recent, this.recentBytes);
+    if (this.recentBytes < this.totalBytes) tail = tail.subarray(firstEventStart(tail));
+    eachEvent(tail, (data) => {
+      if (data === "[DONE]") {
+        ending.done = true;
+        return;
+      }
+      if (data.includes('"usage"') && !/"usage"\s*:\s*null/.test(data)) ending.usage = readUsage(data) ?? ending.usage;
+      if (data.startsWith('{"error"') || data.includes('"error":{')) ending.error = readError(data) ?? ending.error;
+    });
+    return ending;
   }
 
   /** The completion text delivered so far (content and tool-call arguments). */
   deliveredText(): string {
     let text = "";
-    for (const data of this.contentEvents) {
-      const parsed = safeParse(data);
-      const choices = parsed?.choices;
-      if (!Array.isArray(choices)) continue;
+    eachEvent(Buffer.concat(this.kept, this.keptBytes), (data) => {
+      if (!data.includes('"content"') && !data.includes('"arguments"')) return;
+      const choices = safeParse(data)?.choices;
+      if (!Array.isArray(choices)) return;
       for (const choice of choices) {
         const delta = (choice as { delta?: unknown } | null)?.delta;
         if (typeof delta !== "object" || delta === null) continue;
@@ -93,9 +91,44 @@ export class SseTap {
           }
         }
       }
-    }
+    });
     return text;
   }
+}
+
+/** Where the first whole event of a tail starts: after the first blank line in it. */
+function firstEventStart(tail: Buffer): number {
+  let start = tail.length;
+  for (const boundary of EVENT_BOUNDARIES) {
+    const at = tail.indexOf(boundary);
+    if (at !== -1 && at + boundary.length < start) start = at + boundary.length;
+  }
+  return start;
+}
+
+function eachEvent(bytes: Buffer, onData: (data: string) => void): void {
+  const parser = createParser({ onEvent: (event) => onData(event.data) });
+  parser.feed(bytes.toString("utf8"));
+}
+
+function readUsage(data: string): ReportedUsage | null {
+  const usage = safeParse(data)?.usage;
+  if (typeof usage !== "object" || usage === null) return null;
+  const record = usage as Record<string, unknown>;
+  const prompt = nonNegativeInteger(record.prompt_tokens);
+  const completion = nonNegativeInteger(record.completion_tokens);
+  if (prompt === null || completion === null) return null;
+  return { promptTokens: prompt, completionTokens: completion, totalTokens: nonNegativeInteger(record.total_tokens) ?? prompt + completion };
+}
+
+function readError(data: string): UpstreamStreamError | null {
+  const error = safeParse(data)?.error;
+  if (typeof error !== "object" || error === null) return null;
+  const record = error as Record<string, unknown>;
+  return {
+    message: typeof record.message === "string" ? record.message : "the upstream reported an error mid-stream",
+    code: typeof record.code === "string" ? record.code : null,
+  };
 }
 
 function safeParse(data: string): Record<string, unknown> | null {

@@ -39,17 +39,18 @@ export class CreditService {
     return outcome.hold;
   }
 
-  /** Ends a hold with the actual cost; never throws (a settlement problem is logged by the caller's catch). */
+  /**
+   * Ends a hold with the actual cost (the unused part goes back to the balance)
+   * and queues one `charge` row for it; never throws (a settlement problem is
+   * logged by the caller's catch).
+   */
   async settle(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): Promise<void> {
     const charged = Math.min(costMicros, hold.amountMicros);
-    const at = this.now();
     const metadata = costMicros > hold.amountMicros ? { uncharged_micros: costMicros - hold.amountMicros } : null;
-    this.writer.append(
-      { id: newId("ledgerEntry"), accountId: hold.accountId, kind: "charge", amountMicros: -hold.amountMicros, requestId, estimated, createdAt: at, metadata },
-      ...(hold.amountMicros > charged
-        ? [{ id: newId("ledgerEntry"), accountId: hold.accountId, kind: "release" as const, amountMicros: hold.amountMicros - charged, requestId, estimated, createdAt: at, metadata: null }]
-        : []),
-    );
+    if (charged > 0 || metadata !== null) {
+      const at = this.now();
+      this.writer.append({ id: newId("ledgerEntry", at), accountId: hold.accountId, kind: "charge", amountMicros: -charged, requestId, estimated, createdAt: at, metadata });
+    }
     await this.bank.settle(hold, charged);
   }
 }

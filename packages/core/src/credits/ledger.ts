@@ -4,11 +4,12 @@
  * same transaction as it appends).
  *
  * - `grant`   +amount: credits added by the operator.
- * - `charge`  −reserved: a request's hold becomes a charge when it settles.
- * - `release` +unused: the part of the hold the request did not use.
- * So a request that reserved 500 and used 120 writes charge −500 and release +380.
+ * - `charge`  −cost: what a request cost, written when it settles. The hold that
+ *   preceded it lives only in the credit bank (memory or Redis); a request that
+ *   cost nothing writes no row.
+ * So a request that reserved 500 and used 120 writes one row, charge −120.
  */
-export const LEDGER_KINDS = ["grant", "charge", "release"] as const;
+export const LEDGER_KINDS = ["grant", "charge"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 export interface LedgerEntry {

@@ -1,9 +1,8 @@
-import type { Readable, Writable } from "node:stream";
-import { Pool } from "undici";
+import type { Writable } from "node:stream";
+import { Pool, type Dispatcher } from "undici";
 import { BentooError, type ProviderConfig } from "@bentoo/core";
-import type { ChatAdapter, ChatCall, ChatResult, StreamOutcome, Usage } from "../adapter.js";
+import type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamOutcome, Usage } from "../adapter.js";
 import { SseTap } from "../sse-tap.js";
-import { writeChunk } from "../stream-writer.js";
 import { countPromptTokens, countTokens } from "../tokenizer.js";
 import { ClientAbortedError } from "../upstream-error.js";
 import { mapTransportError, mapUpstreamStatus } from "./errors.js";
@@ -15,13 +14,17 @@ const MAX_ERROR_BODY = 64 * 1024;
  * Any server speaking OpenAI's Chat Completions wire format (OpenAI, Anthropic's
  * and Gemini's compatibility endpoints, vLLM, Ollama, LM Studio…).
  * https://platform.openai.com/docs/api-reference/chat/create
- * One keep-alive undici pool per provider; streamed bytes pass through untouched.
+ * One keep-alive undici pool per provider. Each call is one `dispatch` with the
+ * handler below: undici hands it the response's chunks as they arrive, and a
+ * stream's chunks are written to the client from there, untouched, with no
+ * Readable, async iterator or promise per chunk in between.
  */
 export class OpenAiCompatibleAdapter implements ChatAdapter {
   readonly providerId: string;
   private readonly pool: Pool;
   private readonly path: string;
-  private readonly baseHeaders: Record<string, string>;
+  private readonly jsonHeaders: Record<string, string>;
+  private readonly streamHeaders: Record<string, string>;
 
   constructor(
     private readonly provider: ProviderConfig,
@@ -38,90 +41,27 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
       connectTimeout: Math.min(provider.timeoutMs, 10_000),
     });
     this.path = `${url.pathname.replace(/\/+$/, "")}/chat/completions`;
-    this.baseHeaders = { "content-type": "application/json", "user-agent": "bentoo-gateway" };
-    if (apiKey !== null) this.baseHeaders.authorization = `Bearer ${apiKey}`;
+    const base: Record<string, string> = { "content-type": "application/json", "user-agent": "bentoo-gateway" };
+    if (apiKey !== null) base.authorization = `Bearer ${apiKey}`;
+    this.jsonHeaders = { ...base, accept: "application/json" };
+    this.streamHeaders = { ...base, accept: "text/event-stream" };
   }
 
-  async chat(call: ChatCall): Promise<ChatResult> {
+  chat(call: ChatCall): Promise<ChatResult> {
     const payload: Record<string, unknown> = { ...call.body, model: call.route.upstreamModel };
     if (call.stream) {
       // Ask for the usage chunk so streams are metered from the upstream's own count.
       const requested = call.body.stream_options;
       payload.stream_options = { ...(typeof requested === "object" && requested !== null ? requested : {}), include_usage: true };
     }
-    let response: Awaited<ReturnType<Pool["request"]>>;
-    try {
-      response = await this.pool.request({
-        path: this.path,
-        method: "POST",
-        headers: { ...this.baseHeaders, accept: call.stream ? "text/event-stream" : "application/json" },
-        body: JSON.stringify(payload),
-        signal: call.signal,
-      });
-    } catch (error) {
-      // The client went away: not the provider's failure, and nobody is left to tell.
-      if (call.signal.aborted) throw new ClientAbortedError();
-      throw mapTransportError(this.provider, error);
-    }
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      const text = await readBounded(response.body).catch(() => "");
-      throw mapUpstreamStatus(this.provider, call.route.upstreamModel, response.statusCode, text);
-    }
-    if (call.stream) return { kind: "stream", pipeTo: (destination) => this.pipe(response.body, destination, call) };
-    return this.readJson(response.body, call);
-  }
-
-  private async readJson(body: Readable & { text(): Promise<string> }, call: ChatCall): Promise<ChatResult> {
-    let text: string;
-    try {
-      text = await body.text();
-    } catch (error) {
-      throw mapTransportError(this.provider, error);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new BentooError("upstream_bad_response", `provider "${this.provider.id}" answered with something that is not a chat completion.`);
-    }
-    const completion = parsed as Record<string, unknown>;
-    completion.model = call.model.id;
-    return { kind: "json", body: completion, usage: usageOf(completion.usage) ?? estimateJsonUsage(call, completion) };
-  }
-
-  private async pipe(body: Readable, destination: Writable, call: ChatCall): Promise<StreamOutcome> {
-    const tap = new SseTap();
-    let failure: BentooError | null = null;
-    let clientAborted = false;
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        tap.feed(chunk);
-        const outgoing = call.usageExtras !== undefined && chunk.includes(USAGE_MARK) ? withUsageExtras(chunk, call.usageExtras) : chunk;
-        if (!(await writeChunk(destination, outgoing))) {
-          clientAborted = true;
-          body.destroy();
-          break;
-        }
+    return new Promise((resolve, reject) => {
+      const exchange = new UpstreamExchange(this.provider, call, resolve, reject);
+      try {
+        this.pool.dispatch({ path: this.path, method: "POST", headers: call.stream ? this.streamHeaders : this.jsonHeaders, body: JSON.stringify(payload) }, exchange);
+      } catch (error) {
+        exchange.onResponseError(null, error as Error);
       }
-    } catch (error) {
-      if (call.signal.aborted) clientAborted = true;
-      else {
-        const mapped = mapTransportError(this.provider, error);
-        failure = mapped.code === "upstream_timeout" ? mapped : new BentooError("upstream_error", `provider "${this.provider.id}" broke off the stream midway; the answer is cut short.`);
-      }
-    }
-    if (failure === null && !clientAborted && !tap.done) {
-      failure = tap.error
-        ? new BentooError("upstream_error", `provider "${this.provider.id}" reported an error mid-stream: ${tap.error.message}`)
-        : new BentooError("upstream_error", `provider "${this.provider.id}" ended the stream before it was complete; the answer is cut short.`);
-    }
-    const usage: Usage = tap.usage
-      ? { ...tap.usage, estimated: false }
-      : estimateUsage(call, countTokens(tap.deliveredText()));
-    return { usage, completed: tap.done, failure, clientAborted };
+    });
   }
 
   close(): Promise<void> {
@@ -129,22 +69,216 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
   }
 }
 
+/**
+ * One request to the upstream and its response. Before a 2xx stream starts, the
+ * call's promise settles with the JSON answer or the mapped error; a 2xx stream
+ * settles it at once with `pipeTo`, and from then on the chunks go to the client.
+ */
+class UpstreamExchange implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private stream: StreamRelay | null = null;
+  private settled = false;
+
+  constructor(
+    private readonly provider: ProviderConfig,
+    private readonly call: ChatCall,
+    private readonly resolve: (result: ChatResult) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.call.signal.onAbort(() => controller.abort(new ClientAbortedError()));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+    if (this.call.stream && this.succeeded()) {
+      const stream = (this.stream = new StreamRelay(this.provider, this.call));
+      this.settle(() => this.resolve({ kind: "stream", pipeTo: (destination) => stream.attach(destination) }));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.stream !== null) {
+      this.stream.data(controller, chunk);
+      return;
+    }
+    // An error body past the limit is not kept: the message is in its first bytes.
+    if (this.succeeded() || this.bytes < MAX_ERROR_BODY) {
+      this.chunks.push(chunk);
+      this.bytes += chunk.length;
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.stream !== null) {
+      this.stream.end();
+      return;
+    }
+    const text = (this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes)).toString("utf8");
+    if (!this.succeeded()) {
+      this.settle(() => this.reject(mapUpstreamStatus(this.provider, this.call.route.upstreamModel, this.status, text.slice(0, MAX_ERROR_BODY))));
+      return;
+    }
+    let result: JsonChatResult;
+    try {
+      result = jsonResult(this.provider, this.call, text);
+    } catch (error) {
+      this.settle(() => this.reject(error as Error));
+      return;
+    }
+    this.settle(() => this.resolve(result));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    if (this.stream !== null) {
+      this.stream.fail(error);
+      return;
+    }
+    // The client went away: not the provider's failure, and nobody is left to tell.
+    this.settle(() => this.reject(this.call.signal.aborted ? new ClientAbortedError() : mapTransportError(this.provider, error)));
+  }
+
+  private succeeded(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  private settle(action: () => void): void {
+    if (this.settled) return;
+    this.settled = true;
+    action();
+  }
+}
+
+/**
+ * A 2xx stream on its way to the client: chunks that arrive before `attach`
+ * (the gateway writes its headers first) wait in a list; after it, each is
+ * written as it comes, and the upstream is paused while the client's buffer is
+ * full. The usage chunk alone is rewritten, to carry the cost.
+ */
+class StreamRelay {
+  private readonly tap = new SseTap();
+  private destination: Writable | null = null;
+  private pending: Buffer[] | null = [];
+  private waitingForDrain = false;
+  private clientAborted = false;
+  private ended: { error: Error | null } | null = null;
+  private finished: ((outcome: StreamOutcome) => void) | null = null;
+
+  constructor(
+    private readonly provider: ProviderConfig,
+    private readonly call: ChatCall,
+  ) {}
+
+  attach(destination: Writable): Promise<StreamOutcome> {
+    this.destination = destination;
+    const waiting = this.pending!;
+    this.pending = null;
+    for (const chunk of waiting) this.write(null, chunk);
+    return new Promise((resolve) => {
+      if (this.ended !== null) resolve(this.outcome());
+      else this.finished = resolve;
+    });
+  }
+
+  data(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.tap.feed(chunk);
+    if (this.pending !== null) this.pending.push(chunk);
+    else this.write(controller, chunk);
+  }
+
+  end(): void {
+    this.finish(null);
+  }
+
+  fail(error: Error): void {
+    this.finish(error);
+  }
+
+  private write(controller: Dispatcher.DispatchController | null, chunk: Buffer): void {
+    const destination = this.destination!;
+    if (this.clientAborted) return;
+    if (destination.destroyed || destination.writableEnded) {
+      this.clientAborted = true;
+      controller?.abort(new ClientAbortedError());
+      return;
+    }
+    const extras = this.call.usageExtras;
+    const outgoing = extras === undefined ? chunk : withUsageExtras(chunk, extras);
+    if (!destination.write(outgoing) && controller !== null && !this.waitingForDrain) {
+      this.waitingForDrain = true;
+      controller.pause();
+      destination.once("drain", () => {
+        this.waitingForDrain = false;
+        controller.resume();
+      });
+    }
+  }
+
+  private finish(error: Error | null): void {
+    if (this.ended !== null) return;
+    this.ended = { error };
+    if (this.finished !== null) this.finished(this.outcome());
+  }
+
+  private outcome(): StreamOutcome {
+    const error = this.ended?.error ?? null;
+    let failure: BentooError | null = null;
+    let clientAborted = this.clientAborted;
+    if (error !== null && !clientAborted) {
+      if (this.call.signal.aborted || error instanceof ClientAbortedError) clientAborted = true;
+      else {
+        const mapped = mapTransportError(this.provider, error);
+        failure = mapped.code === "upstream_timeout" ? mapped : new BentooError("upstream_error", `provider "${this.provider.id}" broke off the stream midway; the answer is cut short.`);
+      }
+    }
+    const ending = this.tap.ending();
+    if (failure === null && !clientAborted && !ending.done) {
+      failure = ending.error
+        ? new BentooError("upstream_error", `provider "${this.provider.id}" reported an error mid-stream: ${ending.error.message}`)
+        : new BentooError("upstream_error", `provider "${this.provider.id}" ended the stream before it was complete; the answer is cut short.`);
+    }
+    const usage: Usage = ending.usage ? { ...ending.usage, estimated: false } : estimateUsage(this.call, countTokens(this.tap.deliveredText()));
+    return { usage, completed: ending.done, failure, clientAborted };
+  }
+}
+
+function jsonResult(provider: ProviderConfig, call: ChatCall, text: string): JsonChatResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new BentooError("upstream_bad_response", `provider "${provider.id}" answered with something that is not a chat completion.`);
+  }
+  const completion = parsed as Record<string, unknown>;
+  completion.model = call.model.id;
+  return { kind: "json", body: completion, usage: usageOf(completion.usage) ?? estimateJsonUsage(call, completion) };
+}
+
 const USAGE_MARK = Buffer.from('"usage":{');
+const DATA_FIELD = Buffer.from("data:");
+const EVENT_END = Buffer.from("\n\n");
 
 /**
  * Adds `extras` to the usage object of the (complete) SSE event in `chunk` that
- * carries one; everything else in the chunk is kept byte for byte. A usage event
- * split across chunks passes through unchanged.
+ * carries one; every other byte of the chunk is kept as it was, and a chunk
+ * without one is returned as it is. A usage event split across chunks passes
+ * through unchanged.
  */
 export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<string, unknown>): Buffer {
-  const text = chunk.toString("utf8");
-  const mark = text.indexOf('"usage":{');
-  const start = text.lastIndexOf("data:", mark);
-  const end = text.indexOf("\n\n", mark);
+  const mark = chunk.indexOf(USAGE_MARK);
+  if (mark === -1) return chunk;
+  const start = chunk.lastIndexOf(DATA_FIELD, mark);
+  const end = chunk.indexOf(EVENT_END, mark);
   if (start === -1 || end === -1) return chunk;
   let event: unknown;
   try {
-    event = JSON.parse(text.slice(start + 5, end).trim());
+    event = JSON.parse(chunk.toString("utf8", start + DATA_FIELD.length, end));
   } catch {
     return chunk;
   }
@@ -153,19 +287,7 @@ export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<
   const usage = usageOf(record.usage);
   if (usage === null) return chunk;
   record.usage = { ...(record.usage as Record<string, unknown>), ...extras(usage) };
-  return Buffer.from(`${text.slice(0, start)}data: ${JSON.stringify(record)}${text.slice(end)}`);
-}
-
-async function readBounded(body: Readable): Promise<string> {
-  let text = "";
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    text += chunk.toString("utf8");
-    if (text.length > MAX_ERROR_BODY) {
-      body.destroy();
-      break;
-    }
-  }
-  return text;
+  return Buffer.concat([chunk.subarray(0, start), Buffer.from(`data: ${JSON.stringify(record)}`), chunk.subarray(end)]);
 }
 
 function usageOf(value: unknown): Usage | null {

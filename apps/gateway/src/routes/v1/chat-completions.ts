@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import { BentooError, parseChatRequest } from "@bentoo/core";
-import type { Usage } from "@bentoo/providers";
+import { Cancellation, type Usage } from "@bentoo/providers";
 import type { FastifyInstance } from "fastify";
 import { admit } from "../../chat/admission.js";
 import type { ChatDeps } from "../../chat/chat-deps.js";
@@ -35,9 +35,9 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
       return meter.costMicros;
     };
 
-    const controller = new AbortController();
+    const cancellation = new Cancellation();
     reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) controller.abort();
+      if (!reply.raw.writableFinished) cancellation.abort();
     });
     let routed;
     const upstreamStarted = performance.now();
@@ -46,7 +46,7 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
         const { cost, cost_micros } = usageBody(usage, costMicros(model, usage, sandbox));
         return { cost, cost_micros };
       };
-      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: controller.signal, usageExtras }, sandbox, (providerId) => {
+      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: cancellation, usageExtras }, sandbox, (providerId) => {
         meter.provider = providerId;
       });
     } catch (error) {
