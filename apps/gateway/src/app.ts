@@ -48,12 +48,14 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   // JSON only: a cross-site form can send text/plain without a preflight.
   app.removeContentTypeParser("text/plain");
   installJsonBodyParser(app, services.config.bodyLimitBytes);
-  app.addHook("onRequest", async (request, reply) => {
+  // Hooks on the gateway's path are callback hooks: an async one costs a promise and a microtask per request.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
   app.addHook("onRequest", transportSecurity(services.config));
   installErrorHandler(app, services.config.bodyLimitBytes);
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     const status = String(reply.statusCode);
     const meter = request.meter;
@@ -62,6 +64,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     if (meter?.upstreamMs != null && meter.provider !== null) {
       services.metrics.upstreamDuration.observe({ provider: meter.provider, outcome: request.errorCode === null ? "ok" : "error" }, meter.upstreamMs / 1000);
     }
+    done();
   });
   metricsRoute(app, services);
 
@@ -71,8 +74,9 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     gateway.addHook("onRequest", authenticate(services.verifier));
     gateway.addHook("onRequest", ipAllowlist());
     // One audit record per gateway request, whatever the outcome; queued, never awaited.
-    gateway.addHook("onResponse", async (request, reply) => {
+    gateway.addHook("onResponse", (request, reply, done) => {
       services.auditWriter.record(requestRecord(request, reply));
+      done();
     });
     modelsRoutes(gateway, services);
     auditRoutes(gateway, services, "/v1", (request) => request.subject!.account.id);

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { KeyWithAccount } from "@bentoo/core";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ipAllowlist } from "../src/middleware/ip-allowlist.js";
 import { signedUp, type Browser } from "./api-helpers.js";
@@ -203,6 +203,14 @@ describe("IP allowlists at the gateway", () => {
 
   it("costs microseconds per request (micro-benchmark of the hook, printed)", async () => {
     const hook = ipAllowlist();
+    // The hook answers through its callback, synchronously: undefined lets the request through.
+    const check = (request: FastifyRequest): unknown => {
+      let outcome: unknown = "callback not called";
+      hook(request, {} as FastifyReply, (error?: unknown) => {
+        outcome = error;
+      });
+      return outcome;
+    };
     const { account, keyId } = await t.seedAccount({ plan: "enterprise" });
     const key = (await t.services.storage.keys.get(keyId))!;
     const many = Array.from({ length: 1000 }, (_, index) => `10.${index >> 8}.${index & 255}.0/24`);
@@ -217,10 +225,10 @@ describe("IP allowlists at the gateway", () => {
     for (const [label, keyList, accountList, ip] of cases) {
       const subject: KeyWithAccount = { key: { ...key, ipAllowlist: keyList }, account: { ...account, ipAllowlist: accountList } };
       const request = { subject, ip } as unknown as FastifyRequest;
-      await hook(request); // compiles and caches the lists, and must allow
+      expect(check(request)).toBeUndefined(); // compiles and caches the lists, and must allow
       const rounds = 50_000;
       const started = performance.now();
-      for (let round = 0; round < rounds; round += 1) await hook(request);
+      for (let round = 0; round < rounds; round += 1) check(request);
       lines.push(`  ${label.padEnd(36)} ${(((performance.now() - started) * 1000) / rounds).toFixed(3)} µs/request`);
     }
     process.stdout.write(`\nIP allowlist check, per request (after the list is compiled once):\n${lines.join("\n")}\n`);

@@ -4,10 +4,11 @@ import { createParser } from "eventsource-parser";
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;
 /**
  * How much of the end of a stream is read for `[DONE]`, the usage chunk and an
- * in-band error. They come last in OpenAI's format; a usage chunk is a few
- * hundred bytes, so 64 KiB leaves a wide margin.
+ * in-band error. They come last in OpenAI's format and a usage chunk is a few
+ * hundred bytes, so the last 4 KiB nearly always hold them; when they do not
+ * show a usage chunk, the last 64 KiB are read, then everything kept.
  */
-const TAIL_BYTES = 64 * 1024;
+const TAIL_STEPS = [4 * 1024, 64 * 1024];
 const EVENT_BOUNDARIES = ["\n\n", "\r\r", "\r\n\r\n"].map((separator) => Buffer.from(separator));
 
 export interface ReportedUsage {
@@ -37,31 +38,41 @@ export interface StreamEnding {
  * parse the whole stream, to count what was delivered.
  */
 export class SseTap {
+  /** The stream's first MAX_KEPT_BYTES, by reference. */
   private readonly kept: Uint8Array[] = [];
   private keptBytes = 0;
-  private readonly recent: Uint8Array[] = [];
-  private recentBytes = 0;
-  private totalBytes = 0;
+  /** Once `kept` is full: the latest chunks, at least the largest tail step's worth. */
+  private readonly overflow: Uint8Array[] = [];
+  private overflowBytes = 0;
 
   feed(chunk: Uint8Array): void {
-    this.totalBytes += chunk.length;
     if (this.keptBytes < MAX_KEPT_BYTES) {
       this.kept.push(chunk);
       this.keptBytes += chunk.length;
+      return;
     }
-    this.recent.push(chunk);
-    this.recentBytes += chunk.length;
-    while (this.recent.length > 1 && this.recentBytes - this.recent[0]!.length >= TAIL_BYTES) {
-      this.recentBytes -= this.recent.shift()!.length;
+    this.overflow.push(chunk);
+    this.overflowBytes += chunk.length;
+    while (this.overflow.length > 1 && this.overflowBytes - this.overflow[0]!.length >= TAIL_STEPS.at(-1)!) {
+      this.overflowBytes -= this.overflow.shift()!.length;
     }
   }
 
   /** Reads the last events of the stream fed so far. */
   ending(): StreamEnding {
-    const ending: StreamEnding = { done: false, usage: null, error: null };
-    let tail = Buffer.concat(this.recent, this.recentBytes);
-    if (this.recentBytes < this.totalBytes) tail = tail.subarray(firstEventStart(tail));
-    eachEvent(tail, (data) => {
+    let ending = this.endingWithin(TAIL_STEPS[0]!);
+    for (const bytes of [...TAIL_STEPS.slice(1), Number.POSITIVE_INFINITY]) {
+      if (ending.usage !== null || !ending.cut) break;
+      ending = this.endingWithin(bytes);
+    }
+    return { done: ending.done, usage: ending.usage, error: ending.error };
+  }
+
+  /** The ending as read from the last `bytes` bytes; `cut` when the stream had more than that. */
+  private endingWithin(bytes: number): StreamEnding & { cut: boolean } {
+    const { tail, cut } = this.lastBytes(bytes);
+    const ending = { done: false, usage: null as ReportedUsage | null, error: null as UpstreamStreamError | null, cut };
+    eachEvent(cut ? tail.subarray(firstEventStart(tail)) : tail, (data) => {
       if (data === "[DONE]") {
         ending.done = true;
         return;
@@ -70,6 +81,17 @@ export class SseTap {
       if (data.startsWith('{"error"') || data.includes('"error":{')) ending.error = readError(data) ?? ending.error;
     });
     return ending;
+  }
+
+  /** The last `bytes` bytes fed (copied only when they span chunks); `cut` when the stream had more. */
+  private lastBytes(bytes: number): { tail: Buffer; cut: boolean } {
+    const chunks = [...this.kept, ...this.overflow];
+    let taken = 0;
+    let first = chunks.length;
+    while (first > 0 && taken < bytes) taken += chunks[--first]!.length;
+    const cut = first > 0 || taken > bytes || this.overflow.length > 0;
+    const joined = first === chunks.length - 1 ? Buffer.from(chunks[first]!.buffer, chunks[first]!.byteOffset, chunks[first]!.length) : Buffer.concat(chunks.slice(first), taken);
+    return { tail: taken > bytes ? joined.subarray(taken - bytes) : joined, cut };
   }
 
   /** The completion text delivered so far (content and tool-call arguments). */

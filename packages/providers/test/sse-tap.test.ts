@@ -30,6 +30,12 @@ describe("SseTap", () => {
     expect(tap.deliveredText().split(" ").length).toBe(20_001);
   });
 
+  it("finds a usage chunk larger than the first tail it reads", () => {
+    const big = event({ choices: [{ index: 0, delta: { content: "z".repeat(10_000) } }], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } });
+    const tap = tapOf(delta("a".repeat(70_000)) + big + event("[DONE]"), 1000);
+    expect(tap.ending()).toEqual({ done: true, usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 }, error: null });
+  });
+
   it("reports a cut stream and an in-band error", () => {
     expect(tapOf(delta("partial"), 5).ending()).toEqual({ done: false, usage: null, error: null });
     const failed = tapOf(delta("a") + event({ error: { message: "overloaded", code: "server_error" } }), 9);

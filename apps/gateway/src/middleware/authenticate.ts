@@ -1,5 +1,5 @@
-import { BentooError, type AuthFailureCode, type KeyVerifier, type KeyWithAccount } from "@bentoo/core";
-import type { FastifyRequest } from "fastify";
+import { BentooError, type AuthFailureCode, type KeyVerifier, type KeyWithAccount, type VerifyOutcome } from "@bentoo/core";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -28,14 +28,25 @@ function failureMessage(code: AuthFailureCode, last4: string | null): string {
   }
 }
 
-/** Authenticates the Bearer key of a gateway request; unauthenticated requests never reach a handler. */
+/** Sets the request's subject, or returns the error to answer with. */
+function settle(request: FastifyRequest, outcome: VerifyOutcome): BentooError | undefined {
+  if (!outcome.valid) {
+    request.authFailure = { last4: outcome.last4, subject: outcome.subject };
+    return new BentooError(outcome.code, failureMessage(outcome.code, outcome.last4));
+  }
+  request.subject = outcome.subject;
+  return undefined;
+}
+
+/**
+ * Authenticates the Bearer key of a gateway request; unauthenticated requests
+ * never reach a handler. A callback hook, not an async one: a cached key is
+ * verified synchronously, with no promise on the hot path.
+ */
 export function authenticate(verifier: KeyVerifier) {
-  return async function authenticateRequest(request: FastifyRequest): Promise<void> {
-    const outcome = await verifier.verify(request.headers.authorization);
-    if (!outcome.valid) {
-      request.authFailure = { last4: outcome.last4, subject: outcome.subject };
-      throw new BentooError(outcome.code, failureMessage(outcome.code, outcome.last4));
-    }
-    request.subject = outcome.subject;
+  return function authenticateRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const outcome = verifier.verify(request.headers.authorization);
+    if (outcome instanceof Promise) outcome.then((verified) => done(settle(request, verified)), done);
+    else done(settle(request, outcome));
   };
 }

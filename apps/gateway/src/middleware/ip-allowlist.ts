@@ -1,5 +1,5 @@
 import { AllowlistCache, BentooError, parseClientAddress } from "@bentoo/core";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 
 function denied(ip: string, scope: "key" | "account"): BentooError {
   const shown = ip.length > 64 ? `${ip.slice(0, 64)}…` : ip;
@@ -18,17 +18,23 @@ function denied(ip: string, scope: "key" | "account"): BentooError {
  * spends neither. Lists are compiled once per cached key/account record.
  */
 export function ipAllowlist(cache: AllowlistCache = new AllowlistCache()) {
-  return async function enforceIpAllowlist(request: FastifyRequest): Promise<void> {
-    const subject = request.subject;
-    if (subject === null) return;
-    const keyList = subject.key.ipAllowlist;
-    const accountList = subject.account.ipAllowlist;
-    const keyRestricted = keyList !== null && keyList.length > 0;
-    const accountRestricted = accountList !== null && accountList.length > 0;
-    if (!keyRestricted && !accountRestricted) return;
-    const ip = request.ip;
-    const address = parseClientAddress(ip);
-    if (keyRestricted && !cache.get(keyList).allowsAddress(address)) throw denied(ip, "key");
-    if (accountRestricted && !cache.get(accountList).allowsAddress(address)) throw denied(ip, "account");
+  return function enforceIpAllowlist(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    done(refusal(cache, request));
   };
+}
+
+/** The error to answer with when the client's address is outside a list that applies. */
+function refusal(cache: AllowlistCache, request: FastifyRequest): BentooError | undefined {
+  const subject = request.subject;
+  if (subject === null) return undefined;
+  const keyList = subject.key.ipAllowlist;
+  const accountList = subject.account.ipAllowlist;
+  const keyRestricted = keyList !== null && keyList.length > 0;
+  const accountRestricted = accountList !== null && accountList.length > 0;
+  if (!keyRestricted && !accountRestricted) return undefined;
+  const ip = request.ip;
+  const address = parseClientAddress(ip);
+  if (keyRestricted && !cache.get(keyList).allowsAddress(address)) return denied(ip, "key");
+  if (accountRestricted && !cache.get(accountList).allowsAddress(address)) return denied(ip, "account");
+  return undefined;
 }

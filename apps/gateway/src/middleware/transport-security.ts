@@ -1,5 +1,5 @@
 import { BentooError, compileAllowlist } from "@bentoo/core";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import type { Config } from "../config.js";
 import { isLoopbackHost } from "../transport-config.js";
 
@@ -26,15 +26,19 @@ function httpsRequired(request: FastifyRequest): BentooError {
 export function transportSecurity(config: Config) {
   const servesTls = config.tls !== null;
   const proxies = config.trustedProxies.length === 0 ? null : compileAllowlist(config.trustedProxies);
-  return async function secureTransport(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return function secureTransport(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (String(request.protocol ?? "").toLowerCase() === "https") {
       reply.header("strict-transport-security", HSTS);
+      done();
       return;
     }
-    if (servesTls || proxies === null || EXEMPT_PATHS.has(request.url.split("?")[0]!)) return;
+    if (servesTls || proxies === null || EXEMPT_PATHS.has(request.url.split("?")[0]!)) {
+      done();
+      return;
+    }
     const peer = request.socket.remoteAddress ?? "";
     // request.protocol already honours X-Forwarded-Proto from a trusted peer only; a trusted proxy that sends none is taken at its word.
     const plain = proxies.allows(peer) ? request.headers["x-forwarded-proto"] !== undefined : !isLoopbackHost(peer);
-    if (plain) throw httpsRequired(request);
+    done(plain ? httpsRequired(request) : undefined);
   };
 }

@@ -13,7 +13,8 @@ const failure = (code: AuthFailureCode, last4: string | null = null, subject: Ke
 
 /**
  * Bearer header → format and checksum (no storage) → SHA-256 → cache → store.
- * A cached key costs no database round trip.
+ * A cached key costs no database round trip, and is answered synchronously: no
+ * promise on the hot path unless the store must be asked.
  */
 export class KeyVerifier {
   constructor(
@@ -24,7 +25,7 @@ export class KeyVerifier {
     private readonly cacheTrusted: () => boolean = () => true,
   ) {}
 
-  async verify(authorization: string | undefined): Promise<VerifyOutcome> {
+  verify(authorization: string | undefined): VerifyOutcome | Promise<VerifyOutcome> {
     if (authorization === undefined || authorization.trim() === "") return failure("missing_api_key");
     const space = authorization.indexOf(" ");
     const scheme = space === -1 ? authorization : authorization.slice(0, space);
@@ -35,14 +36,18 @@ export class KeyVerifier {
     if (!parsed.ok) return failure("malformed_api_key", parsed.last4 ?? null);
     const hash = hashApiKey(candidate);
     const trusted = this.cacheTrusted();
-    let subject = trusted ? this.cache.get(hash) : undefined;
-    if (subject === undefined) {
-      subject = await this.lookup(hash);
+    const cached = trusted ? this.cache.get(hash) : undefined;
+    if (cached !== undefined) return this.judge(cached, parsed.last4);
+    return this.lookup(hash).then((subject) => {
       if (trusted) this.cache.set(hash, subject);
-    }
-    if (subject === null) return failure("invalid_api_key", parsed.last4);
-    if (subject.key.revokedAt !== null) return failure("revoked_api_key", parsed.last4, subject);
-    if (subject.key.expiresAt !== null && subject.key.expiresAt <= this.now()) return failure("expired_api_key", parsed.last4, subject);
+      return this.judge(subject, parsed.last4);
+    });
+  }
+
+  private judge(subject: KeyWithAccount | null, last4: string): VerifyOutcome {
+    if (subject === null) return failure("invalid_api_key", last4);
+    if (subject.key.revokedAt !== null) return failure("revoked_api_key", last4, subject);
+    if (subject.key.expiresAt !== null && subject.key.expiresAt <= this.now()) return failure("expired_api_key", last4, subject);
     return { valid: true, subject };
   }
 }
