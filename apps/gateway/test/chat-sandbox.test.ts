@@ -25,6 +25,12 @@ describe("chat completions through the sandbox (test keys)", () => {
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
   });
 
+  it("counts a prompt holding special-token text (<|endoftext|>) as plain text: 200, not a 500", async () => {
+    const response = await chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "What does <|endoftext|> mean?" }] });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().usage.prompt_tokens).toBeGreaterThan(10);
+  });
+
   it("is deterministic: the same request gets the same answer, another request another", async () => {
     const payload = { model: "anthropic/claude-sonnet-4", messages: [{ role: "user", content: "Tell me something" }] };
     const first = (await chat(payload)).json();

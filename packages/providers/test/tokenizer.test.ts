@@ -24,6 +24,54 @@ describe("countTokens", () => {
   });
 });
 
+describe("the memory-lean encoder", () => {
+  const reference = getEncoding("cl100k_base");
+
+  it("counts exactly what js-tiktoken's full cl100k_base encoder counts", () => {
+    const alphabet = ["a", "Z", "é", "ß", "я", "中", "文", "😀", "👍🏽", "0", "7", "_", "-", ".", ",", "'", "\"", "{", "}", "<", "/", "\t", "\n", "\r\n", "  ", "\u00a0"];
+    let seed = 7;
+    const random = (below: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % below);
+    const texts = [
+      'function add(a: number, b: number): number {\n  return a + b;\n}\n',
+      JSON.stringify({ role: "tool", content: [1, 2.5, -3e10, null, true], name: "lookup_weather" }, null, 2),
+      "Numbers 1234567 and 3.14159, dates 2024-05-13, money $1,000.00.",
+      "   leading and trailing whitespace\n\n\n   ",
+      "Ünïcödé мир 世界 ١٢٣ العربية हिन्दी",
+      "it's I'LL we've THEY'RE you'd",
+    ];
+    for (let n = 0; n < 200; n++) {
+      let text = "";
+      while (text.length < 300) {
+        // Runs without spaces stay well under the 64 characters that are counted exactly.
+        for (let run = random(12); run >= 0; run--) text += alphabet[random(alphabet.length)];
+        text += " ";
+      }
+      texts.push(text);
+    }
+    for (const text of texts) expect(countTokens(text)).toBe(reference.encode(text).length);
+  });
+
+  it("finds js-tiktoken's decode table where the tokenizer empties it (an upgrade that renames it must notice)", () => {
+    const table: unknown = Reflect.get(reference, "textMap");
+    expect(table).toBeInstanceOf(Map);
+    expect((table as Map<unknown, unknown>).size).toBeGreaterThan(100_000);
+  });
+
+  it("counts special-token text such as <|endoftext|> as plain text instead of throwing", () => {
+    const text = "Say <|endoftext|> and <|fim_prefix|> please";
+    expect(countTokens(text)).toBe(reference.encode(text, [], []).length);
+    expect(countTokens(text)).toBeGreaterThan(8);
+  });
+
+  it("still counts exactly once the count cache has dropped its oldest texts", () => {
+    const text = (n: number) => `${n} ${"a ".repeat(32 * 1024 - 8)}`;
+    const first = countTokens(text(0));
+    for (let n = 1; n <= 70; n++) countTokens(text(n));
+    expect(countTokens(text(0))).toBe(first);
+    expect(first).toBe(reference.encode(text(0)).length);
+  });
+});
+
 describe("prompt counting on huge prompts", () => {
   it("counts the first 64 KiB exactly and estimates the rest, within milliseconds", async () => {
     const { countPromptTokens, countTokens, EXACT_PROMPT_CHARACTERS } = await import("../src/tokenizer.js");
