@@ -5,10 +5,11 @@ const MAX_KEPT_BYTES = 8 * 1024 * 1024;
 /**
  * How much of the end of a stream is read for `[DONE]`, the usage chunk and an
  * in-band error. They come last in OpenAI's format and a usage chunk is a few
- * hundred bytes, so the last 4 KiB nearly always hold them; when they do not
- * show a usage chunk, the last 64 KiB are read, then everything kept.
+ * hundred bytes, so the last 1 KiB nearly always holds them (and only a handful
+ * of events, each parsed here); when it shows no usage chunk, the last 64 KiB
+ * are read, then everything kept.
  */
-const TAIL_STEPS = [4 * 1024, 64 * 1024];
+const TAIL_STEPS = [1024, 64 * 1024];
 const EVENT_BOUNDARIES = ["\n\n", "\r\r", "\r\n\r\n"].map((separator) => Buffer.from(separator));
 
 export interface ReportedUsage {
