@@ -98,6 +98,18 @@ function gatewayEnvironment(settings) {
   return { ...environment, ...settings };
 }
 
+/**
+ * The Node flags `npm start` runs the gateway with (root package.json), so that
+ * the benchmark measures Bentoo as it ships: today the heap cap that keeps its
+ * resident memory near its live data (docs/operations.md#memory).
+ */
+export function gatewayNodeFlags(repositoryRoot) {
+  const { scripts } = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8"));
+  const launch = /\bnode((?:\s+--\S+)*)\s+apps\/gateway\/dist\/main\.js/.exec(scripts?.start ?? "");
+  if (launch === null) throw new Error('package.json\'s "start" script no longer runs "node [flags] apps/gateway/dist/main.js"; update gatewayNodeFlags in bench/lib/targets.mjs');
+  return launch[1].trim().split(/\s+/).filter(Boolean);
+}
+
 async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
   const catalogPath = join(context.workDirectory, `${name}-catalog.json`);
   const catalog = {
@@ -119,14 +131,15 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
   const profileFlags = profile === null ? [] : ["--cpu-prof", "--cpu-prof-dir", context.profileDirectory, `--cpu-prof-name=${basename(profile.path)}`];
   const handle = await startChild({
     name,
-    args: [...profileFlags, join(context.repositoryRoot, "apps/gateway/dist/main.js")],
+    args: [...gatewayNodeFlags(context.repositoryRoot), ...profileFlags, join(context.repositoryRoot, "apps/gateway/dist/main.js")],
     env: environment,
     cwd: context.workDirectory,
     logDirectory: context.logDirectory,
     readyPattern: GATEWAY_READY,
   });
   const baseUrl = handle.ready[1];
-  const notes = [];
+  const nodeFlags = gatewayNodeFlags(context.repositoryRoot);
+  const notes = nodeFlags.length === 0 ? [] : [`started with the Node flags of npm start: ${nodeFlags.join(" ")}`];
   try {
     const call = (method, path, body) => adminCall(baseUrl, adminToken, method, path, body);
     const { accountId, apiKey } = await provisionBenchAccount(call, notes);
