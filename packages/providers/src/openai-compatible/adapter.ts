@@ -207,7 +207,11 @@ class StreamRelay {
     }
     const extras = this.call.usageExtras;
     const outgoing = extras === undefined ? chunk : withUsageExtras(chunk, extras);
-    if (!destination.write(outgoing) && controller !== null && !this.waitingForDrain) {
+    // Pieces written in one tick leave in one writev: Node corks a response until the next tick.
+    let flowing = true;
+    if (Array.isArray(outgoing)) for (const piece of outgoing) flowing = destination.write(piece) && flowing;
+    else flowing = destination.write(outgoing);
+    if (!flowing && controller !== null && !this.waitingForDrain) {
       this.waitingForDrain = true;
       controller.pause();
       destination.once("drain", () => {
@@ -266,12 +270,14 @@ const EVENT_END = Buffer.from("\n\n");
 
 /**
  * Adds `extras` to the usage object of the (complete) SSE event in `chunk` that
- * carries one; every other byte of the chunk is kept as it was, and a chunk
- * without one is returned as it is. A usage event split across chunks passes
- * through unchanged.
+ * carries one. Returns the chunk itself when it has none, else the pieces to
+ * write in its place: the bytes before the event and after it, untouched (not
+ * copied), around the re-serialised event. A usage event split across chunks
+ * passes through unchanged.
  */
-export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<string, unknown>): Buffer {
-  const mark = chunk.indexOf(USAGE_MARK);
+export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<string, unknown>): Buffer | Buffer[] {
+  // The usage chunk is the last event of a stream: search from the end.
+  const mark = chunk.lastIndexOf(USAGE_MARK);
   if (mark === -1) return chunk;
   const start = chunk.lastIndexOf(DATA_FIELD, mark);
   const end = chunk.indexOf(EVENT_END, mark);
@@ -287,7 +293,7 @@ export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<
   const usage = usageOf(record.usage);
   if (usage === null) return chunk;
   record.usage = { ...(record.usage as Record<string, unknown>), ...extras(usage) };
-  return Buffer.concat([chunk.subarray(0, start), Buffer.from(`data: ${JSON.stringify(record)}`), chunk.subarray(end)]);
+  return [chunk.subarray(0, start), Buffer.from(`data: ${JSON.stringify(record)}`), chunk.subarray(end)];
 }
 
 function usageOf(value: unknown): Usage | null {
