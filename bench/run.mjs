@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bentoo's benchmark (issue 9): the fake upstream alone, a bare undici proxy,
-// and Bentoo (SQLite + memory, then Postgres + Redis), all measured in one run
+// the same proxy on fastify (the framework floor), and Bentoo (SQLite + memory, then Postgres + Redis), all measured in one run
 // so that ratios between them hold on a noisy machine. See bench/README.md.
 // A report, not a test: exits 0 when targets fail, non-zero only when a
 // scenario could not run at all.
@@ -12,7 +12,7 @@ import { cpuMicros, killAllChildrenNow, memoryMegabytes, stopAllChildren } from 
 import { selectLoadGenerator } from "./lib/load-generator.mjs";
 import { USAGE, UsageError, parseOptions } from "./lib/options.mjs";
 import { build, checkBuilt, machine, postgresSettings } from "./lib/environment.mjs";
-import { addLatencyOverDirect, errorCount, evaluateTargets, printReport } from "./lib/report.mjs";
+import { addLatencyOverDirect, errorCount, evaluateFloor, evaluateTargets, printReport } from "./lib/report.mjs";
 import { SequentialProbe, probeTarget } from "./lib/sequential-client.mjs";
 import { requestBody, startUpstream, targetsFor } from "./lib/targets.mjs";
 
@@ -233,6 +233,7 @@ async function main() {
     runs: [],
     unloaded: [],
     targets: [],
+    floor: [],
     notes: [],
     notices,
     failures: [],
@@ -249,6 +250,7 @@ async function main() {
   }
   addLatencyOverDirect(results.unloaded);
   results.targets = evaluateTargets(results.runs, results.unloaded);
+  results.floor = evaluateFloor(results.runs, results.unloaded);
   results.finished_at = new Date().toISOString();
   results.machine.loadavg_after = loadavg();
   printReport(results, log);

@@ -105,6 +105,33 @@ export function evaluateTargets(runs, unloaded) {
   return results;
 }
 
+/**
+ * Not targets: where Bentoo's cost starts. The fastify proxy does the bare
+ * proxy's job on Bentoo's HTTP framework, reading the request body, with no
+ * feature; embedded ÷ that floor is the price of the features themselves.
+ */
+export function evaluateFloor(runs, unloaded) {
+  const load = (target, mode) => runs.find((run) => run.target === target && run.mode === mode && run.delay_ms === 0);
+  const quiet = (target, mode) => unloaded.find((entry) => entry.target === target && entry.mode === mode);
+  const rows = [];
+  for (const [target, base] of [["fastify", "bare"], ["embedded", "fastify"]]) {
+    for (const mode of ["json", "stream"]) {
+      const over = (key) => (load(target, mode)?.[key] ?? Number.NaN) / (load(base, mode)?.[key] ?? Number.NaN);
+      const added = mode === "json" ? "added_p50_ms" : "added_ttfb_p50_ms";
+      const latency = (quiet(target, mode)?.[added] ?? Number.NaN) - (quiet(base, mode)?.[added] ?? Number.NaN);
+      rows.push({ comparison: `${target} ÷ ${base}`, mode, rps_ratio: over("rps"), cpu_ratio: over("cpu_us_per_request"), added_latency_ms: latency });
+    }
+  }
+  return rows.filter((row) => Number.isFinite(row.rps_ratio) || Number.isFinite(row.added_latency_ms));
+}
+
+export function floorTable(rows) {
+  return table(
+    ["where the cost starts (not targets)", "mode", "req/s ratio", "CPU ratio", "added p50 / TTFB, ms"],
+    rows.map((row) => [row.comparison, row.mode, Number.isFinite(row.rps_ratio) ? `${(row.rps_ratio * 100).toFixed(1)} %` : dash, Number.isFinite(row.cpu_ratio) ? `${row.cpu_ratio.toFixed(2)}x` : dash, Number.isFinite(row.added_latency_ms) ? `+${row.added_latency_ms.toFixed(3)}` : dash]),
+  );
+}
+
 export function targetsTable(targets) {
   return table(
     ["target (issue 9)", "measured", "limit", "verdict"],
@@ -122,6 +149,7 @@ export function printReport(results, log) {
   log(unloadedTable(results.unloaded));
   log("");
   log(targetsTable(results.targets));
+  if (results.floor.length > 0) log(`\n${floorTable(results.floor)}`);
   if (results.notes.length > 0) log(`\n${results.notes.join("\n")}`);
   for (const notice of [...results.notices, ...results.failures.map((failure) => `FAILED ${failure.target} (${failure.delay_ms} ms): ${failure.message}`)]) log(`\nNote: ${notice}`);
 }

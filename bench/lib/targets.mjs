@@ -50,19 +50,26 @@ const direct = {
   },
 };
 
-const bareProxy = {
-  id: "bare",
-  label: "bare undici proxy",
-  async start(upstream, context) {
-    const handle = await startChild({
-      name: "bare-proxy",
-      args: [join(context.benchDirectory, "bare-proxy.mjs"), upstream.origin],
-      logDirectory: context.logDirectory,
-      readyPattern: LISTENING,
-    });
-    return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes: [], stop: () => stopChild(handle, 0) };
-  },
-};
+/** A proxy script of bench/ in its own process (bare-proxy.mjs, fastify-proxy.mjs). */
+function scriptProxy(id, label, script) {
+  return {
+    id,
+    label,
+    async start(upstream, context) {
+      const handle = await startChild({
+        name: id,
+        args: [join(context.benchDirectory, script), upstream.origin],
+        logDirectory: context.logDirectory,
+        readyPattern: LISTENING,
+      });
+      return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes: [], stop: () => stopChild(handle, 0) };
+    },
+  };
+}
+
+const bareProxy = scriptProxy("bare", "bare undici proxy", "bare-proxy.mjs");
+/** The framework floor: the same proxy on fastify, reading the request body (no Bentoo feature). */
+const fastifyProxy = scriptProxy("fastify", "fastify proxy (floor)", "fastify-proxy.mjs");
 
 const embedded = {
   id: "embedded",
@@ -88,7 +95,7 @@ const postgresRedis = {
 
 /** The targets of a run, in order; the Postgres one only when `context.postgres` is set. */
 export function targetsFor(context, only) {
-  const all = context.postgres === null ? [direct, bareProxy, embedded] : [direct, bareProxy, embedded, postgresRedis];
+  const all = context.postgres === null ? [direct, bareProxy, fastifyProxy, embedded] : [direct, bareProxy, fastifyProxy, embedded, postgresRedis];
   return only === null ? all : all.filter((target) => target.id === "direct" || only.includes(target.id));
 }
 
