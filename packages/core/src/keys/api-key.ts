@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, hash, timingSafeEqual } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { encodeBase62, randomBase62 } from "../base62.js";
 
@@ -53,7 +53,8 @@ export function parseApiKey(candidate: string): ParsedKey {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  // One-shot hash (Node ≥ 20.12): half the cost of createHash().update().digest() on every request.
+  return hash("sha256", key, "hex");
 }
 
 /** Constant-time string comparison for secrets such as the operator token. */
