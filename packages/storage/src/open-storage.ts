@@ -61,7 +61,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     accounts: new KyselyAccountStore(db, now, writeEvents),
     keys: new KyselyKeyStore(db, now, writeEvents),
     sessions: new KyselySessionStore(db),
-    ledger: new KyselyLedgerStore(db, now, writeEvents, direct),
+    ledger: new KyselyLedgerStore(db, dialectName, now, writeEvents, direct),
     audit: new KyselyAuditStore(db, dialectName, direct),
     async ping() {
       await sql`select 1`.execute(db);

@@ -50,6 +50,18 @@ describe.each(storageTargets())("storage contract on $name", (target) => {
     await expect(ledger.append([entry("acct_missingmissingmissi", 5)])).rejects.toThrow();
   });
 
+  it("takes a ledger batch sent again (its first commit's reply lost) without moving the balance twice", async () => {
+    const { accounts, ledger } = opened.storage;
+    const account = await accounts.create({ email: "retry@example.com", passwordHash: null, plan: "free" });
+    const row = (amountMicros: number) => ({ id: newId("ledgerEntry"), accountId: account.id, kind: "grant" as const, amountMicros, requestId: null, estimated: false, createdAt: clock, metadata: null });
+    const batch = [row(700), row(300)];
+    await ledger.append(batch);
+    await ledger.append([...batch, row(5)]);
+    expect((await accounts.get(account.id))?.balanceMicros).toBe(1005);
+    expect(await ledger.sum(account.id)).toBe(1005);
+    expect(await ledger.list(account.id, { limit: 10 })).toHaveLength(3);
+  });
+
   it("stores only the key hash, finds keys by hash with their account, and revokes once", async () => {
     const { accounts, keys } = opened.storage;
     const account = await accounts.create({ email: "keys@example.com", passwordHash: null, plan: "free" });

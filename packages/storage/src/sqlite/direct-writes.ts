@@ -23,7 +23,7 @@ export class SqliteDirectWrites {
     const columns = AUDIT_COLUMNS.map((column) => `"${column}"`).join(", ");
     this.insertAudit = database.prepare(`insert into "audit_log" (${columns}) values (${AUDIT_COLUMNS.map(() => "?").join(", ")}) on conflict ("id") do nothing`);
     this.insertLedger = database.prepare(
-      `insert into "credit_ledger" ("id", "account_id", "kind", "amount_micros", "request_id", "estimated", "created_at", "metadata") values (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `insert into "credit_ledger" ("id", "account_id", "kind", "amount_micros", "request_id", "estimated", "created_at", "metadata") values (?, ?, ?, ?, ?, ?, ?, ?) on conflict ("id") do nothing`,
     );
     this.moveBalance = database.prepare(`update "accounts" set "balance_micros" = "balance_micros" + ?, "updated_at" = ? where "id" = ?`);
     this.auditBatch = database.transaction((records: readonly AuditRecord[]) => {
@@ -35,8 +35,9 @@ export class SqliteDirectWrites {
     this.ledgerBatch = database.transaction((entries: readonly LedgerEntry[], at: number) => {
       const totals = new Map<string, number>();
       for (const entry of entries) {
-        this.insertLedger.run(entry.id, entry.accountId, entry.kind, entry.amountMicros, entry.requestId, entry.estimated ? 1 : 0, entry.createdAt, entry.metadata === null ? null : JSON.stringify(entry.metadata));
-        totals.set(entry.accountId, (totals.get(entry.accountId) ?? 0) + entry.amountMicros);
+        const { changes } = this.insertLedger.run(entry.id, entry.accountId, entry.kind, entry.amountMicros, entry.requestId, entry.estimated ? 1 : 0, entry.createdAt, entry.metadata === null ? null : JSON.stringify(entry.metadata));
+        // A row already there (a batch sent again) moves no balance.
+        if (changes === 1) totals.set(entry.accountId, (totals.get(entry.accountId) ?? 0) + entry.amountMicros);
       }
       for (const [accountId, delta] of totals) if (delta !== 0) this.moveBalance.run(delta, at, accountId);
     });
