@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStorage } from "@bentoo/storage";
 import { findSecrets } from "../apps/gateway/test/audit-helpers.js";
+import { GATEWAY_MAIN, startBuiltServer, type BuiltServer } from "./support/built-server.js";
 
 /**
  * Issue 5: "Graceful shutdown during load → every request that got a response
@@ -14,7 +13,7 @@ import { findSecrets } from "../apps/gateway/test/audit-helpers.js";
  * flight, and must exit 0 with a record for every request that was answered.
  */
 
-const MAIN = fileURLToPath(new URL("../apps/gateway/dist/main.js", import.meta.url));
+const MAIN = GATEWAY_MAIN;
 const ADMIN_TOKEN = "shutdown-test-admin-token-0123456789";
 const REQUESTS = 400;
 /** SIGTERM goes out once this many responses came back. */
@@ -22,29 +21,16 @@ const SIGTERM_AFTER = 40;
 
 type Json = Record<string, any>;
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  baseUrl: string;
+interface Running extends BuiltServer {
   exited: Promise<number | null>;
 }
 
-/** Starts the built server the way `npm start` does and waits for its banner. */
+/** The built server, with a promise of its exit code. */
 async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const deadline = Date.now() + 20_000;
-  while (!/Bentoo is serving on (http:\/\/\S+)/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`server did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, output: () => output, baseUrl: /Bentoo is serving on (http:\/\/\S+)/.exec(output)![1]!, exited };
+  const server = await startBuiltServer(env);
+  const { child } = server;
+  const exited = child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { ...server, exited };
 }
 
 describe("graceful shutdown of the built server under load", () => {

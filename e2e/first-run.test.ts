@@ -1,38 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "@bentoo/core";
+import { GATEWAY_MAIN, runUntilExit, startBuiltServer, stopBuiltServer, type BuiltServer } from "./support/built-server.js";
 
-const MAIN = fileURLToPath(new URL("../apps/gateway/dist/main.js", import.meta.url));
+const MAIN = GATEWAY_MAIN;
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  baseUrl: string;
-}
-
-/** Starts the built server the way `npm start` does and waits for its banner. */
-async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 20_000;
-  while (!/Bentoo is serving on (http:\/\/\S+)/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, output: () => output, baseUrl: /Bentoo is serving on (http:\/\/\S+)/.exec(output)![1]! };
-}
-
-async function stop(running: Running): Promise<number | null> {
-  running.child.kill("SIGTERM");
-  await new Promise((resolve) => running.child.once("exit", resolve));
-  return running.child.exitCode;
-}
+/** The first-run experience: `npm start`'s server with nothing but a database file set. */
+const start = (env: Record<string, string>): Promise<BuiltServer> => startBuiltServer(env);
+const stop = (server: BuiltServer): Promise<number | null> => stopBuiltServer(server);
 
 describe("first run of the built server (npm start)", () => {
   it("is built (npm test builds first)", () => {
@@ -71,10 +48,7 @@ describe("first run of the built server (npm start)", () => {
   });
 
   it("refuses to start on a bad configuration, naming the variable", async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env, PORT: "not-a-port" }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise((resolve) => child.once("exit", resolve));
+    const { code, output } = await runUntilExit({ ...env, PORT: "not-a-port" });
     expect(code).toBe(1);
     expect(output).toContain("PORT");
   });

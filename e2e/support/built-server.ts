@@ -14,28 +14,55 @@ export interface BuiltServer {
 }
 
 const BANNER = /Bentoo is serving on (https?:\/\/\S+)/;
+const DEMO_KEY = /export BENTOO_API_KEY=(btoo_sk_test_[0-9A-Za-z]{32})/;
 
-/** Starts `node apps/gateway/dist/main.js` on 127.0.0.1 with an ephemeral port and waits for its banner. */
-export async function startBuiltServer(env: Record<string, string>): Promise<BuiltServer> {
-  const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** This process's environment without BENTOO_* settings (CI's and the developer's stay out of the server). */
+function inheritedEnvironment(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("BENTOO_")));
+}
+
+/**
+ * Starts `node apps/gateway/dist/main.js` on 127.0.0.1 with an ephemeral port and
+ * `env` (over an inherited environment without BENTOO_* settings), and waits for
+ * its banner, and for the demo key too when `waitForDemoKey` (a first start with
+ * the demo seeded prints it).
+ */
+export async function startBuiltServer(env: Record<string, string>, options: { waitForDemoKey?: boolean } = {}): Promise<BuiltServer> {
+  const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...inheritedEnvironment(), HOST: "127.0.0.1", PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 30_000;
-  while (!BANNER.test(output)) {
+  while (!BANNER.test(output) || (options.waitForDemoKey === true && !DEMO_KEY.test(output))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`server did not start:\n${output}`);
+      throw new Error(`the built server did not start:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { child, baseUrl: BANNER.exec(output)![1]!, output: () => output, demoKey: /export BENTOO_API_KEY=(btoo_sk_test_[0-9A-Za-z]{32})/.exec(output)?.[1] ?? null };
+  return { child, baseUrl: BANNER.exec(output)![1]!, output: () => output, demoKey: DEMO_KEY.exec(output)?.[1] ?? null };
+}
+
+/** Polls `check` until it returns something other than undefined/false, or throws naming `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError === null ? "" : `: ${String(lastError)}`}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }
 
 /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code. */
 export async function stopBuiltServer(server: BuiltServer | undefined): Promise<number | null> {
   if (server === undefined) return null;
-  if (server.child.exitCode !== null) return server.child.exitCode;
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return server.child.exitCode;
   const exited = new Promise((resolve) => server.child.once("exit", resolve));
   server.child.kill("SIGTERM");
   const timer = setTimeout(() => server.child.kill("SIGKILL"), 10_000);
@@ -46,7 +73,7 @@ export async function stopBuiltServer(server: BuiltServer | undefined): Promise<
 
 /** Runs the built server expecting it to refuse to start; resolves with its exit code and output. */
 export async function runUntilExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...process.env, PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...inheritedEnvironment(), PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -1,50 +1,26 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
+import { eventually as eventuallyEvery, startBuiltServer, stopBuiltServer, type BuiltServer } from "./built-server.js";
 
 /** Helpers for the dashboard's browser tests (e2e/dashboard.test.ts). */
 
-const MAIN = fileURLToPath(new URL("../../apps/gateway/dist/main.js", import.meta.url));
 export const SCREENSHOTS = fileURLToPath(new URL("../../.artifacts/screenshots/", import.meta.url));
 export const CHROMIUM = "/usr/bin/chromium";
 /** The flags the machine notes ask for: no background traffic to Google, which this network refuses. */
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 export const ADMIN_TOKEN = "e2e-dashboard-admin-token-0123456789";
 
-export interface Server {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-}
+export type Server = BuiltServer;
 
-/** Starts the built server as `npm start` does (a temp SQLite file, the admin API on) and waits for its banner. */
-export async function startServer(databaseFile: string): Promise<Server> {
-  const env = { ...process.env, HOST: "127.0.0.1", PORT: "0", BENTOO_DATABASE_URL: `sqlite:${databaseFile}`, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false" };
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const banner = /Bentoo is serving on (http:\/\/\S+)/;
-  const deadline = Date.now() + 30_000;
-  while (!banner.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`server did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, baseUrl: banner.exec(output)![1]!, output: () => output };
+/** Starts the built server on a temp SQLite file with the admin API on and no demo account. */
+export function startServer(databaseFile: string): Promise<Server> {
+  return startBuiltServer({ BENTOO_DATABASE_URL: `sqlite:${databaseFile}`, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false" });
 }
 
 export async function stopServer(server: Server | undefined): Promise<void> {
-  if (server === undefined || server.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.kill("SIGTERM");
-  const timer = setTimeout(() => server.child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
+  await stopBuiltServer(server);
 }
 
 export async function admin(server: Server, method: string, path: string, body?: object): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -68,20 +44,9 @@ export async function chat(server: Server, key: string): Promise<{ status: numbe
   return { status: response.status, code: body.error?.code ?? null };
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails with `what`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = null;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError === null ? "" : `: ${String(lastError)}`}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+/** Polls `check` (see built-server.ts); a browser page needs longer and slower polling than an API. */
+export function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  return eventuallyEvery(what, check, timeoutMs, 300);
 }
 
 /** Pages are captured whole; a page under an open dialog only as far as the window shows. */
