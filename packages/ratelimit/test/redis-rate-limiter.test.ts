@@ -46,6 +46,25 @@ describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
     expect(await redis.exists(keys.tokens)).toBe(0);
   });
 
+  it("sends the token adjustments of one turn of the event loop as one call per subject and sign", async () => {
+    let calls = 0;
+    const counting: RedisScriptClient = {
+      evalsha: (...args) => ((calls += 1), redis.evalsha(...args)),
+      eval: (...args) => ((calls += 1), redis.eval(...args)),
+    };
+    const limiter = new RedisRateLimiter({ redis: counting, keyPrefix });
+    const wide: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 100_000 };
+    await limiter.admit({ subject: "acct_sum", limits: wide, tokens: 50_000 });
+    calls = 0;
+    // Twenty requests settle together, each giving 1,000 tokens back; one was charged 400 more.
+    await Promise.all([...Array.from({ length: 20 }, () => limiter.adjustTokens("acct_sum", wide, -1000)), limiter.adjustTokens("acct_sum", wide, 400)]);
+    expect(calls).toBe(2);
+    // Same outcome as twenty-one separate calls: 50,000 − 20,000 + 400 tokens in use.
+    const after = await limiter.admit({ subject: "acct_sum", limits: wide, tokens: 0 });
+    expect(after.tokens.remaining).toBeGreaterThanOrEqual(100_000 - 30_400);
+    expect(after.tokens.remaining).toBeLessThan(100_000 - 30_400 + 100); // refill over a few ms
+  });
+
   it("reloads its script after the server forgot it (NOSCRIPT)", async () => {
     let forgotten = 0;
     const forgetful: RedisScriptClient = {

@@ -1,5 +1,5 @@
 import type { AdmitInput, LimitSpec, RateDecision, RateLimiter } from "../rate-limiter.js";
-import { assertDelta, assertLimits, assertSubject, assertTokens } from "../token-bucket.js";
+import { MAX_UNITS, assertDelta, assertLimits, assertSubject, assertTokens } from "../token-bucket.js";
 import { admitScript, adjustScript, type LuaScript } from "./scripts.js";
 
 /**
@@ -39,6 +39,8 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #keyPrefix: string;
   readonly #now: (() => number) | undefined;
   #closed = false;
+  /** Token adjustments waiting for the end of this turn of the event loop, by sign and subject. */
+  readonly #adjustments = new Map<string, PendingAdjustment>();
 
   constructor(options: RedisRateLimiterOptions) {
     this.#redis = options.redis;
@@ -67,18 +69,48 @@ export class RedisRateLimiter implements RateLimiter {
     return parseAdmitReply(reply, input.limits);
   }
 
+  /**
+   * Adjustments made in the same turn of the event loop are summed per subject
+   * and sign, and sent as one script call each when the turn ends: every request
+   * gives back part of its reservation when it settles, and under load many
+   * settle together. Refunds and charges stay apart, so that a refund capped at
+   * the bucket's capacity is capped as it would have been alone. The promise
+   * resolves once the summed call is done.
+   */
   async adjustTokens(subject: string, limits: LimitSpec, delta: number): Promise<void> {
     this.#assertOpen();
     assertSubject(subject);
     assertLimits(limits);
     assertDelta(delta);
     if (delta === 0) return;
-    await this.#run(adjustScript, [this.keysFor(subject).tokens], [this.#pinnedNow(), limits.tokensPerMinute, delta]);
+    const key = `${delta < 0 ? "-" : "+"}${subject}`;
+    let pending = this.#adjustments.get(key);
+    if (pending === undefined) {
+      if (this.#adjustments.size === 0) setImmediate(() => this.#sendAdjustments());
+      pending = new PendingAdjustment(subject, limits);
+      this.#adjustments.set(key, pending);
+    }
+    // A sum past what one call may carry is cut: a refund that large empties any bucket's
+    // debt anyway, and a charge that large leaves the bucket waiting for the maximum.
+    pending.delta = Math.max(-MAX_UNITS, Math.min(MAX_UNITS, pending.delta + delta));
+    pending.limits = limits;
+    return pending.settled;
   }
 
-  /** Marks the limiter closed; the Redis client belongs to the caller. */
+  /** Marks the limiter closed after sending the adjustments still waiting; the Redis client belongs to the caller. */
   async close(): Promise<void> {
+    await this.#sendAdjustments();
     this.#closed = true;
+  }
+
+  #sendAdjustments(): Promise<void> {
+    const batch = [...this.#adjustments.values()];
+    this.#adjustments.clear();
+    return Promise.all(
+      batch.map((pending) =>
+        this.#run(adjustScript, [this.keysFor(pending.subject).tokens], [this.#pinnedNow(), pending.limits.tokensPerMinute, pending.delta]).then(pending.resolve, pending.reject),
+      ),
+    ).then(() => undefined);
   }
 
   /** EVALSHA, falling back to EVAL (which also caches the script) after a NOSCRIPT (Redis restarted or SCRIPT FLUSH). */
@@ -97,6 +129,23 @@ export class RedisRateLimiter implements RateLimiter {
 
   #assertOpen(): void {
     if (this.#closed) throw new Error("RedisRateLimiter is closed");
+  }
+}
+
+class PendingAdjustment {
+  delta = 0;
+  readonly settled: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+
+  constructor(
+    readonly subject: string,
+    public limits: LimitSpec,
+  ) {
+    this.settled = new Promise<void>((resolve, reject) => {
+      this.resolve = () => resolve();
+      this.reject = reject;
+    });
   }
 }
 
