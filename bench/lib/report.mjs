@@ -128,7 +128,7 @@ export function evaluateFloor(runs, unloaded) {
 export function floorTable(rows) {
   return table(
     ["where the cost starts (not targets)", "mode", "req/s ratio", "CPU ratio", "added p50 / TTFB, ms"],
-    rows.map((row) => [row.comparison, row.mode, Number.isFinite(row.rps_ratio) ? `${(row.rps_ratio * 100).toFixed(1)} %` : dash, Number.isFinite(row.cpu_ratio) ? `${row.cpu_ratio.toFixed(2)}x` : dash, Number.isFinite(row.added_latency_ms) ? `+${row.added_latency_ms.toFixed(3)}` : dash]),
+    rows.map((row) => [row.comparison, row.mode, Number.isFinite(row.rps_ratio) ? `${(row.rps_ratio * 100).toFixed(1)} %` : dash, Number.isFinite(row.cpu_ratio) ? `${row.cpu_ratio.toFixed(2)}x` : dash, Number.isFinite(row.added_latency_ms) ? `${row.added_latency_ms >= 0 ? "+" : ""}${row.added_latency_ms.toFixed(3)}` : dash]),
   );
 }
 
