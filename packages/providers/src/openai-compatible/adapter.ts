@@ -9,6 +9,11 @@ import { mapTransportError, mapUpstreamStatus } from "./errors.js";
 
 /** Largest upstream error body read when mapping an error (bytes). */
 const MAX_ERROR_BODY = 64 * 1024;
+/**
+ * Largest JSON answer buffered (bytes). A completion is text plus metadata: even
+ * a 128k-token answer is well under this; past it, the provider is misbehaving.
+ */
+export const MAX_JSON_ANSWER_BYTES = 32 * 1024 * 1024;
 
 /**
  * Any server speaking OpenAI's Chat Completions wire format (OpenAI, Anthropic's
@@ -25,12 +30,14 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
   private readonly path: string;
   private readonly jsonHeaders: Record<string, string>;
   private readonly streamHeaders: Record<string, string>;
+  private readonly maxAnswerBytes: number;
 
   constructor(
     private readonly provider: ProviderConfig,
     apiKey: string | null,
-    options: { connections?: number } = {},
+    options: { connections?: number; maxAnswerBytes?: number } = {},
   ) {
+    this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_JSON_ANSWER_BYTES;
     this.providerId = provider.id;
     const url = new URL(provider.baseUrl);
     this.pool = new Pool(url.origin, {
@@ -55,7 +62,7 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
       payload.stream_options = { ...(typeof requested === "object" && requested !== null ? requested : {}), include_usage: true };
     }
     return new Promise((resolve, reject) => {
-      const exchange = new UpstreamExchange(this.provider, call, resolve, reject);
+      const exchange = new UpstreamExchange(this.provider, call, this.maxAnswerBytes, resolve, reject);
       try {
         this.pool.dispatch({ path: this.path, method: "POST", headers: call.stream ? this.streamHeaders : this.jsonHeaders, body: JSON.stringify(payload) }, exchange);
       } catch (error) {
@@ -84,6 +91,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   constructor(
     private readonly provider: ProviderConfig,
     private readonly call: ChatCall,
+    private readonly maxAnswerBytes: number,
     private readonly resolve: (result: ChatResult) => void,
     private readonly reject: (error: Error) => void,
   ) {}
@@ -105,6 +113,12 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.stream.data(controller, chunk);
       return;
     }
+    if (this.settled) return;
+    if (this.succeeded() && this.bytes + chunk.length > this.maxAnswerBytes) {
+      this.settle(() => this.reject(new BentooError("upstream_bad_response", `provider "${this.provider.id}" sent an answer larger than ${Math.round(this.maxAnswerBytes / 1024)} KiB; it was not forwarded.`)));
+      controller.abort(new Error("answer too large"));
+      return;
+    }
     // An error body past the limit is not kept: the message is in its first bytes.
     if (this.succeeded() || this.bytes < MAX_ERROR_BODY) {
       this.chunks.push(chunk);
@@ -117,6 +131,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.stream.end();
       return;
     }
+    if (this.settled) return;
     const text = (this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes)).toString("utf8");
     if (!this.succeeded()) {
       this.settle(() => this.reject(mapUpstreamStatus(this.provider, this.call.route.upstreamModel, this.status, text.slice(0, MAX_ERROR_BODY))));

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CatalogModel, ProviderConfig } from "@bentoo/core";
+import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { Cancellation } from "../src/cancellation.js";
+import { OpenAiCompatibleAdapter } from "../src/openai-compatible/adapter.js";
+import type { ChatCall } from "../src/adapter.js";
+
+describe("OpenAI-compatible adapter: JSON answers", () => {
+  let upstream: FakeUpstream;
+  let provider: ProviderConfig;
+  const model: CatalogModel = { id: "fake/chat", routes: [{ providerId: "fake", upstreamModel: "fake-model" }], inputMicrosPerMtok: 0, outputMicrosPerMtok: 0, contextLength: 8192, maxOutputTokens: null, ownedBy: "fake", created: 0 };
+  const call = (): ChatCall => ({
+    requestId: "req_test",
+    model,
+    route: model.routes[0]!,
+    body: { model: model.id, messages: [{ role: "user", content: "a question long enough to make the answer a few hundred bytes" }] },
+    stream: false,
+    signal: new Cancellation(),
+  });
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    provider = { id: "fake", type: "openai", baseUrl: upstream.url, apiKeyEnv: null, timeoutMs: 10_000 };
+  });
+  afterAll(() => upstream?.close());
+
+  it("returns the completion with the catalog's model id and the upstream's usage", async () => {
+    const adapter = new OpenAiCompatibleAdapter(provider, null);
+    try {
+      const result = await adapter.chat(call());
+      expect(result.kind).toBe("json");
+      if (result.kind !== "json") return;
+      expect(result.body).toMatchObject({ object: "chat.completion", model: "fake/chat" });
+      expect(result.usage.estimated).toBe(false);
+      expect(result.usage.completionTokens).toBeGreaterThan(5);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it("refuses an answer larger than its cap with upstream_bad_response instead of buffering it", async () => {
+    const adapter = new OpenAiCompatibleAdapter(provider, null, { maxAnswerBytes: 100 });
+    try {
+      await expect(adapter.chat(call())).rejects.toMatchObject({ code: "upstream_bad_response", message: expect.stringContaining("larger than") });
+      // Streams are not buffered, so the cap does not apply to them; the pool still serves after the refusal.
+      const base = call();
+      const streamed = await adapter.chat({ ...base, body: { ...base.body, stream: true }, stream: true });
+      expect(streamed.kind).toBe("stream");
+      if (streamed.kind !== "stream") return;
+      const { Writable } = await import("node:stream");
+      let text = "";
+      const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });
+      expect((await streamed.pipeTo(sink)).completed).toBe(true);
+      expect(text).toContain("data: [DONE]");
+    } finally {
+      await adapter.close();
+    }
+  });
+});
