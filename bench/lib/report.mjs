@@ -150,6 +150,10 @@ export function printReport(results, log) {
   log("");
   log(targetsTable(results.targets));
   if (results.floor.length > 0) log(`\n${floorTable(results.floor)}`);
+  // On an idle machine the fastify floor costs about what the bare proxy does; far more means
+  // other work shared the cores during the run, and every ratio above is suspect.
+  const busy = results.floor.filter((row) => row.comparison === "fastify ÷ bare" && row.cpu_ratio > 1.3);
+  if (busy.length > 0) log(`\nNote: the fastify floor cost ${busy.map((row) => `${row.cpu_ratio.toFixed(2)}x (${row.mode})`).join(" and ")} the bare proxy's CPU; on an idle machine it is about 1.0-1.2x. Other work probably shared the cores: rerun before trusting the ratios.`);
   if (results.notes.length > 0) log(`\n${results.notes.join("\n")}`);
   for (const notice of [...results.notices, ...results.failures.map((failure) => `FAILED ${failure.target} (${failure.delay_ms} ms): ${failure.message}`)]) log(`\nNote: ${notice}`);
 }
