@@ -15,6 +15,7 @@ import { encodeCursor, type CursorPosition } from "../cursor.js";
 import type { Database } from "../schema.js";
 import type { SqliteDirectWrites } from "../sqlite/direct-writes.js";
 import { AUDIT_COLUMNS, fromAuditRow, toAuditRow } from "./audit-rows.js";
+import { MultiRowInsert } from "./multi-row-insert.js";
 import { requireCursor } from "./pagination.js";
 
 type AuditFilters = Omit<AuditQuery, "limit" | "cursor">;
@@ -48,13 +49,19 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * so a page never costs more than its size whatever the depth.
  */
 export class KyselyAuditStore implements AuditStore {
-  private readonly insertTexts = new Map<number, string>();
+  /**
+   * ON CONFLICT (id) DO NOTHING makes a retried batch idempotent: a batch whose
+   * commit succeeded but whose reply was lost is not written twice.
+   */
+  private readonly insert: MultiRowInsert;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: "sqlite" | "postgres",
+    dialect: "sqlite" | "postgres",
     private readonly direct: SqliteDirectWrites | null = null,
-  ) {}
+  ) {
+    this.insert = new MultiRowInsert(dialect, "audit_log", AUDIT_COLUMNS, 'on conflict ("id") do nothing');
+  }
 
   async insertMany(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
@@ -73,30 +80,13 @@ export class KyselyAuditStore implements AuditStore {
     });
   }
 
-  /**
-   * One multi-row INSERT, its text built by hand and cached per row count:
-   * Kysely's query builder spends ~15 ms compiling 500 rows × 23 columns,
-   * which capped inserts near 20,000 records/s. ON CONFLICT (id) DO NOTHING
-   * makes a retried batch idempotent: a batch whose commit succeeded but whose
-   * reply was lost is not written twice.
-   */
   private insertQuery(records: readonly AuditRecord[]): CompiledQuery {
-    let text = this.insertTexts.get(records.length);
-    if (text === undefined) {
-      let parameter = 0;
-      const placeholder = this.dialect === "postgres" ? () => `$${(parameter += 1)}` : () => "?";
-      const tuple = () => `(${AUDIT_COLUMNS.map(placeholder).join(", ")})`;
-      const values = Array.from({ length: records.length }, tuple).join(", ");
-      text = `insert into "audit_log" (${AUDIT_COLUMNS.map((column) => `"${column}"`).join(", ")}) values ${values} on conflict ("id") do nothing`;
-      if (this.insertTexts.size > 16) this.insertTexts.clear();
-      this.insertTexts.set(records.length, text);
-    }
     const parameters: unknown[] = [];
     for (const record of records) {
       const row = toAuditRow(record);
       for (const column of AUDIT_COLUMNS) parameters.push(row[column]);
     }
-    return CompiledQuery.raw(text, parameters);
+    return this.insert.query(records.length, parameters);
   }
 
   async query(query: AuditQuery): Promise<AuditPage> {

@@ -3,45 +3,36 @@ import { CompiledQuery, sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";
 import type { SqliteDirectWrites } from "../sqlite/direct-writes.js";
+import { MultiRowInsert } from "./multi-row-insert.js";
 
 /** Rows per INSERT statement (8 columns each, well under both dialects' parameter limits). */
 const CHUNK = 1000;
 const LEDGER_COLUMNS = ["id", "account_id", "kind", "amount_micros", "request_id", "estimated", "created_at", "metadata"] as const;
 
 export class KyselyLedgerStore implements LedgerStore {
-  private readonly insertTexts = new Map<number, string>();
+  /**
+   * ON CONFLICT (id) DO NOTHING … RETURNING makes a retried batch idempotent:
+   * when a commit went through but its reply was lost, the retry inserts nothing
+   * and, moving balances by the rows it did insert only, moves nothing either.
+   */
+  private readonly insert: MultiRowInsert<{ account_id: string; amount_micros: number }>;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: "sqlite" | "postgres",
+    dialect: "sqlite" | "postgres",
     private readonly now: () => number = Date.now,
     private readonly writeEvents: EventWriter = async () => undefined,
     private readonly direct: SqliteDirectWrites | null = null,
-  ) {}
+  ) {
+    this.insert = new MultiRowInsert(dialect, "credit_ledger", LEDGER_COLUMNS, 'on conflict ("id") do nothing returning "account_id", "amount_micros"');
+  }
 
-  /**
-   * One multi-row INSERT, its text built by hand and cached per row count (as
-   * the audit store does: Kysely's builder spends milliseconds compiling a
-   * thousand rows). ON CONFLICT (id) DO NOTHING … RETURNING makes a retried
-   * batch idempotent: when a commit went through but its reply was lost, the
-   * retry inserts nothing and, moving balances by the rows it did insert only,
-   * moves nothing either.
-   */
   private insertQuery(entries: readonly LedgerEntry[]): CompiledQuery<{ account_id: string; amount_micros: number }> {
-    let text = this.insertTexts.get(entries.length);
-    if (text === undefined) {
-      let parameter = 0;
-      const placeholder = this.dialect === "postgres" ? () => `$${(parameter += 1)}` : () => "?";
-      const values = Array.from({ length: entries.length }, () => `(${LEDGER_COLUMNS.map(placeholder).join(", ")})`).join(", ");
-      text = `insert into "credit_ledger" (${LEDGER_COLUMNS.map((column) => `"${column}"`).join(", ")}) values ${values} on conflict ("id") do nothing returning "account_id", "amount_micros"`;
-      if (this.insertTexts.size > 16) this.insertTexts.clear();
-      this.insertTexts.set(entries.length, text);
-    }
     const parameters: unknown[] = [];
     for (const entry of entries) {
       parameters.push(entry.id, entry.accountId, entry.kind, entry.amountMicros, entry.requestId, entry.estimated ? 1 : 0, entry.createdAt, entry.metadata === null ? null : JSON.stringify(entry.metadata));
     }
-    return CompiledQuery.raw(text, parameters);
+    return this.insert.query(entries.length, parameters);
   }
 
   async append(entries: readonly LedgerEntry[], events: readonly AuditRecord[] = []): Promise<void> {
