@@ -6,18 +6,10 @@
 // Usage: node bench/bare-proxy.mjs <upstream origin> [port]; prints "listening <url>".
 import { createServer } from "node:http";
 import { Pool } from "undici";
+import { NOT_FORWARDED, NOT_SENT_UPSTREAM, without } from "./lib/proxy-headers.mjs";
 
 const upstream = new URL(process.argv[2] ?? "http://127.0.0.1:8081");
 const pool = new Pool(upstream.origin, { connections: 256, pipelining: 1 });
-// Hop-by-hop headers stay on their own connection; undici sets the request's host and length.
-const NOT_FORWARDED = new Set(["connection", "keep-alive", "transfer-encoding"]);
-const NOT_SENT_UPSTREAM = new Set([...NOT_FORWARDED, "host", "content-length"]);
-
-function without(headers, names) {
-  const kept = {};
-  for (const name in headers) if (!names.has(name)) kept[name] = headers[name];
-  return kept;
-}
 
 const server = createServer((request, response) => {
   const chunks = [];

@@ -8,17 +8,10 @@
 // Usage: node bench/fastify-proxy.mjs <upstream origin> [port]; prints "listening <url>".
 import Fastify from "fastify";
 import { Pool } from "undici";
+import { NOT_FORWARDED, NOT_SENT_UPSTREAM, without } from "./lib/proxy-headers.mjs";
 
 const upstream = new URL(process.argv[2] ?? "http://127.0.0.1:8081");
 const pool = new Pool(upstream.origin, { connections: 256, pipelining: 1 });
-const NOT_FORWARDED = new Set(["connection", "keep-alive", "transfer-encoding"]);
-const NOT_SENT_UPSTREAM = new Set([...NOT_FORWARDED, "host", "content-length"]);
-
-function without(headers, names) {
-  const kept = {};
-  for (const name in headers) if (!names.has(name)) kept[name] = headers[name];
-  return kept;
-}
 
 const app = Fastify({ logger: false });
 app.post("/v1/chat/completions", (request, reply) => {
