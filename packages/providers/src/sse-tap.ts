@@ -84,14 +84,19 @@ export class SseTap {
     return ending;
   }
 
-  /** The last `bytes` bytes fed (copied only when they span chunks); `cut` when the stream had more. */
+  /**
+   * The last `bytes` bytes fed (copied only when they span chunks); `cut` when
+   * the stream had more. Once `kept` is full, the tail comes from `overflow`
+   * alone: the chunks between the two were not kept.
+   */
   private lastBytes(bytes: number): { tail: Buffer; cut: boolean } {
-    const chunks = [...this.kept, ...this.overflow];
+    const chunks = this.overflow.length > 0 ? this.overflow : this.kept;
     let taken = 0;
     let first = chunks.length;
     while (first > 0 && taken < bytes) taken += chunks[--first]!.length;
     const cut = first > 0 || taken > bytes || this.overflow.length > 0;
-    const joined = first === chunks.length - 1 ? Buffer.from(chunks[first]!.buffer, chunks[first]!.byteOffset, chunks[first]!.length) : Buffer.concat(chunks.slice(first), taken);
+    const only = first === chunks.length - 1 ? chunks[first]! : null;
+    const joined = only !== null ? Buffer.from(only.buffer, only.byteOffset, only.length) : Buffer.concat(chunks.slice(first), taken);
     return { tail: taken > bytes ? joined.subarray(taken - bytes) : joined, cut };
   }
 

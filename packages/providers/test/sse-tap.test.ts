@@ -36,6 +36,14 @@ describe("SseTap", () => {
     expect(tap.ending()).toEqual({ done: true, usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 }, error: null });
   });
 
+  it("still reads the ending of a stream past the 8 MiB it keeps for estimates", () => {
+    const piece = delta("x".repeat(60_000));
+    const tap = new SseTap();
+    for (let index = 0; index < 160; index += 1) tap.feed(Buffer.from(piece)); // ≈ 9.6 MB
+    tap.feed(Buffer.from(usage + event("[DONE]")));
+    expect(tap.ending()).toEqual({ done: true, usage: { promptTokens: 11, completionTokens: 22, totalTokens: 33 }, error: null });
+  });
+
   it("reports a cut stream and an in-band error", () => {
     expect(tapOf(delta("partial"), 5).ending()).toEqual({ done: false, usage: null, error: null });
     const failed = tapOf(delta("a") + event({ error: { message: "overloaded", code: "server_error" } }), 9);
