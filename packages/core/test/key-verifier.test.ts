@@ -23,6 +23,19 @@ describe("KeyVerifier", () => {
     expect(lookups).toBe(1); // the unknown hash is cached briefly
   });
 
+  it("refuses a well-shaped key with a wrong checksum before any look-up, every time, naming its last 4", async () => {
+    let lookups = 0;
+    const verifier = new KeyVerifier(async () => (lookups++, subjectFor()), new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 60_000 }));
+    const { key } = generateApiKey("live");
+    const typo = `${key.slice(0, 20)}${key[20] === "a" ? "b" : "a"}${key.slice(21)}`;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      expect(await verifier.verify(`Bearer ${typo}`)).toEqual({ valid: false, code: "malformed_api_key", last4: typo.slice(-4), subject: null });
+    }
+    expect(lookups).toBe(0);
+    expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
+    expect(lookups).toBe(1);
+  });
+
   it("serves a valid key from the cache without a second look-up, and honours invalidation", async () => {
     const { key, hash } = generateApiKey("test");
     let current = subjectFor();

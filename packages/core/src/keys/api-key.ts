@@ -45,11 +45,20 @@ export function generateApiKey(mode: KeyMode): GeneratedKey {
 
 /** Checks format and checksum only; says nothing about whether the key exists. */
 export function parseApiKey(candidate: string): ParsedKey {
+  const shape = parseKeyShape(candidate);
+  if (shape.ok && !hasValidChecksum(candidate)) return { ok: false, reason: "bad_checksum", last4: shape.last4 };
+  return shape;
+}
+
+/** The format alone (prefix, mode, length, alphabet), without the checksum. */
+export function parseKeyShape(candidate: string): ParsedKey {
   if (candidate.length !== KEY_LENGTH || !KEY_PATTERN.test(candidate)) return { ok: false, reason: "malformed" };
-  const last4 = candidate.slice(-4);
-  const head = candidate.slice(0, -CHECKSUM_LENGTH);
-  if (checksumOf(head) !== candidate.slice(-CHECKSUM_LENGTH)) return { ok: false, reason: "bad_checksum", last4 };
-  return { ok: true, mode: candidate.slice(KEY_PREFIX.length, KEY_PREFIX.length + 4) as KeyMode, last4 };
+  return { ok: true, mode: candidate.slice(KEY_PREFIX.length, KEY_PREFIX.length + 4) as KeyMode, last4: candidate.slice(-4) };
+}
+
+/** Whether a well-shaped key's last 6 characters are the checksum of the rest. */
+export function hasValidChecksum(candidate: string): boolean {
+  return checksumOf(candidate.slice(0, -CHECKSUM_LENGTH)) === candidate.slice(-CHECKSUM_LENGTH);
 }
 
 export function hashApiKey(key: string): string {

@@ -1,5 +1,5 @@
 import type { KeyWithAccount } from "../accounts/types.js";
-import { hashApiKey, parseApiKey } from "./api-key.js";
+import { hasValidChecksum, hashApiKey, parseKeyShape } from "./api-key.js";
 import type { KeyCache } from "./key-cache.js";
 
 export type AuthFailureCode = "missing_api_key" | "invalid_auth_scheme" | "malformed_api_key" | "invalid_api_key" | "revoked_api_key" | "expired_api_key";
@@ -12,7 +12,9 @@ export type VerifyOutcome =
 const failure = (code: AuthFailureCode, last4: string | null = null, subject: KeyWithAccount | null = null): VerifyOutcome => ({ valid: false, code, last4, subject });
 
 /**
- * Bearer header → format and checksum (no storage) → SHA-256 → cache → store.
+ * Bearer header → format → SHA-256 → cache → checksum → store: a typo or
+ * garbage key is refused by its checksum with no storage look-up, and a cached
+ * key skips the checksum, since only keys that passed it are cached.
  * A cached key costs no database round trip, and is answered synchronously: no
  * promise on the hot path unless the store must be asked.
  */
@@ -32,12 +34,14 @@ export class KeyVerifier {
     if (scheme.toLowerCase() !== "bearer") return failure("invalid_auth_scheme");
     const candidate = authorization.slice(space + 1).trim();
     if (candidate === "") return failure("missing_api_key");
-    const parsed = parseApiKey(candidate);
-    if (!parsed.ok) return failure("malformed_api_key", parsed.last4 ?? null);
+    const parsed = parseKeyShape(candidate);
+    if (!parsed.ok) return failure("malformed_api_key");
     const hash = hashApiKey(candidate);
     const trusted = this.cacheTrusted();
     const cached = trusted ? this.cache.get(hash) : undefined;
+    // Only a key whose checksum passed is ever cached (under its own hash), so a hit skips the CRC.
     if (cached !== undefined) return this.judge(cached, parsed.last4);
+    if (!hasValidChecksum(candidate)) return failure("malformed_api_key", parsed.last4);
     return this.lookup(hash).then((subject) => {
       if (trusted) this.cache.set(hash, subject);
       return this.judge(subject, parsed.last4);
