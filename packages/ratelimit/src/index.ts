@@ -3,3 +3,4 @@ export { MemoryRateLimiter, type MemoryRateLimiterOptions } from "./memory/memor
 export { RedisRateLimiter, type RedisRateLimiterOptions, type RedisScriptClient } from "./redis/redis-rate-limiter.js";
 export { formatResetDuration } from "./format-reset-duration.js";
 export { MAX_UNITS } from "./token-bucket.js";
+export { TurnBatcher } from "./turn-batcher.js";

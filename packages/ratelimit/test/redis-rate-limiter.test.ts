@@ -65,6 +65,50 @@ describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
     expect(after.tokens.remaining).toBeLessThan(100_000 - 30_400 + 100); // refill over a few ms
   });
 
+  it("decides the admissions of one turn in one call per subject, exactly as the memory limiter decides them one by one", async () => {
+    let calls = 0;
+    const counting: RedisScriptClient = {
+      evalsha: (...args) => ((calls += 1), redis.evalsha(...args)),
+      eval: (...args) => ((calls += 1), redis.eval(...args)),
+    };
+    const clock = 1_700_000_000_000;
+    const shared = new RedisRateLimiter({ redis: counting, keyPrefix, now: () => clock });
+    const memory = new MemoryRateLimiter({ now: () => clock });
+    const small: LimitSpec = { requestsPerMinute: 5, tokensPerMinute: 1_000 };
+    // Two subjects interleaved; token sizes chosen so that both limits refuse some, and a small request passes after a big one is refused.
+    const inputs = [300, 300, 600, 100, 0, 50, 50].flatMap((tokens) => [
+      { subject: "acct_turn_a", limits: small, tokens },
+      { subject: "acct_turn_b", limits: small, tokens: tokens * 2 },
+    ]);
+    const expected = [];
+    for (const input of inputs) expected.push(await memory.admit(input));
+    const decided = await Promise.all(inputs.map((input) => shared.admit(input)));
+    expect(calls).toBe(2);
+    expect(decided).toEqual(expected);
+    expect(new Set(decided.map((decision) => decision.limitedBy))).toEqual(new Set([null, "requests", "tokens"]));
+    // The buckets were written once, with everything taken: the next turn sees it.
+    calls = 0;
+    const next = await shared.admit({ subject: "acct_turn_a", limits: small, tokens: 0 });
+    expect(next).toEqual(await memory.admit({ subject: "acct_turn_a", limits: small, tokens: 0 }));
+    expect(calls).toBe(1);
+  });
+
+  it("keeps admissions with different limits apart within a turn (a plan change applies to the very next request)", async () => {
+    let calls = 0;
+    const counting: RedisScriptClient = {
+      evalsha: (...args) => ((calls += 1), redis.evalsha(...args)),
+      eval: (...args) => ((calls += 1), redis.eval(...args)),
+    };
+    const limiter = new RedisRateLimiter({ redis: counting, keyPrefix });
+    const [before, after] = await Promise.all([
+      limiter.admit({ subject: "acct_turn_plan", limits: { requestsPerMinute: 2, tokensPerMinute: 100 }, tokens: 1 }),
+      limiter.admit({ subject: "acct_turn_plan", limits: { requestsPerMinute: 50, tokensPerMinute: 100 }, tokens: 1 }),
+    ]);
+    expect(calls).toBe(2);
+    expect(before?.requests).toMatchObject({ limit: 2, remaining: 1 });
+    expect(after?.requests).toMatchObject({ limit: 50, remaining: 48 });
+  });
+
   it("reloads its script after the server forgot it (NOSCRIPT)", async () => {
     let forgotten = 0;
     const forgetful: RedisScriptClient = {

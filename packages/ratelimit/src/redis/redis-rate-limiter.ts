@@ -1,5 +1,6 @@
 import type { AdmitInput, LimitSpec, RateDecision, RateLimiter } from "../rate-limiter.js";
 import { MAX_UNITS, assertDelta, assertLimits, assertSubject, assertTokens } from "../token-bucket.js";
+import { TurnBatcher } from "../turn-batcher.js";
 import { admitScript, adjustScript, type LuaScript } from "./scripts.js";
 
 /**
@@ -28,8 +29,11 @@ export interface RedisRateLimiterOptions {
 }
 
 /**
- * The limiter shared by every gateway instance. `admit` is one EVALSHA (one
- * round trip) that refills, checks and takes from both buckets atomically.
+ * The limiter shared by every gateway instance. One EVALSHA (one round trip)
+ * refills, checks and takes from both buckets atomically, for all of a
+ * subject's admissions of one turn of the event loop (see TurnBatcher): under
+ * load that is one call for many requests, with the same decisions as one call
+ * each.
  * Keys: `<prefix>rl:{<subject>}:req` and `…:tok`; the `{subject}` hash tag
  * puts both in one Redis Cluster slot, as a multi-key script requires. Idle
  * subjects vanish by PEXPIRE once their buckets would be full.
@@ -39,8 +43,10 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #keyPrefix: string;
   readonly #now: (() => number) | undefined;
   #closed = false;
-  /** Token adjustments waiting for the end of this turn of the event loop, by sign and subject. */
-  readonly #adjustments = new Map<string, PendingAdjustment>();
+  /** Admissions of this turn, by subject, limits and clock. */
+  readonly #admissions = new TurnBatcher<PendingAdmission, RateDecision>((_key, batch) => this.#sendAdmissions(batch));
+  /** Token adjustments of this turn, by subject and sign; summed into one call each. */
+  readonly #adjustments = new TurnBatcher<PendingAdjustment, void>((_key, batch) => this.#sendAdjustments(batch));
 
   constructor(options: RedisRateLimiterOptions) {
     this.#redis = options.redis;
@@ -59,14 +65,9 @@ export class RedisRateLimiter implements RateLimiter {
     assertSubject(input.subject);
     assertLimits(input.limits);
     assertTokens(input.tokens);
-    const keys = this.keysFor(input.subject);
-    const reply = await this.#run(admitScript, [keys.requests, keys.tokens], [
-      this.#pinnedNow(),
-      input.limits.requestsPerMinute,
-      input.limits.tokensPerMinute,
-      input.tokens,
-    ]);
-    return parseAdmitReply(reply, input.limits);
+    const now = this.#pinnedNow();
+    const { requestsPerMinute, tokensPerMinute } = input.limits;
+    return this.#admissions.add(`${input.subject}\u0000${requestsPerMinute}\u0000${tokensPerMinute}\u0000${now}`, { subject: input.subject, limits: input.limits, tokens: input.tokens, now });
   }
 
   /**
@@ -83,34 +84,31 @@ export class RedisRateLimiter implements RateLimiter {
     assertLimits(limits);
     assertDelta(delta);
     if (delta === 0) return;
-    const key = `${delta < 0 ? "-" : "+"}${subject}`;
-    let pending = this.#adjustments.get(key);
-    if (pending === undefined) {
-      if (this.#adjustments.size === 0) setImmediate(() => this.#sendAdjustments());
-      pending = new PendingAdjustment(subject, limits);
-      this.#adjustments.set(key, pending);
-    }
-    // A sum past what one call may carry is cut: a refund that large empties any bucket's
-    // debt anyway, and a charge that large leaves the bucket waiting for the maximum.
-    pending.delta = Math.max(-MAX_UNITS, Math.min(MAX_UNITS, pending.delta + delta));
-    pending.limits = limits;
-    return pending.settled;
+    return this.#adjustments.add(`${delta < 0 ? "-" : "+"}${subject}`, { subject, limits, delta, now: this.#pinnedNow() });
   }
 
-  /** Marks the limiter closed after sending the adjustments still waiting; the Redis client belongs to the caller. */
+  /** Marks the limiter closed after sending the calls still waiting; the Redis client belongs to the caller. */
   async close(): Promise<void> {
-    await this.#sendAdjustments();
+    await Promise.all([this.#admissions.flush(), this.#adjustments.flush()]);
     this.#closed = true;
   }
 
-  #sendAdjustments(): Promise<void> {
-    const batch = [...this.#adjustments.values()];
-    this.#adjustments.clear();
-    return Promise.all(
-      batch.map((pending) =>
-        this.#run(adjustScript, [this.keysFor(pending.subject).tokens], [this.#pinnedNow(), pending.limits.tokensPerMinute, pending.delta]).then(pending.resolve, pending.reject),
-      ),
-    ).then(() => undefined);
+  /** One script call for a batch of one subject's admissions with the same limits, decided in order. */
+  async #sendAdmissions(batch: PendingAdmission[]): Promise<RateDecision[]> {
+    const { subject, limits, now } = batch[0]!;
+    const keys = this.keysFor(subject);
+    const reply = await this.#run(admitScript, [keys.requests, keys.tokens], [now, limits.requestsPerMinute, limits.tokensPerMinute, ...batch.map((admission) => admission.tokens)]);
+    return parseAdmitReplies(reply, batch.length, limits);
+  }
+
+  #sendAdjustments(batch: PendingAdjustment[]): Promise<void[]> {
+    const { subject, now } = batch[0]!;
+    // A sum past what one call may carry is cut: a refund that large empties any bucket's
+    // debt anyway, and a charge that large leaves the bucket waiting for the maximum.
+    let delta = 0;
+    for (const adjustment of batch) delta = Math.max(-MAX_UNITS, Math.min(MAX_UNITS, delta + adjustment.delta));
+    const limits = batch[batch.length - 1]!.limits;
+    return this.#run(adjustScript, [this.keysFor(subject).tokens], [now, limits.tokensPerMinute, delta]).then(() => batch.map(() => undefined));
   }
 
   /** EVALSHA, falling back to EVAL (which also caches the script) after a NOSCRIPT (Redis restarted or SCRIPT FLUSH). */
@@ -132,38 +130,38 @@ export class RedisRateLimiter implements RateLimiter {
   }
 }
 
-class PendingAdjustment {
-  delta = 0;
-  readonly settled: Promise<void>;
-  resolve!: () => void;
-  reject!: (error: unknown) => void;
+interface PendingAdmission {
+  subject: string;
+  limits: LimitSpec;
+  tokens: number;
+  /** The pinned clock ('' in production: the script reads Redis TIME). */
+  now: string;
+}
 
-  constructor(
-    readonly subject: string,
-    public limits: LimitSpec,
-  ) {
-    this.settled = new Promise<void>((resolve, reject) => {
-      this.resolve = () => resolve();
-      this.reject = reject;
+interface PendingAdjustment {
+  subject: string;
+  limits: LimitSpec;
+  delta: number;
+  now: string;
+}
+
+const ADMIT_REPLY_LENGTH = 6;
+
+/** Narrows the script's reply (see scripts.ts for its layout): one decision per admission. */
+function parseAdmitReplies(reply: unknown, count: number, limits: LimitSpec): RateDecision[] {
+  if (!Array.isArray(reply) || reply.length !== count * ADMIT_REPLY_LENGTH || !reply.every((value) => Number.isSafeInteger(value))) {
+    throw new Error(`unexpected reply from the admit script for ${count} admission(s): ${JSON.stringify(reply).slice(0, 200)}`);
+  }
+  const decisions: RateDecision[] = [];
+  for (let offset = 0; offset < reply.length; offset += ADMIT_REPLY_LENGTH) {
+    const [limitedBy, requestsRemaining, requestsResetMs, tokensRemaining, tokensResetMs, retryAfterMs] = reply.slice(offset, offset + ADMIT_REPLY_LENGTH) as number[];
+    decisions.push({
+      allowed: limitedBy === 0,
+      limitedBy: limitedBy === 1 ? "requests" : limitedBy === 2 ? "tokens" : null,
+      requests: { limit: limits.requestsPerMinute, remaining: requestsRemaining!, resetMs: requestsResetMs! },
+      tokens: { limit: limits.tokensPerMinute, remaining: tokensRemaining!, resetMs: tokensResetMs! },
+      retryAfterMs: retryAfterMs! < 0 ? null : retryAfterMs!,
     });
   }
-}
-
-type AdmitReply = [number, number, number, number, number, number];
-
-function isAdmitReply(reply: unknown): reply is AdmitReply {
-  return Array.isArray(reply) && reply.length === 6 && reply.every((value) => Number.isSafeInteger(value));
-}
-
-/** Narrows the script's reply (see scripts.ts for its layout). */
-function parseAdmitReply(reply: unknown, limits: LimitSpec): RateDecision {
-  if (!isAdmitReply(reply)) throw new Error(`unexpected reply from the admit script: ${JSON.stringify(reply)}`);
-  const [limitedBy, requestsRemaining, requestsResetMs, tokensRemaining, tokensResetMs, retryAfterMs] = reply;
-  return {
-    allowed: limitedBy === 0,
-    limitedBy: limitedBy === 1 ? "requests" : limitedBy === 2 ? "tokens" : null,
-    requests: { limit: limits.requestsPerMinute, remaining: requestsRemaining, resetMs: requestsResetMs },
-    tokens: { limit: limits.tokensPerMinute, remaining: tokensRemaining, resetMs: tokensResetMs },
-    retryAfterMs: retryAfterMs < 0 ? null : retryAfterMs,
-  };
+  return decisions;
 }

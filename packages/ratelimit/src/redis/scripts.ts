@@ -59,9 +59,12 @@ end
 
 /**
  * admit: KEYS = [request bucket, token bucket];
- * ARGV = [pinned now or '', requests/min, tokens/min, tokens wanted].
- * Returns [limitedBy (0 none, 1 requests, 2 tokens), requests remaining,
- * requests reset ms, tokens remaining, tokens reset ms, retry-after ms or -1].
+ * ARGV = [pinned now or '', requests/min, tokens/min, tokens wanted by request 1, by request 2, …].
+ * The admissions of one batch, in order, at one instant: exactly what as many
+ * separate calls would decide, with the buckets read and written once.
+ * Returns 6 numbers per request: [limitedBy (0 none, 1 requests, 2 tokens),
+ * requests remaining, requests reset ms, tokens remaining, tokens reset ms,
+ * retry-after ms or -1].
  * Mirrors `admitBuckets`: both takes or neither, token check clamped to capacity.
  */
 const ADMIT = `${COMMON}
@@ -78,31 +81,42 @@ local function remaining(used, limit)
 end
 
 local now = now_ms(ARGV[1])
-local request_limit, token_limit, wanted = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local request_limit, token_limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local request_used, request_at = load(KEYS[1], request_limit, now)
 local token_used, token_at = load(KEYS[2], token_limit, now)
+local taken = false
+local replies = {}
 
-local request_wait = wait(request_used, SCALE, request_limit)
-local token_wait = wait(token_used, math.min(wanted, token_limit) * SCALE, token_limit)
-local limited_by = 0
-if request_wait > 0 then limited_by = 1 elseif token_wait > 0 then limited_by = 2 end
+for index = 4, #ARGV do
+  local wanted = tonumber(ARGV[index])
+  local request_wait = wait(request_used, SCALE, request_limit)
+  local token_wait = wait(token_used, math.min(wanted, token_limit) * SCALE, token_limit)
+  local limited_by = 0
+  if request_wait > 0 then limited_by = 1 elseif token_wait > 0 then limited_by = 2 end
 
-local retry_after = -1
-if limited_by == 0 then
-  request_used = request_used + SCALE
-  token_used = math.min(MAX_USED, token_used + wanted * SCALE)
-  save(KEYS[1], request_used, request_at, request_limit)
-  save(KEYS[2], token_used, token_at, token_limit)
-else
-  retry_after = math.max(request_wait, token_wait)
+  local retry_after = -1
+  if limited_by == 0 then
+    request_used = request_used + SCALE
+    token_used = math.min(MAX_USED, token_used + wanted * SCALE)
+    taken = true
+  else
+    retry_after = math.max(request_wait, token_wait)
+  end
+
+  local reply = #replies
+  replies[reply + 1] = limited_by
+  replies[reply + 2] = remaining(request_used, request_limit)
+  replies[reply + 3] = time_to_full(request_used, request_limit)
+  replies[reply + 4] = remaining(token_used, token_limit)
+  replies[reply + 5] = time_to_full(token_used, token_limit)
+  replies[reply + 6] = retry_after
 end
 
-return {
-  limited_by,
-  remaining(request_used, request_limit), time_to_full(request_used, request_limit),
-  remaining(token_used, token_limit), time_to_full(token_used, token_limit),
-  retry_after,
-}
+if taken then
+  save(KEYS[1], request_used, request_at, request_limit)
+  save(KEYS[2], token_used, token_at, token_limit)
+end
+return replies
 `;
 
 /**

@@ -1,0 +1,79 @@
+interface Waiting<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Coalesces the calls made during one turn of the event loop: `add()` puts an
+ * item in the group of its key, and once the turn ends (setImmediate, after the
+ * I/O callbacks of the turn ran) each group goes to `send` as one list, in
+ * arrival order, in chunks of at most `maxBatch`. `send` answers with one result
+ * per item; each `add()` promise settles with its own result, or with the
+ * chunk's error.
+ *
+ * Under load, the requests that arrive together admit and settle together, so
+ * one Redis script call serves all of an account's requests of that turn
+ * instead of one call each; a lone request waits only for the end of its turn.
+ */
+export class TurnBatcher<I, O> {
+  readonly #send: (key: string, items: I[]) => Promise<O[]>;
+  readonly #maxBatch: number;
+  readonly #groups = new Map<string, Array<Waiting<I, O>>>();
+  #scheduled = false;
+
+  constructor(send: (key: string, items: I[]) => Promise<O[]>, maxBatch = 256) {
+    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${String(maxBatch)}`);
+    this.#send = send;
+    this.#maxBatch = maxBatch;
+  }
+
+  /** Items waiting for the end of this turn. */
+  get pending(): number {
+    let count = 0;
+    for (const group of this.#groups.values()) count += group.length;
+    return count;
+  }
+
+  add(key: string, item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      let group = this.#groups.get(key);
+      if (group === undefined) {
+        group = [];
+        this.#groups.set(key, group);
+      }
+      group.push({ item, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  /** Sends every group now; resolves once each chunk has been answered (never rejects). */
+  flush(): Promise<void> {
+    this.#scheduled = false;
+    if (this.#groups.size === 0) return Promise.resolve();
+    const sends: Array<Promise<void>> = [];
+    for (const [key, group] of this.#groups) {
+      for (let start = 0; start < group.length; start += this.#maxBatch) sends.push(this.#sendChunk(key, group.slice(start, start + this.#maxBatch)));
+    }
+    this.#groups.clear();
+    return Promise.all(sends).then(() => undefined);
+  }
+
+  async #sendChunk(key: string, chunk: Array<Waiting<I, O>>): Promise<void> {
+    let results: O[];
+    try {
+      results = await this.#send(
+        key,
+        chunk.map((waiting) => waiting.item),
+      );
+      if (results.length !== chunk.length) throw new Error(`a batch of ${chunk.length} got ${results.length} results`);
+    } catch (error) {
+      for (const waiting of chunk) waiting.reject(error);
+      return;
+    }
+    for (let index = 0; index < chunk.length; index += 1) chunk[index]!.resolve(results[index]!);
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { TurnBatcher } from "../src/index.js";
+
+describe("TurnBatcher", () => {
+  it("hands each key's items of one turn to send once, in order, and answers each caller with its own result", async () => {
+    const sent: Array<[string, number[]]> = [];
+    const batcher = new TurnBatcher<number, string>(async (key, items) => {
+      sent.push([key, items]);
+      return items.map((item) => `${key}:${item * 10}`);
+    });
+    const answers = await Promise.all([batcher.add("a", 1), batcher.add("b", 2), batcher.add("a", 3)]);
+    expect(answers).toEqual(["a:10", "b:20", "a:30"]);
+    expect(sent).toEqual([
+      ["a", [1, 3]],
+      ["b", [2]],
+    ]);
+    // The next turn is a new batch.
+    expect(await batcher.add("a", 4)).toBe("a:40");
+    expect(sent).toHaveLength(3);
+  });
+
+  it("splits a large group into chunks of at most maxBatch", async () => {
+    const sizes: number[] = [];
+    const batcher = new TurnBatcher<number, number>(async (_key, items) => (sizes.push(items.length), items), 4);
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => batcher.add("k", index)));
+    expect(answers).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sizes).toEqual([4, 4, 2]);
+  });
+
+  it("rejects every caller of a failed chunk with its error, and only them", async () => {
+    const batcher = new TurnBatcher<number, number>(async (key, items) => {
+      if (key === "bad") throw new Error("redis is down");
+      return items;
+    });
+    const outcomes = await Promise.allSettled([batcher.add("bad", 1), batcher.add("good", 2), batcher.add("bad", 3)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "fulfilled", "rejected"]);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toEqual(new Error("redis is down"));
+  });
+
+  it("refuses a send that answers a different number of results", async () => {
+    const batcher = new TurnBatcher<number, number>(async () => [1]);
+    await expect(Promise.all([batcher.add("k", 1), batcher.add("k", 2)])).rejects.toThrow("a batch of 2 got 1 results");
+  });
+
+  it("flush() sends what waits at once, and counts what is pending", async () => {
+    const batcher = new TurnBatcher<number, number>(async (_key, items) => items);
+    const answer = batcher.add("k", 7);
+    expect(batcher.pending).toBe(1);
+    await batcher.flush();
+    expect(batcher.pending).toBe(0);
+    expect(await answer).toBe(7);
+  });
+});
