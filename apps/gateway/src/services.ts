@@ -118,6 +118,7 @@ export async function createServices(config: Config, credentials: CredentialSour
       await auditWriter.close();
       await ledgerWriter.close();
       await limiter.close();
+      if (bank instanceof RedisCreditBank) await bank.flush();
       await providers.close();
       if (redis !== null) {
         await redis.bus.close();

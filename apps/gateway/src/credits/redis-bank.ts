@@ -1,20 +1,35 @@
 import { randomBytes } from "node:crypto";
 import type { BalanceLoader, CreditBank, CreditHold, ReserveOutcome } from "@bentoo/core";
+import { TurnBatcher } from "@bentoo/ratelimit";
 import type { Redis } from "ioredis";
 
 /** An idle account's copy of its balance leaves Redis after a day (reloaded from storage on next use). */
 const TTL_MS = 24 * 3600 * 1000;
 
-// KEYS[1] = the account's hash {b: available micros, e: epoch}; ARGV = amount, ttl.
-// Returns {-1} when the balance is not loaded, {0, available} when it cannot cover the amount, {1, left, epoch} on success.
+// KEYS[1] = the account's hash {b: available micros, e: epoch}; ARGV = ttl, then the amount of each hold, in order.
+// Returns {-1} when the balance is not loaded; otherwise {epoch, then per hold: 1 or 0 (taken or not), available after it}.
+// Each hold is decided as a separate call would decide it: a hold that does not fit takes nothing and the next may still fit.
 const RESERVE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local available = tonumber(redis.call('HGET', KEYS[1], 'b'))
-local amount = tonumber(ARGV[1])
-if available < amount then return {0, available} end
-local left = redis.call('HINCRBY', KEYS[1], 'b', -amount)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {1, left, redis.call('HGET', KEYS[1], 'e')}`;
+local replies = {redis.call('HGET', KEYS[1], 'e') or ''}
+local taken = 0
+for index = 2, #ARGV do
+  local amount = tonumber(ARGV[index])
+  if available < amount then
+    replies[#replies + 1] = 0
+  else
+    available = available - amount
+    taken = taken + amount
+    replies[#replies + 1] = 1
+  end
+  replies[#replies + 1] = available
+end
+if taken > 0 then
+  redis.call('HINCRBY', KEYS[1], 'b', -taken)
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return replies`;
 
 // ARGV = balance from storage, new epoch, ttl. Loads only if nobody else did first.
 const LOAD = `
@@ -23,9 +38,10 @@ redis.call('HSET', KEYS[1], 'b', ARGV[1], 'e', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
-// ARGV = hold, charged, epoch. Same epoch: give back the unused part. The balance
-// was reloaded since the hold (Redis restarted or the key expired): the reload did
-// not contain the hold, so only the charge is taken from it.
+// ARGV = held, charged, epoch (sums over the holds of one epoch). Same epoch: give
+// back the unused part. The balance was reloaded since the holds (Redis restarted
+// or the key expired): the reload did not contain them, so only the charges are
+// taken from it.
 const SETTLE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('HGET', KEYS[1], 'e') == ARGV[3] then
@@ -40,7 +56,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'b', ARGV[1])
 return 1`;
 
-type Reply = [number, number?, string?];
 type Script = (key: string, ...args: Array<string | number>) => Promise<unknown>;
 
 /** Registers a script once; ioredis then calls it by EVALSHA (falling back to EVAL after a Redis restart). */
@@ -50,16 +65,27 @@ function defineScript(redis: Redis, name: string, lua: string): Script {
   return command.bind(redis);
 }
 
+interface Settlement {
+  hold: CreditHold;
+  chargedMicros: number;
+}
+
 /**
  * The shared bank for many instances: each account's available balance is a
  * Redis hash, and reserve/settle are Lua scripts (atomic, one round trip), so
  * concurrent requests on any number of instances cannot overspend. Storage stays
  * the system of record through the ledger; Redis holds the in-flight view.
+ *
+ * An account's holds of one turn of the event loop go out as one script call
+ * (decided in order), and its settlements of one turn as one call per epoch,
+ * summed: under load, one round trip serves many requests.
  */
 export class RedisCreditBank implements CreditBank {
   /** Accounts whose grant could not reach Redis: their copy is dropped on the next contact. */
   private readonly stale = new Set<string>();
   private readonly scripts: Record<"reserve" | "load" | "settle" | "grant", Script>;
+  private readonly reserves = new TurnBatcher<{ accountId: string; amountMicros: number }, ReserveOutcome>((_key, batch) => this.reserveBatch(batch));
+  private readonly settles = new TurnBatcher<Settlement, void>((_key, batch) => this.settleBatch(batch));
 
   constructor(
     private readonly redis: Redis,
@@ -78,21 +104,42 @@ export class RedisCreditBank implements CreditBank {
     return `${this.prefix}credit:{${accountId}}`;
   }
 
-  async reserve(accountId: string, amountMicros: number): Promise<ReserveOutcome> {
+  reserve(accountId: string, amountMicros: number): Promise<ReserveOutcome> {
+    return this.reserves.add(accountId, { accountId, amountMicros });
+  }
+
+  settle(hold: CreditHold, chargedMicros: number): Promise<void> {
+    return this.settles.add(`${hold.accountId}\u0000${hold.epoch}`, { hold, chargedMicros });
+  }
+
+  /** Sends the holds and settlements still waiting for the end of this turn. */
+  async flush(): Promise<void> {
+    await Promise.all([this.reserves.flush(), this.settles.flush()]);
+  }
+
+  private async reserveBatch(batch: Array<{ accountId: string; amountMicros: number }>): Promise<ReserveOutcome[]> {
+    const { accountId } = batch[0]!;
     const key = this.key(accountId);
     if (this.stale.delete(accountId)) await this.redis.del(key);
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const reply = (await this.scripts.reserve(key, amountMicros, TTL_MS)) as Reply;
-      if (reply[0] === 1) return { ok: true, hold: { accountId, amountMicros, epoch: String(reply[2]) }, availableMicros: Number(reply[1]) };
-      if (reply[0] === 0) return { ok: false, availableMicros: Number(reply[1]) };
+      const reply = (await this.scripts.reserve(key, TTL_MS, ...batch.map((hold) => hold.amountMicros))) as Array<number | string>;
+      if (reply[0] !== -1) return reserveOutcomes(reply, batch, accountId);
       const balance = await this.load(accountId);
       await this.scripts.load(key, balance, randomBytes(8).toString("hex"), TTL_MS);
     }
     throw new Error(`credit balance of ${accountId} could not be loaded into Redis`);
   }
 
-  async settle(hold: CreditHold, chargedMicros: number): Promise<void> {
-    await this.scripts.settle(this.key(hold.accountId), hold.amountMicros, Math.min(chargedMicros, hold.amountMicros), hold.epoch);
+  private async settleBatch(batch: Settlement[]): Promise<void[]> {
+    const { accountId, epoch } = batch[0]!.hold;
+    let held = 0;
+    let charged = 0;
+    for (const { hold, chargedMicros } of batch) {
+      held += hold.amountMicros;
+      charged += Math.min(chargedMicros, hold.amountMicros);
+    }
+    await this.scripts.settle(this.key(accountId), held, charged, epoch);
+    return batch.map(() => undefined);
   }
 
   async granted(accountId: string, amountMicros: number): Promise<void> {
@@ -108,4 +155,14 @@ export class RedisCreditBank implements CreditBank {
     const value = await this.redis.hget(this.key(accountId), "b");
     return value === null ? this.load(accountId) : Number(value);
   }
+}
+
+/** Narrows the reserve script's reply: the epoch, then (taken, available after) per hold. */
+function reserveOutcomes(reply: Array<number | string>, batch: Array<{ amountMicros: number }>, accountId: string): ReserveOutcome[] {
+  if (reply.length !== 1 + 2 * batch.length) throw new Error(`unexpected reply from the credit reserve script for ${batch.length} hold(s)`);
+  const epoch = String(reply[0]);
+  return batch.map(({ amountMicros }, index) => {
+    const availableMicros = Number(reply[2 + 2 * index]);
+    return reply[1 + 2 * index] === 1 ? { ok: true, hold: { accountId, amountMicros, epoch }, availableMicros } : { ok: false, availableMicros };
+  });
 }
