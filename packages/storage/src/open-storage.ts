@@ -10,12 +10,19 @@ import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
-import { SqliteDirectWrites } from "./sqlite/direct-writes.js";
+import { SqliteDirectWrites, type AppendWrites } from "./sqlite/direct-writes.js";
+import { SqliteWriterThread } from "./sqlite/writer-thread.js";
 
 export interface OpenStorageOptions {
   /** PostgreSQL only: use (and create) this schema, e.g. to isolate a test. */
   schema?: string;
   maxConnections?: number;
+  /**
+   * SQLite only: run the audit and ledger batches on a writer thread with its
+   * own connection (default true for a database file; an in-memory database
+   * always writes on the main thread).
+   */
+  writerThread?: boolean;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   now?: () => number;
@@ -54,7 +61,16 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
   }
   const now = options.now ?? Date.now;
   const writeEvents = eventWriter(dialectName);
-  const direct = embedded === null ? null : new SqliteDirectWrites(embedded.database);
+  let writerThread: SqliteWriterThread | null = null;
+  if (embedded !== null && embedded.path !== ":memory:" && (options.writerThread ?? true)) {
+    try {
+      writerThread = await SqliteWriterThread.start(embedded.path);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+  }
+  const direct: AppendWrites | null = writerThread ?? (embedded === null ? null : new SqliteDirectWrites(embedded.database));
   return {
     dialect: dialectName,
     db,
@@ -66,7 +82,10 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      await writerThread?.close();
+      await db.destroy();
+    },
   };
 }
 

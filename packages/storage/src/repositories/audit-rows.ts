@@ -1,9 +1,10 @@
-import { isAuditEvent, isAuditRecordType, type AuditRecord } from "@bentoo/core";
+import type { AuditRecord } from "@bentoo/core";
 import type { Selectable } from "kysely";
 import type { AuditLogTable } from "../audit-schema.js";
 
 /**
- * AuditRecord ↔ audit_log row. Writing is defensive on purpose: a batch of
+ * AuditRecord → audit_log row (audit-row-reader.ts reads them back). It has no
+ * runtime imports, so the SQLite writer thread loads little. Writing is defensive on purpose: a batch of
  * hundreds of records goes in one INSERT, so a value PostgreSQL would reject
  * (a string past its column width, a NUL character, a fractional integer)
  * must not fail the other records — strings are cut to the widths of
@@ -103,38 +104,3 @@ export const AUDIT_COLUMNS = [
 type MissingColumn = Exclude<keyof AuditLogTable, (typeof AUDIT_COLUMNS)[number]>;
 const everyColumnListed: [MissingColumn] extends [never] ? true : MissingColumn = true;
 void everyColumnListed;
-
-function parseMetadata(value: string | null): Record<string, unknown> | null {
-  if (value === null) return null;
-  const parsed: unknown = JSON.parse(value);
-  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-}
-
-export function fromAuditRow(row: Selectable<AuditLogTable>): AuditRecord {
-  if (!isAuditRecordType(row.type) || !isAuditEvent(row.event)) throw new Error(`audit record ${row.id} has an unknown type or event "${row.type}/${row.event}"`);
-  return {
-    id: row.id,
-    type: row.type,
-    event: row.event,
-    timestamp: row.timestamp,
-    requestId: row.request_id,
-    accountId: row.account_id,
-    apiKeyId: row.api_key_id,
-    keyLast4: row.key_last4,
-    keyName: row.key_name,
-    model: row.model,
-    provider: row.provider,
-    status: row.status,
-    errorCode: row.error_code,
-    promptTokens: row.prompt_tokens,
-    completionTokens: row.completion_tokens,
-    totalTokens: row.total_tokens,
-    costMicros: row.cost_micros,
-    usageEstimated: row.usage_estimated === null ? null : row.usage_estimated !== 0,
-    sourceIp: row.source_ip,
-    userAgent: row.user_agent,
-    latencyMs: row.latency_ms,
-    actor: row.actor,
-    metadata: parseMetadata(row.metadata),
-  };
-}

@@ -13,8 +13,9 @@ import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder, type Selectab
 import type { AuditLogTable } from "../audit-schema.js";
 import { encodeCursor, type CursorPosition } from "../cursor.js";
 import type { Database } from "../schema.js";
-import type { SqliteDirectWrites } from "../sqlite/direct-writes.js";
-import { AUDIT_COLUMNS, fromAuditRow, toAuditRow } from "./audit-rows.js";
+import type { AppendWrites } from "../sqlite/direct-writes.js";
+import { fromAuditRow } from "./audit-row-reader.js";
+import { AUDIT_COLUMNS, toAuditRow } from "./audit-rows.js";
 import { MultiRowInsert } from "./multi-row-insert.js";
 import { requireCursor } from "./pagination.js";
 
@@ -58,7 +59,7 @@ export class KyselyAuditStore implements AuditStore {
   constructor(
     private readonly db: Kysely<Database>,
     dialect: "sqlite" | "postgres",
-    private readonly direct: SqliteDirectWrites | null = null,
+    private readonly direct: AppendWrites | null = null,
   ) {
     this.insert = new MultiRowInsert(dialect, "audit_log", AUDIT_COLUMNS, 'on conflict ("id") do nothing');
   }
@@ -66,7 +67,7 @@ export class KyselyAuditStore implements AuditStore {
   async insertMany(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     if (this.direct?.available) {
-      this.direct.insertAuditRecords(records);
+      await this.direct.insertAuditRecords(records);
       return;
     }
     const rowChunks = chunks(records, INSERT_CHUNK_ROWS);

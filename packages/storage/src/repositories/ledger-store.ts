@@ -2,7 +2,7 @@ import type { AuditRecord, LedgerEntry, LedgerKind, LedgerStore } from "@bentoo/
 import { CompiledQuery, sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";
-import type { SqliteDirectWrites } from "../sqlite/direct-writes.js";
+import type { AppendWrites } from "../sqlite/direct-writes.js";
 import { MultiRowInsert } from "./multi-row-insert.js";
 
 /** Rows per INSERT statement (8 columns each, well under both dialects' parameter limits). */
@@ -22,7 +22,7 @@ export class KyselyLedgerStore implements LedgerStore {
     dialect: "sqlite" | "postgres",
     private readonly now: () => number = Date.now,
     private readonly writeEvents: EventWriter = async () => undefined,
-    private readonly direct: SqliteDirectWrites | null = null,
+    private readonly direct: AppendWrites | null = null,
   ) {
     this.insert = new MultiRowInsert(dialect, "credit_ledger", LEDGER_COLUMNS, 'on conflict ("id") do nothing returning "account_id", "amount_micros"');
   }
@@ -38,7 +38,7 @@ export class KyselyLedgerStore implements LedgerStore {
   async append(entries: readonly LedgerEntry[], events: readonly AuditRecord[] = []): Promise<void> {
     if (entries.length === 0) return;
     if (events.length === 0 && this.direct?.available) {
-      this.direct.appendLedger(entries, this.now());
+      await this.direct.appendLedger(entries, this.now());
       return;
     }
     await this.db.transaction().execute(async (trx) => {

@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
-import { SqliteDialect } from "kysely";
+import type BetterSqlite3 from "better-sqlite3";
+import { openSqliteConnection } from "./connection.js";
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from "kysely";
 
 /** `sqlite:./data/bentoo.db`, `sqlite:/abs/path.db` or `sqlite::memory:` → the file path. */
 export function sqlitePath(url: string): string {
@@ -10,14 +11,36 @@ export function sqlitePath(url: string): string {
   return path;
 }
 
-/** The embedded default: one file, write-ahead logging so readers never wait for the writer. */
-export function createDialect(url: string): { dialect: SqliteDialect; database: BetterSqlite3.Database } {
+/**
+ * Kysely's transactions begin IMMEDIATE: they take the write lock up front
+ * (waiting out the busy timeout if the writer thread holds it) instead of at
+ * their first write. A deferred transaction that read first could not take the
+ * lock once another connection had committed since its read (SQLITE_BUSY, at
+ * once, whatever the timeout).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class EmbeddedSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+/** The embedded default: one file, and the path it lives at (":memory:" for a private in-memory database). */
+export function createDialect(url: string): { dialect: SqliteDialect; database: BetterSqlite3.Database; path: string } {
   const path = sqlitePath(url);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const database = new BetterSqlite3(path);
-  database.pragma("journal_mode = WAL");
-  database.pragma("synchronous = NORMAL");
-  database.pragma("busy_timeout = 5000");
-  database.pragma("foreign_keys = ON");
-  return { dialect: new SqliteDialect({ database }), database };
+  const database = openSqliteConnection(path);
+  return { dialect: new EmbeddedSqliteDialect({ database }), database, path };
 }

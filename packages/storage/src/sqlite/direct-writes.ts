@@ -3,21 +3,35 @@ import type { AuditRecord, LedgerEntry } from "@bentoo/core";
 import { AUDIT_COLUMNS, toAuditRow } from "../repositories/audit-rows.js";
 
 /**
+ * Where the embedded mode's two append-only write streams go: this thread
+ * (SqliteDirectWrites) or the writer thread (SqliteWriterThread). When
+ * `available` is false the stores take the Kysely path instead.
+ */
+export interface AppendWrites {
+  readonly available: boolean;
+  insertAuditRecords(records: readonly AuditRecord[]): void | Promise<void>;
+  appendLedger(entries: readonly LedgerEntry[], at: number): void | Promise<void>;
+}
+
+/**
  * The embedded mode's fast path for the two append-only write streams (audit
  * records, ledger rows): cached prepared single-row statements run in one
  * synchronous better-sqlite3 transaction. Kysely prepares each statement anew,
  * which for a 500-row INSERT costs more than the insert itself.
  *
- * Safe on the shared connection because it is synchronous: it runs only when no
- * Kysely transaction is open on the connection (`inTransaction`), and nothing
- * else can run until it returns. When one is open, callers take the Kysely path.
+ * It runs in the writer thread on a connection of its own (writer-worker.ts),
+ * or, when there is no writer thread (an in-memory database), on the shared
+ * connection: safe there because it is synchronous and runs only when no Kysely
+ * transaction is open on the connection (`inTransaction`); when one is open,
+ * callers take the Kysely path. Batches begin IMMEDIATE, taking the write lock
+ * (or waiting for it) before anything else.
  */
-export class SqliteDirectWrites {
+export class SqliteDirectWrites implements AppendWrites {
   private readonly insertAudit: BetterSqlite3.Statement;
   private readonly insertLedger: BetterSqlite3.Statement;
   private readonly moveBalance: BetterSqlite3.Statement;
-  private readonly auditBatch: (records: readonly AuditRecord[]) => void;
-  private readonly ledgerBatch: (entries: readonly LedgerEntry[], at: number) => void;
+  private readonly auditBatch: BetterSqlite3.Transaction<(records: readonly AuditRecord[]) => void>;
+  private readonly ledgerBatch: BetterSqlite3.Transaction<(entries: readonly LedgerEntry[], at: number) => void>;
 
   constructor(private readonly database: BetterSqlite3.Database) {
     const columns = AUDIT_COLUMNS.map((column) => `"${column}"`).join(", ");
@@ -49,10 +63,10 @@ export class SqliteDirectWrites {
   }
 
   insertAuditRecords(records: readonly AuditRecord[]): void {
-    this.auditBatch(records);
+    this.auditBatch.immediate(records);
   }
 
   appendLedger(entries: readonly LedgerEntry[], at: number): void {
-    this.ledgerBatch(entries, at);
+    this.ledgerBatch.immediate(entries, at);
   }
 }

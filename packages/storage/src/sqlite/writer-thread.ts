@@ -1,0 +1,118 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { AuditRecord, LedgerEntry } from "@bentoo/core";
+import type { AppendWrites } from "./direct-writes.js";
+import type { WriterReply, WriterRequest } from "./writer-protocol.js";
+
+/** The compiled worker next to this module, or (when running from the TypeScript sources, as the tests do) the one under dist/. */
+function workerScript(): URL | null {
+  for (const candidate of ["./writer-worker.js", "../../dist/sqlite/writer-worker.js"]) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return null;
+}
+
+interface Waiting {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Heap of the writer thread: a batch is at most a thousand small rows. */
+const WORKER_HEAP_MB = 64;
+
+/**
+ * The embedded mode's append-only writes (audit records, ledger rows) on a
+ * thread of their own, with their own connection to the database file: the
+ * inserts, the commits and the WAL checkpoints that follow them no longer
+ * stop the event loop (a 500-row audit batch took several milliseconds of it).
+ * WAL lets the main thread's connection read meanwhile; its writes wait for
+ * the lock (busy timeout), and its Kysely transactions begin IMMEDIATE.
+ *
+ * If the thread dies, the batches in flight fail (the audit and ledger writers
+ * retry them) and `available` turns false, so the stores write on the main
+ * connection from then on.
+ */
+export class SqliteWriterThread implements AppendWrites {
+  readonly #worker: Worker;
+  readonly #waiting = new Map<number, Waiting>();
+  #nextId = 1;
+  #failure: Error | null = null;
+  #closing = false;
+  readonly #exited: Promise<void>;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on("message", (message: WriterReply) => this.#settle(message));
+    worker.on("error", (error) => this.#fail(error));
+    this.#exited = new Promise((resolve) =>
+      worker.once("exit", (code) => {
+        this.#fail(new Error(`the SQLite writer thread exited (code ${code})`));
+        resolve();
+      }),
+    );
+    // Held open only while a batch is in flight: a process that forgets Storage.close() can still exit.
+    worker.unref();
+  }
+
+  /** Starts the thread on the database file at `path`; null when the worker script is not built. */
+  static async start(path: string): Promise<SqliteWriterThread | null> {
+    const script = workerScript();
+    if (script === null) return null;
+    const worker = new Worker(script, { workerData: { path }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    const opened = await new Promise<WriterReply>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    if (opened.error !== null) {
+      await worker.terminate();
+      throw new Error(`the SQLite writer thread could not open ${path}: ${opened.error}`);
+    }
+    return new SqliteWriterThread(worker);
+  }
+
+  get available(): boolean {
+    return this.#failure === null && !this.#closing;
+  }
+
+  insertAuditRecords(records: readonly AuditRecord[]): Promise<void> {
+    return this.#call({ id: this.#nextId++, kind: "audit", records });
+  }
+
+  appendLedger(entries: readonly LedgerEntry[], at: number): Promise<void> {
+    return this.#call({ id: this.#nextId++, kind: "ledger", entries, at });
+  }
+
+  /** Waits for the batches sent so far, closes the thread's connection and lets the thread end. */
+  async close(): Promise<void> {
+    if (this.#closing) return this.#exited;
+    this.#closing = true;
+    if (this.#failure === null) await this.#call({ id: this.#nextId++, kind: "close" }).catch(() => undefined);
+    await this.#exited;
+  }
+
+  #call(request: WriterRequest): Promise<void> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    return new Promise<void>((resolve, reject) => {
+      if (this.#waiting.size === 0) this.#worker.ref();
+      this.#waiting.set(request.id, { resolve, reject });
+      this.#worker.postMessage(request);
+    });
+  }
+
+  #settle(message: WriterReply): void {
+    const waiting = this.#waiting.get(message.id);
+    if (waiting === undefined) return;
+    this.#waiting.delete(message.id);
+    if (this.#waiting.size === 0) this.#worker.unref();
+    if (message.error === null) waiting.resolve();
+    else waiting.reject(new Error(message.error));
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const waiting of this.#waiting.values()) waiting.reject(this.#failure);
+    this.#waiting.clear();
+  }
+}
