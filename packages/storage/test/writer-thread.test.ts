@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,6 +80,15 @@ describe("SQLite writer thread", () => {
     await expect(thread!.appendLedger([charge(account.id, 3)], Date.now())).rejects.toThrow(/writer thread exited/);
     // The store falls back to the main connection when the thread is gone.
     expect((await storage.accounts.get(account.id))?.balanceMicros).toBe(-3);
+  });
+
+  it("close() keeps the process alive until the thread has ended, even with nothing else pending", () => {
+    // As the --workers primary does: open, close, then carry on. An unreferenced thread let the process end inside close().
+    const storageModule = new URL("../dist/index.js", import.meta.url).href;
+    const script = `import { openStorage } from ${JSON.stringify(storageModule)};\nconst storage = await openStorage(process.env.DB_URL);\nawait storage.close();\nconsole.log("closed");`;
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000, env: { ...process.env, DB_URL: `sqlite:${join(temporaryDirectory(), "bentoo.db")}` } });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("closed\n");
   });
 
   it("fails to start with the reason when the file cannot be opened", async () => {

@@ -64,10 +64,11 @@ export class SqliteWriterThread implements AppendWrites {
   static async start(path: string): Promise<SqliteWriterThread | null> {
     const script = workerScript();
     if (script === null) return null;
-    const worker = new Worker(script, { workerData: { path }, resourceLimits: WORKER_HEAP });
-    const opened = await new Promise<WriterReply>((resolve, reject) => {
+    // No inherited Node flags: the parent's (a heap cap, --cpu-prof, --input-type) are not the thread's.
+    const worker = new Worker(script, { workerData: { path }, execArgv: [], resourceLimits: WORKER_HEAP });
+    const opened = await new Promise<WriterReply>((resolve) => {
       worker.once("message", resolve);
-      worker.once("error", reject);
+      worker.once("error", (error) => resolve({ id: 0, error: error.message }));
     });
     if (opened.error !== null) {
       await worker.terminate();
@@ -92,6 +93,8 @@ export class SqliteWriterThread implements AppendWrites {
   async close(): Promise<void> {
     if (this.#closing) return this.#exited;
     this.#closing = true;
+    // Held until it has exited: awaiting an unreferenced worker would let the process end first.
+    this.#worker.ref();
     if (this.#failure === null) await this.#call({ id: this.#nextId++, kind: "close" }).catch(() => undefined);
     await this.#exited;
   }
@@ -109,7 +112,7 @@ export class SqliteWriterThread implements AppendWrites {
     const waiting = this.#waiting.get(message.id);
     if (waiting === undefined) return;
     this.#waiting.delete(message.id);
-    if (this.#waiting.size === 0) this.#worker.unref();
+    if (this.#waiting.size === 0 && !this.#closing) this.#worker.unref();
     if (message.error === null) waiting.resolve();
     else waiting.reject(new Error(message.error));
   }
