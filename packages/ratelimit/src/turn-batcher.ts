@@ -4,6 +4,28 @@ interface Waiting<I, O> {
   reject: (error: unknown) => void;
 }
 
+/** Batchers with calls waiting, flushed together by one setImmediate (see `scheduleFlush`). */
+const due = new Set<{ flush(): Promise<void> }>();
+let flushScheduled = false;
+
+/**
+ * Every batcher with work flushes in the same callback, so the commands they
+ * send in one turn leave together: ioredis' auto-pipelining writes what is sent
+ * in one tick as one socket write, and on loopback a write costs more than the
+ * commands in it.
+ */
+function scheduleFlush(batcher: { flush(): Promise<void> }): void {
+  due.add(batcher);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(() => {
+    flushScheduled = false;
+    const batchers = [...due];
+    due.clear();
+    for (const waiting of batchers) void waiting.flush();
+  });
+}
+
 /**
  * Coalesces the calls made during one turn of the event loop: `add()` puts an
  * item in the group of its key, and once the turn ends (setImmediate, after the
@@ -20,7 +42,6 @@ export class TurnBatcher<I, O> {
   readonly #send: (key: string, items: I[]) => Promise<O[]>;
   readonly #maxBatch: number;
   readonly #groups = new Map<string, Array<Waiting<I, O>>>();
-  #scheduled = false;
 
   constructor(send: (key: string, items: I[]) => Promise<O[]>, maxBatch = 256) {
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${String(maxBatch)}`);
@@ -43,16 +64,13 @@ export class TurnBatcher<I, O> {
         this.#groups.set(key, group);
       }
       group.push({ item, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      scheduleFlush(this);
     });
   }
 
   /** Sends every group now; resolves once each chunk has been answered (never rejects). */
   flush(): Promise<void> {
-    this.#scheduled = false;
+    due.delete(this);
     if (this.#groups.size === 0) return Promise.resolve();
     const sends: Array<Promise<void>> = [];
     for (const [key, group] of this.#groups) {

@@ -19,6 +19,20 @@ describe("TurnBatcher", () => {
     expect(sent).toHaveLength(3);
   });
 
+  it("flushes every batcher with work in the same callback, so that their sends leave in one tick", async () => {
+    let ticks = 0;
+    const seen: string[] = [];
+    const sender = (name: string) => async (_key: string, items: number[]) => {
+      seen.push(`${name} in tick ${ticks}`);
+      process.nextTick(() => (ticks += 1)); // runs once the current synchronous run ends
+      return items;
+    };
+    const limits = new TurnBatcher<number, number>(sender("limits"));
+    const credits = new TurnBatcher<number, number>(sender("credits"));
+    await Promise.all([limits.add("acct", 1), credits.add("acct", 2)]);
+    expect(seen).toEqual(["limits in tick 0", "credits in tick 0"]);
+  });
+
   it("splits a large group into chunks of at most maxBatch", async () => {
     const sizes: number[] = [];
     const batcher = new TurnBatcher<number, number>(async (_key, items) => (sizes.push(items.length), items), 4);
