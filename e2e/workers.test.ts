@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
-import { testRedisUrl } from "@bentoo/test-kit";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 
 const MAIN = fileURLToPath(new URL("../apps/gateway/dist/main.js", import.meta.url));
 const ADMIN = "workers-admin-token-0123456789";
@@ -41,12 +40,14 @@ describe("--workers N (node:cluster)", () => {
 
   it.skipIf(testRedisUrl() === undefined)("serves from several processes that share limits and revocations through Redis", async () => {
     const port = await freePort();
+    const prefix = testRedisPrefix();
+    onTestFinished(() => deleteRedisKeys(testRedisUrl()!, prefix));
     const base = `http://127.0.0.1:${port}`;
     const { child, output } = run(["--workers", "2"], {
       PORT: String(port),
       BENTOO_DATABASE_URL: `sqlite:${join(directory, "b.db")}`,
       BENTOO_REDIS_URL: testRedisUrl()!,
-      BENTOO_REDIS_PREFIX: `bentoo-test:${randomBytes(4).toString("hex")}:`,
+      BENTOO_REDIS_PREFIX: prefix,
       BENTOO_ADMIN_TOKEN: ADMIN,
     });
     try {

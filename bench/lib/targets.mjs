@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { deleteRedisKeys } from "@bentoo/test-kit";
 import { startChild, stopChild } from "./children.mjs";
 import { createBenchDatabase } from "./services.mjs";
 
@@ -118,6 +119,11 @@ export function gatewayNodeFlags(repositoryRoot) {
 }
 
 async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
+  const redisPrefix = `bentoo-bench:${randomBytes(4).toString("hex")}:`;
+  const stopGateway = async (handle) => {
+    await stopChild(handle);
+    if (redisUrl !== null) await deleteRedisKeys(redisUrl, redisPrefix);
+  };
   const catalogPath = join(context.workDirectory, `${name}-catalog.json`);
   const catalog = {
     providers: [{ id: "fake", type: "openai", base_url: upstream.url, api_key_env: null }],
@@ -129,7 +135,8 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
     HOST: "127.0.0.1",
     PORT: "0",
     BENTOO_DATABASE_URL: databaseUrl,
-    ...(redisUrl === null ? {} : { BENTOO_REDIS_URL: redisUrl }),
+    // Keys of its own on a shared Redis, deleted when the target stops.
+    ...(redisUrl === null ? {} : { BENTOO_REDIS_URL: redisUrl, BENTOO_REDIS_PREFIX: redisPrefix }),
     BENTOO_ADMIN_TOKEN: adminToken,
     BENTOO_CATALOG: catalogPath,
     BENTOO_SEED_DEMO: "false",
@@ -159,12 +166,12 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
       headers,
       notes,
       profile,
-      stop: () => stopChild(handle),
+      stop: () => stopGateway(handle),
       afterLoad: () => creditsSpent(call, accountId),
       logWarnings: () => warningsIn(handle.logPath),
     };
   } catch (error) {
-    await stopChild(handle);
+    await stopGateway(handle);
     throw error;
   }
 }

@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "@bentoo/core";
-import { startFakeUpstream, storageTargets, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
+import { deleteRedisKeys, startFakeUpstream, storageTargets, testRedisPrefix, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
@@ -23,7 +22,7 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
   let b: TestApp;
   let admin: Redis;
   let upstream: FakeUpstream;
-  const prefix = `bentoo-test:${randomBytes(4).toString("hex")}:`;
+  const prefix = testRedisPrefix();
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ record: false, latencyMs: 5 });
@@ -33,12 +32,11 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
     admin = new Redis(redisUrl!);
   });
   afterAll(async () => {
-    const keys = await admin.keys(`${prefix}*`);
-    if (keys.length > 0) await admin.del(...keys);
     admin?.disconnect();
     await b?.dispose();
     await a?.dispose();
     await upstream?.close();
+    await deleteRedisKeys(redisUrl!, prefix); // last: disposing flushes what the instances still had to send
   });
 
   const chatOn = (t: TestApp, key: string) =>

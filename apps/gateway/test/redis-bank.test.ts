@@ -1,14 +1,13 @@
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
-import { testRedisUrl } from "@bentoo/test-kit";
+import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 import { RedisCreditBank } from "../src/credits/redis-bank.js";
 
 const redisUrl = testRedisUrl();
 
 /** The shared bank against a real Redis: holds and settlements of one turn travel together, with the outcomes of separate calls. */
 describe.skipIf(redisUrl === undefined)("RedisCreditBank", () => {
-  const prefix = `bentoo-test:${randomBytes(4).toString("hex")}:`;
+  const prefix = testRedisPrefix();
   let redis: Redis;
   let scriptCalls = 0;
 
@@ -22,8 +21,8 @@ describe.skipIf(redisUrl === undefined)("RedisCreditBank", () => {
     });
   });
   afterAll(async () => {
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
+    await deleteRedisKeys(redisUrl!, prefix);
   });
 
   it("decides an account's holds of one turn in one call, in order, as separate calls would", async () => {

@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeUpstream, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
+import { deleteRedisKeys, startFakeUpstream, testRedisPrefix, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
 import { bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
@@ -9,16 +8,18 @@ const redisUrl = testRedisUrl();
 describe.skipIf(redisUrl === undefined)("Redis unreachable", () => {
   let t: TestApp | undefined;
   let upstream: FakeUpstream | undefined;
+  const prefix = testRedisPrefix();
   afterEach(async () => {
     await t?.dispose();
     await upstream?.close();
+    await deleteRedisKeys(redisUrl!, prefix);
   });
 
   async function start(policy: "allow" | "deny") {
     upstream = await startFakeUpstream({ record: false });
     t = await createTestApp({
       catalog: pricedCatalog(upstream),
-      env: { BENTOO_REDIS_URL: redisUrl!, BENTOO_REDIS_PREFIX: `bentoo-test:${randomBytes(4).toString("hex")}:`, BENTOO_RATE_LIMIT_ON_REDIS_ERROR: policy },
+      env: { BENTOO_REDIS_URL: redisUrl!, BENTOO_REDIS_PREFIX: prefix, BENTOO_RATE_LIMIT_ON_REDIS_ERROR: policy },
     });
     const live = await t.seedAccount({ mode: "live", plan: "pro", balanceMicros: 1_000_000 });
     const test = await t.seedAccount({ mode: "test", plan: "pro" });

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
+import { Redis } from "ioredis";
 import pg from "pg";
 
 /**
@@ -47,4 +49,25 @@ export function testPostgresUrl(): string | undefined {
 
 export function testRedisUrl(): string | undefined {
   return process.env[REDIS_URL_VARIABLE] || undefined;
+}
+
+/** A Redis key prefix of a test's own (`bentoo-test:<random>:`), for BENTOO_REDIS_PREFIX. */
+export function testRedisPrefix(): string {
+  return `bentoo-test:${randomBytes(4).toString("hex")}:`;
+}
+
+/** Deletes every key under `prefix` (SCAN, never KEYS, on a shared server): a test's clean-up. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
 }
