@@ -10,18 +10,17 @@ import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
-import { SqliteDirectWrites } from "./sqlite/direct-writes.js";
-import type { AppendWrites } from "./writer/writer-protocol.js";
-import { WriterThread } from "./writer/writer-thread.js";
+import { SqliteDirectWrites, type AppendWrites } from "./sqlite/direct-writes.js";
+import { SqliteWriterThread } from "./sqlite/writer-thread.js";
 
 export interface OpenStorageOptions {
   /** PostgreSQL only: use (and create) this schema, e.g. to isolate a test. */
   schema?: string;
   maxConnections?: number;
   /**
-   * Run the audit and ledger batches on a writer thread with its own
-   * connection (default true; an in-memory SQLite database always writes on
-   * the main thread).
+   * SQLite only: run the audit and ledger batches on a writer thread with its
+   * own connection (default true for a database file; an in-memory database
+   * always writes on the main thread).
    */
   writerThread?: boolean;
   /** Apply pending migrations before returning (default true). */
@@ -62,10 +61,10 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
   }
   const now = options.now ?? Date.now;
   const writeEvents = eventWriter(dialectName);
-  let writerThread: WriterThread | null = null;
-  if ((options.writerThread ?? true) && embedded?.path !== ":memory:") {
+  let writerThread: SqliteWriterThread | null = null;
+  if (embedded !== null && embedded.path !== ":memory:" && (options.writerThread ?? true)) {
     try {
-      writerThread = await WriterThread.start(embedded === null ? { dialect: "postgres", url, ...(options.schema === undefined ? {} : { schema: options.schema }) } : { dialect: "sqlite", path: embedded.path });
+      writerThread = await SqliteWriterThread.start(embedded.path);
     } catch (error) {
       await db.destroy();
       throw error;

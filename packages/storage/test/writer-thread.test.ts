@@ -3,11 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { sql } from "kysely";
 import { managementEvent, newId, type AuditRecord, type LedgerEntry } from "@bentoo/core";
 import { openStorage, type KyselyStorage } from "@bentoo/storage";
-import { storageTargets } from "@bentoo/test-kit";
-import { WriterThread } from "../src/writer/writer-thread.js";
+import { SqliteWriterThread } from "../src/sqlite/writer-thread.js";
 
 /** The embedded mode's writer thread: its own connection, sharing the file with the main one. */
 describe("SQLite writer thread", () => {
@@ -71,7 +69,7 @@ describe("SQLite writer thread", () => {
     const path = join(temporaryDirectory(), "bentoo.db");
     const storage = await openStorage(`sqlite:${path}`);
     cleanups.push(() => storage.close());
-    const thread = await WriterThread.start({ dialect: "sqlite", path });
+    const thread = await SqliteWriterThread.start(path);
     expect(thread).not.toBeNull();
     expect(thread!.available).toBe(true);
     const account = await storage.accounts.create({ email: "closed@example.com", passwordHash: null, plan: "pro" });
@@ -95,23 +93,6 @@ describe("SQLite writer thread", () => {
 
   it("fails to start with the reason when the file cannot be opened", async () => {
     const directory = temporaryDirectory();
-    await expect(WriterThread.start({ dialect: "sqlite", path: join(directory, "missing", "nested", "bentoo.db") })).rejects.toThrow(/could not open/);
-  });
-
-  const postgres = storageTargets().find((target) => target.name === "postgres");
-  it.skipIf(postgres === undefined)("on PostgreSQL the thread writes audit and ledger batches, and a batch sent again moves no balance twice", async () => {
-    const opened = await postgres!.open();
-    cleanups.push(() => opened.dispose());
-    const { storage } = opened;
-    const account = await storage.accounts.create({ email: "pg-writer@example.com", passwordHash: null, plan: "pro" });
-    const batch = Array.from({ length: 300 }, () => charge(account.id, 2));
-    await Promise.all([storage.ledger.append(batch), storage.audit.insertMany(Array.from({ length: 300 }, () => managementEvent("credits.granted", { actor: "operator" }, { accountId: account.id }, Date.now())))]);
-    await storage.ledger.append(batch);
-    expect((await storage.accounts.get(account.id))?.balanceMicros).toBe(-600);
-    const records = await storage.db.selectFrom("audit_log").select(({ fn }) => fn.countAll<number>().as("count")).where("account_id", "=", account.id).executeTakeFirstOrThrow();
-    expect(Number(records.count)).toBe(300);
-    // They went through the thread's own connections, which operators see by name.
-    const writers = await sql<{ count: number }>`select count(*)::int as count from pg_stat_activity where application_name = 'bentoo-writer' and datname = current_database()`.execute(storage.db);
-    expect(writers.rows[0]?.count).toBeGreaterThanOrEqual(1);
+    await expect(SqliteWriterThread.start(join(directory, "missing", "nested", "bentoo.db"))).rejects.toThrow(/could not open/);
   });
 });

@@ -8,11 +8,10 @@ const NUMERIC_OID = 1700;
  * PostgreSQL, the scale-out store. BIGINT columns hold epoch milliseconds and
  * micro-dollars, all within Number's safe range, so they are parsed as numbers.
  */
-export function createDialect(url: string, options: { schema?: string; maxConnections?: number; applicationName?: string } = {}): PostgresDialect {
+export function createDialect(url: string, options: { schema?: string; maxConnections?: number } = {}): PostgresDialect {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
-    ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>

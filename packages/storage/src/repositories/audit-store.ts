@@ -13,7 +13,7 @@ import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder, type Selectab
 import type { AuditLogTable } from "../audit-schema.js";
 import { encodeCursor, type CursorPosition } from "../cursor.js";
 import type { Database } from "../schema.js";
-import type { AppendWrites } from "../writer/writer-protocol.js";
+import type { AppendWrites } from "../sqlite/direct-writes.js";
 import { fromAuditRow } from "./audit-row-reader.js";
 import { AUDIT_COLUMNS, toAuditRow } from "./audit-rows.js";
 import { MultiRowInsert } from "./multi-row-insert.js";

@@ -2,7 +2,7 @@ import type { AuditRecord, LedgerEntry, LedgerKind, LedgerStore } from "@bentoo/
 import { CompiledQuery, sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";
-import type { AppendWrites } from "../writer/writer-protocol.js";
+import type { AppendWrites } from "../sqlite/direct-writes.js";
 import { MultiRowInsert } from "./multi-row-insert.js";
 
 /** Rows per INSERT statement (8 columns each, well under both dialects' parameter limits). */
@@ -41,12 +41,6 @@ export class KyselyLedgerStore implements LedgerStore {
       await this.direct.appendLedger(entries, this.now());
       return;
     }
-    await this.appendAt(entries, events, this.now());
-  }
-
-  /** `append` through Kysely, with `at` as the accounts' updated_at (the writer thread passes the main thread's clock). */
-  async appendAt(entries: readonly LedgerEntry[], events: readonly AuditRecord[], at: number): Promise<void> {
-    if (entries.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
       const totals = new Map<string, number>();
       for (let start = 0; start < entries.length; start += CHUNK) {
@@ -59,7 +53,7 @@ export class KyselyLedgerStore implements LedgerStore {
         if (delta === 0) continue;
         await trx
           .updateTable("accounts")
-          .set({ balance_micros: sql<number>`balance_micros + ${delta}`, updated_at: at })
+          .set({ balance_micros: sql<number>`balance_micros + ${delta}`, updated_at: this.now() })
           .where("id", "=", accountId)
           .execute();
       }

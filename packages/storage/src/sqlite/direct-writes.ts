@@ -1,7 +1,17 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { AuditRecord, LedgerEntry } from "@bentoo/core";
 import { AUDIT_COLUMNS, toAuditRow } from "../repositories/audit-rows.js";
-import type { AppendWrites } from "../writer/writer-protocol.js";
+
+/**
+ * Where the embedded mode's two append-only write streams go: this thread
+ * (SqliteDirectWrites) or the writer thread (SqliteWriterThread). When
+ * `available` is false the stores take the Kysely path instead.
+ */
+export interface AppendWrites {
+  readonly available: boolean;
+  insertAuditRecords(records: readonly AuditRecord[]): void | Promise<void>;
+  appendLedger(entries: readonly LedgerEntry[], at: number): void | Promise<void>;
+}
 
 /**
  * The embedded mode's fast path for the two append-only write streams (audit

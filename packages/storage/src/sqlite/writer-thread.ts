@@ -2,22 +2,16 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AuditRecord, LedgerEntry } from "@bentoo/core";
-import type { AppendWrites, WriterReply, WriterRequest, WriterTarget } from "./writer-protocol.js";
+import type { AppendWrites } from "./direct-writes.js";
+import type { WriterReply, WriterRequest } from "./writer-protocol.js";
 
 /** The compiled worker next to this module, or (when running from the TypeScript sources, as the tests do) the one under dist/. */
 function workerScript(): URL | null {
-  for (const candidate of ["./writer-worker.js", "../../dist/writer/writer-worker.js"]) {
+  for (const candidate of ["./writer-worker.js", "../../dist/sqlite/writer-worker.js"]) {
     const url = new URL(candidate, import.meta.url);
     if (existsSync(fileURLToPath(url))) return url;
   }
   return null;
-}
-
-/** The target without credentials, for messages. */
-function describe(target: WriterTarget): string {
-  if (target.dialect === "sqlite") return target.path;
-  const url = new URL(target.url);
-  return `PostgreSQL at ${url.host}${url.pathname}`;
 }
 
 interface Waiting {
@@ -33,21 +27,18 @@ interface Waiting {
 const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 };
 
 /**
- * The append-only writes (audit records, ledger rows) on a thread of their own,
- * with their own connection to the database. The event loop only posts each
- * batch; building, sending and committing it happen elsewhere:
- * - SQLite: the inserts, commits and WAL checkpoints (a 500-row audit batch
- *   took several milliseconds of the event loop). WAL lets the main thread's
- *   connection read meanwhile; its writes wait for the lock (busy timeout), and
- *   its Kysely transactions begin IMMEDIATE.
- * - PostgreSQL: serialising the multi-row INSERTs and writing them to the
- *   socket, on a pool of two connections of the thread's own.
+ * The embedded mode's append-only writes (audit records, ledger rows) on a
+ * thread of their own, with their own connection to the database file: the
+ * inserts, the commits and the WAL checkpoints that follow them no longer
+ * stop the event loop (a 500-row audit batch took several milliseconds of it).
+ * WAL lets the main thread's connection read meanwhile; its writes wait for
+ * the lock (busy timeout), and its Kysely transactions begin IMMEDIATE.
  *
  * If the thread dies, the batches in flight fail (the audit and ledger writers
  * retry them) and `available` turns false, so the stores write on the main
  * connection from then on.
  */
-export class WriterThread implements AppendWrites {
+export class SqliteWriterThread implements AppendWrites {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, Waiting>();
   #nextId = 1;
@@ -61,7 +52,7 @@ export class WriterThread implements AppendWrites {
     worker.on("error", (error) => this.#fail(error));
     this.#exited = new Promise((resolve) =>
       worker.once("exit", (code) => {
-        this.#fail(new Error(`the writer thread exited (code ${code})`));
+        this.#fail(new Error(`the SQLite writer thread exited (code ${code})`));
         resolve();
       }),
     );
@@ -69,21 +60,21 @@ export class WriterThread implements AppendWrites {
     worker.unref();
   }
 
-  /** Starts the thread on `target`; null when the worker script is not built. */
-  static async start(target: WriterTarget): Promise<WriterThread | null> {
+  /** Starts the thread on the database file at `path`; null when the worker script is not built. */
+  static async start(path: string): Promise<SqliteWriterThread | null> {
     const script = workerScript();
     if (script === null) return null;
     // No inherited Node flags: the parent's (a heap cap, --cpu-prof, --input-type) are not the thread's.
-    const worker = new Worker(script, { workerData: target, execArgv: [], resourceLimits: WORKER_HEAP });
+    const worker = new Worker(script, { workerData: { path }, execArgv: [], resourceLimits: WORKER_HEAP });
     const opened = await new Promise<WriterReply>((resolve) => {
       worker.once("message", resolve);
       worker.once("error", (error) => resolve({ id: 0, error: error.message }));
     });
     if (opened.error !== null) {
       await worker.terminate();
-      throw new Error(`the writer thread could not open ${describe(target)}: ${opened.error}`);
+      throw new Error(`the SQLite writer thread could not open ${path}: ${opened.error}`);
     }
-    return new WriterThread(worker);
+    return new SqliteWriterThread(worker);
   }
 
   get available(): boolean {

@@ -1,0 +1,13 @@
+import type { AuditRecord, LedgerEntry } from "@bentoo/core";
+
+/** What the main thread asks of the SQLite writer thread (writer-thread.ts → writer-worker.ts). */
+export type WriterRequest =
+  | { id: number; kind: "audit"; records: readonly AuditRecord[] }
+  | { id: number; kind: "ledger"; entries: readonly LedgerEntry[]; at: number }
+  | { id: number; kind: "close" };
+
+/** The answer to request `id`; `error` is the failure's message, null on success. id 0 reports that the connection is open. */
+export interface WriterReply {
+  id: number;
+  error: string | null;
+}
