@@ -64,6 +64,12 @@ export interface RateLimiter {
    */
   admit(input: AdmitInput): Promise<RateDecision>;
   /**
+   * The same decision, made synchronously: only limiters that keep their state
+   * in this process offer it. The gateway then admits a request without
+   * waiting for a promise.
+   */
+  admitNow?(input: AdmitInput): RateDecision;
+  /**
    * Corrects a reservation once actual usage is known (`delta` = actual -
    * reserved, an integer). Positive takes more tokens and may drive the bucket
    * into debt, which delays later requests; negative gives tokens back, never

@@ -36,19 +36,34 @@ export interface Admission {
   reservedTokens: number;
 }
 
+type Settled<T> = PromiseSettledResult<T>;
+
+/** A synchronous call's outcome in the shape Promise.allSettled gives. */
+function settledNow<T>(call: () => T): Settled<T> {
+  try {
+    return { status: "fulfilled", value: call() };
+  } catch (reason) {
+    return { status: "rejected", reason };
+  }
+}
+
 /**
  * Rate limits (RPM and TPM with the request's token reservation) and the credit
  * hold, checked together: on the Redis path both commands leave in the same
  * tick, so ioredis pipelines them into one round trip. Whatever was taken is
  * given back when the other check refuses.
+ *
+ * When the limiter and the bank keep their state in this process (embedded
+ * mode, and the account's balance already loaded), both are decided
+ * synchronously and the admission is returned as is, not as a promise.
  */
-export async function admit(
+export function admit(
   deps: { limiter: RateLimiter; credits: CreditService; plans: Readonly<Record<Plan, PlanLimits>>; failOpen: boolean; logger: Logger; metrics: Metrics },
   reply: FastifyReply,
   account: Account,
   estimate: RequestEstimate,
   spends: boolean,
-): Promise<Admission> {
+): Admission | Promise<Admission> {
   const limits: LimitSpec = effectiveLimits(account, deps.plans);
   if (estimate.tokens > limits.tokensPerMinute) {
     // Like OpenAI's "request too large": it could never fit, so waiting would not help.
@@ -58,31 +73,50 @@ export async function admit(
       { param: "max_tokens", headers: { "retry-after": "60", "retry-after-ms": "60000" } },
     );
   }
-  const [limited, held] = await Promise.allSettled([
-    deps.limiter.admit({ subject: account.id, limits, tokens: estimate.tokens }),
-    spends ? deps.credits.reserve(account.id, estimate.maxCostMicros) : Promise.resolve(null),
-  ]);
+  const input = { subject: account.id, limits, tokens: estimate.tokens };
+  const { limiter, credits } = deps;
+  if (limiter.admitNow !== undefined) {
+    const held: Settled<CreditHold | null | undefined> = spends ? settledNow(() => credits.reserveNow(account.id, estimate.maxCostMicros)) : { status: "fulfilled", value: null };
+    if (held.status === "rejected" || held.value !== undefined) {
+      return decide(deps, reply, account.id, limits, estimate, settledNow(() => limiter.admitNow!(input)), held as Settled<CreditHold | null>);
+    }
+  }
+  return Promise.allSettled([limiter.admit(input), spends ? credits.reserve(account.id, estimate.maxCostMicros) : Promise.resolve(null)]).then(([limited, held]) =>
+    decide(deps, reply, account.id, limits, estimate, limited, held),
+  );
+}
+
+/** The admission, or the refusal (after giving back whatever the other check took). */
+function decide(
+  deps: { limiter: RateLimiter; credits: CreditService; failOpen: boolean; logger: Logger; metrics: Metrics },
+  reply: FastifyReply,
+  subject: string,
+  limits: LimitSpec,
+  estimate: RequestEstimate,
+  limited: Settled<RateDecision>,
+  held: Settled<CreditHold | null>,
+): Admission | Promise<Admission> {
   const hold = held.status === "fulfilled" ? held.value : null;
   let reservedTokens = estimate.tokens;
   const decision = limited.status === "rejected" ? "limiter_unavailable" : !limited.value.allowed ? `rate_limited_${limited.value.limitedBy ?? "unknown"}` : held.status === "rejected" ? "credits_refused" : "allowed";
   deps.metrics.limiterDecisions.inc({ decision });
   if (limited.status === "rejected") {
     deps.logger.warn({ err: limited.reason }, "rate limiter unreachable");
-    if (!deps.failOpen) {
-      if (hold !== null) await deps.credits.bank.settle(hold, 0);
-      throw new BentooError("service_unavailable", "Rate limits cannot be checked right now; retry shortly.");
-    }
+    if (!deps.failOpen) return refuseAfterRelease(deps, hold, new BentooError("service_unavailable", "Rate limits cannot be checked right now; retry shortly."));
     reservedTokens = 0;
   } else {
     setRateLimitHeaders(reply, limited.value);
-    if (!limited.value.allowed) {
-      if (hold !== null) await deps.credits.bank.settle(hold, 0);
-      throw refusal(limited.value, limits, estimate);
-    }
+    if (!limited.value.allowed) return refuseAfterRelease(deps, hold, refusal(limited.value, limits, estimate));
   }
   if (held.status === "rejected") {
-    if (reservedTokens > 0) void deps.limiter.adjustTokens(account.id, limits, -reservedTokens).catch(() => undefined);
+    if (reservedTokens > 0) void deps.limiter.adjustTokens(subject, limits, -reservedTokens).catch(() => undefined);
     throw held.reason;
   }
   return { limits, hold, reservedTokens };
+}
+
+/** Gives a hold back, then refuses. */
+async function refuseAfterRelease(deps: { credits: CreditService }, hold: CreditHold | null, error: BentooError): Promise<never> {
+  if (hold !== null) await deps.credits.bank.settle(hold, 0);
+  throw error;
 }

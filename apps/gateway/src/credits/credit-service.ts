@@ -1,4 +1,4 @@
-import { BentooError, formatMicros, managementEvent, newId, type ActionContext, type CreditBank, type CreditHold, type LedgerStore } from "@bentoo/core";
+import { BentooError, formatMicros, managementEvent, newId, type ActionContext, type CreditBank, type CreditHold, type LedgerStore, type ReserveOutcome } from "@bentoo/core";
 import type { LedgerWriter } from "./ledger-writer.js";
 
 /**
@@ -30,13 +30,13 @@ export class CreditService {
       // Fail closed: without the shared balance no request may spend.
       throw new BentooError("service_unavailable", "The credit balance cannot be checked right now; retry shortly.", { cause: error });
     }
-    if (!outcome.ok) {
-      throw new BentooError(
-        "insufficient_credits",
-        `Insufficient credits: this request may cost up to ${formatMicros(amountMicros)} and the available balance is ${formatMicros(outcome.availableMicros)}. Add credits, or lower max_tokens to reduce the reservation.`,
-      );
-    }
-    return outcome.hold;
+    return holdOrRefusal(outcome, amountMicros);
+  }
+
+  /** `reserve`, synchronously when the bank can decide at once; undefined when it cannot (nothing was held). */
+  reserveNow(accountId: string, amountMicros: number): CreditHold | undefined {
+    const outcome = this.bank.reserveNow?.(accountId, amountMicros);
+    return outcome === undefined ? undefined : holdOrRefusal(outcome, amountMicros);
   }
 
   /**
@@ -53,4 +53,12 @@ export class CreditService {
     }
     await this.bank.settle(hold, charged);
   }
+}
+
+function holdOrRefusal(outcome: ReserveOutcome, amountMicros: number): CreditHold {
+  if (outcome.ok) return outcome.hold;
+  throw new BentooError(
+    "insufficient_credits",
+    `Insufficient credits: this request may cost up to ${formatMicros(amountMicros)} and the available balance is ${formatMicros(outcome.availableMicros)}. Add credits, or lower max_tokens to reduce the reservation.`,
+  );
 }

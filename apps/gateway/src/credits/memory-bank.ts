@@ -28,7 +28,13 @@ export class MemoryCreditBank implements CreditBank {
 
   async reserve(accountId: string, amountMicros: number): Promise<ReserveOutcome> {
     if (!this.balances.has(accountId)) await this.ensure(accountId);
-    const available = this.balances.get(accountId)!;
+    return this.reserveNow(accountId, amountMicros)!;
+  }
+
+  /** Undefined until the account's balance has been loaded once (reserve() loads it). */
+  reserveNow(accountId: string, amountMicros: number): ReserveOutcome | undefined {
+    const available = this.balances.get(accountId);
+    if (available === undefined) return undefined;
     if (available < amountMicros) return { ok: false, availableMicros: available };
     this.balances.set(accountId, available - amountMicros);
     return { ok: true, hold: { accountId, amountMicros, epoch: EPOCH }, availableMicros: available - amountMicros };

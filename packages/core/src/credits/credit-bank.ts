@@ -16,6 +16,12 @@ export type ReserveOutcome = { ok: true; hold: CreditHold; availableMicros: numb
 export interface CreditBank {
   /** Takes `amountMicros` from the available balance, or refuses without taking anything. */
   reserve(accountId: string, amountMicros: number): Promise<ReserveOutcome>;
+  /**
+   * `reserve`, decided synchronously when the bank can (its state is in this
+   * process and the account's balance is loaded); undefined otherwise, and then
+   * nothing was taken.
+   */
+  reserveNow?(accountId: string, amountMicros: number): ReserveOutcome | undefined;
   /** Ends a hold: `chargedMicros` (at most the hold) is spent, the rest is available again. */
   settle(hold: CreditHold, chargedMicros: number): Promise<void>;
   /** Makes credits that the ledger already holds available at once. */

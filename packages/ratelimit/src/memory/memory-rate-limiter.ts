@@ -65,6 +65,10 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async admit(input: AdmitInput): Promise<RateDecision> {
+    return this.admitNow(input);
+  }
+
+  admitNow(input: AdmitInput): RateDecision {
     this.#assertOpen();
     assertSubject(input.subject);
     assertLimits(input.limits);

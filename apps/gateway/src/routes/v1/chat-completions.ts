@@ -27,7 +27,8 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const meter = (request.meter = newMeter(model.id));
     const sandbox = key.mode === "test";
     const estimate = estimateRequest(chat, model);
-    const admission = await admit(deps, reply, account, estimate, !sandbox);
+    const admitted = admit(deps, reply, account, estimate, !sandbox);
+    const admission = admitted instanceof Promise ? await admitted : admitted;
     const context = { accountId: account.id, requestId: request.id, model, sandbox };
     const finish = (usage: Usage | null): number => {
       meter.usage = usage;
