@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { deleteKeysUnder } from "@bentoo/test-kit";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "../src/index.js";
 
 /** Set by the root vitest global setup when Redis answers; unset means skip. */
@@ -13,16 +14,6 @@ export async function connectTestRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   await redis.connect();
   return redis;
-}
-
-/** Deletes every key under `prefix` (SCAN, never KEYS, on a shared server). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
 }
 
 export function testKeyPrefix(): string {
@@ -63,7 +54,7 @@ export const redisBackend: Backend = {
       limiter: new RedisRateLimiter({ redis: first, keyPrefix, now }),
       peer: new RedisRateLimiter({ redis: second, keyPrefix, now }),
       async dispose() {
-        await deleteKeys(first, keyPrefix);
+        await deleteKeysUnder(first, keyPrefix);
         await Promise.all([first.quit(), second.quit()]);
       },
     };

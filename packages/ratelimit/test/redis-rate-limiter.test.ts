@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { MemoryRateLimiter, RedisRateLimiter, type LimitSpec, type RedisScriptClient } from "../src/index.js";
-import { connectTestRedis, deleteKeys, testKeyPrefix, testRedisUrl } from "./helpers.js";
+import { deleteKeysUnder } from "@bentoo/test-kit";
+import { connectTestRedis, testKeyPrefix, testRedisUrl } from "./helpers.js";
 
 /** What only the Redis limiter promises: a shared server clock, expiring keys, script caching, failing fast. */
 describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
@@ -13,11 +14,24 @@ describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
     redis = await connectTestRedis(testRedisUrl);
   });
   afterAll(async () => {
-    await deleteKeys(redis, keyPrefix);
+    await deleteKeysUnder(redis, keyPrefix);
     await redis.quit();
   });
 
   const spec: LimitSpec = { requestsPerMinute: 3, tokensPerMinute: 1000 };
+
+  /** A client that counts the script calls it passes on. */
+  function countingClient(target: Redis) {
+    const counting = {
+      calls: 0,
+      reset: () => (counting.calls = 0),
+      client: {
+        evalsha: (...args) => ((counting.calls += 1), target.evalsha(...args)),
+        eval: (...args) => ((counting.calls += 1), target.eval(...args)),
+      } satisfies RedisScriptClient,
+    };
+    return counting;
+  }
 
   it("uses Redis TIME when no clock is given: 5 quick admits at 3 per minute allow exactly 3", async () => {
     const limiter = new RedisRateLimiter({ redis, keyPrefix });
@@ -47,18 +61,14 @@ describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
   });
 
   it("sends the token adjustments of one turn of the event loop as one call per subject and sign", async () => {
-    let calls = 0;
-    const counting: RedisScriptClient = {
-      evalsha: (...args) => ((calls += 1), redis.evalsha(...args)),
-      eval: (...args) => ((calls += 1), redis.eval(...args)),
-    };
-    const limiter = new RedisRateLimiter({ redis: counting, keyPrefix });
+    const counting = countingClient(redis);
+    const limiter = new RedisRateLimiter({ redis: counting.client, keyPrefix });
     const wide: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 100_000 };
     await limiter.admit({ subject: "acct_sum", limits: wide, tokens: 50_000 });
-    calls = 0;
+    counting.reset();
     // Twenty requests settle together, each giving 1,000 tokens back; one was charged 400 more.
     await Promise.all([...Array.from({ length: 20 }, () => limiter.adjustTokens("acct_sum", wide, -1000)), limiter.adjustTokens("acct_sum", wide, 400)]);
-    expect(calls).toBe(2);
+    expect(counting.calls).toBe(2);
     // Same outcome as twenty-one separate calls: 50,000 − 20,000 + 400 tokens in use.
     const after = await limiter.admit({ subject: "acct_sum", limits: wide, tokens: 0 });
     expect(after.tokens.remaining).toBeGreaterThanOrEqual(100_000 - 30_400);
@@ -66,13 +76,9 @@ describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
   });
 
   it("decides the admissions of one turn in one call per subject, exactly as the memory limiter decides them one by one", async () => {
-    let calls = 0;
-    const counting: RedisScriptClient = {
-      evalsha: (...args) => ((calls += 1), redis.evalsha(...args)),
-      eval: (...args) => ((calls += 1), redis.eval(...args)),
-    };
+    const counting = countingClient(redis);
     const clock = 1_700_000_000_000;
-    const shared = new RedisRateLimiter({ redis: counting, keyPrefix, now: () => clock });
+    const shared = new RedisRateLimiter({ redis: counting.client, keyPrefix, now: () => clock });
     const memory = new MemoryRateLimiter({ now: () => clock });
     const small: LimitSpec = { requestsPerMinute: 5, tokensPerMinute: 1_000 };
     // Two subjects interleaved; token sizes chosen so that both limits refuse some, and a small request passes after a big one is refused.
@@ -83,28 +89,24 @@ describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
     const expected = [];
     for (const input of inputs) expected.push(await memory.admit(input));
     const decided = await Promise.all(inputs.map((input) => shared.admit(input)));
-    expect(calls).toBe(2);
+    expect(counting.calls).toBe(2);
     expect(decided).toEqual(expected);
     expect(new Set(decided.map((decision) => decision.limitedBy))).toEqual(new Set([null, "requests", "tokens"]));
     // The buckets were written once, with everything taken: the next turn sees it.
-    calls = 0;
+    counting.reset();
     const next = await shared.admit({ subject: "acct_turn_a", limits: small, tokens: 0 });
     expect(next).toEqual(await memory.admit({ subject: "acct_turn_a", limits: small, tokens: 0 }));
-    expect(calls).toBe(1);
+    expect(counting.calls).toBe(1);
   });
 
   it("keeps admissions with different limits apart within a turn (a plan change applies to the very next request)", async () => {
-    let calls = 0;
-    const counting: RedisScriptClient = {
-      evalsha: (...args) => ((calls += 1), redis.evalsha(...args)),
-      eval: (...args) => ((calls += 1), redis.eval(...args)),
-    };
-    const limiter = new RedisRateLimiter({ redis: counting, keyPrefix });
+    const counting = countingClient(redis);
+    const limiter = new RedisRateLimiter({ redis: counting.client, keyPrefix });
     const [before, after] = await Promise.all([
       limiter.admit({ subject: "acct_turn_plan", limits: { requestsPerMinute: 2, tokensPerMinute: 100 }, tokens: 1 }),
       limiter.admit({ subject: "acct_turn_plan", limits: { requestsPerMinute: 50, tokensPerMinute: 100 }, tokens: 1 }),
     ]);
-    expect(calls).toBe(2);
+    expect(counting.calls).toBe(2);
     expect(before?.requests).toMatchObject({ limit: 2, remaining: 1 });
     expect(after?.requests).toMatchObject({ limit: 50, remaining: 48 });
   });
