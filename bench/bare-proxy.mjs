@@ -6,7 +6,7 @@
 // Usage: node bench/bare-proxy.mjs <upstream origin> [port]; prints "listening <url>".
 import { createServer } from "node:http";
 import { Pool } from "undici";
-import { NOT_FORWARDED, NOT_SENT_UPSTREAM, without } from "./lib/proxy-headers.mjs";
+import { relay } from "./lib/proxy-relay.mjs";
 
 const upstream = new URL(process.argv[2] ?? "http://127.0.0.1:8081");
 const pool = new Pool(upstream.origin, { connections: 256, pipelining: 1 });
@@ -15,19 +15,7 @@ const server = createServer((request, response) => {
   const chunks = [];
   request.on("data", (chunk) => chunks.push(chunk));
   request.on("end", () => {
-    const body = Buffer.concat(chunks);
-    pool.stream(
-      { method: request.method, path: request.url, headers: without(request.headers, NOT_SENT_UPSTREAM), body },
-      ({ statusCode, headers }) => {
-        response.writeHead(statusCode, without(headers, NOT_FORWARDED));
-        return response;
-      },
-      (error) => {
-        if (error === null || error === undefined) return;
-        if (response.headersSent) response.destroy(error);
-        else response.writeHead(502, { "content-type": "application/json" }).end('{"error":{"message":"bad gateway"}}');
-      },
-    );
+    relay(pool, { method: request.method, path: request.url, headers: request.headers, body: Buffer.concat(chunks) }, response);
   });
 });
 

@@ -8,7 +8,7 @@
 // Usage: node bench/fastify-proxy.mjs <upstream origin> [port]; prints "listening <url>".
 import Fastify from "fastify";
 import { Pool } from "undici";
-import { NOT_FORWARDED, NOT_SENT_UPSTREAM, without } from "./lib/proxy-headers.mjs";
+import { relay } from "./lib/proxy-relay.mjs";
 
 const upstream = new URL(process.argv[2] ?? "http://127.0.0.1:8081");
 const pool = new Pool(upstream.origin, { connections: 256, pipelining: 1 });
@@ -16,19 +16,7 @@ const pool = new Pool(upstream.origin, { connections: 256, pipelining: 1 });
 const app = Fastify({ logger: false });
 app.post("/v1/chat/completions", (request, reply) => {
   reply.hijack();
-  const response = reply.raw;
-  pool.stream(
-    { method: "POST", path: request.url, headers: without(request.headers, NOT_SENT_UPSTREAM), body: JSON.stringify(request.body) },
-    ({ statusCode, headers }) => {
-      response.writeHead(statusCode, without(headers, NOT_FORWARDED));
-      return response;
-    },
-    (error) => {
-      if (error === null || error === undefined) return;
-      if (response.headersSent) response.destroy(error);
-      else response.writeHead(502, { "content-type": "application/json" }).end('{"error":{"message":"bad gateway"}}');
-    },
-  );
+  relay(pool, { method: "POST", path: request.url, headers: request.headers, body: JSON.stringify(request.body) }, reply.raw);
 });
 
 const address = await app.listen({ port: Number(process.argv[3] ?? 0), host: "127.0.0.1" });
