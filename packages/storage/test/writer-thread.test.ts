@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { managementEvent, newId, type AuditRecord, type LedgerEntry } from "@bentoo/core";
 import { openStorage, type KyselyStorage } from "@bentoo/storage";
 import { SqliteWriterThread } from "../src/sqlite/writer-thread.js";
+import { packAuditRecord, packLedgerEntry, unpackAuditRecord, unpackLedgerEntry } from "../src/sqlite/writer-protocol.js";
 
 /** The embedded mode's writer thread: its own connection, sharing the file with the main one. */
 describe("SQLite writer thread", () => {
@@ -54,6 +55,26 @@ describe("SQLite writer thread", () => {
     expect(Number(entries.count)).toBe(40 * 51);
     const records = await storage.db.selectFrom("audit_log").select(({ fn }) => fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
     expect(Number(records.count)).toBe(40 * 51);
+  });
+
+  it("records cross to the thread as arrays and come back field for field", async () => {
+    // Every field distinct and set, so a field packed into the wrong place cannot go unnoticed.
+    const record: AuditRecord = {
+      id: newId("event"), type: "request", event: "api.request", timestamp: 1_790_000_000_123, requestId: newId("request"), accountId: "acct_a", apiKeyId: "key_b",
+      keyLast4: "c4d5", keyName: "name", model: "vendor/model", provider: "vendor", status: 402, errorCode: "insufficient_credits", promptTokens: 11, completionTokens: 22,
+      totalTokens: 33, costMicros: 44, usageEstimated: true, sourceIp: "203.0.113.9", userAgent: "agent/1", latencyMs: 5.25, actor: "key:key_b", metadata: { path: "/v1/chat/completions" },
+    };
+    expect(unpackAuditRecord(packAuditRecord(record))).toStrictEqual(record);
+    const entry: LedgerEntry = { id: newId("ledgerEntry"), accountId: "acct_a", kind: "charge", amountMicros: -5, requestId: "req_x", estimated: true, createdAt: 1_790_000_000_456, metadata: { note: "n" } };
+    expect(unpackLedgerEntry(packLedgerEntry(entry))).toStrictEqual(entry);
+
+    const storage = await open();
+    const account = await storage.accounts.create({ email: "packed@example.com", passwordHash: null, plan: "pro" });
+    const written = { ...record, accountId: account.id };
+    await storage.audit.insertMany([written]);
+    expect((await storage.audit.query({ accountId: account.id, limit: 10 })).records).toStrictEqual([written]);
+    await storage.ledger.append([{ ...entry, accountId: account.id }]);
+    expect((await storage.accounts.get(account.id))?.balanceMicros).toBe(-5);
   });
 
   it("a batch sent again (its answer lost) moves no balance twice", async () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AuditRecord, LedgerEntry } from "@bentoo/core";
 import type { AppendWrites } from "./direct-writes.js";
-import type { WriterReply, WriterRequest } from "./writer-protocol.js";
+import { packAuditRecord, packLedgerEntry, type WriterReply, type WriterRequest } from "./writer-protocol.js";
 
 /** The compiled worker next to this module, or (when running from the TypeScript sources, as the tests do) the one under dist/. */
 function workerScript(): URL | null {
@@ -82,11 +82,11 @@ export class SqliteWriterThread implements AppendWrites {
   }
 
   insertAuditRecords(records: readonly AuditRecord[]): Promise<void> {
-    return this.#call({ id: this.#nextId++, kind: "audit", records });
+    return this.#call({ id: this.#nextId++, kind: "audit", records: records.map(packAuditRecord) });
   }
 
   appendLedger(entries: readonly LedgerEntry[], at: number): Promise<void> {
-    return this.#call({ id: this.#nextId++, kind: "ledger", entries, at });
+    return this.#call({ id: this.#nextId++, kind: "ledger", entries: entries.map(packLedgerEntry), at });
   }
 
   /** Waits for the batches sent so far, closes the thread's connection and lets the thread end. */
