@@ -146,6 +146,8 @@ describe("5xx responses never carry internals", () => {
     expect(response.statusCode).toBeGreaterThanOrEqual(500);
     expect(response.body).not.toMatch(/SQLITE|disk I\/O|secret\.db|\bat \//);
     expect(response.json().error.message).toContain(response.headers["x-request-id"]);
+    // The request's own logger (made lazily, on this first line) binds the request id.
+    expect(logs.lines.some((line) => line.includes(`"reqId":"${response.headers["x-request-id"]}"`))).toBe(true);
     await app.close();
     await services.close();
     expect(logs.text()).not.toContain(issued.secret.slice(13));
