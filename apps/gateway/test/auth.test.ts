@@ -1,3 +1,5 @@
+import type { AddressInfo, Socket } from "node:net";
+import { Client } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "@bentoo/core";
 import { storageTargets } from "@bentoo/test-kit";
@@ -52,6 +54,31 @@ describe.each(storageTargets())("authentication on $name", (target) => {
     const next = await models(bearer(key));
     expect(next.statusCode).toBe(401);
     expect(next.json().error.code).toBe("revoked_api_key");
+  });
+
+  it("on one keep-alive connection: a revoked key gets 401 on its next request, and another key is read afresh", async () => {
+    const first = await t.seedAccount();
+    const second = await t.seedAccount();
+    await t.app.listen({ host: "127.0.0.1", port: 0 });
+    const client = new Client(`http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`, { pipelining: 1 });
+    const sockets = new Set<string>();
+    const get = async (secret: string) => {
+      const response = await client.request({ method: "GET", path: "/v1/models", headers: bearer(secret) });
+      const body = (await response.body.json()) as { error?: { code: string } };
+      return { status: response.statusCode, code: body.error?.code ?? null };
+    };
+    t.app.server.on("connection", (socket: Socket) => sockets.add(`${socket.remotePort}`));
+    try {
+      expect(await get(first.key)).toEqual({ status: 200, code: null });
+      expect(await get(first.key)).toEqual({ status: 200, code: null });
+      await t.services.keys.revoke(first.keyId);
+      expect(await get(first.key)).toEqual({ status: 401, code: "revoked_api_key" });
+      expect(await get(second.key)).toEqual({ status: 200, code: null });
+      expect(await get(first.key)).toEqual({ status: 401, code: "revoked_api_key" });
+      expect(sockets.size).toBe(1);
+    } finally {
+      await client.close();
+    }
   });
 
   it("a key whose expiry passed gets 401 expired_api_key", async () => {

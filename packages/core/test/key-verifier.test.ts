@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeyCache, KeyVerifier, generateApiKey, type KeyWithAccount } from "@bentoo/core";
+import { KeyCache, KeyVerifier, generateApiKey, type ConnectionKeyMemo, type KeyWithAccount } from "@bentoo/core";
 
 function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAccount {
   return {
@@ -53,6 +53,39 @@ describe("KeyVerifier", () => {
     current = subjectFor();
     cache.deleteAccount("acct_1");
     expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
+  });
+
+  it("a connection's memo skips reading the same header again, and never outlives the cache's verdict", async () => {
+    const { key, hash } = generateApiKey("live");
+    let current = subjectFor();
+    let lookups = 0;
+    const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 });
+    const verifier = new KeyVerifier(async () => (lookups++, current), cache);
+    const connection: ConnectionKeyMemo = {};
+    expect((await verifier.verify(`Bearer ${key}`, connection)).valid).toBe(true);
+    const remembered = connection.presented;
+    expect(remembered).toMatchObject({ key, hash, last4: key.slice(-4) });
+    expect((await verifier.verify(`Bearer ${key}`, connection)).valid).toBe(true);
+    expect(connection.presented).toBe(remembered); // not read (parsed, hashed) again
+    expect(lookups).toBe(1);
+
+    // Revocation reaches the next request on the same connection.
+    current = subjectFor({ revokedAt: 5 });
+    cache.deleteKeyId("key_1");
+    expect(await verifier.verify(`Bearer ${key}`, connection)).toMatchObject({ valid: false, code: "revoked_api_key", last4: key.slice(-4) });
+    expect(lookups).toBe(2);
+
+    // Another header on the same connection is read afresh: a bad one fails as such, a new key replaces the memo.
+    expect(await verifier.verify("Bearer btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", connection)).toMatchObject({ valid: false, code: "malformed_api_key" });
+    expect(await verifier.verify(undefined, connection)).toMatchObject({ valid: false, code: "missing_api_key" });
+    expect(await verifier.verify(`Basic ${key}`, connection)).toMatchObject({ valid: false, code: "invalid_auth_scheme" });
+    expect((await verifier.verify(`Bearer ${key}`, connection)).valid).toBe(false); // still revoked
+    const other = generateApiKey("live").key;
+    const typo = `${other.slice(0, 20)}${other[20] === "a" ? "b" : "a"}${other.slice(21)}`;
+    expect(await verifier.verify(`Bearer ${typo}`, connection)).toMatchObject({ valid: false, code: "malformed_api_key", last4: typo.slice(-4) });
+    expect(await verifier.verify(`Bearer ${typo}`, connection)).toMatchObject({ valid: false, code: "malformed_api_key" });
+    expect(connection.presented?.key).toBe(typo);
+    expect(lookups).toBe(2); // the revoked key was answered from the cache, the typo by its checksum
   });
 
   it("checks expiry at verification time, even for cached keys", async () => {

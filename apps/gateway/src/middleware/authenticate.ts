@@ -1,4 +1,5 @@
-import { BentooError, type AuthFailureCode, type KeyVerifier, type KeyWithAccount, type VerifyOutcome } from "@bentoo/core";
+import type { Socket } from "node:net";
+import { BentooError, type AuthFailureCode, type ConnectionKeyMemo, type KeyVerifier, type KeyWithAccount, type VerifyOutcome } from "@bentoo/core";
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 
 declare module "fastify" {
@@ -41,11 +42,18 @@ function settle(request: FastifyRequest, outcome: VerifyOutcome): BentooError | 
 /**
  * Authenticates the Bearer key of a gateway request; unauthenticated requests
  * never reach a handler. A callback hook, not an async one: a cached key is
- * verified synchronously, with no promise on the hot path.
+ * verified synchronously, with no promise on the hot path. Each connection
+ * remembers the last key it presented, so that a keep-alive client's key is
+ * hashed once per connection, not once per request (the key cache still
+ * decides, so a revoked key is refused on its next request).
  */
 export function authenticate(verifier: KeyVerifier) {
+  const connections = new WeakMap<Socket, ConnectionKeyMemo>();
   return function authenticateRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const outcome = verifier.verify(request.headers.authorization);
+    const socket = request.raw.socket;
+    let memo = connections.get(socket);
+    if (memo === undefined) connections.set(socket, (memo = {}));
+    const outcome = verifier.verify(request.headers.authorization, memo);
     if (outcome instanceof Promise) outcome.then((verified) => done(settle(request, verified)), done);
     else done(settle(request, outcome));
   };

@@ -11,6 +11,36 @@ export type VerifyOutcome =
 
 const failure = (code: AuthFailureCode, last4: string | null = null, subject: KeyWithAccount | null = null): VerifyOutcome => ({ valid: false, code, last4, subject });
 
+/** A well-shaped key as presented in an Authorization header, with its hash. */
+export interface PresentedKey {
+  authorization: string;
+  key: string;
+  hash: string;
+  last4: string;
+}
+
+/**
+ * Kept per client connection (in memory only, never logged or stored) for as
+ * long as the connection lives: the last key it presented. Its hash is what
+ * saves the work; the key is kept to check its checksum when the cache misses.
+ */
+export interface ConnectionKeyMemo {
+  presented?: PresentedKey;
+}
+
+/** Bearer header → the well-shaped key it carries, or why it carries none. */
+function readBearerKey(authorization: string | undefined): { ok: true; presented: PresentedKey } | { ok: false; failure: VerifyOutcome } {
+  if (authorization === undefined || authorization.trim() === "") return { ok: false, failure: failure("missing_api_key") };
+  const space = authorization.indexOf(" ");
+  const scheme = space === -1 ? authorization : authorization.slice(0, space);
+  if (scheme.toLowerCase() !== "bearer") return { ok: false, failure: failure("invalid_auth_scheme") };
+  const key = authorization.slice(space + 1).trim();
+  if (key === "") return { ok: false, failure: failure("missing_api_key") };
+  const parsed = parseKeyShape(key);
+  if (!parsed.ok) return { ok: false, failure: failure("malformed_api_key") };
+  return { ok: true, presented: { authorization, key, hash: hashApiKey(key), last4: parsed.last4 } };
+}
+
 /**
  * Bearer header → format → SHA-256 → cache → checksum → store: a typo or
  * garbage key is refused by its checksum with no storage look-up, and a cached
@@ -27,24 +57,28 @@ export class KeyVerifier {
     private readonly cacheTrusted: () => boolean = () => true,
   ) {}
 
-  verify(authorization: string | undefined): VerifyOutcome | Promise<VerifyOutcome> {
-    if (authorization === undefined || authorization.trim() === "") return failure("missing_api_key");
-    const space = authorization.indexOf(" ");
-    const scheme = space === -1 ? authorization : authorization.slice(0, space);
-    if (scheme.toLowerCase() !== "bearer") return failure("invalid_auth_scheme");
-    const candidate = authorization.slice(space + 1).trim();
-    if (candidate === "") return failure("missing_api_key");
-    const parsed = parseKeyShape(candidate);
-    if (!parsed.ok) return failure("malformed_api_key");
-    const hash = hashApiKey(candidate);
+  /**
+   * `connection` is what the client's connection remembers of the key it last
+   * presented: a keep-alive client sends the same header on every request, and
+   * then the header is not parsed or hashed again.
+   */
+  verify(authorization: string | undefined, connection?: ConnectionKeyMemo): VerifyOutcome | Promise<VerifyOutcome> {
+    let presented = connection?.presented;
+    if (presented === undefined || presented.authorization !== authorization) {
+      const read = readBearerKey(authorization);
+      if (!read.ok) return read.failure;
+      presented = read.presented;
+      if (connection !== undefined) connection.presented = presented;
+    }
+    const { key, hash, last4 } = presented;
     const trusted = this.cacheTrusted();
     const cached = trusted ? this.cache.get(hash) : undefined;
     // Only a key whose checksum passed is ever cached (under its own hash), so a hit skips the CRC.
-    if (cached !== undefined) return this.judge(cached, parsed.last4);
-    if (!hasValidChecksum(candidate)) return failure("malformed_api_key", parsed.last4);
+    if (cached !== undefined) return this.judge(cached, last4);
+    if (!hasValidChecksum(key)) return failure("malformed_api_key", last4);
     return this.lookup(hash).then((subject) => {
       if (trusted) this.cache.set(hash, subject);
-      return this.judge(subject, parsed.last4);
+      return this.judge(subject, last4);
     });
   }
 
