@@ -32,9 +32,9 @@ export interface ChatCall {
 
 export interface JsonChatResult {
   kind: "json";
-  /** The upstream's chat.completion object, `model` set back to the catalog id. */
-  body: Record<string, unknown>;
   usage: Usage;
+  /** The JSON answer for the client: the upstream's chat.completion with `model` set to the catalog id and `usage` replaced by `usage`. */
+  render(usage: Record<string, unknown>): string | Buffer;
 }
 
 /** How a stream ended. */

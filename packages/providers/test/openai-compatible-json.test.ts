@@ -30,7 +30,7 @@ describe("OpenAI-compatible adapter: JSON answers", () => {
       const result = await adapter.chat(call());
       expect(result.kind).toBe("json");
       if (result.kind !== "json") return;
-      expect(result.body).toMatchObject({ object: "chat.completion", model: "fake/chat" });
+      expect(JSON.parse(String(result.render({ total_tokens: 1 })))).toMatchObject({ object: "chat.completion", model: "fake/chat", usage: { total_tokens: 1 } });
       expect(result.usage.estimated).toBe(false);
       expect(result.usage.completionTokens).toBeGreaterThan(5);
     } finally {

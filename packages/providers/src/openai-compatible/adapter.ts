@@ -6,6 +6,8 @@ import { SseTap } from "../sse-tap.js";
 import { countPromptTokens, countTokens } from "../tokenizer.js";
 import { ClientAbortedError } from "../upstream-error.js";
 import { mapTransportError, mapUpstreamStatus } from "./errors.js";
+import { topLevelMembers } from "../json-members.js";
+import { splicedAnswer, usageOf } from "./json-answer.js";
 
 /** Largest upstream error body read when mapping an error (bytes). */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -132,14 +134,14 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       return;
     }
     if (this.settled) return;
-    const text = (this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes)).toString("utf8");
+    const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes);
     if (!this.succeeded()) {
-      this.settle(() => this.reject(mapUpstreamStatus(this.provider, this.call.route.upstreamModel, this.status, text.slice(0, MAX_ERROR_BODY))));
+      this.settle(() => this.reject(mapUpstreamStatus(this.provider, this.call.route.upstreamModel, this.status, bytes.toString("utf8").slice(0, MAX_ERROR_BODY))));
       return;
     }
     let result: JsonChatResult;
     try {
-      result = jsonResult(this.provider, this.call, text);
+      result = splicedAnswer(bytes, this.call.model.id) ?? jsonResult(this.provider, this.call, bytes.toString("utf8"));
     } catch (error) {
       this.settle(() => this.reject(error as Error));
       return;
@@ -276,19 +278,28 @@ function jsonResult(provider: ProviderConfig, call: ChatCall, text: string): Jso
   }
   const completion = parsed as Record<string, unknown>;
   completion.model = call.model.id;
-  return { kind: "json", body: completion, usage: usageOf(completion.usage) ?? estimateJsonUsage(call, completion) };
+  return {
+    kind: "json",
+    usage: usageOf(completion.usage) ?? estimateJsonUsage(call, completion),
+    render(usage) {
+      completion.usage = usage;
+      return JSON.stringify(completion);
+    },
+  };
 }
 
 const USAGE_MARK = Buffer.from('"usage":{');
 const DATA_FIELD = Buffer.from("data:");
 const EVENT_END = Buffer.from("\n\n");
+const USAGE_MEMBER = ["usage"];
+const OPEN_BRACE = 0x7b;
 
 /**
  * Adds `extras` to the usage object of the (complete) SSE event in `chunk` that
  * carries one. Returns the chunk itself when it has none, else the pieces to
- * write in its place: the bytes before the event and after it, untouched (not
- * copied), around the re-serialised event. A usage event split across chunks
- * passes through unchanged.
+ * write in its place: the bytes before the usage object and after it, untouched
+ * (not copied), around the usage object with the extras. Only the usage object
+ * is parsed. A usage event split across chunks passes through unchanged.
  */
 export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<string, unknown>): Buffer | Buffer[] {
   // The usage chunk is the last event of a stream: search from the end.
@@ -297,28 +308,17 @@ export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<
   const start = chunk.lastIndexOf(DATA_FIELD, mark);
   const end = chunk.indexOf(EVENT_END, mark);
   if (start === -1 || end === -1) return chunk;
-  let event: unknown;
+  const span = topLevelMembers(chunk, USAGE_MEMBER, start + DATA_FIELD.length, end)?.[0];
+  if (span == null || chunk[span.start] !== OPEN_BRACE) return chunk;
+  let reported: Record<string, unknown>;
   try {
-    event = JSON.parse(chunk.toString("utf8", start + DATA_FIELD.length, end));
+    reported = JSON.parse(chunk.toString("utf8", span.start, span.end)) as Record<string, unknown>;
   } catch {
     return chunk;
   }
-  if (typeof event !== "object" || event === null) return chunk;
-  const record = event as Record<string, unknown>;
-  const usage = usageOf(record.usage);
+  const usage = usageOf(reported);
   if (usage === null) return chunk;
-  record.usage = { ...(record.usage as Record<string, unknown>), ...extras(usage) };
-  return [chunk.subarray(0, start), Buffer.from(`data: ${JSON.stringify(record)}`), chunk.subarray(end)];
-}
-
-function usageOf(value: unknown): Usage | null {
-  if (typeof value !== "object" || value === null) return null;
-  const usage = value as Record<string, unknown>;
-  const prompt = usage.prompt_tokens;
-  const completion = usage.completion_tokens;
-  if (typeof prompt !== "number" || typeof completion !== "number") return null;
-  const total = typeof usage.total_tokens === "number" ? usage.total_tokens : prompt + completion;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: total, estimated: false };
+  return [chunk.subarray(0, span.start), Buffer.from(JSON.stringify({ ...reported, ...extras(usage) })), chunk.subarray(span.end)];
 }
 
 export function estimateUsage(call: ChatCall, completionTokens: number): Usage {

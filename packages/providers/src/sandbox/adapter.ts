@@ -21,7 +21,10 @@ export class SandboxAdapter implements ChatAdapter {
       estimated: false,
     };
     const created = Math.floor(Date.now() / 1000);
-    if (!call.stream) return { kind: "json", body: completionBody(call, answer, usage, created), usage };
+    if (!call.stream) {
+      const body = completionBody(call, answer, usage, created);
+      return { kind: "json", usage, render: (reported) => JSON.stringify({ ...body, usage: reported }) };
+    }
     return { kind: "stream", pipeTo: (destination) => streamAnswer(destination, call, answer, usage, created) };
   }
 

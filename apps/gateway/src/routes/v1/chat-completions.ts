@@ -16,6 +16,8 @@ import { SSE_HEADERS, sseErrorEvent } from "../../http/sse.js";
  * validate → resolve model → estimate → rate limits + credit hold → provider
  * (fallback in order) → meter usage → settle; the audit hook records the outcome.
  */
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
 export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void {
   app.post("/v1/chat/completions", async (request, reply) => {
     const { key, account } = request.subject!;
@@ -58,8 +60,8 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const { result } = routed;
     if (result.kind === "json") {
       meter.upstreamMs = performance.now() - upstreamStarted;
-      result.body.usage = usageBody(result.usage, finish(result.usage));
-      return result.body;
+      // The upstream's bytes, but for `model` and `usage` (with the cost): the answer is not re-serialised.
+      return reply.type(JSON_CONTENT_TYPE).send(result.render(usageBody(result.usage, finish(result.usage))));
     }
     reply.hijack();
     const raw = reply.raw;
