@@ -20,3 +20,4 @@ export * from "./credits/ledger.js";
 export * from "./credits/credit-bank.js";
 export * from "./audit/events.js";
 export * from "./network/ip-allowlist.js";
+export * from "./json-bytes.js";

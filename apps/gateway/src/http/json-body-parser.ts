@@ -1,37 +1,11 @@
 import { isUtf8 } from "node:buffer";
-import { BentooError } from "@bentoo/core";
+import { BentooError, nestsDeeperThan } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 
 /** Deepest nesting of objects and arrays accepted; real chat bodies (tools with JSON Schemas included) stay far below. */
 export const MAX_JSON_DEPTH = 64;
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * Whether the JSON text nests deeper than `limit`. One pass over the bytes before
- * parsing: structural characters are ASCII and never occur inside a UTF-8
- * multi-byte sequence, so no decoding is needed. (V8's JSON.parse copes with any
- * depth, but JSON.stringify and every recursive walk after it do not.)
- */
-export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < bytes.length; index += 1) {
-    const byte = bytes[index];
-    if (inString) {
-      if (byte === BACKSLASH) index += 1;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) inString = true;
-    else if (byte === 0x7b || byte === 0x5b) {
-      depth += 1;
-      if (depth > limit) return true;
-    } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
-  }
-  return false;
-}
-
 /**
  * Replaces Fastify's application/json parser, keeping it as the last step (so
  * `__proto__` and `constructor.prototype` keys are still refused, via

@@ -1,12 +1,11 @@
 import type { Writable } from "node:stream";
 import { Pool, type Dispatcher } from "undici";
-import { BentooError, type ProviderConfig } from "@bentoo/core";
+import { BentooError, topLevelMembers, type ProviderConfig } from "@bentoo/core";
 import type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamOutcome, Usage } from "../adapter.js";
 import { SseTap } from "../sse-tap.js";
 import { countPromptTokens, countTokens } from "../tokenizer.js";
 import { ClientAbortedError } from "../upstream-error.js";
 import { mapTransportError, mapUpstreamStatus } from "./errors.js";
-import { topLevelMembers } from "../json-members.js";
 import { splicedAnswer, usageOf } from "./json-answer.js";
 
 /** Largest upstream error body read when mapping an error (bytes). */

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { JsonChatResult, Usage } from "../adapter.js";
-import { replaceValues, topLevelMembers } from "../json-members.js";
+import { replaceValues, topLevelMembers } from "@bentoo/core";
 
 const ANSWER_MEMBERS = ["model", "usage"] as const;
 const OPEN_BRACE = 0x7b;

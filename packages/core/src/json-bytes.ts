@@ -1,3 +1,9 @@
+// JSON read as bytes, for the request path: questions about a JSON text
+// answered in one pass over its UTF-8 bytes, without parsing it into objects.
+// Structural characters are ASCII and never occur inside a multi-byte UTF-8
+// sequence, so no decoding is needed. Strings, which hold most of a chat
+// request's bytes, are skipped with Buffer#indexOf (native) once they are long.
+
 /** Where one member's value lies in a JSON text: bytes [start, end). */
 export interface ValueSpan {
   start: number;
@@ -17,31 +23,65 @@ function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-function skipSpace(bytes: Uint8Array, index: number, end: number): number {
+function skipSpace(bytes: Buffer, index: number, end: number): number {
   while (index < end && isSpace(bytes[index])) index += 1;
   return index;
 }
 
+/** Bytes of a string looked at one by one before the rest is searched natively (a call costs about as much as 30 bytes). */
+const SHORT_STRING = 32;
+
 /** The index just past the string whose opening quote is at `index`, or -1 when it never closes. */
-function skipString(bytes: Uint8Array, index: number, end: number): number {
-  for (let at = index + 1; at < end; at += 1) {
+export function stringEnd(bytes: Buffer, index: number, end = bytes.length): number {
+  const short = Math.min(end, index + 1 + SHORT_STRING);
+  let at = index + 1;
+  for (; at < short; at += 1) {
     const byte = bytes[at];
     if (byte === BACKSLASH) at += 1;
     else if (byte === QUOTE) return at + 1;
   }
-  return -1;
+  if (at >= end) return -1;
+  // A quote ends the string unless an odd number of backslashes comes right before it.
+  for (;;) {
+    const quote = bytes.indexOf(QUOTE, at);
+    if (quote === -1 || quote >= end) return -1;
+    let backslashes = 0;
+    while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return quote + 1;
+    at = quote + 1;
+  }
+}
+
+/**
+ * Whether the JSON text nests deeper than `limit`. (V8's JSON.parse copes with
+ * any depth, but JSON.stringify and every recursive walk after it do not.)
+ */
+export function nestsDeeperThan(bytes: Buffer, limit: number): boolean {
+  let depth = 0;
+  for (let index = 0; index < bytes.length; index += 1) {
+    const byte = bytes[index];
+    if (byte === QUOTE) {
+      const after = stringEnd(bytes, index);
+      if (after === -1) return false; // unterminated: JSON.parse refuses it
+      index = after - 1;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) depth -= 1;
+  }
+  return false;
 }
 
 /** The index just past the value starting at `index`, or -1 when it is cut short or unbalanced. */
-function skipValue(bytes: Uint8Array, index: number, end: number): number {
+function skipValue(bytes: Buffer, index: number, end: number): number {
   const first = bytes[index];
-  if (first === QUOTE) return skipString(bytes, index, end);
+  if (first === QUOTE) return stringEnd(bytes, index, end);
   if (first === OPEN_BRACE || first === OPEN_BRACKET) {
     let depth = 0;
     for (let at = index; at < end; at += 1) {
       const byte = bytes[at];
       if (byte === QUOTE) {
-        at = skipString(bytes, at, end) - 1;
+        at = stringEnd(bytes, at, end) - 1;
         if (at < 0) return -1;
       } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth += 1;
       else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
@@ -61,7 +101,7 @@ function skipValue(bytes: Uint8Array, index: number, end: number): number {
   return at === index ? -1 : at;
 }
 
-function keyIs(bytes: Uint8Array, start: number, end: number, name: string): boolean {
+function keyIs(bytes: Buffer, start: number, end: number, name: string): boolean {
   if (end - start !== name.length) return false;
   for (let offset = 0; offset < name.length; offset += 1) if (bytes[start + offset] !== name.charCodeAt(offset)) return false;
   return true;
@@ -76,7 +116,7 @@ function keyIs(bytes: Uint8Array, start: number, end: number, name: string): boo
  * or when any key holds an escape (it could spell a name in another way). The
  * scalar values it skips are not checked. `names` must be plain ASCII.
  */
-export function topLevelMembers(bytes: Uint8Array, names: readonly string[], start = 0, end = bytes.length): Array<ValueSpan | null> | null {
+export function topLevelMembers(bytes: Buffer, names: readonly string[], start = 0, end = bytes.length): Array<ValueSpan | null> | null {
   const found: Array<ValueSpan | null> = names.map(() => null);
   let at = skipSpace(bytes, start, end);
   if (bytes[at] !== OPEN_BRACE) return null;
@@ -84,7 +124,7 @@ export function topLevelMembers(bytes: Uint8Array, names: readonly string[], sta
   if (bytes[at] === CLOSE_BRACE) return skipSpace(bytes, at + 1, end) === end ? found : null;
   for (;;) {
     if (bytes[at] !== QUOTE) return null;
-    const keyEnd = skipString(bytes, at, end);
+    const keyEnd = stringEnd(bytes, at, end);
     if (keyEnd === -1) return null;
     const keyStart = at + 1;
     const keyLast = keyEnd - 1; // the closing quote
@@ -113,7 +153,7 @@ export function topLevelMembers(bytes: Uint8Array, names: readonly string[], sta
  * `bytes` with each span's value replaced by the given JSON text, in one
  * buffer. Spans must not overlap.
  */
-export function replaceValues(bytes: Uint8Array, replacements: ReadonlyArray<readonly [ValueSpan, string]>): Buffer {
+export function replaceValues(bytes: Buffer, replacements: ReadonlyArray<readonly [ValueSpan, string]>): Buffer {
   const ordered = [...replacements].sort((left, right) => left[0].start - right[0].start);
   let length = bytes.length;
   for (const [span, json] of ordered) length += Buffer.byteLength(json) - (span.end - span.start);

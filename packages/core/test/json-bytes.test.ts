@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { replaceValues, topLevelMembers } from "../src/json-members.js";
-import { splicedAnswer } from "../src/openai-compatible/json-answer.js";
-import { withUsageExtras } from "../src/openai-compatible/adapter.js";
+import { nestsDeeperThan, replaceValues, stringEnd, topLevelMembers } from "@bentoo/core";
 
 /** A small deterministic PRNG (mulberry32), so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -14,7 +12,7 @@ function random(seed: number): () => number {
   };
 }
 
-const TRICKY_STRINGS = ['"usage":{', "}", "{", "]", "[", '\\"', "\\", "a,b:c", "é ü 中文 🙂", "\n\t", '{"model":"x"}', ""];
+const TRICKY_STRINGS = ['"usage":{', "}", "{", "]", "[", '\\"', "\\", "a,b:c", "é ü 中文 🙂", "\n\t", '{"model":"x"}', "", `${"x".repeat(30)}\\"}`, `${"é".repeat(20)}\\\\`, `{[${"long ".repeat(20)}"]}`];
 const KEYS = ["model", "usage", "id", "choices", "content", "modelx", "usag", "Model", "é", "x y"];
 
 /** Random JSON text (as the upstream could format it: any whitespace between tokens) and the value it holds. */
@@ -108,53 +106,26 @@ describe("topLevelMembers", () => {
   });
 });
 
-describe("splicedAnswer", () => {
-  const upstream = '{"id":"chatcmpl-9","object":"chat.completion","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Ünïcödé \\u00e9 \\"usage\\":{ 🙂"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0}},"system_fingerprint":"fp_1"}';
 
-  it("reads the usage and rewrites model and usage only, leaving every other byte as the upstream sent it", () => {
-    const answer = splicedAnswer(bytesOf(upstream), "openai/gpt-4o-mini");
-    expect(answer?.usage).toEqual({ promptTokens: 12, completionTokens: 5, totalTokens: 17, estimated: false });
-    const rendered = String(answer!.render({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, cost: 0.0001, cost_micros: 100 }));
-    expect(rendered).toBe(
-      upstream
-        .replace('"model":"gpt-4o-mini-2024-07-18"', '"model":"openai/gpt-4o-mini"')
-        .replace('"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0}}', '"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"cost":0.0001,"cost_micros":100}'),
-    );
-  });
-
-  it("leaves to the full parse an answer it cannot splice safely", () => {
-    const cases = [
-      upstream.replace('"usage":{"prompt_tokens":12', '"usage":{"prompt_tokens":"12"'), // counts that are not numbers: estimated instead
-      upstream.replace(/"usage":\{.*\}\},/, '"usage":null,'),
-      upstream.replace('"model":"gpt-4o-mini-2024-07-18",', ""),
-      upstream.replace('"id":"chatcmpl-9"', '"usage":{"prompt_tokens":1,"completion_tokens":1}'),
-      upstream.slice(0, -1),
-    ];
-    for (const text of cases) expect(splicedAnswer(bytesOf(text), "m"), text).toBeNull();
-    const notUtf8 = Buffer.concat([bytesOf(upstream.slice(0, 20)), Buffer.from([0xff, 0xfe]), bytesOf(upstream.slice(20))]);
-    expect(splicedAnswer(notUtf8, "m")).toBeNull();
-  });
-});
-
-describe("withUsageExtras", () => {
-  const extras = () => ({ cost: 0.5, cost_micros: 500000 });
-  const event = (json: string) => `data: ${json}\n\n`;
-
-  it("adds the extras inside the usage object and passes the bytes around it through", () => {
-    const before = event('{"choices":[{"delta":{"content":"\\"usage\\":{ é"}}],"usage":null}');
-    const usageEvent = '{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}';
-    const chunk = bytesOf(`${before}${event(usageEvent)}data: [DONE]\n\n`);
-    const out = withUsageExtras(chunk, extras);
-    expect(Array.isArray(out)).toBe(true);
-    expect(Buffer.concat(out as Buffer[]).toString("utf8")).toBe(
-      `${before}${event('{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"cost":0.5,"cost_micros":500000}}')}data: [DONE]\n\n`,
-    );
-  });
-
-  it("returns the chunk itself when no top-level usage object with counts is in it", () => {
-    for (const json of ['{"choices":[{"usage":{"prompt_tokens":1,"completion_tokens":1}}],"usage":null}', '{"usage":{"note":"no counts"}}', '{"usage":{"prompt_tokens":1,"completion_tokens":1}']) {
-      const chunk = bytesOf(event(json));
-      expect(withUsageExtras(chunk, extras), json).toBe(chunk);
+describe("stringEnd and nestsDeeperThan", () => {
+  it("find where any string ends, short or long, whatever its escapes", () => {
+    const next = random(7);
+    const alphabet = ["a", '"', "\\", "é", "{", "]", "\n", "🙂"];
+    for (let round = 0; round < 2000; round += 1) {
+      const value = Array.from({ length: Math.floor(next() * 120) }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+      const json = JSON.stringify(value);
+      const bytes = bytesOf(`${json}, "next"`);
+      expect(stringEnd(bytes, 0), json).toBe(Buffer.byteLength(json));
+      expect(stringEnd(bytesOf(json.slice(0, -1)), 0), json).toBe(-1);
     }
+  });
+
+  it("count nesting outside strings only", () => {
+    const deep = (depth: number, filler = "") => `${"[".repeat(depth - 1)}{"text":"${filler}"}${"]".repeat(depth - 1)}`;
+    const brackets = `${"[{".repeat(40)}\\"${"]}".repeat(40)}`;
+    expect(nestsDeeperThan(bytesOf(deep(64, brackets)), 64)).toBe(false);
+    expect(nestsDeeperThan(bytesOf(deep(65, brackets)), 64)).toBe(true);
+    expect(nestsDeeperThan(bytesOf(deep(64, "x".repeat(100_000))), 64)).toBe(false);
+    expect(nestsDeeperThan(bytesOf(`{"a":"${"[".repeat(100)}`), 64)).toBe(false); // unterminated: JSON.parse refuses it
   });
 });
