@@ -47,6 +47,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   app.decorateRequest("meter", null);
   app.decorateRequest("errorCode", null);
   app.decorateRequest("authFailure", null);
+  app.decorateRequest("rawBody", null);
   // JSON only: a cross-site form can send text/plain without a preflight.
   app.removeContentTypeParser("text/plain");
   installJsonBodyParser(app, services.config.bodyLimitBytes);

@@ -20,6 +20,12 @@ export interface ChatCall {
    * replace `model` with the route's upstream model. Unknown fields pass through.
    */
   body: Readonly<Record<string, unknown>>;
+  /**
+   * The same body's bytes as received, when the caller has them: an adapter that
+   * forwards the body as is may send them with `model` replaced (and, for a
+   * stream, `stream_options`) instead of serialising `body` again.
+   */
+  rawBody?: Buffer | null;
   stream: boolean;
   /** Aborted when the client disconnects. */
   signal: Cancellation;

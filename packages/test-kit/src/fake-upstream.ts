@@ -43,6 +43,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON, the raw string when it is not JSON, or undefined when empty. */
   body: unknown;
+  /** The body exactly as received. */
+  raw: string;
 }
 
 export interface FakeUpstream {
@@ -144,7 +146,7 @@ async function handle(
   }
   const method = req.method ?? "GET";
   const target = req.url ?? "/";
-  if (settings.record) requests.push({ method, path: target, headers: { ...req.headers }, body });
+  if (settings.record) requests.push({ method, path: target, headers: { ...req.headers }, body, raw });
 
   if (settings.latencyMs > 0 && !(await wait(settings.latencyMs, res))) return;
 

@@ -2,6 +2,13 @@ import { isUtf8 } from "node:buffer";
 import { BentooError, nestsDeeperThan } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The JSON body's bytes as received (set by the JSON parser), for forwarding without serialising the body again. */
+    rawBody: Buffer | null;
+  }
+}
+
 /** Deepest nesting of objects and arrays accepted; real chat bodies (tools with JSON Schemas included) stay far below. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -37,6 +44,7 @@ export function installJsonBodyParser(app: FastifyInstance, bodyLimit: number): 
       done(new BentooError("json_too_deep", `The JSON body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels; flatten it.`), undefined);
       return;
     }
+    request.rawBody = bytes;
     parseSecurely(request, bytes.toString("utf8"), done);
   });
 }

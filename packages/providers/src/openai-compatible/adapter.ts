@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import { Pool, type Dispatcher } from "undici";
-import { BentooError, topLevelMembers, type ProviderConfig } from "@bentoo/core";
+import { BentooError, replaceValues, topLevelMembers, type ProviderConfig, type ValueSpan } from "@bentoo/core";
 import type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamOutcome, Usage } from "../adapter.js";
 import { SseTap } from "../sse-tap.js";
 import { countPromptTokens, countTokens } from "../tokenizer.js";
@@ -56,16 +56,10 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
   }
 
   chat(call: ChatCall): Promise<ChatResult> {
-    const payload: Record<string, unknown> = { ...call.body, model: call.route.upstreamModel };
-    if (call.stream) {
-      // Ask for the usage chunk so streams are metered from the upstream's own count.
-      const requested = call.body.stream_options;
-      payload.stream_options = { ...(typeof requested === "object" && requested !== null ? requested : {}), include_usage: true };
-    }
     return new Promise((resolve, reject) => {
       const exchange = new UpstreamExchange(this.provider, call, this.maxAnswerBytes, resolve, reject);
       try {
-        this.pool.dispatch({ path: this.path, method: "POST", headers: call.stream ? this.streamHeaders : this.jsonHeaders, body: JSON.stringify(payload) }, exchange);
+        this.pool.dispatch({ path: this.path, method: "POST", headers: call.stream ? this.streamHeaders : this.jsonHeaders, body: upstreamBody(call) }, exchange);
       } catch (error) {
         exchange.onResponseError(null, error as Error);
       }
@@ -75,6 +69,38 @@ export class OpenAiCompatibleAdapter implements ChatAdapter {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** The request's stream_options with include_usage on, so that streams are metered from the upstream's own count. */
+function streamOptions(requested: unknown): Record<string, unknown> {
+  return { ...(typeof requested === "object" && requested !== null ? requested : {}), include_usage: true };
+}
+
+const FORWARDED_MEMBERS = ["model", "stream_options"];
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * The client's body with `model` set to the route's upstream model (and, for
+ * a stream, usage asked for). From the bytes as received when they are at
+ * hand: every other byte goes as the client sent it, with no serialisation of
+ * the (possibly long) conversation; else from the parsed body.
+ */
+function upstreamBody(call: ChatCall): string | Buffer {
+  const raw = call.rawBody;
+  const spans = raw == null ? null : topLevelMembers(raw, FORWARDED_MEMBERS);
+  if (raw == null || spans == null || spans[0] == null) {
+    const payload: Record<string, unknown> = { ...call.body, model: call.route.upstreamModel };
+    if (call.stream) payload.stream_options = streamOptions(call.body.stream_options);
+    return JSON.stringify(payload);
+  }
+  const replacements: Array<[ValueSpan, string]> = [[spans[0], JSON.stringify(call.route.upstreamModel)]];
+  if (call.stream) {
+    const options = JSON.stringify(streamOptions(call.body.stream_options));
+    // Absent, it goes in as the last member, before the closing brace (the last one in the bytes).
+    const close = raw.lastIndexOf(CLOSE_BRACE);
+    replacements.push(spans[1] != null ? [spans[1], options] : [{ start: close, end: close }, `,"stream_options":${options}`]);
+  }
+  return replaceValues(raw, replacements);
 }
 
 /**

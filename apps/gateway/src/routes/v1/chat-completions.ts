@@ -31,12 +31,14 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const estimate = estimateRequest(chat, model);
     const admitted = admit(deps, reply, account, estimate, !sandbox);
     const admission = admitted instanceof Promise ? await admitted : admitted;
-    const context = { accountId: account.id, requestId: request.id, model, sandbox };
-    const finish = (usage: Usage | null): number => {
+    const context = { accountId: account.id, requestId: request.id };
+    /** Meters the usage (what the audit record shows) and returns its cost. */
+    const meterUsage = (usage: Usage | null): number => {
       meter.usage = usage;
-      meter.costMicros = settleRequest(deps, context, admission, usage);
-      return meter.costMicros;
+      return (meter.costMicros = usage === null ? 0 : costMicros(model, usage, sandbox));
     };
+    /** Meters the usage, then settles the credit hold and the token reservation. */
+    const finish = (usage: Usage | null): void => settleRequest(deps, context, admission, usage, meterUsage(usage));
 
     const cancellation = new Cancellation();
     reply.raw.on("close", () => {
@@ -49,7 +51,7 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
         const { cost, cost_micros } = usageBody(usage, costMicros(model, usage, sandbox));
         return { cost, cost_micros };
       };
-      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, stream: chat.stream, signal: cancellation, usageExtras }, sandbox, (providerId) => {
+      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, rawBody: request.rawBody, stream: chat.stream, signal: cancellation, usageExtras }, sandbox, (providerId) => {
         meter.provider = providerId;
       });
     } catch (error) {
@@ -61,7 +63,11 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     if (result.kind === "json") {
       meter.upstreamMs = performance.now() - upstreamStarted;
       // The upstream's bytes, but for `model` and `usage` (with the cost): the answer is not re-serialised.
-      return reply.type(JSON_CONTENT_TYPE).send(result.render(usageBody(result.usage, finish(result.usage))));
+      // It is on its way before the settlement, which the client does not wait for.
+      const cost = meterUsage(result.usage);
+      reply.type(JSON_CONTENT_TYPE).send(result.render(usageBody(result.usage, cost)));
+      settleRequest(deps, context, admission, result.usage, cost);
+      return reply;
     }
     reply.hijack();
     const raw = reply.raw;
