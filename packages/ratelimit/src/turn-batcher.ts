@@ -4,26 +4,50 @@ interface Waiting<I, O> {
   reject: (error: unknown) => void;
 }
 
-/** Batchers with calls waiting, flushed together by one setImmediate (see `scheduleFlush`). */
+/** Batchers with calls waiting, flushed together (see `scheduleFlush`). */
 const due = new Set<{ flush(): Promise<void> }>();
 let flushScheduled = false;
+let deferredFlush: NodeJS.Timeout | null = null;
+
+function flushDue(): void {
+  flushScheduled = false;
+  if (deferredFlush !== null) {
+    clearTimeout(deferredFlush);
+    deferredFlush = null;
+  }
+  const batchers = [...due];
+  due.clear();
+  for (const waiting of batchers) void waiting.flush();
+}
 
 /**
  * Every batcher with work flushes in the same callback, so the commands they
  * send in one turn leave together: ioredis' auto-pipelining writes what is sent
  * in one tick as one socket write, and on loopback a write costs more than the
- * commands in it.
+ * commands in it. A deferring batcher's calls wait for the next flush that a
+ * call of another batcher starts, or `deferMs` at most.
  */
-function scheduleFlush(batcher: { flush(): Promise<void> }): void {
+function scheduleFlush(batcher: { flush(): Promise<void> }, deferMs: number): void {
   due.add(batcher);
   if (flushScheduled) return;
-  flushScheduled = true;
-  setImmediate(() => {
-    flushScheduled = false;
-    const batchers = [...due];
-    due.clear();
-    for (const waiting of batchers) void waiting.flush();
-  });
+  if (deferMs === 0) {
+    flushScheduled = true;
+    setImmediate(flushDue);
+  } else {
+    deferredFlush ??= setTimeout(flushDue, deferMs);
+  }
+}
+
+export interface TurnBatcherOptions {
+  /** Most items per `send` (default 256). */
+  maxBatch?: number;
+  /**
+   * 0 (the default): flush at the end of the turn. Above 0, for work nobody
+   * waits on (settlements): flush with the next turn that flushes another
+   * batcher, or after this many milliseconds, whichever comes first. Under
+   * load that rides along with the next admissions' write.
+   */
+  deferMs?: number;
 }
 
 /**
@@ -41,12 +65,16 @@ function scheduleFlush(batcher: { flush(): Promise<void> }): void {
 export class TurnBatcher<I, O> {
   readonly #send: (key: string, items: I[]) => Promise<O[]>;
   readonly #maxBatch: number;
+  readonly #deferMs: number;
   readonly #groups = new Map<string, Array<Waiting<I, O>>>();
 
-  constructor(send: (key: string, items: I[]) => Promise<O[]>, maxBatch = 256) {
+  constructor(send: (key: string, items: I[]) => Promise<O[]>, options: TurnBatcherOptions = {}) {
+    const { maxBatch = 256, deferMs = 0 } = options;
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${String(maxBatch)}`);
+    if (!Number.isFinite(deferMs) || deferMs < 0) throw new RangeError(`deferMs must be a non-negative number, got ${String(deferMs)}`);
     this.#send = send;
     this.#maxBatch = maxBatch;
+    this.#deferMs = deferMs;
   }
 
   /** Items waiting for the end of this turn. */
@@ -64,7 +92,7 @@ export class TurnBatcher<I, O> {
         this.#groups.set(key, group);
       }
       group.push({ item, resolve, reject });
-      scheduleFlush(this);
+      scheduleFlush(this, this.#deferMs);
     });
   }
 

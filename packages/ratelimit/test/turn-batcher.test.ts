@@ -33,9 +33,32 @@ describe("TurnBatcher", () => {
     expect(seen).toEqual(["limits in tick 0", "credits in tick 0"]);
   });
 
+  it("a deferring batcher rides along with the next flush of another, or sends on its own after deferMs", async () => {
+    const sent: string[] = [];
+    const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
+    const settlements = new TurnBatcher<number, number>(async (_key, items) => (sent.push(`settle ${items.join(",")}`), items), { deferMs: 40 });
+    const admissions = new TurnBatcher<number, number>(async (_key, items) => (sent.push(`admit ${items.join(",")}`), items));
+
+    const alone = settlements.add("acct", 1);
+    await endOfTurn();
+    await endOfTurn();
+    expect(sent).toEqual([]); // nothing else flushed: it waits
+    const started = performance.now();
+    await alone;
+    expect(sent).toEqual(["settle 1"]);
+    expect(performance.now() - started).toBeGreaterThan(20);
+
+    const riding = settlements.add("acct", 2);
+    await endOfTurn();
+    expect(sent).toEqual(["settle 1"]);
+    await Promise.all([admissions.add("acct", 3), riding]);
+    expect(sent).toEqual(["settle 1", "settle 2", "admit 3"]); // one callback: one socket write on Redis
+    expect(() => new TurnBatcher(async () => [], { deferMs: -1 })).toThrow(RangeError);
+  });
+
   it("splits a large group into chunks of at most maxBatch", async () => {
     const sizes: number[] = [];
-    const batcher = new TurnBatcher<number, number>(async (_key, items) => (sizes.push(items.length), items), 4);
+    const batcher = new TurnBatcher<number, number>(async (_key, items) => (sizes.push(items.length), items), { maxBatch: 4 });
     const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => batcher.add("k", index)));
     expect(answers).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(sizes).toEqual([4, 4, 2]);

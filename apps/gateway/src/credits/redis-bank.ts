@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { BalanceLoader, CreditBank, CreditHold, ReserveOutcome } from "@bentoo/core";
-import { TurnBatcher } from "@bentoo/ratelimit";
+import { SETTLEMENT_DEFER_MS, TurnBatcher } from "@bentoo/ratelimit";
 import type { Redis } from "ioredis";
 
 /** An idle account's copy of its balance leaves Redis after a day (reloaded from storage on next use). */
@@ -85,7 +85,8 @@ export class RedisCreditBank implements CreditBank {
   private readonly stale = new Set<string>();
   private readonly scripts: Record<"reserve" | "load" | "settle" | "grant", Script>;
   private readonly reserves = new TurnBatcher<{ accountId: string; amountMicros: number }, ReserveOutcome>((_key, batch) => this.reserveBatch(batch));
-  private readonly settles = new TurnBatcher<Settlement, void>((_key, batch) => this.settleBatch(batch));
+  /** Nobody waits for a settlement: it rides along with the next holds (see SETTLEMENT_DEFER_MS). */
+  private readonly settles = new TurnBatcher<Settlement, void>((_key, batch) => this.settleBatch(batch), { deferMs: SETTLEMENT_DEFER_MS });
 
   constructor(
     private readonly redis: Redis,

@@ -29,6 +29,14 @@ export interface RedisRateLimiterOptions {
 }
 
 /**
+ * Longest wait of work that no request waits for (token refunds here, credit
+ * settlements in the gateway's bank) before it is sent on its own; until then
+ * it rides along with the next admissions. The limit and the balance are the
+ * stricter meanwhile, never the looser.
+ */
+export const SETTLEMENT_DEFER_MS = 5;
+
+/**
  * The limiter shared by every gateway instance. One EVALSHA (one round trip)
  * refills, checks and takes from both buckets atomically, for all of a
  * subject's admissions of one turn of the event loop (see TurnBatcher): under
@@ -45,8 +53,12 @@ export class RedisRateLimiter implements RateLimiter {
   #closed = false;
   /** Admissions of this turn, by subject, limits and clock. */
   readonly #admissions = new TurnBatcher<PendingAdmission, RateDecision>((_key, batch) => this.#sendAdmissions(batch));
-  /** Token adjustments of this turn, by subject and sign; summed into one call each. */
-  readonly #adjustments = new TurnBatcher<PendingAdjustment, void>((_key, batch) => this.#sendAdjustments(batch));
+  /**
+   * Token adjustments, by subject and sign; summed into one call each. Nobody
+   * waits for them, so they ride along with the next admissions (or go out
+   * within SETTLEMENT_DEFER_MS): no socket write of their own under load.
+   */
+  readonly #adjustments = new TurnBatcher<PendingAdjustment, void>((_key, batch) => this.#sendAdjustments(batch), { deferMs: SETTLEMENT_DEFER_MS });
 
   constructor(options: RedisRateLimiterOptions) {
     this.#redis = options.redis;
