@@ -62,10 +62,10 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     const route = request.routeOptions.url ?? "unmatched";
     const status = String(reply.statusCode);
     const meter = request.meter;
-    services.metrics.requests.inc({ route, status, model: meter?.model ?? "", provider: meter?.provider ?? "" });
-    services.metrics.requestDuration.observe({ route, status }, reply.elapsedTime / 1000);
+    services.metrics.requests.inc(route, status, meter?.model ?? "", meter?.provider ?? "");
+    services.metrics.requestDuration.observe(reply.elapsedTime / 1000, route, status);
     if (meter?.upstreamMs != null && meter.provider !== null) {
-      services.metrics.upstreamDuration.observe({ provider: meter.provider, outcome: request.errorCode === null ? "ok" : "error" }, meter.upstreamMs / 1000);
+      services.metrics.upstreamDuration.observe(meter.upstreamMs / 1000, meter.provider, request.errorCode === null ? "ok" : "error");
     }
     done();
   });

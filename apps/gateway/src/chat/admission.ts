@@ -99,7 +99,7 @@ function decide(
   const hold = held.status === "fulfilled" ? held.value : null;
   let reservedTokens = estimate.tokens;
   const decision = limited.status === "rejected" ? "limiter_unavailable" : !limited.value.allowed ? `rate_limited_${limited.value.limitedBy ?? "unknown"}` : held.status === "rejected" ? "credits_refused" : "allowed";
-  deps.metrics.limiterDecisions.inc({ decision });
+  deps.metrics.limiterDecisions.inc(decision);
   if (limited.status === "rejected") {
     deps.logger.warn({ err: limited.reason }, "rate limiter unreachable");
     if (!deps.failOpen) return refuseAfterRelease(deps, hold, new BentooError("service_unavailable", "Rate limits cannot be checked right now; retry shortly."));
