@@ -154,18 +154,23 @@ export function topLevelMembers(bytes: Buffer, names: readonly string[], start =
  * buffer. Spans must not overlap.
  */
 export function replaceValues(bytes: Buffer, replacements: ReadonlyArray<readonly [ValueSpan, string]>): Buffer {
-  const ordered = [...replacements].sort((left, right) => left[0].start - right[0].start);
+  let ordered = replacements;
+  for (let index = 1; index < replacements.length; index += 1) {
+    if (replacements[index]![0].start < replacements[index - 1]![0].start) {
+      ordered = [...replacements].sort((left, right) => left[0].start - right[0].start);
+      break;
+    }
+  }
   let length = bytes.length;
   for (const [span, json] of ordered) length += Buffer.byteLength(json) - (span.end - span.start);
   const out = Buffer.allocUnsafe(length);
   let from = 0;
   let to = 0;
   for (const [span, json] of ordered) {
-    out.set(bytes.subarray(from, span.start), to);
-    to += span.start - from;
+    to += bytes.copy(out, to, from, span.start);
     to += out.write(json, to);
     from = span.end;
   }
-  out.set(bytes.subarray(from), to);
+  bytes.copy(out, to, from);
   return out;
 }
