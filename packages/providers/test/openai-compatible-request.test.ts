@@ -53,4 +53,17 @@ describe("OpenAI-compatible adapter: the request it forwards", () => {
     const plain = '{"model":"vendor/chat", "messages":[{"role":"user","content":"hi"}], "stream":true}';
     expect(await forward(plain, false)).toBe('{"model":"fake-model-1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}');
   });
+
+  it("a stream's bytes that came before the client's headers go out at once, before its end is worked out", async () => {
+    const body = { model: "vendor/chat", messages: [{ role: "user", content: "hi" }], stream: true };
+    const result = await adapter.chat({ requestId: "req_2", model, route: model.routes[0]!, body, stream: true, signal: new Cancellation() });
+    if (result.kind !== "stream") throw new Error("expected a stream");
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the whole stream is waiting by now
+    let received = "";
+    const client = new Writable({ write: (chunk: Buffer, _encoding, done) => ((received += chunk.toString("utf8")), done()) });
+    client.cork(); // as Node corks a response on its first write, until the end of the tick
+    const outcome = result.pipeTo(client);
+    expect(received).toContain("data: [DONE]");
+    expect((await outcome).completed).toBe(true);
+  });
 });

@@ -219,6 +219,10 @@ class StreamRelay {
     const waiting = this.pending!;
     this.pending = null;
     for (const chunk of waiting) this.write(null, chunk);
+    // Node holds a response's writes until the end of the tick, and everything the caller
+    // does once the stream is over (reading its end, settling) would come first: the
+    // client gets what arrived so far now.
+    if (waiting.length > 0 && destination.writableCorked > 0) destination.uncork();
     return new Promise((resolve) => {
       if (this.ended !== null) resolve(this.outcome());
       else this.finished = resolve;
