@@ -29,15 +29,15 @@ describe("admission with the in-process limiter and bank", () => {
     return { bank, deps, reply, headers, account, estimate, run: () => admit(deps, reply, account, estimate, true) };
   }
 
-  it("awaits the first admission (the balance loads from storage), then decides synchronously with the same headers", async () => {
-    const { bank, headers, run } = setup(1_000, 5);
+  it("awaits the first admission (the balance loads from storage), then decides synchronously with the same rate-limit state", async () => {
+    const { bank, run } = setup(1_000, 5);
     const first = run();
     expect(first).toBeInstanceOf(Promise);
     expect((await first).hold).toMatchObject({ amountMicros: 400 });
     const second = run();
     expect(second).not.toBeInstanceOf(Promise);
     expect((second as Admission).reservedTokens).toBe(30);
-    expect(headers["x-ratelimit-remaining-requests"]).toBe("3");
+    expect((second as Admission).rateLimits?.requests).toMatchObject({ limit: 5, remaining: 3 });
     expect(await bank.available("acct_admission")).toBe(200);
   });
 

@@ -34,6 +34,11 @@ export interface Admission {
   hold: CreditHold | null;
   /** Tokens reserved against TPM (0 when the limiter could not be reached and failed open). */
   reservedTokens: number;
+  /**
+   * For the x-ratelimit-* headers, which the caller sets once the upstream call is
+   * on its way (a refusal sets them itself); null when the limiter failed open.
+   */
+  rateLimits: RateDecision | null;
 }
 
 type Settled<T> = PromiseSettledResult<T>;
@@ -104,15 +109,17 @@ function decide(
     deps.logger.warn({ err: limited.reason }, "rate limiter unreachable");
     if (!deps.failOpen) return refuseAfterRelease(deps, hold, new BentooError("service_unavailable", "Rate limits cannot be checked right now; retry shortly."));
     reservedTokens = 0;
-  } else {
+  } else if (!limited.value.allowed) {
     setRateLimitHeaders(reply, limited.value);
-    if (!limited.value.allowed) return refuseAfterRelease(deps, hold, refusal(limited.value, limits, estimate));
+    return refuseAfterRelease(deps, hold, refusal(limited.value, limits, estimate));
   }
+  const rateLimits = limited.status === "fulfilled" ? limited.value : null;
   if (held.status === "rejected") {
+    if (rateLimits !== null) setRateLimitHeaders(reply, rateLimits);
     if (reservedTokens > 0) void deps.limiter.adjustTokens(subject, limits, -reservedTokens).catch(() => undefined);
     throw held.reason;
   }
-  return { limits, hold, reservedTokens };
+  return { limits, hold, reservedTokens, rateLimits };
 }
 
 /** Gives a hold back, then refuses. */

@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { BentooError, parseChatRequest } from "@bentoo/core";
 import { Cancellation, type Usage } from "@bentoo/providers";
 import type { FastifyInstance } from "fastify";
-import { admit } from "../../chat/admission.js";
+import { admit, setRateLimitHeaders } from "../../chat/admission.js";
 import type { ChatDeps } from "../../chat/chat-deps.js";
 import { estimateRequest } from "../../chat/estimate.js";
 import { routeCompletion } from "../../chat/route-completion.js";
@@ -41,19 +41,22 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const finish = (usage: Usage | null): void => settleRequest(deps, context, admission, usage, meterUsage(usage));
 
     const cancellation = new Cancellation();
+    const upstreamStarted = performance.now();
+    const usageExtras = (usage: Usage) => {
+      const { cost, cost_micros } = usageBody(usage, costMicros(model, usage, sandbox));
+      return { cost, cost_micros };
+    };
+    // The upstream request leaves during this call; what its answer does not need is done while it works.
+    const routing = routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, rawBody: request.rawBody, stream: chat.stream, signal: cancellation, usageExtras }, sandbox, (providerId) => {
+      meter.provider = providerId;
+    });
+    if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     reply.raw.on("close", () => {
       if (!reply.raw.writableFinished) cancellation.abort();
     });
     let routed;
-    const upstreamStarted = performance.now();
     try {
-      const usageExtras = (usage: Usage) => {
-        const { cost, cost_micros } = usageBody(usage, costMicros(model, usage, sandbox));
-        return { cost, cost_micros };
-      };
-      routed = await routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, rawBody: request.rawBody, stream: chat.stream, signal: cancellation, usageExtras }, sandbox, (providerId) => {
-        meter.provider = providerId;
-      });
+      routed = await routing;
     } catch (error) {
       finish(null);
       throw error;
