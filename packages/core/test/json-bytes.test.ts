@@ -17,7 +17,6 @@ const KEYS = ["model", "usage", "id", "choices", "content", "modelx", "usag", "M
 
 /** Random JSON text (as the upstream could format it: any whitespace between tokens) and the value it holds. */
 function randomJson(next: () => number, depth: number): { text: string; value: unknown } {
-  // pick 3 is a value padded with whitespace; its holder re-reads the value from the text.
   const space = () => [" ", "", "\n", "\t", "  ", "\r\n"][Math.floor(next() * 6)]!;
   const pick = Math.floor(next() * (depth > 3 ? 4 : 6));
   if (pick === 0) {
@@ -33,16 +32,16 @@ function randomJson(next: () => number, depth: number): { text: string; value: u
     const value = [true, false, null][Math.floor(next() * 3)];
     return { text: String(value), value };
   }
-  if (pick === 3) return { text: `${space()}${next() < 0.5 ? '"x"' : "7"}${space()}`, value: undefined };
+  if (pick === 3) {
+    // A value padded with whitespace.
+    const literal = next() < 0.5 ? '"x"' : "7";
+    return { text: `${space()}${literal}${space()}`, value: JSON.parse(literal) as unknown };
+  }
   if (pick === 4) {
-    const items = Array.from({ length: Math.floor(next() * 4) }, () => withValue(randomJson(next, depth + 1)));
+    const items = Array.from({ length: Math.floor(next() * 4) }, () => randomJson(next, depth + 1));
     return { text: `[${space()}${items.map((item) => item.text).join(`${space()},${space()}`)}${space()}]`, value: items.map((item) => item.value) };
   }
   return randomObject(next, depth + 1);
-}
-
-function withValue(json: { text: string; value: unknown }): { text: string; value: unknown } {
-  return json.value === undefined ? { text: json.text, value: JSON.parse(json.text) } : json;
 }
 
 function randomObject(next: () => number, depth: number): { text: string; value: Record<string, unknown> } {
@@ -51,7 +50,7 @@ function randomObject(next: () => number, depth: number): { text: string; value:
   const members: string[] = [];
   for (const key of KEYS) {
     if (next() < 0.5) continue;
-    const member = withValue(randomJson(next, depth));
+    const member = randomJson(next, depth);
     value[key] = member.value;
     members.push(`${space()}${JSON.stringify(key)}${space()}:${space()}${member.text}${space()}`);
   }

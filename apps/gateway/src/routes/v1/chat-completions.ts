@@ -11,13 +11,13 @@ import { costMicros, usageBody } from "../../chat/usage-cost.js";
 import { newMeter } from "../../http/request-meter.js";
 import { SSE_HEADERS, sseErrorEvent } from "../../http/sse.js";
 
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
 /**
  * POST /v1/chat/completions — OpenAI's Chat Completions, JSON or SSE.
  * validate → resolve model → estimate → rate limits + credit hold → provider
  * (fallback in order) → meter usage → settle; the audit hook records the outcome.
  */
-const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
-
 export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void {
   app.post("/v1/chat/completions", async (request, reply) => {
     const { key, account } = request.subject!;
