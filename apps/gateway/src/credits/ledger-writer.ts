@@ -12,6 +12,10 @@ export class LedgerWriter {
   private flushing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
   private failures = 0;
+  /** Rows appended so far; the queue holds the last `appended - written` of them. */
+  private appended = 0;
+  /** How many of the rows appended must be written before the flush in flight ends. */
+  private target = 0;
   written = 0;
 
   constructor(
@@ -26,6 +30,7 @@ export class LedgerWriter {
   /** Queues rows; never waits. */
   append(...entries: LedgerEntry[]): void {
     this.queue.push(...entries);
+    this.appended += entries.length;
     if (this.queue.length >= this.options.batchSize) void this.flush();
   }
 
@@ -33,8 +38,15 @@ export class LedgerWriter {
     return this.queue.length;
   }
 
-  /** Writes everything queued so far (one batch in flight at a time). */
+  /**
+   * Writes every row queued so far (one batch in flight at a time); joining a
+   * flush in flight extends it to this call's rows. Rows appended after the
+   * last call wait for the next one. Draining until the queue was empty never
+   * ended under steady traffic, and wrote a small batch, a commit of its own,
+   * every round trip to the database instead of one every `flushIntervalMs`.
+   */
   flush(): Promise<void> {
+    this.target = this.appended;
     this.flushing ??= this.drain().finally(() => {
       this.flushing = null;
     });
@@ -42,8 +54,8 @@ export class LedgerWriter {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.options.batchSize);
+    while (this.written < this.target && this.queue.length > 0) {
+      const batch = this.queue.slice(0, Math.min(this.options.batchSize, this.target - this.written));
       try {
         await this.store.append(batch);
         this.queue.splice(0, batch.length);
