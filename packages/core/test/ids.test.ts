@@ -17,6 +17,15 @@ describe("newId", () => {
     expect(newId("event", 5)).not.toBe(newId("event", 5));
   });
 
+  it("spells the creation time in its first 8 characters, and refuses a time it cannot spell", () => {
+    expect(newId("event", 0).slice(0, 12)).toBe("evt_00000000");
+    expect(newId("ledgerEntry", 62 * 62 * 10 + 36).slice(0, 12)).toBe("led_00000A0a");
+    expect(newId("request", 62 ** 8 - 1).slice(0, 12)).toBe("req_zzzzzzzz");
+    expect(() => newId("event", 62 ** 8)).toThrow(RangeError);
+    expect(() => newId("event", -1)).toThrow(RangeError);
+    expect(() => newId("event", 1.5)).toThrow(RangeError);
+  });
+
   it("keeps 12 random characters after the time", () => {
     const suffixes = new Set(Array.from({ length: 1000 }, () => newId("ledgerEntry", 1).slice(-12)));
     expect(suffixes.size).toBe(1000);
