@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "@bentoo/core";
 import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
@@ -121,6 +122,33 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
     expect(last.error).toMatchObject({ code: "upstream_error", type: "upstream_error" });
     expect(last.error.message).toContain('provider "fake"');
     expect(events.length).toBeGreaterThan(1);
+  });
+
+  it("over a real socket, a stream's audit record carries its usage and cost, and a cut stream's its error", async () => {
+    // The response ends before the route settles the stream (its last bytes leave with the end);
+    // the audit hook, which runs on the response's "finish", must still see the metering.
+    const { account, key: ownKey } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 });
+    const address = await t.app.listen({ host: "127.0.0.1", port: 0 });
+    expect((t.app.server.address() as AddressInfo).port).toBeGreaterThan(0);
+    const stream = async (model: string) => {
+      const response = await fetch(`${address}/v1/chat/completions`, {
+        method: "POST",
+        headers: { ...bearer(ownKey), "content-type": "application/json" },
+        body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "one two three" }] }),
+      });
+      return { status: response.status, requestId: response.headers.get("x-request-id"), events: parseSse(await response.text()) };
+    };
+    const complete = await stream("fake/ok");
+    const cut = await stream("fake/drop-stream");
+    expect(complete.status).toBe(200);
+    expect(complete.events.at(-1)!.data).toBe("[DONE]");
+    expect(JSON.parse(cut.events.at(-1)!.data).error.code).toBe("upstream_error");
+    await t.services.auditWriter.flush();
+    const records = new Map<string | null, Record<string, unknown>>();
+    for await (const record of t.services.storage.audit.iterate({ accountId: account.id })) records.set(record.requestId, record as unknown as Record<string, unknown>);
+    expect(records.get(complete.requestId)).toMatchObject({ status: 200, errorCode: null, model: "fake/ok", provider: "fake", promptTokens: 6, completionTokens: 6, totalTokens: 12, costMicros: 18, usageEstimated: false });
+    expect(records.get(cut.requestId)).toMatchObject({ status: 200, errorCode: "upstream_error", model: "fake/drop-stream", provider: "fake" });
+    expect(records.get(cut.requestId)!.completionTokens).toEqual(expect.any(Number));
   });
 
   it("falls back in order past unconfigured and unreachable providers, and past a 5xx", async () => {

@@ -59,7 +59,9 @@ export interface StreamChatResult {
   /**
    * Writes the SSE body (bytes passed through as received) into `destination`,
    * honouring back-pressure. The caller has already written the status line and
-   * headers. Never rejects: failures are reported in the outcome.
+   * headers, and ends `destination` once the promise settles: the last bytes may
+   * be held (corked) until then, so that they leave with the end in one write.
+   * Never rejects: failures are reported in the outcome.
    */
   pipeTo(destination: Writable): Promise<StreamOutcome>;
 }

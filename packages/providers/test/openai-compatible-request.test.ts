@@ -54,16 +54,49 @@ describe("OpenAI-compatible adapter: the request it forwards", () => {
     expect(await forward(plain, false)).toBe('{"model":"fake-model-1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}');
   });
 
-  it("a stream's bytes that came before the client's headers go out at once, before its end is worked out", async () => {
-    const body = { model: "vendor/chat", messages: [{ role: "user", content: "hi" }], stream: true };
-    const result = await adapter.chat({ requestId: "req_2", model, route: model.routes[0]!, body, stream: true, signal: new Cancellation() });
+  /** A client's response as the adapter sees it: each flush to the socket is one entry of `flushes`. */
+  function clientResponse(): { response: Writable; flushes: string[] } {
+    const flushes: string[] = [];
+    const response = new Writable({
+      write: (chunk: Buffer, _encoding, done) => (flushes.push(chunk.toString("utf8")), done()),
+      writev: (chunks, done) => (flushes.push(chunks.map(({ chunk }) => (chunk as Buffer).toString("utf8")).join("")), done()),
+    });
+    return { response, flushes };
+  }
+
+  const streamCall = (upstreamModel: string): ChatCall => ({
+    requestId: "req_2",
+    model,
+    route: { providerId: "fake", upstreamModel },
+    body: { model: "vendor/chat", messages: [{ role: "user", content: "one two three four" }], stream: true },
+    stream: true,
+    signal: new Cancellation(),
+  });
+
+  it("a stream that arrived whole before the client's headers leaves with the response's end, in one write", async () => {
+    const result = await adapter.chat(streamCall("fake-model-1"));
     if (result.kind !== "stream") throw new Error("expected a stream");
     await new Promise((resolve) => setTimeout(resolve, 50)); // the whole stream is waiting by now
-    let received = "";
-    const client = new Writable({ write: (chunk: Buffer, _encoding, done) => ((received += chunk.toString("utf8")), done()) });
-    client.cork(); // as Node corks a response on its first write, until the end of the tick
-    const outcome = result.pipeTo(client);
-    expect(received).toContain("data: [DONE]");
+    const { response, flushes } = clientResponse();
+    const outcome = await result.pipeTo(response);
+    expect(outcome.completed).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes).toEqual([]); // held for the end the caller writes next
+    response.end("END");
+    expect(flushes).toHaveLength(1);
+    expect(flushes[0]).toMatch(/^data: .*data: \[DONE\]\n\nEND$/s);
+  });
+
+  it("a stream still arriving goes out as it comes, not at its end", async () => {
+    const result = await adapter.chat(streamCall("fake-slow-stream"));
+    if (result.kind !== "stream") throw new Error("expected a stream");
+    const { response, flushes } = clientResponse();
+    const outcome = result.pipeTo(response);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(flushes.length).toBeGreaterThan(0); // the first events are out before the stream ends
+    expect(flushes.join("")).not.toContain("[DONE]");
     expect((await outcome).completed).toBe(true);
+    response.end("END");
+    expect(flushes.join("")).toMatch(/data: \[DONE\]\n\nEND$/);
   });
 });

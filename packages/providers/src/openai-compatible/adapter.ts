@@ -218,14 +218,18 @@ class StreamRelay {
     this.destination = destination;
     const waiting = this.pending!;
     this.pending = null;
+    if (this.ended !== null) {
+      // All of it is here: it leaves with the response's end, which the caller writes next.
+      holdForEnd(destination);
+      for (const chunk of waiting) this.write(null, chunk);
+      return Promise.resolve(this.outcome());
+    }
     for (const chunk of waiting) this.write(null, chunk);
-    // Node holds a response's writes until the end of the tick, and everything the caller
-    // does once the stream is over (reading its end, settling) would come first: the
-    // client gets what arrived so far now.
+    // Node holds a response's writes until the end of the tick, and the caller's await of
+    // this promise would come first: the client gets what arrived so far now.
     if (waiting.length > 0 && destination.writableCorked > 0) destination.uncork();
     return new Promise((resolve) => {
-      if (this.ended !== null) resolve(this.outcome());
-      else this.finished = resolve;
+      this.finished = resolve;
     });
   }
 
@@ -270,7 +274,9 @@ class StreamRelay {
   private finish(error: Error | null): void {
     if (this.ended !== null) return;
     this.ended = { error };
-    if (this.finished !== null) this.finished(this.outcome());
+    if (this.finished === null) return;
+    holdForEnd(this.destination!);
+    this.finished(this.outcome());
   }
 
   private outcome(): StreamOutcome {
@@ -293,6 +299,16 @@ class StreamRelay {
     const usage: Usage = ending.usage ? { ...ending.usage, estimated: false } : estimateUsage(this.call, countTokens(this.tap.deliveredText()));
     return { usage, completed: ending.done, failure, clientAborted };
   }
+}
+
+/**
+ * Corks the client's response at the end of a stream. The caller ends the response
+ * once pipeTo's promise settles (see StreamChatResult), and `end()` uncorks it fully:
+ * the stream's last bytes and the response's end then leave in one write, not two
+ * (Node would otherwise flush the last bytes on the next tick, before the caller runs).
+ */
+function holdForEnd(destination: Writable): void {
+  if (!destination.destroyed && !destination.writableEnded) destination.cork();
 }
 
 function jsonResult(provider: ProviderConfig, call: ChatCall, text: string): JsonChatResult {

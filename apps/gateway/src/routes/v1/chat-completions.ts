@@ -76,13 +76,16 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const raw = reply.raw;
     raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS });
     const outcome = await result.pipeTo(raw);
-    meter.upstreamMs = performance.now() - upstreamStarted;
-    // A cut or aborted stream is billed for what was delivered (estimated when the upstream sent no usage).
-    finish(outcome.usage);
     if (outcome.failure !== null) {
       request.errorCode = outcome.failure.code;
       if (!raw.destroyed) raw.write(sseErrorEvent(outcome.failure));
     }
+    // The end leaves with the stream's last bytes, which pipeTo held back for it: one write, not two.
+    // The audit and metrics hooks run on the response's "finish", which Node emits after this
+    // synchronous block, so the metering below is in time for them.
     raw.end();
+    meter.upstreamMs = performance.now() - upstreamStarted;
+    // A cut or aborted stream is billed for what was delivered (estimated when the upstream sent no usage).
+    finish(outcome.usage);
   });
 }
