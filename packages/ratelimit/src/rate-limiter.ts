@@ -76,6 +76,8 @@ export interface RateLimiter {
    * above capacity. A missing (expired = full) bucket is not an error.
    */
   adjustTokens(subject: string, limits: LimitSpec, delta: number): Promise<void>;
+  /** The same correction, made synchronously: only limiters that keep their state in this process offer it. */
+  adjustTokensNow?(subject: string, limits: LimitSpec, delta: number): void;
   /** Stops accepting calls. Never closes a Redis client it was given. */
   close(): Promise<void>;
 }

@@ -37,6 +37,19 @@ describe("MemoryRateLimiter", () => {
     expect((await limiter.admit({ subject: "acct_b", limits: spec, tokens: 0 })).requests.remaining).toBe(59);
   });
 
+  it("adjustTokensNow corrects a reservation at once, as adjustTokens does, and checks its arguments the same way", async () => {
+    const limiter = new MemoryRateLimiter({ now: () => 0 });
+    limiter.admitNow({ subject: "acct_a", limits: spec, tokens: 1000 });
+    limiter.adjustTokensNow("acct_a", spec, -400);
+    expect(limiter.admitNow({ subject: "acct_a", limits: spec, tokens: 0 }).tokens.remaining).toBe(400);
+    await limiter.adjustTokens("acct_a", spec, -100);
+    expect(limiter.admitNow({ subject: "acct_a", limits: spec, tokens: 0 }).tokens.remaining).toBe(500);
+    expect(() => limiter.adjustTokensNow("acct_a", spec, 0.5)).toThrow(RangeError);
+    await expect(limiter.adjustTokens("acct_a", spec, 0.5)).rejects.toThrow(RangeError);
+    await limiter.close();
+    expect(() => limiter.adjustTokensNow("acct_a", spec, -1)).toThrow();
+  });
+
   it("checks its options once, at construction", () => {
     expect(() => new MemoryRateLimiter({ maxSubjects: 0 })).toThrow(RangeError);
     expect(() => new MemoryRateLimiter({ maxSubjects: 1.5 })).toThrow(RangeError);

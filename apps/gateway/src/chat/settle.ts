@@ -1,3 +1,4 @@
+import type { CreditHold } from "@bentoo/core";
 import type { Usage } from "@bentoo/providers";
 import type { Admission } from "./admission.js";
 import type { ChatDeps } from "./chat-deps.js";
@@ -17,11 +18,27 @@ export function settleRequest(
 ): void {
   if (admission.reservedTokens > 0) {
     const delta = (usage?.totalTokens ?? 0) - admission.reservedTokens;
-    if (delta !== 0) void deps.limiter.adjustTokens(context.accountId, admission.limits, delta).catch(() => undefined);
+    if (delta !== 0) adjustTokens(deps, context.accountId, admission.limits, delta);
   }
-  if (admission.hold !== null) {
-    deps.credits.settle(admission.hold, cost, context.requestId, usage?.estimated ?? false).catch((error: unknown) => {
-      deps.logger.error({ err: error, requestId: context.requestId }, "could not settle a credit hold");
-    });
+  if (admission.hold !== null) settleHold(deps, context.requestId, admission.hold, cost, usage?.estimated ?? false);
+}
+
+// Embedded mode does both synchronously (no promise per request); the Redis path returns promises.
+
+function adjustTokens(deps: ChatDeps, accountId: string, limits: Admission["limits"], delta: number): void {
+  try {
+    if (deps.limiter.adjustTokensNow !== undefined) deps.limiter.adjustTokensNow(accountId, limits, delta);
+    else void deps.limiter.adjustTokens(accountId, limits, delta).catch(() => undefined);
+  } catch {
+    // A refund that cannot be made leaves the bucket stricter, never looser.
+  }
+}
+
+function settleHold(deps: ChatDeps, requestId: string, hold: CreditHold, cost: number, estimated: boolean): void {
+  const failed = (error: unknown) => deps.logger.error({ err: error, requestId }, "could not settle a credit hold");
+  try {
+    if (!deps.credits.settleNow(hold, cost, requestId, estimated)) deps.credits.settle(hold, cost, requestId, estimated).catch(failed);
+  } catch (error) {
+    failed(error);
   }
 }

@@ -44,14 +44,35 @@ export class CreditService {
    * and queues one `charge` row for it; never throws (a settlement problem is
    * logged by the caller's catch).
    */
-  async settle(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): Promise<void> {
+  settle(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): Promise<void> {
+    try {
+      const charged = this.#charge(hold, costMicros, requestId, estimated);
+      return this.bank.settle(hold, charged);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * `settle`, done synchronously when the bank keeps the balance in this process
+   * (embedded mode): true when it was, false when the caller must use `settle`
+   * (nothing was done then).
+   */
+  settleNow(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): boolean {
+    if (this.bank.settleNow === undefined) return false;
+    this.bank.settleNow(hold, this.#charge(hold, costMicros, requestId, estimated));
+    return true;
+  }
+
+  /** Queues the request's `charge` row (when it cost something) and returns what the hold is charged. */
+  #charge(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): number {
     const charged = Math.min(costMicros, hold.amountMicros);
     const metadata = costMicros > hold.amountMicros ? { uncharged_micros: costMicros - hold.amountMicros } : null;
     if (charged > 0 || metadata !== null) {
       const at = this.now();
       this.writer.append({ id: newId("ledgerEntry", at), accountId: hold.accountId, kind: "charge", amountMicros: -charged, requestId, estimated, createdAt: at, metadata });
     }
-    await this.bank.settle(hold, charged);
+    return charged;
   }
 }
 

@@ -41,6 +41,10 @@ export class MemoryCreditBank implements CreditBank {
   }
 
   async settle(hold: CreditHold, chargedMicros: number): Promise<void> {
+    this.settleNow(hold, chargedMicros);
+  }
+
+  settleNow(hold: CreditHold, chargedMicros: number): void {
     const current = this.balances.get(hold.accountId);
     if (current !== undefined) this.balances.set(hold.accountId, current + hold.amountMicros - Math.min(chargedMicros, hold.amountMicros));
   }

@@ -24,6 +24,8 @@ export interface CreditBank {
   reserveNow?(accountId: string, amountMicros: number): ReserveOutcome | undefined;
   /** Ends a hold: `chargedMicros` (at most the hold) is spent, the rest is available again. */
   settle(hold: CreditHold, chargedMicros: number): Promise<void>;
+  /** `settle`, done synchronously: only banks that keep the balance in this process offer it. */
+  settleNow?(hold: CreditHold, chargedMicros: number): void;
   /** Makes credits that the ledger already holds available at once. */
   granted(accountId: string, amountMicros: number): Promise<void>;
   /** What the account could spend right now. */

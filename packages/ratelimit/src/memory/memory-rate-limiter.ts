@@ -95,6 +95,10 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async adjustTokens(subject: string, limits: LimitSpec, delta: number): Promise<void> {
+    this.adjustTokensNow(subject, limits, delta);
+  }
+
+  adjustTokensNow(subject: string, limits: LimitSpec, delta: number): void {
     this.#assertOpen();
     assertSubject(subject);
     assertLimits(limits);
