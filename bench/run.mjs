@@ -52,11 +52,11 @@ async function probeAndWarm(generator, options, instance) {
   return chunks;
 }
 
-/** A timed load run with the measured process's CPU read around it. */
-async function loadRun(generator, options, instance, upstream, mode, chunks) {
+/** A timed load run of `seconds` with the measured process's CPU read around it. */
+async function loadRun(generator, options, instance, upstream, mode, chunks, seconds) {
   const request = loadRequest(instance, options, mode);
   const before = { target: cpuMicros(instance.pid), upstream: cpuMicros(upstream.pid), own: process.cpuUsage() };
-  const result = await generator.run({ ...request, seconds: options.durationSeconds });
+  const result = await generator.run({ ...request, seconds });
   const cpu = (cpuMicros(instance.pid) - before.target) / result.requests;
   const upstreamCpu = (cpuMicros(upstream.pid) - before.upstream) / result.requests;
   const own = process.cpuUsage(before.own);
@@ -91,18 +91,62 @@ async function startTarget(target, upstream, context) {
   return instance;
 }
 
-async function measureLoad(target, instance, delayMs, upstream, context, results) {
-  const measured = [];
-  const chunks = await probeAndWarm(context.generator, context.options, instance);
-  for (const mode of ["json", "stream"]) {
-    const run = { target: target.id, label: target.label, delay_ms: delayMs, ...(await loadRun(context.generator, context.options, instance, upstream, mode, chunks)) };
-    measured.push(run);
-    results.runs.push(run);
-    log(`  ${target.label}, ${delayMs} ms, ${mode}: ${Math.round(run.rps)} req/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, ${run.cpu_us_per_request.toFixed(0)} µs CPU/request`);
-    if (errorCount(run) > 0) loud(`${target.label} ${mode}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts`);
+function median(values) {
+  const sorted = values.filter((value) => value !== null && Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const MEDIAN_FIELDS = ["rps", "p50_ms", "p99_ms", "cpu_us_per_request", "upstream_cpu_us_per_request", "load_generator_cpu_us_per_request", "cpu_us_per_chunk"];
+const SUMMED_FIELDS = ["seconds", "requests", "non2xx", "errors", "timeouts"];
+
+/** One scenario's rounds as one run: medians of the rates, percentiles and CPU; sums of the counts; each round kept. */
+function combineRounds(rounds) {
+  const combined = { ...rounds[0] };
+  for (const field of MEDIAN_FIELDS) combined[field] = median(rounds.map((round) => round[field]));
+  for (const field of SUMMED_FIELDS) combined[field] = rounds.reduce((sum, round) => sum + round[field], 0);
+  combined.rounds = rounds.map((round) => ({ rps: round.rps, p50_ms: round.p50_ms, p99_ms: round.p99_ms, cpu_us_per_request: round.cpu_us_per_request }));
+  return combined;
+}
+
+/**
+ * The load scenarios of every live target, in `options.rounds` rounds: each
+ * round loads each target in turn (in reverse order every other round), JSON
+ * then stream, for its share of `--duration`. Load from other work on this
+ * machine comes and goes over minutes; interleaved, it falls on every target
+ * alike instead of on whichever ran at a bad moment, and the medians keep a
+ * single bad round out of the ratios. A target that fails a round drops out.
+ */
+async function measureLoad(live, delayMs, upstream, context, results) {
+  const { options, generator } = context;
+  const seconds = options.durationSeconds / options.rounds;
+  const rounds = new Map(live.map((entry) => [entry, { json: [], stream: [] }]));
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? live : [...live].reverse();
+    for (const mode of ["json", "stream"]) {
+      for (const entry of order) {
+        if (entry.instance.failed) continue;
+        try {
+          rounds.get(entry)[mode].push(await loadRun(generator, options, entry.instance, upstream, mode, entry.chunks, seconds));
+        } catch (error) {
+          entry.instance.failed = true;
+          recordFailure(results, entry.target, delayMs, error);
+        }
+      }
+    }
   }
-  const memory = memoryMegabytes(instance.pid);
-  for (const run of measured) Object.assign(run, { rss_mb: memory.rss, peak_rss_mb: memory.peak });
+  for (const entry of live) {
+    if (entry.instance.failed) continue;
+    const memory = memoryMegabytes(entry.instance.pid);
+    for (const mode of ["json", "stream"]) {
+      const run = { target: entry.target.id, label: entry.target.label, delay_ms: delayMs, ...combineRounds(rounds.get(entry)[mode]), rss_mb: memory.rss, peak_rss_mb: memory.peak };
+      results.runs.push(run);
+      const each = run.rounds.length > 1 ? ` (rounds: ${run.rounds.map((one) => Math.round(one.rps)).join(", ")})` : "";
+      log(`  ${entry.target.label}, ${delayMs} ms, ${mode}: ${Math.round(run.rps)} req/s${each}, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, ${run.cpu_us_per_request.toFixed(0)} µs CPU/request`);
+      if (errorCount(run) > 0) loud(`${entry.target.label} ${mode}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts`);
+    }
+  }
 }
 
 /** Credits charged (while it runs), then stop it, then what it logged; all of it goes into the notes. */
@@ -169,36 +213,36 @@ function recordFailure(results, target, delayMs, error) {
 }
 
 /**
- * One upstream delay: each target is started and loaded in turn; with no
- * delay, they all stay up afterwards for the interleaved unloaded latency.
+ * One upstream delay: every target is started and warmed, then loaded in
+ * interleaved rounds (measureLoad); with no delay, the unloaded latency is
+ * measured next, on the same processes.
  */
 async function runPhase(delayMs, context, results) {
   log(`\nUpstream delay ${delayMs} ms`);
   const upstream = await startUpstream(delayMs, context);
   stops.add(upstream.stop);
-  const alive = [];
+  const live = [];
   try {
     for (const target of targetsFor(context, context.options.only)) {
       let instance = null;
       try {
         instance = await startTarget(target, upstream, context);
-        await measureLoad(target, instance, delayMs, upstream, context, results);
-        if (delayMs === 0) {
-          alive.push({ target, instance }); // stays up for the unloaded phase
-          instance = null;
-        }
+        live.push({ target, instance, chunks: await probeAndWarm(context.generator, context.options, instance) });
       } catch (error) {
-        if (instance !== null) instance.failed = true;
         recordFailure(results, target, delayMs, error);
-      } finally {
-        if (instance !== null) await finishTarget(target, instance, delayMs, results);
+        if (instance !== null) {
+          instance.failed = true;
+          await finishTarget(target, instance, delayMs, results);
+        }
       }
     }
-    if (alive.length > 0) await measureUnloaded(alive, context.options, results);
+    await measureLoad(live, delayMs, upstream, context, results);
+    const alive = live.filter(({ instance }) => !instance.failed);
+    if (delayMs === 0 && alive.length > 0) await measureUnloaded(alive, context.options, results);
   } catch (error) {
     recordFailure(results, { id: "unloaded", label: "unloaded latency" }, delayMs, error);
   } finally {
-    for (const { target, instance } of alive) await finishTarget(target, instance, delayMs, results);
+    for (const { target, instance } of live) await finishTarget(target, instance, delayMs, results);
     await stopTracked(upstream.stop);
   }
 }
@@ -206,7 +250,7 @@ async function runPhase(delayMs, context, results) {
 /** Every run is bounded: past a generous estimate of its length, stop everything and fail. */
 function startWatchdog(options, context) {
   const targets = targetsFor(context, options.only).length;
-  const perTarget = 2 * (options.warmupSeconds + options.durationSeconds + 15) + 60;
+  const perTarget = 2 * (options.warmupSeconds + options.durationSeconds + 15 + options.rounds) + 60;
   const limitSeconds = Math.ceil(options.delaysMs.length * targets * perTarget + UNLOADED_BUDGET_MS / 1000 + 120);
   return setTimeout(() => {
     loud(`the benchmark ran past its ${limitSeconds} s bound; stopping everything`);
@@ -229,7 +273,7 @@ async function main() {
     machine: machine(),
     build: build(repositoryRoot),
     load_generator: { name: generator.name, version: generator.version },
-    options: { connections: options.connections, duration_s: options.durationSeconds, warmup_s: options.warmupSeconds, sequential_requests: options.sequentialRequests, sequential_warmup: options.sequentialWarmup, delays_ms: options.delaysMs, smoke: options.smoke },
+    options: { connections: options.connections, duration_s: options.durationSeconds, rounds: options.rounds, warmup_s: options.warmupSeconds, sequential_requests: options.sequentialRequests, sequential_warmup: options.sequentialWarmup, delays_ms: options.delaysMs, smoke: options.smoke },
     runs: [],
     unloaded: [],
     targets: [],

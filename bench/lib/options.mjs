@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 export const USAGE = `Usage: node bench/run.mjs [options]
 
   --duration <s>          seconds of load per scenario (default 10; --smoke: 2)
+  --rounds <n>            split each scenario's load into n rounds, interleaved across the
+                          targets; medians are reported (default 4; --smoke: 1)
   --warmup <s>            seconds of untimed load of each kind before a target is measured (default 2; --smoke: 0.5)
   --connections <n>       concurrent connections under load (default 50)
   --requests <n>          sequential requests for unloaded latency (default 2000; --smoke: 200)
@@ -43,6 +45,7 @@ function checkedOptions(argv, environment) {
     args: argv,
     options: {
       duration: { type: "string" },
+      rounds: { type: "string" },
       warmup: { type: "string" },
       connections: { type: "string", default: "50" },
       requests: { type: "string" },
@@ -70,6 +73,7 @@ function checkedOptions(argv, environment) {
     help: values.help,
     smoke,
     durationSeconds: positiveNumber(values.duration ?? (smoke ? "2" : "10"), "duration"),
+    rounds: positiveNumber(values.rounds ?? (smoke ? "1" : "4"), "rounds", { integer: true }),
     warmupSeconds: positiveNumber(values.warmup ?? (smoke ? "0.5" : "2"), "warmup"),
     connections: positiveNumber(values.connections, "connections", { integer: true }),
     sequentialRequests: requests,

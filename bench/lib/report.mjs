@@ -143,7 +143,8 @@ export function targetsTable(targets) {
 export function printReport(results, log) {
   const { commit, uncommitted_changes: dirty, dist_built_at: builtAt } = results.build;
   log(`\nBuild: ${commit ?? "unknown commit"}${dirty ? " with uncommitted changes" : ""}, dist/ written ${builtAt ?? "?"}; machine: ${results.machine.cpus} CPUs, load average ${results.machine.loadavg[0].toFixed(2)} at the start`);
-  log(`Load: ${results.options.connections} connections, ${results.options.duration_s} s per scenario after ${results.options.warmup_s} s warm-up per mode, ${results.load_generator.name} ${results.load_generator.version}`);
+  const rounds = results.options.rounds > 1 ? ` in ${results.options.rounds} rounds interleaved across the targets (medians shown)` : "";
+  log(`Load: ${results.options.connections} connections, ${results.options.duration_s} s per scenario${rounds} after ${results.options.warmup_s} s warm-up per mode, ${results.load_generator.name} ${results.load_generator.version}`);
   log(loadTable(results.runs));
   log(`\nUnloaded: one keep-alive connection, ${results.options.sequential_requests} sequential requests after ${results.options.sequential_warmup}, targets interleaved in slices of 100; added = target − direct`);
   log(unloadedTable(results.unloaded));
