@@ -51,6 +51,7 @@ describe("OpenAI-compatible adapter: JSON answers", () => {
       let text = "";
       const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });
       expect((await streamed.pipeTo(sink)).completed).toBe(true);
+      sink.end(); // the caller ends the response (StreamChatResult.pipeTo)
       expect(text).toContain("data: [DONE]");
     } finally {
       await adapter.close();

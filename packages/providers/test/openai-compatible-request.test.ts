@@ -79,12 +79,25 @@ describe("OpenAI-compatible adapter: the request it forwards", () => {
     await new Promise((resolve) => setTimeout(resolve, 50)); // the whole stream is waiting by now
     const { response, flushes } = clientResponse();
     const outcome = await result.pipeTo(response);
-    expect(outcome.completed).toBe(true);
+    expect(outcome).toMatchObject({ completed: true, failure: null, clientAborted: false });
     await new Promise((resolve) => setImmediate(resolve));
     expect(flushes).toEqual([]); // held for the end the caller writes next
     response.end("END");
     expect(flushes).toHaveLength(1);
     expect(flushes[0]).toMatch(/^data: .*data: \[DONE\]\n\nEND$/s);
+    // Read after the end: the upstream's own count (4 words + 3 per message; "Fake answer to: one two three four" is 7).
+    expect(outcome.usage).toEqual({ promptTokens: 7, completionTokens: 7, totalTokens: 14, estimated: false });
+  });
+
+  it("a complete stream without a usage chunk is estimated from what was delivered", async () => {
+    const result = await adapter.chat(streamCall("fake-no-usage"));
+    if (result.kind !== "stream") throw new Error("expected a stream");
+    const { response } = clientResponse();
+    const outcome = await result.pipeTo(response);
+    response.end();
+    expect(outcome).toMatchObject({ completed: true, failure: null });
+    expect(outcome.usage.estimated).toBe(true);
+    expect(outcome.usage.completionTokens).toBeGreaterThan(3);
   });
 
   it("a stream still arriving goes out as it comes, not at its end", async () => {
