@@ -59,16 +59,6 @@ export class SseTap {
     }
   }
 
-  /** True when the bytes fed so far end with `suffix`, within their last chunk (a cheap check; false when unsure). */
-  endsWith(suffix: Uint8Array): boolean {
-    const chunks = this.overflow.length > 0 ? this.overflow : this.kept;
-    const last = chunks.at(-1);
-    if (last === undefined || last.length < suffix.length) return false;
-    const offset = last.length - suffix.length;
-    for (let index = 0; index < suffix.length; index++) if (last[offset + index] !== suffix[index]) return false;
-    return true;
-  }
-
   /** Reads the last events of the stream fed so far. */
   ending(): StreamEnding {
     let ending = this.endingWithin(TAIL_STEPS[0]!);

@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import { Pool, type Dispatcher } from "undici";
 import { BentooError, replaceValues, topLevelMembers, type ProviderConfig, type ValueSpan } from "@bentoo/core";
 import type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamOutcome, Usage } from "../adapter.js";
-import { SseTap, type StreamEnding } from "../sse-tap.js";
+import { SseTap } from "../sse-tap.js";
 import { countPromptTokens, countTokens } from "../tokenizer.js";
 import { ClientAbortedError } from "../upstream-error.js";
 import { mapTransportError, mapUpstreamStatus } from "./errors.js";
@@ -281,20 +281,6 @@ class StreamRelay {
 
   private outcome(): StreamOutcome {
     const error = this.ended?.error ?? null;
-    if (error === null && !this.clientAborted && this.tap.endsWith(DONE_EVENT)) {
-      // The usual end, told by its last bytes: nothing failed, so the caller can end the
-      // response at once, and the usage is read from the stream only when asked for.
-      let usage: Usage | undefined;
-      const read = () => (usage ??= this.usage(this.tap.ending()));
-      return {
-        completed: true,
-        failure: null,
-        clientAborted: false,
-        get usage() {
-          return read();
-        },
-      };
-    }
     let failure: BentooError | null = null;
     let clientAborted = this.clientAborted;
     if (error !== null && !clientAborted) {
@@ -310,12 +296,8 @@ class StreamRelay {
         ? new BentooError("upstream_error", `provider "${this.provider.id}" reported an error mid-stream: ${ending.error.message}`)
         : new BentooError("upstream_error", `provider "${this.provider.id}" ended the stream before it was complete; the answer is cut short.`);
     }
-    return { usage: this.usage(ending), completed: ending.done, failure, clientAborted };
-  }
-
-  /** The upstream's own count, or an estimate from the text delivered when it sent none. */
-  private usage(ending: StreamEnding): Usage {
-    return ending.usage ? { ...ending.usage, estimated: false } : estimateUsage(this.call, countTokens(this.tap.deliveredText()));
+    const usage: Usage = ending.usage ? { ...ending.usage, estimated: false } : estimateUsage(this.call, countTokens(this.tap.deliveredText()));
+    return { usage, completed: ending.done, failure, clientAborted };
   }
 }
 
@@ -352,8 +334,6 @@ function jsonResult(provider: ProviderConfig, call: ChatCall, text: string): Jso
 }
 
 const USAGE_MARK = Buffer.from('"usage":{');
-/** How an OpenAI stream ends when nothing went wrong. */
-const DONE_EVENT = Buffer.from("data: [DONE]\n\n");
 const DATA_FIELD = Buffer.from("data:");
 const EVENT_END = Buffer.from("\n\n");
 const USAGE_MEMBER = ["usage"];
