@@ -15,7 +15,8 @@ describe("admission with the in-process limiter and bank", () => {
     const bank = new MemoryCreditBank(async () => balanceMicros);
     const credits = new CreditService(bank, { append: async () => undefined }, { append: () => undefined } as unknown as LedgerWriter);
     const deps = {
-      limiter: new MemoryRateLimiter(),
+      // A clock that stands still: with the real one, a bucket refills a token every 6 ms (10,000 a minute), and a slow run read one more.
+      limiter: new MemoryRateLimiter({ now: () => 1_700_000_000_000 }),
       credits,
       plans: DEFAULT_PLAN_LIMITS,
       failOpen: true,
