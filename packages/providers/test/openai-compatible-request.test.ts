@@ -85,7 +85,7 @@ describe("OpenAI-compatible adapter: the request it forwards", () => {
     response.end("END");
     expect(flushes).toHaveLength(1);
     expect(flushes[0]).toMatch(/^data: .*data: \[DONE\]\n\nEND$/s);
-    // Read after the end: the upstream's own count (4 words + 3 per message; "Fake answer to: one two three four" is 7).
+    // The upstream's own count (4 words + 3 per message; "Fake answer to: one two three four" is 7).
     expect(outcome.usage).toEqual({ promptTokens: 7, completionTokens: 7, totalTokens: 14, estimated: false });
   });
 

@@ -23,8 +23,7 @@ export function settleRequest(
   if (admission.hold !== null) settleHold(deps, context.requestId, admission.hold, cost, usage?.estimated ?? false);
 }
 
-// Embedded mode does both synchronously (no promise per request); the Redis path returns promises.
-
+/** Embedded mode corrects the reservation synchronously (no promise per request); the Redis path returns a promise. */
 function adjustTokens(deps: ChatDeps, accountId: string, limits: Admission["limits"], delta: number): void {
   try {
     if (deps.limiter.adjustTokensNow !== undefined) deps.limiter.adjustTokensNow(accountId, limits, delta);
@@ -34,6 +33,7 @@ function adjustTokens(deps: ChatDeps, accountId: string, limits: Admission["limi
   }
 }
 
+/** Likewise the credit hold: settled at once in embedded mode, through a promise on the Redis path. */
 function settleHold(deps: ChatDeps, requestId: string, hold: CreditHold, cost: number, estimated: boolean): void {
   const failed = (error: unknown) => deps.logger.error({ err: error, requestId }, "could not settle a credit hold");
   try {

@@ -44,13 +44,8 @@ export class CreditService {
    * and queues one `charge` row for it; never throws (a settlement problem is
    * logged by the caller's catch).
    */
-  settle(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): Promise<void> {
-    try {
-      const charged = this.#charge(hold, costMicros, requestId, estimated);
-      return this.bank.settle(hold, charged);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async settle(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): Promise<void> {
+    await this.bank.settle(hold, this.#charge(hold, costMicros, requestId, estimated));
   }
 
   /**
