@@ -4,7 +4,7 @@
 // Also reads a process's CPU time and memory from /proc, which is how the
 // benchmark charges CPU to exactly one process.
 import { spawn, execFileSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -94,12 +94,29 @@ export function killAllChildrenNow() {
   }
 }
 
-/** User + system CPU time of a process (all its threads), in microseconds. */
-export function cpuMicros(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** User + system CPU time in a /proc stat line, in microseconds. */
+function statCpuMicros(stat) {
   // Fields after the parenthesised command name start at field 3 (state); utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** User + system CPU time of a process (all its threads), in microseconds. */
+export function cpuMicros(pid) {
+  return statCpuMicros(readFileSync(`/proc/${pid}/stat`, "utf8"));
+}
+
+/** CPU time of each thread of a process, in microseconds, by thread id (a string). */
+export function threadCpuMicros(pid) {
+  const threads = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(tid, statCpuMicros(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return threads;
 }
 
 /** Resident memory now and at its peak, in MB, from /proc/<pid>/status. */

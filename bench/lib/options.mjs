@@ -80,11 +80,19 @@ function checkedOptions(argv, environment) {
     sequentialWarmup: Math.max(20, Math.round(requests / 10)),
     delaysMs: smoke ? [0] : [0, 20],
     out: values.out ?? (smoke ? "bench/results/smoke.json" : "bench/results/latest.json"),
-    postgresUrl: values["postgres-url"] ?? environment.BENTOO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
-    redisUrl: values["redis-url"] ?? environment.BENTOO_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+    postgresUrl: values["postgres-url"] ?? defaultServiceUrls(environment).postgresUrl,
+    redisUrl: values["redis-url"] ?? defaultServiceUrls(environment).redisUrl,
     postgres: !values["no-postgres"] && (only === null || only.includes("postgres")),
     only,
     loadGenerator,
     profile: values.profile,
+  };
+}
+
+/** Where the Postgres + Redis target goes unless told otherwise (the tests' variables, else this machine's services). */
+export function defaultServiceUrls(environment = process.env) {
+  return {
+    postgresUrl: environment.BENTOO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    redisUrl: environment.BENTOO_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
   };
 }
