@@ -24,7 +24,7 @@ describe("admission with the in-process limiter and bank", () => {
       metrics: createMetrics({ auditQueueDepth: () => 0, auditDropped: () => 0, ledgerPending: () => 0 }),
     };
     const headers: Record<string, string> = {};
-    const reply = { headers: (values: Record<string, string>) => Object.assign(headers, values) } as unknown as FastifyReply;
+    const reply = { header: (name: string, value: string) => (headers[name] = value) } as unknown as FastifyReply;
     const account = { id: "acct_admission", plan: "pro", rpmLimit: requestsPerMinute, tpmLimit: 10_000, balanceMicros } as Account;
     const estimate = { promptTokens: 10, maxOutputTokens: 20, tokens: 30, maxCostMicros: 400 };
     return { bank, deps, reply, headers, account, estimate, run: () => admit(deps, reply, account, estimate, true) };

@@ -6,16 +6,14 @@ import type { CreditService } from "../credits/credit-service.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { RequestEstimate } from "./estimate.js";
 
-/** OpenAI's rate-limit headers: https://platform.openai.com/docs/guides/rate-limits */
+/** OpenAI's rate-limit headers: https://platform.openai.com/docs/guides/rate-limits (one call each: no headers object per request). */
 export function setRateLimitHeaders(reply: FastifyReply, decision: RateDecision): void {
-  reply.headers({
-    "x-ratelimit-limit-requests": String(decision.requests.limit),
-    "x-ratelimit-remaining-requests": String(decision.requests.remaining),
-    "x-ratelimit-reset-requests": formatResetDuration(decision.requests.resetMs),
-    "x-ratelimit-limit-tokens": String(decision.tokens.limit),
-    "x-ratelimit-remaining-tokens": String(decision.tokens.remaining),
-    "x-ratelimit-reset-tokens": formatResetDuration(decision.tokens.resetMs),
-  });
+  reply.header("x-ratelimit-limit-requests", String(decision.requests.limit));
+  reply.header("x-ratelimit-remaining-requests", String(decision.requests.remaining));
+  reply.header("x-ratelimit-reset-requests", formatResetDuration(decision.requests.resetMs));
+  reply.header("x-ratelimit-limit-tokens", String(decision.tokens.limit));
+  reply.header("x-ratelimit-remaining-tokens", String(decision.tokens.remaining));
+  reply.header("x-ratelimit-reset-tokens", formatResetDuration(decision.tokens.resetMs));
 }
 
 function refusal(decision: RateDecision, limits: LimitSpec, estimate: RequestEstimate): BentooError {

@@ -16,8 +16,8 @@ export const MAX_ALLOWLIST_ENTRIES = 1000;
 /** Longest textual entry accepted (a full IPv6 address with an IPv4 tail and a prefix is 50). */
 const MAX_ENTRY_LENGTH = 64;
 
-/** A client address as four big-endian 32-bit words of its IPv6 form. */
-export type ClientAddress = Uint32Array;
+/** A client address as four big-endian 32-bit words of its IPv6 form; read-only, as one may be shared (parseClientAddress). */
+export type ClientAddress = Readonly<Uint32Array>;
 
 interface Range {
   network: Uint32Array;
@@ -79,6 +79,17 @@ function inRange(address: ClientAddress, range: Range): boolean {
  * IPv6 zone ("%eth0") is ignored. Null when it is not an address.
  */
 export function parseClientAddress(ip: string): ClientAddress | null {
+  // A keep-alive connection's requests come from one address: the last one parsed is kept
+  // (ClientAddress values are only read, never written, so one array can serve them all).
+  if (ip === lastParsed.ip) return lastParsed.address;
+  const address = parseAddress(ip);
+  lastParsed = { ip, address };
+  return address;
+}
+
+let lastParsed: { ip: string | null; address: ClientAddress | null } = { ip: null, address: null };
+
+function parseAddress(ip: string): ClientAddress | null {
   if (!ip.includes(":")) return parseDottedQuad(ip);
   // How dual-stack sockets report IPv4 clients.
   if (ip.startsWith("::ffff:") && ip.includes(".")) return parseDottedQuad(ip.slice(7));

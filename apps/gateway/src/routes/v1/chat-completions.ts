@@ -1,5 +1,5 @@
-import type { OutgoingHttpHeaders } from "node:http";
-import { BentooError, parseChatRequest } from "@bentoo/core";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { BentooError, parseChatRequest, type CatalogModel } from "@bentoo/core";
 import { Cancellation, type Usage } from "@bentoo/providers";
 import type { FastifyInstance } from "fastify";
 import { admit, setRateLimitHeaders } from "../../chat/admission.js";
@@ -8,15 +8,38 @@ import { estimateRequest } from "../../chat/estimate.js";
 import { routeCompletion } from "../../chat/route-completion.js";
 import { settleRequest } from "../../chat/settle.js";
 import { costMicros, usageBody } from "../../chat/usage-cost.js";
-import { newMeter } from "../../http/request-meter.js";
+import { newMeter, type RequestMeter } from "../../http/request-meter.js";
 import { SSE_HEADERS, sseErrorEvent } from "../../http/sse.js";
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+/** The cancellation of the upstream call a response serves, for `abortIfCut`. */
+const kCancellation = Symbol("bentoo.cancellation");
+
+/** A response's "close" listener, one function for all of them: the upstream call stops when the client leaves early. */
+function abortIfCut(this: ServerResponse & { [kCancellation]?: Cancellation }): void {
+  if (!this.writableFinished) this[kCancellation]?.abort();
+}
+
+/** Meters the usage (what the audit record shows) and returns its cost. */
+function meterUsage(meter: RequestMeter, model: CatalogModel, sandbox: boolean, usage: Usage | null): number {
+  meter.usage = usage;
+  return (meter.costMicros = usage === null ? 0 : costMicros(model, usage, sandbox));
+}
+
+/** A stream's usage event gains the cost, as a JSON answer's usage does. */
+function streamUsageExtras(model: CatalogModel, sandbox: boolean): (usage: Usage) => Record<string, unknown> {
+  return (usage) => {
+    const { cost, cost_micros } = usageBody(usage, costMicros(model, usage, sandbox));
+    return { cost, cost_micros };
+  };
+}
 
 /**
  * POST /v1/chat/completions — OpenAI's Chat Completions, JSON or SSE.
  * validate → resolve model → estimate → rate limits + credit hold → provider
  * (fallback in order) → meter usage → settle; the audit hook records the outcome.
+ * The path makes no closure per request but a stream's usage extras.
  */
 export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void {
   app.post("/v1/chat/completions", async (request, reply) => {
@@ -32,48 +55,38 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const admitted = admit(deps, reply, account, estimate, !sandbox);
     const admission = admitted instanceof Promise ? await admitted : admitted;
     const context = { accountId: account.id, requestId: request.id };
-    /** Meters the usage (what the audit record shows) and returns its cost. */
-    const meterUsage = (usage: Usage | null): number => {
-      meter.usage = usage;
-      return (meter.costMicros = usage === null ? 0 : costMicros(model, usage, sandbox));
-    };
-    /** Meters the usage, then settles the credit hold and the token reservation. */
-    const finish = (usage: Usage | null): void => settleRequest(deps, context, admission, usage, meterUsage(usage));
 
     const cancellation = new Cancellation();
     const upstreamStarted = performance.now();
-    const usageExtras = (usage: Usage) => {
-      const { cost, cost_micros } = usageBody(usage, costMicros(model, usage, sandbox));
-      return { cost, cost_micros };
-    };
     // The upstream request leaves during this call; what its answer does not need is done while it works.
-    const routing = routeCompletion(deps.providers, model, { requestId: request.id, model, body: chat.body, rawBody: request.rawBody, stream: chat.stream, signal: cancellation, usageExtras }, sandbox, (providerId) => {
-      meter.provider = providerId;
-    });
+    const routing = routeCompletion(
+      deps.providers,
+      model,
+      { requestId: request.id, model, body: chat.body, rawBody: request.rawBody, stream: chat.stream, signal: cancellation, usageExtras: chat.stream ? streamUsageExtras(model, sandbox) : undefined },
+      sandbox,
+      meter,
+    );
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
-    reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) cancellation.abort();
-    });
-    let routed;
+    const raw = reply.raw as ServerResponse & { [kCancellation]?: Cancellation };
+    raw[kCancellation] = cancellation;
+    raw.on("close", abortIfCut);
+    let result;
     try {
-      routed = await routing;
+      result = await routing;
     } catch (error) {
-      finish(null);
+      settleRequest(deps, context, admission, null, meterUsage(meter, model, sandbox, null));
       throw error;
     }
-    meter.provider = routed.providerId;
-    const { result } = routed;
     if (result.kind === "json") {
       meter.upstreamMs = performance.now() - upstreamStarted;
       // The upstream's bytes, but for `model` and `usage` (with the cost): the answer is not re-serialised.
       // It is on its way before the settlement, which the client does not wait for.
-      const cost = meterUsage(result.usage);
+      const cost = meterUsage(meter, model, sandbox, result.usage);
       reply.type(JSON_CONTENT_TYPE).send(result.render(usageBody(result.usage, cost)));
       settleRequest(deps, context, admission, result.usage, cost);
       return reply;
     }
     reply.hijack();
-    const raw = reply.raw;
     raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS });
     const outcome = await result.pipeTo(raw);
     if (outcome.failure !== null) {
@@ -86,6 +99,6 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     raw.end();
     meter.upstreamMs = performance.now() - upstreamStarted;
     // A cut or aborted stream is billed for what was delivered (estimated when the upstream sent no usage).
-    finish(outcome.usage);
+    settleRequest(deps, context, admission, outcome.usage, meterUsage(meter, model, sandbox, outcome.usage));
   });
 }
