@@ -44,11 +44,14 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
   let upstream: FakeUpstream;
   let t: TestApp;
   let key: string;
+  let accountId: string;
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: UPSTREAM_KEY, slowMs: 3000 });
     t = await createTestApp({ catalog: catalogFor(upstream, 1), credentials: { FAKE_API_KEY: UPSTREAM_KEY } });
-    ({ key } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 }));
+    let account;
+    ({ key, account } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 }));
+    accountId = account.id;
   });
   afterAll(async () => {
     await t?.dispose();
@@ -156,6 +159,21 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
     expect(fallback.statusCode).toBe(200);
     expect(fallback.json().choices[0].message.content).toBe("Fake answer to: one two three");
     expect((await chat("fake/fallback-500")).statusCode).toBe(200);
+  });
+
+  it("records the provider that answered, or the one whose failure the client got", async () => {
+    const sent = {
+      fallback: (await chat("fake/fallback")).headers["x-request-id"],
+      unreachable: (await chat("fake/drop")).headers["x-request-id"],
+      unconfigured: (await chat("fake/unset")).headers["x-request-id"],
+    };
+    await t.services.auditWriter.flush();
+    const providers = new Map<string | null, string | null>();
+    for await (const record of t.services.storage.audit.iterate({ accountId })) providers.set(record.requestId, record.provider);
+    expect(providers.get(sent.fallback as string)).toBe("fake");
+    expect(providers.get(sent.unreachable as string)).toBe("fake");
+    // An unconfigured provider is never called: no provider was tried.
+    expect(providers.get(sent.unconfigured as string)).toBeNull();
   });
 
   it("does not fall back on a client error (the next provider would refuse it too)", async () => {
