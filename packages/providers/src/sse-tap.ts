@@ -140,7 +140,14 @@ function eachEvent(bytes: Buffer, onData: (data: string) => void): void {
 }
 
 function readUsage(data: string): ReportedUsage | null {
-  const usage = safeParse(data)?.usage;
+  return reportedUsage(safeParse(data)?.usage);
+}
+
+/**
+ * A usage object as an upstream reports it (`prompt_tokens`, `completion_tokens`,
+ * optionally `total_tokens`), when its counts are non-negative integers; else null.
+ */
+export function reportedUsage(usage: unknown): ReportedUsage | null {
   if (typeof usage !== "object" || usage === null) return null;
   const record = usage as Record<string, unknown>;
   const prompt = nonNegativeInteger(record.prompt_tokens);

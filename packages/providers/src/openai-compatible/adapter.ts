@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import { Pool, type Dispatcher } from "undici";
 import { BentooError, replaceValues, topLevelMembers, type ProviderConfig, type ValueSpan } from "@bentoo/core";
 import type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamOutcome, Usage } from "../adapter.js";
-import { SseTap } from "../sse-tap.js";
+import { reportedUsage, SseTap, type StreamEnding } from "../sse-tap.js";
 import { countPromptTokens, countTokens } from "../tokenizer.js";
 import { ClientAbortedError } from "../upstream-error.js";
 import { mapTransportError, mapUpstreamStatus } from "./errors.js";
@@ -250,6 +250,8 @@ class StreamRelay {
   private clientAborted = false;
   private ended: { error: Error | null } | null = null;
   private finished: ((outcome: StreamOutcome) => void) | null = null;
+  /** The stream's ending as the last chunk written showed it (endingShownBy), else null. */
+  private shownEnding: StreamEnding | null = null;
 
   constructor(
     private readonly provider: ProviderConfig,
@@ -291,6 +293,8 @@ class StreamRelay {
 
   private write(controller: UpstreamFlow | null, chunk: Buffer): void {
     const destination = this.destination!;
+    // Only the last chunk can show the ending: every chunk clears what an earlier one showed.
+    this.shownEnding = null;
     if (this.clientAborted) return;
     if (destination.destroyed || destination.writableEnded) {
       this.clientAborted = true;
@@ -298,7 +302,12 @@ class StreamRelay {
       return;
     }
     const extras = this.call.usageExtras;
-    const outgoing = extras === undefined ? chunk : withUsageExtras(chunk, extras);
+    const found = extras === undefined ? null : usageEventIn(chunk);
+    let outgoing: Buffer | Buffer[] = chunk;
+    if (found !== null) {
+      outgoing = piecesWithExtras(chunk, found, extras!);
+      this.shownEnding = endingShownBy(chunk, found);
+    }
     // Pieces written in one tick leave in one writev: Node corks a response until the next tick.
     let flowing = true;
     if (Array.isArray(outgoing)) for (const piece of outgoing) flowing = destination.write(piece) && flowing;
@@ -332,7 +341,7 @@ class StreamRelay {
         failure = mapped.code === "upstream_timeout" ? mapped : new BentooError("upstream_error", `provider "${this.provider.id}" broke off the stream midway; the answer is cut short.`);
       }
     }
-    const ending = this.tap.ending();
+    const ending = this.shownEnding ?? this.tap.ending();
     if (failure === null && !clientAborted && !ending.done) {
       failure = ending.error
         ? new BentooError("upstream_error", `provider "${this.provider.id}" reported an error mid-stream: ${ending.error.message}`)
@@ -381,31 +390,73 @@ const EVENT_END = Buffer.from("\n\n");
 const USAGE_MEMBER = ["usage"];
 const OPEN_BRACE = 0x7b;
 
+/** The last complete SSE event in a chunk that carries a usage object, parsed. */
+interface UsageEvent {
+  /** The usage object's bytes in the chunk. */
+  span: ValueSpan;
+  /** Where the event ends: its blank line starts here. */
+  eventEnd: number;
+  reported: Record<string, unknown>;
+  usage: Usage;
+}
+
 /**
- * Adds `extras` to the usage object of the (complete) SSE event in `chunk` that
- * carries one. Returns the chunk itself when it has none, else the pieces to
- * write in its place: the bytes before the usage object and after it, untouched
- * (not copied), around the usage object with the extras. Only the usage object
- * is parsed. A usage event split across chunks passes through unchanged.
+ * Finds the last (complete) SSE event in `chunk` that carries a usage object and
+ * parses that object alone. Null when there is none; a usage event split across
+ * chunks is not found.
  */
-export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<string, unknown>): Buffer | Buffer[] {
+function usageEventIn(chunk: Buffer): UsageEvent | null {
   // The usage chunk is the last event of a stream: search from the end.
   const mark = chunk.lastIndexOf(USAGE_MARK);
-  if (mark === -1) return chunk;
+  if (mark === -1) return null;
   const start = chunk.lastIndexOf(DATA_FIELD, mark);
-  const end = chunk.indexOf(EVENT_END, mark);
-  if (start === -1 || end === -1) return chunk;
-  const span = topLevelMembers(chunk, USAGE_MEMBER, start + DATA_FIELD.length, end)?.[0];
-  if (span == null || chunk[span.start] !== OPEN_BRACE) return chunk;
+  const eventEnd = chunk.indexOf(EVENT_END, mark);
+  if (start === -1 || eventEnd === -1) return null;
+  const span = topLevelMembers(chunk, USAGE_MEMBER, start + DATA_FIELD.length, eventEnd)?.[0];
+  if (span == null || chunk[span.start] !== OPEN_BRACE) return null;
   let reported: Record<string, unknown>;
   try {
     reported = JSON.parse(chunk.toString("utf8", span.start, span.end)) as Record<string, unknown>;
   } catch {
-    return chunk;
+    return null;
   }
   const usage = usageOf(reported);
-  if (usage === null) return chunk;
-  return [chunk.subarray(0, span.start), Buffer.from(JSON.stringify({ ...reported, ...extras(usage) })), chunk.subarray(span.end)];
+  return usage === null ? null : { span, eventEnd, reported, usage };
+}
+
+/**
+ * The pieces to write in place of a chunk whose usage event gains `extras`: the
+ * bytes before the usage object and after it, untouched (not copied), around the
+ * usage object with the extras. Only the usage object is re-serialised.
+ */
+function piecesWithExtras(chunk: Buffer, found: UsageEvent, extras: (usage: Usage) => Record<string, unknown>): Buffer[] {
+  return [chunk.subarray(0, found.span.start), Buffer.from(JSON.stringify({ ...found.reported, ...extras(found.usage) })), chunk.subarray(found.span.end)];
+}
+
+/**
+ * Adds `extras` to the usage object of the (complete) SSE event in `chunk` that
+ * carries one: the chunk itself when it has none, else the pieces to write in its
+ * place (piecesWithExtras).
+ */
+export function withUsageExtras(chunk: Buffer, extras: (usage: Usage) => Record<string, unknown>): Buffer | Buffer[] {
+  const found = usageEventIn(chunk);
+  return found === null ? chunk : piecesWithExtras(chunk, found, extras);
+}
+
+/** OpenAI's end of a stream, right after the usage event's own blank line starts. */
+const USAGE_THEN_DONE = Buffer.from("\n\ndata: [DONE]\n\n");
+
+/**
+ * How a stream ended, when the chunk that ends it shows it alone: its usage event,
+ * then `[DONE]` and nothing else. The tap would read the same from the stream's
+ * tail (the last usage event, and `[DONE]`: an error event no longer matters once
+ * the stream is done), so it need not parse the tail again. Null in any other
+ * case, and the tap reads the tail.
+ */
+function endingShownBy(chunk: Buffer, found: UsageEvent): StreamEnding | null {
+  if (chunk.length !== found.eventEnd + USAGE_THEN_DONE.length || chunk.compare(USAGE_THEN_DONE, 0, USAGE_THEN_DONE.length, found.eventEnd) !== 0) return null;
+  const usage = reportedUsage(found.reported);
+  return usage === null ? null : { done: true, usage, error: null };
 }
 
 export function estimateUsage(call: ChatCall, completionTokens: number): Usage {
