@@ -115,7 +115,7 @@ async function main() {
   const notices = [];
   const postgres = options.target === "postgres" ? await postgresSettings({ postgres: true, ...defaultServiceUrls() }, notices) : null;
   if (options.target === "postgres" && postgres === null) throw new Error(notices.join("\n"));
-  const baseContext = { benchDirectory, workDirectory, logDirectory: workDirectory, profileDirectory: null, postgres, options: {} };
+  const baseContext = { benchDirectory, workDirectory, logDirectory: workDirectory, profileDirectory: null, postgres };
   const upstream = await startUpstream(options.upstreamDelay, baseContext);
   const entries = [];
   try {

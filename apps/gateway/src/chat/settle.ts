@@ -35,10 +35,13 @@ function adjustTokens(deps: ChatDeps, accountId: string, limits: Admission["limi
 
 /** Likewise the credit hold: settled at once in embedded mode, through a promise on the Redis path. */
 function settleHold(deps: ChatDeps, requestId: string, hold: CreditHold, cost: number, estimated: boolean): void {
-  const failed = (error: unknown) => deps.logger.error({ err: error, requestId }, "could not settle a credit hold");
   try {
-    if (!deps.credits.settleNow(hold, cost, requestId, estimated)) deps.credits.settle(hold, cost, requestId, estimated).catch(failed);
+    if (!deps.credits.settleNow(hold, cost, requestId, estimated)) deps.credits.settle(hold, cost, requestId, estimated).catch((error: unknown) => settleFailed(deps, requestId, error));
   } catch (error) {
-    failed(error);
+    settleFailed(deps, requestId, error);
   }
+}
+
+function settleFailed(deps: ChatDeps, requestId: string, error: unknown): void {
+  deps.logger.error({ err: error, requestId }, "could not settle a credit hold");
 }
