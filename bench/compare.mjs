@@ -20,7 +20,7 @@ const benchDirectory = dirname(fileURLToPath(import.meta.url));
 const USAGE = `usage: node bench/compare.mjs --build A=<checkout> --build B=<checkout> [options]
 
 Each checkout must be built (npx tsc -b). Options:
-  --target <id>        embedded (default), postgres, bare or fastify
+  --target <id>        embedded (default), postgres, bare, fastify or lean
   --mode <m>           json (default) or stream
   --rounds <n>         alternating rounds (default 6)
   --seconds <s>        load per target per round (default 5)
@@ -28,7 +28,7 @@ Each checkout must be built (npx tsc -b). Options:
   --connections <n>    concurrent connections (default 50)
   --rate <n>           fixed requests/s (autocannon's overallRate); 0 = as fast as possible (default)
   --upstream-delay <ms> the fake upstream's delay (default 0)
-  --with <ids>         reference targets measured in the same rounds, e.g. bare,fastify
+  --with <ids>         reference targets measured in the same rounds, e.g. bare,fastify,lean
   --keep-logs          keep the targets' logs (their directory is printed)`;
 
 function parseOptions(argv) {

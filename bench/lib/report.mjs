@@ -108,13 +108,16 @@ export function evaluateTargets(runs, unloaded) {
 /**
  * Not targets: where Bentoo's cost starts. The fastify proxy does the bare
  * proxy's job on Bentoo's HTTP framework, reading the request body, with no
- * feature; embedded ÷ that floor is the price of the features themselves.
+ * feature. The lean gateway (floor-gateway.mjs) adds the work Bentoo's
+ * features need on every request, written plainly, so lean ÷ bare is the
+ * least those features can cost and embedded ÷ lean what Bentoo's own code
+ * adds to it.
  */
 export function evaluateFloor(runs, unloaded) {
   const load = (target, mode) => runs.find((run) => run.target === target && run.mode === mode && run.delay_ms === 0);
   const quiet = (target, mode) => unloaded.find((entry) => entry.target === target && entry.mode === mode);
   const rows = [];
-  for (const [target, base] of [["fastify", "bare"], ["embedded", "fastify"]]) {
+  for (const [target, base] of [["fastify", "bare"], ["lean", "bare"], ["embedded", "lean"]]) {
     for (const mode of ["json", "stream"]) {
       const over = (key) => (load(target, mode)?.[key] ?? Number.NaN) / (load(base, mode)?.[key] ?? Number.NaN);
       const added = mode === "json" ? "added_p50_ms" : "added_ttfb_p50_ms";

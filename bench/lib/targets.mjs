@@ -51,7 +51,7 @@ const direct = {
   },
 };
 
-/** A proxy script of bench/ in its own process (bare-proxy.mjs, fastify-proxy.mjs). */
+/** A proxy script of bench/ in its own process (bare-proxy.mjs, fastify-proxy.mjs, floor-gateway.mjs). */
 function scriptProxy(id, label, script) {
   return {
     id,
@@ -71,6 +71,8 @@ function scriptProxy(id, label, script) {
 const bareProxy = scriptProxy("bare", "bare undici proxy", "bare-proxy.mjs");
 /** The framework floor: the same proxy on fastify, reading the request body (no Bentoo feature). */
 const fastifyProxy = scriptProxy("fastify", "fastify proxy (floor)", "fastify-proxy.mjs");
+/** The feature floor: the bare proxy plus the work Bentoo's features need on every request, written plainly (floor-gateway.mjs). */
+const featureFloor = scriptProxy("lean", "lean gateway (floor)", "floor-gateway.mjs");
 
 const embedded = {
   id: "embedded",
@@ -96,7 +98,8 @@ const postgresRedis = {
 
 /** The targets of a run, in order; the Postgres one only when `context.postgres` is set. */
 export function targetsFor(context, only) {
-  const all = context.postgres === null ? [direct, bareProxy, fastifyProxy, embedded] : [direct, bareProxy, fastifyProxy, embedded, postgresRedis];
+  const references = [direct, bareProxy, fastifyProxy, featureFloor, embedded];
+  const all = context.postgres === null ? references : [...references, postgresRedis];
   return only === null ? all : all.filter((target) => target.id === "direct" || only.includes(target.id));
 }
 
