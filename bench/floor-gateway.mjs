@@ -20,9 +20,16 @@
 //   thread: Bentoo's own schema, indexes and writer (@bentoo/storage), which
 //   the audit and usage APIs need.
 //
+// With a PostgreSQL database and Redis (the scale-out mode), the rows go to
+// PostgreSQL through Bentoo's stores, and the buckets and the balance live in
+// Redis: one script call per event-loop turn admits every request of the turn
+// (as Bentoo batches per account), and one INCRBY per turn gives back what the
+// settled requests did not spend.
+//
 // Whatever Bentoo costs beyond this is its own code; whatever this costs beyond
-// the bare proxy is the price of the features. bench/README.md, "The floor".
-// Usage: node bench/floor-gateway.mjs <upstream origin> [port]; prints "listening <url>".
+// the bare proxy is the price of the features. bench/README.md, "The feature floor".
+// Usage: node bench/floor-gateway.mjs <upstream origin> [port] [<postgres url> <redis url> <redis key prefix>];
+// prints "listening <url>".
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -31,13 +38,15 @@ import { join } from "node:path";
 import { newId } from "@bentoo/core";
 import { countPromptTokens, warmTokenizer } from "@bentoo/providers";
 import { openStorage } from "@bentoo/storage";
+import { Redis } from "ioredis";
 import ipaddr from "ipaddr.js";
 import { Pool } from "undici";
 
-const upstream = new URL(process.argv[2] ?? "http://127.0.0.1:8081");
+const [upstreamArgument, portArgument, postgresUrl, redisUrl, redisPrefix] = process.argv.slice(2);
+const upstream = new URL(upstreamArgument ?? "http://127.0.0.1:8081");
 const pool = new Pool(upstream.origin, { connections: 256, pipelining: 1 });
-const directory = mkdtempSync(join(tmpdir(), "bentoo-floor-"));
-const storage = await openStorage(`sqlite:${join(directory, "floor.db")}`);
+const directory = postgresUrl === undefined ? mkdtempSync(join(tmpdir(), "bentoo-floor-")) : null;
+const storage = await openStorage(directory === null ? postgresUrl : `sqlite:${join(directory, "floor.db")}`);
 const account = await storage.accounts.create({ email: "floor@bench.invalid", passwordHash: null, plan: "enterprise" });
 warmTokenizer();
 
@@ -51,6 +60,51 @@ const LIMIT = 1_000_000_000;
 const buckets = { requests: LIMIT, tokens: LIMIT, refilledAt: performance.now() };
 let balanceMicros = 1e18;
 const statusCounts = new Map();
+
+/** Both buckets refilled and charged for a turn's requests, and the turn's holds taken from the balance. */
+const ADMIT_TURN = `
+local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local state = redis.call('HMGET', KEYS[1], 'requests', 'tokens', 'at')
+local at = tonumber(state[3]) or now
+local refill = (now - at) / 60000 * limit
+local requests = math.min(limit, (tonumber(state[1]) or limit) + refill) - tonumber(ARGV[3])
+local tokens = math.min(limit, (tonumber(state[2]) or limit) + refill) - tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], 'requests', requests, 'tokens', tokens, 'at', now)
+redis.call('DECRBY', KEYS[2], ARGV[5])
+return { math.floor(requests), math.floor(tokens) }`;
+const redis = redisUrl === undefined ? null : new Redis(redisUrl, { keyPrefix: redisPrefix, enableAutoPipelining: true });
+if (redis !== null) {
+  redis.defineCommand("admitTurn", { numberOfKeys: 2, lua: ADMIT_TURN });
+  await redis.set("balance", String(1e15));
+}
+let turn = null;
+let refundMicros = 0;
+
+/** Admits a request with the others of this turn: one Redis call for all of them. */
+function admitRemotely(tokens, holdMicros, then) {
+  if (turn === null) {
+    turn = { requests: 0, tokens: 0, holdMicros: 0, waiting: [] };
+    setImmediate(sendTurn);
+  }
+  turn.requests += 1;
+  turn.tokens += tokens;
+  turn.holdMicros += holdMicros;
+  turn.waiting.push(then);
+}
+function sendTurn() {
+  const { requests, tokens, holdMicros, waiting } = turn;
+  turn = null;
+  if (refundMicros !== 0) void redis.incrby("balance", refundMicros);
+  refundMicros = 0;
+  redis.admitTurn("buckets", "balance", Date.now(), LIMIT, requests, tokens, holdMicros).then(
+    ([remainingRequests, remainingTokens]) => {
+      for (const then of waiting) then(remainingRequests, remainingTokens);
+    },
+    () => {
+      for (const then of waiting) then(null, null);
+    },
+  );
+}
 
 const audit = [];
 const ledger = [];
@@ -89,7 +143,8 @@ function takeFromBuckets(tokens) {
 
 function settle(request, status, usage) {
   const costMicros = usage === null ? 0 : Math.ceil((usage.prompt_tokens * request.model.inputMicrosPerMtok + usage.completion_tokens * request.model.outputMicrosPerMtok) / 1e6);
-  balanceMicros += request.holdMicros - costMicros;
+  if (redis === null) balanceMicros += request.holdMicros - costMicros;
+  else refundMicros += request.holdMicros - costMicros;
   statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
   const now = Date.now();
   if (costMicros > 0) ledger.push({ id: newId("ledgerEntry", now), accountId: account.id, kind: "charge", amountMicros: -costMicros, requestId: request.id, estimated: false, createdAt: now, metadata: null });
@@ -107,8 +162,8 @@ function settle(request, status, usage) {
 function answerHeaders(request, contentType) {
   return {
     "content-type": contentType, "x-request-id": request.id,
-    "x-ratelimit-limit-requests": String(LIMIT), "x-ratelimit-remaining-requests": String(Math.floor(buckets.requests)), "x-ratelimit-reset-requests": "0s",
-    "x-ratelimit-limit-tokens": String(LIMIT), "x-ratelimit-remaining-tokens": String(Math.floor(buckets.tokens)), "x-ratelimit-reset-tokens": "0s",
+    "x-ratelimit-limit-requests": String(LIMIT), "x-ratelimit-remaining-requests": String(request.remainingRequests), "x-ratelimit-reset-requests": "0s",
+    "x-ratelimit-limit-tokens": String(LIMIT), "x-ratelimit-remaining-tokens": String(request.remainingTokens), "x-ratelimit-reset-tokens": "0s",
   };
 }
 
@@ -210,18 +265,32 @@ const server = createServer((request, response) => {
     if (model === undefined || !Array.isArray(chat.messages)) return fail(response, 400, "unknown model or no messages");
     const promptTokens = countPromptTokens(chat.messages, chat.tools);
     const maxTokens = Number.isInteger(chat.max_tokens) ? chat.max_tokens : model.context - promptTokens;
-    if (!takeFromBuckets(promptTokens + maxTokens)) return fail(response, 429, "rate limited");
+    const tokens = promptTokens + maxTokens;
     const holdMicros = Math.ceil((promptTokens * model.inputMicrosPerMtok + maxTokens * model.outputMicrosPerMtok) / 1e6);
-    balanceMicros -= holdMicros;
-    const forwarded = { id: newId("request"), startedAt: Date.now(), key, model, holdMicros, sourceIp: request.socket.remoteAddress, userAgent: request.headers["user-agent"] };
+    const forwarded = { id: newId("request"), startedAt: Date.now(), key, model, holdMicros, remainingRequests: 0, remainingTokens: 0, sourceIp: request.socket.remoteAddress, userAgent: request.headers["user-agent"] };
     // The model renamed in the bytes the client sent; re-serialised only when they spell it another way.
     let body = renamed(raw, model.catalogName, model.upstreamName);
     if (body === raw) body = JSON.stringify({ ...chat, model: model.upstream });
-    forward(forwarded, body, response, chat.stream === true);
+    const stream = chat.stream === true;
+    if (redis !== null) {
+      admitRemotely(tokens, holdMicros, (remainingRequests, remainingTokens) => {
+        if (remainingRequests === null) return fail(response, 503, "limits cannot be checked");
+        if (remainingRequests < 0 || remainingTokens < 0) return fail(response, 429, "rate limited");
+        forwarded.remainingRequests = remainingRequests;
+        forwarded.remainingTokens = remainingTokens;
+        forward(forwarded, body, response, stream);
+      });
+      return;
+    }
+    if (!takeFromBuckets(tokens)) return fail(response, 429, "rate limited");
+    balanceMicros -= holdMicros;
+    forwarded.remainingRequests = Math.floor(buckets.requests);
+    forwarded.remainingTokens = Math.floor(buckets.tokens);
+    forward(forwarded, body, response, stream);
   });
 });
 
-server.listen(Number(process.argv[3] ?? 0), "127.0.0.1", () => {
+server.listen(Number(portArgument ?? 0), "127.0.0.1", () => {
   process.stdout.write(`listening http://127.0.0.1:${server.address().port}\n`);
 });
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -230,9 +299,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     void Promise.allSettled(writing)
       .then(() => Promise.all(["audit_log", "credit_ledger"].map((table) => storage.db.selectFrom(table).select((eb) => eb.fn.countAll().as("rows")).executeTakeFirstOrThrow())))
       .then(([audit, ledger]) => process.stdout.write(`written: ${audit.rows} audit rows, ${ledger.rows} ledger rows\n`))
-      .finally(() => storage.close())
+      .finally(() => Promise.allSettled([storage.close(), redis?.quit()]))
       .finally(() => {
-        rmSync(directory, { recursive: true, force: true });
+        if (directory !== null) rmSync(directory, { recursive: true, force: true });
         process.exit(0);
       });
   });

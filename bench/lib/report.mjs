@@ -117,7 +117,7 @@ export function evaluateFloor(runs, unloaded) {
   const load = (target, mode) => runs.find((run) => run.target === target && run.mode === mode && run.delay_ms === 0);
   const quiet = (target, mode) => unloaded.find((entry) => entry.target === target && entry.mode === mode);
   const rows = [];
-  for (const [target, base] of [["fastify", "bare"], ["lean", "bare"], ["embedded", "lean"]]) {
+  for (const [target, base] of [["fastify", "bare"], ["lean", "bare"], ["embedded", "lean"], ["lean-postgres", "bare"], ["postgres", "lean-postgres"]]) {
     for (const mode of ["json", "stream"]) {
       const over = (key) => (load(target, mode)?.[key] ?? Number.NaN) / (load(base, mode)?.[key] ?? Number.NaN);
       const added = mode === "json" ? "added_p50_ms" : "added_ttfb_p50_ms";

@@ -51,7 +51,7 @@ const direct = {
   },
 };
 
-/** A proxy script of bench/ in its own process (bare-proxy.mjs, fastify-proxy.mjs, floor-gateway.mjs). */
+/** A proxy script of bench/ in its own process (bare-proxy.mjs, fastify-proxy.mjs). */
 function scriptProxy(id, label, script) {
   return {
     id,
@@ -71,14 +71,54 @@ function scriptProxy(id, label, script) {
 const bareProxy = scriptProxy("bare", "bare undici proxy", "bare-proxy.mjs");
 /** The framework floor: the same proxy on fastify, reading the request body (no Bentoo feature). */
 const fastifyProxy = scriptProxy("fastify", "fastify proxy (floor)", "fastify-proxy.mjs");
-/** The feature floor: the bare proxy plus the work Bentoo's features need on every request, written plainly (floor-gateway.mjs). */
-const featureFloor = scriptProxy("lean", "lean gateway (floor)", "floor-gateway.mjs");
 
 const embedded = {
   id: "embedded",
   label: "bentoo sqlite+memory",
   start: (upstream, context) => startBentoo("bentoo-embedded", upstream, context, `sqlite:${join(context.workDirectory, `bentoo-${randomBytes(4).toString("hex")}.db`)}`, null),
 };
+
+/**
+ * The feature floor (floor-gateway.mjs): the bare proxy plus the work Bentoo's
+ * features need on every request, written plainly. With `scaleOut`, its rows
+ * go to a PostgreSQL database of its own and its buckets and balance to Redis.
+ * It stops gracefully, so that the rows it wrote are counted in the notes.
+ */
+function featureFloor(id, label, scaleOut) {
+  return {
+    id,
+    label,
+    async start(upstream, context) {
+      const database = scaleOut ? await createBenchDatabase(context.postgres.adminUrl) : null;
+      const redisPrefix = `bentoo-bench:${randomBytes(4).toString("hex")}:`;
+      const cleanUp = async () => {
+        if (database === null) return;
+        await Promise.allSettled([database.drop(), deleteRedisKeys(context.postgres.redisUrl, redisPrefix)]);
+      };
+      try {
+        const handle = await startChild({
+          name: id,
+          args: [join(context.benchDirectory, "floor-gateway.mjs"), upstream.origin, "0", ...(database === null ? [] : [database.url, context.postgres.redisUrl, redisPrefix])],
+          logDirectory: context.logDirectory,
+          readyPattern: LISTENING,
+        });
+        const notes = database === null ? [] : [`database ${database.name} (dropped afterwards)`];
+        const stop = async () => {
+          await stopChild(handle, 10_000);
+          const written = /written: .*/.exec(readFileSync(handle.logPath, "utf8"));
+          notes.push(written === null ? "WARNING: it did not report the rows it wrote" : written[0]);
+          await cleanUp();
+        };
+        return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes, stop };
+      } catch (error) {
+        await cleanUp();
+        throw error;
+      }
+    },
+  };
+}
+const leanGateway = featureFloor("lean", "lean gateway (floor)", false);
+const leanGatewayPostgres = featureFloor("lean-postgres", "lean gateway, postgres+redis", true);
 
 const postgresRedis = {
   id: "postgres",
@@ -98,8 +138,8 @@ const postgresRedis = {
 
 /** The targets of a run, in order; the Postgres one only when `context.postgres` is set. */
 export function targetsFor(context, only) {
-  const references = [direct, bareProxy, fastifyProxy, featureFloor, embedded];
-  const all = context.postgres === null ? references : [...references, postgresRedis];
+  const references = [direct, bareProxy, fastifyProxy, leanGateway, embedded];
+  const all = context.postgres === null ? references : [...references, leanGatewayPostgres, postgresRedis];
   return only === null ? all : all.filter((target) => target.id === "direct" || only.includes(target.id));
 }
 
