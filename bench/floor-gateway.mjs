@@ -12,9 +12,9 @@
 //   written into the forwarded body;
 // - two token buckets (requests and tokens per minute) and a credit hold, in
 //   this process; OpenAI's six rate-limit headers and a request id on the answer;
-// - the answer: a JSON one parsed for its usage and sent again with the
-//   catalog's model name; a stream passed through chunk by chunk with the
-//   model name replaced, its usage read from the event that carries it;
+// - the answer: a JSON one with the catalog's model name and the cost added
+//   to its usage; a stream passed through chunk by chunk, its usage event
+//   read and given the cost (Bentoo's relay rewrites no other chunk);
 // - the charge settled, a counter per status, and one audit row and one
 //   ledger row per request written to SQLite in 500-row batches on a writer
 //   thread: Bentoo's own schema, indexes and writer (@bentoo/storage), which
@@ -141,8 +141,7 @@ function takeFromBuckets(tokens) {
   return buckets.requests >= 0 && buckets.tokens >= 0;
 }
 
-function settle(request, status, usage) {
-  const costMicros = usage === null ? 0 : Math.ceil((usage.prompt_tokens * request.model.inputMicrosPerMtok + usage.completion_tokens * request.model.outputMicrosPerMtok) / 1e6);
+function settle(request, status, usage, costMicros) {
   if (redis === null) balanceMicros += request.holdMicros - costMicros;
   else refundMicros += request.holdMicros - costMicros;
   statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
@@ -189,17 +188,29 @@ function renamed(chunk, from, to) {
   return Buffer.concat(pieces);
 }
 
-/** The usage object of a chunk that carries one (the fake upstream's has no nested object). */
-function usageIn(chunk) {
-  const at = chunk.indexOf(USAGE);
-  return at === -1 ? null : JSON.parse(chunk.latin1Slice(at + USAGE.length - 1, chunk.indexOf(125, at) + 1));
+function costMicrosOf(model, usage) {
+  return Math.ceil((usage.prompt_tokens * model.inputMicrosPerMtok + usage.completion_tokens * model.outputMicrosPerMtok) / 1e6);
+}
+
+/**
+ * The usage object of bytes that carry one (the fake upstream's has no nested
+ * object), its cost, and the bytes with the cost added to it as Bentoo adds it;
+ * null when there is none.
+ */
+function withCost(bytes, model) {
+  const at = bytes.indexOf(USAGE);
+  if (at === -1) return null;
+  const close = bytes.indexOf(125, at);
+  const usage = JSON.parse(bytes.latin1Slice(at + USAGE.length - 1, close + 1));
+  const costMicros = costMicrosOf(model, usage);
+  return { usage, costMicros, bytes: Buffer.concat([bytes.subarray(0, close), Buffer.from(`,"cost":${costMicros / 1e6},"cost_micros":${costMicros}`), bytes.subarray(close)]) };
 }
 
 /** undici's dispatch callbacks, as Bentoo's adapter uses them: no promise, stream or header object per request. */
 function forward(request, body, response, stream) {
   let status = 0;
   const chunks = [];
-  let usage = null;
+  let priced = null;
   let resume = null;
   pool.dispatch(
     { method: "POST", path: "/v1/chat/completions", headers: UPSTREAM_HEADERS, body },
@@ -216,8 +227,10 @@ function forward(request, body, response, stream) {
           chunks.push(chunk);
           return true;
         }
-        usage = usageIn(chunk) ?? usage;
-        if (response.write(renamed(chunk, request.model.upstreamName, request.model.catalogName))) return true;
+        // As Bentoo's relay does, the chunks pass as they come, but for the usage event, which gains the cost.
+        const found = withCost(chunk, request.model);
+        if (found !== null) priced = found;
+        if (response.write(found === null ? chunk : found.bytes)) return true;
         response.once("drain", resume);
         return false;
       },
@@ -225,13 +238,12 @@ function forward(request, body, response, stream) {
         if (stream) {
           response.end();
         } else {
-          const answer = renamed(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), request.model.upstreamName, request.model.catalogName);
-          usage = usageIn(answer);
+          priced = withCost(renamed(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), request.model.upstreamName, request.model.catalogName), request.model);
           const headers = answerHeaders(request, "application/json");
-          headers["content-length"] = String(answer.length);
-          response.writeHead(status, headers).end(answer);
+          headers["content-length"] = String(priced.bytes.length);
+          response.writeHead(status, headers).end(priced.bytes);
         }
-        settle(request, status, usage);
+        settle(request, status, priced?.usage ?? null, priced?.costMicros ?? 0);
       },
       onError() {
         if (!response.headersSent) fail(response, 502, "bad gateway");
@@ -266,7 +278,7 @@ const server = createServer((request, response) => {
     const promptTokens = countPromptTokens(chat.messages, chat.tools);
     const maxTokens = Number.isInteger(chat.max_tokens) ? chat.max_tokens : model.context - promptTokens;
     const tokens = promptTokens + maxTokens;
-    const holdMicros = Math.ceil((promptTokens * model.inputMicrosPerMtok + maxTokens * model.outputMicrosPerMtok) / 1e6);
+    const holdMicros = costMicrosOf(model, { prompt_tokens: promptTokens, completion_tokens: maxTokens });
     const forwarded = { id: newId("request"), startedAt: Date.now(), key, model, holdMicros, remainingRequests: 0, remainingTokens: 0, sourceIp: request.socket.remoteAddress, userAgent: request.headers["user-agent"] };
     // The model renamed in the bytes the client sent; re-serialised only when they spell it another way.
     let body = renamed(raw, model.catalogName, model.upstreamName);
