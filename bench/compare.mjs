@@ -20,7 +20,7 @@ const benchDirectory = dirname(fileURLToPath(import.meta.url));
 const USAGE = `usage: node bench/compare.mjs --build A=<checkout> --build B=<checkout> [options]
 
 Each checkout must be built (npx tsc -b). Options:
-  --target <id>        embedded (default), postgres, bare, fastify or lean
+  --target <id>        embedded (default), postgres, bare, fastify, lean or lean-postgres
   --mode <m>           json (default) or stream
   --rounds <n>         alternating rounds (default 6)
   --seconds <s>        load per target per round (default 5)

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bentoo's benchmark (issue 9): the fake upstream alone, a bare undici proxy,
-// the same proxy on fastify (the framework floor), and Bentoo (SQLite + memory, then Postgres + Redis), all measured in one run
+// the same proxy on fastify (the framework floor), a lean gateway doing the work of Bentoo's
+// features (the feature floor), and Bentoo (SQLite + memory, then Postgres + Redis), all measured in one run
 // so that ratios between them hold on a noisy machine. See bench/README.md.
 // A report, not a test: exits 0 when targets fail, non-zero only when a
 // scenario could not run at all.
