@@ -158,7 +158,11 @@ async function finishTarget(target, instance, delayMs, results) {
       instance.notes.push(spent === null ? "credits: balance unknown" : `credits charged so far: ${spent} micro-USD`);
     }
   } finally {
-    await stopTracked(instance.stop);
+    try {
+      await stopTracked(instance.stop);
+    } catch (error) {
+      recordFailure(results, target, delayMs, error);
+    }
     const warnings = instance.logWarnings?.();
     if (warnings && warnings.count > 0) {
       instance.notes.push(`WARNING: the gateway logged ${warnings.count} warnings or errors: ${warnings.summary}`);

@@ -103,11 +103,13 @@ function featureFloor(id, label, scaleOut) {
           readyPattern: LISTENING,
         });
         const notes = database === null ? [] : [`database ${database.name} (dropped afterwards)`];
+        // A floor that wrote no rows would understate the features' cost: the run fails instead.
         const stop = async () => {
           await stopChild(handle, 10_000);
-          const written = /written: .*/.exec(readFileSync(handle.logPath, "utf8"));
-          notes.push(written === null ? "WARNING: it did not report the rows it wrote" : written[0]);
           await cleanUp();
+          const written = /written: (\d+) audit rows, (\d+) ledger rows/.exec(readFileSync(handle.logPath, "utf8"));
+          if (written === null || written[1] === "0" || written[2] === "0") throw new Error(`${id} reported no audit or ledger rows written (its log: ${handle.logPath})`);
+          notes.push(written[0]);
         };
         return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes, stop };
       } catch (error) {
