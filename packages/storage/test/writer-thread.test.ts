@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { managementEvent, newId, type AuditRecord, type LedgerEntry } from "@bentoo/core";
 import { openStorage, type KyselyStorage } from "@bentoo/storage";
 import { SqliteWriterThread } from "../src/sqlite/writer-thread.js";
-import { packAuditRecord, packLedgerEntry, unpackAuditRecord, unpackLedgerEntry } from "../src/sqlite/writer-protocol.js";
+import { AUDIT_COLUMNS, packAuditRecord, storedAuditValues } from "../src/repositories/audit-rows.js";
+import { packLedgerEntry, unpackLedgerEntry } from "../src/sqlite/writer-protocol.js";
 
 /** The embedded mode's writer thread: its own connection, sharing the file with the main one. */
 describe("SQLite writer thread", () => {
@@ -57,14 +58,19 @@ describe("SQLite writer thread", () => {
     expect(Number(records.count)).toBe(40 * 51);
   });
 
-  it("records cross to the thread as arrays and come back field for field", async () => {
+  it("records cross to the thread as arrays in column order and come back field for field", async () => {
     // Every field distinct and set, so a field packed into the wrong place cannot go unnoticed.
     const record: AuditRecord = {
       id: newId("event"), type: "request", event: "api.request", timestamp: 1_790_000_000_123, requestId: newId("request"), accountId: "acct_a", apiKeyId: "key_b",
       keyLast4: "c4d5", keyName: "name", model: "vendor/model", provider: "vendor", status: 402, errorCode: "insufficient_credits", promptTokens: 11, completionTokens: 22,
       totalTokens: 33, costMicros: 44, usageEstimated: true, sourceIp: "203.0.113.9", userAgent: "agent/1", latencyMs: 5.25, actor: "key:key_b", metadata: { path: "/v1/chat/completions" },
     };
-    expect(unpackAuditRecord(packAuditRecord(record))).toStrictEqual(record);
+    const stored = storedAuditValues(packAuditRecord(record));
+    expect(Object.fromEntries(AUDIT_COLUMNS.map((column, index) => [column, stored[index]]))).toStrictEqual({
+      id: record.id, type: "request", event: "api.request", timestamp: 1_790_000_000_123, request_id: record.requestId, account_id: "acct_a", api_key_id: "key_b",
+      key_last4: "c4d5", key_name: "name", model: "vendor/model", provider: "vendor", status: 402, error_code: "insufficient_credits", prompt_tokens: 11, completion_tokens: 22,
+      total_tokens: 33, cost_micros: 44, usage_estimated: 1, source_ip: "203.0.113.9", user_agent: "agent/1", latency_ms: 5.25, actor: "key:key_b", metadata: '{"path":"/v1/chat/completions"}',
+    });
     const entry: LedgerEntry = { id: newId("ledgerEntry"), accountId: "acct_a", kind: "charge", amountMicros: -5, requestId: "req_x", estimated: true, createdAt: 1_790_000_000_456, metadata: { note: "n" } };
     expect(unpackLedgerEntry(packLedgerEntry(entry))).toStrictEqual(entry);
 

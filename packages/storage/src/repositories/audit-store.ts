@@ -15,7 +15,7 @@ import { encodeCursor, type CursorPosition } from "../cursor.js";
 import type { Database } from "../schema.js";
 import type { AppendWrites } from "../sqlite/direct-writes.js";
 import { fromAuditRow } from "./audit-row-reader.js";
-import { AUDIT_COLUMNS, toAuditRow } from "./audit-rows.js";
+import { AUDIT_COLUMNS, packAuditRecord, storedAuditValues } from "./audit-rows.js";
 import { MultiRowInsert } from "./multi-row-insert.js";
 import { requireCursor } from "./pagination.js";
 
@@ -83,10 +83,7 @@ export class KyselyAuditStore implements AuditStore {
 
   private insertQuery(records: readonly AuditRecord[]): CompiledQuery {
     const parameters: unknown[] = [];
-    for (const record of records) {
-      const row = toAuditRow(record);
-      for (const column of AUDIT_COLUMNS) parameters.push(row[column]);
-    }
+    for (const record of records) parameters.push(...storedAuditValues(packAuditRecord(record)));
     return this.insert.query(records.length, parameters);
   }
 

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { AuditRecord, LedgerEntry } from "@bentoo/core";
-import { AUDIT_COLUMNS, toAuditRow } from "../repositories/audit-rows.js";
+import { AUDIT_COLUMNS, packAuditRecord, storedAuditValues, type AuditRowValues } from "../repositories/audit-rows.js";
 
 /**
  * Where the embedded mode's two append-only write streams go: this thread
@@ -30,7 +30,7 @@ export class SqliteDirectWrites implements AppendWrites {
   private readonly insertAudit: BetterSqlite3.Statement;
   private readonly insertLedger: BetterSqlite3.Statement;
   private readonly moveBalance: BetterSqlite3.Statement;
-  private readonly auditBatch: BetterSqlite3.Transaction<(records: readonly AuditRecord[]) => void>;
+  private readonly auditBatch: BetterSqlite3.Transaction<(rows: readonly AuditRowValues[]) => void>;
   private readonly ledgerBatch: BetterSqlite3.Transaction<(entries: readonly LedgerEntry[], at: number) => void>;
 
   constructor(private readonly database: BetterSqlite3.Database) {
@@ -40,11 +40,8 @@ export class SqliteDirectWrites implements AppendWrites {
       `insert into "credit_ledger" ("id", "account_id", "kind", "amount_micros", "request_id", "estimated", "created_at", "metadata") values (?, ?, ?, ?, ?, ?, ?, ?) on conflict ("id") do nothing`,
     );
     this.moveBalance = database.prepare(`update "accounts" set "balance_micros" = "balance_micros" + ?, "updated_at" = ? where "id" = ?`);
-    this.auditBatch = database.transaction((records: readonly AuditRecord[]) => {
-      for (const record of records) {
-        const row = toAuditRow(record);
-        this.insertAudit.run(AUDIT_COLUMNS.map((column) => row[column]));
-      }
+    this.auditBatch = database.transaction((rows: readonly AuditRowValues[]) => {
+      for (const values of rows) this.insertAudit.run(values);
     });
     this.ledgerBatch = database.transaction((entries: readonly LedgerEntry[], at: number) => {
       const totals = new Map<string, number>();
@@ -63,7 +60,12 @@ export class SqliteDirectWrites implements AppendWrites {
   }
 
   insertAuditRecords(records: readonly AuditRecord[]): void {
-    this.auditBatch.immediate(records);
+    this.insertAuditRows(records.map((record) => storedAuditValues(packAuditRecord(record))));
+  }
+
+  /** Rows already in column order (storedAuditValues), as the writer thread receives them. */
+  insertAuditRows(rows: readonly AuditRowValues[]): void {
+    this.auditBatch.immediate(rows);
   }
 
   appendLedger(entries: readonly LedgerEntry[], at: number): void {

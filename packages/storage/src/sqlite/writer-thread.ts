@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AuditRecord, LedgerEntry } from "@bentoo/core";
 import type { AppendWrites } from "./direct-writes.js";
-import { packAuditRecord, packLedgerEntry, type WriterReply, type WriterRequest } from "./writer-protocol.js";
+import { packAuditRecord } from "../repositories/audit-rows.js";
+import { packLedgerEntry, type WriterReply, type WriterRequest } from "./writer-protocol.js";
 
 /** The compiled worker next to this module, or (when running from the TypeScript sources, as the tests do) the one under dist/. */
 function workerScript(): URL | null {

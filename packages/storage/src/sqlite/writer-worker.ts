@@ -4,7 +4,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
 import { openSqliteConnection } from "./connection.js";
 import { SqliteDirectWrites } from "./direct-writes.js";
-import { unpackAuditRecord, unpackLedgerEntry, type WriterReply, type WriterRequest } from "./writer-protocol.js";
+import { storedAuditValues } from "../repositories/audit-rows.js";
+import { unpackLedgerEntry, type WriterReply, type WriterRequest } from "./writer-protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("writer-worker.js runs as a worker thread only");
@@ -27,7 +28,7 @@ function serve(open: BetterSqlite3.Database): void {
   reply({ id: 0, error: null });
   port!.on("message", (request: WriterRequest) => {
     try {
-      if (request.kind === "audit") writes.insertAuditRecords(request.records.map(unpackAuditRecord));
+      if (request.kind === "audit") writes.insertAuditRows(request.records.map(storedAuditValues));
       else if (request.kind === "ledger") writes.appendLedger(request.entries.map(unpackLedgerEntry), request.at);
       else {
         open.close();
