@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// CPU per request of the embedded mode's storage work alone: one audit record
+// and one ledger row per request, in 500-row batches through the SQLite writer
+// thread on a fresh database file, as the gateway writes them. The process's
+// CPU covers both threads (packing and posting on the main one, inserting on
+// the writer). Build first (npx tsc -b). A report, not a test.
+// Usage: node bench/storage-writes.mjs [--batches 300] [--rounds 3]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { newId } from "@bentoo/core";
+import { openStorage } from "@bentoo/storage";
+
+const { values } = parseArgs({ options: { batches: { type: "string", default: "300" }, rounds: { type: "string", default: "3" } } });
+const batches = Number(values.batches);
+const rounds = Number(values.rounds);
+if (!Number.isInteger(batches) || batches < 1 || !Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write("usage: node bench/storage-writes.mjs [--batches <n ≥ 1>] [--rounds <n ≥ 1>]\n");
+  process.exit(2);
+}
+const BATCH = 500;
+
+const directory = mkdtempSync(join(tmpdir(), "bentoo-storage-writes-"));
+try {
+  const storage = await openStorage(`sqlite:${join(directory, "writes.db")}`);
+  const account = await storage.accounts.create({ email: "writes@bench.invalid", passwordHash: null, plan: "enterprise" });
+  const keyId = newId("apiKey");
+  // What the gateway records for a benchmark request (apps/gateway/src/audit/request-record.ts).
+  const audit = (now) => ({
+    id: newId("event", now), type: "request", event: "api.request", timestamp: now, requestId: newId("request", now), accountId: account.id, apiKeyId: keyId,
+    keyLast4: "ab12", keyName: "bench", model: "fake/bench", provider: "fake", status: 200, errorCode: null, promptTokens: 26, completionTokens: 26, totalTokens: 52,
+    costMicros: 78, usageEstimated: false, sourceIp: "127.0.0.1", userAgent: "autocannon", latencyMs: 1.234, actor: `key:${keyId}`, metadata: { method: "POST", path: "/v1/chat/completions" },
+  });
+  const charge = (now) => ({ id: newId("ledgerEntry", now), accountId: account.id, kind: "charge", amountMicros: -78, requestId: newId("request", now), estimated: false, createdAt: now, metadata: null });
+  const write = async (count) => {
+    for (let batch = 0; batch < count; batch++) {
+      const now = Date.now();
+      await Promise.all([storage.audit.insertMany(Array.from({ length: BATCH }, () => audit(now))), storage.ledger.append(Array.from({ length: BATCH }, () => charge(now)))]);
+    }
+  };
+  await write(Math.min(40, batches)); // JIT, the statement cache and the file's first pages
+  for (let round = 1; round <= rounds; round++) {
+    const before = process.cpuUsage();
+    const started = performance.now();
+    await write(batches);
+    const used = process.cpuUsage(before);
+    const requests = batches * BATCH;
+    console.log(`round ${round}: ${((used.user + used.system) / requests).toFixed(2)} µs CPU per request (audit row + ledger row), ${(requests / ((performance.now() - started) / 1000)).toFixed(0)} requests/s`);
+  }
+  await storage.close();
+} finally {
+  rmSync(directory, { recursive: true, force: true });
+}
