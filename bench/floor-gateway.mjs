@@ -171,8 +171,9 @@ const USAGE = Buffer.from('"usage":{');
 
 /**
  * The bytes with every `from` (`"model":"<name>"`) written as `to`, by
- * byte search: a shortcut only a floor may take (a real gateway must not touch
- * the same bytes inside a message's content).
+ * byte search: a shortcut only a floor may take (a gateway must change the
+ * top-level member alone, not one of the same name nested deeper, and find it
+ * however the JSON is spaced).
  */
 function renamed(chunk, from, to) {
   let at = chunk.indexOf(from);
