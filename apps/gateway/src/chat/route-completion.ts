@@ -1,28 +1,36 @@
-import { BentooError, type CatalogModel } from "@bentoo/core";
+import { BentooError, type CatalogModel, type ModelRoute } from "@bentoo/core";
 import { isRetryableUpstreamError, SANDBOX_PROVIDER_ID, type ChatCall, type ChatResult, type ProviderRegistry } from "@bentoo/providers";
 import type { RequestMeter } from "../http/request-meter.js";
 
 /**
- * Sends the call to the sandbox (test keys) or to the model's routes in order,
- * moving on to the next route only on retryable upstream failures that happen
- * before any byte reached the client. `meter.provider` names the route tried
- * last: the one that answered, or the one whose failure is thrown.
+ * The route a call starts on: the sandbox for test keys (which answers as the
+ * catalog's model), else the model's first route.
+ */
+export function firstRoute(model: CatalogModel, sandbox: boolean): ModelRoute {
+  return sandbox ? { providerId: SANDBOX_PROVIDER_ID, upstreamModel: model.id } : model.routes[0]!;
+}
+
+/**
+ * Sends the call (built on `firstRoute`) to the sandbox (test keys) or to the
+ * model's routes in order, moving on to the next route only on retryable
+ * upstream failures that happen before any byte reached the client.
+ * `meter.provider` names the route tried last: the one that answered, or the
+ * one whose failure is thrown.
  *
  * A model with one route (the usual case) gets the adapter's own promise back,
- * with no async frame around it.
+ * with no async frame around it and no copy of the call.
  */
-export function routeCompletion(providers: ProviderRegistry, model: CatalogModel, call: Omit<ChatCall, "route">, sandbox: boolean, meter: RequestMeter): Promise<ChatResult> {
+export function routeCompletion(providers: ProviderRegistry, model: CatalogModel, call: ChatCall, sandbox: boolean, meter: RequestMeter): Promise<ChatResult> {
   if (sandbox) {
     meter.provider = SANDBOX_PROVIDER_ID;
-    return providers.sandbox.chat({ ...call, route: { providerId: SANDBOX_PROVIDER_ID, upstreamModel: model.id } });
+    return providers.sandbox.chat(call);
   }
   if (model.routes.length === 1) {
-    const only = model.routes[0]!;
-    const adapter = providers.adapterFor(only.providerId);
+    const adapter = providers.adapterFor(call.route.providerId);
     if (adapter instanceof BentooError) return Promise.reject(adapter);
-    meter.provider = only.providerId;
+    meter.provider = call.route.providerId;
     try {
-      return adapter.chat({ ...call, route: only });
+      return adapter.chat(call);
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -30,7 +38,7 @@ export function routeCompletion(providers: ProviderRegistry, model: CatalogModel
   return withFallback(providers, model, call, meter);
 }
 
-async function withFallback(providers: ProviderRegistry, model: CatalogModel, call: Omit<ChatCall, "route">, meter: RequestMeter): Promise<ChatResult> {
+async function withFallback(providers: ProviderRegistry, model: CatalogModel, call: ChatCall, meter: RequestMeter): Promise<ChatResult> {
   let lastError: BentooError | null = null;
   for (const route of model.routes) {
     const adapter = providers.adapterFor(route.providerId);
@@ -40,7 +48,7 @@ async function withFallback(providers: ProviderRegistry, model: CatalogModel, ca
     }
     meter.provider = route.providerId;
     try {
-      return await adapter.chat({ ...call, route });
+      return await adapter.chat(route === call.route ? call : { ...call, route });
     } catch (error) {
       if (call.signal.aborted || !isRetryableUpstreamError(error)) throw error;
       lastError = error as BentooError;

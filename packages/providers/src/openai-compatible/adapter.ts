@@ -171,7 +171,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler, UpstreamFlow {
     this.status = statusCode;
     if (this.call.stream && this.succeeded()) {
       const stream = (this.stream = new StreamRelay(this.provider, this.call));
-      this.settle(() => this.resolve({ kind: "stream", pipeTo: (destination) => stream.attach(destination) }));
+      if (this.settle()) this.resolve({ kind: "stream", pipeTo: (destination) => stream.attach(destination) });
     }
     return !this.paused;
   }
@@ -183,7 +183,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler, UpstreamFlow {
     }
     if (this.settled) return true;
     if (this.succeeded() && this.bytes + chunk.length > this.maxAnswerBytes) {
-      this.settle(() => this.reject(new BentooError("upstream_bad_response", `provider "${this.provider.id}" sent an answer larger than ${Math.round(this.maxAnswerBytes / 1024)} KiB; it was not forwarded.`)));
+      if (this.settle()) this.reject(new BentooError("upstream_bad_response", `provider "${this.provider.id}" sent an answer larger than ${Math.round(this.maxAnswerBytes / 1024)} KiB; it was not forwarded.`));
       this.abort(new Error("answer too large"));
       return false;
     }
@@ -203,17 +203,17 @@ class UpstreamExchange implements Dispatcher.DispatchHandler, UpstreamFlow {
     if (this.settled) return;
     const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes);
     if (!this.succeeded()) {
-      this.settle(() => this.reject(mapUpstreamStatus(this.provider, this.call.route.upstreamModel, this.status, bytes.toString("utf8").slice(0, MAX_ERROR_BODY))));
+      if (this.settle()) this.reject(mapUpstreamStatus(this.provider, this.call.route.upstreamModel, this.status, bytes.toString("utf8").slice(0, MAX_ERROR_BODY)));
       return;
     }
     let result: JsonChatResult;
     try {
       result = splicedAnswer(bytes, this.call.model.id) ?? jsonResult(this.provider, this.call, bytes.toString("utf8"));
     } catch (error) {
-      this.settle(() => this.reject(error as Error));
+      if (this.settle()) this.reject(error as Error);
       return;
     }
-    this.settle(() => this.resolve(result));
+    if (this.settle()) this.resolve(result);
   }
 
   onError(error: Error): void {
@@ -222,17 +222,18 @@ class UpstreamExchange implements Dispatcher.DispatchHandler, UpstreamFlow {
       return;
     }
     // The client went away: not the provider's failure, and nobody is left to tell.
-    this.settle(() => this.reject(this.call.signal.aborted ? new ClientAbortedError() : mapTransportError(this.provider, error)));
+    if (this.settle()) this.reject(this.call.signal.aborted ? new ClientAbortedError() : mapTransportError(this.provider, error));
   }
 
   private succeeded(): boolean {
     return this.status >= 200 && this.status < 300;
   }
 
-  private settle(action: () => void): void {
-    if (this.settled) return;
+  /** True once, for the first outcome: the call's promise settles with it and ignores every later one. */
+  private settle(): boolean {
+    if (this.settled) return false;
     this.settled = true;
-    action();
+    return true;
   }
 }
 

@@ -1,11 +1,11 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { BentooError, parseChatRequest, type CatalogModel } from "@bentoo/core";
-import { Cancellation, type Usage } from "@bentoo/providers";
+import { Cancellation, type ChatCall, type Usage } from "@bentoo/providers";
 import type { FastifyInstance } from "fastify";
 import { admit, setRateLimitHeaders } from "../../chat/admission.js";
 import type { ChatDeps } from "../../chat/chat-deps.js";
 import { estimateRequest } from "../../chat/estimate.js";
-import { routeCompletion } from "../../chat/route-completion.js";
+import { firstRoute, routeCompletion } from "../../chat/route-completion.js";
 import { settleRequest } from "../../chat/settle.js";
 import { costMicros, usageBody } from "../../chat/usage-cost.js";
 import { newMeter, type RequestMeter } from "../../http/request-meter.js";
@@ -59,13 +59,17 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const cancellation = new Cancellation();
     const upstreamStarted = performance.now();
     // The upstream request leaves during this call; what its answer does not need is done while it works.
-    const routing = routeCompletion(
-      deps.providers,
+    const call: ChatCall = {
+      requestId: request.id,
       model,
-      { requestId: request.id, model, body: chat.body, rawBody: request.rawBody, stream: chat.stream, signal: cancellation, usageExtras: chat.stream ? streamUsageExtras(model, sandbox) : undefined },
-      sandbox,
-      meter,
-    );
+      route: firstRoute(model, sandbox),
+      body: chat.body,
+      rawBody: request.rawBody,
+      stream: chat.stream,
+      signal: cancellation,
+      usageExtras: chat.stream ? streamUsageExtras(model, sandbox) : undefined,
+    };
+    const routing = routeCompletion(deps.providers, model, call, sandbox, meter);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     const raw = reply.raw as ServerResponse & { [kCancellation]?: Cancellation };
     raw[kCancellation] = cancellation;
