@@ -98,7 +98,8 @@ function featureFloor(id, label, scaleOut) {
       try {
         const handle = await startChild({
           name: id,
-          args: [join(context.benchDirectory, "floor-gateway.mjs"), upstream.origin, "0", ...(database === null ? [] : [database.url, context.postgres.redisUrl, redisPrefix])],
+          // Bentoo's Node flags (npm start's), so that the two differ by their code alone.
+          args: [...gatewayNodeFlags(context.repositoryRoot), join(context.benchDirectory, "floor-gateway.mjs"), upstream.origin, "0", ...(database === null ? [] : [database.url, context.postgres.redisUrl, redisPrefix])],
           logDirectory: context.logDirectory,
           readyPattern: LISTENING,
         });
