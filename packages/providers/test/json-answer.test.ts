@@ -47,6 +47,20 @@ describe("withUsageExtras", () => {
     );
   });
 
+  it("keeps the upstream's usage bytes (spacing, details) and puts the extras before its closing brace", () => {
+    const usageEvent = '{"id":"c","choices":[],"usage": { "prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "prompt_tokens_details": {"cached_tokens": 0} } }';
+    const out = withUsageExtras(bytesOf(event(usageEvent)), extras);
+    const text = Buffer.concat(out as Buffer[]).toString("utf8");
+    expect(text).toBe(event('{"id":"c","choices":[],"usage": { "prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "prompt_tokens_details": {"cached_tokens": 0} ,"cost":0.5,"cost_micros":500000} }'));
+    expect(JSON.parse(text.slice("data: ".length)).usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 0 }, cost: 0.5, cost_micros: 500000 });
+  });
+
+  it("replaces an upstream's own cost members instead of adding a second member of the same name", () => {
+    const usageEvent = '{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"cost":9}}';
+    const text = Buffer.concat(withUsageExtras(bytesOf(event(usageEvent)), extras) as Buffer[]).toString("utf8");
+    expect(text).toBe(event('{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"cost":0.5,"cost_micros":500000}}'));
+  });
+
   it("returns the chunk itself when no top-level usage object with counts is in it", () => {
     for (const json of ['{"choices":[{"usage":{"prompt_tokens":1,"completion_tokens":1}}],"usage":null}', '{"usage":{"note":"no counts"}}', '{"usage":{"prompt_tokens":1,"completion_tokens":1}']) {
       const chunk = bytesOf(event(json));

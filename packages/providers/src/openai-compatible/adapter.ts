@@ -348,7 +348,11 @@ class StreamRelay {
         ? new BentooError("upstream_error", `provider "${this.provider.id}" reported an error mid-stream: ${ending.error.message}`)
         : new BentooError("upstream_error", `provider "${this.provider.id}" ended the stream before it was complete; the answer is cut short.`);
     }
-    const usage: Usage = ending.usage ? { ...ending.usage, estimated: false } : estimateUsage(this.call, countTokens(this.tap.deliveredText()));
+    const reported = ending.usage;
+    const usage: Usage =
+      reported !== null
+        ? { promptTokens: reported.promptTokens, completionTokens: reported.completionTokens, totalTokens: reported.totalTokens, estimated: false }
+        : estimateUsage(this.call, countTokens(this.tap.deliveredText()));
     return { usage, completed: ending.done, failure, clientAborted };
   }
 }
@@ -385,11 +389,13 @@ function jsonResult(provider: ProviderConfig, call: ChatCall, text: string): Jso
   };
 }
 
-const USAGE_MARK = Buffer.from('"usage":{');
+// Only the key: the event's members are then read properly, so `"usage": {` (Python's json.dumps spacing) is found too.
+const USAGE_MARK = Buffer.from('"usage"');
 const DATA_FIELD = Buffer.from("data:");
 const EVENT_END = Buffer.from("\n\n");
 const USAGE_MEMBER = ["usage"];
 const OPEN_BRACE = 0x7b;
+const COLON = 0x3a;
 
 /** The last complete SSE event in a chunk that carries a usage object, parsed. */
 interface UsageEvent {
@@ -409,7 +415,8 @@ interface UsageEvent {
 function usageEventIn(chunk: Buffer): UsageEvent | null {
   // The usage chunk is the last event of a stream: search from the end.
   const mark = chunk.lastIndexOf(USAGE_MARK);
-  if (mark === -1) return null;
+  // OpenAI sends `"usage":null` in every other chunk of a stream that asked for usage: only an object is looked at.
+  if (mark === -1 || !objectFollows(chunk, mark + USAGE_MARK.length)) return null;
   const start = chunk.lastIndexOf(DATA_FIELD, mark);
   const eventEnd = chunk.indexOf(EVENT_END, mark);
   if (start === -1 || eventEnd === -1) return null;
@@ -425,13 +432,39 @@ function usageEventIn(chunk: Buffer): UsageEvent | null {
   return usage === null ? null : { span, eventEnd, reported, usage };
 }
 
+/** Whether the bytes after a key are a colon and an opening brace, with JSON whitespace around the colon allowed. */
+function objectFollows(chunk: Buffer, index: number): boolean {
+  let at = index;
+  while (isJsonSpace(chunk[at])) at += 1;
+  if (chunk[at] !== COLON) return false;
+  at += 1;
+  while (isJsonSpace(chunk[at])) at += 1;
+  return chunk[at] === OPEN_BRACE;
+}
+
+function isJsonSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
 /**
  * The pieces to write in place of a chunk whose usage event gains `extras`: the
  * bytes before the usage object and after it, untouched (not copied), around the
  * usage object with the extras. Only the usage object is re-serialised.
  */
 function piecesWithExtras(chunk: Buffer, found: UsageEvent, extras: (usage: Usage) => Record<string, unknown>): Buffer[] {
-  return [chunk.subarray(0, found.span.start), Buffer.from(JSON.stringify({ ...found.reported, ...extras(found.usage) })), chunk.subarray(found.span.end)];
+  const added = extras(found.usage);
+  let fresh = true;
+  for (const name in added) if (Object.hasOwn(found.reported, name)) fresh = false;
+  if (!fresh) {
+    // The upstream reported a member of the same name: the object is written again, with ours.
+    return [chunk.subarray(0, found.span.start), Buffer.from(JSON.stringify(Object.assign({}, found.reported, added))), chunk.subarray(found.span.end)];
+  }
+  // New members go in before the usage object's closing brace; its own bytes stay as they came.
+  // (usageOf accepted it, so it has members, and a comma is needed.)
+  const members = JSON.stringify(added);
+  if (members.length <= 2) return [chunk];
+  const close = found.span.end - 1;
+  return [chunk.subarray(0, close), Buffer.from(`,${members.slice(1, -1)}`), chunk.subarray(close)];
 }
 
 /**

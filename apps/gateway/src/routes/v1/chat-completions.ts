@@ -9,7 +9,7 @@ import { firstRoute, routeCompletion } from "../../chat/route-completion.js";
 import { settleRequest } from "../../chat/settle.js";
 import { costMicros, usageBody } from "../../chat/usage-cost.js";
 import { newMeter, type RequestMeter } from "../../http/request-meter.js";
-import { SSE_HEADERS, sseErrorEvent } from "../../http/sse.js";
+import { sseErrorEvent, withSseHeaders } from "../../http/sse.js";
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
@@ -91,7 +91,8 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
       return reply;
     }
     reply.hijack();
-    raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS });
+    // getHeaders() is a fresh copy of the reply's headers, so the SSE ones are set on it in place.
+    raw.writeHead(200, withSseHeaders(reply.getHeaders() as OutgoingHttpHeaders));
     const outcome = await result.pipeTo(raw);
     if (outcome.failure !== null) {
       request.errorCode = outcome.failure.code;
