@@ -23,7 +23,8 @@ function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-function skipSpace(bytes: Buffer, index: number, end: number): number {
+/** The index of the first byte at or after `index` that is not JSON whitespace (or `end`). */
+export function skipSpace(bytes: Buffer, index: number, end = bytes.length): number {
   while (index < end && isSpace(bytes[index])) index += 1;
   return index;
 }

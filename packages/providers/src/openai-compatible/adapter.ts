@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import { Pool, type Dispatcher } from "undici";
-import { BentooError, replaceValues, topLevelMembers, type ProviderConfig, type ValueSpan } from "@bentoo/core";
+import { BentooError, replaceValues, skipSpace, topLevelMembers, type ProviderConfig, type ValueSpan } from "@bentoo/core";
 import type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamOutcome, Usage } from "../adapter.js";
 import { reportedUsage, SseTap, type StreamEnding } from "../sse-tap.js";
 import { countPromptTokens, countTokens } from "../tokenizer.js";
@@ -434,16 +434,8 @@ function usageEventIn(chunk: Buffer): UsageEvent | null {
 
 /** Whether the bytes after a key are a colon and an opening brace, with JSON whitespace around the colon allowed. */
 function objectFollows(chunk: Buffer, index: number): boolean {
-  let at = index;
-  while (isJsonSpace(chunk[at])) at += 1;
-  if (chunk[at] !== COLON) return false;
-  at += 1;
-  while (isJsonSpace(chunk[at])) at += 1;
-  return chunk[at] === OPEN_BRACE;
-}
-
-function isJsonSpace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+  const colon = skipSpace(chunk, index);
+  return chunk[colon] === COLON && chunk[skipSpace(chunk, colon + 1)] === OPEN_BRACE;
 }
 
 /**
