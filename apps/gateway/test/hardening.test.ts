@@ -150,6 +150,7 @@ describe("5xx responses never carry internals", () => {
     expect(logs.lines.some((line) => line.includes(`"reqId":"${response.headers["x-request-id"]}"`))).toBe(true);
     await app.close();
     await services.close();
+    await opened.dispose();
     expect(logs.text()).not.toContain(issued.secret.slice(13));
   });
 });
@@ -190,6 +191,7 @@ describe("log redaction", () => {
     }
     await app.close();
     await services.close();
+    await opened.dispose();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const text = logs.text();
     expect(text).toContain("client error"); // the malformed requests were seen at trace level
