@@ -20,12 +20,12 @@ export function firstRoute(model: CatalogModel, sandbox: boolean): ModelRoute {
  * A model with one route (the usual case) gets the adapter's own promise back,
  * with no async frame around it and no copy of the call.
  */
-export function routeCompletion(providers: ProviderRegistry, model: CatalogModel, call: ChatCall, sandbox: boolean, meter: RequestMeter): Promise<ChatResult> {
+export function routeCompletion(providers: ProviderRegistry, call: ChatCall, sandbox: boolean, meter: RequestMeter): Promise<ChatResult> {
   if (sandbox) {
     meter.provider = SANDBOX_PROVIDER_ID;
     return providers.sandbox.chat(call);
   }
-  if (model.routes.length === 1) {
+  if (call.model.routes.length === 1) {
     const adapter = providers.adapterFor(call.route.providerId);
     if (adapter instanceof BentooError) return Promise.reject(adapter);
     meter.provider = call.route.providerId;
@@ -35,10 +35,11 @@ export function routeCompletion(providers: ProviderRegistry, model: CatalogModel
       return Promise.reject(error as Error);
     }
   }
-  return withFallback(providers, model, call, meter);
+  return withFallback(providers, call, meter);
 }
 
-async function withFallback(providers: ProviderRegistry, model: CatalogModel, call: ChatCall, meter: RequestMeter): Promise<ChatResult> {
+async function withFallback(providers: ProviderRegistry, call: ChatCall, meter: RequestMeter): Promise<ChatResult> {
+  const model = call.model;
   let lastError: BentooError | null = null;
   for (const route of model.routes) {
     const adapter = providers.adapterFor(route.providerId);

@@ -69,7 +69,7 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
       signal: cancellation,
       usageExtras: chat.stream ? streamUsageExtras(model, sandbox) : undefined,
     };
-    const routing = routeCompletion(deps.providers, model, call, sandbox, meter);
+    const routing = routeCompletion(deps.providers, call, sandbox, meter);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     const raw = reply.raw as ServerResponse & { [kCancellation]?: Cancellation };
     raw[kCancellation] = cancellation;
