@@ -12,6 +12,7 @@ import { CreditService } from "./credits/credit-service.js";
 import { LedgerWriter } from "./credits/ledger-writer.js";
 import { MemoryCreditBank } from "./credits/memory-bank.js";
 import { RedisCreditBank } from "./credits/redis-bank.js";
+import { RedisAdmissions } from "./chat/redis-admissions.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
 import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
@@ -34,6 +35,8 @@ export interface Services {
   sessions: SessionManager;
   signInThrottle: SignInThrottle;
   limiter: RateLimiter;
+  /** Scale-out mode's joint admission and settlement (rate limits and credit holds in one Redis call); null in embedded mode. */
+  admissions: RedisAdmissions | null;
   /** Whether requests pass when the shared limiter is unreachable. */
   failOpen: boolean;
   credits: CreditService;
@@ -83,8 +86,19 @@ export async function createServices(config: Config, credentials: CredentialSour
   const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now, bus === undefined ? undefined : () => bus.healthy);
   const keys = new KeyService(storage, config.plans, invalidation, now);
   const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
-  const limiter: RateLimiter = redis === null ? new MemoryRateLimiter({ now }) : new RedisRateLimiter({ redis: redis.client, keyPrefix: config.redisPrefix });
-  const bank = redis === null ? new MemoryCreditBank(loadBalance) : new RedisCreditBank(redis.client, loadBalance, config.redisPrefix);
+  let limiter: RateLimiter;
+  let bank: MemoryCreditBank | RedisCreditBank;
+  let admissions: RedisAdmissions | null = null;
+  if (redis === null) {
+    limiter = new MemoryRateLimiter({ now });
+    bank = new MemoryCreditBank(loadBalance);
+  } else {
+    const redisLimiter = new RedisRateLimiter({ redis: redis.client, keyPrefix: config.redisPrefix });
+    const redisBank = new RedisCreditBank(redis.client, loadBalance, config.redisPrefix);
+    admissions = new RedisAdmissions({ redis: redis.client, limiter: redisLimiter, bank: redisBank, logger });
+    limiter = redisLimiter;
+    bank = redisBank;
+  }
   const ledgerWriter = new LedgerWriter(storage.ledger, logger);
   const credits = new CreditService(bank, storage.ledger, ledgerWriter, now);
   const auditWriter = new AuditWriter({
@@ -107,6 +121,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     sessions: new SessionManager(storage.sessions, now),
     signInThrottle: new SignInThrottle(undefined, now),
     limiter,
+    admissions,
     failOpen: config.rateLimitFailOpen,
     credits,
     ledgerWriter,
@@ -117,6 +132,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     async close() {
       await auditWriter.close();
       await ledgerWriter.close();
+      await admissions?.flush();
       await limiter.close();
       if (bank instanceof RedisCreditBank) await bank.flush();
       await providers.close();

@@ -18,6 +18,7 @@ describe("admission with the in-process limiter and bank", () => {
       // A clock that stands still: with the real one, a bucket refills a token every 6 ms (10,000 a minute), and a slow run read one more.
       limiter: new MemoryRateLimiter({ now: () => 1_700_000_000_000 }),
       credits,
+      admissions: null,
       plans: DEFAULT_PLAN_LIMITS,
       failOpen: true,
       logger: pino({ level: "silent" }),

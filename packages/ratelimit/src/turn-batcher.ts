@@ -4,6 +4,8 @@ interface Waiting<I, O> {
   reject: (error: unknown) => void;
 }
 
+const ignore = (): void => undefined;
+
 /** Batchers with calls waiting, flushed together (see `scheduleFlush`). */
 const due = new Set<{ flush(): Promise<void> }>();
 let flushScheduled = false;
@@ -85,15 +87,25 @@ export class TurnBatcher<I, O> {
   }
 
   add(key: string, item: I): Promise<O> {
-    return new Promise<O>((resolve, reject) => {
-      let group = this.#groups.get(key);
-      if (group === undefined) {
-        group = [];
-        this.#groups.set(key, group);
-      }
-      group.push({ item, resolve, reject });
-      scheduleFlush(this, this.#deferMs);
-    });
+    return new Promise<O>((resolve, reject) => this.#enqueue(key, { item, resolve, reject }));
+  }
+
+  /**
+   * `add` for an item nobody waits for: no promise is made. A failed chunk is
+   * then the `send` function's to report, since no caller will hear of it.
+   */
+  push(key: string, item: I): void {
+    this.#enqueue(key, { item, resolve: ignore, reject: ignore });
+  }
+
+  #enqueue(key: string, waiting: Waiting<I, O>): void {
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = [];
+      this.#groups.set(key, group);
+    }
+    group.push(waiting);
+    scheduleFlush(this, this.#deferMs);
   }
 
   /** Sends every group now; resolves once each chunk has been answered (never rejects). */

@@ -2,9 +2,10 @@ import { BentooError, effectiveLimits, type Account, type CreditHold, type PlanL
 import { formatResetDuration, type LimitSpec, type RateDecision, type RateLimiter } from "@bentoo/ratelimit";
 import type { FastifyReply } from "fastify";
 import type { Logger } from "pino";
-import type { CreditService } from "../credits/credit-service.js";
+import { balanceUnavailable, holdOrRefusal, type CreditService } from "../credits/credit-service.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { RequestEstimate } from "./estimate.js";
+import type { RedisAdmissions } from "./redis-admissions.js";
 
 /** OpenAI's rate-limit headers: https://platform.openai.com/docs/guides/rate-limits (one call each: no headers object per request). */
 export function setRateLimitHeaders(reply: FastifyReply, decision: RateDecision): void {
@@ -50,18 +51,34 @@ function settledNow<T>(call: () => T): Settled<T> {
   }
 }
 
+const NO_HOLD: Settled<null> = { status: "fulfilled", value: null };
+
+/** What admission needs from the services; `admissions` is set on the Redis path. */
+export interface AdmissionDeps {
+  limiter: RateLimiter;
+  credits: CreditService;
+  admissions: RedisAdmissions | null;
+  plans: Readonly<Record<Plan, PlanLimits>>;
+  failOpen: boolean;
+  logger: Logger;
+  metrics: Metrics;
+}
+
 /**
  * Rate limits (RPM and TPM with the request's token reservation) and the credit
- * hold, checked together: on the Redis path both commands leave in the same
- * tick, so ioredis pipelines them into one round trip. Whatever was taken is
- * given back when the other check refuses.
+ * hold, checked together.
  *
- * When the limiter and the bank keep their state in this process (embedded
- * mode, and the account's balance already loaded), both are decided
- * synchronously and the admission is returned as is, not as a promise.
+ * - On the Redis path, one script call decides both for all of an account's
+ *   requests of the turn (RedisAdmissions), and a refused request takes
+ *   nothing.
+ * - When the limiter and the bank keep their state in this process (embedded
+ *   mode, and the account's balance already loaded), both are decided
+ *   synchronously and the admission is returned as is, not as a promise.
+ * - Otherwise (the balance still to be loaded) both are asked at once, and
+ *   whatever one took is given back when the other refuses.
  */
 export function admit(
-  deps: { limiter: RateLimiter; credits: CreditService; plans: Readonly<Record<Plan, PlanLimits>>; failOpen: boolean; logger: Logger; metrics: Metrics },
+  deps: AdmissionDeps,
   reply: FastifyReply,
   account: Account,
   estimate: RequestEstimate,
@@ -76,28 +93,37 @@ export function admit(
       { param: "max_tokens", headers: { "retry-after": "60", "retry-after-ms": "60000" } },
     );
   }
+  const { limiter, credits, admissions } = deps;
+  if (admissions !== null) {
+    const holdMicros = spends ? estimate.maxCostMicros : 0;
+    return admissions.admit(account.id, limits, estimate.tokens, holdMicros).then(
+      ({ decision, held }) => decide(deps, reply, account.id, limits, estimate, { status: "fulfilled", value: decision }, held === null ? NO_HOLD : settledNow(() => holdOrRefusal(held, holdMicros)), true),
+      (error: unknown) => decide(deps, reply, account.id, limits, estimate, { status: "rejected", reason: error }, spends ? { status: "rejected", reason: balanceUnavailable(error) } : NO_HOLD, true),
+    );
+  }
   const input = { subject: account.id, limits, tokens: estimate.tokens };
-  const { limiter, credits } = deps;
   if (limiter.admitNow !== undefined) {
-    const held: Settled<CreditHold | null | undefined> = spends ? settledNow(() => credits.reserveNow(account.id, estimate.maxCostMicros)) : { status: "fulfilled", value: null };
+    const held: Settled<CreditHold | null | undefined> = spends ? settledNow(() => credits.reserveNow(account.id, estimate.maxCostMicros)) : NO_HOLD;
     if (held.status === "rejected" || held.value !== undefined) {
-      return decide(deps, reply, account.id, limits, estimate, settledNow(() => limiter.admitNow!(input)), held as Settled<CreditHold | null>);
+      return decide(deps, reply, account.id, limits, estimate, settledNow(() => limiter.admitNow!(input)), held as Settled<CreditHold | null>, false);
     }
   }
   return Promise.allSettled([limiter.admit(input), spends ? credits.reserve(account.id, estimate.maxCostMicros) : Promise.resolve(null)]).then(([limited, held]) =>
-    decide(deps, reply, account.id, limits, estimate, limited, held),
+    decide(deps, reply, account.id, limits, estimate, limited, held, false),
   );
 }
 
 /** The admission, or the refusal (after giving back whatever the other check took). */
 function decide(
-  deps: { limiter: RateLimiter; credits: CreditService; failOpen: boolean; logger: Logger; metrics: Metrics },
+  deps: AdmissionDeps,
   reply: FastifyReply,
   subject: string,
   limits: LimitSpec,
   estimate: RequestEstimate,
   limited: Settled<RateDecision>,
   held: Settled<CreditHold | null>,
+  /** True when a refused request took nothing (one script decided both): nothing to give back. */
+  jointly: boolean,
 ): Admission | Promise<Admission> {
   const hold = held.status === "fulfilled" ? held.value : null;
   let reservedTokens = estimate.tokens;
@@ -114,14 +140,14 @@ function decide(
   const rateLimits = limited.status === "fulfilled" ? limited.value : null;
   if (held.status === "rejected") {
     if (rateLimits !== null) setRateLimitHeaders(reply, rateLimits);
-    if (reservedTokens > 0) void deps.limiter.adjustTokens(subject, limits, -reservedTokens).catch(() => undefined);
+    if (reservedTokens > 0 && !jointly) void deps.limiter.adjustTokens(subject, limits, -reservedTokens).catch(() => undefined);
     throw held.reason;
   }
   return { limits, hold, reservedTokens, rateLimits };
 }
 
 /** Gives a hold back, then refuses. */
-async function refuseAfterRelease(deps: { credits: CreditService }, hold: CreditHold | null, error: BentooError): Promise<never> {
+async function refuseAfterRelease(deps: AdmissionDeps, hold: CreditHold | null, error: BentooError): Promise<never> {
   if (hold !== null) await deps.credits.bank.settle(hold, 0);
   throw error;
 }

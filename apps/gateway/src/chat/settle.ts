@@ -2,6 +2,7 @@ import type { CreditHold } from "@bentoo/core";
 import type { Usage } from "@bentoo/providers";
 import type { Admission } from "./admission.js";
 import type { ChatDeps } from "./chat-deps.js";
+import type { RedisAdmissions } from "./redis-admissions.js";
 
 /**
  * After the response (or the failure): charge the actual cost and release the
@@ -16,11 +17,29 @@ export function settleRequest(
   usage: Usage | null,
   cost: number,
 ): void {
+  if (deps.admissions !== null) {
+    settleJointly(deps, deps.admissions, context, admission, usage, cost);
+    return;
+  }
   if (admission.reservedTokens > 0) {
     const delta = (usage?.totalTokens ?? 0) - admission.reservedTokens;
     if (delta !== 0) adjustTokens(deps, context.accountId, admission.limits, delta);
   }
   if (admission.hold !== null) settleHold(deps, context.requestId, admission.hold, cost, usage?.estimated ?? false);
+}
+
+/** The Redis path: the token correction and the hold's end go out together (RedisAdmissions.settle). */
+function settleJointly(deps: ChatDeps, admissions: RedisAdmissions, context: { accountId: string; requestId: string }, admission: Admission, usage: Usage | null, cost: number): void {
+  const { hold, reservedTokens } = admission;
+  const tokenDelta = reservedTokens > 0 ? (usage?.totalTokens ?? 0) - reservedTokens : 0;
+  if (tokenDelta === 0 && hold === null) return;
+  let charged = 0;
+  try {
+    if (hold !== null) charged = deps.credits.charge(hold, cost, context.requestId, usage?.estimated ?? false);
+  } catch (error) {
+    settleFailed(deps, context.requestId, error);
+  }
+  admissions.settle(context.accountId, admission.limits, tokenDelta, hold, charged);
 }
 
 /** Embedded mode corrects the reservation synchronously (no promise per request); the Redis path returns a promise. */

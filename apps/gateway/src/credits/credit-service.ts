@@ -28,7 +28,7 @@ export class CreditService {
       outcome = await this.bank.reserve(accountId, amountMicros);
     } catch (error) {
       // Fail closed: without the shared balance no request may spend.
-      throw new BentooError("service_unavailable", "The credit balance cannot be checked right now; retry shortly.", { cause: error });
+      throw balanceUnavailable(error);
     }
     return holdOrRefusal(outcome, amountMicros);
   }
@@ -45,7 +45,7 @@ export class CreditService {
    * logged by the caller's catch).
    */
   async settle(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): Promise<void> {
-    await this.bank.settle(hold, this.#charge(hold, costMicros, requestId, estimated));
+    await this.bank.settle(hold, this.charge(hold, costMicros, requestId, estimated));
   }
 
   /**
@@ -55,12 +55,16 @@ export class CreditService {
    */
   settleNow(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): boolean {
     if (this.bank.settleNow === undefined) return false;
-    this.bank.settleNow(hold, this.#charge(hold, costMicros, requestId, estimated));
+    this.bank.settleNow(hold, this.charge(hold, costMicros, requestId, estimated));
     return true;
   }
 
-  /** Queues the request's `charge` row (when it cost something) and returns what the hold is charged. */
-  #charge(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): number {
+  /**
+   * Queues the request's `charge` row (when it cost something) and returns what
+   * the hold is charged, for whoever ends the hold in the bank (`settle`, or the
+   * Redis admissions, which settle holds and token reservations together).
+   */
+  charge(hold: CreditHold, costMicros: number, requestId: string, estimated: boolean): number {
     const charged = Math.min(costMicros, hold.amountMicros);
     const metadata = costMicros > hold.amountMicros ? { uncharged_micros: costMicros - hold.amountMicros } : null;
     if (charged > 0 || metadata !== null) {
@@ -71,10 +75,16 @@ export class CreditService {
   }
 }
 
-function holdOrRefusal(outcome: ReserveOutcome, amountMicros: number): CreditHold {
+/** A hold the bank took, or the 402 that names the balance and the amount needed. */
+export function holdOrRefusal(outcome: ReserveOutcome, amountMicros: number): CreditHold {
   if (outcome.ok) return outcome.hold;
   throw new BentooError(
     "insufficient_credits",
     `Insufficient credits: this request may cost up to ${formatMicros(amountMicros)} and the available balance is ${formatMicros(outcome.availableMicros)}. Add credits, or lower max_tokens to reduce the reservation.`,
   );
+}
+
+/** Why a request may not spend while the shared balance cannot be reached: credits fail closed. */
+export function balanceUnavailable(cause: unknown): BentooError {
+  return new BentooError("service_unavailable", "The credit balance cannot be checked right now; retry shortly.", { cause });
 }

@@ -4,7 +4,7 @@ import { SETTLEMENT_DEFER_MS, TurnBatcher } from "@bentoo/ratelimit";
 import type { Redis } from "ioredis";
 
 /** An idle account's copy of its balance leaves Redis after a day (reloaded from storage on next use). */
-const TTL_MS = 24 * 3600 * 1000;
+export const BALANCE_TTL_MS = 24 * 3600 * 1000;
 
 // KEYS[1] = the account's hash {b: available micros, e: epoch}; ARGV = ttl, then the amount of each hold, in order.
 // Returns {-1} when the balance is not loaded; otherwise {epoch, then per hold: 1 or 0 (taken or not), available after it}.
@@ -101,8 +101,20 @@ export class RedisCreditBank implements CreditBank {
     };
   }
 
-  private key(accountId: string): string {
+  /** The Redis hash of an account's balance, {b: available micros, e: epoch}; its hash tag is the account id, as the rate limiter's keys'. */
+  key(accountId: string): string {
     return `${this.prefix}credit:{${accountId}}`;
+  }
+
+  /** Before holds on an account: drops its copy when a grant could not reach it (the next hold reloads it). */
+  async dropIfStale(accountId: string): Promise<void> {
+    if (this.stale.delete(accountId)) await this.redis.del(this.key(accountId));
+  }
+
+  /** Copies the account's balance from storage into Redis, unless another instance did first (a new epoch). */
+  async loadBalance(accountId: string): Promise<void> {
+    const balance = await this.load(accountId);
+    await this.scripts.load(this.key(accountId), balance, randomBytes(8).toString("hex"), BALANCE_TTL_MS);
   }
 
   reserve(accountId: string, amountMicros: number): Promise<ReserveOutcome> {
@@ -120,13 +132,11 @@ export class RedisCreditBank implements CreditBank {
 
   private async reserveBatch(batch: Array<{ accountId: string; amountMicros: number }>): Promise<ReserveOutcome[]> {
     const { accountId } = batch[0]!;
-    const key = this.key(accountId);
-    if (this.stale.delete(accountId)) await this.redis.del(key);
+    await this.dropIfStale(accountId);
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const reply = (await this.scripts.reserve(key, TTL_MS, ...batch.map((hold) => hold.amountMicros))) as Array<number | string>;
+      const reply = (await this.scripts.reserve(this.key(accountId), BALANCE_TTL_MS, ...batch.map((hold) => hold.amountMicros))) as Array<number | string>;
       if (reply[0] !== -1) return reserveOutcomes(reply, batch, accountId);
-      const balance = await this.load(accountId);
-      await this.scripts.load(key, balance, randomBytes(8).toString("hex"), TTL_MS);
+      await this.loadBalance(accountId);
     }
     throw new Error(`credit balance of ${accountId} could not be loaded into Redis`);
   }

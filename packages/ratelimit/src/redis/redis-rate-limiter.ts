@@ -1,7 +1,7 @@
 import type { AdmitInput, LimitSpec, RateDecision, RateLimiter } from "../rate-limiter.js";
 import { MAX_UNITS, assertDelta, assertLimits, assertSubject, assertTokens } from "../token-bucket.js";
 import { TurnBatcher } from "../turn-batcher.js";
-import { admitScript, adjustScript, type LuaScript } from "./scripts.js";
+import { ADMIT_REPLY_LENGTH, admitScript, adjustScript, type LuaScript } from "./scripts.js";
 
 /**
  * What the limiter needs from a client: script evaluation. An ioredis `Redis`
@@ -157,23 +157,29 @@ interface PendingAdjustment {
   now: string;
 }
 
-const ADMIT_REPLY_LENGTH = 6;
-
 /** Narrows the script's reply (see scripts.ts for its layout): one decision per admission. */
 function parseAdmitReplies(reply: unknown, count: number, limits: LimitSpec): RateDecision[] {
   if (!Array.isArray(reply) || reply.length !== count * ADMIT_REPLY_LENGTH || !reply.every((value) => Number.isSafeInteger(value))) {
     throw new Error(`unexpected reply from the admit script for ${count} admission(s): ${JSON.stringify(reply).slice(0, 200)}`);
   }
   const decisions: RateDecision[] = [];
-  for (let offset = 0; offset < reply.length; offset += ADMIT_REPLY_LENGTH) {
-    const [limitedBy, requestsRemaining, requestsResetMs, tokensRemaining, tokensResetMs, retryAfterMs] = reply.slice(offset, offset + ADMIT_REPLY_LENGTH) as number[];
-    decisions.push({
-      allowed: limitedBy === 0,
-      limitedBy: limitedBy === 1 ? "requests" : limitedBy === 2 ? "tokens" : null,
-      requests: { limit: limits.requestsPerMinute, remaining: requestsRemaining!, resetMs: requestsResetMs! },
-      tokens: { limit: limits.tokensPerMinute, remaining: tokensRemaining!, resetMs: tokensResetMs! },
-      retryAfterMs: retryAfterMs! < 0 ? null : retryAfterMs!,
-    });
-  }
+  for (let offset = 0; offset < reply.length; offset += ADMIT_REPLY_LENGTH) decisions.push(decisionAt(reply as number[], offset, limits));
   return decisions;
+}
+
+/**
+ * The decision written by BUCKET_LUA's push_decision at `offset` of a script's
+ * reply (integers, checked by the caller). A first number other than 1 or 2
+ * (the buckets refused) reads as allowed by the rate limits.
+ */
+export function decisionAt(reply: readonly number[], offset: number, limits: LimitSpec): RateDecision {
+  const limitedBy = reply[offset];
+  const retryAfterMs = reply[offset + 5]!;
+  return {
+    allowed: limitedBy !== 1 && limitedBy !== 2,
+    limitedBy: limitedBy === 1 ? "requests" : limitedBy === 2 ? "tokens" : null,
+    requests: { limit: limits.requestsPerMinute, remaining: reply[offset + 1]!, resetMs: reply[offset + 2]! },
+    tokens: { limit: limits.tokensPerMinute, remaining: reply[offset + 3]!, resetMs: reply[offset + 4]! },
+    retryAfterMs: retryAfterMs < 0 ? null : retryAfterMs,
+  };
 }
