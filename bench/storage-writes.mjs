@@ -1,29 +1,47 @@
 #!/usr/bin/env node
-// CPU per request of the embedded mode's storage work alone: one audit record
-// and one ledger row per request, in 500-row batches through the SQLite writer
-// thread on a fresh database file, as the gateway writes them. The process's
-// CPU covers both threads (packing and posting on the main one, inserting on
-// the writer). Build first (npx tsc -b). A report, not a test.
-// Usage: node bench/storage-writes.mjs [--batches 300] [--rounds 3]
-import { mkdtempSync, rmSync } from "node:fs";
+// CPU per request of the storage work alone: one audit record and one ledger
+// row per request, in 500-row batches, as the gateway writes them. By default
+// through the SQLite writer thread on a fresh database file (the process's CPU
+// covers both threads: packing and posting on the main one, inserting on the
+// writer); with --postgres, into a fresh database on that server, created and
+// dropped (the CPU is this process's: building and sending the inserts; the
+// server's own is not counted). Build first (npx tsc -b). A report, not a test.
+// Usage: node bench/storage-writes.mjs [--batches 300] [--rounds 3] [--postgres [<admin url>]]
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newId } from "@bentoo/core";
 import { openStorage } from "@bentoo/storage";
+import { createBenchDatabase } from "./lib/services.mjs";
+import { defaultServiceUrls } from "./lib/options.mjs";
 
-const { values } = parseArgs({ options: { batches: { type: "string", default: "300" }, rounds: { type: "string", default: "3" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { batches: { type: "string", default: "300" }, rounds: { type: "string", default: "3" }, postgres: { type: "boolean", default: false } } });
 const batches = Number(values.batches);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(batches) || batches < 1 || !Number.isInteger(rounds) || rounds < 1) {
-  process.stderr.write("usage: node bench/storage-writes.mjs [--batches <n ≥ 1>] [--rounds <n ≥ 1>]\n");
+  process.stderr.write("usage: node bench/storage-writes.mjs [--batches <n ≥ 1>] [--rounds <n ≥ 1>] [--postgres [<admin url>]]\n");
   process.exit(2);
 }
 const BATCH = 500;
 
-const directory = mkdtempSync(join(tmpdir(), "bentoo-storage-writes-"));
+/** CPU time all processes have used (Linux /proc/stat; 0 elsewhere): with --postgres the database server's work shows here. */
+function machineBusyMicros() {
+  try {
+    const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).map(Number);
+    const idle = fields[3] + fields[4];
+    const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
+    return ((total - idle) * 1e6) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const database = values.postgres ? await createBenchDatabase(positionals[0] ?? defaultServiceUrls(process.env).postgresUrl) : null;
+const directory = database === null ? mkdtempSync(join(tmpdir(), "bentoo-storage-writes-")) : null;
 try {
-  const storage = await openStorage(`sqlite:${join(directory, "writes.db")}`);
+  const storage = await openStorage(database === null ? `sqlite:${join(directory, "writes.db")}` : database.url);
+  console.log(database === null ? "SQLite, through the writer thread" : `PostgreSQL, database ${database.name} (dropped afterwards)`);
   const account = await storage.accounts.create({ email: "writes@bench.invalid", passwordHash: null, plan: "enterprise" });
   const keyId = newId("apiKey");
   // What the gateway records for a benchmark request (apps/gateway/src/audit/request-record.ts).
@@ -41,14 +59,17 @@ try {
   };
   await write(Math.min(40, batches)); // JIT, the statement cache and the file's first pages
   for (let round = 1; round <= rounds; round++) {
+    const machineBefore = machineBusyMicros();
     const before = process.cpuUsage();
     const started = performance.now();
     await write(batches);
     const used = process.cpuUsage(before);
     const requests = batches * BATCH;
-    console.log(`round ${round}: ${((used.user + used.system) / requests).toFixed(2)} µs CPU per request (audit row + ledger row), ${(requests / ((performance.now() - started) / 1000)).toFixed(0)} requests/s`);
+    const machine = machineBusyMicros() - machineBefore;
+    console.log(`round ${round}: ${((used.user + used.system) / requests).toFixed(2)} µs CPU per request (audit row + ledger row), ${(machine / requests).toFixed(2)} µs for the whole machine, ${(requests / ((performance.now() - started) / 1000)).toFixed(0)} requests/s`);
   }
   await storage.close();
 } finally {
-  rmSync(directory, { recursive: true, force: true });
+  if (directory !== null) rmSync(directory, { recursive: true, force: true });
+  await database?.drop();
 }

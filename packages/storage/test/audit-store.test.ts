@@ -110,6 +110,17 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     expect(page.nextCursor).toBeNull();
   });
 
+  it("keeps text as sent (quotes, backslashes, line breaks, accents, emoji); half a surrogate pair becomes U+FFFD", async () => {
+    const accountId = newId("account");
+    const exact = auditRecord({ accountId, keyName: 'a "quoted" \\ back\\slash\nnew line\ttab é 中文 🎉', userAgent: "curl/8 {\"json\": [1]}", metadata: { note: "\\u0000 stays text" } });
+    // 199 characters, then an emoji (two UTF-16 units): the 200-character cut keeps only its first half.
+    const cut = auditRecord({ accountId, timestamp: BASE + 1, keyName: `${"k".repeat(199)}🎉`, userAgent: "lone \ud800 surrogate" });
+    await audit.insertMany([exact, cut]);
+    const page = await audit.query({ accountId, limit: 10 });
+    expect(page.records[0]).toEqual(exact);
+    expect(page.records[1]).toEqual({ ...cut, keyName: `${"k".repeat(199)}\ufffd`, userAgent: "lone \ufffd surrogate" });
+  });
+
   it("writes a batch larger than one INSERT can bind (chunked in one transaction)", async () => {
     const accountId = newId("account");
     const records = Array.from({ length: 2500 }, (_, index) => auditRecord({ accountId, timestamp: BASE + index }));

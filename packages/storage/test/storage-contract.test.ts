@@ -62,6 +62,16 @@ describe.each(storageTargets())("storage contract on $name", (target) => {
     expect(await ledger.list(account.id, { limit: 10 })).toHaveLength(3);
   });
 
+  it("stores every ledger field as given; half a surrogate pair in a request id becomes U+FFFD instead of failing the batch", async () => {
+    const { accounts, ledger } = opened.storage;
+    const account = await accounts.create({ email: "fields@example.com", passwordHash: null, plan: "free" });
+    const grant = { id: newId("ledgerEntry"), accountId: account.id, kind: "grant" as const, amountMicros: 9_007_199_254_740, requestId: null, estimated: false, createdAt: clock, metadata: { actor: 'op "ada" \\ é 🎉' } };
+    const charge = { id: newId("ledgerEntry"), accountId: account.id, kind: "charge" as const, amountMicros: -120, requestId: "req_\ud800", estimated: true, createdAt: clock + 1, metadata: null };
+    await ledger.append([grant, charge]);
+    expect(await ledger.list(account.id, { limit: 10 })).toEqual([{ ...charge, requestId: "req_\ufffd" }, grant]);
+    expect((await accounts.get(account.id))?.balanceMicros).toBe(9_007_199_254_620);
+  });
+
   it("stores only the key hash, finds keys by hash with their account, and revokes once", async () => {
     const { accounts, keys } = opened.storage;
     const account = await accounts.create({ email: "keys@example.com", passwordHash: null, plan: "free" });

@@ -9,6 +9,7 @@ import type { AuditLogTable } from "../audit-schema.js";
  * (a string past its column width, a NUL character, a fractional integer)
  * must not fail the other records — strings are cut to the widths of
  * migration 002 and numbers rounded.
+ * (String#isWellFormed and #toWellFormed are declared in multi-row-insert.ts.)
  */
 const WIDTHS = {
   id: 64,
@@ -25,10 +26,12 @@ const WIDTHS = {
   actor: 128,
 } as const;
 
+/** Cut to `width`; NUL removed (PostgreSQL text cannot hold it); half of a surrogate pair, left by the cut or sent so, becomes U+FFFD in both databases. */
 function text(value: string | null, width: number): string | null {
   if (value === null) return null;
   const clean = value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
-  return clean.length > width ? clean.slice(0, width) : clean;
+  const cut = clean.length > width ? clean.slice(0, width) : clean;
+  return cut.isWellFormed() ? cut : cut.toWellFormed();
 }
 
 function integer(value: number | null): number | null {

@@ -16,7 +16,7 @@ import type { Database } from "../schema.js";
 import type { AppendWrites } from "../sqlite/direct-writes.js";
 import { fromAuditRow } from "./audit-row-reader.js";
 import { AUDIT_COLUMNS, packAuditRecord, storedAuditValues } from "./audit-rows.js";
-import { MultiRowInsert } from "./multi-row-insert.js";
+import { MultiRowInsert, type InsertColumn } from "./multi-row-insert.js";
 import { requireCursor } from "./pagination.js";
 
 type AuditFilters = Omit<AuditQuery, "limit" | "cursor">;
@@ -24,6 +24,18 @@ type AuditSelect = SelectQueryBuilder<Database, "audit_log", Selectable<AuditLog
 
 /** 1000 rows × 23 columns = 23,000 bind parameters: under SQLite's 32,766 and PostgreSQL's 65,535. */
 const INSERT_CHUNK_ROWS = Math.floor(23_000 / AUDIT_COLUMNS.length);
+/** The audit_log columns (migration 002) as the PostgreSQL insert casts them. */
+const POSTGRES_TYPES: Readonly<Record<string, InsertColumn["postgresType"]>> = {
+  timestamp: "bigint",
+  status: "integer",
+  prompt_tokens: "bigint",
+  completion_tokens: "bigint",
+  total_tokens: "bigint",
+  cost_micros: "bigint",
+  usage_estimated: "smallint",
+  latency_ms: "double precision",
+};
+const AUDIT_INSERT_COLUMNS: readonly InsertColumn[] = AUDIT_COLUMNS.map((name) => ({ name, postgresType: POSTGRES_TYPES[name] ?? "text" }));
 /** Page size of `iterate`: memory stays at one page however long the range. */
 const ITERATE_PAGE_SIZE = 1000;
 /** At most this many ids in one `IN (…)` list. */
@@ -61,7 +73,7 @@ export class KyselyAuditStore implements AuditStore {
     dialect: "sqlite" | "postgres",
     private readonly direct: AppendWrites | null = null,
   ) {
-    this.insert = new MultiRowInsert(dialect, "audit_log", AUDIT_COLUMNS, 'on conflict ("id") do nothing');
+    this.insert = new MultiRowInsert(dialect, "audit_log", AUDIT_INSERT_COLUMNS, 'on conflict ("id") do nothing');
   }
 
   async insertMany(records: readonly AuditRecord[]): Promise<void> {
@@ -82,9 +94,7 @@ export class KyselyAuditStore implements AuditStore {
   }
 
   private insertQuery(records: readonly AuditRecord[]): CompiledQuery {
-    const parameters: unknown[] = [];
-    for (const record of records) parameters.push(...storedAuditValues(packAuditRecord(record)));
-    return this.insert.query(records.length, parameters);
+    return this.insert.query(records.map((record) => storedAuditValues(packAuditRecord(record))));
   }
 
   async query(query: AuditQuery): Promise<AuditPage> {

@@ -3,11 +3,24 @@ import { CompiledQuery, sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";
 import type { AppendWrites } from "../sqlite/direct-writes.js";
-import { MultiRowInsert } from "./multi-row-insert.js";
+import { MultiRowInsert, type InsertColumn } from "./multi-row-insert.js";
 
 /** Rows per INSERT statement (8 columns each, well under both dialects' parameter limits). */
 const CHUNK = 1000;
-const LEDGER_COLUMNS = ["id", "account_id", "kind", "amount_micros", "request_id", "estimated", "created_at", "metadata"] as const;
+const LEDGER_COLUMNS: readonly InsertColumn[] = [
+  { name: "id", postgresType: "text" },
+  { name: "account_id", postgresType: "text" },
+  { name: "kind", postgresType: "text" },
+  { name: "amount_micros", postgresType: "bigint" },
+  { name: "request_id", postgresType: "text" },
+  { name: "estimated", postgresType: "smallint" },
+  { name: "created_at", postgresType: "bigint" },
+  { name: "metadata", postgresType: "text" },
+];
+
+function hasIllFormedRequestId(entry: LedgerEntry): boolean {
+  return entry.requestId !== null && !entry.requestId.isWellFormed();
+}
 
 export class KyselyLedgerStore implements LedgerStore {
   /**
@@ -28,15 +41,15 @@ export class KyselyLedgerStore implements LedgerStore {
   }
 
   private insertQuery(entries: readonly LedgerEntry[]): CompiledQuery<{ account_id: string; amount_micros: number }> {
-    const parameters: unknown[] = [];
-    for (const entry of entries) {
-      parameters.push(entry.id, entry.accountId, entry.kind, entry.amountMicros, entry.requestId, entry.estimated ? 1 : 0, entry.createdAt, entry.metadata === null ? null : JSON.stringify(entry.metadata));
-    }
-    return this.insert.query(entries.length, parameters);
+    return this.insert.query(
+      entries.map((entry) => [entry.id, entry.accountId, entry.kind, entry.amountMicros, entry.requestId, entry.estimated ? 1 : 0, entry.createdAt, entry.metadata === null ? null : JSON.stringify(entry.metadata)]),
+    );
   }
 
-  async append(entries: readonly LedgerEntry[], events: readonly AuditRecord[] = []): Promise<void> {
-    if (entries.length === 0) return;
+  async append(given: readonly LedgerEntry[], events: readonly AuditRecord[] = []): Promise<void> {
+    if (given.length === 0) return;
+    // Half of a surrogate pair becomes U+FFFD in both databases (SQLite would store it as three).
+    const entries = given.some(hasIllFormedRequestId) ? given.map((entry) => (hasIllFormedRequestId(entry) ? { ...entry, requestId: entry.requestId!.toWellFormed() } : entry)) : given;
     if (events.length === 0 && this.direct?.available) {
       await this.direct.appendLedger(entries, this.now());
       return;
