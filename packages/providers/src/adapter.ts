@@ -39,7 +39,12 @@ export interface ChatCall {
 export interface JsonChatResult {
   kind: "json";
   usage: Usage;
-  /** The JSON answer for the client: the upstream's chat.completion with `model` set to the catalog id and `usage` replaced by `usage`. */
+  /**
+   * The JSON answer for the client: the upstream's chat.completion with `model`
+   * set to the catalog id and `usage`'s members in its usage object (added to
+   * the upstream's own, whose details stay; the whole object when the upstream
+   * reported none that adds up).
+   */
   render(usage: Record<string, unknown>): string | Buffer;
 }
 

@@ -7,15 +7,26 @@ const bytesOf = (text: string) => Buffer.from(text, "utf8");
 describe("splicedAnswer", () => {
   const upstream = '{"id":"chatcmpl-9","object":"chat.completion","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Ünïcödé \\u00e9 \\"usage\\":{ 🙂"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0}},"system_fingerprint":"fp_1"}';
 
-  it("reads the usage and rewrites model and usage only, leaving every other byte as the upstream sent it", () => {
+  it("reads the usage and rewrites the model and adds the cost to the usage, leaving every other byte (details too) as the upstream sent it", () => {
     const answer = splicedAnswer(bytesOf(upstream), "openai/gpt-4o-mini");
     expect(answer?.usage).toEqual({ promptTokens: 12, completionTokens: 5, totalTokens: 17, estimated: false });
     const rendered = String(answer!.render({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, cost: 0.0001, cost_micros: 100 }));
     expect(rendered).toBe(
       upstream
         .replace('"model":"gpt-4o-mini-2024-07-18"', '"model":"openai/gpt-4o-mini"')
-        .replace('"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0}}', '"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"cost":0.0001,"cost_micros":100}'),
+        .replace('"prompt_tokens_details":{"cached_tokens":0}}', '"prompt_tokens_details":{"cached_tokens":0},"cost":0.0001,"cost_micros":100}'),
     );
+    expect(JSON.parse(rendered).usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, cost: 0.0001, cost_micros: 100 });
+  });
+
+  it("adds a total the upstream left out, and replaces an upstream's own cost instead of repeating the member", () => {
+    const noTotal = upstream.replace('"total_tokens":17,', "");
+    const added = String(splicedAnswer(bytesOf(noTotal), "m")!.render({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, cost: 0.0001, cost_micros: 100 }));
+    expect(JSON.parse(added).usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, cost: 0.0001, cost_micros: 100 });
+    const ownCost = upstream.replace('"total_tokens":17,', '"total_tokens":17,"cost":9,');
+    const replaced = String(splicedAnswer(bytesOf(ownCost), "m")!.render({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, cost: 0.0001, cost_micros: 100 }));
+    expect(replaced).not.toContain('"cost":9');
+    expect(JSON.parse(replaced)).toMatchObject({ model: "m", usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, cost: 0.0001, cost_micros: 100 } });
   });
 
   it("leaves to the full parse an answer it cannot splice safely", () => {

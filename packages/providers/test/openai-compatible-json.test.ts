@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogModel, ProviderConfig } from "@bentoo/core";
 import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
@@ -35,6 +37,24 @@ describe("OpenAI-compatible adapter: JSON answers", () => {
       expect(result.usage.completionTokens).toBeGreaterThan(5);
     } finally {
       await adapter.close();
+    }
+  });
+
+  it("keeps the upstream's usage details (cached and reasoning tokens) when it has to parse the whole answer", async () => {
+    // No top-level model member: the answer cannot be spliced, so it is parsed and serialised again.
+    const answer = { id: "c", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 2 }, completion_tokens_details: { reasoning_tokens: 1 } } };
+    const server = createServer((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer)));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const adapter = new OpenAiCompatibleAdapter({ ...provider, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, null);
+    try {
+      const result = await adapter.chat(call());
+      if (result.kind !== "json") throw new Error("expected a JSON answer");
+      expect(result.usage).toEqual({ promptTokens: 3, completionTokens: 4, totalTokens: 7, estimated: false });
+      const rendered = JSON.parse(String(result.render({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, cost: 0.5, cost_micros: 500_000 })));
+      expect(rendered).toMatchObject({ model: "fake/chat", usage: { ...answer.usage, cost: 0.5, cost_micros: 500_000 } });
+    } finally {
+      await adapter.close();
+      server.close();
     }
   });
 

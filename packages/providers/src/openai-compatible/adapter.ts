@@ -379,11 +379,13 @@ function jsonResult(provider: ProviderConfig, call: ChatCall, text: string): Jso
   }
   const completion = parsed as Record<string, unknown>;
   completion.model = call.model.id;
+  const reported = usageOf(completion.usage);
   return {
     kind: "json",
-    usage: usageOf(completion.usage) ?? estimateJsonUsage(call, completion),
+    usage: reported ?? estimateJsonUsage(call, completion),
     render(usage) {
-      completion.usage = usage;
+      // A usage the upstream reported keeps its other members (details), as in splicedAnswer.
+      completion.usage = reported === null ? usage : Object.assign(completion.usage as Record<string, unknown>, usage);
       return JSON.stringify(completion);
     },
   };

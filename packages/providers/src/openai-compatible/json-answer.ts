@@ -18,11 +18,14 @@ export function usageOf(value: unknown): Usage | null {
 
 /**
  * A JSON answer passed through as the upstream sent it, but for two members:
- * `model` (set to the catalog id) and `usage` (replaced, with the cost). Only
- * the usage object is parsed; the rest is copied byte for byte, never parsed
- * into objects and serialised again. Null, and the caller parses the whole
- * answer, unless the bytes are UTF-8 holding one JSON object with one `model`
- * and one `usage` object at its top level, whose token counts are numbers.
+ * `model` (set to the catalog id) and `usage`, which gains the members of the
+ * rendered usage it lacks (the cost) just before its closing brace, so that
+ * its own details (cached and reasoning tokens) stay, as in a stream's usage
+ * event. Only the usage object is parsed; the rest is copied byte for byte,
+ * never parsed into objects and serialised again. Null, and the caller parses
+ * the whole answer, unless the bytes are UTF-8 holding one JSON object with one
+ * `model` and one `usage` object at its top level, whose token counts are
+ * numbers.
  */
 export function splicedAnswer(bytes: Buffer, modelId: string): JsonChatResult | null {
   if (!isUtf8(bytes)) return null;
@@ -30,19 +33,30 @@ export function splicedAnswer(bytes: Buffer, modelId: string): JsonChatResult | 
   const model = spans?.[0];
   const reported = spans?.[1];
   if (model == null || reported == null || bytes[reported.start] !== OPEN_BRACE) return null;
-  let usage: Usage | null;
+  let members: Record<string, unknown>;
   try {
-    usage = usageOf(JSON.parse(bytes.toString("utf8", reported.start, reported.end)));
+    members = JSON.parse(bytes.toString("utf8", reported.start, reported.end)) as Record<string, unknown>;
   } catch {
     return null;
   }
+  const usage = usageOf(members);
   if (usage === null) return null;
   return {
     kind: "json",
     usage,
-    render: (body) => replaceValues(bytes, [
-      [model, JSON.stringify(modelId)],
-      [reported, JSON.stringify(body)],
-    ]),
+    render: (body) => {
+      const modelName = JSON.stringify(modelId);
+      let added = "";
+      for (const name in body) {
+        const value = body[name];
+        if (!Object.hasOwn(members, name)) added += `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
+        // The upstream reported a member of the same name with another value (its own cost): ours wins.
+        else if (members[name] !== value) return replaceValues(bytes, [[model, modelName], [reported, JSON.stringify(Object.assign(members, body))]]);
+      }
+      if (added === "") return replaceValues(bytes, [[model, modelName]]);
+      // usageOf accepted the object, so it has members and the new ones follow a comma.
+      const close = reported.end - 1;
+      return replaceValues(bytes, [[model, modelName], [{ start: close, end: close }, added]]);
+    },
   };
 }
