@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { RedisRateLimiter, admitBuckets, type BucketState, type LimitSpec } from "@bentoo/ratelimit";
 import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
+import { scriptCountingRedis } from "./redis-helpers.js";
 import { RedisAdmissions, type JointDecision } from "../src/chat/redis-admissions.js";
 import { RedisCreditBank } from "../src/credits/redis-bank.js";
 
@@ -13,16 +14,11 @@ const NOW = 1_700_000_000_000;
 describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
   const prefix = testRedisPrefix();
   let redis: Redis;
-  let scriptCalls = 0;
+  let scriptCalls: () => number;
+  let resetCount: () => void;
 
   beforeAll(async () => {
-    redis = new Redis(redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
-    await redis.connect();
-    const send = redis.sendCommand.bind(redis);
-    vi.spyOn(redis, "sendCommand").mockImplementation((command, ...rest) => {
-      if (command.name === "evalsha" || command.name === "eval") scriptCalls += 1;
-      return send(command, ...rest);
-    });
+    ({ redis, scriptCalls, resetCount } = await scriptCountingRedis(redisUrl!));
   });
   afterAll(async () => {
     redis.disconnect();
@@ -46,7 +42,7 @@ describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
   it("decides an account's requests of one turn in one call, in order; a refused request takes nothing", async () => {
     const { bank, admissions } = open(() => 1_000);
     const limits: LimitSpec = { requestsPerMinute: 3, tokensPerMinute: 100 };
-    scriptCalls = 0;
+    resetCount();
     const decisions = await Promise.all(
       [
         [10, 300],
@@ -57,7 +53,7 @@ describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
       ].map(([tokens, hold]) => admissions.admit("acct_joint", limits, tokens!, hold!)),
     );
     // One call found the balance missing, one loaded it, one decided all five.
-    expect(scriptCalls).toBe(3);
+    expect(scriptCalls()).toBe(3);
     expect(decisions.map(summary)).toEqual([
       { limitedBy: null, requests: 2, tokens: 90, held: 300, available: 700 },
       { limitedBy: null, requests: 2, tokens: 90, held: "refused", available: 700 },
@@ -70,12 +66,12 @@ describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
 
     // The settlements of a turn: one call for the token corrections and the holds together.
     const holds = decisions.flatMap(({ held }) => (held?.ok === true ? [held.hold] : []));
-    scriptCalls = 0;
+    resetCount();
     admissions.settle("acct_joint", limits, -5, holds[0]!, 100);
     admissions.settle("acct_joint", limits, 20, holds[1]!, 900);
     admissions.settle("acct_joint", limits, -10, null, 0);
     await admissions.flush();
-    expect(scriptCalls).toBe(2); // the test key's settlement has no epoch: a call of its own
+    expect(scriptCalls()).toBe(2); // the test key's settlement has no epoch: a call of its own
     // 0 + (300 − 100) + (700 − 700: the charge is capped at the hold); 30 tokens taken, −15 + 20 corrected: 35 used of 100.
     expect(await bank.available("acct_joint")).toBe(200);
     const next = await admissions.admit("acct_joint", { requestsPerMinute: 4, tokensPerMinute: 100 }, 0, 0);

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
+import { scriptCountingRedis } from "./redis-helpers.js";
 import { RedisCreditBank } from "../src/credits/redis-bank.js";
 
 const redisUrl = testRedisUrl();
@@ -9,16 +10,11 @@ const redisUrl = testRedisUrl();
 describe.skipIf(redisUrl === undefined)("RedisCreditBank", () => {
   const prefix = testRedisPrefix();
   let redis: Redis;
-  let scriptCalls = 0;
+  let scriptCalls: () => number;
+  let resetCount: () => void;
 
   beforeAll(async () => {
-    redis = new Redis(redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
-    await redis.connect();
-    const send = redis.sendCommand.bind(redis);
-    vi.spyOn(redis, "sendCommand").mockImplementation((command, ...rest) => {
-      if (command.name === "evalsha" || command.name === "eval") scriptCalls += 1;
-      return send(command, ...rest);
-    });
+    ({ redis, scriptCalls, resetCount } = await scriptCountingRedis(redisUrl!));
   });
   afterAll(async () => {
     redis.disconnect();
@@ -28,19 +24,19 @@ describe.skipIf(redisUrl === undefined)("RedisCreditBank", () => {
   it("decides an account's holds of one turn in one call, in order, as separate calls would", async () => {
     const bank = new RedisCreditBank(redis, async () => 1_000, prefix);
     await bank.available("acct_turn"); // loads nothing yet: not in Redis, read from storage
-    scriptCalls = 0;
+    resetCount();
     const outcomes = await Promise.all([300, 300, 300, 300, 50].map((amount) => bank.reserve("acct_turn", amount)));
     // One call found the balance missing, one loaded it, one decided all five.
-    expect(scriptCalls).toBe(3);
+    expect(scriptCalls()).toBe(3);
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, false, true]);
     expect(outcomes.map((outcome) => outcome.availableMicros)).toEqual([700, 400, 100, 100, 50]);
     expect(await bank.available("acct_turn")).toBe(50);
 
-    scriptCalls = 0;
+    resetCount();
     const holds = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.hold] : []));
     // Charges 100, 200, 400 (capped at its 300 hold) and 0: 600 spent in all, one call.
     await Promise.all(holds.map((hold, index) => bank.settle(hold, [100, 200, 400, 0][index]!)));
-    expect(scriptCalls).toBe(1);
+    expect(scriptCalls()).toBe(1);
     expect(await bank.available("acct_turn")).toBe(400);
   });
 
@@ -54,9 +50,9 @@ describe.skipIf(redisUrl === undefined)("RedisCreditBank", () => {
     const after = await bank.reserve("acct_epoch", 200);
     if (!after.ok) throw new Error("the second hold must fit");
     expect(after.hold.epoch).not.toBe(before.hold.epoch);
-    scriptCalls = 0;
+    resetCount();
     await Promise.all([bank.settle(before.hold, 100), bank.settle(after.hold, 50)]);
-    expect(scriptCalls).toBe(2);
+    expect(scriptCalls()).toBe(2);
     // 1,000 reloaded − 200 held; then the old hold's charge (100) is taken, the new hold gives back 150.
     expect(await bank.available("acct_epoch")).toBe(850);
   });

@@ -2,7 +2,7 @@ import type { CreditHold, ReserveOutcome } from "@bentoo/core";
 import { ADMIT_REPLY_LENGTH, BUCKET_LUA, MAX_UNITS, SETTLEMENT_DEFER_MS, TurnBatcher, decisionAt, type LimitSpec, type RateDecision, type RedisRateLimiter } from "@bentoo/ratelimit";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { BALANCE_TTL_MS, type RedisCreditBank } from "../credits/redis-bank.js";
+import { BALANCE_TTL_MS, END_HOLDS_LUA, type RedisCreditBank } from "../credits/redis-bank.js";
 
 /**
  * KEYS = [request bucket, token bucket, balance hash] (one account: one hash tag);
@@ -69,11 +69,10 @@ return replies`;
  * (≥ 0), micros held, micros charged, the holds' epoch].
  *
  * The token reservations corrected (what was given back first, so the bucket
- * is the stricter), then the holds ended as the bank's settle script ends them:
- * the unused part goes back, or, when the balance was reloaded since the holds
- * (Redis restarted or the key expired), only the charges are taken from it.
+ * is the stricter), then the holds ended as the bank's settle script ends them
+ * (END_HOLDS_LUA).
  */
-const SETTLE_BOTH = `${BUCKET_LUA}
+const SETTLE_BOTH = `${BUCKET_LUA}${END_HOLDS_LUA}
 local refund, charge = tonumber(ARGV[3]), tonumber(ARGV[4])
 if refund ~= 0 or charge ~= 0 then
   local limit = tonumber(ARGV[2])
@@ -83,13 +82,7 @@ if refund ~= 0 or charge ~= 0 then
   save(KEYS[1], used, at, limit)
 end
 local held, charged = tonumber(ARGV[5]), tonumber(ARGV[6])
-if (held > 0 or charged > 0) and redis.call('EXISTS', KEYS[2]) == 1 then
-  if redis.call('HGET', KEYS[2], 'e') == ARGV[7] then
-    redis.call('HINCRBY', KEYS[2], 'b', held - charged)
-  else
-    redis.call('HINCRBY', KEYS[2], 'b', -charged)
-  end
-end
+if held > 0 or charged > 0 then end_holds(KEYS[2], held, charged, ARGV[7]) end
 return 1`;
 
 /** Numbers per request in ADMIT_AND_HOLD's reply. */

@@ -38,17 +38,28 @@ redis.call('HSET', KEYS[1], 'b', ARGV[1], 'e', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
-// ARGV = held, charged, epoch (sums over the holds of one epoch). Same epoch: give
-// back the unused part. The balance was reloaded since the holds (Redis restarted
-// or the key expired): the reload did not contain them, so only the charges are
-// taken from it.
-const SETTLE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('HGET', KEYS[1], 'e') == ARGV[3] then
-  redis.call('HINCRBY', KEYS[1], 'b', tonumber(ARGV[1]) - tonumber(ARGV[2]))
-else
-  redis.call('HINCRBY', KEYS[1], 'b', -tonumber(ARGV[2]))
+/**
+ * Lua: ends holds taken from the balance hash `key` in `epoch`, `charged` of the
+ * `held` micros spent. Same epoch: the unused part goes back. The balance was
+ * reloaded since the holds (Redis restarted or the key expired): the reload did
+ * not contain them, so only the charges are taken from it. Nothing when the hash
+ * is gone (the next hold reloads it from storage). Shared with the gateway's
+ * joint settlement (chat/redis-admissions.ts).
+ */
+export const END_HOLDS_LUA = `
+local function end_holds(key, held, charged, epoch)
+  if redis.call('EXISTS', key) == 0 then return end
+  if redis.call('HGET', key, 'e') == epoch then
+    redis.call('HINCRBY', key, 'b', held - charged)
+  else
+    redis.call('HINCRBY', key, 'b', -charged)
+  end
 end
+`;
+
+// ARGV = held, charged, epoch (sums over the holds of one epoch).
+const SETTLE = `${END_HOLDS_LUA}
+end_holds(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3])
 return 1`;
 
 const GRANT = `
