@@ -37,6 +37,23 @@ describe("MemoryRateLimiter", () => {
     expect((await limiter.admit({ subject: "acct_b", limits: spec, tokens: 0 })).requests.remaining).toBe(59);
   });
 
+  it("keeps the least-recently-used order when the busiest subject is updated in place", () => {
+    const limiter = new MemoryRateLimiter({ now: () => 0, maxSubjects: 2 });
+    const admit = (subject: string) => limiter.admitNow({ subject, limits: spec, tokens: 1 });
+    admit("acct_a");
+    admit("acct_a"); // the newest subject: stored in place
+    limiter.adjustTokensNow("acct_a", spec, 1);
+    admit("acct_b");
+    admit("acct_a"); // moves acct_a after acct_b
+    admit("acct_c"); // evicts acct_b, the least recently used
+    expect(limiter.size).toBe(2);
+    expect(admit("acct_a").requests.remaining).toBe(56);
+    expect(admit("acct_b").requests.remaining).toBe(59); // forgotten: a full bucket again
+    // acct_b's return evicted acct_c, the least recently used since acct_a was just touched.
+    expect(admit("acct_a").tokens.remaining).toBe(1000 - 6);
+    expect(admit("acct_c").requests.remaining).toBe(59);
+  });
+
   it("adjustTokensNow corrects a reservation at once, as adjustTokens does, and checks its arguments the same way", async () => {
     const limiter = new MemoryRateLimiter({ now: () => 0 });
     limiter.admitNow({ subject: "acct_a", limits: spec, tokens: 1000 });

@@ -48,6 +48,13 @@ export class MemoryRateLimiter implements RateLimiter {
   readonly #now: () => number;
   readonly #maxSubjects: number;
   readonly #subjects = new Map<string, SubjectBuckets>();
+  /**
+   * The subject stored last, so already at the most recently used end: storing
+   * it again updates it in place. Deleting and re-inserting a key on every call
+   * left a deleted entry in the Map each time, and the Map rebuilt its table
+   * every few calls for a single busy account.
+   */
+  #newest: string | null = null;
   #closed = false;
 
   constructor(options: MemoryRateLimiterOptions = {}) {
@@ -88,8 +95,11 @@ export class MemoryRateLimiter implements RateLimiter {
     } else if (stored !== undefined) {
       // A refusal takes nothing, but a subject being refused is the one that
       // must not be evicted (that would hand it a full bucket): mark it used.
-      this.#subjects.delete(input.subject);
-      this.#subjects.set(input.subject, stored);
+      if (input.subject !== this.#newest) {
+        this.#subjects.delete(input.subject);
+        this.#subjects.set(input.subject, stored);
+        this.#newest = input.subject;
+      }
     }
     return outcome.decision;
   }
@@ -118,22 +128,37 @@ export class MemoryRateLimiter implements RateLimiter {
   async close(): Promise<void> {
     this.#closed = true;
     this.#subjects.clear();
+    this.#newest = null;
   }
 
   #store(subject: string, requests: StoredBucket | undefined, tokens: StoredBucket): void {
-    // Delete first so a re-insert moves the subject to the most recently used end.
-    this.#subjects.delete(subject);
     // A full bucket (used 0) is the same as no bucket.
     const entry: SubjectBuckets = {
       requests: requests !== undefined && requests.used > 0 ? requests : undefined,
       tokens: tokens.used > 0 ? tokens : undefined,
     };
-    if (entry.requests === undefined && entry.tokens === undefined) return;
+    if (entry.requests === undefined && entry.tokens === undefined) {
+      this.#forget(subject);
+      return;
+    }
+    if (subject === this.#newest) {
+      // Already the most recently used: updated in place, where it stands.
+      this.#subjects.set(subject, entry);
+      return;
+    }
+    // Delete first so the re-insert moves the subject to the most recently used end.
+    this.#subjects.delete(subject);
     if (this.#subjects.size >= this.#maxSubjects) {
       const oldest = this.#subjects.keys().next();
-      if (oldest.done !== true) this.#subjects.delete(oldest.value);
+      if (oldest.done !== true) this.#forget(oldest.value);
     }
     this.#subjects.set(subject, entry);
+    this.#newest = subject;
+  }
+
+  #forget(subject: string): void {
+    this.#subjects.delete(subject);
+    if (subject === this.#newest) this.#newest = null;
   }
 
   /** Drops the oldest subjects while they are full again; stops at the first that is not. */
@@ -141,7 +166,7 @@ export class MemoryRateLimiter implements RateLimiter {
     let checked = 0;
     for (const [subject, entry] of this.#subjects) {
       if (checked >= SWEEP_PER_CALL || Math.max(entry.requests?.fullAt ?? 0, entry.tokens?.fullAt ?? 0) > now) return;
-      this.#subjects.delete(subject);
+      this.#forget(subject);
       checked += 1;
     }
   }
