@@ -117,6 +117,18 @@ describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
     expect([...seen.keys()].sort()).toEqual(["credits", "held", "no hold", "requests", "tokens"]);
   });
 
+  it("applies a turn's token refunds before its charges, so the bucket is the stricter", async () => {
+    const { admissions } = open(() => 1_000);
+    const limits: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 1_000 };
+    await admissions.admit("acct_order", limits, 10, 0);
+    // 10 used: −30 empties the bucket (it cannot go below full), then +5 leaves 5 used.
+    // Summed, or charged first, the bucket would end full.
+    admissions.settle("acct_order", limits, -30, null, 0);
+    admissions.settle("acct_order", limits, 5, null, 0);
+    await admissions.flush();
+    expect((await admissions.admit("acct_order", limits, 0, 0)).decision.tokens.remaining).toBe(995);
+  });
+
   it("a balance reloaded since the holds gives back nothing of them: only their charges are taken", async () => {
     let stored = 1_000;
     const { bank, admissions } = open(() => stored);

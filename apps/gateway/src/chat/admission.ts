@@ -1,4 +1,4 @@
-import { BentooError, effectiveLimits, type Account, type CreditHold, type PlanLimits, type Plan } from "@bentoo/core";
+import { BentooError, effectiveLimits, type Account, type CreditHold, type PlanLimits, type Plan, type ReserveOutcome } from "@bentoo/core";
 import { formatResetDuration, type LimitSpec, type RateDecision, type RateLimiter } from "@bentoo/ratelimit";
 import type { FastifyReply } from "fastify";
 import type { Logger } from "pino";
@@ -97,7 +97,7 @@ export function admit(
   if (admissions !== null) {
     const holdMicros = spends ? estimate.maxCostMicros : 0;
     return admissions.admit(account.id, limits, estimate.tokens, holdMicros).then(
-      ({ decision, held }) => decide(deps, reply, account.id, limits, estimate, { status: "fulfilled", value: decision }, held === null ? NO_HOLD : settledNow(() => holdOrRefusal(held, holdMicros)), true),
+      ({ decision, held }) => decide(deps, reply, account.id, limits, estimate, { status: "fulfilled", value: decision }, jointHold(held, holdMicros), true),
       (error: unknown) => decide(deps, reply, account.id, limits, estimate, { status: "rejected", reason: error }, spends ? { status: "rejected", reason: balanceUnavailable(error) } : NO_HOLD, true),
     );
   }
@@ -111,6 +111,12 @@ export function admit(
   return Promise.allSettled([limiter.admit(input), spends ? credits.reserve(account.id, estimate.maxCostMicros) : Promise.resolve(null)]).then(([limited, held]) =>
     decide(deps, reply, account.id, limits, estimate, limited, held, false),
   );
+}
+
+/** The joint script's hold as the bank's would be settled; a closure only for the refusal's error. */
+function jointHold(held: ReserveOutcome | null, holdMicros: number): Settled<CreditHold | null> {
+  if (held === null) return NO_HOLD;
+  return held.ok ? { status: "fulfilled", value: held.hold } : settledNow(() => holdOrRefusal(held, holdMicros));
 }
 
 /** The admission, or the refusal (after giving back whatever the other check took). */

@@ -2,7 +2,7 @@ import type { CreditHold, ReserveOutcome } from "@bentoo/core";
 import { ADMIT_REPLY_LENGTH, BUCKET_LUA, MAX_UNITS, SETTLEMENT_DEFER_MS, TurnBatcher, decisionAt, type LimitSpec, type RateDecision, type RedisRateLimiter } from "@bentoo/ratelimit";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { BALANCE_TTL_MS, END_HOLDS_LUA, type RedisCreditBank } from "../credits/redis-bank.js";
+import { BALANCE_TTL_MS, END_HOLDS_LUA, defineScript, type RedisCreditBank, type Script } from "../credits/redis-bank.js";
 
 /**
  * KEYS = [request bucket, token bucket, balance hash] (one account: one hash tag);
@@ -77,9 +77,7 @@ local refund, charge = tonumber(ARGV[3]), tonumber(ARGV[4])
 if refund ~= 0 or charge ~= 0 then
   local limit = tonumber(ARGV[2])
   local used, at = load(KEYS[1], limit, now_ms(ARGV[1]))
-  used = math.max(0, math.min(MAX_USED, used + refund * SCALE))
-  used = math.max(0, math.min(MAX_USED, used + charge * SCALE))
-  save(KEYS[1], used, at, limit)
+  save(KEYS[1], add_used(add_used(used, refund), charge), at, limit)
 end
 local held, charged = tonumber(ARGV[5]), tonumber(ARGV[6])
 if held > 0 or charged > 0 then end_holds(KEYS[2], held, charged, ARGV[7]) end
@@ -110,13 +108,6 @@ interface PendingSettlement {
   tokenDelta: number;
   hold: CreditHold | null;
   chargedMicros: number;
-}
-
-type Script = (...keysAndArguments: Array<string | number>) => Promise<unknown>;
-
-function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): Script {
-  redis.defineCommand(name, { numberOfKeys, lua });
-  return (redis as unknown as Record<string, Script>)[name]!.bind(redis);
 }
 
 /**

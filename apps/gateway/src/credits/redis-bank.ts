@@ -67,11 +67,12 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'b', ARGV[1])
 return 1`;
 
-type Script = (key: string, ...args: Array<string | number>) => Promise<unknown>;
+/** A registered script: its keys first, then its arguments. */
+export type Script = (...keysAndArguments: Array<string | number>) => Promise<unknown>;
 
 /** Registers a script once; ioredis then calls it by EVALSHA (falling back to EVAL after a Redis restart). */
-function defineScript(redis: Redis, name: string, lua: string): Script {
-  redis.defineCommand(name, { numberOfKeys: 1, lua });
+export function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): Script {
+  redis.defineCommand(name, { numberOfKeys, lua });
   const command = (redis as unknown as Record<string, Script>)[name]!;
   return command.bind(redis);
 }
@@ -105,10 +106,10 @@ export class RedisCreditBank implements CreditBank {
     private readonly prefix: string,
   ) {
     this.scripts = {
-      reserve: defineScript(redis, "bentooCreditReserve", RESERVE),
-      load: defineScript(redis, "bentooCreditLoad", LOAD),
-      settle: defineScript(redis, "bentooCreditSettle", SETTLE),
-      grant: defineScript(redis, "bentooCreditGrant", GRANT),
+      reserve: defineScript(redis, "bentooCreditReserve", 1, RESERVE),
+      load: defineScript(redis, "bentooCreditLoad", 1, LOAD),
+      settle: defineScript(redis, "bentooCreditSettle", 1, SETTLE),
+      grant: defineScript(redis, "bentooCreditGrant", 1, GRANT),
     };
   }
 

@@ -58,6 +58,11 @@ local function save(key, used, at, limit)
   end
 end
 
+-- addUsed: whole units added to a bucket's scaled use, kept within [0, MAX_USED].
+local function add_used(used, units)
+  return math.max(0, math.min(MAX_USED, used + units * SCALE))
+end
+
 local function wait(used, cost, limit)
   local over = used + cost - limit * SCALE
   if over <= 0 then return 0 end
@@ -142,8 +147,7 @@ const ADJUST = `${BUCKET_LUA}
 local now = now_ms(ARGV[1])
 local limit = tonumber(ARGV[2])
 local used, at = load(KEYS[1], limit, now)
-used = math.max(0, math.min(MAX_USED, used + tonumber(ARGV[3]) * SCALE))
-save(KEYS[1], used, at, limit)
+save(KEYS[1], add_used(used, tonumber(ARGV[3])), at, limit)
 return 1
 `;
 
