@@ -5,12 +5,12 @@
 // On this shared machine the speed of one build drifts by a third within
 // minutes, so a change is judged by paired rounds (A then B, B then A, ...),
 // not by two runs minutes apart. A report, not a test.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { killAllChildrenNow, memoryMegabytes, stopAllChildren, threadCpuMicros } from "./lib/children.mjs";
+import { killAllChildrenNow, memoryMegabytes, stopAllChildren, threadCpuMicros, threadUserSystemMicros } from "./lib/children.mjs";
 import { selectLoadGenerator } from "./lib/load-generator.mjs";
 import { postgresSettings } from "./lib/environment.mjs";
 import { defaultServiceUrls } from "./lib/options.mjs";
@@ -29,7 +29,9 @@ Each checkout must be built (npx tsc -b). Options:
   --rate <n>           fixed requests/s (autocannon's overallRate); 0 = as fast as possible (default)
   --upstream-delay <ms> the fake upstream's delay (default 0)
   --with <ids>         reference targets measured in the same rounds, e.g. bare,fastify,lean
-  --keep-logs          keep the targets' logs (their directory is printed)`;
+  --keep-logs          keep the targets' logs (their directory is printed)
+  --profile <dir>      run the builds and the feature floors (lean, lean-postgres) under --cpu-prof,
+                       writing their profiles to <dir> (bench/profile-summary.mjs --stages reads them)`;
 
 function parseOptions(argv) {
   const { values } = parseArgs({
@@ -46,6 +48,7 @@ function parseOptions(argv) {
       "upstream-delay": { type: "string", default: "0" },
       with: { type: "string", default: "" },
       "keep-logs": { type: "boolean", default: false },
+      profile: { type: "string", default: "" },
       help: { type: "boolean", default: false },
     },
   });
@@ -77,6 +80,7 @@ function parseOptions(argv) {
     upstreamDelay: number("upstream-delay"),
     references: values.with.split(",").filter(Boolean),
     keepLogs: values["keep-logs"],
+    profileDirectory: values.profile === "" ? null : resolve(values.profile),
   };
 }
 
@@ -115,9 +119,11 @@ async function main() {
   const notices = [];
   const postgres = options.target === "postgres" ? await postgresSettings({ postgres: true, ...defaultServiceUrls() }, notices) : null;
   if (options.target === "postgres" && postgres === null) throw new Error(notices.join("\n"));
-  const baseContext = { benchDirectory, workDirectory, logDirectory: workDirectory, profileDirectory: null, postgres };
+  if (options.profileDirectory !== null) mkdirSync(options.profileDirectory, { recursive: true });
+  const baseContext = { benchDirectory, workDirectory, logDirectory: workDirectory, profileDirectory: options.profileDirectory, postgres };
   const upstream = await startUpstream(options.upstreamDelay, baseContext);
   const entries = [];
+  let loadBegan = Date.now();
   try {
     for (const build of options.builds) {
       const context = { ...baseContext, repositoryRoot: build.root };
@@ -136,23 +142,27 @@ async function main() {
       const request = { url: instance.url, headers: instance.headers, body: requestBody(options.mode), connections: options.connections, seconds };
       return options.rate > 0 ? runAtRate(request, options.rate) : run(request);
     };
+    loadBegan = Date.now();
     for (const entry of entries) if (options.warmup > 0) await load(entry.instance, options.warmup);
     for (let round = 0; round < options.rounds; round++) {
       const order = round % 2 === 0 ? entries : [...entries].reverse();
       for (const entry of order) {
         const before = threadCpuMicros(entry.instance.pid);
+        const mainBefore = threadUserSystemMicros(entry.instance.pid);
         const result = await load(entry.instance, options.seconds);
         const cpu = cpuSplit(entry.instance.pid, before, threadCpuMicros(entry.instance.pid), result.requests);
+        // The main thread's user time is its JavaScript and Node's own work; its system time is mostly the sockets' syscalls.
+        cpu.mainUser = (threadUserSystemMicros(entry.instance.pid).user - mainBefore.user) / result.requests;
         if (result.non2xx + result.errors + result.timeouts > 0) console.log(`!!! ${entry.build.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
         entry.rounds.push({ rps: result.rps, p99: result.p99Ms, ...cpu });
-        console.log(`round ${round + 1} ${entry.build.name.padEnd(10)} ${result.rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99Ms).padStart(4)} ms  cpu ${cpu.total.toFixed(1).padStart(6)} µs/req (main ${cpu.main.toFixed(1)}, busiest other ${cpu.busiest.toFixed(1)}, rest ${cpu.rest.toFixed(1)})`);
+        console.log(`round ${round + 1} ${entry.build.name.padEnd(10)} ${result.rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99Ms).padStart(4)} ms  cpu ${cpu.total.toFixed(1).padStart(6)} µs/req (main ${cpu.main.toFixed(1)}, of it user ${cpu.mainUser.toFixed(1)}, busiest other ${cpu.busiest.toFixed(1)}, rest ${cpu.rest.toFixed(1)})`);
       }
     }
     console.log(`\n${options.target}, ${options.mode}, ${options.connections} connections, ${options.rate > 0 ? `${options.rate} req/s` : "max rate"}, ${options.rounds} rounds of ${options.seconds} s; medians:`);
     const [first] = entries;
     for (const entry of entries) {
       const m = (field) => median(entry.rounds.map((round) => round[field]));
-      let line = `${entry.build.name.padEnd(10)} ${m("rps").toFixed(0).padStart(6)} req/s  cpu ${m("total").toFixed(1)} µs/req (main ${m("main").toFixed(1)}, busiest other ${m("busiest").toFixed(1)}, rest ${m("rest").toFixed(1)})  RSS ${memoryMegabytes(entry.instance.pid).rss.toFixed(0)} MB`;
+      let line = `${entry.build.name.padEnd(10)} ${m("rps").toFixed(0).padStart(6)} req/s  cpu ${m("total").toFixed(1)} µs/req (main ${m("main").toFixed(1)}, of it user ${m("mainUser").toFixed(1)}, busiest other ${m("busiest").toFixed(1)}, rest ${m("rest").toFixed(1)})  RSS ${memoryMegabytes(entry.instance.pid).rss.toFixed(0)} MB`;
       if (entry !== first) {
         const ratios = (field) => entry.rounds.map((round, index) => round[field] / first.rounds[index][field]);
         const cpuRatios = ratios("total");
@@ -165,6 +175,9 @@ async function main() {
     for (const entry of entries) await entry.instance.stop().catch(() => undefined);
     await upstream.stop();
     await stopAllChildren(0);
+    if (options.profileDirectory !== null) {
+      for (const entry of entries) if (entry.instance.profile) console.log(`profile of ${entry.build.name}: ${entry.instance.profile.path} (load began ${((loadBegan - entry.instance.profile.startedAt) / 1000).toFixed(1)} s after its start)`);
+    }
     if (options.keepLogs) console.log(`logs: ${workDirectory}`);
     else rmSync(workDirectory, { recursive: true, force: true });
   }

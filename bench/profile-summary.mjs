@@ -2,19 +2,23 @@
 // Where the time goes in a V8 CPU profile (from `node bench/run.mjs --profile`,
 // or any `node --cpu-prof`): self time grouped by package (a dependency, a
 // Bentoo workspace, Node's internals, GC), the busiest functions and, with
-// --callers <name>, who calls a hot function such as writev. See USAGE.
+// --callers <name>, who calls a hot function such as writev, and with --stages,
+// the time by stage of a chat request (bench/lib/stages.mjs). See USAGE.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { STAGES, stageClassifier, stageRules } from "./lib/stages.mjs";
 
-const USAGE = "Usage: node bench/profile-summary.mjs <file.cpuprofile> [--skip <seconds of start-up to leave out>] [--top 25] [--callers <function name>]\n";
+const USAGE = `Usage: node bench/profile-summary.mjs <file.cpuprofile> [--skip <seconds of start-up to leave out>] [--top 25] [--callers <function name>]
+       node bench/profile-summary.mjs <file.cpuprofile> --stages [--skip <s>] [--user-micros <main thread's user CPU µs per request>]\n`;
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { skip: { type: "string", default: "0" }, top: { type: "string", default: "25" }, callers: { type: "string" } },
+  options: { skip: { type: "string", default: "0" }, top: { type: "string", default: "25" }, callers: { type: "string" }, stages: { type: "boolean", default: false }, "user-micros": { type: "string" } },
 });
 const path = positionals[0];
 const skipMicros = Number(values.skip) * 1e6;
 const top = Number(values.top);
-if (path === undefined || !Number.isFinite(skipMicros) || !Number.isInteger(top)) {
+const userMicros = values["user-micros"] === undefined ? null : Number(values["user-micros"]);
+if (path === undefined || !Number.isFinite(skipMicros) || !Number.isInteger(top) || (userMicros !== null && !(userMicros > 0))) {
   process.stderr.write(USAGE);
   process.exit(2);
 }
@@ -38,6 +42,46 @@ for (let index = 0; index < profile.samples.length; index++) {
   if (elapsed < skipMicros) continue;
   const id = profile.samples[index];
   selfMicros.set(id, selfMicros.get(id) + delta);
+}
+
+if (values.stages) {
+  printStages();
+  process.exit(0);
+}
+
+/**
+ * Busy time by stage. The profiler samples wall time, so a thread taken off the
+ * CPU inside a syscall keeps being sampled there: on a loaded 2-core machine,
+ * writev (which wakes the client or the upstream, who may then run first) shows
+ * several times the CPU it uses. It is listed apart and left out of the shares;
+ * the system time of compare.mjs and run.mjs covers the syscalls. With
+ * --user-micros (compare.mjs's "of it user"), the shares become µs per request.
+ */
+function printStages() {
+  const { subject, rules } = stageRules(profile.nodes);
+  const stageOf = stageClassifier(profile.nodes, rules);
+  const byStage = new Map(STAGES.map((stage) => [stage, 0]));
+  let busy = 0;
+  let writev = 0;
+  for (const node of profile.nodes) {
+    const micros = selfMicros.get(node.id);
+    const name = node.callFrame.functionName;
+    if (micros === 0 || name === "(idle)") continue;
+    if (name === "writev") {
+      writev += micros;
+      continue;
+    }
+    busy += micros;
+    const stage = stageOf(node.id);
+    byStage.set(stage, byStage.get(stage) + micros);
+  }
+  process.stdout.write(`${path}: ${subject}\n${skipMicros > 0 ? `after the first ${values.skip} s: ` : ""}busy ${(busy / 1000).toFixed(0)} ms, and ${(writev / 1000).toFixed(0)} ms in writev (wall time, left out)\n\n`);
+  for (const [stage, micros] of byStage) {
+    const share = micros / busy;
+    const scaled = userMicros === null ? "" : `${(share * userMicros).toFixed(1).padStart(6)} µs  `;
+    process.stdout.write(`${scaled}${(share * 100).toFixed(1).padStart(5)} %  ${stage}\n`);
+  }
+  if (userMicros !== null) process.stdout.write(`${userMicros.toFixed(1).padStart(6)} µs  the main thread's user CPU per request\n`);
 }
 
 const parentOf = new Map();

@@ -17,7 +17,7 @@ export const USAGE = `Usage: node bench/run.mjs [options]
   --no-postgres           skip the Postgres+Redis target
   --only <ids>            comma-separated subset of bare,fastify,lean,embedded,lean-postgres,postgres (direct always runs)
   --load-generator <name> autocannon or wrk (default: autocannon when installed, else wrk)
-  --profile               run Bentoo under --cpu-prof; profiles go to bench/results/profiles/
+  --profile               run Bentoo and the feature floor under --cpu-prof; profiles go to bench/results/profiles/
   --help
 `;
 

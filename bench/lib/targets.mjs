@@ -95,11 +95,13 @@ function featureFloor(id, label, scaleOut) {
         if (database === null) return;
         await Promise.allSettled([database.drop(), deleteRedisKeys(context.postgres.redisUrl, redisPrefix)]);
       };
+      // Profiled like Bentoo when the context asks for profiles, so that the two can be compared stage by stage.
+      const { profile, profileFlags } = cpuProfile(id, context);
       try {
         const handle = await startChild({
           name: id,
           // Bentoo's Node flags (npm start's), so that the two differ by their code alone.
-          args: [...gatewayNodeFlags(context.repositoryRoot), join(context.benchDirectory, "floor-gateway.mjs"), upstream.origin, "0", ...(database === null ? [] : [database.url, context.postgres.redisUrl, redisPrefix])],
+          args: [...gatewayNodeFlags(context.repositoryRoot), ...profileFlags, join(context.benchDirectory, "floor-gateway.mjs"), upstream.origin, "0", ...(database === null ? [] : [database.url, context.postgres.redisUrl, redisPrefix])],
           logDirectory: context.logDirectory,
           readyPattern: LISTENING,
         });
@@ -112,7 +114,7 @@ function featureFloor(id, label, scaleOut) {
           if (written === null || written[1] === "0" || written[2] === "0") throw new Error(`${id} reported no audit or ledger rows written (its log: ${handle.logPath})`);
           notes.push(written[0]);
         };
-        return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes, stop };
+        return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes, profile, stop };
       } catch (error) {
         await cleanUp();
         throw error;
@@ -164,6 +166,13 @@ export function gatewayNodeFlags(repositoryRoot) {
   return launch[1].trim().split(/\s+/).filter(Boolean);
 }
 
+/** With a profile directory in the context, the Node flags that write a CPU profile of the process there, and where. */
+function cpuProfile(name, context) {
+  if (context.profileDirectory === null) return { profile: null, profileFlags: [] };
+  const profile = { path: join(context.profileDirectory, `${name}-${Date.now()}.cpuprofile`), startedAt: Date.now() };
+  return { profile, profileFlags: ["--cpu-prof", "--cpu-prof-dir", context.profileDirectory, `--cpu-prof-name=${basename(profile.path)}`] };
+}
+
 async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
   const redisPrefix = `bentoo-bench:${randomBytes(4).toString("hex")}:`;
   const stopGateway = async (handle) => {
@@ -187,8 +196,7 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
     BENTOO_CATALOG: catalogPath,
     BENTOO_SEED_DEMO: "false",
   });
-  const profile = context.profileDirectory === null ? null : { path: join(context.profileDirectory, `${name}-${Date.now()}.cpuprofile`), startedAt: Date.now() };
-  const profileFlags = profile === null ? [] : ["--cpu-prof", "--cpu-prof-dir", context.profileDirectory, `--cpu-prof-name=${basename(profile.path)}`];
+  const { profile, profileFlags } = cpuProfile(name, context);
   const handle = await startChild({
     name,
     args: [...gatewayNodeFlags(context.repositoryRoot), ...profileFlags, join(context.repositoryRoot, "apps/gateway/dist/main.js")],
