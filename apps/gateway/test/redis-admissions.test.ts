@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { RedisRateLimiter, admitBuckets, type BucketState, type LimitSpec } from "@bentoo/ratelimit";
-import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
-import { scriptCountingRedis } from "./redis-helpers.js";
+import { testRedisUrl } from "@bentoo/test-kit";
+import { scriptCountingSuite } from "./redis-helpers.js";
 import { RedisAdmissions, type JointDecision } from "../src/chat/redis-admissions.js";
 import { RedisCreditBank } from "../src/credits/redis-bank.js";
 
@@ -12,23 +12,13 @@ const NOW = 1_700_000_000_000;
 
 /** Rate limits and credit holds decided by one script per account and turn, against a real Redis. */
 describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
-  const prefix = testRedisPrefix();
-  let redis: Redis;
-  let scriptCalls: () => number;
-  let resetCount: () => void;
-
-  beforeAll(async () => {
-    ({ redis, scriptCalls, resetCount } = await scriptCountingRedis(redisUrl!));
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await deleteRedisKeys(redisUrl!, prefix);
-  });
+  const suite = scriptCountingSuite(redisUrl!);
+  const { prefix } = suite;
 
   function open(balance: () => number, logger = pino({ level: "silent" })) {
-    const limiter = new RedisRateLimiter({ redis, keyPrefix: prefix, now: () => NOW });
-    const bank = new RedisCreditBank(redis, async () => balance(), prefix);
-    return { limiter, bank, admissions: new RedisAdmissions({ redis, limiter, bank, logger, now: () => NOW }) };
+    const limiter = new RedisRateLimiter({ redis: suite.redis, keyPrefix: prefix, now: () => NOW });
+    const bank = new RedisCreditBank(suite.redis, async () => balance(), prefix);
+    return { limiter, bank, admissions: new RedisAdmissions({ redis: suite.redis, limiter, bank, logger, now: () => NOW }) };
   }
 
   const summary = ({ decision, held }: JointDecision) => ({
@@ -42,7 +32,7 @@ describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
   it("decides an account's requests of one turn in one call, in order; a refused request takes nothing", async () => {
     const { bank, admissions } = open(() => 1_000);
     const limits: LimitSpec = { requestsPerMinute: 3, tokensPerMinute: 100 };
-    resetCount();
+    suite.resetCount();
     const decisions = await Promise.all(
       [
         [10, 300],
@@ -53,7 +43,7 @@ describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
       ].map(([tokens, hold]) => admissions.admit("acct_joint", limits, tokens!, hold!)),
     );
     // One call found the balance missing, one loaded it, one decided all five.
-    expect(scriptCalls()).toBe(3);
+    expect(suite.scriptCalls()).toBe(3);
     expect(decisions.map(summary)).toEqual([
       { limitedBy: null, requests: 2, tokens: 90, held: 300, available: 700 },
       { limitedBy: null, requests: 2, tokens: 90, held: "refused", available: 700 },
@@ -66,12 +56,12 @@ describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
 
     // The settlements of a turn: one call for the token corrections and the holds together.
     const holds = decisions.flatMap(({ held }) => (held?.ok === true ? [held.hold] : []));
-    resetCount();
+    suite.resetCount();
     admissions.settle("acct_joint", limits, -5, holds[0]!, 100);
     admissions.settle("acct_joint", limits, 20, holds[1]!, 900);
     admissions.settle("acct_joint", limits, -10, null, 0);
     await admissions.flush();
-    expect(scriptCalls()).toBe(2); // the test key's settlement has no epoch: a call of its own
+    expect(suite.scriptCalls()).toBe(2); // the test key's settlement has no epoch: a call of its own
     // 0 + (300 − 100) + (700 − 700: the charge is capped at the hold); 30 tokens taken, −15 + 20 corrected: 35 used of 100.
     expect(await bank.available("acct_joint")).toBe(200);
     const next = await admissions.admit("acct_joint", { requestsPerMinute: 4, tokensPerMinute: 100 }, 0, 0);
@@ -135,7 +125,7 @@ describe.skipIf(redisUrl === undefined)("RedisAdmissions", () => {
     const limits: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 10_000 };
     const before = await admissions.admit("acct_reload", limits, 1, 300);
     if (before.held?.ok !== true) throw new Error("the first hold must fit");
-    await redis.del(`${prefix}credit:{acct_reload}`); // expired, or Redis restarted
+    await suite.redis.del(`${prefix}credit:{acct_reload}`); // expired, or Redis restarted
     stored = 1_000; // storage has not seen the hold
     const after = await admissions.admit("acct_reload", limits, 1, 200);
     if (after.held?.ok !== true) throw new Error("the second hold must fit");

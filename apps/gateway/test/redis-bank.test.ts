@@ -1,58 +1,48 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
-import { scriptCountingRedis } from "./redis-helpers.js";
+import { testRedisUrl } from "@bentoo/test-kit";
+import { scriptCountingSuite } from "./redis-helpers.js";
 import { RedisCreditBank } from "../src/credits/redis-bank.js";
 
 const redisUrl = testRedisUrl();
 
 /** The shared bank against a real Redis: holds and settlements of one turn travel together, with the outcomes of separate calls. */
 describe.skipIf(redisUrl === undefined)("RedisCreditBank", () => {
-  const prefix = testRedisPrefix();
-  let redis: Redis;
-  let scriptCalls: () => number;
-  let resetCount: () => void;
-
-  beforeAll(async () => {
-    ({ redis, scriptCalls, resetCount } = await scriptCountingRedis(redisUrl!));
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await deleteRedisKeys(redisUrl!, prefix);
-  });
+  const suite = scriptCountingSuite(redisUrl!);
+  const { prefix } = suite;
 
   it("decides an account's holds of one turn in one call, in order, as separate calls would", async () => {
-    const bank = new RedisCreditBank(redis, async () => 1_000, prefix);
+    const bank = new RedisCreditBank(suite.redis, async () => 1_000, prefix);
     await bank.available("acct_turn"); // loads nothing yet: not in Redis, read from storage
-    resetCount();
+    suite.resetCount();
     const outcomes = await Promise.all([300, 300, 300, 300, 50].map((amount) => bank.reserve("acct_turn", amount)));
     // One call found the balance missing, one loaded it, one decided all five.
-    expect(scriptCalls()).toBe(3);
+    expect(suite.scriptCalls()).toBe(3);
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, false, true]);
     expect(outcomes.map((outcome) => outcome.availableMicros)).toEqual([700, 400, 100, 100, 50]);
     expect(await bank.available("acct_turn")).toBe(50);
 
-    resetCount();
+    suite.resetCount();
     const holds = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.hold] : []));
     // Charges 100, 200, 400 (capped at its 300 hold) and 0: 600 spent in all, one call.
     await Promise.all(holds.map((hold, index) => bank.settle(hold, [100, 200, 400, 0][index]!)));
-    expect(scriptCalls()).toBe(1);
+    expect(suite.scriptCalls()).toBe(1);
     expect(await bank.available("acct_turn")).toBe(400);
   });
 
   it("settles holds from before and after a reload apart: the reloaded balance never contained the old hold", async () => {
     let stored = 1_000;
-    const bank = new RedisCreditBank(redis, async () => stored, prefix);
+    const bank = new RedisCreditBank(suite.redis, async () => stored, prefix);
     const before = await bank.reserve("acct_epoch", 300);
     if (!before.ok) throw new Error("the first hold must fit");
-    await redis.del(`${prefix}credit:{acct_epoch}`); // expired, or Redis restarted
+    await suite.redis.del(`${prefix}credit:{acct_epoch}`); // expired, or Redis restarted
     stored = 1_000; // storage has not seen the hold
     const after = await bank.reserve("acct_epoch", 200);
     if (!after.ok) throw new Error("the second hold must fit");
     expect(after.hold.epoch).not.toBe(before.hold.epoch);
-    resetCount();
+    suite.resetCount();
     await Promise.all([bank.settle(before.hold, 100), bank.settle(after.hold, 50)]);
-    expect(scriptCalls()).toBe(2);
+    expect(suite.scriptCalls()).toBe(2);
     // 1,000 reloaded − 200 held; then the old hold's charge (100) is taken, the new hold gives back 150.
     expect(await bank.available("acct_epoch")).toBe(850);
   });

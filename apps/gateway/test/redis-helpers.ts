@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
-import { vi } from "vitest";
+import { afterAll, beforeAll, vi } from "vitest";
+import { deleteRedisKeys, testRedisPrefix } from "@bentoo/test-kit";
 
 /**
  * A client with the gateway's settings (no offline queue, one retry) that counts
@@ -16,4 +17,32 @@ export async function scriptCountingRedis(url: string): Promise<{ redis: Redis; 
     return send(command, ...rest);
   });
   return { redis, scriptCalls: () => calls, resetCount: () => (calls = 0) };
+}
+
+/**
+ * For a describe block: a script-counting client connected before its tests and
+ * closed after them, and a key prefix of its own, whose keys are deleted at the end.
+ */
+export function scriptCountingSuite(url: string): { readonly prefix: string; readonly redis: Redis; scriptCalls(): number; resetCount(): void } {
+  const prefix = testRedisPrefix();
+  let client: Awaited<ReturnType<typeof scriptCountingRedis>> | null = null;
+  const connected = () => {
+    if (client === null) throw new Error("the suite's Redis client connects in beforeAll");
+    return client;
+  };
+  beforeAll(async () => {
+    client = await scriptCountingRedis(url);
+  });
+  afterAll(async () => {
+    client?.redis.disconnect();
+    await deleteRedisKeys(url, prefix);
+  });
+  return {
+    prefix,
+    get redis() {
+      return connected().redis;
+    },
+    scriptCalls: () => connected().scriptCalls(),
+    resetCount: () => connected().resetCount(),
+  };
 }
