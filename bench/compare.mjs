@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { killAllChildrenNow, memoryMegabytes, stopAllChildren, threadCpuMicros, threadUserSystemMicros } from "./lib/children.mjs";
+import { killAllChildrenNow, memoryMegabytes, stopAllChildren, mainThreadUserMicros, threadCpuMicros } from "./lib/children.mjs";
 import { selectLoadGenerator } from "./lib/load-generator.mjs";
 import { postgresSettings } from "./lib/environment.mjs";
 import { defaultServiceUrls } from "./lib/options.mjs";
@@ -148,11 +148,11 @@ async function main() {
       const order = round % 2 === 0 ? entries : [...entries].reverse();
       for (const entry of order) {
         const before = threadCpuMicros(entry.instance.pid);
-        const mainBefore = threadUserSystemMicros(entry.instance.pid);
+        const userBefore = mainThreadUserMicros(entry.instance.pid);
         const result = await load(entry.instance, options.seconds);
         const cpu = cpuSplit(entry.instance.pid, before, threadCpuMicros(entry.instance.pid), result.requests);
         // The main thread's user time is its JavaScript and Node's own work; its system time is mostly the sockets' syscalls.
-        cpu.mainUser = (threadUserSystemMicros(entry.instance.pid).user - mainBefore.user) / result.requests;
+        cpu.mainUser = (mainThreadUserMicros(entry.instance.pid) - userBefore) / result.requests;
         if (result.non2xx + result.errors + result.timeouts > 0) console.log(`!!! ${entry.build.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
         entry.rounds.push({ rps: result.rps, p99: result.p99Ms, ...cpu });
         console.log(`round ${round + 1} ${entry.build.name.padEnd(10)} ${result.rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99Ms).padStart(4)} ms  cpu ${cpu.total.toFixed(1).padStart(6)} µs/req (main ${cpu.main.toFixed(1)}, of it user ${cpu.mainUser.toFixed(1)}, busiest other ${cpu.busiest.toFixed(1)}, rest ${cpu.rest.toFixed(1)})`);

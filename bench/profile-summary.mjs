@@ -54,8 +54,9 @@ if (values.stages) {
  * CPU inside a syscall keeps being sampled there: on a loaded 2-core machine,
  * writev (which wakes the client or the upstream, who may then run first) shows
  * several times the CPU it uses. It is listed apart and left out of the shares;
- * the system time of compare.mjs and run.mjs covers the syscalls. With
- * --user-micros (compare.mjs's "of it user"), the shares become µs per request.
+ * the syscalls' CPU is the main thread's CPU minus its user CPU in compare.mjs's
+ * report. With --user-micros (compare.mjs's "of it user"), the shares become µs
+ * per request.
  */
 function printStages() {
   const { subject, rules } = stageRules(profile.nodes);

@@ -101,11 +101,10 @@ function statCpuMicros(stat) {
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** One thread's CPU time split into user and system (kernel) time, in microseconds; the main thread's by default. */
-export function threadUserSystemMicros(pid, tid = pid) {
-  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { user: (Number(fields[11]) * 1_000_000) / CLOCK_TICKS_PER_SECOND, system: (Number(fields[12]) * 1_000_000) / CLOCK_TICKS_PER_SECOND };
+/** The user CPU time (not the kernel's, in syscalls) of a process's main thread, in microseconds. */
+export function mainThreadUserMicros(pid) {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
+  return (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[11]) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** User + system CPU time of a process (all its threads), in microseconds. */
