@@ -1,6 +1,6 @@
 // The near-limit baseline for a Node proxy: node:http in front, an undici Pool
-// behind, the small JSON request body buffered (2-3x cheaper than piping it,
-// issue 9), and the upstream response streamed back with Pool.stream without
+// behind, the small JSON request body buffered (2-3x cheaper than piping it),
+// and the upstream response streamed back with Pool.stream without
 // parsing or re-serialising it. No auth, no limits, no logging: whatever Bentoo
 // costs beyond this is the price of its features.
 // Usage: node bench/bare-proxy.mjs <upstream origin> [port]; prints "listening <url>".

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A/B comparison of builds (bench/README.md, "Comparing two builds"): the same
+// A/B comparison of builds (bench/README.md, "Comparing builds"): the same
 // Bentoo target from two or more checkouts, each built, loaded in alternating
 // rounds against one fake upstream, with the CPU per request split by thread.
 // On this shared machine the speed of one build drifts by a third within

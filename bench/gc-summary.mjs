@@ -2,9 +2,9 @@
 // What the garbage collector did in a gateway's log written with --trace-gc-nvp
 // (bench/README.md, "Garbage collection"): for the process's main isolate, how
 // much survived and was promoted per young collection, and how many full
-// collections ran. A gateway in the slow state the eighth session traced kept
-// about 2 MB alive per young collection, against 0.4 MB, and ran three times as
-// many full ones. A report, not a test.
+// collections ran. A gateway in the slow state keeps about 2 MB alive per young
+// collection, against 0.4 MB, and runs three times as many full ones. A report,
+// not a test.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 

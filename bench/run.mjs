@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bentoo's benchmark (issue 9): the fake upstream alone, a bare undici proxy,
+// Bentoo's benchmark: the fake upstream alone, a bare undici proxy,
 // the same proxy on fastify (the framework floor), a lean gateway doing the work of Bentoo's
 // features (the feature floor), and Bentoo (SQLite + memory, then Postgres + Redis), all measured in one run
 // so that ratios between them hold on a noisy machine. See bench/README.md.

@@ -6,9 +6,9 @@ import { createTestApp, type TestApp } from "../apps/gateway/test/helpers.js";
 import { CsvStreamParser, KEY_MATERIAL, findSecrets, forEachTextChunk, lineSplitter, mb } from "../apps/gateway/test/audit-helpers.js";
 
 /**
- * Issue 5: "Export of 100,000 records streams as JSONL and CSV with memory
- * staying bounded (measure RSS growth); CSV escapes commas, quotes and
- * newlines." The app listens on a real port in this process, so the RSS
+ * An export of 100,000 records streams as JSONL and CSV with memory staying
+ * bounded (RSS growth is measured), and CSV escapes commas, quotes and
+ * newlines. The app listens on a real port in this process, so the RSS
  * measured is the server's (plus this client, which never holds the body).
  */
 

@@ -7,8 +7,8 @@ import { findSecrets } from "../apps/gateway/test/audit-helpers.js";
 import { GATEWAY_MAIN, startBuiltServer, type BuiltServer } from "./support/built-server.js";
 
 /**
- * Issue 5: "Graceful shutdown during load → every request that got a response
- * is recorded." The BUILT server (`npm start`'s dist/main.js) on a temp SQLite
+ * A graceful shutdown during load records every request that got a response.
+ * The BUILT server (`npm start`'s dist/main.js) on a temp SQLite
  * file takes a few hundred concurrent requests, gets SIGTERM while they are in
  * flight, and must exit 0 with a record for every request that was answered.
  */

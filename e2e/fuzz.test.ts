@@ -8,7 +8,7 @@ import { startBuiltServer, stopBuiltServer, type BuiltServer } from "./support/b
 import { fuzzCase, prng, type FuzzCase, type FuzzFixtures } from "./support/fuzz-cases.js";
 
 /**
- * The bad-input suite (issue 6): the real built server on loopback, at least
+ * The bad-input suite: the real built server on loopback, at least
  * 10,000 generated malformed requests over 32 concurrent connections. No 5xx, no
  * crash, bounded memory, and a normal request still works afterwards.
  */

@@ -1,4 +1,4 @@
-// Turns measurements into the printed tables and the issue 9 verdicts. Every
+// Turns measurements into the printed tables and the targets' verdicts. Every
 // target is a ratio between runs of the same invocation: absolute numbers swing
 // ±25 % on a shared 2-core machine, ratios within one run much less.
 
@@ -75,7 +75,7 @@ function verdict(name, measured, limit, passes, shown) {
   return { name, measured, limit, verdict: passes(measured) ? "PASS" : "FAIL", shown };
 }
 
-/** The targets of issue 9, each { name, measured, limit, verdict, shown }. */
+/** The performance targets (bench/README.md, "Targets"), each { name, measured, limit, verdict, shown }. */
 export function evaluateTargets(runs, unloaded) {
   const load = (target, mode) => runs.find((run) => run.target === target && run.mode === mode && run.delay_ms === 0);
   const quiet = (target, mode) => unloaded.find((entry) => entry.target === target && entry.mode === mode);
@@ -137,7 +137,7 @@ export function floorTable(rows) {
 
 export function targetsTable(targets) {
   return table(
-    ["target (issue 9)", "measured", "limit", "verdict"],
+    ["target", "measured", "limit", "verdict"],
     targets.map((target) => [target.name, target.shown, target.limit, target.verdict]),
   );
 }

@@ -6,8 +6,7 @@ import { findSecrets, parseCsv, sleep } from "./audit-helpers.js";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 /**
- * The audit log end to end through the real app on real storage (issue 5,
- * "Tests that must exist"): completeness under concurrent mixed traffic, the
+ * The audit log end to end through the real app on real storage: completeness under concurrent mixed traffic, the
  * Audit API's filters, cursor pagination and account isolation, management
  * events, usage analytics and the rotation signal, and a grep for secrets over
  * every response, export, record and log line these tests produced.
