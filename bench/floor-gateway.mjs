@@ -114,8 +114,7 @@ function track(write) {
   void write.finally(() => writing.delete(write));
 }
 function flush() {
-  if (audit.length > 0) track(storage.audit.insertMany(audit.splice(0, audit.length)));
-  if (ledger.length > 0) track(storage.ledger.append(ledger.splice(0, ledger.length)));
+  if (audit.length > 0 || ledger.length > 0) track(storage.records.write({ audit: audit.splice(0, audit.length), ledger: ledger.splice(0, ledger.length) }));
 }
 setInterval(flush, 200).unref();
 

@@ -63,7 +63,7 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
     }
     secrets.add("not-a-real-session-0123456789");
     await new Promise((resolve) => setTimeout(resolve, 10));
-    await t.services.auditWriter.flush();
+    await t.services.records.flush();
 
     // A month of history, 100,000 records, written in batches as the writer would.
     const now = Date.now();
@@ -104,7 +104,7 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
       for (const record of batch.slice(0, OTHER_PER_BATCH)) {
         batch.push({ ...record, id: newId("event"), requestId: newId("request"), accountId: other.account.id, apiKeyId: other.keyId, keyLast4: other.key.slice(-4), actor: `key:${other.keyId}` });
       }
-      await t.services.storage.audit.insertMany(batch);
+      await t.services.storage.records.write({ audit: batch, ledger: [] });
     }
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     // Records whose text fields need CSV quoting, and one a spreadsheet would run as a formula.
@@ -118,7 +118,7 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
       special("=HYPERLINK(\"http://evil.example\",\"click\")", "curl/8.5.0, \"with\" comma", start + 6 * DAY + 1),
       special("\"\"\"", ",\r\n,\n\r", start + 7 * DAY + 1),
     );
-    await t.services.storage.audit.insertMany(specials);
+    await t.services.storage.records.write({ audit: specials, ledger: [] });
     // What autovacuum does within a minute in production (docs/audit.md, "before its first ANALYZE").
     if (target.name === "postgres") await sql`analyze audit_log`.execute(t.opened.storage.db);
     end = Date.now();

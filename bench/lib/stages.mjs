@@ -32,7 +32,7 @@ export const STAGES = [
 const COMMON = [
   rule("garbage collection", null, "^\\(garbage collector\\)$"),
   rule("V8 and Node (program)", null, "^\\(program\\)$"),
-  rule("audit and ledger rows to the writer thread", "audit-writer|ledger-writer|writer-thread|node:internal/worker", null),
+  rule("audit and ledger rows to the writer thread", "record-writer|record-queue|writer-thread|node:internal/worker", null),
   rule("audit and ledger rows to the writer thread", "floor-gateway", "^(flush|track)$"),
 ];
 /** Undici's side of the upstream call that sends; the rest of undici receives. */

@@ -78,7 +78,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     gateway.addHook("onRequest", ipAllowlist());
     // One audit record per gateway request, whatever the outcome; queued, never awaited.
     gateway.addHook("onResponse", (request, reply, done) => {
-      services.auditWriter.record(requestRecord(request, reply));
+      services.records.audit(requestRecord(request, reply));
       done();
     });
     modelsRoutes(gateway, services);

@@ -1,15 +1,13 @@
 import { KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
 import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "@bentoo/ratelimit";
-import { openStorage } from "@bentoo/storage";
+import { openStorage, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { SessionManager } from "./auth/sessions.js";
 import { SignInThrottle } from "./auth/sign-in-throttle.js";
-import { AuditWriter } from "./audit/audit-writer.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
-import { LedgerWriter } from "./credits/ledger-writer.js";
 import { MemoryCreditBank } from "./credits/memory-bank.js";
 import { RedisCreditBank } from "./credits/redis-bank.js";
 import { RedisAdmissions } from "./chat/redis-admissions.js";
@@ -40,8 +38,8 @@ export interface Services {
   /** Whether requests pass when the shared limiter is unreachable. */
   failOpen: boolean;
   credits: CreditService;
-  ledgerWriter: LedgerWriter;
-  auditWriter: AuditWriter;
+  /** Request records and charges, written in batches off the request path. */
+  records: RecordWriter;
   metrics: Metrics;
   /** Last use and recent request counts per key (from the audit log). */
   keyActivity(accountId: string, keyIds: readonly string[]): Promise<KeyActivity[]>;
@@ -99,12 +97,14 @@ export async function createServices(config: Config, credentials: CredentialSour
     limiter = redisLimiter;
     bank = redisBank;
   }
-  const ledgerWriter = new LedgerWriter(storage.ledger, logger);
-  const credits = new CreditService(bank, storage.ledger, ledgerWriter, now);
-  const auditWriter = new AuditWriter({
-    store: storage.audit,
-    onError: (error, lost) => logger.error({ err: error, lost }, "audit records lost"),
+  const records = new RecordWriter({
+    store: storage.records,
+    onError: (error, auditLost) => {
+      if (auditLost > 0) logger.error({ err: error, auditLost }, "audit records lost");
+      else logger.error({ err: error, ledgerPending: records.stats.ledgerPending }, "writing audit records and ledger rows failed; retrying");
+    },
   });
+  const credits = new CreditService(bank, storage.records, records, now);
   warmTokenizer();
   return {
     config,
@@ -124,14 +124,12 @@ export async function createServices(config: Config, credentials: CredentialSour
     admissions,
     failOpen: config.rateLimitFailOpen,
     credits,
-    ledgerWriter,
-    auditWriter,
-    metrics: createMetrics({ auditQueueDepth: () => auditWriter.stats.queued, auditDropped: () => auditWriter.stats.dropped, ledgerPending: () => ledgerWriter.pending }),
+    records,
+    metrics: createMetrics({ auditQueueDepth: () => records.stats.auditQueued, auditDropped: () => records.stats.auditDropped, ledgerPending: () => records.stats.ledgerPending }),
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
     async close() {
-      await auditWriter.close();
-      await ledgerWriter.close();
+      await records.close();
       await admissions?.flush();
       await limiter.close();
       if (bank instanceof RedisCreditBank) await bank.flush();

@@ -5,7 +5,6 @@ import { MemoryRateLimiter } from "@bentoo/ratelimit";
 import type { FastifyReply } from "fastify";
 import { admit, type Admission } from "../src/chat/admission.js";
 import { CreditService } from "../src/credits/credit-service.js";
-import type { LedgerWriter } from "../src/credits/ledger-writer.js";
 import { MemoryCreditBank } from "../src/credits/memory-bank.js";
 import { createMetrics } from "../src/infra/metrics.js";
 
@@ -13,7 +12,7 @@ import { createMetrics } from "../src/infra/metrics.js";
 describe("admission with the in-process limiter and bank", () => {
   function setup(balanceMicros: number, requestsPerMinute = 2) {
     const bank = new MemoryCreditBank(async () => balanceMicros);
-    const credits = new CreditService(bank, { append: async () => undefined }, { append: () => undefined } as unknown as LedgerWriter);
+    const credits = new CreditService(bank, { write: async () => undefined }, { ledger: () => undefined });
     const deps = {
       // A clock that stands still: with the real one, a bucket refills a token every 6 ms (10,000 a minute), and a slow run read one more.
       limiter: new MemoryRateLimiter({ now: () => 1_700_000_000_000 }),

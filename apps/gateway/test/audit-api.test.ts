@@ -84,7 +84,7 @@ function client(t: TestApp, evidence: Evidence) {
 /** Waits for the queued audit records of finished requests to reach the store. */
 async function settle(t: TestApp): Promise<void> {
   await sleep(5);
-  await t.services.auditWriter.flush();
+  await t.services.records.flush();
 }
 
 /** An audit record as the store holds it, for seeding history directly. */
@@ -234,7 +234,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       for (let attempt = 0; attempt < 100 && (await countRequests()) < N; attempt += 1) await settle(c);
       await settle(c);
       expect(await countRequests()).toBe(N);
-      expect(c.services.auditWriter.stats).toMatchObject({ dropped: 0, lost: 0, queued: 0 });
+      expect(c.services.records.stats).toMatchObject({ auditDropped: 0, auditLost: 0, auditQueued: 0 });
 
       const rows = await db.selectFrom("audit_log").selectAll().where("type", "=", "request").execute();
       const byRequestId = new Map(rows.map((row) => [row.request_id, row]));
@@ -369,7 +369,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
         });
       alphaHistory = history(alpha.id, [a1, a2], 250).sort(byOrder);
       bravoHistory = history(bravo.id, [b1], 60).sort(byOrder);
-      await t.services.storage.audit.insertMany([...alphaHistory, ...bravoHistory]);
+      await t.services.storage.records.write({ audit: [...alphaHistory, ...bravoHistory], ledger: [] });
       // Some live traffic too, now (outside the seeded window).
       for (const key of [a1, a2, a1, b1]) expect((await api.chat(key.key, "fake/chat")).statusCode).toBe(200);
       await settle(t);
@@ -479,7 +479,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
             await sleep(3);
             const before = new Set(await snapshot());
             for (const key of [a2, a1]) expect((await api.chat(key.key, "fake/chat")).statusCode).toBe(200);
-            await t.services.storage.audit.insertMany([seeded(alpha.id, Date.now() + 1, { apiKeyId: a2.id, keyLast4: a2.key_id, keyName: a2.name })]);
+            await t.services.storage.records.write({ audit: [seeded(alpha.id, Date.now() + 1, { apiKeyId: a2.id, keyLast4: a2.key_id, keyName: a2.name })], ledger: [] });
             await settle(t);
             for (const id of await snapshot()) if (!before.has(id)) arrivedAfterPage.set(id, index);
           },

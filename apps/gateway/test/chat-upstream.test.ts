@@ -146,7 +146,7 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
     expect(complete.status).toBe(200);
     expect(complete.events.at(-1)!.data).toBe("[DONE]");
     expect(JSON.parse(cut.events.at(-1)!.data).error.code).toBe("upstream_error");
-    await t.services.auditWriter.flush();
+    await t.services.records.flush();
     const records = new Map<string | null, Record<string, unknown>>();
     for await (const record of t.services.storage.audit.iterate({ accountId: account.id })) records.set(record.requestId, record as unknown as Record<string, unknown>);
     expect(records.get(complete.requestId)).toMatchObject({ status: 200, errorCode: null, model: "fake/ok", provider: "fake", promptTokens: 6, completionTokens: 6, totalTokens: 12, costMicros: 18, usageEstimated: false });
@@ -167,7 +167,7 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
       unreachable: (await chat("fake/drop")).headers["x-request-id"],
       unconfigured: (await chat("fake/unset")).headers["x-request-id"],
     };
-    await t.services.auditWriter.flush();
+    await t.services.records.flush();
     const providers = new Map<string | null, string | null>();
     for await (const record of t.services.storage.audit.iterate({ accountId })) providers.set(record.requestId, record.provider);
     expect(providers.get(sent.fallback as string)).toBe("fake");

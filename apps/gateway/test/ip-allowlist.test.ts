@@ -97,7 +97,7 @@ describe("IP allowlists at the gateway", () => {
     const { key, account } = await enterpriseKey(["192.0.2.1"]);
     const refused = await from(key, "203.0.113.50");
     expect(refused.statusCode).toBe(403);
-    await t.services.auditWriter.flush();
+    await t.services.records.flush();
     const page = await t.services.storage.audit.query({ accountId: account.id, type: "request", status: 403, limit: 10 });
     const record = page.records.find((entry) => entry.requestId === refused.headers["x-request-id"]);
     expect(record).toMatchObject({ status: 403, errorCode: "ip_not_allowed", sourceIp: "203.0.113.50", keyLast4: key.slice(-4) });

@@ -20,7 +20,7 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
 
   const ledgerMatchesBalance = async (accountId: string) => {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await t.services.ledgerWriter.flush();
+    await t.services.records.flush();
     const balance = (await t.services.storage.accounts.get(accountId))!.balanceMicros;
     expect(await t.services.storage.ledger.sum(accountId)).toBe(balance);
     return balance;

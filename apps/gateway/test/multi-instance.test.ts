@@ -53,7 +53,7 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
     expect(statuses.filter((status) => status === 402)).toHaveLength(90);
     expect(responses.find((response) => response.statusCode === 402)!.json().error.code).toBe("insufficient_credits");
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await Promise.all([a.services.ledgerWriter.flush(), b.services.ledgerWriter.flush()]);
+    await Promise.all([a.services.records.flush(), b.services.records.flush()]);
     const balance = (await a.services.storage.accounts.get(account.id))!.balanceMicros;
     expect(balance).toBe(0);
     expect(await a.services.storage.ledger.sum(account.id)).toBe(balance);

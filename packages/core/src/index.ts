@@ -17,6 +17,7 @@ export * from "./keys/key-service.js";
 export * from "./audit/types.js";
 export * from "./audit/export-format.js";
 export * from "./credits/ledger.js";
+export * from "./records.js";
 export * from "./credits/credit-bank.js";
 export * from "./audit/events.js";
 export * from "./network/ip-allowlist.js";

@@ -3,6 +3,7 @@ import type { Plan } from "./accounts/plans.js";
 import type { KeyMode } from "./keys/api-key.js";
 import type { AuditRecord, AuditStore } from "./audit/types.js";
 import type { LedgerStore } from "./credits/ledger.js";
+import type { RecordStore } from "./records.js";
 
 /**
  * The storage ports. packages/storage implements them over SQLite and
@@ -101,7 +102,11 @@ export interface Storage {
   readonly accounts: AccountStore;
   readonly keys: KeyStore;
   readonly sessions: SessionStore;
+  /** Writes audit records and ledger rows (and moves balances by the rows): the only way they are written. */
+  readonly records: RecordStore;
+  /** Reads the ledger. */
   readonly ledger: LedgerStore;
+  /** Reads and purges the audit log. */
   readonly audit: AuditStore;
   /** Round trip to the database, for readiness checks. */
   ping(): Promise<void>;

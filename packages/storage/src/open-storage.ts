@@ -2,15 +2,15 @@ import type { Storage } from "@bentoo/core";
 import { Kysely, Migrator, sql } from "kysely";
 import { migrationProvider } from "./migrations/index.js";
 import * as postgres from "./postgres/dialect.js";
+import { writeRecordBatch } from "./records/write-record-batch.js";
 import { KyselyAccountStore } from "./repositories/account-store.js";
 import { KyselyAuditStore } from "./repositories/audit-store.js";
-import { eventWriter } from "./repositories/event-writer.js";
+import { eventWriter, type BatchWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
-import { SqliteDirectWrites, type AppendWrites } from "./sqlite/direct-writes.js";
 import { SqliteWriterThread } from "./sqlite/writer-thread.js";
 
 export interface OpenStorageOptions {
@@ -18,9 +18,9 @@ export interface OpenStorageOptions {
   schema?: string;
   maxConnections?: number;
   /**
-   * SQLite only: run the audit and ledger batches on a writer thread with its
-   * own connection (default true for a database file; an in-memory database
-   * always writes on the main thread).
+   * SQLite only: write record batches (`records.write`) on a writer thread with
+   * its own connection (default true for a database file; an in-memory
+   * database always writes on the main thread).
    */
   writerThread?: boolean;
   /** Apply pending migrations before returning (default true). */
@@ -43,12 +43,12 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
   const dialectName = dialectOf(url);
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name "${options.schema}"`);
   if (dialectName === "postgres" && options.schema !== undefined) {
-    const bootstrap = new Kysely<unknown>({ dialect: postgres.createDialect(url, { maxConnections: 1 }) });
+    const bootstrap = new Kysely<unknown>({ dialect: postgres.createDialect(url, { maxConnections: 1 }).dialect });
     await sql`create schema if not exists ${sql.id(options.schema)}`.execute(bootstrap);
     await bootstrap.destroy();
   }
   const embedded = dialectName === "sqlite" ? sqlite.createDialect(url) : null;
-  const dialect = embedded?.dialect ?? postgres.createDialect(url, { schema: options.schema, maxConnections: options.maxConnections });
+  const { dialect, inserts } = embedded ?? postgres.createDialect(url, { schema: options.schema, maxConnections: options.maxConnections });
   const db = new Kysely<Database>({ dialect });
   if (options.migrate ?? true) {
     const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }) });
@@ -60,7 +60,8 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     }
   }
   const now = options.now ?? Date.now;
-  const writeEvents = eventWriter(dialectName);
+  const writeBatch: BatchWriter = (executor, batch) => writeRecordBatch(executor, inserts, batch, now());
+  const writeEvents = eventWriter(writeBatch);
   let writerThread: SqliteWriterThread | null = null;
   if (embedded !== null && embedded.path !== ":memory:" && (options.writerThread ?? true)) {
     try {
@@ -70,15 +71,17 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
       throw error;
     }
   }
-  const direct: AppendWrites | null = writerThread ?? (embedded === null ? null : new SqliteDirectWrites(embedded.database));
   return {
     dialect: dialectName,
     db,
     accounts: new KyselyAccountStore(db, now, writeEvents),
     keys: new KyselyKeyStore(db, now, writeEvents),
     sessions: new KyselySessionStore(db),
-    ledger: new KyselyLedgerStore(db, dialectName, now, writeEvents, direct),
-    audit: new KyselyAuditStore(db, dialectName, direct),
+    records: {
+      write: (batch) => (writerThread?.available ? writerThread.write(batch, now()) : writeBatch(db, batch)),
+    },
+    ledger: new KyselyLedgerStore(db),
+    audit: new KyselyAuditStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -91,7 +94,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
 
 /** Drops a PostgreSQL schema and everything in it (test clean-up). */
 export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
-  const db = new Kysely<unknown>({ dialect: postgres.createDialect(url, { maxConnections: 1 }) });
+  const db = new Kysely<unknown>({ dialect: postgres.createDialect(url, { maxConnections: 1 }).dialect });
   try {
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
   } finally {

@@ -82,6 +82,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     opened = await target.open({ now: () => (clock += 1) });
     audit = opened.storage.audit;
   });
+  const writeAudit = (records: readonly AuditRecord[]) => opened.storage.records.write({ audit: records, ledger: [] });
   afterAll(async () => {
     await opened?.dispose();
   });
@@ -101,8 +102,8 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       costMicros: 9_007_199_254_740, // beyond 32 bits: BIGINT round trip
     });
     const cut = auditRecord({ accountId, timestamp: BASE + 1, type: "event", event: "key.created", userAgent: `${"u".repeat(600)}`, model: "gpt\u0000-nul", latencyMs: 12.6, usageEstimated: null, promptTokens: null });
-    await audit.insertMany([full, cut]);
-    await audit.insertMany([full]);
+    await writeAudit([full, cut]);
+    await writeAudit([full]);
     const page = await audit.query({ accountId, limit: 10 });
     expect(page.records).toHaveLength(2);
     expect(page.records[0]).toEqual(full);
@@ -115,16 +116,16 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     const exact = auditRecord({ accountId, keyName: 'a "quoted" \\ back\\slash\nnew line\ttab é 中文 🎉', userAgent: "curl/8 {\"json\": [1]}", metadata: { note: "\\u0000 stays text" } });
     // 199 characters, then an emoji (two UTF-16 units): the 200-character cut keeps only its first half.
     const cut = auditRecord({ accountId, timestamp: BASE + 1, keyName: `${"k".repeat(199)}🎉`, userAgent: "lone \ud800 surrogate" });
-    await audit.insertMany([exact, cut]);
+    await writeAudit([exact, cut]);
     const page = await audit.query({ accountId, limit: 10 });
     expect(page.records[0]).toEqual(exact);
     expect(page.records[1]).toEqual({ ...cut, keyName: `${"k".repeat(199)}\ufffd`, userAgent: "lone \ufffd surrogate" });
   });
 
-  it("writes a batch larger than one INSERT can bind (chunked in one transaction)", async () => {
+  it("writes a batch of 2,500 records in one call", async () => {
     const accountId = newId("account");
     const records = Array.from({ length: 2500 }, (_, index) => auditRecord({ accountId, timestamp: BASE + index }));
-    await audit.insertMany(records);
+    await writeAudit(records);
     let count = 0;
     for await (const record of audit.iterate({ accountId })) if (record.id === records[count]?.id) count += 1;
     expect(count).toBe(2500);
@@ -144,7 +145,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       otherAccount: auditRecord({ accountId: accountB, apiKeyId: key1, keyLast4: "K1k1", timestamp: BASE + 2500 }),
       noAccount: auditRecord({ accountId: null, keyLast4: "K1k1", status: 401, errorCode: "invalid_api_key", timestamp: BASE + 2600 }),
     };
-    await audit.insertMany(Object.values(r));
+    await writeAudit(Object.values(r));
     const ids = async (query: Omit<AuditQuery, "limit">) => (await audit.query({ limit: 100, ...query })).records.map((record) => record.id);
 
     expect(await ids({ accountId: accountA })).toEqual([r.early.id, r.middle.id, r.failed.id, r.event.id, r.late.id]);
@@ -182,7 +183,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
   it("pages 250 records sharing one timestamp with no duplicates and no gaps", async () => {
     const accountId = newId("account");
     const records = Array.from({ length: 250 }, () => auditRecord({ accountId, timestamp: BASE + 7 }));
-    await audit.insertMany(records);
+    await writeAudit(records);
     const { ids, pages } = await allPages(audit, { accountId, limit: 7 });
     expect(pages).toBe(36);
     expect(ids).toEqual([...records].sort(byTimeThenId).map((record) => record.id));
@@ -194,7 +195,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     const accountId = newId("account");
     let clock = BASE;
     const initial = Array.from({ length: 40 }, (_, index) => auditRecord({ accountId, timestamp: clock + Math.floor(index / 3) }));
-    await audit.insertMany(initial);
+    await writeAudit(initial);
     clock += 100;
     const seen: string[] = [];
     const added: AuditRecord[] = [];
@@ -210,7 +211,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
         const batch = [auditRecord({ accountId, timestamp: clock }), auditRecord({ accountId, timestamp: clock }), auditRecord({ accountId, timestamp: clock + 1 })];
         clock += 2;
         added.push(...batch);
-        await audit.insertMany(batch);
+        await writeAudit(batch);
         if (cursor === null) cursor = result.records.length > 0 ? (await audit.query({ accountId, limit: result.records.length })).nextCursor : null;
       }
     } while (cursor !== null);
@@ -224,7 +225,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     const key2 = newId("apiKey");
     const at = (offset: number, apiKeyId: string, model: string, promptTokens: number, completionTokens: number, costMicros: number, status = 200) =>
       auditRecord({ accountId, apiKeyId, model, promptTokens, completionTokens, costMicros, status, timestamp: BASE + offset });
-    await audit.insertMany([
+    await writeAudit([
       at(0, key1, "m-a", 1, 2, 100),
       at(HOUR - 1, key1, "m-b", 3, 4, 200, 500),
       at(HOUR, key2, "m-a", 5, 6, 300),
@@ -282,7 +283,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     const [busy, old, unused] = created as [string, string, string];
     const now = BASE + 10 * DAY;
     const request = (apiKeyId: string, timestamp: number) => auditRecord({ accountId: account.id, apiKeyId, timestamp });
-    await audit.insertMany([
+    await writeAudit([
       request(busy, now - 1),
       request(busy, now - HOUR), // inclusive lower bound of the hour
       request(busy, now - HOUR - 1),
@@ -312,7 +313,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       ...Array.from({ length: 10 }, () => auditRecord({ accountId, timestamp: 1_500_000 })),
     ];
     const kept = Array.from({ length: 5 }, (_, index) => auditRecord({ accountId, timestamp: 2_000_000 + index }));
-    await audit.insertMany([...kept, ...old]);
+    await writeAudit([...kept, ...old]);
     // 7 per batch: 60 rows need 9 batches, so the total proves the loop.
     expect(await audit.purgeOlderThan(2_000_000, 7)).toBe(60);
     expect((await audit.query({ accountId, limit: 100 })).records.map((record) => record.id)).toEqual(kept.map((record) => record.id));
@@ -329,6 +330,7 @@ describe.each(storageTargets())("audit store at volume on $name", (target) => {
   beforeAll(async () => {
     opened = await target.open();
   });
+  const writeAudit = (records: readonly AuditRecord[]) => opened.storage.records.write({ audit: records, ledger: [] });
   afterAll(async () => {
     await opened?.dispose();
   });
@@ -338,7 +340,7 @@ describe.each(storageTargets())("audit store at volume on $name", (target) => {
     const keyId = newId("apiKey");
     const insertStarted = performance.now();
     for (let offset = 0; offset < total; offset += 500) {
-      await audit.insertMany(
+      await writeAudit(
         Array.from({ length: 500 }, (_, index) => auditRecord({ accountId, apiKeyId: keyId, keyLast4: "Zz99", timestamp: BASE + Math.floor((offset + index) / 4), userAgent: "Mozilla/5.0 (X11; Linux x86_64) load-test, \"quoted\"" })),
       );
     }

@@ -6,8 +6,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { managementEvent, newId, type AuditRecord, type LedgerEntry } from "@bentoo/core";
 import { openStorage, type KyselyStorage } from "@bentoo/storage";
 import { SqliteWriterThread } from "../src/sqlite/writer-thread.js";
-import { AUDIT_COLUMNS, packAuditRecord, storedAuditValues } from "../src/repositories/audit-rows.js";
-import { packLedgerEntry, unpackLedgerEntry } from "../src/sqlite/writer-protocol.js";
 
 /** The embedded mode's writer thread: its own connection, sharing the file with the main one. */
 describe("SQLite writer thread", () => {
@@ -34,14 +32,13 @@ describe("SQLite writer thread", () => {
   it("main-thread transactions that read before they write run alongside the thread's batches without SQLITE_BUSY", async () => {
     const storage = await open();
     const account = await storage.accounts.create({ email: "writer@example.com", passwordHash: null, plan: "pro" });
-    const event = (): AuditRecord => managementEvent("credits.granted", { actor: "operator" }, { accountId: account.id, metadata: { amount_micros: 10 } }, Date.now());
-    // Charges go to the thread (no events); grants with an event are Kysely transactions on the main connection,
-    // and key creation reads, then writes, in one transaction.
+    const event = (): AuditRecord => managementEvent("account.limits_changed", { actor: "operator" }, { accountId: account.id }, Date.now());
+    // Record batches go to the thread; an account update writes its event in a transaction on the main
+    // connection, and the last transaction reads, then writes.
     const work: Array<Promise<unknown>> = [];
     for (let round = 0; round < 40; round += 1) {
-      work.push(storage.ledger.append(Array.from({ length: 50 }, () => charge(account.id, 1))));
-      work.push(storage.ledger.append([grant(account.id, 10)], [event()]));
-      work.push(storage.audit.insertMany(Array.from({ length: 50 }, () => event())));
+      work.push(storage.records.write({ audit: Array.from({ length: 50 }, () => event()), ledger: [...Array.from({ length: 50 }, () => charge(account.id, 1)), grant(account.id, 10)] }));
+      work.push(storage.accounts.update(account.id, { rpmLimit: round + 1 }, [event()]));
       work.push(
         storage.db.transaction().execute(async (trx) => {
           const { plan } = await trx.selectFrom("accounts").select("plan").where("id", "=", account.id).executeTakeFirstOrThrow();
@@ -58,38 +55,31 @@ describe("SQLite writer thread", () => {
     expect(Number(records.count)).toBe(40 * 51);
   });
 
-  it("records cross to the thread as arrays in column order and come back field for field", async () => {
-    // Every field distinct and set, so a field packed into the wrong place cannot go unnoticed.
+  it("a batch written on the thread comes back field for field", async () => {
+    const storage = await open();
+    const account = await storage.accounts.create({ email: "fields@example.com", passwordHash: null, plan: "pro" });
+    // Every field distinct and set, so a field stored in the wrong column cannot go unnoticed.
     const record: AuditRecord = {
-      id: newId("event"), type: "request", event: "api.request", timestamp: 1_790_000_000_123, requestId: newId("request"), accountId: "acct_a", apiKeyId: "key_b",
+      id: newId("event"), type: "request", event: "api.request", timestamp: 1_790_000_000_123, requestId: newId("request"), accountId: account.id, apiKeyId: "key_b",
       keyLast4: "c4d5", keyName: "name", model: "vendor/model", provider: "vendor", status: 402, errorCode: "insufficient_credits", promptTokens: 11, completionTokens: 22,
       totalTokens: 33, costMicros: 44, usageEstimated: true, sourceIp: "203.0.113.9", userAgent: "agent/1", latencyMs: 5.25, actor: "key:key_b", metadata: { path: "/v1/chat/completions" },
     };
-    const stored = storedAuditValues(packAuditRecord(record));
-    expect(Object.fromEntries(AUDIT_COLUMNS.map((column, index) => [column, stored[index]]))).toStrictEqual({
-      id: record.id, type: "request", event: "api.request", timestamp: 1_790_000_000_123, request_id: record.requestId, account_id: "acct_a", api_key_id: "key_b",
-      key_last4: "c4d5", key_name: "name", model: "vendor/model", provider: "vendor", status: 402, error_code: "insufficient_credits", prompt_tokens: 11, completion_tokens: 22,
-      total_tokens: 33, cost_micros: 44, usage_estimated: 1, source_ip: "203.0.113.9", user_agent: "agent/1", latency_ms: 5.25, actor: "key:key_b", metadata: '{"path":"/v1/chat/completions"}',
-    });
-    const entry: LedgerEntry = { id: newId("ledgerEntry"), accountId: "acct_a", kind: "charge", amountMicros: -5, requestId: "req_x", estimated: true, createdAt: 1_790_000_000_456, metadata: { note: "n" } };
-    expect(unpackLedgerEntry(packLedgerEntry(entry))).toStrictEqual(entry);
-
-    const storage = await open();
-    const account = await storage.accounts.create({ email: "packed@example.com", passwordHash: null, plan: "pro" });
-    const written = { ...record, accountId: account.id };
-    await storage.audit.insertMany([written]);
-    expect((await storage.audit.query({ accountId: account.id, limit: 10 })).records).toStrictEqual([written]);
-    await storage.ledger.append([{ ...entry, accountId: account.id }]);
+    const entry: LedgerEntry = { id: newId("ledgerEntry"), accountId: account.id, kind: "charge", amountMicros: -5, requestId: "req_x", estimated: true, createdAt: 1_790_000_000_456, metadata: { note: "n" } };
+    await storage.records.write({ audit: [record], ledger: [entry] });
+    expect((await storage.audit.query({ accountId: account.id, limit: 10 })).records).toStrictEqual([record]);
+    expect(await storage.ledger.list(account.id, { limit: 10 })).toStrictEqual([entry]);
     expect((await storage.accounts.get(account.id))?.balanceMicros).toBe(-5);
   });
 
-  it("a batch sent again (its answer lost) moves no balance twice", async () => {
-    const storage = await open();
-    const account = await storage.accounts.create({ email: "again@example.com", passwordHash: null, plan: "pro" });
-    const batch = [charge(account.id, 7), charge(account.id, 5)];
-    await storage.ledger.append(batch);
-    await storage.ledger.append(batch);
-    expect((await storage.accounts.get(account.id))?.balanceMicros).toBe(-12);
+  it("without the thread (an in-memory database, or writerThread: false) batches are written on the main connection", async () => {
+    for (const storage of [await openStorage("sqlite::memory:"), await openStorage(`sqlite:${join(temporaryDirectory(), "bentoo.db")}`, { writerThread: false })]) {
+      cleanups.push(() => storage.close());
+      const account = await storage.accounts.create({ email: "main@example.com", passwordHash: null, plan: "pro" });
+      const batch = { audit: [managementEvent("credits.granted", { actor: "operator" }, { accountId: account.id }, Date.now())], ledger: [grant(account.id, 25), charge(account.id, 5)] };
+      await Promise.all([storage.records.write(batch), storage.records.write(batch), storage.accounts.update(account.id, { plan: "free" }, [])]);
+      expect((await storage.accounts.get(account.id))?.balanceMicros).toBe(20);
+      expect((await storage.audit.query({ accountId: account.id, limit: 10 })).records).toHaveLength(1);
+    }
   });
 
   it("after close, the thread refuses work and says it is not available; the process is not held open", async () => {
@@ -100,12 +90,11 @@ describe("SQLite writer thread", () => {
     expect(thread).not.toBeNull();
     expect(thread!.available).toBe(true);
     const account = await storage.accounts.create({ email: "closed@example.com", passwordHash: null, plan: "pro" });
-    await thread!.appendLedger([charge(account.id, 3)], Date.now());
+    await thread!.write({ audit: [], ledger: [charge(account.id, 3)] }, Date.now());
     expect((await storage.accounts.get(account.id))?.balanceMicros).toBe(-3);
     await thread!.close();
     expect(thread!.available).toBe(false);
-    await expect(thread!.appendLedger([charge(account.id, 3)], Date.now())).rejects.toThrow(/writer thread exited/);
-    // The store falls back to the main connection when the thread is gone.
+    await expect(thread!.write({ audit: [], ledger: [charge(account.id, 3)] }, Date.now())).rejects.toThrow(/writer thread exited/);
     expect((await storage.accounts.get(account.id))?.balanceMicros).toBe(-3);
   });
 

@@ -1,23 +1,25 @@
-import { BentooError, formatMicros, managementEvent, newId, type ActionContext, type CreditBank, type CreditHold, type LedgerStore, type ReserveOutcome } from "@bentoo/core";
-import type { LedgerWriter } from "./ledger-writer.js";
+import { BentooError, formatMicros, managementEvent, newId, type ActionContext, type CreditBank, type CreditHold, type LedgerEntry, type RecordStore, type ReserveOutcome } from "@bentoo/core";
+import type { RecordWriter } from "@bentoo/storage";
 
 /**
  * Credits for live keys: hold the maximum cost before forwarding, settle with
  * the actual cost afterwards (the unused part is released), and record both in
- * the ledger. Grants are written to the ledger synchronously.
+ * the ledger. A grant is written at once, with its `credits.granted` event; a
+ * charge is queued on the batched record writer.
  */
 export class CreditService {
   constructor(
     readonly bank: CreditBank,
-    private readonly ledger: Pick<LedgerStore, "append">,
-    private readonly writer: LedgerWriter,
+    private readonly records: Pick<RecordStore, "write">,
+    private readonly writer: Pick<RecordWriter, "ledger">,
     private readonly now: () => number = Date.now,
   ) {}
 
   async grant(accountId: string, amountMicros: number, context: ActionContext = { actor: "operator" }): Promise<void> {
     const at = this.now();
     const event = managementEvent("credits.granted", context, { accountId, metadata: { amount_micros: amountMicros } }, at);
-    await this.ledger.append([{ id: newId("ledgerEntry"), accountId, kind: "grant", amountMicros, requestId: context.requestId ?? null, estimated: false, createdAt: at, metadata: { actor: context.actor } }], [event]);
+    const entry: LedgerEntry = { id: newId("ledgerEntry"), accountId, kind: "grant", amountMicros, requestId: context.requestId ?? null, estimated: false, createdAt: at, metadata: { actor: context.actor } };
+    await this.records.write({ audit: [event], ledger: [entry] });
     await this.bank.granted(accountId, amountMicros).catch(() => undefined);
   }
 
@@ -69,7 +71,7 @@ export class CreditService {
     const metadata = costMicros > hold.amountMicros ? { uncharged_micros: costMicros - hold.amountMicros } : null;
     if (charged > 0 || metadata !== null) {
       const at = this.now();
-      this.writer.append({ id: newId("ledgerEntry", at), accountId: hold.accountId, kind: "charge", amountMicros: -charged, requestId, estimated, createdAt: at, metadata });
+      this.writer.ledger({ id: newId("ledgerEntry", at), accountId: hold.accountId, kind: "charge", amountMicros: -charged, requestId, estimated, createdAt: at, metadata });
     }
     return charged;
   }

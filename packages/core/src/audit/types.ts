@@ -128,9 +128,8 @@ export interface UsageOptions {
   groupBy: "key" | "model" | "none";
 }
 
+/** The audit log's read side and retention (records are written through `RecordStore.write`). */
 export interface AuditStore {
-  /** Appends records (chunked multi-row INSERTs); idempotent per record id, so a retried batch never duplicates. */
-  insertMany(records: readonly AuditRecord[]): Promise<void>;
   /** One page in (timestamp, id) order; the cursor encodes the last (timestamp, id), the next page starts strictly after it. */
   query(query: AuditQuery): Promise<AuditPage>;
   /** Streams every matching record in the stable order with bounded memory (internally pages of ~1000 by keyset). */

@@ -1,7 +1,7 @@
 /**
  * The credit ledger: append-only rows in integer micro-dollars. An account's
- * balance is always the sum of its rows (the store updates the balance in the
- * same transaction as it appends).
+ * balance is always the sum of its rows: rows are written only through
+ * `RecordStore.write`, which moves the balance in the same transaction.
  *
  * - `grant`   +amount: credits added by the operator.
  * - `charge`  −cost: what a request cost, written when it settles. The hold that
@@ -24,9 +24,8 @@ export interface LedgerEntry {
   metadata: Record<string, unknown> | null;
 }
 
+/** The ledger's read side (rows are written through `RecordStore.write`). */
 export interface LedgerStore {
-  /** Appends the rows and moves each account's balance by their sum, in one transaction. */
-  append(entries: readonly LedgerEntry[], events?: readonly import("../audit/types.js").AuditRecord[]): Promise<void>;
   /** Sum of an account's rows (for the invariant check). */
   sum(accountId: string): Promise<number>;
   list(accountId: string, options: { limit: number }): Promise<LedgerEntry[]>;

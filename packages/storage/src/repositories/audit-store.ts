@@ -9,33 +9,16 @@ import {
   type UsageBucket,
   type UsageOptions,
 } from "@bentoo/core";
-import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder, type Selectable } from "kysely";
+import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from "kysely";
 import type { AuditLogTable } from "../audit-schema.js";
 import { encodeCursor, type CursorPosition } from "../cursor.js";
 import type { Database } from "../schema.js";
-import type { AppendWrites } from "../sqlite/direct-writes.js";
 import { fromAuditRow } from "./audit-row-reader.js";
-import { AUDIT_COLUMNS, packAuditRecord, storedAuditValues } from "./audit-rows.js";
-import { MultiRowInsert, type InsertColumn } from "./multi-row-insert.js";
 import { requireCursor } from "./pagination.js";
 
 type AuditFilters = Omit<AuditQuery, "limit" | "cursor">;
 type AuditSelect = SelectQueryBuilder<Database, "audit_log", Selectable<AuditLogTable>>;
 
-/** 1000 rows × 23 columns = 23,000 bind parameters: under SQLite's 32,766 and PostgreSQL's 65,535. */
-const INSERT_CHUNK_ROWS = Math.floor(23_000 / AUDIT_COLUMNS.length);
-/** The audit_log columns (migration 002) as the PostgreSQL insert casts them. */
-const POSTGRES_TYPES: Readonly<Record<string, InsertColumn["postgresType"]>> = {
-  timestamp: "bigint",
-  status: "integer",
-  prompt_tokens: "bigint",
-  completion_tokens: "bigint",
-  total_tokens: "bigint",
-  cost_micros: "bigint",
-  usage_estimated: "smallint",
-  latency_ms: "double precision",
-};
-const AUDIT_INSERT_COLUMNS: readonly InsertColumn[] = AUDIT_COLUMNS.map((name) => ({ name, postgresType: POSTGRES_TYPES[name] ?? "text" }));
 /** Page size of `iterate`: memory stays at one page however long the range. */
 const ITERATE_PAGE_SIZE = 1000;
 /** At most this many ids in one `IN (…)` list. */
@@ -57,45 +40,13 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * The audit log over Kysely, the same SQL on SQLite and PostgreSQL. Reads are
+ * The audit log's read side and retention over Kysely, the same SQL on SQLite
+ * and PostgreSQL (records are written by writeRecordBatch). Reads are
  * always scoped to one account and walk the (timestamp, id) order by keyset,
  * so a page never costs more than its size whatever the depth.
  */
 export class KyselyAuditStore implements AuditStore {
-  /**
-   * ON CONFLICT (id) DO NOTHING makes a retried batch idempotent: a batch whose
-   * commit succeeded but whose reply was lost is not written twice.
-   */
-  private readonly insert: MultiRowInsert;
-
-  constructor(
-    private readonly db: Kysely<Database>,
-    dialect: "sqlite" | "postgres",
-    private readonly direct: AppendWrites | null = null,
-  ) {
-    this.insert = new MultiRowInsert(dialect, "audit_log", AUDIT_INSERT_COLUMNS, 'on conflict ("id") do nothing');
-  }
-
-  async insertMany(records: readonly AuditRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    if (this.direct?.available) {
-      await this.direct.insertAuditRecords(records);
-      return;
-    }
-    const rowChunks = chunks(records, INSERT_CHUNK_ROWS);
-    const [only] = rowChunks;
-    if (rowChunks.length === 1 && only !== undefined) {
-      await this.db.executeQuery(this.insertQuery(only));
-      return;
-    }
-    await this.db.transaction().execute(async (trx) => {
-      for (const chunk of rowChunks) await trx.executeQuery(this.insertQuery(chunk));
-    });
-  }
-
-  private insertQuery(records: readonly AuditRecord[]): CompiledQuery {
-    return this.insert.query(records.map((record) => storedAuditValues(packAuditRecord(record))));
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   async query(query: AuditQuery): Promise<AuditPage> {
     requireInteger(query.limit, "limit", 1, AUDIT_QUERY_MAX_LIMIT);

@@ -1,13 +1,13 @@
-import type { AuditRecord } from "@bentoo/core";
+import type { AuditRecord, RecordBatch } from "@bentoo/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
-import { KyselyAuditStore } from "./audit-store.js";
 
-/** Writes management events through a given connection or transaction, so they commit with the change they describe. */
+/** Writes a record batch through a given connection or transaction (writeRecordBatch, bound to its dialect's inserts). */
+export type BatchWriter = (db: Kysely<Database>, batch: RecordBatch) => Promise<void>;
+
+/** Writes management events through a given transaction, so they commit with the change they describe. */
 export type EventWriter = (db: Kysely<Database>, events: readonly AuditRecord[]) => Promise<void>;
 
-export function eventWriter(dialect: "sqlite" | "postgres"): EventWriter {
-  return async (db, events) => {
-    if (events.length > 0) await new KyselyAuditStore(db, dialect).insertMany(events);
-  };
+export function eventWriter(write: BatchWriter): EventWriter {
+  return (db, events) => write(db, { audit: events, ledger: [] });
 }

@@ -3,7 +3,7 @@ import BetterSqlite3 from "better-sqlite3";
 /**
  * Opens one connection with the settings every connection to the file uses:
  * write-ahead logging so readers never wait for the writer, and a busy timeout
- * so two writers (the main thread and the writer thread) take turns.
+ * so two connections writing (the main thread's and the writer thread's) take turns.
  */
 export function openSqliteConnection(path: string): BetterSqlite3.Database {
   const database = new BetterSqlite3(path);

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type BetterSqlite3 from "better-sqlite3";
-import { openSqliteConnection } from "./connection.js";
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from "kysely";
+import { openSqliteConnection } from "./connection.js";
+import { SqliteRecordInserts } from "./record-inserts.js";
 
 /** `sqlite:./data/bentoo.db`, `sqlite:/abs/path.db` or `sqlite::memory:` → the file path. */
 export function sqlitePath(url: string): string {
@@ -13,7 +13,7 @@ export function sqlitePath(url: string): string {
 
 /**
  * Kysely's transactions begin IMMEDIATE: they take the write lock up front
- * (waiting out the busy timeout if the writer thread holds it) instead of at
+ * (waiting out the busy timeout if another connection holds it) instead of at
  * their first write. A deferred transaction that read first could not take the
  * lock once another connection had committed since its read (SQLITE_BUSY, at
  * once, whatever the timeout).
@@ -37,10 +37,23 @@ class EmbeddedSqliteDialect extends SqliteDialect {
   }
 }
 
-/** The embedded default: one file, and the path it lives at (":memory:" for a private in-memory database). */
-export function createDialect(url: string): { dialect: SqliteDialect; database: BetterSqlite3.Database; path: string } {
+/** One connection to the database: Kysely's dialect over it, and the record inserts bound to it. */
+export interface SqliteDatabase {
+  dialect: SqliteDialect;
+  inserts: SqliteRecordInserts;
+  /** The file (":memory:" for a private in-memory database). */
+  path: string;
+}
+
+/** The embedded default: one file, created with its directory when missing. */
+export function createDialect(url: string): SqliteDatabase {
   const path = sqlitePath(url);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  return openDatabaseFile(path);
+}
+
+/** A connection to an existing database file (the writer thread's own). */
+export function openDatabaseFile(path: string): SqliteDatabase {
   const database = openSqliteConnection(path);
-  return { dialect: new EmbeddedSqliteDialect({ database }), database, path };
+  return { dialect: new EmbeddedSqliteDialect({ database }), inserts: new SqliteRecordInserts(database), path };
 }

@@ -1,10 +1,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { AuditRecord, LedgerEntry } from "@bentoo/core";
-import type { AppendWrites } from "./direct-writes.js";
-import { packAuditRecord } from "../repositories/audit-rows.js";
-import { packLedgerEntry, type WriterReply, type WriterRequest } from "./writer-protocol.js";
+import type { RecordBatch } from "@bentoo/core";
+import type { WriterReply, WriterRequest } from "./writer-protocol.js";
 
 /** The compiled worker next to this module, or (when running from the TypeScript sources, as the tests do) the one under dist/. */
 function workerScript(): URL | null {
@@ -21,25 +19,25 @@ interface Waiting {
 }
 
 /**
- * The writer thread's heap. A batch is at most a thousand small rows, and what
+ * The writer thread's heap. A batch is at most a thousand small records, and what
  * it allocates dies young: a small young generation keeps the thread's resident
  * memory down (about 6 MB less than V8's default under load).
  */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 };
 
 /**
- * The embedded mode's append-only writes (audit records, ledger rows) on a
- * thread of their own, with their own connection to the database file: the
- * inserts, the commits and the WAL checkpoints that follow them no longer
- * stop the event loop (a 500-row audit batch took several milliseconds of it).
- * WAL lets the main thread's connection read meanwhile; its writes wait for
- * the lock (busy timeout), and its Kysely transactions begin IMMEDIATE.
+ * The embedded mode's record batches (`Storage.records.write`) on a thread of
+ * their own, which runs the same writeRecordBatch on its own connection to the
+ * database file: the inserts, the commits and the WAL checkpoints that follow
+ * them no longer stop the event loop. WAL lets the main thread's connection
+ * read meanwhile; its writes wait for the lock (busy timeout), and its Kysely
+ * transactions begin IMMEDIATE.
  *
- * If the thread dies, the batches in flight fail (the audit and ledger writers
- * retry them) and `available` turns false, so the stores write on the main
+ * If the thread dies, the batches in flight fail (the RecordWriter retries
+ * them) and `available` turns false, so batches are written on the main
  * connection from then on.
  */
-export class SqliteWriterThread implements AppendWrites {
+export class SqliteWriterThread {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, Waiting>();
   #nextId = 1;
@@ -82,12 +80,9 @@ export class SqliteWriterThread implements AppendWrites {
     return this.#failure === null && !this.#closing;
   }
 
-  insertAuditRecords(records: readonly AuditRecord[]): Promise<void> {
-    return this.#call({ id: this.#nextId++, kind: "audit", records: records.map(packAuditRecord) });
-  }
-
-  appendLedger(entries: readonly LedgerEntry[], at: number): Promise<void> {
-    return this.#call({ id: this.#nextId++, kind: "ledger", entries: entries.map(packLedgerEntry), at });
+  /** Writes the batch on the thread's connection; `at` is the accounts' updated_at. */
+  write(batch: RecordBatch, at: number): Promise<void> {
+    return this.#call({ id: this.#nextId++, kind: "write", batch, at });
   }
 
   /** Waits for the batches sent so far, closes the thread's connection and lets the thread end. */

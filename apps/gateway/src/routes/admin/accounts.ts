@@ -46,7 +46,7 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
       throw new BentooError("conflict", `An account with the email ${email} already exists.`, { param: "email" });
     }
     const account = await services.storage.accounts.create({ email, plan, passwordHash: password === undefined ? null : await hashPassword(password) });
-    await services.storage.audit.insertMany([managementEvent("account.created", actionContext(request), { accountId: account.id, metadata: { plan } }, services.now())]);
+    await services.storage.records.write({ audit: [managementEvent("account.created", actionContext(request), { accountId: account.id, metadata: { plan } }, services.now())], ledger: [] });
     return reply.code(201).send(presentAccount(account));
   });
 

@@ -22,7 +22,7 @@ function credentials(body: unknown): { email: string; password: string } {
 /** Sign-in events go straight to the audit log (awaited: they are rare and must not be lost). */
 export async function recordAccountEvent(services: Services, request: FastifyRequest, event: AuditEvent, accountId: string): Promise<void> {
   const context = { ...actionContext(request), actor: `session:${accountId}` };
-  await services.storage.audit.insertMany([managementEvent(event, context, { accountId }, services.now())]);
+  await services.storage.records.write({ audit: [managementEvent(event, context, { accountId }, services.now())], ledger: [] });
 }
 
 async function startSession(services: Services, request: FastifyRequest, reply: FastifyReply, account: Account) {

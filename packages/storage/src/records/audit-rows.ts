@@ -1,0 +1,122 @@
+import type { AuditRecord } from "@bentoo/core";
+import type { Selectable } from "kysely";
+import type { AuditLogTable } from "../audit-schema.js";
+
+declare global {
+  // ES2024, in Node.js since 20.0; TypeScript's lib here is ES2023.
+  interface String {
+    isWellFormed(): boolean;
+    toWellFormed(): string;
+  }
+}
+
+/**
+ * AuditRecord → audit_log row values (audit-row-reader.ts reads them back).
+ * Writing is defensive on purpose: a batch of hundreds of records goes in one
+ * transaction, so a value PostgreSQL would reject (a string past its column
+ * width, a NUL character, half of a surrogate pair, a fractional integer) must
+ * not fail the other records — strings are cut to the widths of migration 002
+ * and numbers rounded.
+ */
+const WIDTHS = {
+  request_id: 64,
+  account_id: 64,
+  api_key_id: 64,
+  key_last4: 8,
+  key_name: 200,
+  model: 200,
+  provider: 64,
+  error_code: 64,
+  source_ip: 64,
+  user_agent: 512,
+  actor: 128,
+} as const;
+
+/** Cut to `width`; NUL removed (PostgreSQL text cannot hold it); half of a surrogate pair, left by the cut or sent so, becomes U+FFFD in both databases. */
+export function storedText(value: string | null, width: number = Number.MAX_SAFE_INTEGER): string | null {
+  if (value === null) return null;
+  const clean = value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
+  const cut = clean.length > width ? clean.slice(0, width) : clean;
+  return cut.isWellFormed() ? cut : cut.toWellFormed();
+}
+
+function integer(value: number | null): number | null {
+  return value === null || !Number.isFinite(value) ? null : Math.round(value);
+}
+
+/** Metadata that JSON cannot hold (a BigInt, a cycle) is dropped rather than failing the batch. */
+function metadataText(metadata: Record<string, unknown> | null): string | null {
+  if (metadata === null) return null;
+  try {
+    return JSON.stringify(metadata);
+  } catch {
+    return null;
+  }
+}
+
+/** Every column, in INSERT order. */
+export const AUDIT_COLUMNS = [
+  "id",
+  "type",
+  "event",
+  "timestamp",
+  "request_id",
+  "account_id",
+  "api_key_id",
+  "key_last4",
+  "key_name",
+  "model",
+  "provider",
+  "status",
+  "error_code",
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "cost_micros",
+  "usage_estimated",
+  "source_ip",
+  "user_agent",
+  "latency_ms",
+  "actor",
+  "metadata",
+] as const satisfies ReadonlyArray<keyof AuditLogTable>;
+
+/** An audit_log row's values in AUDIT_COLUMNS order: an INSERT's parameters. */
+export type AuditRowValues = ColumnValues<AuditLogTable, typeof AUDIT_COLUMNS>;
+
+/** The value types of `Columns` of `Table`, as a tuple in the same order. */
+export type ColumnValues<Table, Columns extends ReadonlyArray<keyof Selectable<Table>>> = { readonly [Index in keyof Columns]: Selectable<Table>[Columns[Index]] };
+
+/** The record as it is stored, in AUDIT_COLUMNS order. */
+export function auditRowValues(r: AuditRecord): AuditRowValues {
+  return [
+    r.id,
+    r.type,
+    r.event,
+    Math.round(r.timestamp),
+    storedText(r.requestId, WIDTHS.request_id),
+    storedText(r.accountId, WIDTHS.account_id),
+    storedText(r.apiKeyId, WIDTHS.api_key_id),
+    storedText(r.keyLast4, WIDTHS.key_last4),
+    storedText(r.keyName, WIDTHS.key_name),
+    storedText(r.model, WIDTHS.model),
+    storedText(r.provider, WIDTHS.provider),
+    integer(r.status),
+    storedText(r.errorCode, WIDTHS.error_code),
+    integer(r.promptTokens),
+    integer(r.completionTokens),
+    integer(r.totalTokens),
+    integer(r.costMicros),
+    r.usageEstimated === null ? null : r.usageEstimated ? 1 : 0,
+    storedText(r.sourceIp, WIDTHS.source_ip),
+    storedText(r.userAgent, WIDTHS.user_agent),
+    r.latencyMs === null || !Number.isFinite(r.latencyMs) ? null : Math.round(r.latencyMs * 1000) / 1000,
+    storedText(r.actor, WIDTHS.actor),
+    metadataText(r.metadata),
+  ];
+}
+
+// Compile-time check that AUDIT_COLUMNS names every column of the table.
+type MissingColumn = Exclude<keyof AuditLogTable, (typeof AUDIT_COLUMNS)[number]>;
+const everyColumnListed: [MissingColumn] extends [never] ? true : MissingColumn = true;
+void everyColumnListed;

@@ -1,0 +1,41 @@
+import type { LedgerEntry, RecordBatch } from "@bentoo/core";
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../schema.js";
+import type { RecordInserts } from "./record-inserts.js";
+
+/**
+ * The one function that writes audit_log and credit_ledger rows and moves
+ * balances by ledger rows. Every writer goes through it: the batched
+ * RecordWriter (request records and charges), management events inside the
+ * transaction of the change they describe, and operator grants.
+ *
+ * Given a transaction it runs inside it, so the records commit or roll back with
+ * the caller's change; given the database it opens one. Steps, in order:
+ * 1. insert the audit records not stored yet;
+ * 2. insert the ledger rows not stored yet;
+ * 3. move each account's balance by the sum of the ledger rows step 2 inserted.
+ * A rollup maintained from the records would be one more step, over what
+ * steps 1 and 2 inserted.
+ */
+export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInserts, batch: RecordBatch, at: number): Promise<void> {
+  if (batch.audit.length === 0 && batch.ledger.length === 0) return;
+  if (!db.isTransaction) return db.transaction().execute((trx) => writeRecordBatch(trx, inserts, batch, at));
+  await inserts.audit(db, batch.audit);
+  const inserted = await inserts.ledger(db, batch.ledger);
+  await moveBalances(db, inserted, at);
+}
+
+async function moveBalances(trx: Kysely<Database>, inserted: readonly LedgerEntry[], at: number): Promise<void> {
+  const totals = new Map<string, number>();
+  for (const entry of inserted) totals.set(entry.accountId, (totals.get(entry.accountId) ?? 0) + entry.amountMicros);
+  // Accounts in a fixed order, so concurrent batches cannot deadlock on their row locks.
+  for (const accountId of [...totals.keys()].sort()) {
+    const delta = totals.get(accountId) ?? 0;
+    if (delta === 0) continue;
+    await trx
+      .updateTable("accounts")
+      .set({ balance_micros: sql<number>`balance_micros + ${delta}`, updated_at: at })
+      .where("id", "=", accountId)
+      .execute();
+  }
+}
