@@ -1,6 +1,6 @@
+import { MemoryAdmission, RedisAdmission, type Admission, type SettlementErrorHandler } from "@bentoo/admission";
 import { KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
 import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "@bentoo/ratelimit";
 import { openStorage } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -10,9 +10,6 @@ import { AuditWriter } from "./audit/audit-writer.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
 import { LedgerWriter } from "./credits/ledger-writer.js";
-import { MemoryCreditBank } from "./credits/memory-bank.js";
-import { RedisCreditBank } from "./credits/redis-bank.js";
-import { RedisAdmissions } from "./chat/redis-admissions.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
 import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
@@ -34,10 +31,9 @@ export interface Services {
   redis: { client: Redis; bus: RedisInvalidationBus } | null;
   sessions: SessionManager;
   signInThrottle: SignInThrottle;
-  limiter: RateLimiter;
-  /** Scale-out mode's joint admission and settlement (rate limits and credit holds in one Redis call); null in embedded mode. */
-  admissions: RedisAdmissions | null;
-  /** Whether requests pass when the shared limiter is unreachable. */
+  /** Rate limits and credit holds, admitted and settled together: in process (embedded) or in Redis (scale-out). */
+  admission: Admission;
+  /** Whether requests that spend nothing pass when admission (Redis) is unreachable. */
   failOpen: boolean;
   credits: CreditService;
   ledgerWriter: LedgerWriter;
@@ -86,21 +82,13 @@ export async function createServices(config: Config, credentials: CredentialSour
   const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now, bus === undefined ? undefined : () => bus.healthy);
   const keys = new KeyService(storage, config.plans, invalidation, now);
   const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
-  let limiter: RateLimiter;
-  let bank: MemoryCreditBank | RedisCreditBank;
-  let admissions: RedisAdmissions | null = null;
-  if (redis === null) {
-    limiter = new MemoryRateLimiter({ now });
-    bank = new MemoryCreditBank(loadBalance);
-  } else {
-    const redisLimiter = new RedisRateLimiter({ redis: redis.client, keyPrefix: config.redisPrefix });
-    const redisBank = new RedisCreditBank(redis.client, loadBalance, config.redisPrefix);
-    admissions = new RedisAdmissions({ redis: redis.client, limiter: redisLimiter, bank: redisBank, logger });
-    limiter = redisLimiter;
-    bank = redisBank;
-  }
+  const onError: SettlementErrorHandler = (error, failure) => logger.error({ err: error, ...failure }, "could not settle credit holds and token reservations");
+  const admission: Admission =
+    redis === null
+      ? new MemoryAdmission({ loadBalance, onError, now })
+      : new RedisAdmission({ redis: redis.client, loadBalance, onError, keyPrefix: config.redisPrefix });
   const ledgerWriter = new LedgerWriter(storage.ledger, logger);
-  const credits = new CreditService(bank, storage.ledger, ledgerWriter, now);
+  const credits = new CreditService(admission, storage.ledger, ledgerWriter, now);
   const auditWriter = new AuditWriter({
     store: storage.audit,
     onError: (error, lost) => logger.error({ err: error, lost }, "audit records lost"),
@@ -120,8 +108,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     redis,
     sessions: new SessionManager(storage.sessions, now),
     signInThrottle: new SignInThrottle(undefined, now),
-    limiter,
-    admissions,
+    admission,
     failOpen: config.rateLimitFailOpen,
     credits,
     ledgerWriter,
@@ -132,9 +119,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     async close() {
       await auditWriter.close();
       await ledgerWriter.close();
-      await admissions?.flush();
-      await limiter.close();
-      if (bank instanceof RedisCreditBank) await bank.flush();
+      await admission.close();
       await providers.close();
       if (redis !== null) {
         await redis.bus.close();

@@ -1,10 +1,12 @@
 /**
- * The rate limiter port. The gateway calls `admit` once per request (before the
- * upstream call) and `adjustTokens` once the real usage is known; everything it
- * needs for the `x-ratelimit-*` headers and `Retry-After` is in the decision.
+ * The admission port: per-account rate limits (requests and tokens per minute)
+ * and the credit hold, admitted and settled together. The gateway calls `admit`
+ * once per request, before the upstream call, and `settle` once its usage and
+ * cost are known; everything the `x-ratelimit-*` headers, `Retry-After` and a
+ * 402 need is in the decision.
  */
 
-/** Per-account limits; both are whole units per minute (the bucket capacity). */
+/** Per-account limits; both are whole units per minute (the bucket capacity), integers 1…10^9. */
 export interface LimitSpec {
   requestsPerMinute: number;
   tokensPerMinute: number;
@@ -20,64 +22,98 @@ export interface LimitState {
   resetMs: number;
 }
 
-export interface RateDecision {
-  allowed: boolean;
-  /** Which limit refused the request ("requests" is checked first); null when allowed. */
-  limitedBy: "requests" | "tokens" | null;
-  /** State after this decision. */
+/** Both buckets after the decision: what the x-ratelimit-* headers show. */
+export interface RateLimitState {
   requests: LimitState;
-  /** State after this decision. */
   tokens: LimitState;
-  /**
-   * When refused: ms until a retry could succeed, i.e. until both one request and
-   * the requested tokens (at most the whole capacity, see `AdmitInput.tokens`)
-   * have refilled, assuming nobody else takes from the bucket. null when allowed.
-   */
-  retryAfterMs: number | null;
 }
 
-export interface AdmitInput {
-  /** Bucket identity, e.g. the account id. Buckets of different subjects never interact. */
-  subject: string;
-  /** Passed on every call, so a plan change applies on the very next request. */
+export interface AdmissionRequest {
+  /** Whose buckets and balance. */
+  accountId: string;
+  /** Travels with every call, so a plan change applies on the very next request. */
   limits: LimitSpec;
   /**
-   * Tokens to reserve now (an estimate: prompt tokens + max output tokens), a
-   * non-negative integer.
+   * Tokens reserved against TPM (prompt + max output), an integer 0…10^9.
    *
    * A reservation larger than the whole capacity could never pass a strict
    * check, so the check is clamped to the capacity: such a request passes only
-   * when the bucket is full (retryAfterMs = time until full otherwise), and then
-   * takes the whole estimate, leaving the bucket in debt until `adjustTokens`
-   * returns what was not used. This keeps requests with a generous
-   * `max_tokens` usable on small plans instead of refusing them forever.
+   * when the bucket is full (`retryAfterMs` = time until full otherwise), and
+   * then takes the whole reservation, leaving the bucket in debt until `settle`
+   * gives back what was not used.
    */
   tokens: number;
+  /** Micro-dollars held against the balance until settlement, a safe integer ≥ 0; 0 = no hold (the balance is not consulted). */
+  holdMicros: number;
 }
 
-export interface RateLimiter {
+export type AdmissionDecision =
+  | { admitted: true; ticket: AdmissionTicket; rateLimits: RateLimitState }
+  | {
+      admitted: false;
+      /** The requests limit is checked first, then the tokens limit, then the balance. */
+      refusedBy: "requests" | "tokens";
+      rateLimits: RateLimitState;
+      /** ms until both one request and the reserved tokens (at most the capacity) will have refilled, if nobody else takes any. */
+      retryAfterMs: number;
+    }
+  | { admitted: false; refusedBy: "credits"; rateLimits: RateLimitState; availableMicros: number };
+
+/** What settling needs; callers treat it as opaque. */
+export interface AdmissionTicket {
+  readonly accountId: string;
+  readonly limits: LimitSpec;
+  readonly tokens: number;
+  readonly holdMicros: number;
+  /** Which copy of the balance the hold was taken from ('' when nothing was held). */
+  readonly epoch: string;
+}
+
+export interface Settlement {
+  /** Tokens actually used (an integer ≥ 0): the reservation is corrected to it. */
+  tokens: number;
+  /** Micro-dollars the request is charged (a safe integer ≥ 0); the hold's rest goes back to the balance. */
+  chargedMicros: number;
+}
+
+export interface Admission {
   /**
-   * Atomically: if 1 request AND `tokens` tokens are available, take both and
-   * allow; otherwise take nothing and refuse. A refusal is a value, not an error;
-   * the promise rejects only when the backend fails (e.g. Redis unreachable) or
-   * an argument is invalid (RangeError).
+   * One request, `tokens` tokens and the hold — all taken, or none (a refusal
+   * takes nothing: refused by the rate limits → no hold; refused for credits →
+   * neither a request nor tokens). Rejects only when the backend cannot be
+   * reached or the balance cannot be loaded (then nothing was taken), or with a
+   * RangeError for an invalid request (a caller's bug).
    */
-  admit(input: AdmitInput): Promise<RateDecision>;
+  admit(request: AdmissionRequest): Promise<AdmissionDecision>;
   /**
-   * The same decision, made synchronously: only limiters that keep their state
-   * in this process offer it. The gateway then admits a request without
-   * waiting for a promise.
+   * Corrects the token reservation to `tokens` actually used and ends the hold,
+   * charging `chargedMicros` (the caller decides the amount; the port does not
+   * cap it: a charge above the hold takes the difference from the balance).
+   * Never throws or rejects; a failure is reported to the `onError` given at
+   * construction and leaves limits and balance stricter, never looser.
    */
-  admitNow?(input: AdmitInput): RateDecision;
-  /**
-   * Corrects a reservation once actual usage is known (`delta` = actual -
-   * reserved, an integer). Positive takes more tokens and may drive the bucket
-   * into debt, which delays later requests; negative gives tokens back, never
-   * above capacity. A missing (expired = full) bucket is not an error.
-   */
-  adjustTokens(subject: string, limits: LimitSpec, delta: number): Promise<void>;
-  /** The same correction, made synchronously: only limiters that keep their state in this process offer it. */
-  adjustTokensNow?(subject: string, limits: LimitSpec, delta: number): void;
-  /** Stops accepting calls. Never closes a Redis client it was given. */
+  settle(ticket: AdmissionTicket, settlement: Settlement): void;
+  /** Credits already written to the ledger become available at once. */
+  granted(accountId: string, amountMicros: number): Promise<void>;
+  /** What the account could spend right now (loads the balance if needed). */
+  available(accountId: string): Promise<number>;
+  /** Sends whatever is batched and waiting (tests and shutdown use it). */
+  flush(): Promise<void>;
+  /** Flushes, then refuses further calls. Never closes a Redis client it was given. */
   close(): Promise<void>;
 }
+
+/** Reads an account's settled balance from storage: where an implementation's copy of the balance starts. */
+export type BalanceLoader = (accountId: string) => Promise<number>;
+
+/** What a failed settlement concerned, for the log line. */
+export interface SettlementFailure {
+  accountId: string;
+  /** Settlements that were sent together and failed together. */
+  settlements: number;
+  heldMicros: number;
+  chargedMicros: number;
+}
+
+/** Hears of the failures nobody waits for (settlements): the caller logs them. */
+export type SettlementErrorHandler = (error: unknown, failure: SettlementFailure) => void;

@@ -17,7 +17,6 @@ export * from "./keys/key-service.js";
 export * from "./audit/types.js";
 export * from "./audit/export-format.js";
 export * from "./credits/ledger.js";
-export * from "./credits/credit-bank.js";
 export * from "./audit/events.js";
 export * from "./network/ip-allowlist.js";
 export * from "./json-bytes.js";

@@ -1,136 +1,203 @@
-import type { AdmitInput, LimitSpec, RateDecision, RateLimiter } from "../rate-limiter.js";
-import { MAX_UNITS, assertDelta, assertLimits, assertSubject, assertTokens } from "../token-bucket.js";
-import { TurnBatcher } from "../turn-batcher.js";
-import { ADMIT_REPLY_LENGTH, admitScript, adjustScript, type LuaScript } from "./scripts.js";
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, BalanceLoader, LimitSpec, Settlement, SettlementErrorHandler } from "../admission.js";
+import { MAX_UNITS } from "../token-bucket.js";
+import { assertAccountId, assertAdmissionRequest, assertGrant, settlementProblem } from "../validate.js";
+import { ADMIT, GRANT, LOAD, SETTLE } from "./scripts.js";
+import { parseAdmitReply } from "./parse-admit-reply.js";
+import { TurnBatcher } from "./turn-batcher.js";
 
-/**
- * What the limiter needs from a client: script evaluation. An ioredis `Redis`
- * (or `Cluster`) satisfies it. Create it with `enableOfflineQueue: false` and a
- * small `maxRetriesPerRequest` (e.g. 1) so that a dead Redis rejects calls at
- * once instead of queueing them until it comes back, and connect it at start-up
- * (`lazyConnect: true` + `await redis.connect()`): with the offline queue off,
- * calls made before the first connection reject too.
- */
-export interface RedisScriptClient {
-  evalsha(sha: string, numberOfKeys: number, ...keysAndArguments: Array<string | number>): Promise<unknown>;
-  eval(source: string, numberOfKeys: number, ...keysAndArguments: Array<string | number>): Promise<unknown>;
-}
-
-export interface RedisRateLimiterOptions {
-  /** Owned by the caller: the limiter never connects or closes it. */
-  redis: RedisScriptClient;
+export interface RedisAdmissionOptions {
+  /**
+   * Owned by the caller: never connected or closed here. Create it with
+   * `enableOfflineQueue: false` and a small `maxRetriesPerRequest` (e.g. 1), so
+   * that a dead Redis rejects calls at once instead of queueing them, and
+   * connect it at start-up (`lazyConnect: true` + `await redis.connect()`).
+   */
+  redis: Redis;
+  /** Reads an account's balance from storage when Redis has no copy of it. */
+  loadBalance: BalanceLoader;
+  /** Hears of settlements that could not be made (Redis unreachable, invalid amounts). */
+  onError: SettlementErrorHandler;
   /** Prepended to every key (default "bentoo:"). */
   keyPrefix?: string;
-  /**
-   * Tests only. When given, its value is passed to the scripts as the clock;
-   * otherwise the scripts read Redis TIME so every instance shares one clock.
-   */
+  /** Tests only: a clock passed to the scripts. Otherwise they read Redis TIME, so every instance shares one clock. */
   now?: () => number;
 }
 
+/** An idle account's copy of its balance leaves Redis after a day (reloaded from storage on next use). */
+export const BALANCE_TTL_MS = 24 * 3600 * 1000;
+
 /**
- * Longest wait of work that no request waits for (token refunds here, credit
- * settlements in the gateway's bank) before it is sent on its own; until then
- * it rides along with the next admissions. The limit and the balance are the
- * stricter meanwhile, never the looser.
+ * Longest wait of a settlement before it is sent on its own; until then it
+ * rides along with the next admissions' write. The limits and the balance are
+ * the stricter meanwhile, never the looser.
  */
 export const SETTLEMENT_DEFER_MS = 5;
 
+/** A registered script: its keys first, then its arguments. */
+type Script = (...keysAndArguments: Array<string | number>) => Promise<unknown>;
+
+/** Registers a script once; ioredis then calls it by EVALSHA, falling back to EVAL after a Redis restart. */
+function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): Script {
+  redis.defineCommand(name, { numberOfKeys, lua });
+  const command = (redis as unknown as Record<string, Script>)[name]!;
+  return command.bind(redis);
+}
+
+interface PendingSettlement {
+  ticket: AdmissionTicket;
+  settlement: Settlement;
+}
+
 /**
- * The limiter shared by every gateway instance. One EVALSHA (one round trip)
- * refills, checks and takes from both buckets atomically, for all of a
- * subject's admissions of one turn of the event loop (see TurnBatcher): under
- * load that is one call for many requests, with the same decisions as one call
- * each.
- * Keys: `<prefix>rl:{<subject>}:req` and `…:tok`; the `{subject}` hash tag
- * puts both in one Redis Cluster slot, as a multi-key script requires. Idle
- * subjects vanish by PEXPIRE once their buckets would be full.
+ * Admission shared by every gateway instance. Keys: `<prefix>rl:{<acct>}:req`
+ * and `…:tok` (the token buckets, hashes {u, t}), `<prefix>credit:{<acct>}`
+ * (the available balance and its epoch, {b, e}); the `{acct}` hash tag puts an
+ * account's keys in one Redis Cluster slot, as a multi-key script requires.
+ *
+ * An account's admissions of one turn of the event loop go out as one script
+ * call that decides them in order; its settlements of one turn as one call per
+ * balance epoch, which leaves with the next admissions' write (or within
+ * SETTLEMENT_DEFER_MS). Under load one round trip serves many requests.
  */
-export class RedisRateLimiter implements RateLimiter {
-  readonly #redis: RedisScriptClient;
+export class RedisAdmission implements Admission {
+  readonly #redis: Redis;
+  readonly #loadBalance: BalanceLoader;
+  readonly #onError: SettlementErrorHandler;
   readonly #keyPrefix: string;
   readonly #now: (() => number) | undefined;
+  readonly #scripts: Record<"admit" | "settle" | "load" | "grant", Script>;
+  /** Accounts whose grant could not reach Redis: their copy is dropped before its next use. */
+  readonly #stale = new Set<string>();
+  readonly #admissions = new TurnBatcher<AdmissionRequest, AdmissionDecision>((_key, batch) => this.#sendAdmissions(batch));
+  readonly #settlements = new TurnBatcher<PendingSettlement, void>((_key, batch) => this.#sendSettlements(batch), { deferMs: SETTLEMENT_DEFER_MS });
   #closed = false;
-  /** Admissions of this turn, by subject, limits and clock. */
-  readonly #admissions = new TurnBatcher<PendingAdmission, RateDecision>((_key, batch) => this.#sendAdmissions(batch));
-  /**
-   * Token adjustments, by subject and sign; summed into one call each. Nobody
-   * waits for them, so they ride along with the next admissions (or go out
-   * within SETTLEMENT_DEFER_MS): no socket write of their own under load.
-   */
-  readonly #adjustments = new TurnBatcher<PendingAdjustment, void>((_key, batch) => this.#sendAdjustments(batch), { deferMs: SETTLEMENT_DEFER_MS });
 
-  constructor(options: RedisRateLimiterOptions) {
+  constructor(options: RedisAdmissionOptions) {
     this.#redis = options.redis;
+    this.#loadBalance = options.loadBalance;
+    this.#onError = options.onError;
     this.#keyPrefix = options.keyPrefix ?? "bentoo:";
     this.#now = options.now;
+    this.#scripts = {
+      admit: defineScript(options.redis, "bentooAdmit", 3, ADMIT),
+      settle: defineScript(options.redis, "bentooSettle", 2, SETTLE),
+      load: defineScript(options.redis, "bentooLoadBalance", 1, LOAD),
+      grant: defineScript(options.redis, "bentooGrant", 1, GRANT),
+    };
   }
 
-  /** The keys of a subject's buckets (exposed for tests and operators). */
-  keysFor(subject: string): { requests: string; tokens: string } {
-    const base = `${this.#keyPrefix}rl:{${subject}}`;
-    return { requests: `${base}:req`, tokens: `${base}:tok` };
+  /** An account's keys (for tests and operators). */
+  keysFor(accountId: string): { requests: string; tokens: string; balance: string } {
+    const base = `${this.#keyPrefix}rl:{${accountId}}`;
+    return { requests: `${base}:req`, tokens: `${base}:tok`, balance: `${this.#keyPrefix}credit:{${accountId}}` };
   }
 
-  async admit(input: AdmitInput): Promise<RateDecision> {
+  admit(request: AdmissionRequest): Promise<AdmissionDecision> {
+    try {
+      this.#assertOpen();
+      assertAdmissionRequest(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { accountId, limits } = request;
+    return this.#admissions.add(`${accountId}\u0000${limits.requestsPerMinute}\u0000${limits.tokensPerMinute}`, request);
+  }
+
+  settle(ticket: AdmissionTicket, settlement: Settlement): void {
+    const problem = this.#closed ? new Error("RedisAdmission is closed") : settlementProblem(settlement);
+    if (problem !== null) {
+      this.#onError(problem, { accountId: ticket.accountId, settlements: 1, heldMicros: ticket.holdMicros, chargedMicros: settlement.chargedMicros });
+      return;
+    }
+    if (settlement.tokens === ticket.tokens && ticket.holdMicros === 0 && settlement.chargedMicros === 0) return;
+    this.#settlements.push(`${ticket.accountId}\u0000${ticket.epoch}`, { ticket, settlement });
+  }
+
+  async granted(accountId: string, amountMicros: number): Promise<void> {
     this.#assertOpen();
-    assertSubject(input.subject);
-    assertLimits(input.limits);
-    assertTokens(input.tokens);
-    const now = this.#pinnedNow();
-    const { requestsPerMinute, tokensPerMinute } = input.limits;
-    return this.#admissions.add(`${input.subject}\u0000${requestsPerMinute}\u0000${tokensPerMinute}\u0000${now}`, { subject: input.subject, limits: input.limits, tokens: input.tokens, now });
+    assertGrant(accountId, amountMicros);
+    try {
+      await this.#scripts.grant(this.keysFor(accountId).balance, amountMicros);
+    } catch (error) {
+      // Redis' copy now lacks the grant: it is dropped before its next use and reloaded from storage.
+      this.#stale.add(accountId);
+      throw error;
+    }
   }
 
-  /**
-   * Adjustments made in the same turn of the event loop are summed per subject
-   * and sign, and sent as one script call each when the turn ends: every request
-   * gives back part of its reservation when it settles, and under load many
-   * settle together. Refunds and charges stay apart, so that a refund capped at
-   * the bucket's capacity is capped as it would have been alone. The promise
-   * resolves once the summed call is done.
-   */
-  async adjustTokens(subject: string, limits: LimitSpec, delta: number): Promise<void> {
+  async available(accountId: string): Promise<number> {
     this.#assertOpen();
-    assertSubject(subject);
-    assertLimits(limits);
-    assertDelta(delta);
-    if (delta === 0) return;
-    return this.#adjustments.add(`${delta < 0 ? "-" : "+"}${subject}`, { subject, limits, delta, now: this.#pinnedNow() });
+    assertAccountId(accountId);
+    await this.#dropIfStale(accountId);
+    const value = await this.#redis.hget(this.keysFor(accountId).balance, "b");
+    return value === null ? this.#loadBalance(accountId) : Number(value);
   }
 
-  /** Marks the limiter closed after sending the calls still waiting; the Redis client belongs to the caller. */
+  async flush(): Promise<void> {
+    await Promise.all([this.#admissions.flush(), this.#settlements.flush()]);
+  }
+
+  /** Sends what is waiting, then refuses further calls; the Redis client belongs to the caller. */
   async close(): Promise<void> {
-    await Promise.all([this.#admissions.flush(), this.#adjustments.flush()]);
+    await this.flush();
     this.#closed = true;
   }
 
-  /** One script call for a batch of one subject's admissions with the same limits, decided in order. */
-  async #sendAdmissions(batch: PendingAdmission[]): Promise<RateDecision[]> {
-    const { subject, limits, now } = batch[0]!;
-    const keys = this.keysFor(subject);
-    const reply = await this.#run(admitScript, [keys.requests, keys.tokens], [now, limits.requestsPerMinute, limits.tokensPerMinute, ...batch.map((admission) => admission.tokens)]);
-    return parseAdmitReplies(reply, batch.length, limits);
-  }
-
-  #sendAdjustments(batch: PendingAdjustment[]): Promise<void[]> {
-    const { subject, now } = batch[0]!;
-    // A sum past what one call may carry is cut: a refund that large empties any bucket's
-    // debt anyway, and a charge that large leaves the bucket waiting for the maximum.
-    let delta = 0;
-    for (const adjustment of batch) delta = Math.max(-MAX_UNITS, Math.min(MAX_UNITS, delta + adjustment.delta));
-    const limits = batch[batch.length - 1]!.limits;
-    return this.#run(adjustScript, [this.keysFor(subject).tokens], [now, limits.tokensPerMinute, delta]).then(() => batch.map(() => undefined));
-  }
-
-  /** EVALSHA, falling back to EVAL (which also caches the script) after a NOSCRIPT (Redis restarted or SCRIPT FLUSH). */
-  async #run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
-    try {
-      return await this.#redis.evalsha(script.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return await this.#redis.eval(script.source, keys.length, ...keys, ...args);
+  /** One script call for a batch of one account's admissions with the same limits, decided in order. */
+  async #sendAdmissions(batch: AdmissionRequest[]): Promise<AdmissionDecision[]> {
+    const { accountId, limits } = batch[0]!;
+    const keys = this.keysFor(accountId);
+    const args: Array<string | number> = [keys.requests, keys.tokens, keys.balance, this.#pinnedNow(), limits.requestsPerMinute, limits.tokensPerMinute, BALANCE_TTL_MS];
+    let holding = false;
+    for (const request of batch) {
+      args.push(request.tokens, request.holdMicros);
+      if (request.holdMicros > 0) holding = true;
     }
+    if (holding) await this.#dropIfStale(accountId);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const reply = await this.#scripts.admit(...args);
+      if (!Array.isArray(reply) || reply[0] !== -1) return parseAdmitReply(reply, batch);
+      await this.#copyBalance(accountId);
+    }
+    throw new Error(`the credit balance of ${accountId} could not be loaded into Redis`);
+  }
+
+  /** One script call for an account's settlements of one epoch: the token corrections and the holds, summed. */
+  async #sendSettlements(batch: PendingSettlement[]): Promise<void[]> {
+    const { accountId, epoch } = batch[0]!.ticket;
+    // Sums past what one call may carry are cut: a refund that large empties any bucket's
+    // debt anyway, and a charge that large leaves the bucket waiting for the maximum.
+    let refund = 0;
+    let charge = 0;
+    let held = 0;
+    let charged = 0;
+    for (const { ticket, settlement } of batch) {
+      const delta = settlement.tokens - ticket.tokens;
+      if (delta < 0) refund = Math.max(-MAX_UNITS, refund + delta);
+      else charge = Math.min(MAX_UNITS, charge + delta);
+      held += ticket.holdMicros;
+      charged += settlement.chargedMicros;
+    }
+    const limits: LimitSpec = batch[batch.length - 1]!.ticket.limits;
+    const keys = this.keysFor(accountId);
+    try {
+      await this.#scripts.settle(keys.tokens, keys.balance, this.#pinnedNow(), limits.tokensPerMinute, refund, charge, held, charged, epoch);
+    } catch (error) {
+      this.#onError(error, { accountId, settlements: batch.length, heldMicros: held, chargedMicros: charged });
+    }
+    return batch.map(() => undefined);
+  }
+
+  /** Copies the account's balance from storage into Redis, unless another instance did first (a new epoch). */
+  async #copyBalance(accountId: string): Promise<void> {
+    const balance = await this.#loadBalance(accountId);
+    await this.#scripts.load(this.keysFor(accountId).balance, balance, randomBytes(8).toString("hex"), BALANCE_TTL_MS);
+  }
+
+  async #dropIfStale(accountId: string): Promise<void> {
+    if (this.#stale.delete(accountId)) await this.#redis.del(this.keysFor(accountId).balance);
   }
 
   #pinnedNow(): string {
@@ -138,48 +205,6 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error("RedisRateLimiter is closed");
+    if (this.#closed) throw new Error("RedisAdmission is closed");
   }
-}
-
-interface PendingAdmission {
-  subject: string;
-  limits: LimitSpec;
-  tokens: number;
-  /** The pinned clock ('' in production: the script reads Redis TIME). */
-  now: string;
-}
-
-interface PendingAdjustment {
-  subject: string;
-  limits: LimitSpec;
-  delta: number;
-  now: string;
-}
-
-/** Narrows the script's reply (see scripts.ts for its layout): one decision per admission. */
-function parseAdmitReplies(reply: unknown, count: number, limits: LimitSpec): RateDecision[] {
-  if (!Array.isArray(reply) || reply.length !== count * ADMIT_REPLY_LENGTH || !reply.every((value) => Number.isSafeInteger(value))) {
-    throw new Error(`unexpected reply from the admit script for ${count} admission(s): ${JSON.stringify(reply).slice(0, 200)}`);
-  }
-  const decisions: RateDecision[] = [];
-  for (let offset = 0; offset < reply.length; offset += ADMIT_REPLY_LENGTH) decisions.push(decisionAt(reply as number[], offset, limits));
-  return decisions;
-}
-
-/**
- * The decision written by BUCKET_LUA's push_decision at `offset` of a script's
- * reply (integers, checked by the caller). A first number other than 1 or 2
- * (the buckets refused) reads as allowed by the rate limits.
- */
-export function decisionAt(reply: readonly number[], offset: number, limits: LimitSpec): RateDecision {
-  const limitedBy = reply[offset];
-  const retryAfterMs = reply[offset + 5]!;
-  return {
-    allowed: limitedBy !== 1 && limitedBy !== 2,
-    limitedBy: limitedBy === 1 ? "requests" : limitedBy === 2 ? "tokens" : null,
-    requests: { limit: limits.requestsPerMinute, remaining: reply[offset + 1]!, resetMs: reply[offset + 2]! },
-    tokens: { limit: limits.tokensPerMinute, remaining: reply[offset + 3]!, resetMs: reply[offset + 4]! },
-    retryAfterMs: retryAfterMs < 0 ? null : retryAfterMs,
-  };
 }

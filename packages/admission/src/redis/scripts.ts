@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { MAX_USED, SCALE } from "../token-bucket.js";
 
 /**
@@ -9,9 +8,8 @@ import { MAX_USED, SCALE } from "../token-bucket.js";
 export const TTL_MARGIN_MS = 1_000;
 
 /**
- * Helpers shared by both scripts, and by scripts elsewhere that admit requests
- * together with other checks in one call (the gateway's credit holds). They
- * mirror `refill`, `timeToFullMs`, `admitBuckets` and the storage rule of
+ * Bucket helpers of the admit and settle scripts. They mirror `refill`,
+ * `timeToFullMs`, `checkBuckets`, `limitState` and the storage rule of
  * token-bucket.ts; the contract suite runs the same cases on both
  * implementations, so a divergence fails a test.
  *
@@ -20,7 +18,7 @@ export const TTL_MARGIN_MS = 1_000;
  * MAX_UNITS), and Redis converts number arguments of redis.call with 17
  * significant digits (not Lua's 14-digit tostring), so they round-trip exactly.
  */
-export const BUCKET_LUA = `
+const BUCKET_LUA = `
 local SCALE = ${SCALE}
 local MAX_USED = ${MAX_USED}
 local TTL_MARGIN = ${TTL_MARGIN_MS}
@@ -75,7 +73,7 @@ local function remaining(used, limit)
   return math.floor(available / SCALE)
 end
 
--- The admit rule for one request on up-to-date buckets (admitBuckets): 0 and -1
+-- The admit rule for one request on up-to-date buckets (checkBuckets): 0 and -1
 -- when one request and wanted tokens may be taken; otherwise 1 (requests) or
 -- 2 (tokens) and the ms until a retry could pass. The token check is clamped to
 -- the capacity, the take (by the caller) is not.
@@ -87,8 +85,8 @@ local function check(request_used, token_used, wanted, request_limit, token_limi
   return 0, -1
 end
 
--- Appends a decision's ADMIT_REPLY_LENGTH numbers to replies: how it was
--- decided, then both buckets as they are after it, then the retry-after.
+-- Appends a decision's numbers to replies: how it was decided, then both
+-- buckets as they are after it, then the retry-after.
 local function push_decision(replies, limited_by, request_used, request_limit, token_used, token_limit, retry_after)
   local at = #replies
   replies[at + 1] = limited_by
@@ -100,67 +98,121 @@ local function push_decision(replies, limited_by, request_used, request_limit, t
 end
 `;
 
-/** Numbers per decision in a reply built with BUCKET_LUA's push_decision. */
-export const ADMIT_REPLY_LENGTH = 6;
+/**
+ * Lua: ends holds taken from the balance hash `key` in `epoch`, `charged` of
+ * the `held` micros spent. Same epoch: the unused part goes back (a charge above
+ * the hold takes the difference). The balance was reloaded since the holds
+ * (Redis restarted or the key expired): the reload did not contain them, so
+ * only the charges are taken from it. Nothing when the hash is gone (the next
+ * hold reloads it from storage).
+ */
+const END_HOLDS_LUA = `
+local function end_holds(key, held, charged, epoch)
+  if redis.call('EXISTS', key) == 0 then return end
+  if redis.call('HGET', key, 'e') == epoch then
+    redis.call('HINCRBY', key, 'b', held - charged)
+  else
+    redis.call('HINCRBY', key, 'b', -charged)
+  end
+end
+`;
+
+/** The first number of a decision refused for credits (1 and 2 are the buckets'). */
+export const CREDITS_REFUSED = 3;
+
+/** Numbers per request in ADMIT's reply: push_decision's six, then the balance available after it. */
+export const ADMIT_REPLY_LENGTH = 7;
 
 /**
- * admit: KEYS = [request bucket, token bucket];
- * ARGV = [pinned now or '', requests/min, tokens/min, tokens wanted by request 1, by request 2, …].
- * The admissions of one batch, in order, at one instant: exactly what as many
- * separate calls would decide, with the buckets read and written once.
- * Returns 6 numbers per request: [limitedBy (0 none, 1 requests, 2 tokens),
- * requests remaining, requests reset ms, tokens remaining, tokens reset ms,
- * retry-after ms or -1].
- * Mirrors `admitBuckets`: both takes or neither, token check clamped to capacity.
+ * admit: KEYS = [request bucket, token bucket, balance hash] (one account: one
+ * hash tag, so this runs on Redis Cluster too);
+ * ARGV = [pinned now or '', requests/min, tokens/min, balance ttl ms, then per
+ * request: tokens wanted, micros to hold (0: no hold)].
+ *
+ * Each request in order, at one instant, exactly as separate calls would
+ * decide it; a refused request takes nothing: one that the rate limits refuse
+ * holds no credits, and one whose hold does not fit takes neither a request
+ * nor tokens.
+ *
+ * Returns {-1} when a hold is wanted and the balance is not in Redis (nothing
+ * was taken); otherwise the balance's epoch ('' when no hold was wanted), then
+ * per request ADMIT_REPLY_LENGTH numbers: 0 admitted, 1 refused by requests,
+ * 2 by tokens, 3 by credits; requests remaining and reset ms, tokens remaining
+ * and reset ms, retry-after ms (-1 when none), balance available after it.
  */
-const ADMIT = `${BUCKET_LUA}
+export const ADMIT = `${BUCKET_LUA}
+local holding = false
+for index = 6, #ARGV, 2 do
+  if tonumber(ARGV[index]) > 0 then holding = true end
+end
+local available, epoch = 0, ''
+if holding then
+  if redis.call('EXISTS', KEYS[3]) == 0 then return {-1} end
+  available = tonumber(redis.call('HGET', KEYS[3], 'b'))
+  epoch = redis.call('HGET', KEYS[3], 'e') or ''
+end
+
 local now = now_ms(ARGV[1])
 local request_limit, token_limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local request_used, request_at = load(KEYS[1], request_limit, now)
 local token_used, token_at = load(KEYS[2], token_limit, now)
-local taken = false
-local replies = {}
+local taken, held = false, 0
+local replies = {epoch}
 
-for index = 4, #ARGV do
-  local wanted = tonumber(ARGV[index])
+for index = 5, #ARGV, 2 do
+  local wanted, hold = tonumber(ARGV[index]), tonumber(ARGV[index + 1])
   local limited_by, retry_after = check(request_used, token_used, wanted, request_limit, token_limit)
+  if limited_by == 0 and hold > 0 and available < hold then limited_by = ${CREDITS_REFUSED} end
   if limited_by == 0 then
     request_used = request_used + SCALE
     token_used = math.min(MAX_USED, token_used + wanted * SCALE)
+    available = available - hold
+    held = held + hold
     taken = true
   end
   push_decision(replies, limited_by, request_used, request_limit, token_used, token_limit, retry_after)
+  replies[#replies + 1] = available
 end
 
 if taken then
   save(KEYS[1], request_used, request_at, request_limit)
   save(KEYS[2], token_used, token_at, token_limit)
 end
-return replies
-`;
+if held > 0 then
+  redis.call('HINCRBY', KEYS[3], 'b', -held)
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+end
+return replies`;
 
 /**
- * adjust: KEYS = [token bucket]; ARGV = [pinned now or '', tokens/min, delta].
- * A missing bucket is a full one: a refund leaves it absent, a charge creates it.
+ * settle: KEYS = [token bucket, balance hash];
+ * ARGV = [pinned now or '', tokens/min, tokens given back (≤ 0), tokens taken
+ * (≥ 0), micros held, micros charged, the holds' epoch].
+ *
+ * The token reservations corrected (what was given back first, so the bucket
+ * is the stricter; a missing bucket is a full one), then the holds ended
+ * (end_holds).
  */
-const ADJUST = `${BUCKET_LUA}
-local now = now_ms(ARGV[1])
-local limit = tonumber(ARGV[2])
-local used, at = load(KEYS[1], limit, now)
-save(KEYS[1], add_used(used, tonumber(ARGV[3])), at, limit)
-return 1
-`;
+export const SETTLE = `${BUCKET_LUA}${END_HOLDS_LUA}
+local refund, charge = tonumber(ARGV[3]), tonumber(ARGV[4])
+if refund ~= 0 or charge ~= 0 then
+  local limit = tonumber(ARGV[2])
+  local used, at = load(KEYS[1], limit, now_ms(ARGV[1]))
+  save(KEYS[1], add_used(add_used(used, refund), charge), at, limit)
+end
+local held, charged = tonumber(ARGV[5]), tonumber(ARGV[6])
+if held > 0 or charged > 0 then end_holds(KEYS[2], held, charged, ARGV[7]) end
+return 1`;
 
-export interface LuaScript {
-  source: string;
-  /** SHA-1 of the source, for EVALSHA. */
-  sha: string;
-}
+/** load: KEYS = [balance hash]; ARGV = [balance from storage, new epoch, ttl ms]. Loads only if nobody else did first. */
+export const LOAD = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'b', ARGV[1], 'e', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
 
-/** A script's source with its SHA-1, for EVALSHA. */
-export function luaScript(source: string): LuaScript {
-  return { source, sha: createHash("sha1").update(source).digest("hex") };
-}
-
-export const admitScript = luaScript(ADMIT);
-export const adjustScript = luaScript(ADJUST);
+/** grant: KEYS = [balance hash]; ARGV = [micros]. Nothing when the balance is not in Redis: its next load reads storage, which has the grant. */
+export const GRANT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'b', ARGV[1])
+return 1`;
