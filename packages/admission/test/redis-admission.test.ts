@@ -1,17 +1,19 @@
+import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { MemoryRateLimiter, RedisRateLimiter, type LimitSpec, type RedisScriptClient } from "../src/index.js";
-import { deleteKeysUnder } from "@bentoo/test-kit";
-import { connectTestRedis, testKeyPrefix, testRedisUrl } from "./helpers.js";
+import { deleteKeysUnder, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
+import { MemoryAdmission, RedisAdmission, type LimitSpec } from "../src/index.js";
+import { connectTestRedis, seededRandom, StoredBalances, ticketOf, type ReportedError } from "./helpers.js";
 
-/** What only the Redis limiter promises: a shared server clock, expiring keys, script caching, failing fast. */
-describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
-  const keyPrefix = testKeyPrefix();
+const redisUrl = testRedisUrl();
+
+/** What only the Redis implementation promises: a shared server clock, its keys and their expiry, balance epochs, failing fast. */
+describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
+  const keyPrefix = testRedisPrefix();
   let redis: Redis;
 
   beforeAll(async () => {
-    if (testRedisUrl === undefined) throw new Error("BENTOO_TEST_REDIS_URL is not set");
-    redis = await connectTestRedis(testRedisUrl);
+    redis = await connectTestRedis(redisUrl!);
   });
   afterAll(async () => {
     await deleteKeysUnder(redis, keyPrefix);
@@ -19,171 +21,141 @@ describe.skipIf(testRedisUrl === undefined)("RedisRateLimiter", () => {
   });
 
   const spec: LimitSpec = { requestsPerMinute: 3, tokensPerMinute: 1000 };
-
-  /** A client that counts the script calls it passes on. */
-  function countingClient(target: Redis) {
-    const counting = {
-      calls: 0,
-      reset: () => (counting.calls = 0),
-      client: {
-        evalsha: (...args) => ((counting.calls += 1), target.evalsha(...args)),
-        eval: (...args) => ((counting.calls += 1), target.eval(...args)),
-      } satisfies RedisScriptClient,
-    };
-    return counting;
+  function open(options: { client?: Redis; now?: () => number } = {}) {
+    const stored = new StoredBalances();
+    const errors: ReportedError[] = [];
+    const admission = new RedisAdmission({ redis: options.client ?? redis, keyPrefix, loadBalance: stored.load, onError: (error, failure) => errors.push({ error, failure }), now: options.now });
+    return { admission, stored, errors };
   }
 
-  it("uses Redis TIME when no clock is given: 5 quick admits at 3 per minute allow exactly 3", async () => {
-    const limiter = new RedisRateLimiter({ redis, keyPrefix });
+  it("uses Redis TIME when no clock is given: 5 quick admissions at 3 per minute admit exactly 3", async () => {
+    const { admission } = open();
     const decisions = [];
-    for (let index = 0; index < 5; index += 1) decisions.push(await limiter.admit({ subject: "acct_time", limits: spec, tokens: 1 }));
-    expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, false, false]);
-    const refused = decisions[4];
-    // One request refills every 20 s; a few ms of real time passed since the first admit.
-    expect(refused?.retryAfterMs).toBeGreaterThan(19_000);
-    expect(refused?.retryAfterMs).toBeLessThanOrEqual(20_000);
+    for (let index = 0; index < 5; index += 1) decisions.push(await admission.admit({ accountId: "acct_time", limits: spec, tokens: 1, holdMicros: 0 }));
+    expect(decisions.map((decision) => decision.admitted)).toEqual([true, true, true, false, false]);
+    const refused = decisions[4]!;
+    // One request refills every 20 s; a few ms of real time passed since the first admission.
+    if (refused.admitted || refused.refusedBy === "credits") throw new Error("expected a refusal by the rate limits");
+    expect(refused.retryAfterMs).toBeGreaterThan(19_000);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(20_000);
   });
 
-  it("stores each subject under a hash-tagged key that expires about when its bucket is full", async () => {
-    const limiter = new RedisRateLimiter({ redis, keyPrefix });
-    const decision = await limiter.admit({ subject: "acct_ttl", limits: spec, tokens: 100 });
-    const keys = limiter.keysFor("acct_ttl");
-    expect(keys).toEqual({ requests: `${keyPrefix}rl:{acct_ttl}:req`, tokens: `${keyPrefix}rl:{acct_ttl}:tok` });
-    const requestsTtl = await redis.pttl(keys.requests);
-    const tokensTtl = await redis.pttl(keys.tokens);
-    expect(requestsTtl).toBeGreaterThan(decision.requests.resetMs - 1000);
-    expect(requestsTtl).toBeLessThanOrEqual(decision.requests.resetMs + 1000);
-    expect(tokensTtl).toBeGreaterThan(decision.tokens.resetMs - 1000);
-    expect(tokensTtl).toBeLessThanOrEqual(decision.tokens.resetMs + 1000);
-    // A full bucket is not stored at all: refunding everything deletes the key.
-    await limiter.adjustTokens("acct_ttl", spec, -100);
+  it("keeps an account's state under hash-tagged keys that expire about when its buckets are full, and a day after the last hold", async () => {
+    const { admission, stored } = open();
+    stored.set("acct_ttl", 1_000);
+    const keys = admission.keysFor("acct_ttl");
+    expect(keys).toEqual({ requests: `${keyPrefix}rl:{acct_ttl}:req`, tokens: `${keyPrefix}rl:{acct_ttl}:tok`, balance: `${keyPrefix}credit:{acct_ttl}` });
+    const decision = await admission.admit({ accountId: "acct_ttl", limits: spec, tokens: 100, holdMicros: 250 });
+    const { requests, tokens } = decision.rateLimits;
+    expect(await redis.pttl(keys.requests)).toBeGreaterThan(requests.resetMs - 1000);
+    expect(await redis.pttl(keys.requests)).toBeLessThanOrEqual(requests.resetMs + 1000);
+    expect(await redis.pttl(keys.tokens)).toBeGreaterThan(tokens.resetMs - 1000);
+    expect(await redis.pttl(keys.tokens)).toBeLessThanOrEqual(tokens.resetMs + 1000);
+    expect(await redis.hget(keys.balance, "b")).toBe("750");
+    expect(await redis.pttl(keys.balance)).toBeGreaterThan(24 * 3600 * 1000 - 60_000);
+    // A full bucket is not stored at all: giving back every token deletes the key.
+    admission.settle(ticketOf(decision), { tokens: 0, chargedMicros: 0 });
+    await admission.flush();
     expect(await redis.exists(keys.tokens)).toBe(0);
+    expect(await redis.hget(keys.balance, "b")).toBe("1000");
   });
 
-  it("sends the token adjustments of one turn of the event loop as one call per subject and sign", async () => {
-    const counting = countingClient(redis);
-    const limiter = new RedisRateLimiter({ redis: counting.client, keyPrefix });
-    const wide: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 100_000 };
-    await limiter.admit({ subject: "acct_sum", limits: wide, tokens: 50_000 });
-    counting.reset();
-    // Twenty requests settle together, each giving 1,000 tokens back; one was charged 400 more.
-    await Promise.all([...Array.from({ length: 20 }, () => limiter.adjustTokens("acct_sum", wide, -1000)), limiter.adjustTokens("acct_sum", wide, 400)]);
-    expect(counting.calls).toBe(2);
-    // Same outcome as twenty-one separate calls: 50,000 − 20,000 + 400 tokens in use.
-    const after = await limiter.admit({ subject: "acct_sum", limits: wide, tokens: 0 });
-    expect(after.tokens.remaining).toBeGreaterThanOrEqual(100_000 - 30_400);
-    expect(after.tokens.remaining).toBeLessThan(100_000 - 30_400 + 100); // refill over a few ms
+  it("a balance reloaded since the holds gives back nothing of them: only their charges are taken", async () => {
+    const { admission, stored } = open();
+    stored.set("acct_reload", 1_000);
+    const limits: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 10_000 };
+    const before = ticketOf(await admission.admit({ accountId: "acct_reload", limits, tokens: 1, holdMicros: 300 }));
+    await redis.del(admission.keysFor("acct_reload").balance); // expired, or Redis restarted; storage has not seen the hold
+    const after = ticketOf(await admission.admit({ accountId: "acct_reload", limits, tokens: 1, holdMicros: 200 }));
+    expect(after.epoch).not.toBe(before.epoch);
+    admission.settle(before, { tokens: 1, chargedMicros: 100 });
+    admission.settle(after, { tokens: 1, chargedMicros: 50 });
+    await admission.flush();
+    // 1,000 reloaded − 200 held; then the old hold's charge (100) is taken, the new hold gives back 150.
+    expect(await admission.available("acct_reload")).toBe(850);
   });
 
-  it("decides the admissions of one turn in one call per subject, exactly as the memory limiter decides them one by one", async () => {
-    const counting = countingClient(redis);
-    const clock = 1_700_000_000_000;
-    const shared = new RedisRateLimiter({ redis: counting.client, keyPrefix, now: () => clock });
-    const memory = new MemoryRateLimiter({ now: () => clock });
-    const small: LimitSpec = { requestsPerMinute: 5, tokensPerMinute: 1_000 };
-    // Two subjects interleaved; token sizes chosen so that both limits refuse some, and a small request passes after a big one is refused.
-    const inputs = [300, 300, 600, 100, 0, 50, 50].flatMap((tokens) => [
-      { subject: "acct_turn_a", limits: small, tokens },
-      { subject: "acct_turn_b", limits: small, tokens: tokens * 2 },
-    ]);
-    const expected = [];
-    for (const input of inputs) expected.push(await memory.admit(input));
-    const decided = await Promise.all(inputs.map((input) => shared.admit(input)));
-    expect(counting.calls).toBe(2);
-    expect(decided).toEqual(expected);
-    expect(new Set(decided.map((decision) => decision.limitedBy))).toEqual(new Set([null, "requests", "tokens"]));
-    // The buckets were written once, with everything taken: the next turn sees it.
-    counting.reset();
-    const next = await shared.admit({ subject: "acct_turn_a", limits: small, tokens: 0 });
-    expect(next).toEqual(await memory.admit({ subject: "acct_turn_a", limits: small, tokens: 0 }));
-    expect(counting.calls).toBe(1);
+  it("drops its copy of a balance when a grant could not reach it, so the next hold reloads it from storage", async () => {
+    const client = await connectTestRedis(redisUrl!);
+    try {
+      const { admission, stored } = open({ client });
+      stored.set("acct_stale", 1_000);
+      const limits: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 10_000 };
+      await admission.admit({ accountId: "acct_stale", limits, tokens: 1, holdMicros: 100 });
+      const ended = once(client, "end");
+      client.disconnect();
+      await ended;
+      stored.set("acct_stale", 1_500); // the ledger has the grant
+      await expect(admission.granted("acct_stale", 500)).rejects.toThrow();
+      await client.connect();
+      expect(await admission.admit({ accountId: "acct_stale", limits, tokens: 1, holdMicros: 1_450 })).toMatchObject({ admitted: true });
+      expect(await admission.available("acct_stale")).toBe(50);
+      await admission.close();
+    } finally {
+      client.disconnect();
+    }
   });
 
-  it("keeps admissions with different limits apart within a turn (a plan change applies to the very next request)", async () => {
-    const counting = countingClient(redis);
-    const limiter = new RedisRateLimiter({ redis: counting.client, keyPrefix });
-    const [before, after] = await Promise.all([
-      limiter.admit({ subject: "acct_turn_plan", limits: { requestsPerMinute: 2, tokensPerMinute: 100 }, tokens: 1 }),
-      limiter.admit({ subject: "acct_turn_plan", limits: { requestsPerMinute: 50, tokensPerMinute: 100 }, tokens: 1 }),
-    ]);
-    expect(counting.calls).toBe(2);
-    expect(before?.requests).toMatchObject({ limit: 2, remaining: 1 });
-    expect(after?.requests).toMatchObject({ limit: 50, remaining: 48 });
+  it("keeps working after the server forgot its scripts (SCRIPT FLUSH, or a restart)", async () => {
+    const { admission } = open();
+    expect((await admission.admit({ accountId: "acct_noscript", limits: spec, tokens: 1, holdMicros: 0 })).admitted).toBe(true);
+    await redis.script("FLUSH");
+    expect((await admission.admit({ accountId: "acct_noscript", limits: spec, tokens: 1, holdMicros: 0 })).rateLimits.requests.remaining).toBe(1);
   });
 
-  it("reloads its script after the server forgot it (NOSCRIPT)", async () => {
-    let forgotten = 0;
-    const forgetful: RedisScriptClient = {
-      async evalsha(sha, numberOfKeys, ...rest) {
-        if (forgotten === 0) {
-          forgotten += 1;
-          throw new Error("NOSCRIPT No matching script. Please use EVAL.");
-        }
-        return redis.evalsha(sha, numberOfKeys, ...rest);
-      },
-      eval: (source, numberOfKeys, ...rest) => redis.eval(source, numberOfKeys, ...rest),
-    };
-    const limiter = new RedisRateLimiter({ redis: forgetful, keyPrefix });
-    expect((await limiter.admit({ subject: "acct_noscript", limits: spec, tokens: 1 })).allowed).toBe(true);
-    expect(forgotten).toBe(1);
-    expect((await limiter.admit({ subject: "acct_noscript", limits: spec, tokens: 1 })).requests.remaining).toBe(1);
-  });
-
-  it("rejects quickly, instead of hanging, when Redis is unreachable", async () => {
-    const dead = new Redis({ host: "127.0.0.1", port: 1, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  it("with Redis unreachable, rejects admissions and grants quickly, and reports settlements to onError", async () => {
+    const dead = new Redis({ host: "127.0.0.1", port: 1, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
     dead.on("error", () => undefined); // connection errors are expected here
     try {
-      const limiter = new RedisRateLimiter({ redis: dead, keyPrefix });
+      const { admission, errors } = open({ client: dead });
       const started = Date.now();
-      await expect(limiter.admit({ subject: "acct_dead", limits: spec, tokens: 1 })).rejects.toThrow();
-      await expect(limiter.adjustTokens("acct_dead", spec, 5)).rejects.toThrow();
+      const outcomes = await Promise.allSettled([
+        admission.admit({ accountId: "acct_dead", limits: spec, tokens: 1, holdMicros: 10 }),
+        admission.admit({ accountId: "acct_dead", limits: spec, tokens: 1, holdMicros: 0 }),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected"]);
+      await expect(admission.granted("acct_dead", 5)).rejects.toThrow();
+      admission.settle({ accountId: "acct_dead", limits: spec, tokens: 5, holdMicros: 10, epoch: "e" }, { tokens: 4, chargedMicros: 5 });
+      await admission.flush();
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.failure).toEqual({ accountId: "acct_dead", settlements: 1, heldMicros: 10, chargedMicros: 5 });
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       dead.disconnect();
     }
   });
 
-  it("agrees with the memory limiter decision for decision on a random workload", async () => {
+  it("decides a turn's admissions and settlements, taken together, exactly as the memory implementation decides them one by one", async () => {
     let clock = 1_700_000_000_000;
-    const memory = new MemoryRateLimiter({ now: () => clock });
-    const shared = new RedisRateLimiter({ redis, keyPrefix, now: () => clock });
-    // A fixed-seed generator, so a failure replays identically.
-    let seed = 20_240_601;
-    const random = (below: number) => {
-      seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0;
-      return Math.floor((seed / 2 ** 32) * below);
-    };
-    const plans: LimitSpec[] = [
-      { requestsPerMinute: 7, tokensPerMinute: 997 },
-      { requestsPerMinute: 60, tokensPerMinute: 40_000 },
-      { requestsPerMinute: 3, tokensPerMinute: 150 },
-    ];
-    const seen = { allowed: 0, requests: 0, tokens: 0 };
-    for (let step = 0; step < 600; step += 1) {
-      clock += random(20) === 0 ? random(60_000) : random(300);
-      // One plan per subject: after a limit change the two forget a bucket at
-      // different moments (PEXPIRE runs on real time, the sweep on this clock),
-      // so limit changes are covered by the contract suite instead.
-      const plan = random(plans.length);
-      const subject = `acct_random_${plan}`;
-      const limits = plans[plan];
-      if (limits === undefined) throw new Error("no such plan");
-      if (random(4) === 0) {
-        const delta = random(2_000) - 1_000;
-        await memory.adjustTokens(subject, limits, delta);
-        await shared.adjustTokens(subject, limits, delta);
-      } else {
-        // Mostly small reservations, so the request limit gets hit too; sometimes past capacity.
-        const tokens = random(8) === 0 ? random(limits.tokensPerMinute + 200) : random(Math.ceil(limits.tokensPerMinute / 40));
-        const input = { subject, limits, tokens };
-        const expected = await memory.admit(input);
-        expect(await shared.admit(input), `step ${step}`).toEqual(expected);
-        seen[expected.limitedBy ?? "allowed"] += 1;
-      }
+    const shared = open({ now: () => clock });
+    const stored = new StoredBalances();
+    const memory = new MemoryAdmission({ loadBalance: stored.load, onError: () => undefined, now: () => clock });
+    const random = seededRandom(7);
+    const limits: LimitSpec = { requestsPerMinute: 5, tokensPerMinute: 1_000 };
+    for (const accountId of ["acct_turn_a", "acct_turn_b"]) {
+      shared.stored.set(accountId, 3_000);
+      stored.set(accountId, 3_000);
     }
-    // The workload must exercise every outcome, or the comparison proves little.
-    expect(seen.allowed).toBeGreaterThan(20);
-    expect(seen.requests).toBeGreaterThan(20);
-    expect(seen.tokens).toBeGreaterThan(20);
+    const seen = new Set<string>();
+    for (let turn = 0; turn < 40; turn += 1) {
+      clock += random(2_000);
+      // Two accounts interleaved; sizes chosen so that every limit refuses some and a small request passes after a big one is refused.
+      const requests = Array.from({ length: 1 + random(8) }, () => ({ accountId: random(2) === 0 ? "acct_turn_a" : "acct_turn_b", limits, tokens: random(400), holdMicros: random(2) * random(800) }));
+      const expected = [];
+      for (const request of requests) expected.push(await memory.admit(request));
+      const decided = await Promise.all(requests.map((request) => shared.admission.admit(request)));
+      expect(decided.map(({ admitted, rateLimits }) => ({ admitted, rateLimits })), `turn ${turn}`).toEqual(expected.map(({ admitted, rateLimits }) => ({ admitted, rateLimits })));
+      for (const decision of expected) seen.add(decision.admitted ? "admitted" : decision.refusedBy);
+      // Everything admitted settles in one turn: summed per account and epoch by Redis, one by one in memory.
+      decided.forEach((decision, index) => {
+        const settlement = { tokens: random(500), chargedMicros: random(900) };
+        if (decision.admitted) shared.admission.settle(decision.ticket, settlement);
+        const local = expected[index]!;
+        if (local.admitted) memory.settle(local.ticket, settlement);
+      });
+      await shared.admission.flush();
+    }
+    for (const accountId of ["acct_turn_a", "acct_turn_b"]) expect(await shared.admission.available(accountId)).toBe(await memory.available(accountId));
+    expect([...seen].sort()).toEqual(["admitted", "credits", "requests", "tokens"]);
   });
 });

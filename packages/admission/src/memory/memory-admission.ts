@@ -54,11 +54,11 @@ export class MemoryAdmission implements Admission {
       this.#assertOpen();
       assertAdmissionRequest(request);
       if (request.holdMicros > 0 && this.#balances.get(request.accountId) === undefined) {
-        return this.#balances.ensure(request.accountId).then(() => {
-          this.#assertOpen();
-          return this.#decide(request);
-        });
+        return this.#balances.ensure(request.accountId).then(() => this.#decideLater(request));
       }
+      // The account's earlier requests wait for its balance: this one waits with them, to be decided in order.
+      const loading = this.#balances.loading(request.accountId);
+      if (loading !== undefined) return loading.then(() => this.#decideLater(request), () => this.#decideLater(request));
       return Promise.resolve(this.#decide(request));
     } catch (error) {
       return Promise.reject(error);
@@ -97,6 +97,11 @@ export class MemoryAdmission implements Admission {
     this.#closed = true;
     this.#buckets.clear();
     this.#balances.clear();
+  }
+
+  #decideLater(request: AdmissionRequest): AdmissionDecision {
+    this.#assertOpen();
+    return this.#decide(request);
   }
 
   /** The rate limits first, then the balance; a refusal takes nothing. */
