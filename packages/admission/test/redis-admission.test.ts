@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { deleteKeysUnder, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
-import { MemoryAdmission, RedisAdmission, type LimitSpec } from "../src/index.js";
+import { MemoryAdmission, RedisAdmission, type AdmissionDecision, type LimitSpec } from "../src/index.js";
 import { connectTestRedis, seededRandom, StoredBalances, ticketOf, type ReportedError } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
@@ -141,7 +141,7 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
       clock += random(2_000);
       // Two accounts interleaved; sizes chosen so that every limit refuses some and a small request passes after a big one is refused.
       const requests = Array.from({ length: 1 + random(8) }, () => ({ accountId: random(2) === 0 ? "acct_turn_a" : "acct_turn_b", limits, tokens: random(400), holdMicros: random(2) * random(800) }));
-      const expected = [];
+      const expected: AdmissionDecision[] = [];
       for (const request of requests) expected.push(await memory.admit(request));
       const decided = await Promise.all(requests.map((request) => shared.admission.admit(request)));
       expect(decided.map(({ admitted, rateLimits }) => ({ admitted, rateLimits })), `turn ${turn}`).toEqual(expected.map(({ admitted, rateLimits }) => ({ admitted, rateLimits })));
