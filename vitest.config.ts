@@ -11,7 +11,7 @@ export default defineConfig({
       "@bentoo/core": source("./packages/core/src/index.ts"),
       "@bentoo/storage": source("./packages/storage/src/index.ts"),
       "@bentoo/providers": source("./packages/providers/src/index.ts"),
-      "@bentoo/ratelimit": source("./packages/ratelimit/src/index.ts"),
+      "@bentoo/admission": source("./packages/admission/src/index.ts"),
       "@bentoo/test-kit": source("./packages/test-kit/src/index.ts"),
       "@bentoo/gateway": source("./apps/gateway/src/index.ts"),
     },

@@ -41,7 +41,7 @@ const UNDICI_SENDS = "^(dispatch|writeH1|write|writeBuffer|_resume|resume|connec
 const BENTOO = [
   rule("audit record and metrics", "series-metrics|prom-client|audit/request-record", null),
   rule("settlement: charge and refund", "chat/settle|gateway/dist/credits/", null),
-  rule("admission: rate limits, credit hold, headers", "chat/admission|redis-admissions|packages/ratelimit/|packages/credits/", null),
+  rule("admission: rate limits, credit hold, headers", "chat/admission|packages/admission/|packages/credits/", null),
   rule("estimate (tokenizer)", "chat/estimate|tokenizer|js-tiktoken|base64-js", null),
   rule("request body: read, parse, validate", "json-body-parser|parse-chat-request|secure-json-parse|content-type-parser", null),
   rule("request body: read, parse, validate", "json-bytes", "^nestsDeeperThan$"),

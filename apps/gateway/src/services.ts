@@ -1,6 +1,6 @@
+import { MemoryAdmission, RedisAdmission, type Admission, type SettlementErrorHandler } from "@bentoo/admission";
 import { KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
 import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "@bentoo/ratelimit";
 import { openStorage, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -8,9 +8,6 @@ import { SessionManager } from "./auth/sessions.js";
 import { SignInThrottle } from "./auth/sign-in-throttle.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
-import { MemoryCreditBank } from "./credits/memory-bank.js";
-import { RedisCreditBank } from "./credits/redis-bank.js";
-import { RedisAdmissions } from "./chat/redis-admissions.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
 import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
@@ -32,10 +29,9 @@ export interface Services {
   redis: { client: Redis; bus: RedisInvalidationBus } | null;
   sessions: SessionManager;
   signInThrottle: SignInThrottle;
-  limiter: RateLimiter;
-  /** Scale-out mode's joint admission and settlement (rate limits and credit holds in one Redis call); null in embedded mode. */
-  admissions: RedisAdmissions | null;
-  /** Whether requests pass when the shared limiter is unreachable. */
+  /** Rate limits and credit holds, admitted and settled together: in process (embedded) or in Redis (scale-out). */
+  admission: Admission;
+  /** Whether requests that spend nothing pass when admission (Redis) is unreachable. */
   failOpen: boolean;
   credits: CreditService;
   /** Request records and charges, written in batches off the request path. */
@@ -84,19 +80,11 @@ export async function createServices(config: Config, credentials: CredentialSour
   const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now, bus === undefined ? undefined : () => bus.healthy);
   const keys = new KeyService(storage, config.plans, invalidation, now);
   const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
-  let limiter: RateLimiter;
-  let bank: MemoryCreditBank | RedisCreditBank;
-  let admissions: RedisAdmissions | null = null;
-  if (redis === null) {
-    limiter = new MemoryRateLimiter({ now });
-    bank = new MemoryCreditBank(loadBalance);
-  } else {
-    const redisLimiter = new RedisRateLimiter({ redis: redis.client, keyPrefix: config.redisPrefix });
-    const redisBank = new RedisCreditBank(redis.client, loadBalance, config.redisPrefix);
-    admissions = new RedisAdmissions({ redis: redis.client, limiter: redisLimiter, bank: redisBank, logger });
-    limiter = redisLimiter;
-    bank = redisBank;
-  }
+  const onError: SettlementErrorHandler = (error, failure) => logger.error({ err: error, ...failure }, "could not settle credit holds and token reservations");
+  const admission: Admission =
+    redis === null
+      ? new MemoryAdmission({ loadBalance, onError, now })
+      : new RedisAdmission({ redis: redis.client, loadBalance, onError, keyPrefix: config.redisPrefix });
   const records = new RecordWriter({
     store: storage.records,
     onError: (error, auditLost) => {
@@ -104,7 +92,7 @@ export async function createServices(config: Config, credentials: CredentialSour
       else logger.error({ err: error, ledgerPending: records.stats.ledgerPending }, "writing audit records and ledger rows failed; retrying");
     },
   });
-  const credits = new CreditService(bank, storage.records, records, now);
+  const credits = new CreditService(admission, storage.records, records, now);
   warmTokenizer();
   return {
     config,
@@ -120,8 +108,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     redis,
     sessions: new SessionManager(storage.sessions, now),
     signInThrottle: new SignInThrottle(undefined, now),
-    limiter,
-    admissions,
+    admission,
     failOpen: config.rateLimitFailOpen,
     credits,
     records,
@@ -130,9 +117,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     now,
     async close() {
       await records.close();
-      await admissions?.flush();
-      await limiter.close();
-      if (bank instanceof RedisCreditBank) await bank.flush();
+      await admission.close();
       await providers.close();
       if (redis !== null) {
         await redis.bus.close();

@@ -1,25 +1,30 @@
 import { describe, expect, it } from "vitest";
 import pino from "pino";
-import { BentooError, DEFAULT_PLAN_LIMITS, type Account } from "@bentoo/core";
-import { MemoryRateLimiter } from "@bentoo/ratelimit";
+import { MemoryAdmission } from "@bentoo/admission";
+import { DEFAULT_PLAN_LIMITS, type Account } from "@bentoo/core";
 import type { FastifyReply } from "fastify";
-import { admit, type Admission } from "../src/chat/admission.js";
+import { admit, type AdmissionDeps } from "../src/chat/admission.js";
 import { CreditService } from "../src/credits/credit-service.js";
-import { MemoryCreditBank } from "../src/credits/memory-bank.js";
 import { createMetrics } from "../src/infra/metrics.js";
 
-/** Admission on the embedded path: decided without a promise once the balance is loaded, with the same outcomes as the awaited path. */
-describe("admission with the in-process limiter and bank", () => {
-  function setup(balanceMicros: number, requestsPerMinute = 2) {
-    const bank = new MemoryCreditBank(async () => balanceMicros);
-    const credits = new CreditService(bank, { write: async () => undefined }, { ledger: () => undefined });
-    const deps = {
-      // A clock that stands still: with the real one, a bucket refills a token every 6 ms (10,000 a minute), and a slow run read one more.
-      limiter: new MemoryRateLimiter({ now: () => 1_700_000_000_000 }),
-      credits,
-      admissions: null,
+/** The chat path's admission over the in-process implementation: status codes, messages and headers. */
+describe("admission of a chat request", () => {
+  function setup(options: { balanceMicros?: number; requestsPerMinute?: number; failOpen?: boolean; loadFails?: boolean } = {}) {
+    const { balanceMicros = 1_000, requestsPerMinute = 2, failOpen = true, loadFails = false } = options;
+    const admission = new MemoryAdmission({
+      // A clock that stands still: with the real one, a bucket refills a token every 6 ms (10,000 a minute), and a slow run reads one more.
+      now: () => 1_700_000_000_000,
+      loadBalance: async () => {
+        if (loadFails) throw new Error("storage is down");
+        return balanceMicros;
+      },
+      onError: () => undefined,
+    });
+    const deps: AdmissionDeps = {
+      admission,
+      credits: new CreditService(admission, { write: async () => undefined }, { ledger: () => undefined }),
       plans: DEFAULT_PLAN_LIMITS,
-      failOpen: true,
+      failOpen,
       logger: pino({ level: "silent" }),
       metrics: createMetrics({ auditQueueDepth: () => 0, auditDropped: () => 0, ledgerPending: () => 0 }),
     };
@@ -27,42 +32,41 @@ describe("admission with the in-process limiter and bank", () => {
     const reply = { header: (name: string, value: string) => (headers[name] = value) } as unknown as FastifyReply;
     const account = { id: "acct_admission", plan: "pro", rpmLimit: requestsPerMinute, tpmLimit: 10_000, balanceMicros } as Account;
     const estimate = { promptTokens: 10, maxOutputTokens: 20, tokens: 30, maxCostMicros: 400 };
-    return { bank, deps, reply, headers, account, estimate, run: () => admit(deps, reply, account, estimate, true) };
+    return { admission, headers, run: (spends = true) => admit(deps, reply, account, estimate, spends) };
   }
 
-  it("awaits the first admission (the balance loads from storage), then decides synchronously with the same rate-limit state", async () => {
-    const { bank, run } = setup(1_000, 5);
-    const first = run();
-    expect(first).toBeInstanceOf(Promise);
-    expect((await first).hold).toMatchObject({ amountMicros: 400 });
-    const second = run();
-    expect(second).not.toBeInstanceOf(Promise);
-    expect((second as Admission).reservedTokens).toBe(30);
-    expect((second as Admission).rateLimits?.requests).toMatchObject({ limit: 5, remaining: 3 });
-    expect(await bank.available("acct_admission")).toBe(200);
+  it("admits with the hold and the rate-limit state for the headers", async () => {
+    const { admission, run } = setup({ requestsPerMinute: 5 });
+    const admitted = await run();
+    expect(admitted.ticket).toMatchObject({ accountId: "acct_admission", tokens: 30, holdMicros: 400 });
+    expect(admitted.rateLimits?.requests).toMatchObject({ limit: 5, remaining: 4 });
+    expect(await admission.available("acct_admission")).toBe(600);
   });
 
-  it("a synchronous refusal by the rate limit gives the hold back before the 429", async () => {
-    const { bank, run } = setup(10_000, 1);
-    await run(); // loads the balance and takes the only request of the minute
-    const refused = run();
-    await expect(refused).rejects.toMatchObject({ code: "rate_limit_exceeded" });
-    expect(await bank.available("acct_admission")).toBe(10_000 - 400);
-  });
-
-  it("a synchronous 402 gives the token reservation back", async () => {
-    const { deps, run } = setup(500, 100);
+  it("a 402 names the amount and the balance, and counts against neither the requests nor the tokens limit", async () => {
+    const { headers, run } = setup({ balanceMicros: 500, requestsPerMinute: 2 });
     await run(); // 400 held, 100 left
-    let refusal: unknown;
-    try {
-      run();
-    } catch (error) {
-      refusal = error;
-    }
-    expect(refusal).toBeInstanceOf(BentooError);
-    expect((refusal as BentooError).code).toBe("insufficient_credits");
-    // Only the first request's 30 tokens stay reserved.
-    const decision = await deps.limiter.admit({ subject: "acct_admission", limits: { requestsPerMinute: 100, tokensPerMinute: 10_000 }, tokens: 0 });
-    expect(decision.tokens.remaining).toBe(10_000 - 30);
+    await expect(run()).rejects.toMatchObject({ code: "insufficient_credits", message: expect.stringContaining("$0.000400 and the available balance is $0.000100") });
+    expect(headers["x-ratelimit-remaining-requests"]).toBe("1");
+    // The second of the two requests a minute is still there for a request that spends nothing.
+    const free = await run(false);
+    expect(free.rateLimits?.requests.remaining).toBe(0);
+    expect(free.rateLimits?.tokens.remaining).toBe(10_000 - 60);
+  });
+
+  it("a 429 carries Retry-After, retry-after-ms and the headers, and holds nothing", async () => {
+    const { admission, headers, run } = setup({ balanceMicros: 10_000, requestsPerMinute: 1 });
+    await run();
+    await expect(run()).rejects.toMatchObject({ code: "rate_limit_exceeded", message: expect.stringContaining("requests per minute (limit 1)"), headers: { "retry-after": "60", "retry-after-ms": "60000" } });
+    expect(headers["x-ratelimit-remaining-requests"]).toBe("0");
+    expect(await admission.available("acct_admission")).toBe(10_000 - 400);
+  });
+
+  it("when the balance cannot be loaded, credits fail closed; a request that spends nothing passes only when failing open", async () => {
+    const open = setup({ loadFails: true });
+    await expect(open.run()).rejects.toMatchObject({ code: "service_unavailable", message: expect.stringContaining("credit balance cannot be checked") });
+    expect(await open.run(false)).toMatchObject({ ticket: { holdMicros: 0 } });
+    const closed = setup({ loadFails: true, failOpen: false });
+    await expect(closed.run()).rejects.toMatchObject({ code: "service_unavailable", message: expect.stringContaining("Rate limits cannot be checked") });
   });
 });

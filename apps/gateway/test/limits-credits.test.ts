@@ -84,7 +84,7 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
     const rows = await t.services.storage.ledger.list(account.id, { limit: 10 });
     // One row for the request: the 20,000 held are not in the ledger, only the 4,000 spent.
     expect(rows.filter((row) => row.requestId !== null).map((row) => [row.kind, row.amountMicros])).toEqual([["charge", -4000]]);
-    expect(await t.services.credits.bank.available(account.id)).toBe(96_000);
+    expect(await t.services.admission.available(account.id)).toBe(96_000);
   });
 
   it("402 insufficient_credits names the balance and the amount needed; nothing is spent", async () => {
@@ -101,7 +101,7 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
     const { account, key } = await t.seedAccount({ mode: "live", balanceMicros: 50_000 });
     expect((await chat(key, { model: "fake/error" })).statusCode).toBe(502);
     expect(await ledgerMatchesBalance(account.id)).toBe(50_000);
-    expect(await t.services.credits.bank.available(account.id)).toBe(50_000);
+    expect(await t.services.admission.available(account.id)).toBe(50_000);
   });
 
   it("test-mode keys never spend", async () => {

@@ -57,7 +57,7 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
     const balance = (await a.services.storage.accounts.get(account.id))!.balanceMicros;
     expect(balance).toBe(0);
     expect(await a.services.storage.ledger.sum(account.id)).toBe(balance);
-    expect(await a.services.credits.bank.available(account.id)).toBe(0);
+    expect(await a.services.admission.available(account.id)).toBe(0);
     process.stdout.write(`overspend race: ${statuses.filter((s) => s === 200).length} × 200, ${statuses.filter((s) => s === 402).length} × 402, final balance ${balance}\n`);
   });
 

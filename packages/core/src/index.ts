@@ -18,7 +18,6 @@ export * from "./audit/types.js";
 export * from "./audit/export-format.js";
 export * from "./credits/ledger.js";
 export * from "./records.js";
-export * from "./credits/credit-bank.js";
 export * from "./audit/events.js";
 export * from "./network/ip-allowlist.js";
 export * from "./json-bytes.js";

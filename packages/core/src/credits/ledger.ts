@@ -5,7 +5,7 @@
  *
  * - `grant`   +amount: credits added by the operator.
  * - `charge`  −cost: what a request cost, written when it settles. The hold that
- *   preceded it lives only in the credit bank (memory or Redis); a request that
+ *   preceded it lives only in admission (memory or Redis); a request that
  *   cost nothing writes no row.
  * So a request that reserved 500 and used 120 writes one row, charge −120.
  */

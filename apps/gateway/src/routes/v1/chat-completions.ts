@@ -52,8 +52,7 @@ export function chatCompletionsRoute(app: FastifyInstance, deps: ChatDeps): void
     const meter = (request.meter = newMeter(model.id));
     const sandbox = key.mode === "test";
     const estimate = estimateRequest(chat, model);
-    const admitted = admit(deps, reply, account, estimate, !sandbox);
-    const admission = admitted instanceof Promise ? await admitted : admitted;
+    const admission = await admit(deps, reply, account, estimate, !sandbox);
     const context = { accountId: account.id, requestId: request.id };
 
     const cancellation = new Cancellation();

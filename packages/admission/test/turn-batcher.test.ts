@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TurnBatcher } from "../src/index.js";
+import { TurnBatcher } from "../src/redis/turn-batcher.js";
 
 describe("TurnBatcher", () => {
   it("hands each key's items of one turn to send once, in order, and answers each caller with its own result", async () => {

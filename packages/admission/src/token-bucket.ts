@@ -1,11 +1,11 @@
-import type { LimitSpec, LimitState, RateDecision } from "./rate-limiter.js";
+import type { LimitSpec, LimitState, RateLimitState } from "./admission.js";
 
 /**
  * Token bucket with continuous refill: capacity = the per-minute limit, refill =
  * limit / 60,000 units per ms, a fresh bucket is full.
  *
- * Representation (shared by the memory limiter and the Redis Lua scripts, which
- * mirror these functions line for line): a bucket is `{ used, at }` where `used`
+ * Representation (shared by the memory implementation and the Redis Lua scripts,
+ * which mirror these functions line for line): a bucket is `{ used, at }` where `used`
  * is how far the bucket is below full, in 1/60,000ths of a unit, and `at` is the
  * ms timestamp it was last brought up to date. Scaling by 60,000 makes the
  * refill exactly `limit` per ms, so every value stays an integer: no float drift,
@@ -20,7 +20,7 @@ import type { LimitSpec, LimitState, RateDecision } from "./rate-limiter.js";
 export const SCALE = 60_000;
 
 /**
- * The largest limit, reservation or adjustment accepted. It bounds every
+ * The largest limit or token count accepted. It bounds every
  * intermediate value far below 2^53, so integer math stays exact in doubles.
  */
 export const MAX_UNITS = 1_000_000_000;
@@ -69,63 +69,34 @@ export function limitState(used: number, limit: number): LimitState {
   };
 }
 
-export interface AdmitOutcome {
-  decision: RateDecision;
-  /** The buckets to store: unchanged when refused (a refusal takes nothing). */
-  requests: BucketState;
-  tokens: BucketState;
+/** The admit rule's verdict on two up-to-date buckets. */
+export interface BucketCheck {
+  /** Which limit refuses one request and the wanted tokens ("requests" is checked first); null when both fit. */
+  refusedBy: "requests" | "tokens" | null;
+  /** ms until both would fit (0 when they fit now). */
+  retryAfterMs: number;
 }
 
 /**
- * The admit rule on two up-to-date buckets: one request and `tokens` tokens,
- * both or neither. The token check is clamped to the capacity (see
- * `AdmitInput.tokens`), the take is not.
+ * The admit rule: one request and `wanted` tokens, both or neither. The token
+ * check is clamped to the capacity (see `AdmissionRequest.tokens`); the take,
+ * which the caller makes, is not.
  */
-export function admitBuckets(requests: BucketState, tokens: BucketState, limits: LimitSpec, wanted: number): AdmitOutcome {
+export function checkBuckets(requests: BucketState, tokens: BucketState, limits: LimitSpec, wanted: number): BucketCheck {
   const requestWait = waitMs(requests.used, SCALE, limits.requestsPerMinute);
   const tokenWait = waitMs(tokens.used, Math.min(wanted, limits.tokensPerMinute) * SCALE, limits.tokensPerMinute);
-  const limitedBy = requestWait > 0 ? "requests" : tokenWait > 0 ? "tokens" : null;
-  const allowed = limitedBy === null;
-  const requestsAfter = allowed ? { used: requests.used + SCALE, at: requests.at } : requests;
-  const tokensAfter = allowed ? { used: addUsed(tokens.used, wanted * SCALE), at: tokens.at } : tokens;
   return {
-    decision: {
-      allowed,
-      limitedBy,
-      requests: limitState(requestsAfter.used, limits.requestsPerMinute),
-      tokens: limitState(tokensAfter.used, limits.tokensPerMinute),
-      retryAfterMs: allowed ? null : Math.max(requestWait, tokenWait),
-    },
-    requests: requestsAfter,
-    tokens: tokensAfter,
+    refusedBy: requestWait > 0 ? "requests" : tokenWait > 0 ? "tokens" : null,
+    retryAfterMs: Math.max(requestWait, tokenWait),
   };
+}
+
+/** Both buckets as the x-ratelimit-* headers show them. */
+export function rateLimitState(requestsUsed: number, tokensUsed: number, limits: LimitSpec): RateLimitState {
+  return { requests: limitState(requestsUsed, limits.requestsPerMinute), tokens: limitState(tokensUsed, limits.tokensPerMinute) };
 }
 
 /** Adds `delta` scaled units to `used`, keeping it within [0, MAX_USED]. */
 export function addUsed(used: number, delta: number): number {
   return Math.min(MAX_USED, Math.max(0, used + delta));
-}
-
-function assertUnits(name: string, value: number, minimum: number): void {
-  if (!Number.isSafeInteger(value) || value < minimum || value > MAX_UNITS) {
-    throw new RangeError(`${name} must be an integer from ${minimum} to ${MAX_UNITS}, got ${String(value)}`);
-  }
-}
-
-/** Limits come from plans and account overrides; a bad one is a configuration bug. */
-export function assertLimits(limits: LimitSpec): void {
-  assertUnits("requestsPerMinute", limits.requestsPerMinute, 1);
-  assertUnits("tokensPerMinute", limits.tokensPerMinute, 1);
-}
-
-export function assertTokens(tokens: number): void {
-  assertUnits("tokens", tokens, 0);
-}
-
-export function assertDelta(delta: number): void {
-  assertUnits("delta", Math.abs(delta), 0);
-}
-
-export function assertSubject(subject: string): void {
-  if (subject.length === 0) throw new RangeError("subject must not be empty");
 }

@@ -1,0 +1,119 @@
+/**
+ * The admission port: per-account rate limits (requests and tokens per minute)
+ * and the credit hold, admitted and settled together. The gateway calls `admit`
+ * once per request, before the upstream call, and `settle` once its usage and
+ * cost are known; everything the `x-ratelimit-*` headers, `Retry-After` and a
+ * 402 need is in the decision.
+ */
+
+/** Per-account limits; both are whole units per minute (the bucket capacity), integers 1…10^9. */
+export interface LimitSpec {
+  requestsPerMinute: number;
+  tokensPerMinute: number;
+}
+
+/** One bucket as OpenAI's headers describe it. */
+export interface LimitState {
+  /** The capacity (the per-minute limit). */
+  limit: number;
+  /** Whole units that can be taken right now (0 while the bucket is in debt). */
+  remaining: number;
+  /** ms until the bucket is full again (0 when it is full). */
+  resetMs: number;
+}
+
+/** Both buckets after the decision: what the x-ratelimit-* headers show. */
+export interface RateLimitState {
+  requests: LimitState;
+  tokens: LimitState;
+}
+
+export interface AdmissionRequest {
+  /** Whose buckets and balance. */
+  accountId: string;
+  /** Travels with every call, so a plan change applies on the very next request. */
+  limits: LimitSpec;
+  /**
+   * Tokens reserved against TPM (prompt + max output), an integer 0…10^9.
+   *
+   * A reservation larger than the whole capacity could never pass a strict
+   * check, so the check is clamped to the capacity: such a request passes only
+   * when the bucket is full (`retryAfterMs` = time until full otherwise), and
+   * then takes the whole reservation, leaving the bucket in debt until `settle`
+   * gives back what was not used.
+   */
+  tokens: number;
+  /** Micro-dollars held against the balance until settlement, a safe integer ≥ 0; 0 = no hold (the balance is not consulted). */
+  holdMicros: number;
+}
+
+export type AdmissionDecision =
+  | { admitted: true; ticket: AdmissionTicket; rateLimits: RateLimitState }
+  | {
+      admitted: false;
+      /** The requests limit is checked first, then the tokens limit, then the balance. */
+      refusedBy: "requests" | "tokens";
+      rateLimits: RateLimitState;
+      /** ms until both one request and the reserved tokens (at most the capacity) will have refilled, if nobody else takes any. */
+      retryAfterMs: number;
+    }
+  | { admitted: false; refusedBy: "credits"; rateLimits: RateLimitState; availableMicros: number };
+
+/** What settling needs; callers treat it as opaque. */
+export interface AdmissionTicket {
+  readonly accountId: string;
+  readonly limits: LimitSpec;
+  readonly tokens: number;
+  readonly holdMicros: number;
+  /** Which copy of the balance the hold was taken from ('' when nothing was held). */
+  readonly epoch: string;
+}
+
+export interface Settlement {
+  /** Tokens actually used (an integer ≥ 0): the reservation is corrected to it. */
+  tokens: number;
+  /** Micro-dollars the request is charged (a safe integer ≥ 0); the hold's rest goes back to the balance. */
+  chargedMicros: number;
+}
+
+export interface Admission {
+  /**
+   * One request, `tokens` tokens and the hold — all taken, or none (a refusal
+   * takes nothing: refused by the rate limits → no hold; refused for credits →
+   * neither a request nor tokens). Rejects only when the backend cannot be
+   * reached or the balance cannot be loaded (then nothing was taken), or with a
+   * RangeError for an invalid request (a caller's bug).
+   */
+  admit(request: AdmissionRequest): Promise<AdmissionDecision>;
+  /**
+   * Corrects the token reservation to `tokens` actually used and ends the hold,
+   * charging `chargedMicros` (the caller decides the amount; the port does not
+   * cap it: a charge above the hold takes the difference from the balance).
+   * Never throws or rejects; a failure is reported to the `onError` given at
+   * construction and leaves limits and balance stricter, never looser.
+   */
+  settle(ticket: AdmissionTicket, settlement: Settlement): void;
+  /** Credits already written to the ledger become available at once. */
+  granted(accountId: string, amountMicros: number): Promise<void>;
+  /** What the account could spend right now (loads the balance if needed). */
+  available(accountId: string): Promise<number>;
+  /** Sends whatever is batched and waiting (tests and shutdown use it). */
+  flush(): Promise<void>;
+  /** Flushes, then refuses further calls. Never closes a Redis client it was given. */
+  close(): Promise<void>;
+}
+
+/** Reads an account's settled balance from storage: where an implementation's copy of the balance starts. */
+export type BalanceLoader = (accountId: string) => Promise<number>;
+
+/** What a failed settlement concerned, for the log line. */
+export interface SettlementFailure {
+  accountId: string;
+  /** Settlements that were sent together and failed together. */
+  settlements: number;
+  heldMicros: number;
+  chargedMicros: number;
+}
+
+/** Hears of the failures nobody waits for (settlements): the caller logs them. */
+export type SettlementErrorHandler = (error: unknown, failure: SettlementFailure) => void;

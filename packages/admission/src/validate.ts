@@ -1,0 +1,42 @@
+import type { AdmissionRequest, LimitSpec, Settlement } from "./admission.js";
+import { MAX_UNITS } from "./token-bucket.js";
+
+/**
+ * Argument checks shared by both implementations. A bad argument is a caller's
+ * bug (limits come from plans and account overrides, token counts and amounts
+ * from the estimate and the meter), so it is a RangeError, never a refusal.
+ */
+
+function unitsProblem(name: string, value: number, minimum: number): RangeError | null {
+  if (Number.isSafeInteger(value) && value >= minimum && value <= MAX_UNITS) return null;
+  return new RangeError(`${name} must be an integer from ${minimum} to ${MAX_UNITS}, got ${String(value)}`);
+}
+
+function microsProblem(name: string, value: number): RangeError | null {
+  if (Number.isSafeInteger(value) && value >= 0) return null;
+  return new RangeError(`${name} must be a non-negative safe integer of micro-dollars, got ${String(value)}`);
+}
+
+function limitsProblem(limits: LimitSpec): RangeError | null {
+  return unitsProblem("requestsPerMinute", limits.requestsPerMinute, 1) ?? unitsProblem("tokensPerMinute", limits.tokensPerMinute, 1);
+}
+
+export function assertAccountId(accountId: string): void {
+  if (accountId.length === 0) throw new RangeError("accountId must not be empty");
+}
+
+export function assertAdmissionRequest(request: AdmissionRequest): void {
+  assertAccountId(request.accountId);
+  const problem = limitsProblem(request.limits) ?? unitsProblem("tokens", request.tokens, 0) ?? microsProblem("holdMicros", request.holdMicros);
+  if (problem !== null) throw problem;
+}
+
+/** Settling never throws: the problem is reported instead, and nothing is settled (the stricter outcome). */
+export function settlementProblem(settlement: Settlement): RangeError | null {
+  return unitsProblem("tokens", settlement.tokens, 0) ?? microsProblem("chargedMicros", settlement.chargedMicros);
+}
+
+export function assertGrant(accountId: string, amountMicros: number): void {
+  assertAccountId(accountId);
+  if (!Number.isInteger(amountMicros)) throw new RangeError(`amountMicros must be an integer, got ${String(amountMicros)}`);
+}
