@@ -1,4 +1,4 @@
-import { KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
+import { AccountService, KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
 import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "@bentoo/ratelimit";
 import { openStorage } from "@bentoo/storage";
@@ -29,6 +29,7 @@ export interface Services {
   keyCache: KeyCache;
   verifier: KeyVerifier;
   keys: KeyService;
+  accounts: AccountService;
   invalidation: KeyInvalidation;
   /** Present in scale-out mode (BENTOO_REDIS_URL). */
   redis: { client: Redis; bus: RedisInvalidationBus } | null;
@@ -116,6 +117,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     keyCache,
     verifier,
     keys,
+    accounts: new AccountService(storage, config.plans, invalidation, now),
     invalidation,
     redis,
     sessions: new SessionManager(storage.sessions, now),

@@ -21,7 +21,7 @@ describe.each(storageTargets())("ledger writer over the real store on $name", (t
   });
 
   async function account(): Promise<string> {
-    return (await opened.storage.accounts.create({ email: `${newId("account")}@example.com`, passwordHash: null, plan: "free" })).id;
+    return (await opened.storage.accounts.create({ email: `${newId("account")}@example.com`, passwordHash: null, plan: "free" }))!.id;
   }
 
   /** The real store, counting the batches that reach it. */

@@ -7,7 +7,6 @@ import { crossOrigin } from "../../middleware/session-auth.js";
 import type { Services } from "../../services.js";
 import { presentDashboardAccount } from "./present.js";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** A real hash to compare against when the email is unknown, so both paths take as long. */
 let decoyHash: Promise<string> | undefined;
 
@@ -36,13 +35,8 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
   app.post("/api/auth/signup", async (request, reply) => {
     if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-up must come from the dashboard's own origin.");
     const { email, password } = credentials(request.body);
-    if (!EMAIL.test(email)) throw new BentooError("invalid_request", "email must be an email address.", { param: "email" });
     if (password.length < 10) throw new BentooError("invalid_request", "password must be at least 10 characters.", { param: "password" });
-    if ((await services.storage.accounts.getByEmail(email)) !== null) {
-      throw new BentooError("conflict", "An account with this email already exists; sign in instead.", { param: "email" });
-    }
-    const account = await services.storage.accounts.create({ email, passwordHash: await hashPassword(password), plan: "free" });
-    await recordAccountEvent(services, request, "account.created", account.id);
+    const account = await services.accounts.signUp({ email, passwordHash: await hashPassword(password) }, actionContext(request));
     return reply.code(201).send(await startSession(services, request, reply, account));
   });
 

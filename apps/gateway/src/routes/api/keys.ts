@@ -1,10 +1,10 @@
-import { BentooError, KEY_MODES, normalizeAllowlist, optionalEnum, optionalStringList, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
+import { BentooError, KEY_MODES, optionalEnum, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { presentIssuedKey, presentKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import type { Services } from "../../services.js";
-import { parseExpiry, parseGrace } from "../admin/keys.js";
+import { parseExpiry, parseGrace, parseKeyChanges } from "../admin/keys.js";
 
 /** The grace periods the dashboard offers when rolling a key. */
 const GRACE_CHOICES: Record<string, GracePeriod> = { none: 0, "1h": 3600, "24h": 86_400, "7d": 604_800, until_revoked: null };
@@ -57,17 +57,8 @@ export function keyRoutes(app: FastifyInstance, services: Services): void {
 
   app.patch<{ Params: { id: string } }>("/api/keys/:id", async (request) => {
     const account = request.dashboard!.account;
-    const body = requireBodyObject(request.body);
-    const patch: { name?: string; ipAllowlist?: string[] | null } = {};
-    if ("name" in body) patch.name = requireString(body, "name", { maxLength: 200 });
-    const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
-    if (allowlist !== undefined) {
-      if (allowlist !== null && allowlist.length > 0 && !services.plans[account.plan].ipAllowlist) {
-        throw new BentooError("plan_required", "IP allowlists are an Enterprise feature; contact your operator to upgrade.", { param: "ip_allowlist" });
-      }
-      patch.ipAllowlist = normalizeAllowlist(allowlist);
-    }
-    return presentKey(await services.keys.update(request.params.id, patch, account.id, actionContext(request)), services.now());
+    const changes = parseKeyChanges(requireBodyObject(request.body));
+    return presentKey(await services.keys.update(request.params.id, changes, account.id, actionContext(request)), services.now());
   });
 
   app.post<{ Params: { id: string } }>("/api/keys/:id/roll", async (request, reply) => {
