@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { collectAll, type CreateKeyInput, type GraceSeconds, type KeyMode } from "../admin-client.js";
-import type { ApiKeyJson, IssuedKeyJson } from "../api-types.js";
+import type { ApiKeyJson, IssuedKeyJson } from "@bentoo/api-types";
 import { allowlistFrom, boxed, parseGrace, parsePageSize, parseTimestamp } from "../arguments.js";
 import { invocation, type CliIo } from "../context.js";
 import { formatTime, keyBlock, keysTable, maskedKeyId } from "../format.js";

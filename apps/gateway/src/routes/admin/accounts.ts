@@ -1,7 +1,8 @@
+import type { AccountJson, CreditGrantJson, ListJson } from "@bentoo/api-types";
 import { BentooError, PLANS, optionalEnum, optionalInteger, optionalString, optionalStringList, requireBodyObject, requireString, type AccountPatch } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { hashPassword } from "../../auth/password.js";
-import { presentAccount } from "../../http/presenters.js";
+import { presentAccount, presentList } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import type { Services } from "../../services.js";
@@ -22,7 +23,7 @@ function parseAccountPatch(body: Record<string, unknown>): AccountPatch {
 
 /** Admin API: accounts (PRODUCT.md §7). */
 export function adminAccountRoutes(app: FastifyInstance, services: Services): void {
-  app.post("/admin/v1/accounts", async (request, reply) => {
+  app.post<{ Reply: AccountJson }>("/admin/v1/accounts", async (request, reply) => {
     const body = requireBodyObject(request.body);
     const email = requireString(body, "email", { maxLength: 320 });
     const password = optionalString(body, "password", { maxLength: 1024, trim: false });
@@ -33,25 +34,25 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     return reply.code(201).send(presentAccount(account));
   });
 
-  app.get<{ Querystring: Record<string, unknown> }>("/admin/v1/accounts", async (request) => {
+  app.get<{ Querystring: Record<string, unknown>; Reply: ListJson<AccountJson> }>("/admin/v1/accounts", async (request) => {
     const page = await services.storage.accounts.list({ limit: pageLimit(request.query, 1000), cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
-    return { object: "list", data: page.items.map(presentAccount), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+    return presentList(page, presentAccount);
   });
 
-  app.get<{ Params: { id: string } }>("/admin/v1/accounts/:id", async (request) => presentAccount(await services.accounts.require(request.params.id)));
+  app.get<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) => presentAccount(await services.accounts.require(request.params.id)));
 
-  app.patch<{ Params: { id: string } }>("/admin/v1/accounts/:id", async (request) => {
+  app.patch<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) => {
     const patch = parseAccountPatch(requireBodyObject(request.body));
     return presentAccount(await services.accounts.update(request.params.id, patch, actionContext(request)));
   });
 
-  app.post<{ Params: { id: string } }>("/admin/v1/accounts/:id/credits", async (request) => {
+  app.post<{ Params: { id: string }; Reply: CreditGrantJson }>("/admin/v1/accounts/:id/credits", async (request) => {
     const account = await services.accounts.require(request.params.id);
     const body = requireBodyObject(request.body);
     const amount = optionalInteger(body, "amount_micros", { min: -1_000_000_000_000_000, max: 1_000_000_000_000_000 });
     if (amount === undefined || amount === 0) throw new BentooError("invalid_request", "amount_micros is required: a non-zero integer of micro-dollars (1 USD = 1000000).", { param: "amount_micros" });
     await services.credits.grant(account.id, amount, actionContext(request));
     const balance = (await services.accounts.require(account.id)).balanceMicros;
-    return { object: "credit_grant", account_id: account.id, amount_micros: amount, balance_micros: balance };
+    return { object: "credit_grant", account_id: account.id, amount_micros: amount, balance_micros: balance } satisfies CreditGrantJson;
   });
 }

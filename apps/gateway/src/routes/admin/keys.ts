@@ -1,6 +1,7 @@
+import type { ApiKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
 import { BentooError, KEY_MODES, optionalEnum, optionalInteger, optionalStringList, requireBodyObject, requireString, isJsonObject, type GracePeriod, type KeyChanges } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { presentIssuedKey, presentKey } from "../../http/presenters.js";
+import { presentIssuedKey, presentKey, presentList, presentRolledKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import type { Services } from "../../services.js";
@@ -31,7 +32,7 @@ export function parseGrace(body: Record<string, unknown>): GracePeriod {
 
 /** Admin API: an account's keys (PRODUCT.md §7). */
 export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
-  app.post<{ Params: { id: string } }>("/admin/v1/accounts/:id/keys", async (request, reply) => {
+  app.post<{ Params: { id: string }; Reply: IssuedKeyJson }>("/admin/v1/accounts/:id/keys", async (request, reply) => {
     const account = await services.accounts.require(request.params.id);
     const body = requireBodyObject(request.body);
     const name = requireString(body, "name", { maxLength: 200 });
@@ -40,28 +41,27 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(201).send(presentIssuedKey(issued.record, issued.secret, services.now()));
   });
 
-  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>("/admin/v1/accounts/:id/keys", async (request) => {
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown>; Reply: ListJson<ApiKeyJson> }>("/admin/v1/accounts/:id/keys", async (request) => {
     const account = await services.accounts.require(request.params.id);
     const limit = pageLimit(request.query, 1000);
     const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
     const now = services.now();
-    return { object: "list", data: page.items.map((key) => presentKey(key, now)), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+    return presentList(page, (key) => presentKey(key, now));
   });
 
-  app.get<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.requireKey(request.params.id), services.now()));
+  app.get<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.requireKey(request.params.id), services.now()));
 
-  app.patch<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => {
+  app.patch<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => {
     const changes = parseKeyChanges(requireBodyObject(request.body));
     return presentKey(await services.keys.update(request.params.id, changes, undefined, actionContext(request)), services.now());
   });
 
-  app.post<{ Params: { id: string } }>("/admin/v1/keys/:id/roll", async (request, reply) => {
+  app.post<{ Params: { id: string }; Reply: RolledKeyJson }>("/admin/v1/keys/:id/roll", async (request, reply) => {
     const body = request.body === undefined || request.body === null ? {} : requireBodyObject(request.body);
     if (!isJsonObject(body)) throw new BentooError("invalid_request", "The body must be a JSON object.");
-    const { replacement, previous } = await services.keys.roll(request.params.id, parseGrace(body), undefined, actionContext(request));
-    const now = services.now();
-    return reply.code(201).send({ ...presentIssuedKey(replacement.record, replacement.secret, now), previous_key: presentKey(previous, now) });
+    const rolled = await services.keys.roll(request.params.id, parseGrace(body), undefined, actionContext(request));
+    return reply.code(201).send(presentRolledKey(rolled, services.now()));
   });
 
-  app.delete<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.revoke(request.params.id, undefined, actionContext(request)), services.now()));
+  app.delete<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.revoke(request.params.id, undefined, actionContext(request)), services.now()));
 }

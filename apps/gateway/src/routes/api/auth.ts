@@ -1,3 +1,4 @@
+import type { SessionJson } from "@bentoo/api-types";
 import { BentooError, managementEvent, optionalString, requireBodyObject, requireString, type Account, type AuditEvent } from "@bentoo/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword, verifyPassword } from "../../auth/password.js";
@@ -5,7 +6,7 @@ import { SESSION_COOKIE, SESSION_TTL_MS, readCookie, sessionCookie } from "../..
 import { actionContext } from "../../http/action-context.js";
 import { crossOrigin } from "../../middleware/session-auth.js";
 import type { Services } from "../../services.js";
-import { presentDashboardAccount } from "./present.js";
+import { presentSession } from "./present.js";
 
 /** A real hash to compare against when the email is unknown, so both paths take as long. */
 let decoyHash: Promise<string> | undefined;
@@ -24,15 +25,15 @@ export async function recordAccountEvent(services: Services, request: FastifyReq
   await services.storage.audit.insertMany([managementEvent(event, context, { accountId }, services.now())]);
 }
 
-async function startSession(services: Services, request: FastifyRequest, reply: FastifyReply, account: Account) {
+async function startSession(services: Services, request: FastifyRequest, reply: FastifyReply, account: Account): Promise<SessionJson> {
   const issued = await services.sessions.create(account.id, { sourceIp: request.ip, userAgent: request.headers["user-agent"] ?? null });
   reply.header("set-cookie", sessionCookie(issued.token, request.protocol === "https", SESSION_TTL_MS / 1000));
-  return { account: await presentDashboardAccount(services, account), csrf_token: issued.csrfToken };
+  return presentSession(services, account, issued.csrfToken);
 }
 
 /** Sign up, sign in, sign out (account API, PRODUCT.md §6). */
 export function authRoutes(app: FastifyInstance, services: Services): void {
-  app.post("/api/auth/signup", async (request, reply) => {
+  app.post<{ Reply: SessionJson }>("/api/auth/signup", async (request, reply) => {
     if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-up must come from the dashboard's own origin.");
     const { email, password } = credentials(request.body);
     if (password.length < 10) throw new BentooError("invalid_request", "password must be at least 10 characters.", { param: "password" });
@@ -40,7 +41,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(201).send(await startSession(services, request, reply, account));
   });
 
-  app.post("/api/auth/signin", async (request, reply) => {
+  app.post<{ Reply: SessionJson }>("/api/auth/signin", async (request, reply) => {
     if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-in must come from the dashboard's own origin.");
     const { email, password } = credentials(request.body);
     const wait = services.signInThrottle.retryAfterMs(email, request.ip);
