@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 import urllib.error
@@ -39,8 +38,8 @@ from bentoo import (
     RateLimitError,
 )
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GATEWAY_MAIN = os.path.join(REPO, "apps", "gateway", "dist", "main.js")
+from .gateway_process import GATEWAY_MAIN, REPO, Process, child_env, require_built, start_gateway
+
 FAKE_UPSTREAM = os.path.join(REPO, "packages", "test-kit", "dist", "fake-upstream.js")
 SDK_SRC = os.path.join(REPO, "sdk-python", "src")
 SDK_README = os.path.join(REPO, "sdk-python", "README.md")
@@ -50,8 +49,6 @@ MODEL = "fake/chat"
 OUTPUT_MICROS_PER_TOKEN = 1000  # the catalog's $1000 per million output tokens
 LIVE_GRANT_MICROS = 10_000_000
 
-BANNER = re.compile(r"Bentoo is serving on (http://\S+)")
-DEMO_KEY = re.compile(r"export BENTOO_API_KEY=(btoo_sk_test_[0-9A-Za-z]{32})")
 
 # Started with `node --input-type=module -e`: prints its URL as one JSON line, then
 # one JSON line per request it receives, and serves until it is terminated.
@@ -72,78 +69,6 @@ for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => upstream.cl
 """
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "") not in ("", "false", "0")
-
-
-def _child_env(extra: Dict[str, str]) -> Dict[str, str]:
-    """This process's environment without inherited BENTOO_* settings, plus ``extra``."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("BENTOO_")}
-    env.update(extra)
-    return env
-
-
-class _Process:
-    """A child process whose merged stdout/stderr is read by a thread into ``lines``."""
-
-    def __init__(self, argv: List[str], env: Dict[str, str], cwd: str = REPO) -> None:
-        self.argv = argv
-        self.popen = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
-        self.lines: List[str] = []
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.popen.stdout is not None
-        for line in self.popen.stdout:
-            with self._lock:
-                self.lines.append(line)
-
-    def output(self) -> str:
-        with self._lock:
-            return "".join(self.lines)
-
-    def wait_for(self, what: str, ready: Callable[[str], bool], timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.output()
-            if ready(text):
-                return text
-            if self.popen.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("%s: %s did not start (exit code %r):\n%s" % (
-                    what, " ".join(self.argv), self.popen.returncode, text))
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=10)
-        self._reader.join(timeout=5)
-        if self.popen.stdout is not None:
-            self.popen.stdout.close()
-
-
-def start_gateway(env: Dict[str, str]) -> Tuple[_Process, str, Optional[str]]:
-    """Starts the built server; returns it, its origin and the demo test key (if seeded)."""
-    seeded = env.get("BENTOO_SEED_DEMO") != "false"
-    process = _Process(
-        ["node", "apps/gateway/dist/main.js"],
-        _child_env(dict({"HOST": "127.0.0.1", "PORT": "0", "BENTOO_LOG_LEVEL": "warn"}, **env)))
-    text = process.wait_for(
-        "the built server",
-        lambda out: BANNER.search(out) is not None and (not seeded or DEMO_KEY.search(out) is not None))
-    key = DEMO_KEY.search(text)
-    return process, BANNER.search(text).group(1), key.group(1) if key else None  # type: ignore[union-attr]
-
-
 def _readme_python_blocks(after: str) -> List[str]:
     """The ```python blocks of sdk-python/README.md that follow the text ``after``."""
     with open(SDK_README, encoding="utf-8") as handle:
@@ -161,22 +86,12 @@ class EndToEndServerTest(unittest.TestCase):
     live_key: Dict[str, Any]
     live_account: Dict[str, Any]
     tmp: str
-    gateway: Optional[_Process] = None
-    upstream: Optional[_Process] = None
+    gateway: Optional[Process] = None
+    upstream: Optional[Process] = None
 
     @classmethod
     def setUpClass(cls) -> None:
-        missing = []
-        if shutil.which("node") is None:
-            missing.append("node is not on PATH")
-        for path in (GATEWAY_MAIN, FAKE_UPSTREAM):
-            if not os.path.exists(path):
-                missing.append("%s is missing (run `npm run build` at the repository root)" % os.path.relpath(path, REPO))
-        if missing:
-            reason = "end-to-end tests need the built server: " + "; ".join(missing)
-            if _in_ci():
-                raise RuntimeError(reason + " (CI is set, so this is a failure, not a skip)")
-            raise unittest.SkipTest(reason)
+        require_built(GATEWAY_MAIN, FAKE_UPSTREAM)
 
         cls.tmp = tempfile.mkdtemp(prefix="bentoo-sdk-python-e2e-")
         try:
@@ -187,8 +102,8 @@ class EndToEndServerTest(unittest.TestCase):
 
     @classmethod
     def _start(cls) -> None:
-        cls.upstream = _Process(
-            ["node", "--input-type=module", "-e", FAKE_UPSTREAM_RUNNER, FAKE_UPSTREAM], _child_env({}))
+        cls.upstream = Process(
+            ["node", "--input-type=module", "-e", FAKE_UPSTREAM_RUNNER, FAKE_UPSTREAM], child_env({}))
         text = cls.upstream.wait_for("the fake upstream", lambda out: '{"url":' in out)
         upstream_url = json.loads(next(line for line in text.splitlines() if line.startswith('{"url":')))["url"]
 
@@ -586,7 +501,7 @@ class EndToEndServerTest(unittest.TestCase):
         fresh, origin, demo_key = start_gateway({"BENTOO_DATABASE_URL": "sqlite:" + os.path.join(self.tmp, "readme.db")})
         try:
             assert demo_key is not None
-            env = _child_env({"BENTOO_API_KEY": demo_key, "BENTOO_BASE_URL": origin + "/v1", "PYTHONPATH": SDK_SRC})
+            env = child_env({"BENTOO_API_KEY": demo_key, "BENTOO_BASE_URL": origin + "/v1", "PYTHONPATH": SDK_SRC})
             result = subprocess.run(
                 [sys.executable or "python3", script], cwd=self.tmp, env=env, capture_output=True, text=True, timeout=60)
         finally:

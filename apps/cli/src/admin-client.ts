@@ -1,3 +1,4 @@
+import type { AccountJson, ApiKeyJson, CreditGrantJson, IssuedKeyJson, KeyMode, ListJson, Plan, RolledKeyJson } from "@bentoo/api-types";
 import {
   UnexpectedShapeError,
   listParser,
@@ -7,13 +8,9 @@ import {
   parseErrorEnvelope,
   parseIssuedKey,
   parseRolledKey,
-  type AccountJson,
-  type ApiKeyJson,
-  type CreditGrantJson,
-  type IssuedKeyJson,
-  type ListJson,
-  type RolledKeyJson,
-} from "./api-types.js";
+} from "./response-checks.js";
+
+export type { KeyMode, Plan };
 
 /** The server answered with an error (or with something that is not Bentoo's JSON). */
 export class AdminApiError extends Error {
@@ -48,9 +45,6 @@ export interface PageQuery {
   limit?: number;
   cursor?: string | null;
 }
-
-export type Plan = "free" | "pro" | "enterprise";
-export type KeyMode = "live" | "test";
 
 export interface CreateAccountInput {
   email: string;

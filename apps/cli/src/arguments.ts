@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import type { GraceSeconds } from "./admin-client.js";
+import { UsageError } from "./context.js";
 
 /**
  * Parsers for option and argument values. Each throws commander's
@@ -88,4 +89,12 @@ const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2
 export function parseTimestamp(text: string): string {
   if (!RFC_3339.test(text) || Number.isNaN(Date.parse(text))) throw new InvalidArgumentError("Give an RFC 3339 timestamp with a time zone, such as 2027-01-31T00:00:00Z.");
   return text;
+}
+
+/** The entries of `set-allowlist`, or null for `--clear`: exactly one of the two (the server normalizes and checks the entries). */
+export function allowlistFrom(entries: readonly string[], clear: boolean | undefined): string[] | null {
+  if (clear === true && entries.length > 0) throw new UsageError("give IP addresses and CIDR blocks, or --clear, not both.");
+  if (clear === true) return null;
+  if (entries.length === 0) throw new UsageError("give one or more IP addresses or CIDR blocks (e.g. 203.0.113.0/24), or --clear to remove the allowlist.");
+  return [...entries];
 }

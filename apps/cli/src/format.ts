@@ -1,4 +1,4 @@
-import type { AccountJson, ApiKeyJson } from "./api-types.js";
+import type { AccountJson, ApiKeyJson } from "@bentoo/api-types";
 
 /** Readable output: aligned tables, key/value blocks, money and times. */
 

@@ -15,6 +15,6 @@ export {
   type PageQuery,
   type Plan,
 } from "./admin-client.js";
-export type { AccountJson, ApiKeyJson, CreditGrantJson, IssuedKeyJson, ListJson, RolledKeyJson } from "./api-types.js";
+export type { AccountJson, ApiKeyJson, CreditGrantJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
 export { parseGrace, parseMicros, parseUsd } from "./arguments.js";
 export { formatMicros } from "./format.js";

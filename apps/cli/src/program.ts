@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { registerAccountCommands } from "./commands/accounts.js";
 import { registerCreditCommands } from "./commands/credits.js";
 import { registerKeyCommands } from "./commands/keys.js";
-import { DEFAULT_URL, TOKEN_VARIABLE, URL_VARIABLE, type CliIo } from "./context.js";
+import { DEFAULT_URL, TOKEN_VARIABLE, URL_ALIAS_VARIABLE, URL_VARIABLE, type CliIo } from "./context.js";
 
 export const VERSION = "0.1.0";
 
@@ -15,7 +15,7 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command("bentoo")
     .description("Operate a Bentoo gateway through its admin API.")
     .version(VERSION)
-    .option("--url <url>", `the gateway's base URL (env ${URL_VARIABLE}, default ${DEFAULT_URL})`)
+    .option("--url <url>", `the gateway's base URL (env ${URL_VARIABLE}, or its old name ${URL_ALIAS_VARIABLE}; default ${DEFAULT_URL})`)
     .option("--token <token>", `the operator token (env ${TOKEN_VARIABLE}; prefer the variable, so the token stays out of your shell history)`)
     .option("--json", "print the admin API's JSON instead of tables")
     // Inherited by every subcommand created below with .command().

@@ -19,7 +19,7 @@ export interface RunOptions {
 export interface Gateway {
   t: TestApp;
   url: string;
-  /** Runs `bentoo …` in process against this gateway, with BENTOO_URL and BENTOO_ADMIN_TOKEN set. */
+  /** Runs `bentoo …` in process against this gateway, with BENTOO_BASE_URL and BENTOO_ADMIN_TOKEN set. */
   cli(argv: string[], options?: RunOptions): Promise<CliResult>;
   /** Every byte any run printed, for "never printed" checks. */
   transcript(): string;
@@ -43,7 +43,7 @@ export async function startGateway(options: TestAppOptions = {}): Promise<Gatewa
     async cli(argv, runOptions = {}) {
       let stdout = "";
       let stderr = "";
-      const env = { BENTOO_URL: url, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, ...runOptions.env };
+      const env = { BENTOO_BASE_URL: url, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, ...runOptions.env };
       const code = await run(argv, {
         stdout: (text) => (stdout += text),
         stderr: (text) => (stderr += text),

@@ -46,7 +46,7 @@ describe("bentoo credits grant", () => {
   let accountId: string;
   beforeAll(async () => {
     g = await startGateway();
-    accountId = (await g.t.services.storage.accounts.create({ email: "credits@example.com", passwordHash: null, plan: "free" })).id;
+    accountId = (await g.t.services.storage.accounts.create({ email: "credits@example.com", passwordHash: null, plan: "free" }))!.id;
   });
   afterAll(async () => {
     expect(g.transcript()).not.toContain(ADMIN_TOKEN);

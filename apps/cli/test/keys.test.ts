@@ -18,7 +18,7 @@ describe("bentoo keys", () => {
   });
 
   const newAccount = async (plan: "free" | "pro" = "pro") =>
-    (await g.t.services.storage.accounts.create({ email: `keys-${Math.random().toString(36).slice(2)}@example.com`, passwordHash: null, plan })).id;
+    (await g.t.services.storage.accounts.create({ email: `keys-${Math.random().toString(36).slice(2)}@example.com`, passwordHash: null, plan }))!.id;
 
   const createKey = async (accountId: string, name: string, ...extra: string[]) => {
     const result = await g.cli(["keys", "create", accountId, "--name", name, "--mode", "test", ...extra]);

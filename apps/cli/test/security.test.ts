@@ -53,7 +53,7 @@ describe("the admin token", () => {
     await g.cli(["--token", ADMIN_TOKEN, "accounts", "list", "--bogus"]);
     await g.cli(["--help"]);
     await g.cli(["keys", "roll", "--help", "--token", ADMIN_TOKEN]);
-    await g.cli(["accounts", "list"], { env: { BENTOO_URL: `http://127.0.0.1:${await closedPort()}` } });
+    await g.cli(["accounts", "list"], { env: { BENTOO_BASE_URL: `http://127.0.0.1:${await closedPort()}` } });
     expect(g.transcript()).toContain("leak@example.com");
     expect(g.transcript()).not.toContain(ADMIN_TOKEN);
     expect(g.t.logs.text()).not.toContain(ADMIN_TOKEN);

@@ -15,7 +15,7 @@ export interface DemoSeed {
  */
 export async function seedDemoAccount(services: Services): Promise<DemoSeed | null> {
   if ((await services.storage.accounts.count()) > 0) return null;
-  const account = await services.storage.accounts.create({ email: DEMO_EMAIL, passwordHash: null, plan: "free" });
+  const account = await services.accounts.create({ email: DEMO_EMAIL, passwordHash: null });
   const issued = await services.keys.create(account, { name: "demo test key", mode: "test" });
   return { accountId: account.id, testKey: issued.secret };
 }

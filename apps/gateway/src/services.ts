@@ -1,5 +1,5 @@
 import { MemoryAdmission, RedisAdmission, type Admission, type SettlementErrorHandler } from "@bentoo/admission";
-import { KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
+import { AccountService, KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
 import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
 import { openStorage, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
@@ -24,6 +24,7 @@ export interface Services {
   keyCache: KeyCache;
   verifier: KeyVerifier;
   keys: KeyService;
+  accounts: AccountService;
   invalidation: KeyInvalidation;
   /** Present in scale-out mode (BENTOO_REDIS_URL). */
   redis: { client: Redis; bus: RedisInvalidationBus } | null;
@@ -104,6 +105,7 @@ export async function createServices(config: Config, credentials: CredentialSour
     keyCache,
     verifier,
     keys,
+    accounts: new AccountService(storage, config.plans, invalidation, now),
     invalidation,
     redis,
     sessions: new SessionManager(storage.sessions, now),

@@ -140,7 +140,7 @@ describe("5xx responses never carry internals", () => {
     const logs = new LogCapture();
     const services = await createServices({ ...parseConfig({}), catalog: builtinCatalog() }, () => undefined, { storage: failing, logger: createLogger("info", logs) });
     const app = await createApp(services);
-    const account = await opened.storage.accounts.create({ email: "io@example.com", passwordHash: null, plan: "free" });
+    const account = (await opened.storage.accounts.create({ email: "io@example.com", passwordHash: null, plan: "free" }))!;
     const issued = await services.keys.create(account, { name: "k", mode: "test" });
     const response = await app.inject({ url: "/v1/models", headers: bearer(issued.secret) });
     expect(response.statusCode).toBeGreaterThanOrEqual(500);
@@ -163,7 +163,7 @@ describe("log redaction", () => {
     const app = await createApp(services);
     await app.listen({ host: "127.0.0.1", port: 0 });
     const port = (app.server.address() as AddressInfo).port;
-    const account = await services.storage.accounts.create({ email: "logs@example.com", passwordHash: null, plan: "free" });
+    const account = (await services.storage.accounts.create({ email: "logs@example.com", passwordHash: null, plan: "free" }))!;
     const live = (await services.keys.create(account, { name: "k", mode: "live" })).secret;
     const revoked = await services.keys.create(account, { name: "r", mode: "test" });
     await services.keys.revoke(revoked.record.id);

@@ -64,7 +64,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logs,
     async seedAccount(seed = {}) {
       counter += 1;
+      // Straight into storage: a seeded account has no account.created event to skew the audit log.
       const account = await services.storage.accounts.create({ email: `user${counter}-${Date.now()}@example.com`, passwordHash: null, plan: seed.plan ?? "free" });
+      if (account === null) throw new Error("seedAccount: the generated email is taken");
       if (seed.balanceMicros !== undefined) await services.credits.grant(account.id, seed.balanceMicros);
       const issued = await services.keys.create(account, { name: "seeded", mode: seed.mode ?? "test" });
       return { account, key: issued.secret, keyId: issued.record.id };

@@ -119,37 +119,45 @@ describe("IP allowlists at the gateway", () => {
   });
 
   describe("management: plans, validation, normalization", () => {
-    let free: Browser;
     let enterprise: Browser;
     let enterpriseAccountId: string;
     let enterpriseKeyId: string;
 
     beforeAll(async () => {
-      free = await signedUp(t);
       enterprise = await signedUp(t);
       enterpriseAccountId = (await enterprise.request("GET", "/api/account")).json().account.id;
       await admin("PATCH", `/admin/v1/accounts/${enterpriseAccountId}`, { plan: "enterprise" });
       enterpriseKeyId = (await enterprise.request("POST", "/api/keys", { name: "ci", mode: "test" })).json().id;
     });
 
-    it("other plans get 403 plan_required on every surface (admin and /api, key and account)", async () => {
-      const freeAccountId = (await free.request("GET", "/api/account")).json().account.id;
-      const freeKeyId = (await free.request("POST", "/api/keys", { name: "k", mode: "test" })).json().id;
-      await admin("PATCH", `/admin/v1/accounts/${freeAccountId}`, { plan: "pro" });
+    it.each(["free", "pro", "enterprise"] as const)("on %s: 403 plan_required on every surface (admin and /api, key and account) unless the plan allows lists", async (plan) => {
+      const browser = await signedUp(t);
+      const accountId = (await browser.request("GET", "/api/account")).json().account.id;
+      const keyId = (await browser.request("POST", "/api/keys", { name: "k", mode: "test" })).json().id;
+      if (plan !== "free") expect((await admin("PATCH", `/admin/v1/accounts/${accountId}`, { plan })).statusCode).toBe(200);
       const attempts = [
-        await admin("PATCH", `/admin/v1/keys/${freeKeyId}`, { ip_allowlist: ["192.0.2.1"] }),
-        await admin("PATCH", `/admin/v1/accounts/${freeAccountId}`, { ip_allowlist: ["192.0.2.1"] }),
-        await free.request("PATCH", `/api/keys/${freeKeyId}`, { ip_allowlist: ["192.0.2.1"] }),
-        await free.request("PATCH", "/api/account", { ip_allowlist: ["192.0.2.1"] }),
+        { surface: "admin", response: await admin("PATCH", `/admin/v1/keys/${keyId}`, { ip_allowlist: ["192.0.2.1"] }) },
+        { surface: "admin", response: await admin("PATCH", `/admin/v1/accounts/${accountId}`, { ip_allowlist: ["192.0.2.2"] }) },
+        { surface: "dashboard", response: await browser.request("PATCH", `/api/keys/${keyId}`, { ip_allowlist: ["192.0.2.3"] }) },
+        { surface: "dashboard", response: await browser.request("PATCH", "/api/account", { ip_allowlist: ["192.0.2.4"] }) },
       ];
-      for (const attempt of attempts) {
-        expect(attempt.statusCode).toBe(403);
-        expect(attempt.json().error).toMatchObject({ code: "plan_required", param: "ip_allowlist" });
-        expect(attempt.json().error.message).toMatch(/Enterprise/);
+      for (const { surface, response } of attempts) {
+        if (plan === "enterprise") {
+          expect(response.statusCode).toBe(200);
+          continue;
+        }
+        expect(response.statusCode).toBe(403);
+        expect(response.json().error).toMatchObject({ code: "plan_required", param: "ip_allowlist" });
+        expect(response.json().error.message).toMatch(/need the Enterprise plan/);
+        // Each audience is told what it can do about it.
+        expect(response.json().error.message).toContain(surface === "admin" ? `bentoo accounts set-plan ${accountId} enterprise` : "ask your operator");
       }
+      const expected = plan === "enterprise" ? { key: ["192.0.2.3"], account: ["192.0.2.4"] } : { key: null, account: null };
+      expect((await admin("GET", `/admin/v1/keys/${keyId}`)).json().ip_allowlist).toEqual(expected.key);
+      expect((await admin("GET", `/admin/v1/accounts/${accountId}`)).json().ip_allowlist).toEqual(expected.account);
       // Clearing is always allowed (an account that moved down a plan can drop its list).
-      expect((await free.request("PATCH", "/api/account", { ip_allowlist: null })).statusCode).toBe(200);
-      expect((await free.request("PATCH", `/api/keys/${freeKeyId}`, { ip_allowlist: [] })).statusCode).toBe(200);
+      expect((await browser.request("PATCH", "/api/account", { ip_allowlist: null })).statusCode).toBe(200);
+      expect((await browser.request("PATCH", `/api/keys/${keyId}`, { ip_allowlist: [] })).statusCode).toBe(200);
     });
 
     it("a bad entry is a 400 naming it, on every surface; nothing is stored", async () => {

@@ -1,3 +1,5 @@
+import type { ErrorEnvelopeJson } from "@bentoo/api-types";
+
 /**
  * The error-code catalogue. Every error Bentoo returns carries one of these codes
  * in OpenAI's envelope `{"error":{"message","type","param","code"}}`; the HTTP
@@ -76,8 +78,9 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
-export interface ErrorEnvelope {
-  error: { message: string; type: string; param: string | null; code: ErrorCode };
+/** The wire envelope (@bentoo/api-types), with the code narrowed to the catalogue's. */
+export interface ErrorEnvelope extends ErrorEnvelopeJson {
+  error: ErrorEnvelopeJson["error"] & { code: ErrorCode };
 }
 
 /** A failure with a stable code. Thrown anywhere; rendered in one place. */

@@ -14,6 +14,7 @@ export * from "./keys/key-verifier.js";
 export * from "./validation.js";
 export * from "./chat/parse-chat-request.js";
 export * from "./keys/key-service.js";
+export * from "./accounts/account-service.js";
 export * from "./audit/types.js";
 export * from "./audit/export-format.js";
 export * from "./credits/ledger.js";

@@ -29,7 +29,12 @@ export interface Page<T> {
 }
 
 export interface AccountStore {
-  create(input: NewAccount): Promise<Account>;
+  /**
+   * Creates the account and writes `events(account)` in the same transaction.
+   * Null when the email is taken (emails are unique, case-insensitive), also
+   * when a concurrent creation took it first.
+   */
+  create(input: NewAccount, events?: (account: Account) => readonly AuditRecord[]): Promise<Account | null>;
   get(id: string): Promise<Account | null>;
   getByEmail(email: string): Promise<Account | null>;
   /** The stored password hash for sign-in; null when the account has none (or does not exist). */

@@ -68,4 +68,4 @@ export { Models, type Model, type ModelList } from "./resources/models.js";
 export { Key, type KeyInfo } from "./resources/key.js";
 export { Audit } from "./resources/audit/audit.js";
 export { Logs } from "./resources/audit/logs.js";
-export type { AuditLogExportParams, AuditLogFilters, AuditLogListParams, AuditRecord, Timestamp } from "./resources/audit/types.js";
+export type { AuditEvent, AuditLogExportParams, AuditLogFilters, AuditLogListParams, AuditRecord, Timestamp } from "./resources/audit/types.js";

@@ -79,7 +79,7 @@ describe("key.retrieve", () => {
       mode: "test",
       account: { id: "acct_1", plan: "free" },
       rate_limits: { requests_per_minute: 60, tokens_per_minute: 100_000 },
-      credits: { balance_micros: 5_000_000, balance_usd: 5 },
+      credits: { balance_micros: 5_000_000, balance_usd: 5, spends: false },
       created_at: "2025-01-01T00:00:00Z",
       expires_at: null,
     };
@@ -95,7 +95,7 @@ function record(id: string): AuditRecord {
     id,
     object: "audit_log",
     type: "request",
-    event: "request",
+    event: "api.request",
     timestamp: "2025-01-01T00:00:00Z",
     request_id: `req_${id}`,
     account_id: "acct_1",
@@ -110,9 +110,12 @@ function record(id: string): AuditRecord {
     completion_tokens: 1,
     total_tokens: 2,
     cost_micros: 1,
+    usage_estimated: false,
     source_ip: "127.0.0.1",
     user_agent: "test",
     latency_ms: 5,
+    actor: null,
+    metadata: null,
   };
 }
 

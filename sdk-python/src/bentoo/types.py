@@ -111,6 +111,7 @@ class ChatCompletionChunk(TypedDict, total=False):
 # -- models
 
 class ModelPricing(TypedDict, total=False):
+    currency: Literal["USD"]
     input_per_mtok: float  # USD per million input tokens
     output_per_mtok: float  # USD per million output tokens
 
@@ -123,6 +124,8 @@ class Model(TypedDict, total=False):
     context_length: int
     max_output_tokens: Optional[int]
     pricing: ModelPricing
+    providers: List[str]  # the providers that serve it, in fallback order
+    available: bool  # whether live keys can use it on this server now
 
 
 class ModelList(TypedDict):
@@ -145,6 +148,7 @@ class ApiKeyRateLimits(TypedDict):
 class ApiKeyCredits(TypedDict):
     balance_micros: int
     balance_usd: float
+    spends: bool  # whether this key's requests are charged (live keys)
 
 
 class ApiKeyInfo(TypedDict):
@@ -170,10 +174,10 @@ class AuditRecord(TypedDict, total=False):
     id: str
     object: Literal["audit_log"]
     type: Literal["request", "event"]
-    event: Optional[str]  # for type "event": "key.created", "key.revoked", ...
+    event: str  # "api.request", or the management action: "key.created", "key.revoked", ...
     timestamp: str  # RFC 3339
     request_id: Optional[str]
-    account_id: str
+    account_id: Optional[str]
     key_id: Optional[str]  # last 4 characters of the key, never the key
     api_key_id: Optional[str]
     key_name: Optional[str]
@@ -185,9 +189,11 @@ class AuditRecord(TypedDict, total=False):
     completion_tokens: Optional[int]
     total_tokens: Optional[int]
     cost_micros: Optional[int]
+    usage_estimated: Optional[bool]  # True when Bentoo counted the tokens itself
     source_ip: Optional[str]
     user_agent: Optional[str]
     latency_ms: Optional[int]
+    actor: Optional[str]  # who did a management action: "operator", "session:acct_...", "key:key_..."
     metadata: Optional[Dict[str, Any]]
 
 

@@ -1,6 +1,6 @@
 import { Argument, Option, type Command } from "commander";
 import { collectAll, type AccountPatchInput, type CreateAccountInput, type Plan } from "../admin-client.js";
-import { boxed, parseLimit, parsePageSize } from "../arguments.js";
+import { allowlistFrom, boxed, parseLimit, parsePageSize } from "../arguments.js";
 import { UsageError, invocation, readProcessStdin, type CliIo } from "../context.js";
 import { accountBlock, accountsTable } from "../format.js";
 
@@ -30,7 +30,7 @@ function passwordFrom(input: string): string {
   return password;
 }
 
-/** `bentoo accounts …`: create, list, get, set-plan, set-limits. */
+/** `bentoo accounts …`: create, list, get, set-plan, set-limits, set-allowlist. */
 export function registerAccountCommands(program: Command, io: CliIo): void {
   const accounts = program.command("accounts").description("create and manage customer accounts");
 
@@ -104,5 +104,18 @@ export function registerAccountCommands(program: Command, io: CliIo): void {
       const call = invocation(command, io);
       const account = await call.client.accounts.update(id, patch);
       call.emit(account, () => `Updated the limits of ${account.id}.\n\n${accountBlock(account)}`);
+    });
+
+  accounts
+    .command("set-allowlist")
+    .description("let the account's keys be used only from these source IPs (plans that allow it: Enterprise)")
+    .argument("<account-id>", "the account's id (acct_…)")
+    .argument("[entries...]", "IPv4/IPv6 addresses and CIDR blocks, e.g. 203.0.113.0/24 2001:db8::/48")
+    .option("--clear", "remove the allowlist (allowed on every plan)")
+    .action(async (id: string, entries: string[], options: { clear?: boolean }, command: Command) => {
+      const ipAllowlist = allowlistFrom(entries, options.clear);
+      const call = invocation(command, io);
+      const account = await call.client.accounts.update(id, { ip_allowlist: ipAllowlist });
+      call.emit(account, () => `${ipAllowlist === null ? "Removed the IP allowlist of" : "Set the IP allowlist of"} ${account.id}.\n\n${accountBlock(account)}`);
     });
 }

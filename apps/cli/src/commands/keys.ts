@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { collectAll, type CreateKeyInput, type GraceSeconds, type KeyMode } from "../admin-client.js";
-import type { ApiKeyJson, IssuedKeyJson } from "../api-types.js";
-import { boxed, parseGrace, parsePageSize, parseTimestamp } from "../arguments.js";
+import type { ApiKeyJson, IssuedKeyJson } from "@bentoo/api-types";
+import { allowlistFrom, boxed, parseGrace, parsePageSize, parseTimestamp } from "../arguments.js";
 import { invocation, type CliIo } from "../context.js";
 import { formatTime, keyBlock, keysTable, maskedKeyId } from "../format.js";
 
@@ -37,7 +37,7 @@ function previousKeyFate(previous: ApiKeyJson): string {
   return `${label} keeps working until you revoke it: bentoo keys revoke ${previous.id}\n`;
 }
 
-/** `bentoo keys …`: create, list, get, rename, revoke, roll. */
+/** `bentoo keys …`: create, list, get, rename, set-allowlist, revoke, roll. */
 export function registerKeyCommands(program: Command, io: CliIo): void {
   const keys = program.command("keys").description("create and manage an account's API keys");
 
@@ -95,6 +95,19 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
       const call = invocation(command, io);
       const key = await call.client.keys.update(keyId, { name });
       call.emit(key, () => `Renamed ${key.id} (${maskedKeyId(key.key_id)}) to "${key.name}".\n`);
+    });
+
+  keys
+    .command("set-allowlist")
+    .description("let the key be used only from these source IPs (plans that allow it: Enterprise)")
+    .argument("<key-id>", "the key's id (key_…)")
+    .argument("[entries...]", "IPv4/IPv6 addresses and CIDR blocks, e.g. 203.0.113.0/24 2001:db8::/48")
+    .option("--clear", "remove the allowlist (allowed on every plan)")
+    .action(async (keyId: string, entries: string[], options: { clear?: boolean }, command: Command) => {
+      const ipAllowlist = allowlistFrom(entries, options.clear);
+      const call = invocation(command, io);
+      const key = await call.client.keys.update(keyId, { ip_allowlist: ipAllowlist });
+      call.emit(key, () => `${ipAllowlist === null ? "Removed the IP allowlist of" : "Set the IP allowlist of"} ${key.id} (${maskedKeyId(key.key_id)}).\n\n${keyBlock(key)}`);
     });
 
   keys

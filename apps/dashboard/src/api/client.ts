@@ -1,5 +1,6 @@
 import type {
   ApiKey,
+  ApiKeyJson,
   AuditFilters,
   AuditRecord,
   GraceChoice,
@@ -122,14 +123,14 @@ export const api = {
   },
 
   account: () => request<SessionResponse>("GET", "/api/account"),
-  updateAccountAllowlist: (ipAllowlist: string[] | null) => request<unknown>("PATCH", "/api/account", { ip_allowlist: ipAllowlist }),
+  updateAccountAllowlist: (ipAllowlist: string[] | null) => request<SessionResponse>("PATCH", "/api/account", { ip_allowlist: ipAllowlist }),
 
   listKeys: (options: { limit?: number; cursor?: string | null } = {}) => request<ListPage<ApiKey>>("GET", withQuery("/api/keys", { limit: options.limit ?? 100, cursor: options.cursor })),
   createKey: (input: { name: string; mode: KeyMode; expires_at?: string }) => request<IssuedKey>("POST", "/api/keys", input),
   getKey: (id: string) => request<ApiKey>("GET", `/api/keys/${encodeURIComponent(id)}`),
-  updateKey: (id: string, patch: { name?: string; ip_allowlist?: string[] | null }) => request<ApiKey>("PATCH", `/api/keys/${encodeURIComponent(id)}`, patch),
+  updateKey: (id: string, patch: { name?: string; ip_allowlist?: string[] | null }) => request<ApiKeyJson>("PATCH", `/api/keys/${encodeURIComponent(id)}`, patch),
   rollKey: (id: string, grace: GraceChoice) => request<RolledKey>("POST", `/api/keys/${encodeURIComponent(id)}/roll`, { grace }),
-  revokeKey: (id: string) => request<ApiKey>("DELETE", `/api/keys/${encodeURIComponent(id)}`),
+  revokeKey: (id: string) => request<ApiKeyJson>("DELETE", `/api/keys/${encodeURIComponent(id)}`),
 
   auditLogs: (filters: AuditFilters, page: { limit: number; cursor?: string | null }) =>
     request<ListPage<AuditRecord>>("GET", withQuery("/api/audit/logs", { ...filters, limit: page.limit, cursor: page.cursor })),

@@ -1,11 +1,25 @@
-import { MICROS_PER_USD, keyStatus, type Account, type ApiKeyRecord, type CatalogModel } from "@bentoo/core";
+import type { AccountJson, ApiKeyJson, IssuedKeyJson, ListJson, ModelJson, RolledKeyJson } from "@bentoo/api-types";
+import { MICROS_PER_USD, keyStatus, type Account, type ApiKeyRecord, type CatalogModel, type Page } from "@bentoo/core";
 
-/** JSON shapes of the public API. Timestamps are RFC 3339; money is integer micro-dollars. */
-export function isoOrNull(epochMs: number | null): string | null {
-  return epochMs === null ? null : new Date(epochMs).toISOString();
+/**
+ * The JSON of the gateway's own endpoints, typed by @bentoo/api-types (the shapes
+ * the CLI and the dashboard read), so a presenter that drifts from them fails to
+ * compile. Timestamps are RFC 3339; money is integer micro-dollars.
+ */
+export function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
 }
 
-export function presentModel(model: CatalogModel, available: boolean) {
+export function isoOrNull(epochMs: number | null): string | null {
+  return epochMs === null ? null : iso(epochMs);
+}
+
+/** A page of a store's list, each item presented. */
+export function presentList<Item, Json>(page: Page<Item>, present: (item: Item) => Json): ListJson<Json> {
+  return { object: "list", data: page.items.map(present), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+}
+
+export function presentModel(model: CatalogModel, available: boolean): ModelJson {
   return {
     id: model.id,
     object: "model",
@@ -23,7 +37,7 @@ export function presentModel(model: CatalogModel, available: boolean) {
   };
 }
 
-export function presentAccount(account: Account) {
+export function presentAccount(account: Account): AccountJson {
   return {
     id: account.id,
     object: "account",
@@ -33,11 +47,11 @@ export function presentAccount(account: Account) {
     tpm_limit: account.tpmLimit,
     balance_micros: account.balanceMicros,
     ip_allowlist: account.ipAllowlist,
-    created_at: isoOrNull(account.createdAt),
+    created_at: iso(account.createdAt),
   };
 }
 
-export function presentKey(key: ApiKeyRecord, now: number) {
+export function presentKey(key: ApiKeyRecord, now: number): ApiKeyJson {
   return {
     id: key.id,
     object: "api_key",
@@ -46,7 +60,7 @@ export function presentKey(key: ApiKeyRecord, now: number) {
     mode: key.mode,
     status: keyStatus(key, now),
     account_id: key.accountId,
-    created_at: isoOrNull(key.createdAt),
+    created_at: iso(key.createdAt),
     last_used_at: isoOrNull(key.lastUsedAt),
     expires_at: isoOrNull(key.expiresAt),
     revoked_at: isoOrNull(key.revokedAt),
@@ -56,6 +70,11 @@ export function presentKey(key: ApiKeyRecord, now: number) {
 }
 
 /** A key right after creation: the only response that carries the full secret. */
-export function presentIssuedKey(key: ApiKeyRecord, secret: string, now: number) {
+export function presentIssuedKey(key: ApiKeyRecord, secret: string, now: number): IssuedKeyJson {
   return { ...presentKey(key, now), key: secret };
+}
+
+/** A roll: the replacement, shown once with its secret, and what became of the old key. */
+export function presentRolledKey(rolled: { replacement: { record: ApiKeyRecord; secret: string }; previous: ApiKeyRecord }, now: number): RolledKeyJson {
+  return { ...presentIssuedKey(rolled.replacement.record, rolled.replacement.secret, now), previous_key: presentKey(rolled.previous, now) };
 }

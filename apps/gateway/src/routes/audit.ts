@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import type { AuditPageJson } from "@bentoo/api-types";
 import {
   AUDIT_QUERY_MAX_LIMIT,
   BentooError,
@@ -76,10 +77,10 @@ export function parseFilters(query: Query, accountId: string): Filters {
  * under /v1 (any key of the account) and /api (dashboard session).
  */
 export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/v1" | "/api", accountOf: (request: FastifyRequest) => string): void {
-  app.get<{ Querystring: Query }>(`${prefix}/audit/logs`, async (request) => {
+  app.get<{ Querystring: Query; Reply: AuditPageJson }>(`${prefix}/audit/logs`, async (request) => {
     const filters = parseFilters(request.query, accountOf(request));
     const page = await services.storage.audit.query({ ...filters, limit: pageLimit(request.query, AUDIT_QUERY_MAX_LIMIT), cursor: text(request.query, "cursor") ?? null });
-    return { object: "list", data: page.records.map(auditRecordToJson), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+    return { object: "list", data: page.records.map(auditRecordToJson), has_more: page.nextCursor !== null, next_cursor: page.nextCursor } satisfies AuditPageJson;
   });
 
   app.get<{ Querystring: Query }>(`${prefix}/audit/logs/export`, async (request, reply) => {

@@ -1,10 +1,11 @@
+import type { HealthJson, ReadinessJson } from "@bentoo/api-types";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../services.js";
 
 /** GET /healthz (the process answers) and GET /readyz (storage and, when configured, Redis reachable). */
 export function healthRoutes(app: FastifyInstance, services: Services): void {
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  app.get<{ Reply: HealthJson }>("/healthz", async () => ({ status: "ok" }));
+  app.get<{ Reply: ReadinessJson }>("/readyz", async (_request, reply) => {
     const check = (probe: Promise<unknown>) => probe.then(() => "ok" as const, () => "unreachable" as const);
     const [storage, redis] = await Promise.all([
       check(services.storage.ping()),

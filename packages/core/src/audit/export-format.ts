@@ -1,39 +1,15 @@
+import type { AuditRecordJson } from "@bentoo/api-types";
 import type { AuditRecord } from "./types.js";
+
+export type { AuditRecordJson };
 
 /**
  * The public shapes of an audit record: the JSON object of the Audit API (and
- * of each JSONL export line) and the CSV row. Snake_case, timestamp as an
- * RFC 3339 string, `key_id` is the last 4 users see and `api_key_id` the
- * internal id. These fields and no others, so nothing unexpected (let alone
- * key material) can leak into an export.
+ * of each JSONL export line, `AuditRecordJson` of @bentoo/api-types) and the CSV
+ * row. `key_id` is the last 4 users see and `api_key_id` the internal id. The
+ * members are listed one by one, so nothing unexpected (let alone key material)
+ * can leak into an export.
  */
-export interface AuditRecordJson {
-  id: string;
-  object: "audit_log";
-  type: AuditRecord["type"];
-  event: AuditRecord["event"];
-  timestamp: string;
-  request_id: string | null;
-  account_id: string | null;
-  key_id: string | null;
-  api_key_id: string | null;
-  key_name: string | null;
-  model: string | null;
-  provider: string | null;
-  status: number | null;
-  error_code: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  total_tokens: number | null;
-  cost_micros: number | null;
-  usage_estimated: boolean | null;
-  source_ip: string | null;
-  user_agent: string | null;
-  latency_ms: number | null;
-  actor: string | null;
-  metadata: Record<string, unknown> | null;
-}
-
 export function auditRecordToJson(record: AuditRecord): AuditRecordJson {
   return {
     id: record.id,

@@ -1,3 +1,5 @@
+import type { AuditEventName } from "@bentoo/api-types";
+
 /**
  * The audit log: one record per gateway request (type "request", event
  * "api.request") and one per management action (type "event"). Records are
@@ -23,8 +25,12 @@ export const AUDIT_EVENTS = [
   "account.limits_changed",
   "account.allowlist_changed",
   "credits.granted",
-] as const;
+] as const satisfies readonly AuditEventName[];
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+type Holds<Condition extends true> = Condition;
+/** Fails to compile while the wire's event names (@bentoo/api-types) and this list differ. */
+export type AuditEventsMatchTheWire = Holds<Exclude<AuditEventName, AuditEvent> extends never ? true : false>;
 
 export function isAuditEvent(value: string): value is AuditEvent {
   return (AUDIT_EVENTS as readonly string[]).includes(value);

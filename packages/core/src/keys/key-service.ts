@@ -1,7 +1,8 @@
-import type { PlanLimits, Plan } from "../accounts/plans.js";
+import { requireAllowlistAllowed, type PlanLimits, type Plan } from "../accounts/plans.js";
 import { keyStatus, type Account, type ApiKeyRecord } from "../accounts/types.js";
 import { BentooError } from "../errors.js";
-import type { AccountStore, KeyStore } from "../ports.js";
+import type { AccountStore, KeyPatch, KeyStore } from "../ports.js";
+import { normalizeAllowlist } from "../network/ip-allowlist.js";
 import { generateApiKey, type KeyMode } from "./api-key.js";
 import { OPERATOR, managementEvent, type ActionContext } from "../audit/events.js";
 
@@ -15,6 +16,13 @@ export interface CreateKeyInput {
   name: string;
   mode: KeyMode;
   expiresAt?: number | null;
+  /** Needs a plan that allows allowlists (checked here, on every surface); normalized before it is stored. */
+  ipAllowlist?: string[] | null;
+}
+
+export interface KeyChanges {
+  name?: string;
+  /** null or [] clears it; a list needs a plan that allows allowlists. */
   ipAllowlist?: string[] | null;
 }
 
@@ -29,7 +37,8 @@ export type GracePeriod = number | null;
 
 /**
  * The key lifecycle shared by the account API, the admin API and the CLI:
- * create (within the plan's cap), rename, revoke, roll.
+ * create (within the plan's cap), rename, set the IP allowlist (on plans that
+ * allow one), revoke, roll.
  */
 export class KeyService {
   constructor(
@@ -43,6 +52,9 @@ export class KeyService {
     if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= this.now()) {
       throw new BentooError("invalid_request", "expires_at must be in the future.", { param: "expires_at" });
     }
+    const context = options.context ?? OPERATOR;
+    // A roll copies the old key's list as stored: a restriction outlives a downgrade (docs/decisions.md).
+    const ipAllowlist = options.rolledFromId === undefined ? this.checkedAllowlist(account, input.ipAllowlist ?? null, context) : (input.ipAllowlist ?? null);
     const generated = generateApiKey(input.mode);
     const cap = options.enforceCap === false ? null : this.plans[account.plan].maxActiveKeys;
     const outcome = await this.stores.keys.create(
@@ -54,12 +66,12 @@ export class KeyService {
         last4: generated.last4,
         expiresAt: input.expiresAt ?? null,
         rolledFromId: options.rolledFromId ?? null,
-        ipAllowlist: input.ipAllowlist ?? null,
+        ipAllowlist,
       },
       cap,
       (key) =>
         options.rolledFromId === undefined
-          ? [managementEvent("key.created", options.context ?? OPERATOR, { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } }, this.now())]
+          ? [managementEvent("key.created", context, { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } }, this.now())]
           : [],
     );
     if (!outcome.created) {
@@ -82,8 +94,11 @@ export class KeyService {
     return key;
   }
 
-  async update(keyId: string, patch: { name?: string; ipAllowlist?: string[] | null }, accountId?: string, context: ActionContext = OPERATOR): Promise<ApiKeyRecord> {
+  async update(keyId: string, changes: KeyChanges, accountId?: string, context: ActionContext = OPERATOR): Promise<ApiKeyRecord> {
     const key = await this.requireKey(keyId, accountId);
+    const patch: KeyPatch = {};
+    if (changes.name !== undefined) patch.name = changes.name;
+    if (changes.ipAllowlist !== undefined) patch.ipAllowlist = this.checkedAllowlist(await this.accountOf(key), changes.ipAllowlist, context);
     const fields = { accountId: key.accountId, apiKeyId: key.id, keyLast4: key.last4 };
     const events = [];
     if (patch.name !== undefined && patch.name !== key.name) events.push(managementEvent("key.renamed", context, { ...fields, keyName: patch.name, metadata: { previous_name: key.name } }, this.now()));
@@ -111,8 +126,7 @@ export class KeyService {
     const old = await this.requireKey(keyId, accountId);
     const at = this.now();
     if (keyStatus(old, at) !== "active") throw new BentooError("invalid_request", `API key ${keyId} is ${keyStatus(old, at)}; only an active key can be rolled.`, { param: "id" });
-    const account = await this.stores.accounts.get(old.accountId);
-    if (account === null) throw new BentooError("account_not_found", `The account of key ${keyId} no longer exists.`);
+    const account = await this.accountOf(old);
     const replacement = await this.create(
       account,
       { name: old.name, mode: old.mode, ipAllowlist: old.ipAllowlist, expiresAt: old.expiresAt },
@@ -134,6 +148,18 @@ export class KeyService {
     }
     await this.invalidate(old.id);
     return { replacement, previous };
+  }
+
+  private async accountOf(key: ApiKeyRecord): Promise<Account> {
+    const account = await this.stores.accounts.get(key.accountId);
+    if (account === null) throw new BentooError("account_not_found", `The account of key ${key.id} no longer exists.`);
+    return account;
+  }
+
+  /** The plan check and normalization every new or changed key allowlist goes through. */
+  private checkedAllowlist(account: Account, allowlist: readonly string[] | null, context: ActionContext): string[] | null {
+    requireAllowlistAllowed(account, this.plans, allowlist, context);
+    return normalizeAllowlist(allowlist);
   }
 
   private async invalidate(keyId: string): Promise<void> {

@@ -8,10 +8,10 @@ export interface KeyInfo {
   key_id: string;
   name: string;
   mode: "live" | "test";
-  account: { id: string; plan: string };
+  account: { id: string; plan: "free" | "pro" | "enterprise" };
   rate_limits: { requests_per_minute: number; tokens_per_minute: number };
-  /** The account balance; `balance_micros` is exact, `balance_usd` for display. */
-  credits: { balance_micros: number; balance_usd: number };
+  /** The account balance (`balance_micros` is exact, `balance_usd` for display); `spends`: whether this key's requests are charged (live keys). */
+  credits: { balance_micros: number; balance_usd: number; spends: boolean };
   created_at: string;
   expires_at: string | null;
   [field: string]: unknown;

@@ -9,7 +9,12 @@ export interface Model {
   created: number;
   owned_by: string;
   context_length: number;
-  pricing: { input_per_mtok: number; output_per_mtok: number };
+  max_output_tokens: number | null;
+  pricing: { currency: "USD"; input_per_mtok: number; output_per_mtok: number };
+  /** The providers that serve it, in fallback order. */
+  providers: string[];
+  /** Whether live keys can use it on this server now. */
+  available: boolean;
   [field: string]: unknown;
 }
 

@@ -12,7 +12,7 @@ export class KyselyAccountStore implements AccountStore {
     private readonly writeEvents: EventWriter = async () => undefined,
   ) {}
 
-  async create(input: NewAccount): Promise<Account> {
+  async create(input: NewAccount, events: (account: Account) => readonly AuditRecord[] = () => []): Promise<Account | null> {
     const at = this.now();
     const row = {
       id: newId("account"),
@@ -26,8 +26,15 @@ export class KyselyAccountStore implements AccountStore {
       created_at: at,
       updated_at: at,
     };
-    await this.db.insertInto("accounts").values(row).execute();
-    return toAccount(row);
+    return this.db.transaction().execute(async (trx) => {
+      // A taken email inserts nothing (no error to tell apart per dialect); a concurrent
+      // creation of the same email waits for the first to commit, then inserts nothing.
+      const inserted = await trx.insertInto("accounts").values(row).onConflict((conflict) => conflict.column("email").doNothing()).returning("id").executeTakeFirst();
+      if (inserted === undefined) return null;
+      const account = toAccount(row);
+      await this.writeEvents(trx, events(account));
+      return account;
+    });
   }
 
   async get(id: string): Promise<Account | null> {

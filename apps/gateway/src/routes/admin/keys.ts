@@ -1,10 +1,10 @@
-import { BentooError, KEY_MODES, normalizeAllowlist, optionalEnum, optionalInteger, optionalStringList, requireBodyObject, requireString, isJsonObject, type GracePeriod } from "@bentoo/core";
+import type { ApiKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
+import { BentooError, KEY_MODES, optionalEnum, optionalInteger, optionalStringList, requireBodyObject, requireString, isJsonObject, type GracePeriod, type KeyChanges } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { presentIssuedKey, presentKey } from "../../http/presenters.js";
+import { presentIssuedKey, presentKey, presentList, presentRolledKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import type { Services } from "../../services.js";
-import { requireAccount } from "./accounts.js";
 
 const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 
@@ -16,6 +16,15 @@ export function parseExpiry(body: Record<string, unknown>): number | null {
   return at;
 }
 
+/** `{name?, ip_allowlist?}`, shared by the admin and the dashboard API. */
+export function parseKeyChanges(body: Record<string, unknown>): KeyChanges {
+  const changes: KeyChanges = {};
+  if ("name" in body) changes.name = requireString(body, "name", { maxLength: 200 });
+  const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
+  if (allowlist !== undefined) changes.ipAllowlist = allowlist;
+  return changes;
+}
+
 export function parseGrace(body: Record<string, unknown>): GracePeriod {
   if (body.grace_seconds === null) return null;
   return optionalInteger(body, "grace_seconds", { min: 0, max: MAX_GRACE_SECONDS }) ?? 0;
@@ -23,8 +32,8 @@ export function parseGrace(body: Record<string, unknown>): GracePeriod {
 
 /** Admin API: an account's keys (PRODUCT.md §7). */
 export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
-  app.post<{ Params: { id: string } }>("/admin/v1/accounts/:id/keys", async (request, reply) => {
-    const account = await requireAccount(services, request.params.id);
+  app.post<{ Params: { id: string }; Reply: IssuedKeyJson }>("/admin/v1/accounts/:id/keys", async (request, reply) => {
+    const account = await services.accounts.require(request.params.id);
     const body = requireBodyObject(request.body);
     const name = requireString(body, "name", { maxLength: 200 });
     const mode = optionalEnum(body, "mode", KEY_MODES) ?? "live";
@@ -32,39 +41,27 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(201).send(presentIssuedKey(issued.record, issued.secret, services.now()));
   });
 
-  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>("/admin/v1/accounts/:id/keys", async (request) => {
-    const account = await requireAccount(services, request.params.id);
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown>; Reply: ListJson<ApiKeyJson> }>("/admin/v1/accounts/:id/keys", async (request) => {
+    const account = await services.accounts.require(request.params.id);
     const limit = pageLimit(request.query, 1000);
     const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
     const now = services.now();
-    return { object: "list", data: page.items.map((key) => presentKey(key, now)), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+    return presentList(page, (key) => presentKey(key, now));
   });
 
-  app.get<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.requireKey(request.params.id), services.now()));
+  app.get<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.requireKey(request.params.id), services.now()));
 
-  app.patch<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => {
-    const key = await services.keys.requireKey(request.params.id);
-    const body = requireBodyObject(request.body);
-    const patch: { name?: string; ipAllowlist?: string[] | null } = {};
-    if ("name" in body) patch.name = requireString(body, "name", { maxLength: 200 });
-    const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
-    if (allowlist !== undefined) {
-      const account = await requireAccount(services, key.accountId);
-      if (allowlist !== null && allowlist.length > 0 && !services.plans[account.plan].ipAllowlist) {
-        throw new BentooError("plan_required", "IP allowlists need the Enterprise plan; the operator can change the account's plan with PATCH /admin/v1/accounts/{id}.", { param: "ip_allowlist" });
-      }
-      patch.ipAllowlist = normalizeAllowlist(allowlist);
-    }
-    return presentKey(await services.keys.update(key.id, patch, undefined, actionContext(request)), services.now());
+  app.patch<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => {
+    const changes = parseKeyChanges(requireBodyObject(request.body));
+    return presentKey(await services.keys.update(request.params.id, changes, undefined, actionContext(request)), services.now());
   });
 
-  app.post<{ Params: { id: string } }>("/admin/v1/keys/:id/roll", async (request, reply) => {
+  app.post<{ Params: { id: string }; Reply: RolledKeyJson }>("/admin/v1/keys/:id/roll", async (request, reply) => {
     const body = request.body === undefined || request.body === null ? {} : requireBodyObject(request.body);
     if (!isJsonObject(body)) throw new BentooError("invalid_request", "The body must be a JSON object.");
-    const { replacement, previous } = await services.keys.roll(request.params.id, parseGrace(body), undefined, actionContext(request));
-    const now = services.now();
-    return reply.code(201).send({ ...presentIssuedKey(replacement.record, replacement.secret, now), previous_key: presentKey(previous, now) });
+    const rolled = await services.keys.roll(request.params.id, parseGrace(body), undefined, actionContext(request));
+    return reply.code(201).send(presentRolledKey(rolled, services.now()));
   });
 
-  app.delete<{ Params: { id: string } }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.revoke(request.params.id, undefined, actionContext(request)), services.now()));
+  app.delete<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.revoke(request.params.id, undefined, actionContext(request)), services.now()));
 }

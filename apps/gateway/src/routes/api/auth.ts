@@ -1,3 +1,4 @@
+import type { SessionJson } from "@bentoo/api-types";
 import { BentooError, managementEvent, optionalString, requireBodyObject, requireString, type Account, type AuditEvent } from "@bentoo/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword, verifyPassword } from "../../auth/password.js";
@@ -5,9 +6,8 @@ import { SESSION_COOKIE, SESSION_TTL_MS, readCookie, sessionCookie } from "../..
 import { actionContext } from "../../http/action-context.js";
 import { crossOrigin } from "../../middleware/session-auth.js";
 import type { Services } from "../../services.js";
-import { presentDashboardAccount } from "./present.js";
+import { presentSession } from "./present.js";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** A real hash to compare against when the email is unknown, so both paths take as long. */
 let decoyHash: Promise<string> | undefined;
 
@@ -25,28 +25,23 @@ export async function recordAccountEvent(services: Services, request: FastifyReq
   await services.storage.records.write({ audit: [managementEvent(event, context, { accountId }, services.now())], ledger: [] });
 }
 
-async function startSession(services: Services, request: FastifyRequest, reply: FastifyReply, account: Account) {
+async function startSession(services: Services, request: FastifyRequest, reply: FastifyReply, account: Account): Promise<SessionJson> {
   const issued = await services.sessions.create(account.id, { sourceIp: request.ip, userAgent: request.headers["user-agent"] ?? null });
   reply.header("set-cookie", sessionCookie(issued.token, request.protocol === "https", SESSION_TTL_MS / 1000));
-  return { account: await presentDashboardAccount(services, account), csrf_token: issued.csrfToken };
+  return presentSession(services, account, issued.csrfToken);
 }
 
 /** Sign up, sign in, sign out (account API, PRODUCT.md §6). */
 export function authRoutes(app: FastifyInstance, services: Services): void {
-  app.post("/api/auth/signup", async (request, reply) => {
+  app.post<{ Reply: SessionJson }>("/api/auth/signup", async (request, reply) => {
     if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-up must come from the dashboard's own origin.");
     const { email, password } = credentials(request.body);
-    if (!EMAIL.test(email)) throw new BentooError("invalid_request", "email must be an email address.", { param: "email" });
     if (password.length < 10) throw new BentooError("invalid_request", "password must be at least 10 characters.", { param: "password" });
-    if ((await services.storage.accounts.getByEmail(email)) !== null) {
-      throw new BentooError("conflict", "An account with this email already exists; sign in instead.", { param: "email" });
-    }
-    const account = await services.storage.accounts.create({ email, passwordHash: await hashPassword(password), plan: "free" });
-    await recordAccountEvent(services, request, "account.created", account.id);
+    const account = await services.accounts.signUp({ email, passwordHash: await hashPassword(password) }, actionContext(request));
     return reply.code(201).send(await startSession(services, request, reply, account));
   });
 
-  app.post("/api/auth/signin", async (request, reply) => {
+  app.post<{ Reply: SessionJson }>("/api/auth/signin", async (request, reply) => {
     if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-in must come from the dashboard's own origin.");
     const { email, password } = credentials(request.body);
     const wait = services.signInThrottle.retryAfterMs(email, request.ip);

@@ -1,10 +1,11 @@
-import { BentooError, KEY_MODES, normalizeAllowlist, optionalEnum, optionalStringList, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
+import type { ApiKeyJson, DashboardKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
+import { BentooError, KEY_MODES, optionalEnum, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { presentIssuedKey, presentKey } from "../../http/presenters.js";
+import { isoOrNull, presentIssuedKey, presentKey, presentRolledKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import type { Services } from "../../services.js";
-import { parseExpiry, parseGrace } from "../admin/keys.js";
+import { parseExpiry, parseGrace, parseKeyChanges } from "../admin/keys.js";
 
 /** The grace periods the dashboard offers when rolling a key. */
 const GRACE_CHOICES: Record<string, GracePeriod> = { none: 0, "1h": 3600, "24h": 86_400, "7d": 604_800, until_revoked: null };
@@ -17,14 +18,14 @@ function graceOf(body: Record<string, unknown>): GracePeriod {
 }
 
 /** Keys with their recent traffic (the rotation signal: old key's requests falling to zero). */
-async function withActivity(services: Services, accountId: string, keys: ApiKeyRecord[]) {
+async function withActivity(services: Services, accountId: string, keys: ApiKeyRecord[]): Promise<DashboardKeyJson[]> {
   const now = services.now();
   const activity = new Map((await services.keyActivity(accountId, keys.map((key) => key.id))).map((entry) => [entry.apiKeyId, entry]));
-  return keys.map((key) => {
+  return keys.map((key): DashboardKeyJson => {
     const entry = activity.get(key.id);
     return {
       ...presentKey(key, now),
-      last_used_at: entry?.lastUsedAt == null ? null : new Date(entry.lastUsedAt).toISOString(),
+      last_used_at: isoOrNull(entry?.lastUsedAt ?? null),
       requests_last_hour: entry?.requestsLastHour ?? 0,
       requests_last_24h: entry?.requestsLast24h ?? 0,
     };
@@ -33,14 +34,14 @@ async function withActivity(services: Services, accountId: string, keys: ApiKeyR
 
 /** Settings → API Keys: the key lifecycle for the signed-in account only. */
 export function keyRoutes(app: FastifyInstance, services: Services): void {
-  app.get<{ Querystring: Record<string, unknown> }>("/api/keys", async (request) => {
+  app.get<{ Querystring: Record<string, unknown>; Reply: ListJson<DashboardKeyJson> }>("/api/keys", async (request) => {
     const account = request.dashboard!.account;
     const limit = pageLimit(request.query, 200, 50);
     const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
-    return { object: "list", data: await withActivity(services, account.id, page.items), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
+    return { object: "list", data: await withActivity(services, account.id, page.items), has_more: page.nextCursor !== null, next_cursor: page.nextCursor } satisfies ListJson<DashboardKeyJson>;
   });
 
-  app.post("/api/keys", async (request, reply) => {
+  app.post<{ Reply: IssuedKeyJson }>("/api/keys", async (request, reply) => {
     const account = request.dashboard!.account;
     const body = requireBodyObject(request.body);
     const name = requireString(body, "name", { maxLength: 200 });
@@ -49,36 +50,27 @@ export function keyRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(201).send(presentIssuedKey(issued.record, issued.secret, services.now()));
   });
 
-  app.get<{ Params: { id: string } }>("/api/keys/:id", async (request) => {
+  app.get<{ Params: { id: string }; Reply: DashboardKeyJson }>("/api/keys/:id", async (request) => {
     const account = request.dashboard!.account;
     const key = await services.keys.requireKey(request.params.id, account.id);
-    return (await withActivity(services, account.id, [key]))[0];
+    const [presented] = await withActivity(services, account.id, [key]);
+    return presented!;
   });
 
-  app.patch<{ Params: { id: string } }>("/api/keys/:id", async (request) => {
+  app.patch<{ Params: { id: string }; Reply: ApiKeyJson }>("/api/keys/:id", async (request) => {
     const account = request.dashboard!.account;
-    const body = requireBodyObject(request.body);
-    const patch: { name?: string; ipAllowlist?: string[] | null } = {};
-    if ("name" in body) patch.name = requireString(body, "name", { maxLength: 200 });
-    const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
-    if (allowlist !== undefined) {
-      if (allowlist !== null && allowlist.length > 0 && !services.plans[account.plan].ipAllowlist) {
-        throw new BentooError("plan_required", "IP allowlists are an Enterprise feature; contact your operator to upgrade.", { param: "ip_allowlist" });
-      }
-      patch.ipAllowlist = normalizeAllowlist(allowlist);
-    }
-    return presentKey(await services.keys.update(request.params.id, patch, account.id, actionContext(request)), services.now());
+    const changes = parseKeyChanges(requireBodyObject(request.body));
+    return presentKey(await services.keys.update(request.params.id, changes, account.id, actionContext(request)), services.now());
   });
 
-  app.post<{ Params: { id: string } }>("/api/keys/:id/roll", async (request, reply) => {
+  app.post<{ Params: { id: string }; Reply: RolledKeyJson }>("/api/keys/:id/roll", async (request, reply) => {
     const account = request.dashboard!.account;
     const body = request.body === undefined || request.body === null ? {} : requireBodyObject(request.body);
-    const { replacement, previous } = await services.keys.roll(request.params.id, graceOf(body), account.id, actionContext(request));
-    const now = services.now();
-    return reply.code(201).send({ ...presentIssuedKey(replacement.record, replacement.secret, now), previous_key: presentKey(previous, now) });
+    const rolled = await services.keys.roll(request.params.id, graceOf(body), account.id, actionContext(request));
+    return reply.code(201).send(presentRolledKey(rolled, services.now()));
   });
 
-  app.delete<{ Params: { id: string } }>("/api/keys/:id", async (request) => {
+  app.delete<{ Params: { id: string }; Reply: ApiKeyJson }>("/api/keys/:id", async (request) => {
     const account = request.dashboard!.account;
     return presentKey(await services.keys.revoke(request.params.id, account.id, actionContext(request)), services.now());
   });

@@ -1,9 +1,10 @@
+import type { DashboardAccountJson, SessionJson } from "@bentoo/api-types";
 import { effectiveLimits, type Account } from "@bentoo/core";
-import { isoOrNull } from "../../http/presenters.js";
+import { iso } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
 /** The signed-in account as the dashboard sees it: plan, effective limits, key count, balance. */
-export async function presentDashboardAccount(services: Services, account: Account) {
+export async function presentDashboardAccount(services: Services, account: Account): Promise<DashboardAccountJson> {
   const limits = services.plans[account.plan];
   const perMinute = effectiveLimits(account, services.plans);
   return {
@@ -20,6 +21,11 @@ export async function presentDashboardAccount(services: Services, account: Accou
     active_keys: await services.storage.keys.countActive(account.id, services.now()),
     balance_micros: account.balanceMicros,
     ip_allowlist: account.ipAllowlist,
-    created_at: isoOrNull(account.createdAt),
+    created_at: iso(account.createdAt),
   };
+}
+
+/** The answer of sign-up, sign-in and `/api/account`: the account and the session's CSRF token. */
+export async function presentSession(services: Services, account: Account, csrfToken: string): Promise<SessionJson> {
+  return { account: await presentDashboardAccount(services, account), csrf_token: csrfToken };
 }

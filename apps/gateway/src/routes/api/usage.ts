@@ -1,5 +1,7 @@
+import type { UsageBucketJson, UsageJson } from "@bentoo/api-types";
 import { BentooError } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
+import { iso } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 import { parseFilters } from "../audit.js";
 
@@ -7,7 +9,7 @@ const HOUR = 3600 * 1000;
 
 /** Usage analytics for the dashboard: requests, tokens and cost per hour or day, per key or model. */
 export function usageRoutes(app: FastifyInstance, services: Services): void {
-  app.get<{ Querystring: Record<string, unknown> }>("/api/usage", async (request) => {
+  app.get<{ Querystring: Record<string, unknown>; Reply: UsageJson }>("/api/usage", async (request) => {
     const account = request.dashboard!.account;
     const granularity = request.query.granularity ?? "hour";
     if (granularity !== "hour" && granularity !== "day") throw new BentooError("invalid_request", "granularity must be hour or day.", { param: "granularity" });
@@ -27,12 +29,12 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
     return {
       object: "list",
       granularity,
-      start: new Date(start).toISOString(),
-      end: new Date(end).toISOString(),
-      data: buckets.map((bucket) => {
+      start: iso(start),
+      end: iso(end),
+      data: buckets.map((bucket): UsageBucketJson => {
         const key = bucket.apiKeyId === null ? null : keys.get(bucket.apiKeyId) ?? null;
         return {
-          bucket_start: new Date(bucket.bucketStart).toISOString(),
+          bucket_start: iso(bucket.bucketStart),
           api_key_id: bucket.apiKeyId,
           key_id: key?.last4 ?? null,
           key_name: key?.name ?? null,
@@ -44,6 +46,6 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
           errors: bucket.errors,
         };
       }),
-    };
+    } satisfies UsageJson;
   });
 }

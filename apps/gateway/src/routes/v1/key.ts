@@ -1,11 +1,12 @@
+import type { KeyInfoJson } from "@bentoo/api-types";
 import { MICROS_PER_USD, effectiveLimits } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { isoOrNull } from "../../http/presenters.js";
+import { iso, isoOrNull } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
 /** GET /v1/key — what the calling key is, its account's plan, limits and credits (like OpenRouter's /api/v1/key). */
 export function keyIntrospectionRoute(app: FastifyInstance, services: Services): void {
-  app.get("/v1/key", async (request) => {
+  app.get<{ Reply: KeyInfoJson }>("/v1/key", async (request) => {
     const { key, account: cached } = request.subject!;
     // The balance moves with every request; read it fresh rather than from the auth cache.
     const account = (await services.storage.accounts.get(cached.id)) ?? cached;
@@ -22,8 +23,8 @@ export function keyIntrospectionRoute(app: FastifyInstance, services: Services):
         tokens_per_minute: limits.tokensPerMinute,
       },
       credits: { balance_micros: account.balanceMicros, balance_usd: account.balanceMicros / MICROS_PER_USD, spends: key.mode === "live" },
-      created_at: isoOrNull(key.createdAt),
+      created_at: iso(key.createdAt),
       expires_at: isoOrNull(key.expiresAt),
-    };
+    } satisfies KeyInfoJson;
   });
 }

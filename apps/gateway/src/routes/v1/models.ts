@@ -1,10 +1,10 @@
+import type { ModelJson, ModelListJson } from "@bentoo/api-types";
 import { BentooError } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { presentModel } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
-type PresentedModel = ReturnType<typeof presentModel>;
-const presentedCatalogs = new WeakMap<Services, { list: { object: "list"; data: PresentedModel[] }; byId: Map<string, PresentedModel> }>();
+const presentedCatalogs = new WeakMap<Services, { list: ModelListJson; byId: Map<string, ModelJson> }>();
 
 /** The catalog as the API shows it, built once per server. */
 function presentedCatalog(services: Services) {
@@ -21,8 +21,8 @@ function presentedCatalog(services: Services) {
 /** GET /v1/models and GET /v1/models/{id} — the catalog with prices and context lengths. */
 export function modelsRoutes(app: FastifyInstance, services: Services): void {
   const { list, byId } = presentedCatalog(services);
-  app.get("/v1/models", async () => list);
-  app.get<{ Params: { "*": string } }>("/v1/models/*", async (request) => {
+  app.get<{ Reply: ModelListJson }>("/v1/models", async () => list);
+  app.get<{ Params: { "*": string }; Reply: ModelJson }>("/v1/models/*", async (request) => {
     const id = request.params["*"];
     const model = byId.get(id);
     if (model === undefined) throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, { param: "model" });
@@ -33,5 +33,5 @@ export function modelsRoutes(app: FastifyInstance, services: Services): void {
 /** GET /api/models — the same catalog for the dashboard's session. */
 export function dashboardModelsRoute(app: FastifyInstance, services: Services): void {
   const { list } = presentedCatalog(services);
-  app.get("/api/models", async () => list);
+  app.get<{ Reply: ModelListJson }>("/api/models", async () => list);
 }

@@ -1,10 +1,26 @@
+/** What an audit record is about: `api.request` for a gateway request, else the management action. */
+export type AuditEvent =
+  | "api.request"
+  | "key.created"
+  | "key.rolled"
+  | "key.renamed"
+  | "key.revoked"
+  | "key.allowlist_changed"
+  | "account.created"
+  | "account.signed_in"
+  | "account.sign_in_failed"
+  | "account.signed_out"
+  | "account.plan_changed"
+  | "account.limits_changed"
+  | "account.allowlist_changed"
+  | "credits.granted";
+
 /** One audit record: a gateway request (`type: "request"`) or a management event. */
 export interface AuditRecord {
   id: string;
   object: "audit_log";
   type: "request" | "event";
-  /** `request`, or the management action: `key.created`, `key.revoked`, … */
-  event: string;
+  event: AuditEvent;
   /** RFC 3339. */
   timestamp: string;
   request_id: string | null;
@@ -22,10 +38,14 @@ export interface AuditRecord {
   completion_tokens: number | null;
   total_tokens: number | null;
   cost_micros: number | null;
+  /** `true` when Bentoo counted the tokens because the provider reported none. */
+  usage_estimated: boolean | null;
   source_ip: string | null;
   user_agent: string | null;
   latency_ms: number | null;
-  metadata?: Record<string, unknown> | null;
+  /** Who did a management action: `operator`, `session:acct_…`, `key:key_…`. */
+  actor: string | null;
+  metadata: Record<string, unknown> | null;
   [field: string]: unknown;
 }
 
@@ -42,7 +62,7 @@ export interface AuditLogFilters {
   key_id?: string;
   model?: string;
   status?: number | string;
-  event?: string;
+  event?: AuditEvent;
 }
 
 export interface AuditLogListParams extends AuditLogFilters {

@@ -1,0 +1,23 @@
+/** A catalog model (`GET /v1/models/{id}`, and each item of the lists). */
+export interface ModelJson {
+  /** `vendor/name`, such as `openai/gpt-4o-mini`. */
+  id: string;
+  object: "model";
+  /** Unix seconds, as OpenAI's `created`. */
+  created: number;
+  owned_by: string;
+  context_length: number;
+  max_output_tokens: number | null;
+  /** USD per million tokens (display values; charges are computed in micro-dollars). */
+  pricing: { currency: "USD"; input_per_mtok: number; output_per_mtok: number };
+  /** Provider ids, in fallback order. */
+  providers: string[];
+  /** Whether a live key can use it on this server now (a provider has credentials). */
+  available: boolean;
+}
+
+/** `GET /v1/models` and `GET /api/models`: the whole catalog, unpaginated. */
+export interface ModelListJson {
+  object: "list";
+  data: ModelJson[];
+}
