@@ -1,10 +1,11 @@
-export type { ChatAdapter, ChatCall, ChatResult, JsonChatResult, StreamChatResult, StreamOutcome, Usage } from "./adapter.js";
-export { Cancellation } from "./cancellation.js";
+export { answerContext, type Answer, type ClientRequest, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "./provider.js";
 export { ClientAbortedError, UpstreamError, isRetryableUpstreamError } from "./upstream-error.js";
-export { OpenAiCompatibleAdapter } from "./openai-compatible/adapter.js";
-export { sanitizeUpstreamMessage } from "./openai-compatible/errors.js";
+export { sanitizeUpstreamMessage, mapUpstreamStatus } from "./upstream-status.js";
+export { UpstreamClient, MAX_JSON_ANSWER_BYTES } from "./upstream-client.js";
+export { relayStream, type StreamEnd, type StreamTranslation } from "./stream-relay.js";
+export { SseFramer } from "./sse-framer.js";
+export { OpenAiAdapter } from "./openai/adapter.js";
+export { readOpenAiUsage } from "./openai/usage.js";
 export { SandboxAdapter, SANDBOX_PROVIDER_ID } from "./sandbox/adapter.js";
-export { SseTap } from "./sse-tap.js";
-export { writeChunk } from "./stream-writer.js";
-export { countTokens, countPromptTokens, warmTokenizer } from "./tokenizer.js";
+export { countTokens, countRequestTokens, warmTokenizer } from "./tokenizer.js";
 export { createProviderRegistry, type CredentialSource, type ProviderRegistry } from "./registry.js";

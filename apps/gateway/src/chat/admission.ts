@@ -4,7 +4,7 @@ import type { FastifyReply } from "fastify";
 import type { Logger } from "pino";
 import { balanceUnavailable, holdOrRefusal, type CreditService } from "../credits/credit-service.js";
 import type { Metrics } from "../infra/metrics.js";
-import type { RequestEstimate } from "./estimate.js";
+import type { RequestEstimate } from "../pipeline/estimate.js";
 import type { RedisAdmissions } from "./redis-admissions.js";
 
 /** OpenAI's rate-limit headers: https://platform.openai.com/docs/guides/rate-limits (one call each: no headers object per request). */

@@ -1,5 +1,4 @@
-import type { CreditHold } from "@bentoo/core";
-import type { Usage } from "@bentoo/providers";
+import { totalTokens, type CreditHold, type Usage } from "@bentoo/core";
 import type { Admission } from "./admission.js";
 import type { ChatDeps } from "./chat-deps.js";
 import type { RedisAdmissions } from "./redis-admissions.js";
@@ -22,7 +21,7 @@ export function settleRequest(
     return;
   }
   if (admission.reservedTokens > 0) {
-    const delta = (usage?.totalTokens ?? 0) - admission.reservedTokens;
+    const delta = (usage === null ? 0 : totalTokens(usage)) - admission.reservedTokens;
     if (delta !== 0) adjustTokens(deps, context.accountId, admission.limits, delta);
   }
   if (admission.hold !== null) settleHold(deps, context.requestId, admission.hold, cost, usage?.estimated ?? false);
@@ -31,7 +30,7 @@ export function settleRequest(
 /** The Redis path: the token correction and the hold's end go out together (RedisAdmissions.settle). */
 function settleJointly(deps: ChatDeps, admissions: RedisAdmissions, context: { accountId: string; requestId: string }, admission: Admission, usage: Usage | null, cost: number): void {
   const { hold, reservedTokens } = admission;
-  const tokenDelta = reservedTokens > 0 ? (usage?.totalTokens ?? 0) - reservedTokens : 0;
+  const tokenDelta = reservedTokens > 0 ? (usage === null ? 0 : totalTokens(usage)) - reservedTokens : 0;
   if (tokenDelta === 0 && hold === null) return;
   let charged = 0;
   try {
