@@ -1,7 +1,8 @@
-export { answerContext, type Answer, type ClientRequest, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "./provider.js";
+export { answerContext, type Answer, type Cancellation, type ClientRequest, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "./provider.js";
+export { cancellationOf } from "./cancellation.js";
 export { ClientAbortedError, UpstreamError, isRetryableUpstreamError } from "./upstream-error.js";
 export { sanitizeUpstreamMessage, mapUpstreamStatus } from "./upstream-status.js";
-export { UpstreamClient, MAX_JSON_ANSWER_BYTES } from "./upstream-client.js";
+export { UpstreamClient, MAX_JSON_ANSWER_BYTES, type BodySink, type UpstreamResponse } from "./upstream-client.js";
 export { relayStream, type StreamEnd, type StreamTranslation } from "./stream-relay.js";
 export { SseFramer } from "./sse-framer.js";
 export { OpenAiAdapter } from "./openai/adapter.js";

@@ -17,14 +17,19 @@ export interface ClientRequest {
   answers: AnswerWriter;
 }
 
-/** One request to one upstream route. */
+/** Tells a provider call that its client went away (the pipeline watches the client's connection). */
+export interface Cancellation {
+  readonly cancelled: boolean;
+  /** Calls `listener` once when the client goes away; at once when it already has. */
+  onCancel(listener: () => void): void;
+}
+
+/** One client request, for whichever provider route serves it. */
 export interface ProviderCall {
   requestId: string;
   model: CatalogModel;
-  route: ModelRoute;
   client: ClientRequest;
-  /** Aborted when the client goes away. */
-  signal: AbortSignal;
+  cancellation: Cancellation;
   /** Bentoo's members of the usage object the client sees (the cost), for answers and usage events. */
   usageExtras(usage: Usage): Record<string, unknown>;
 }
@@ -65,7 +70,8 @@ export type Answer =
  */
 export interface ProviderAdapter {
   readonly providerId: string;
-  send(call: ProviderCall): Promise<Answer>;
+  /** Sends the call to `route` (one of the model's routes on this provider). */
+  send(call: ProviderCall, route: ModelRoute): Promise<Answer>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,8 @@
-import type { Readable, Writable } from "node:stream";
-import { BentooError, type ProviderConfig, type Usage } from "@bentoo/core";
-import type { StreamOutcome } from "./provider.js";
+import type { Writable } from "node:stream";
+import { BentooError, type Usage } from "@bentoo/core";
+import type { Cancellation, StreamOutcome } from "./provider.js";
 import { ClientAbortedError } from "./upstream-error.js";
-import type { UpstreamClient } from "./upstream-client.js";
+import type { StreamingResponse, UpstreamClient } from "./upstream-client.js";
 
 /** What a provider's stream said at its end. */
 export interface StreamEnd {
@@ -24,39 +24,39 @@ export interface StreamTranslation {
 }
 
 /**
- * The one stream relay every provider uses: reads the provider's response body,
- * writes what the translation makes of each chunk to the client as it arrives,
- * pauses the provider while the client's buffer is full, and reports how the
- * stream ended. A stream that breaks, or ends incomplete, is a failure the
- * pipeline reports in-band; a client that left is not.
+ * The one stream relay every provider uses: takes the provider's response body
+ * chunk by chunk, writes what the translation makes of each to the client as it
+ * arrives, pauses the provider while the client's buffer is full, and reports
+ * how the stream ended. A stream that breaks, or ends incomplete, is a failure
+ * the pipeline reports in-band; a client that left is not.
  */
-export function relayStream(client: UpstreamClient, body: Readable, translation: StreamTranslation, destination: Writable, signal: AbortSignal): Promise<StreamOutcome> {
+export function relayStream(client: UpstreamClient, response: StreamingResponse, translation: StreamTranslation, destination: Writable, cancellation: Cancellation): Promise<StreamOutcome> {
   return new Promise((resolve) => {
-    const resume = () => body.resume();
-    body.on("data", (chunk: Buffer) => {
-      const bytes = translation.chunk(chunk);
-      if (bytes === null || destination.destroyed) return;
-      if (!destination.write(bytes)) {
-        body.pause();
+    const resume = () => response.resume();
+    response.stream({
+      data(chunk) {
+        const bytes = translation.chunk(chunk);
+        if (bytes === null || destination.destroyed || destination.write(bytes)) return true;
         destination.once("drain", resume);
-      }
+        return false;
+      },
+      end(error) {
+        destination.off("drain", resume);
+        const end = translation.finish();
+        if (end.tail !== null && !destination.destroyed) destination.write(end.tail);
+        const clientAborted = cancellation.cancelled || error instanceof ClientAbortedError || destination.destroyed;
+        resolve(outcome(client, end, error, clientAborted, cancellation));
+      },
     });
-    const finish = (error: Error | null) => {
-      destination.off("drain", resume);
-      const end = translation.finish();
-      if (end.tail !== null && !destination.destroyed) destination.write(end.tail);
-      resolve(outcome(client.provider, end, error, signal.aborted || error instanceof ClientAbortedError || destination.destroyed, client, signal));
-    };
-    body.once("end", () => finish(null));
-    body.once("error", (error) => finish(error));
   });
 }
 
-function outcome(provider: ProviderConfig, end: StreamEnd, error: Error | null, clientAborted: boolean, client: UpstreamClient, signal: AbortSignal): StreamOutcome {
+function outcome(client: UpstreamClient, end: StreamEnd, error: Error | null, clientAborted: boolean, cancellation: Cancellation): StreamOutcome {
+  const provider = client.provider;
   let failure: BentooError | null = null;
   if (clientAborted) return { usage: end.usage, completed: end.done, failure, clientAborted };
   if (error !== null) {
-    const mapped = client.transportError(error, signal);
+    const mapped = client.transportError(error, cancellation);
     failure = mapped instanceof BentooError && mapped.code === "upstream_timeout" ? mapped : new BentooError("upstream_error", `provider "${provider.id}" broke off the stream midway; the answer is cut short.`);
   } else if (!end.done) {
     failure =

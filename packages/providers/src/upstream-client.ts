@@ -1,7 +1,10 @@
-import type { Readable } from "node:stream";
 import { Pool } from "undici";
 import { BentooError, type ProviderConfig } from "@bentoo/core";
+import type { Cancellation } from "./provider.js";
+import { UpstreamExchange, type UpstreamResponse } from "./upstream-exchange.js";
 import { ClientAbortedError, UpstreamError } from "./upstream-error.js";
+
+export type { BodySink, StreamingResponse, UpstreamResponse, WholeResponse } from "./upstream-exchange.js";
 
 /** Largest upstream error body read when mapping an error (bytes); the message is in its first bytes. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -12,11 +15,6 @@ const MAX_ERROR_BODY = 64 * 1024;
 export const MAX_JSON_ANSWER_BYTES = 32 * 1024 * 1024;
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
-
-export interface UpstreamResponse {
-  status: number;
-  body: Readable;
-}
 
 export interface UpstreamClientOptions {
   /** Headers sent with every request: credentials and the provider's version headers. */
@@ -30,14 +28,15 @@ export interface UpstreamClientOptions {
 /**
  * HTTP to one provider: one undici keep-alive pool to its origin, its credential
  * headers, and its timeouts (`timeout_ms` for the headers and between two body
- * chunks). Transport failures become UpstreamErrors that name the provider;
- * a client that went away is a ClientAbortedError, nobody's failure.
+ * chunks). Transport failures become UpstreamErrors that name the provider; a
+ * client that went away is a ClientAbortedError, nobody's failure.
  */
 export class UpstreamClient {
   readonly #pool: Pool;
   readonly #basePath: string;
-  readonly #headers: Record<string, string>;
-  readonly maxAnswerBytes: number;
+  readonly #jsonHeaders: Record<string, string>;
+  readonly #streamHeaders: Record<string, string>;
+  readonly #limits: { answer: number; error: number };
 
   constructor(
     readonly provider: ProviderConfig,
@@ -52,57 +51,33 @@ export class UpstreamClient {
       connectTimeout: Math.min(provider.timeoutMs, 10_000),
     });
     this.#basePath = url.pathname.replace(/\/+$/, "");
-    this.#headers = { "content-type": "application/json", "user-agent": "bentoo-gateway", ...options.headers };
-    this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_JSON_ANSWER_BYTES;
+    const headers = { "content-type": "application/json", "user-agent": "bentoo-gateway", ...options.headers };
+    this.#jsonHeaders = { ...headers, accept: "application/json" };
+    this.#streamHeaders = { ...headers, accept: "text/event-stream" };
+    this.#limits = { answer: options.maxAnswerBytes ?? MAX_JSON_ANSWER_BYTES, error: MAX_ERROR_BODY };
   }
 
-  /** POSTs a JSON body to the provider's base URL + `path`; resolves once the response's headers arrive. */
-  async post(path: string, body: string | Buffer, options: { accept: string; signal: AbortSignal }): Promise<UpstreamResponse> {
-    try {
-      const response = await this.#pool.request({ path: this.#basePath + path, method: "POST", headers: { ...this.#headers, accept: options.accept }, body, signal: options.signal });
-      return { status: response.statusCode, body: response.body };
-    } catch (error) {
-      throw this.transportError(error, options.signal);
-    }
+  /**
+   * POSTs a JSON body to the provider's base URL + `path`. Resolves with the
+   * whole response (a JSON answer, or any error's first bytes), or — for a 2xx
+   * answer to a streamed request — once its headers arrive; rejects with the
+   * mapped transport failure, or ClientAbortedError once the client went away.
+   */
+  post(path: string, body: string | Buffer, options: { streamed: boolean; cancellation: Cancellation }): Promise<UpstreamResponse> {
+    return new Promise((resolve, reject) => {
+      const exchange = new UpstreamExchange(options.streamed, this.#limits, options.cancellation, resolve, (error) => reject(this.transportError(error, options.cancellation)));
+      this.#pool.dispatch({ path: this.#basePath + path, method: "POST", headers: options.streamed ? this.#streamHeaders : this.#jsonHeaders, body }, exchange);
+    });
   }
 
-  /** A 2xx JSON answer's bytes, up to `maxAnswerBytes` (502 `upstream_bad_response` past it). */
-  async readAnswer(response: UpstreamResponse, signal: AbortSignal): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        length += chunk.length;
-        if (length > this.maxAnswerBytes) {
-          response.body.destroy();
-          throw new BentooError("upstream_bad_response", `provider "${this.provider.id}" sent an answer larger than ${Math.round(this.maxAnswerBytes / 1024)} KiB; it was not forwarded.`);
-        }
-        chunks.push(chunk);
-      }
-    } catch (error) {
-      throw error instanceof BentooError ? error : this.transportError(error, signal);
-    }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
-  }
-
-  /** The first bytes of an error response's body, as text (the rest is drained and dropped). */
-  async readError(response: UpstreamResponse): Promise<string> {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        if (length < MAX_ERROR_BODY) chunks.push(chunk);
-        length += chunk.length;
-      }
-    } catch {
-      // What arrived is enough to name the error.
-    }
-    return Buffer.concat(chunks).toString("utf8").slice(0, MAX_ERROR_BODY);
+  /** The error for an answer past `maxAnswerBytes`: it is not forwarded. */
+  tooLarge(): BentooError {
+    return new BentooError("upstream_bad_response", `provider "${this.provider.id}" sent an answer larger than ${Math.round(this.#limits.answer / 1024)} KiB; it was not forwarded.`);
   }
 
   /** Maps a transport failure (timeouts, refused or reset connections) to the error the client gets. */
-  transportError(error: unknown, signal: AbortSignal): Error {
-    if (signal.aborted) return new ClientAbortedError();
+  transportError(error: unknown, cancellation: Cancellation): Error {
+    if (cancellation.cancelled || error instanceof ClientAbortedError) return new ClientAbortedError();
     const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
     const name = `provider "${this.provider.id}"`;
     if (TIMEOUT_CODES.has(code)) return new UpstreamError("upstream_timeout", `${name} did not answer in time; retry, or try another model.`, true, { cause: error });

@@ -1,4 +1,5 @@
 import type { AnswerWriter, CatalogModel, JsonObject, ModelRequest, ProviderConfig, Usage } from "@bentoo/core";
+import { cancellationOf } from "../src/cancellation.js";
 import type { ProviderCall } from "../src/provider.js";
 
 /** A request in Bentoo's terms with one user message. */
@@ -43,7 +44,6 @@ export function chatCall(model: CatalogModel, body: JsonObject, options: { raw?:
   return {
     requestId: "req_test",
     model,
-    route: model.routes[0]!,
     client: {
       wire: "openai-chat",
       stream,
@@ -53,7 +53,7 @@ export function chatCall(model: CatalogModel, body: JsonObject, options: { raw?:
       raw: options.raw === false ? null : Buffer.from(text),
       answers: noAnswers,
     },
-    signal: options.signal ?? new AbortController().signal,
+    cancellation: cancellationOf(options.signal ?? new AbortController().signal),
     usageExtras: (usage: Usage) => ({ cost_micros: usage.outputTokens * 10 }),
   };
 }

@@ -14,7 +14,7 @@ describe("a Chat Completions JSON answer passed through", () => {
   const call = chatCall(modelFor("fake", "gpt-4o-mini", "openai/gpt-4o-mini"), { model: "openai/gpt-4o-mini", messages: [] });
 
   it("reads every token class, renames the model and adds the cost, leaving every other byte as the upstream sent it", () => {
-    const answer = passthroughAnswer(call, bytesOf(upstream));
+    const answer = passthroughAnswer(call, call.model.routes[0]!, bytesOf(upstream));
     if (answer.kind !== "json") throw new Error("expected JSON");
     expect(answer.usage).toEqual({ inputTokens: 12, outputTokens: 5, cacheReadTokens: 2, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false });
     const body = String(answer.body());
@@ -22,7 +22,7 @@ describe("a Chat Completions JSON answer passed through", () => {
   });
 
   it("replaces an upstream's own member of the same name instead of repeating it", () => {
-    const answer = passthroughAnswer(call, bytesOf(upstream.replace('"total_tokens":17,', '"total_tokens":17,"cost_micros":9,')));
+    const answer = passthroughAnswer(call, call.model.routes[0]!, bytesOf(upstream.replace('"total_tokens":17,', '"total_tokens":17,"cost_micros":9,')));
     if (answer.kind !== "json") throw new Error("expected JSON");
     const body = String(answer.body());
     expect(body).not.toContain('"cost_micros":9');
@@ -35,16 +35,16 @@ describe("a Chat Completions JSON answer passed through", () => {
       upstream.replace('"id":"chatcmpl-9"', '"usage":{"prompt_tokens":1,"completion_tokens":1}'), // two usage members
     ];
     for (const text of cases) {
-      const answer = passthroughAnswer(call, bytesOf(text));
+      const answer = passthroughAnswer(call, call.model.routes[0]!, bytesOf(text));
       if (answer.kind !== "json") throw new Error("expected JSON");
       expect(JSON.parse(String(answer.body())), text).toMatchObject({ model: "openai/gpt-4o-mini", usage: { cost_micros: 50 } });
     }
-    expect(() => passthroughAnswer(call, bytesOf(upstream.slice(0, -1)))).toThrow(/not a chat completion/);
+    expect(() => passthroughAnswer(call, call.model.routes[0]!, bytesOf(upstream.slice(0, -1)))).toThrow(/not a chat completion/);
   });
 
   it("estimates usage the upstream did not report (or reported wrongly), and says so", () => {
     for (const usage of ['"usage":null', '"usage":{"prompt_tokens":"12","completion_tokens":5}', '"usage":{"prompt_tokens":12,"completion_tokens":-5}']) {
-      const answer = passthroughAnswer(call, bytesOf(upstream.replace(/"usage":\{.*?\}\}/, usage)));
+      const answer = passthroughAnswer(call, call.model.routes[0]!, bytesOf(upstream.replace(/"usage":\{.*?\}\}/, usage)));
       if (answer.kind !== "json") throw new Error("expected JSON");
       expect(answer.usage.estimated, usage).toBe(true);
       expect(answer.usage.outputTokens).toBeGreaterThan(3);
@@ -66,7 +66,7 @@ describe("OpenAI adapter: JSON answers from a real server", () => {
   it("returns the completion with the catalog's model id and the upstream's usage", async () => {
     const adapter = new OpenAiAdapter(providerAt(upstream.url), null);
     try {
-      const answer = await adapter.send(chatCall(model, body));
+      const answer = await adapter.send(chatCall(model, body), model.routes[0]!);
       if (answer.kind !== "json") throw new Error("expected JSON");
       expect(JSON.parse(String(answer.body()))).toMatchObject({ object: "chat.completion", model: "fake/chat" });
       expect(answer.usage.estimated).toBe(false);
@@ -82,7 +82,7 @@ describe("OpenAI adapter: JSON answers from a real server", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const adapter = new OpenAiAdapter(providerAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), null);
     try {
-      const result = await adapter.send(chatCall(model, body));
+      const result = await adapter.send(chatCall(model, body), model.routes[0]!);
       if (result.kind !== "json") throw new Error("expected JSON");
       expect(result.usage).toEqual({ inputTokens: 3, outputTokens: 4, cacheReadTokens: 2, cacheWriteTokens: 0, reasoningTokens: 1, estimated: false });
       expect(JSON.parse(String(result.body()))).toMatchObject({ model: "fake/chat", usage: { ...answer.usage, cost_micros: 40 } });
@@ -95,8 +95,8 @@ describe("OpenAI adapter: JSON answers from a real server", () => {
   it("refuses an answer larger than its cap with upstream_bad_response instead of buffering it; streams are not capped", async () => {
     const adapter = new OpenAiAdapter(providerAt(upstream.url), null, { maxAnswerBytes: 100 });
     try {
-      await expect(adapter.send(chatCall(model, body))).rejects.toMatchObject({ code: "upstream_bad_response", message: expect.stringContaining("larger than") });
-      const streamed = await adapter.send(chatCall(model, { ...body, stream: true }));
+      await expect(adapter.send(chatCall(model, body), model.routes[0]!)).rejects.toMatchObject({ code: "upstream_bad_response", message: expect.stringContaining("larger than") });
+      const streamed = await adapter.send(chatCall(model, { ...body, stream: true }), model.routes[0]!);
       if (streamed.kind !== "stream") throw new Error("expected a stream");
       let text = "";
       const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });

@@ -24,7 +24,7 @@ describe("OpenAI-compatible adapter: the request it forwards", () => {
     const body = JSON.parse(text) as Record<string, unknown>;
     const call = chatCall(model, body, { raw: withBytes });
     call.client.raw = withBytes ? Buffer.from(text) : null;
-    const result = await adapter.send(call);
+    const result = await adapter.send(call, model.routes[0]!);
     if (result.kind === "stream") await result.pipeTo(new Writable({ write: (_chunk, _encoding, done) => done() }));
     return upstream.requests.at(-1)!.raw;
   }

@@ -42,7 +42,7 @@ describe("OpenAI adapter: streams to a slow client", () => {
   });
 
   it("pauses the upstream while the client's buffer is full and delivers every event in order", async () => {
-    const answer = await adapter.send(chatCall(model, body));
+    const answer = await adapter.send(chatCall(model, body), model.routes[0]!);
     if (answer.kind !== "stream") throw new Error("expected a stream");
     const client = new SlowClient(3);
     const outcome = await answer.pipeTo(client);
@@ -56,7 +56,7 @@ describe("OpenAI adapter: streams to a slow client", () => {
 
   it("stops reading and reports a client abort when the client goes away midway, with what was delivered counted", async () => {
     const controller = new AbortController();
-    const answer = await adapter.send(chatCall(model, body, { signal: controller.signal }));
+    const answer = await adapter.send(chatCall(model, body, { signal: controller.signal }), model.routes[0]!);
     if (answer.kind !== "stream") throw new Error("expected a stream");
     const client = new SlowClient(3);
     setTimeout(() => {
@@ -71,7 +71,7 @@ describe("OpenAI adapter: streams to a slow client", () => {
   });
 
   it("writes events as they arrive, not at the end of the stream", async () => {
-    const answer = await adapter.send(chatCall(model, body));
+    const answer = await adapter.send(chatCall(model, body), model.routes[0]!);
     if (answer.kind !== "stream") throw new Error("expected a stream");
     const client = new SlowClient(0);
     const outcome = answer.pipeTo(client);
@@ -133,7 +133,7 @@ describe("OpenAI adapter: a stream's events, however they are chunked", () => {
   });
 
   const run = async (scenario: string, streamUsage = true): Promise<{ outcome: StreamOutcome; received: string }> => {
-    const answer = await adapter.send(chatCall(model, { model: model.id, scenario, stream: true, messages: [{ role: "user", content: "count" }] }, { streamUsage }));
+    const answer = await adapter.send(chatCall(model, { model: model.id, scenario, stream: true, messages: [{ role: "user", content: "count" }] }, { streamUsage }), model.routes[0]!);
     if (answer.kind !== "stream") throw new Error("expected a stream");
     const client = new SlowClient(0);
     const outcome = await answer.pipeTo(client);

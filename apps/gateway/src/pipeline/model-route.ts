@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
-import type { Answer, ProviderCall } from "@bentoo/providers";
+import type { Answer, Cancellation, ProviderCall } from "@bentoo/providers";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { admit, setRateLimitHeaders, type Admission } from "../chat/admission.js";
 import type { ChatDeps } from "../chat/chat-deps.js";
@@ -10,6 +10,7 @@ import { SSE_HEADERS } from "../http/sse.js";
 import { costMembers, costMicros } from "./cost.js";
 import { estimateRequest } from "./estimate.js";
 import { newMeter, type RequestMeter } from "./request-meter.js";
+import { ClientDisconnect } from "./client-disconnect.js";
 import { routeCall } from "./route.js";
 
 declare module "fastify" {
@@ -62,15 +63,11 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const admission = await admit(deps, reply, account, estimate, !sandbox);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     const exchange: Exchange = { request, reply, dialect, model, sandbox, meter, admission };
-    const controller = new AbortController();
     const raw = reply.raw;
-    raw.on("close", () => {
-      if (!raw.writableFinished) controller.abort();
-    });
     const started = performance.now();
     let answer: Answer;
     try {
-      answer = await routeCall(deps.providers, providerCall(exchange, parsed, controller.signal), sandbox, meter);
+      answer = await routeCall(deps.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
     } catch (error) {
       finish(deps, exchange, null, started);
       throw error;
@@ -93,13 +90,13 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
   });
 }
 
-function providerCall(exchange: Exchange, parsed: ParsedRequest, signal: AbortSignal): Omit<ProviderCall, "route"> {
+function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: Cancellation): ProviderCall {
   const { request, dialect, model, sandbox } = exchange;
   return {
     requestId: request.id,
     model,
     client: { wire: dialect.wire, stream: parsed.stream, streamUsage: parsed.streamUsage, request: parsed.request, body: parsed.body, raw: request.rawBody, answers: dialect.answers },
-    signal,
+    cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
   };
 }

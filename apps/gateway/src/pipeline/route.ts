@@ -1,4 +1,4 @@
-import { BentooError, type ModelRoute } from "@bentoo/core";
+import { BentooError } from "@bentoo/core";
 import { isRetryableUpstreamError, SANDBOX_PROVIDER_ID, type Answer, type ProviderCall, type ProviderRegistry } from "@bentoo/providers";
 import type { RequestMeter } from "./request-meter.js";
 
@@ -9,10 +9,10 @@ import type { RequestMeter } from "./request-meter.js";
  * a 429). `meter.provider` names the route tried last: the one that answered,
  * or the one whose failure is thrown (none when no provider was tried).
  */
-export async function routeCall(providers: ProviderRegistry, call: Omit<ProviderCall, "route">, sandbox: boolean, meter: RequestMeter): Promise<Answer> {
+export async function routeCall(providers: ProviderRegistry, call: ProviderCall, sandbox: boolean, meter: RequestMeter): Promise<Answer> {
   if (sandbox) {
     meter.provider = SANDBOX_PROVIDER_ID;
-    return providers.sandbox.send({ ...call, route: { providerId: SANDBOX_PROVIDER_ID, upstreamModel: call.model.id } });
+    return providers.sandbox.send(call, { providerId: SANDBOX_PROVIDER_ID, upstreamModel: call.model.id });
   }
   let lastError: BentooError | null = null;
   for (const route of call.model.routes) {
@@ -23,15 +23,11 @@ export async function routeCall(providers: ProviderRegistry, call: Omit<Provider
     }
     meter.provider = route.providerId;
     try {
-      return await adapter.send(withRoute(call, route));
+      return await adapter.send(call, route);
     } catch (error) {
-      if (call.signal.aborted || !isRetryableUpstreamError(error)) throw error;
+      if (call.cancellation.cancelled || !isRetryableUpstreamError(error)) throw error;
       lastError = error as BentooError;
     }
   }
   throw lastError ?? new BentooError("provider_not_configured", `No provider serves ${call.model.id}.`);
-}
-
-function withRoute(call: Omit<ProviderCall, "route">, route: ModelRoute): ProviderCall {
-  return { ...call, route };
 }

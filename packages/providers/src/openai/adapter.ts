@@ -1,4 +1,4 @@
-import { BentooError, type ProviderConfig } from "@bentoo/core";
+import { BentooError, type ModelRoute, type ProviderConfig } from "@bentoo/core";
 import type { Answer, ProviderAdapter, ProviderCall } from "../provider.js";
 import { relayStream } from "../stream-relay.js";
 import { UpstreamClient } from "../upstream-client.js";
@@ -28,20 +28,19 @@ export class OpenAiAdapter implements ProviderAdapter {
     this.#client = new UpstreamClient(provider, { ...options, headers: apiKey === null ? {} : { authorization: `Bearer ${apiKey}` } });
   }
 
-  async send(call: ProviderCall): Promise<Answer> {
+  async send(call: ProviderCall, route: ModelRoute): Promise<Answer> {
     if (call.client.wire !== "openai-chat") {
       throw new BentooError("invalid_request", `provider "${this.providerId}" speaks OpenAI's Chat Completions; this API cannot be served through it yet. Use POST /v1/chat/completions.`);
     }
-    const { stream } = call.client;
-    const response = await this.#client.post("/chat/completions", passthroughBody(call), { accept: stream ? "text/event-stream" : "application/json", signal: call.signal });
-    if (response.status < 200 || response.status >= 300) {
-      throw mapUpstreamStatus(this.#client.provider, call.route.upstreamModel, response.status, await this.#client.readError(response));
-    }
-    if (stream) {
+    const streamed = call.client.stream;
+    const response = await this.#client.post("/chat/completions", passthroughBody(call, route), { streamed, cancellation: call.cancellation });
+    if (response.kind === "streaming") {
       const translation = new OpenAiChatPassthrough(call);
-      return { kind: "stream", pipeTo: (destination) => relayStream(this.#client, response.body, translation, destination, call.signal) };
+      return { kind: "stream", pipeTo: (destination) => relayStream(this.#client, response, translation, destination, call.cancellation) };
     }
-    return passthroughAnswer(call, await this.#client.readAnswer(response, call.signal));
+    if (response.status < 200 || response.status >= 300) throw mapUpstreamStatus(this.#client.provider, route.upstreamModel, response.status, response.body.toString("utf8"));
+    if (response.truncated) throw this.#client.tooLarge();
+    return passthroughAnswer(call, route, response.body);
   }
 
   close(): Promise<void> {

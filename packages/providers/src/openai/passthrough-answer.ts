@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { BentooError, basicUsage, replaceValues, topLevelMembers, type Usage } from "@bentoo/core";
+import { BentooError, basicUsage, replaceValues, topLevelMembers, type ModelRoute, type Usage } from "@bentoo/core";
 import type { Answer, ProviderCall } from "../provider.js";
 import { countRequestTokens, countTokens } from "../tokenizer.js";
 import { readOpenAiUsage } from "./usage.js";
@@ -15,8 +15,8 @@ const OPEN_BRACE = 0x7b;
  * bytes allow a safe splice; otherwise the answer is parsed whole and written
  * again with the same two changes.
  */
-export function passthroughAnswer(call: ProviderCall, bytes: Buffer): Answer {
-  return splicedAnswer(call, bytes) ?? parsedAnswer(call, bytes);
+export function passthroughAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Answer {
+  return splicedAnswer(call, bytes) ?? parsedAnswer(call, route, bytes);
 }
 
 /**
@@ -58,7 +58,7 @@ function splicedAnswer(call: ProviderCall, bytes: Buffer): Answer | null {
   };
 }
 
-function parsedAnswer(call: ProviderCall, bytes: Buffer): Answer {
+function parsedAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Answer {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString("utf8"));
@@ -66,7 +66,7 @@ function parsedAnswer(call: ProviderCall, bytes: Buffer): Answer {
     parsed = null;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new BentooError("upstream_bad_response", `provider "${call.route.providerId}" answered with something that is not a chat completion.`);
+    throw new BentooError("upstream_bad_response", `provider "${route.providerId}" answered with something that is not a chat completion.`);
   }
   const completion = parsed as Record<string, unknown>;
   completion.model = call.model.id;

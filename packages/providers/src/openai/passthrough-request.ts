@@ -1,4 +1,4 @@
-import { replaceValues, topLevelMembers, type ValueSpan } from "@bentoo/core";
+import { replaceValues, topLevelMembers, type ModelRoute, type ValueSpan } from "@bentoo/core";
 import type { ProviderCall } from "../provider.js";
 
 const FORWARDED_MEMBERS = ["model", "stream_options"];
@@ -16,15 +16,15 @@ function streamOptions(requested: unknown): Record<string, unknown> {
  * serialised again; otherwise, or when the bytes cannot be spliced safely (see
  * topLevelMembers), serialised from the parsed body.
  */
-export function passthroughBody(call: ProviderCall): string | Buffer {
+export function passthroughBody(call: ProviderCall, route: ModelRoute): string | Buffer {
   const { raw, body, stream } = call.client;
   const spans = raw === null ? null : topLevelMembers(raw, FORWARDED_MEMBERS);
   if (raw === null || spans === null || spans[0] == null) {
-    const payload: Record<string, unknown> = { ...body, model: call.route.upstreamModel };
+    const payload: Record<string, unknown> = { ...body, model: route.upstreamModel };
     if (stream) payload.stream_options = streamOptions(body.stream_options);
     return JSON.stringify(payload);
   }
-  const replacements: Array<[ValueSpan, string]> = [[spans[0], JSON.stringify(call.route.upstreamModel)]];
+  const replacements: Array<[ValueSpan, string]> = [[spans[0], JSON.stringify(route.upstreamModel)]];
   if (stream) {
     const options = JSON.stringify(streamOptions(body.stream_options));
     // Absent, it goes in as the last member, before the closing brace (the last one in the bytes).

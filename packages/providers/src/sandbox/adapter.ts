@@ -63,7 +63,7 @@ export class SandboxAdapter implements ProviderAdapter {
       pipeTo: async (destination): Promise<StreamOutcome> => {
         const writer = call.client.answers.stream(context);
         for (const event of streamEvents(response)) {
-          if (call.signal.aborted || !(await write(destination, writer.event(event)))) {
+          if (call.cancellation.cancelled || !(await write(destination, writer.event(event)))) {
             return { usage: basicUsage(response.usage.inputTokens, 0), completed: false, failure: null, clientAborted: true };
           }
         }
