@@ -36,7 +36,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newId } from "@bentoo/core";
-import { countPromptTokens, warmTokenizer } from "@bentoo/providers";
+import { countRequestTokens, warmTokenizer } from "@bentoo/providers";
 import { openStorage } from "@bentoo/storage";
 import { Redis } from "ioredis";
 import ipaddr from "ipaddr.js";
@@ -188,6 +188,11 @@ function renamed(chunk, from, to) {
   return Buffer.concat(pieces);
 }
 
+/** A Chat Completions message as the tokenizer counts it: its role and its text. */
+function textMessage(message) {
+  return { role: message.role, parts: typeof message.content === "string" ? [{ type: "text", text: message.content }] : [] };
+}
+
 function costMicrosOf(model, usage) {
   return Math.ceil((usage.prompt_tokens * model.inputMicrosPerMtok + usage.completion_tokens * model.outputMicrosPerMtok) / 1e6);
 }
@@ -275,7 +280,7 @@ const server = createServer((request, response) => {
     }
     const model = typeof chat.model === "string" ? models.get(chat.model) : undefined;
     if (model === undefined || !Array.isArray(chat.messages)) return fail(response, 400, "unknown model or no messages");
-    const promptTokens = countPromptTokens(chat.messages, chat.tools);
+    const promptTokens = countRequestTokens({ messages: chat.messages.map(textMessage), tools: [] });
     const maxTokens = Number.isInteger(chat.max_tokens) ? chat.max_tokens : model.context - promptTokens;
     const tokens = promptTokens + maxTokens;
     const holdMicros = costMicrosOf(model, { prompt_tokens: promptTokens, completion_tokens: maxTokens });

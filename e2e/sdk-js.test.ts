@@ -246,7 +246,7 @@ describe("the JavaScript SDK against a running Bentoo", () => {
     });
 
     it("streams the cost in the final usage chunk", async () => {
-      const stream = await client(liveKey.key).chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "What does a stream cost" }], stream: true });
+      const stream = await client(liveKey.key).chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "What does a stream cost" }], stream: true, stream_options: { include_usage: true } });
       const { chunks } = await collect(stream);
       const usage = chunks.at(-1)!.usage!;
       expect(usage.cost_micros).toBe(usage.completion_tokens * OUTPUT_MICROS_PER_TOKEN);

@@ -320,7 +320,8 @@ class EndToEndServerTest(unittest.TestCase):
 
     def test_live_stream_reports_its_cost_in_the_usage_chunk(self) -> None:
         stream = self.client(self.live_key["key"]).chat.completions.create(
-            model=MODEL, messages=[{"role": "user", "content": "What does a stream cost"}], stream=True)
+            model=MODEL, messages=[{"role": "user", "content": "What does a stream cost"}], stream=True,
+            stream_options={"include_usage": True})
         chunks, _ = self.collect(stream)
         usage = chunks[-1]["usage"]
         self.assertEqual(usage.get("cost_micros"), usage["completion_tokens"] * OUTPUT_MICROS_PER_TOKEN)

@@ -3,7 +3,7 @@ import pino from "pino";
 import { MemoryAdmission } from "@bentoo/admission";
 import { DEFAULT_PLAN_LIMITS, type Account } from "@bentoo/core";
 import type { FastifyReply } from "fastify";
-import { admit, type AdmissionDeps } from "../src/chat/admission.js";
+import { admit, type AdmissionDeps } from "../src/pipeline/admit.js";
 import { CreditService } from "../src/credits/credit-service.js";
 import { createMetrics } from "../src/infra/metrics.js";
 

@@ -80,3 +80,37 @@ describe("bad input to POST /v1/chat/completions", () => {
     expect(statuses.get(400) ?? 0).toBeGreaterThan(100);
   });
 });
+
+describe("methods and paths", () => {
+  let t: TestApp;
+  let key: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    ({ key } = await t.seedAccount());
+  });
+  afterAll(() => t?.dispose());
+
+  it.each([
+    ["GET", "/v1/chat/completions", "POST"],
+    ["PUT", "/v1/chat/completions", "POST"],
+    ["POST", "/v1/models", "GET, HEAD"],
+    ["DELETE", "/v1/models/openai/gpt-4o", "GET, HEAD"],
+    ["POST", "/v1/key", "GET, HEAD"],
+    ["GET", "/admin/v1/keys/key_123/roll", "POST"],
+  ])("%s %s → 405 method_not_allowed naming the methods it takes", async (method, url, allow) => {
+    const response = await t.app.inject({ method: method as "GET", url, headers: bearer(key) });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe(allow);
+    expect(response.headers["x-request-id"]).toMatch(/^req_/);
+    expect(response.json().error).toMatchObject({ code: "method_not_allowed", type: "invalid_request_error" });
+    expect(response.json().error.message).toContain(allow.split(",")[0]);
+  });
+
+  it("an unknown path is still 404 not_found, whatever the method", async () => {
+    for (const method of ["GET", "POST", "DELETE"] as const) {
+      const response = await t.app.inject({ method, url: "/v1/no-such-thing", headers: bearer(key) });
+      expect(response.statusCode, method).toBe(404);
+      expect(response.json().error.code).toBe("not_found");
+    }
+  });
+});

@@ -41,7 +41,7 @@ describe("chat completions through the sandbox (test keys)", () => {
     expect(other.choices[0].message.content).not.toBe(first.choices[0].message.content);
   });
 
-  it("streams several chunks, then a usage chunk and [DONE]; the text matches the non-streamed answer", async () => {
+  it("streams several chunks and [DONE]; the text matches the non-streamed answer; usage only when asked for", async () => {
     const payload = { model: "openai/gpt-4o", messages: [{ role: "user", content: "Stream please" }] };
     const whole = (await chat(payload)).json();
     const response = await chat({ ...payload, stream: true });
@@ -52,11 +52,16 @@ describe("chat completions through the sandbox (test keys)", () => {
     expect(events.at(-1)!.data).toBe("[DONE]");
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
     expect(chunks.length).toBeGreaterThan(5);
-    expect(chunks.every((chunk) => chunk.object === "chat.completion.chunk")).toBe(true);
-    const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("");
+    expect(chunks.every((chunk) => chunk.object === "chat.completion.chunk" && chunk.model === "openai/gpt-4o")).toBe(true);
+    // Not asked for usage: no `choices: []` chunk, so `chunk.choices[0].delta` is always there.
+    expect(chunks.every((chunk) => chunk.choices[0]?.delta !== undefined && chunk.usage === undefined)).toBe(true);
+    const text = chunks.map((chunk) => chunk.choices[0].delta.content ?? "").join("");
     expect(text).toBe(whole.choices[0].message.content);
-    const usage = chunks.at(-1).usage;
-    expect(usage).toEqual({ prompt_tokens: whole.usage.prompt_tokens, completion_tokens: whole.usage.completion_tokens, total_tokens: whole.usage.total_tokens, cost: 0, cost_micros: 0 });
+
+    const withUsage = parseSse((await chat({ ...payload, stream: true, stream_options: { include_usage: true } })).body);
+    const last = JSON.parse(withUsage.at(-2)!.data);
+    expect(last.choices).toEqual([]);
+    expect(last.usage).toEqual({ prompt_tokens: whole.usage.prompt_tokens, completion_tokens: whole.usage.completion_tokens, total_tokens: whole.usage.total_tokens, cost: 0, cost_micros: 0 });
   });
 
   it("calls a tool when tool_choice asks for one, with arguments matching the schema", async () => {

@@ -77,17 +77,36 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
     expect(JSON.stringify(sent)).not.toContain(key);
   });
 
-  it("streams bytes through, asks the upstream for usage, and ends with [DONE]", async () => {
+  it("streams bytes through with the catalog's model id, asks the upstream for usage, and ends with [DONE]", async () => {
     upstream.requests.length = 0;
-    const response = await chat("fake/ok", { stream: true });
+    const response = await chat("fake/ok", { stream: true, stream_options: { include_usage: true } });
     expect(response.statusCode).toBe(200);
     expect(upstream.requests.at(-1)!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     const events = parseSse(response.body);
     expect(events.at(-1)!.data).toBe("[DONE]");
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
+    expect(chunks.every((chunk) => chunk.model === "fake/ok")).toBe(true);
     expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("")).toBe("Fake answer to: one two three");
     // The usage chunk gains the cost, like JSON answers; every other event passes through untouched.
     expect(chunks.at(-1).usage).toEqual({ prompt_tokens: 6, completion_tokens: 6, total_tokens: 12, cost: 0.000018, cost_micros: 18 });
+  });
+
+  it("meters a stream whose client did not ask for usage, without sending it the usage chunk", async () => {
+    upstream.requests.length = 0;
+    const { account, key: ownKey } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 });
+    const response = await t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(ownKey), payload: { model: "fake/ok", stream: true, messages: [{ role: "user", content: "one two three" }] } });
+    expect(response.statusCode).toBe(200);
+    // Bentoo still asks the upstream for usage, to charge from its count.
+    expect(upstream.requests.at(-1)!.body).toMatchObject({ stream_options: { include_usage: true } });
+    const events = parseSse(response.body);
+    expect(events.at(-1)!.data).toBe("[DONE]");
+    const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
+    expect(chunks.every((chunk) => Array.isArray(chunk.choices) && chunk.choices.length > 0)).toBe(true);
+    await t.services.records.flush();
+    const records = [];
+    for await (const record of t.services.storage.audit.iterate({ accountId: account.id, type: "request" })) records.push(record);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ promptTokens: 6, completionTokens: 6, costMicros: 18, usageEstimated: false });
   });
 
   it("estimates usage with the tokenizer when the upstream reports none, and says so", async () => {

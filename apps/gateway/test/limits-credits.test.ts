@@ -57,8 +57,8 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
   it("refuses on tokens per minute, naming that limit", async () => {
     const { account, key } = await t.seedAccount({ mode: "test" });
     await t.app.inject({ method: "PATCH", url: `/admin/v1/accounts/${account.id}`, headers: bearer(ADMIN_TOKEN), payload: { tpm_limit: 100 } });
-    expect((await chat(key, { max_tokens: 60 })).statusCode).toBe(200); // reserves 67 of 100
-    const refused = await chat(key, { max_tokens: 60 });
+    expect((await chat(key, { max_tokens: 60 })).statusCode).toBe(200); // reserves 67 of 100, keeps what it used (7 + its answer)
+    const refused = await chat(key, { max_tokens: 90 }); // 97 would fit a full bucket, not this one
     expect(refused.statusCode).toBe(429);
     expect(refused.json().error.message).toContain("tokens per minute (limit 100");
     const tooLarge = await chat(key, { max_tokens: 200 });
@@ -85,6 +85,25 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
     // One row for the request: the 20,000 held are not in the ledger, only the 4,000 spent.
     expect(rows.filter((row) => row.requestId !== null).map((row) => [row.kind, row.amountMicros])).toEqual([["charge", -4000]]);
     expect(await t.services.admission.available(account.id)).toBe(96_000);
+  });
+
+  it("holds and charges every answer of a request asking for several (n)", async () => {
+    // max_tokens 4 at 1,000 micros per output token: each answer may cost 4,000, three 12,000.
+    const short = await t.seedAccount({ mode: "live", balanceMicros: 11_999 });
+    const refused = await chat(short.key, { n: 3 });
+    expect(refused.statusCode).toBe(402);
+    expect(refused.json().error.message).toContain("$0.012000");
+    const { account, key } = await t.seedAccount({ mode: "live", balanceMicros: 100_000 });
+    const response = await chat(key, { n: 3 });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.choices).toHaveLength(3);
+    expect(body.usage).toMatchObject({ completion_tokens: 12, cost_micros: 12_000 });
+    expect(await ledgerMatchesBalance(account.id)).toBe(88_000);
+    await t.services.records.flush();
+    const records = [];
+    for await (const record of t.services.storage.audit.iterate({ accountId: account.id, type: "request" })) records.push(record);
+    expect(records.map((record) => [record.completionTokens, record.costMicros])).toEqual([[12, 12_000]]);
   });
 
   it("402 insufficient_credits names the balance and the amount needed; nothing is spent", async () => {

@@ -12,7 +12,7 @@ export * from "./ports.js";
 export * from "./keys/key-cache.js";
 export * from "./keys/key-verifier.js";
 export * from "./validation.js";
-export * from "./chat/parse-chat-request.js";
+export * from "./protocol/index.js";
 export * from "./keys/key-service.js";
 export * from "./accounts/account-service.js";
 export * from "./audit/types.js";

@@ -1,29 +1,30 @@
 import { BentooError, type Catalog, type ProviderConfig } from "@bentoo/core";
-import type { ChatAdapter } from "./adapter.js";
-import { OpenAiCompatibleAdapter } from "./openai-compatible/adapter.js";
+import { OpenAiAdapter } from "./openai/adapter.js";
+import type { ProviderAdapter } from "./provider.js";
 import { SandboxAdapter } from "./sandbox/adapter.js";
 
 /** Looks up upstream credentials by environment-variable name (the composition root passes the environment). */
 export type CredentialSource = (variable: string) => string | undefined;
 
 export interface ProviderRegistry {
-  readonly sandbox: ChatAdapter;
+  readonly sandbox: ProviderAdapter;
   /** The adapter for a provider, or the 503 that explains what the operator must configure. */
-  adapterFor(providerId: string): ChatAdapter | BentooError;
+  adapterFor(providerId: string): ProviderAdapter | BentooError;
   /** Ids of the providers whose credentials are present. */
   configuredProviders(): string[];
   close(): Promise<void>;
 }
 
-function createAdapter(provider: ProviderConfig, apiKey: string | null): ChatAdapter {
+/** One adapter per catalog `type`: adding a provider type is a folder and a line here. */
+function createAdapter(provider: ProviderConfig, apiKey: string | null): ProviderAdapter {
   switch (provider.type) {
     case "openai":
-      return new OpenAiCompatibleAdapter(provider, apiKey);
+      return new OpenAiAdapter(provider, apiKey);
   }
 }
 
-export function createProviderRegistry(catalog: Catalog, credentials: CredentialSource): ProviderRegistry {
-  const adapters = new Map<string, ChatAdapter | BentooError>();
+export function createProviderRegistry(catalog: Catalog, credentials: CredentialSource, now: () => number = Date.now): ProviderRegistry {
+  const adapters = new Map<string, ProviderAdapter | BentooError>();
   for (const provider of catalog.providers.values()) {
     if (provider.apiKeyEnv === null) {
       adapters.set(provider.id, createAdapter(provider, null));
@@ -37,7 +38,7 @@ export function createProviderRegistry(catalog: Catalog, credentials: Credential
         : createAdapter(provider, apiKey),
     );
   }
-  const sandbox = new SandboxAdapter();
+  const sandbox = new SandboxAdapter(now);
   return {
     sandbox,
     adapterFor(providerId) {

@@ -1,5 +1,6 @@
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
+import type { ContentPart, ModelRequest } from "@bentoo/core";
 
 /**
  * Token counting with OpenAI's cl100k_base encoding (ships inside js-tiktoken; no
@@ -112,18 +113,6 @@ export function countTokens(text: string): number {
 const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_REPLY = 3;
 
-function contentText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (Array.isArray(content)) {
-    let text = "";
-    for (const part of content) {
-      if (typeof part === "object" && part !== null && "text" in part && typeof part.text === "string") text += part.text;
-    }
-    return text;
-  }
-  return "";
-}
-
 /**
  * Characters of one prompt counted exactly (cached texts are free). Byte-pair
  * encoding costs about 1.5 µs per character, so a 4 MiB prompt would hold the
@@ -134,28 +123,58 @@ function contentText(content: unknown): string {
 export const EXACT_PROMPT_CHARACTERS = 64 * 1024;
 const CHARACTERS_PER_ESTIMATED_TOKEN = 3;
 
-/** Prompt tokens of a chat request's messages (and tool definitions, when given). */
-export function countPromptTokens(messages: readonly unknown[], tools?: unknown): number {
-  let budget = EXACT_PROMPT_CHARACTERS;
-  const count = (text: string): number => {
-    if (text.length === 0) return 0;
-    if (text.length <= budget || counts.has(text)) {
-      budget = Math.max(0, budget - text.length);
-      return countTokens(text);
+/** Counts texts of one prompt against the EXACT_PROMPT_CHARACTERS budget. */
+class PromptCounter {
+  #budget = EXACT_PROMPT_CHARACTERS;
+  total = 0;
+
+  add(text: string): void {
+    if (text.length === 0) return;
+    if (text.length <= this.#budget || counts.has(text)) {
+      this.#budget = Math.max(0, this.#budget - text.length);
+      this.total += countTokens(text);
+    } else {
+      this.total += Math.ceil(text.length / CHARACTERS_PER_ESTIMATED_TOKEN);
     }
-    return Math.ceil(text.length / CHARACTERS_PER_ESTIMATED_TOKEN);
-  };
-  let total = TOKENS_PER_REPLY;
-  for (const message of messages) {
-    total += TOKENS_PER_MESSAGE;
-    if (typeof message !== "object" || message === null) continue;
-    const record = message as Record<string, unknown>;
-    total += count(contentText(record.content));
-    if (typeof record.name === "string") total += count(record.name) + 1;
-    if (Array.isArray(record.tool_calls)) total += count(JSON.stringify(record.tool_calls));
   }
-  if (Array.isArray(tools) && tools.length > 0) total += count(JSON.stringify(tools));
-  return total;
+
+  addParts(parts: readonly ContentPart[]): void {
+    for (const part of parts) {
+      switch (part.type) {
+        case "text":
+        case "refusal":
+        case "reasoning":
+          this.add(part.text);
+          break;
+        case "tool-call":
+          this.add(part.name);
+          this.add(part.arguments);
+          break;
+        case "tool-result":
+          this.addParts(part.content);
+          break;
+        default:
+          // Images, files and audio are priced by the provider; their text share is not known here.
+          break;
+      }
+    }
+  }
+}
+
+/** Prompt tokens of a request: every message's text, tool calls and results, and the tool definitions. */
+export function countRequestTokens(request: ModelRequest): number {
+  const counter = new PromptCounter();
+  counter.total = TOKENS_PER_REPLY;
+  for (const message of request.messages) {
+    counter.total += TOKENS_PER_MESSAGE;
+    counter.addParts(message.parts);
+    if (message.name !== undefined) {
+      counter.add(message.name);
+      counter.total += 1;
+    }
+  }
+  if (request.tools.length > 0) counter.add(JSON.stringify(request.tools));
+  return counter.total;
 }
 
 /** Loads the encoding now instead of on the first request. */

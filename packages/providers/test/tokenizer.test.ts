@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { getEncoding } from "js-tiktoken";
 import { describe, expect, it } from "vitest";
 import { countTokens } from "../src/index.js";
+import { textRequest } from "./calls.js";
 
 describe("countTokens", () => {
   const exact = (text: string) => getEncoding("cl100k_base").encode(text).length;
@@ -74,16 +75,39 @@ describe("the memory-lean encoder", () => {
 
 describe("prompt counting on huge prompts", () => {
   it("counts the first 64 KiB exactly and estimates the rest, within milliseconds", async () => {
-    const { countPromptTokens, countTokens, EXACT_PROMPT_CHARACTERS } = await import("../src/tokenizer.js");
+    const { countRequestTokens, countTokens, EXACT_PROMPT_CHARACTERS } = await import("../src/tokenizer.js");
     const small = "The quick brown fox jumps over the lazy dog. ";
-    expect(countPromptTokens([{ role: "user", content: small }])).toBe(6 + countTokens(small));
+    expect(countRequestTokens(textRequest(small))).toBe(6 + countTokens(small));
     const huge = small.repeat(Math.ceil((4 * 1024 * 1024) / small.length));
     const started = performance.now();
-    const counted = countPromptTokens([{ role: "user", content: huge }]);
+    const counted = countRequestTokens(textRequest(huge));
     const elapsed = performance.now() - started;
     expect(elapsed).toBeLessThan(500);
     // The estimate (one token per 3 characters) is an upper bound for English prose.
     expect(counted).toBe(6 + Math.ceil(huge.length / 3));
     expect(huge.length).toBeGreaterThan(EXACT_PROMPT_CHARACTERS);
+  });
+});
+
+describe("prompt counting of a request's parts", () => {
+  it("counts text, names, tool calls, tool results and tool definitions; not images", async () => {
+    const { countRequestTokens } = await import("../src/tokenizer.js");
+    const base = textRequest("hello");
+    const plain = countRequestTokens(base);
+    expect(plain).toBe(3 + 3 + countTokens("hello"));
+    const withImage = { ...base, messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "hello" }, { type: "image" as const, source: { kind: "url" as const, url: "https://example.com/a.png" } }] }] };
+    expect(countRequestTokens(withImage)).toBe(plain);
+    const named = { ...base, messages: [{ ...base.messages[0]!, name: "ada" }] };
+    expect(countRequestTokens(named)).toBe(plain + countTokens("ada") + 1);
+    const toolTurn = {
+      ...base,
+      messages: [
+        ...base.messages,
+        { role: "assistant" as const, parts: [{ type: "tool-call" as const, id: "call_1", name: "lookup", arguments: '{"city":"Paris"}' }] },
+        { role: "tool" as const, parts: [{ type: "tool-result" as const, toolCallId: "call_1", content: [{ type: "text" as const, text: "sunny" }] }] },
+      ],
+      tools: [{ name: "lookup", parameters: { type: "object" } }],
+    };
+    expect(countRequestTokens(toolTurn)).toBe(plain + 3 + countTokens("lookup") + countTokens('{"city":"Paris"}') + 3 + countTokens("sunny") + countTokens(JSON.stringify(toolTurn.tools)));
   });
 });

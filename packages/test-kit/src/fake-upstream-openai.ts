@@ -151,8 +151,14 @@ export interface CompletionMeta {
   withUsage: boolean;
 }
 
-/** A non-streaming `chat.completion` object. */
-export function completionBody(meta: CompletionMeta, answer: Answer): JsonObject {
+/** The `n` a request asks for (1 to 128), else 1. */
+export function choicesWanted(body: JsonObject): number {
+  const n = body.n;
+  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 128 ? n : 1;
+}
+
+/** A non-streaming `chat.completion` object with `choices` copies of the answer (OpenAI's `n`), each counted in the usage. */
+export function completionBody(meta: CompletionMeta, answer: Answer, choices = 1): JsonObject {
   const message: JsonObject = answer.toolCall
     ? { role: "assistant", content: null, tool_calls: [answer.toolCall] }
     : { role: "assistant", content: answer.words.join(" ") };
@@ -161,9 +167,9 @@ export function completionBody(meta: CompletionMeta, answer: Answer): JsonObject
     object: "chat.completion",
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message, finish_reason: answer.finishReason, logprobs: null }],
+    choices: Array.from({ length: choices }, (_, index) => ({ index, message, finish_reason: answer.finishReason, logprobs: null })),
   };
-  if (meta.withUsage) body.usage = answer.usage;
+  if (meta.withUsage) body.usage = usage(answer.usage.prompt_tokens, answer.usage.completion_tokens * choices);
   return body;
 }
 

@@ -8,6 +8,7 @@ import {
   DONE,
   FAKE_ERRORS,
   buildAnswer,
+  choicesWanted,
   completionBody,
   errorEnvelope,
   isObject,
@@ -212,7 +213,7 @@ async function chat(
     withUsage: model !== "fake-no-usage",
   };
   if (body.stream !== true) {
-    sendJson(res, 200, completionBody(meta, answer));
+    sendJson(res, 200, completionBody(meta, answer, choicesWanted(body)));
     return;
   }
   const includeUsage =

@@ -1,4 +1,4 @@
-import { AUDIT_USER_AGENT_MAX_LENGTH, newId, type AuditRecord, type KeyWithAccount } from "@bentoo/core";
+import { AUDIT_USER_AGENT_MAX_LENGTH, newId, totalTokens, type AuditRecord, type KeyWithAccount } from "@bentoo/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 declare module "fastify" {
@@ -34,9 +34,9 @@ export function requestRecord(request: FastifyRequest, reply: FastifyReply): Aud
     provider: meter?.provider ?? null,
     status: reply.statusCode,
     errorCode: request.errorCode,
-    promptTokens: usage?.promptTokens ?? null,
-    completionTokens: usage?.completionTokens ?? null,
-    totalTokens: usage?.totalTokens ?? null,
+    promptTokens: usage?.inputTokens ?? null,
+    completionTokens: usage?.outputTokens ?? null,
+    totalTokens: usage === null ? null : totalTokens(usage),
     costMicros: meter?.costMicros ?? null,
     usageEstimated: usage === null ? null : usage.estimated,
     sourceIp: request.ip,

@@ -1,6 +1,7 @@
 import { BentooError } from "@bentoo/core";
 import { ClientAbortedError } from "@bentoo/providers";
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { trackKnownRoutes } from "./known-routes.js";
 
 /**
  * The one place that turns failures into OpenAI's error envelope. Handlers throw
@@ -29,28 +30,43 @@ export function toBentooError(error: unknown, bodyLimitBytes: number): BentooErr
   return null;
 }
 
-export function sendError(reply: FastifyReply, error: BentooError): FastifyReply {
-  return reply.code(error.status).headers(error.headers).send(error.toEnvelope());
+/** Answers with the error in the shape of the route's client API (OpenAI's envelope unless the route's dialect says otherwise). */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: BentooError): FastifyReply {
+  const dialect = request.routeOptions.config?.dialect;
+  return reply.code(error.status).headers(error.headers).send(dialect === undefined ? error.toEnvelope() : dialect.errorBody(error));
 }
 
+/**
+ * Installs the one error handler (every thrown error becomes an answer here) and
+ * the handler for requests no route matched: 405 with `Allow` for a known path
+ * with another method, else 404. Call before registering routes.
+ */
 export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
+  const known = trackKnownRoutes(app);
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ClientAbortedError) {
       // Nobody is listening any more; 499 (nginx's "client closed request") is what the audit log shows.
       request.errorCode = "client_closed_request";
       return reply.code(499).send();
     }
-    const known = toBentooError(error, bodyLimitBytes);
-    request.errorCode = known?.code ?? "internal_error";
-    if (known !== null) {
-      if (known.status >= 500) request.log.warn({ code: known.code, requestId: request.id }, known.message);
-      return sendError(reply, known);
+    const mapped = toBentooError(error, bodyLimitBytes);
+    request.errorCode = mapped?.code ?? "internal_error";
+    if (mapped !== null) {
+      if (mapped.status >= 500) request.log.warn({ code: mapped.code, requestId: request.id }, mapped.message);
+      return sendError(request, reply, mapped);
     }
     request.log.error({ err: error, requestId: request.id }, "unhandled error");
-    return sendError(reply, new BentooError("internal_error", `Bentoo hit an unexpected error. Retry; if it persists, report request id ${request.id}.`));
+    return sendError(request, reply, new BentooError("internal_error", `Bentoo hit an unexpected error. Retry; if it persists, report request id ${request.id}.`));
   });
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0]!;
+    const allowed = known.allowedMethods(path);
+    if (allowed.length > 0) {
+      request.errorCode = "method_not_allowed";
+      reply.header("allow", allowed.join(", "));
+      return sendError(request, reply, new BentooError("method_not_allowed", `${path.slice(0, 200)} does not accept ${request.method}; use ${allowed.join(" or ")}.`));
+    }
     request.errorCode = "not_found";
-    return sendError(reply, new BentooError("not_found", `There is no ${request.method} ${request.url.split("?")[0]} endpoint. The API lives under /v1 (see GET /v1/models).`));
+    return sendError(request, reply, new BentooError("not_found", `There is no ${request.method} ${path.slice(0, 200)} endpoint. The API lives under /v1 (see GET /v1/models).`));
   });
 }

@@ -1,15 +1,14 @@
-import type { Usage } from "@bentoo/providers";
-import type { AdmittedRequest } from "./admission.js";
-import type { ChatDeps } from "./chat-deps.js";
+import { totalTokens, type Usage } from "@bentoo/core";
+import type { AdmittedRequest, AdmissionDeps } from "./admit.js";
 
 /**
- * After the response (or the failure): queue the charge of the actual cost
+ * After the answer (or the failure): queue the charge of the actual cost
  * (`cost`, the usage at the catalog's prices) in the ledger, and settle the
  * admission: the token reservation corrected to the actual usage, the hold
  * ended with that charge. The port finishes in the background. Nothing here
  * throws.
  */
-export function settleRequest(deps: ChatDeps, context: { accountId: string; requestId: string }, admitted: AdmittedRequest, usage: Usage | null, cost: number): void {
+export function settleRequest(deps: AdmissionDeps, context: { accountId: string; requestId: string }, admitted: AdmittedRequest, usage: Usage | null, cost: number): void {
   const { ticket } = admitted;
   if (ticket === null) return;
   let chargedMicros = 0;
@@ -21,5 +20,5 @@ export function settleRequest(deps: ChatDeps, context: { accountId: string; requ
       deps.logger.error({ err: error, requestId: context.requestId }, "could not settle a credit hold");
     }
   }
-  deps.admission.settle(ticket, { tokens: usage?.totalTokens ?? 0, chargedMicros });
+  deps.admission.settle(ticket, { tokens: usage === null ? 0 : totalTokens(usage), chargedMicros });
 }

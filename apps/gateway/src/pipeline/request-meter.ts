@@ -1,6 +1,6 @@
-import type { Usage } from "@bentoo/providers";
+import type { Usage } from "@bentoo/core";
 
-/** What a gateway request did, filled in along the way and read by the audit hook. */
+/** What a gateway request did, filled in along the pipeline and read by the audit record and the metrics. */
 export interface RequestMeter {
   model: string | null;
   provider: string | null;

@@ -20,7 +20,7 @@ export function setRateLimitHeaders(reply: FastifyReply, rateLimits: RateLimitSt
 export interface AdmittedRequest {
   /** null when admission could not be reached and rate limits failed open (nothing was taken). */
   ticket: AdmissionTicket | null;
-  /** For the x-ratelimit-* headers, which the caller sets once the upstream call is on its way; null when failed open. */
+  /** For the x-ratelimit-* headers; null when failed open. */
   rateLimits: RateLimitState | null;
 }
 

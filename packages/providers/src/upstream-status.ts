@@ -1,7 +1,5 @@
 import type { ProviderConfig } from "@bentoo/core";
-import { UpstreamError } from "../upstream-error.js";
-
-const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+import { UpstreamError } from "./upstream-error.js";
 
 function describeKeyEnv(provider: ProviderConfig): string {
   return provider.apiKeyEnv === null ? "the provider's configuration" : provider.apiKeyEnv;
@@ -45,12 +43,4 @@ export function mapUpstreamStatus(provider: ProviderConfig, upstreamModel: strin
     return new UpstreamError("upstream_rejected_request", `${name} rejected the request (HTTP ${status})${detail === null ? "" : `: ${detail}`}. Check the request parameters.`, false);
   }
   return new UpstreamError("upstream_error", `${name} failed with HTTP ${status}; retry, or try another model.`, true);
-}
-
-/** Maps a transport failure (timeouts, refused or reset connections) to a Bentoo error. */
-export function mapTransportError(provider: ProviderConfig, error: unknown): UpstreamError {
-  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
-  const name = `provider "${provider.id}"`;
-  if (TIMEOUT_CODES.has(code)) return new UpstreamError("upstream_timeout", `${name} did not answer in time; retry, or try another model.`, true, { cause: error });
-  return new UpstreamError("upstream_unreachable", `${name} could not be reached (${code || "connection failed"}); retry shortly.`, true, { cause: error });
 }

@@ -1,0 +1,71 @@
+import { BentooError, invalid, isJsonObject, optionalBoolean, optionalInteger, requireBodyObject, type JsonObject } from "@bentoo/core";
+import type { ParsedRequest } from "../dialect.js";
+import { toModelRequest } from "./to-model-request.js";
+
+/**
+ * Checks a Chat Completions request (OpenAI's shape) and maps it to Bentoo's own
+ * terms. Only what Bentoo itself relies on is checked; every other field passes
+ * through to a provider that speaks the same API.
+ * https://platform.openai.com/docs/api-reference/chat/create
+ */
+const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
+const NUMBERS = ["temperature", "top_p", "presence_penalty", "frequency_penalty"] as const;
+/** OpenAI's bound on `n`. */
+const MAX_CHOICES = 128;
+
+function checkMessages(value: unknown): JsonObject[] {
+  if (value === undefined || value === null) throw invalid("messages", 'messages is required: a non-empty list like [{"role":"user","content":"Hello"}].');
+  if (!Array.isArray(value) || value.length === 0) throw invalid("messages", "messages must be a non-empty list of message objects.");
+  value.forEach((message: unknown, index) => {
+    const param = `messages[${index}]`;
+    if (!isJsonObject(message)) throw invalid(param, `${param} must be an object with a role and content.`);
+    if (typeof message.role !== "string" || !ROLES.has(message.role)) {
+      throw invalid(`${param}.role`, `${param}.role must be one of: ${[...ROLES].join(", ")}.`);
+    }
+    const content = message.content;
+    const hasToolCalls = Array.isArray(message.tool_calls);
+    if (content === undefined || content === null) {
+      if (!(message.role === "assistant" && (hasToolCalls || content === null))) throw invalid(`${param}.content`, `${param}.content is required.`);
+    } else if (typeof content !== "string" && !Array.isArray(content)) {
+      throw invalid(`${param}.content`, `${param}.content must be a string or a list of content parts.`);
+    }
+  });
+  return value as JsonObject[];
+}
+
+function checkModel(body: JsonObject): string {
+  const model = body.model;
+  if (model === undefined || model === null) throw invalid("model", 'model is required: pick one from GET /v1/models, e.g. "openai/gpt-4o-mini".');
+  if (typeof model !== "string" || model.trim() === "") throw invalid("model", "model must be a model id string from GET /v1/models.");
+  if (model.length > 256) throw new BentooError("invalid_request", "model is too long.", { param: "model" });
+  return model;
+}
+
+/** Whether the stream should carry a usage chunk: `stream_options.include_usage`, checked. */
+function checkStreamOptions(body: JsonObject, stream: boolean): boolean {
+  const options = body.stream_options;
+  if (options === undefined || options === null) return false;
+  if (!isJsonObject(options)) throw invalid("stream_options", 'stream_options must be an object, e.g. {"include_usage": true}.');
+  if (!stream) throw invalid("stream_options", "stream_options is only allowed when stream is true.");
+  return optionalBoolean(options, "include_usage") ?? false;
+}
+
+export function parseChatCompletionsRequest(raw: unknown): ParsedRequest {
+  const body = requireBodyObject(raw);
+  const model = checkModel(body);
+  const messages = checkMessages(body.messages);
+  const stream = optionalBoolean(body, "stream") ?? false;
+  const maxTokens = optionalInteger(body, "max_tokens", { min: 1 });
+  const maxCompletionTokens = optionalInteger(body, "max_completion_tokens", { min: 1 });
+  const choices = optionalInteger(body, "n", { min: 1, max: MAX_CHOICES }) ?? 1;
+  const streamUsage = checkStreamOptions(body, stream);
+  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) throw invalid("tools", "tools must be a list of tool definitions.");
+  for (const field of NUMBERS) {
+    const value = body[field];
+    if (value !== undefined && value !== null && (typeof value !== "number" || !Number.isFinite(value))) throw invalid(field, `${field} must be a number.`);
+  }
+  // Both limits go upstream when both are given: the hold covers the larger.
+  const maxOutputTokens = maxCompletionTokens === undefined ? (maxTokens ?? null) : Math.max(maxCompletionTokens, maxTokens ?? 0);
+  const request = toModelRequest(body, messages, { stream, choices, maxOutputTokens });
+  return { model, stream, streamUsage, request, body };
+}

@@ -1,0 +1,33 @@
+import type { AnswerWriter, BentooError, JsonObject, ModelRequest, WireFormat } from "@bentoo/core";
+
+/** A client's request once its API has parsed and checked it. */
+export interface ParsedRequest {
+  /** The catalog id the client asked for. */
+  model: string;
+  stream: boolean;
+  /** Whether the client asked for usage in its stream. */
+  streamUsage: boolean;
+  /** The request in Bentoo's own terms: what estimates and translators read. */
+  request: ModelRequest;
+  /** The body as parsed, for a provider that speaks this API (a passthrough). */
+  body: Readonly<JsonObject>;
+}
+
+/**
+ * One client API (Chat Completions, Responses, Messages, …): how its requests are
+ * parsed and how its answers and errors are written. The request pipeline
+ * (pipeline/) does everything else the same way for every API; adding an API is
+ * a dialect module and a route file.
+ */
+export interface Dialect {
+  /** The wire format this API speaks; a provider speaking the same takes the client's body as is. */
+  readonly wire: WireFormat;
+  /** Checks the body (a 400 naming the parameter otherwise) and maps it to Bentoo's own terms. */
+  parse(body: unknown): ParsedRequest;
+  /** How answers in Bentoo's own terms are written in this API (translated providers and the sandbox use it). */
+  readonly answers: AnswerWriter;
+  /** The body of an error response in this API's shape. */
+  errorBody(error: BentooError): unknown;
+  /** The last event of a stream that broke midway, in this API's shape. */
+  streamError(error: BentooError): string;
+}

@@ -1,0 +1,114 @@
+import type { OutgoingHttpHeaders } from "node:http";
+import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
+import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { admit, setRateLimitHeaders, type AdmissionDeps, type AdmittedRequest } from "./admit.js";
+import type { Dialect, ParsedRequest } from "../dialects/dialect.js";
+import { SSE_HEADERS } from "../http/sse.js";
+import { costMembers, costMicros } from "./cost.js";
+import { estimateRequest } from "./estimate.js";
+import { newMeter, type RequestMeter } from "./request-meter.js";
+import { ClientDisconnect } from "./client-disconnect.js";
+import { routeCall } from "./route.js";
+import { settleRequest } from "./settle.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The client API a route speaks: errors on it are written in its shape. */
+    dialect?: Dialect;
+  }
+}
+
+/** What the pipeline needs from the services: admission's, plus the catalog and the providers. */
+export interface PipelineDeps extends AdmissionDeps {
+  catalog: Catalog;
+  providers: ProviderRegistry;
+}
+
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+function resolveModel(catalog: Catalog, id: string): CatalogModel {
+  const model = catalog.models.get(id);
+  if (model === undefined) {
+    throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, { param: "model" });
+  }
+  return model;
+}
+
+/** One request on its way through the pipeline. */
+interface Exchange {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  dialect: Dialect;
+  model: CatalogModel;
+  sandbox: boolean;
+  meter: RequestMeter;
+  admission: AdmittedRequest;
+}
+
+/**
+ * A model endpoint: the pipeline every client API runs, the same way. The key
+ * and the IP allowlist were checked by the gateway's hooks; then
+ * parse (the dialect) → resolve the model → estimate → admit (rate limits and
+ * the credit hold) → route (the provider, with fallbacks) → answer (JSON, or the
+ * stream relayed) → settle (charge what was used). The audit record is written
+ * by the gateway's response hook from the request's meter, whatever happened.
+ */
+export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps): void {
+  app.post(path, { config: { dialect } }, async (request, reply) => {
+    const { key, account } = request.subject!;
+    const parsed = dialect.parse(request.body);
+    const model = resolveModel(deps.catalog, parsed.model);
+    const meter = (request.meter = newMeter(model.id));
+    const sandbox = key.mode === "test";
+    const estimate = estimateRequest(parsed.request, model);
+    const admission = await admit(deps, reply, account, estimate, !sandbox);
+    if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
+    const exchange: Exchange = { request, reply, dialect, model, sandbox, meter, admission };
+    const raw = reply.raw;
+    const started = performance.now();
+    let answer: Answer;
+    try {
+      answer = await routeCall(deps.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
+    } catch (error) {
+      finish(deps, exchange, null, started);
+      throw error;
+    }
+    if (answer.kind === "json") {
+      finish(deps, exchange, answer.usage, started);
+      return reply.type(JSON_CONTENT_TYPE).send(answer.body());
+    }
+    reply.hijack();
+    raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS });
+    const outcome = await answer.pipeTo(raw);
+    if (outcome.failure !== null) {
+      request.errorCode = outcome.failure.code;
+      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure));
+    }
+    // Metered before the end: the audit hook runs on the response's "finish".
+    // A cut or aborted stream is billed for what was delivered.
+    finish(deps, exchange, outcome.usage, started);
+    raw.end();
+  });
+}
+
+function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: Cancellation): ProviderCall {
+  const { request, dialect, model, sandbox } = exchange;
+  return {
+    requestId: request.id,
+    model,
+    client: { wire: dialect.wire, stream: parsed.stream, streamUsage: parsed.streamUsage, request: parsed.request, body: parsed.body, raw: request.rawBody, answers: dialect.answers },
+    cancellation,
+    usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
+  };
+}
+
+/** Meters the usage (what the audit record and the metrics read) and settles the admission with its cost. */
+function finish(deps: PipelineDeps, exchange: Exchange, usage: Usage | null, started: number): void {
+  const { meter, model, sandbox, request } = exchange;
+  const cost = usage === null ? 0 : costMicros(model, usage, sandbox);
+  meter.usage = usage;
+  meter.costMicros = cost;
+  meter.upstreamMs = performance.now() - started;
+  settleRequest(deps, { accountId: request.subject!.account.id, requestId: request.id }, exchange.admission, usage, cost);
+}

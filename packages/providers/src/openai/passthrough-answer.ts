@@ -1,0 +1,98 @@
+import { isUtf8 } from "node:buffer";
+import { BentooError, basicUsage, replaceValues, topLevelMembers, type ModelRoute, type Usage } from "@bentoo/core";
+import type { Answer, ProviderCall } from "../provider.js";
+import { countRequestTokens, countTokens } from "../tokenizer.js";
+import { readOpenAiUsage } from "./usage.js";
+
+const ANSWER_MEMBERS = ["model", "usage"] as const;
+const OPEN_BRACE = 0x7b;
+
+/**
+ * A provider's Chat Completions JSON answer for a client of the same API: its
+ * bytes as they came but for Bentoo's two members, `model` (the catalog id) and
+ * `usage`, which gains `usageExtras` (the cost) while keeping the provider's own
+ * details (cached and reasoning tokens). Only the usage object is parsed when the
+ * bytes allow a safe splice; otherwise the answer is parsed whole and written
+ * again with the same two changes.
+ */
+export function passthroughAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Answer {
+  return splicedAnswer(call, bytes) ?? parsedAnswer(call, route, bytes);
+}
+
+/**
+ * Null unless the bytes are UTF-8 holding one JSON object with one `model` and
+ * one `usage` object at its top level, and the usage adds up.
+ */
+function splicedAnswer(call: ProviderCall, bytes: Buffer): Answer | null {
+  if (!isUtf8(bytes)) return null;
+  const spans = topLevelMembers(bytes, ANSWER_MEMBERS);
+  const model = spans?.[0];
+  const reported = spans?.[1];
+  if (model == null || reported == null || bytes[reported.start] !== OPEN_BRACE) return null;
+  let members: Record<string, unknown>;
+  try {
+    members = JSON.parse(bytes.toString("utf8", reported.start, reported.end)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const usage = readOpenAiUsage(members);
+  if (usage === null) return null;
+  return {
+    kind: "json",
+    usage,
+    body: () => {
+      const extras = call.usageExtras(usage);
+      const modelName = JSON.stringify(call.model.id);
+      let added = "";
+      for (const name in extras) {
+        const value = extras[name];
+        if (!Object.hasOwn(members, name)) added += `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
+        // The provider reported a member of the same name with another value (its own cost): ours wins.
+        else if (members[name] !== value) return replaceValues(bytes, [[model, modelName], [reported, JSON.stringify(Object.assign(members, extras))]]);
+      }
+      if (added === "") return replaceValues(bytes, [[model, modelName]]);
+      // The usage object has members (it was read), so the new ones follow a comma.
+      const close = reported.end - 1;
+      return replaceValues(bytes, [[model, modelName], [{ start: close, end: close }, added]]);
+    },
+  };
+}
+
+function parsedAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Answer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    parsed = null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new BentooError("upstream_bad_response", `provider "${route.providerId}" answered with something that is not a chat completion.`);
+  }
+  const completion = parsed as Record<string, unknown>;
+  completion.model = call.model.id;
+  const reported = readOpenAiUsage(completion.usage);
+  const usage = reported ?? estimatedUsage(call, completion);
+  return {
+    kind: "json",
+    usage,
+    body: () => {
+      const extras = call.usageExtras(usage);
+      // A usage the provider reported keeps its other members (details).
+      completion.usage = reported === null ? { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens, ...extras, estimated: true } : Object.assign(completion.usage as Record<string, unknown>, extras);
+      return JSON.stringify(completion);
+    },
+  };
+}
+
+/** Usage counted by Bentoo when the provider reported none: the request's prompt, the answer's text and tool calls. */
+function estimatedUsage(call: ProviderCall, completion: Record<string, unknown>): Usage {
+  let text = "";
+  if (Array.isArray(completion.choices)) {
+    for (const choice of completion.choices) {
+      const message = (choice as { message?: { content?: unknown; tool_calls?: unknown } } | null)?.message;
+      if (typeof message?.content === "string") text += message.content;
+      if (message?.tool_calls !== undefined) text += JSON.stringify(message.tool_calls);
+    }
+  }
+  return basicUsage(countRequestTokens(call.client.request), countTokens(text), true);
+}

@@ -1,0 +1,81 @@
+import type { Writable } from "node:stream";
+import type { AnswerContext, AnswerWriter, BentooError, CatalogModel, JsonObject, ModelRequest, ModelRoute, Usage, WireFormat } from "@bentoo/core";
+
+/** The client's side of a call: what it asked, in its own API and in Bentoo's terms. */
+export interface ClientRequest {
+  /** The client API's wire format; a provider speaking the same forwards `body` (a passthrough). */
+  wire: WireFormat;
+  stream: boolean;
+  /** Whether the client asked for usage in its stream. */
+  streamUsage: boolean;
+  /** The request in Bentoo's own terms, for a provider that translates. */
+  request: ModelRequest;
+  /** The body as parsed, and its bytes as received when at hand (a passthrough splices them). */
+  body: Readonly<JsonObject>;
+  raw: Buffer | null;
+  /** How the client API writes answers made in Bentoo's own terms. */
+  answers: AnswerWriter;
+}
+
+/** Tells a provider call that its client went away (the pipeline watches the client's connection). */
+export interface Cancellation {
+  readonly cancelled: boolean;
+  /** Calls `listener` once when the client goes away; at once when it already has. */
+  onCancel(listener: () => void): void;
+}
+
+/** One client request, for whichever provider route serves it. */
+export interface ProviderCall {
+  requestId: string;
+  model: CatalogModel;
+  client: ClientRequest;
+  cancellation: Cancellation;
+  /** Bentoo's members of the usage object the client sees (the cost), for answers and usage events. */
+  usageExtras(usage: Usage): Record<string, unknown>;
+}
+
+/** How a stream ended. */
+export interface StreamOutcome {
+  usage: Usage;
+  /** The provider finished the stream. */
+  completed: boolean;
+  /** Set when the stream broke midway (upstream cut, timeout, in-band error); the pipeline reports it in-band. */
+  failure: BentooError | null;
+  /** The client went away before the end. */
+  clientAborted: boolean;
+}
+
+/** An answer in the client's API, ready to send. */
+export type Answer =
+  | {
+      kind: "json";
+      usage: Usage;
+      /** The JSON body, naming the catalog model and carrying `usageExtras` in its usage. */
+      body(): string | Buffer;
+    }
+  | {
+      kind: "stream";
+      /**
+       * Writes the event stream into `destination` (status and headers are already
+       * written), honouring back-pressure; the caller ends `destination` afterwards.
+       * Never rejects: failures are reported in the outcome.
+       */
+      pipeTo(destination: Writable): Promise<StreamOutcome>;
+    };
+
+/**
+ * One upstream provider: an upstream client (URL, credentials, timeouts) and the
+ * translation between Bentoo's terms and the provider's wire format. Rejects with
+ * an UpstreamError (or BentooError) when no answer starts.
+ */
+export interface ProviderAdapter {
+  readonly providerId: string;
+  /** Sends the call to `route` (one of the model's routes on this provider). */
+  send(call: ProviderCall, route: ModelRoute): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+/** What a client API's answer writer needs, from a call. */
+export function answerContext(call: ProviderCall): AnswerContext {
+  return { model: call.model.id, usageExtras: call.usageExtras, streamUsage: call.client.streamUsage };
+}
