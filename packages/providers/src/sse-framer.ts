@@ -14,7 +14,7 @@ export class SseFramer {
   /** The complete events `bytes` finishes (null when none), without copying when the chunk ends on a boundary. */
   push(bytes: Buffer): Buffer | null {
     const data = this.#partial === null ? bytes : Buffer.concat([this.#partial, bytes]);
-    const end = Math.max(boundaryEnd(data, LF_LF), boundaryEnd(data, CRLF_CRLF));
+    const end = endsOnBlankLine(data) ? data.length : Math.max(boundaryEnd(data, LF_LF), boundaryEnd(data, CRLF_CRLF));
     if (end === -1) {
       this.#partial = data;
       return null;
@@ -29,6 +29,13 @@ export class SseFramer {
     this.#partial = null;
     return rest;
   }
+}
+
+const LF = 0x0a;
+
+/** A chunk whose last two bytes are line feeds ends on a boundary: the usual case, decided without a search. */
+function endsOnBlankLine(data: Buffer): boolean {
+  return data.length >= 2 && data[data.length - 1] === LF && data[data.length - 2] === LF;
 }
 
 function boundaryEnd(data: Buffer, boundary: Buffer): number {

@@ -36,7 +36,7 @@ export function relayStream(client: UpstreamClient, response: StreamingResponse,
     response.stream({
       data(chunk) {
         const bytes = translation.chunk(chunk);
-        if (bytes === null || destination.destroyed || destination.write(bytes)) return true;
+        if (bytes === null || bytes.length === 0 || destination.destroyed || destination.write(bytes)) return true;
         destination.once("drain", resume);
         return false;
       },

@@ -79,7 +79,8 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
       return reply.type(JSON_CONTENT_TYPE).send(answer.body());
     }
     reply.hijack();
-    raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS });
+    // getHeaders() is a copy of the reply's headers: the stream's own are added to it.
+    raw.writeHead(200, Object.assign(reply.getHeaders() as OutgoingHttpHeaders, SSE_HEADERS));
     const outcome = await answer.pipeTo(raw);
     if (outcome.failure !== null) {
       request.errorCode = outcome.failure.code;

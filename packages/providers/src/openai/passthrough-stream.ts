@@ -1,4 +1,4 @@
-import { basicUsage, replaceValues, skipSpace, stringEnd, topLevelMembers, type Usage, type ValueSpan } from "@bentoo/core";
+import { basicUsage, type Usage } from "@bentoo/core";
 import { createParser } from "eventsource-parser";
 import type { ProviderCall } from "../provider.js";
 import { SseFramer } from "../sse-framer.js";
@@ -8,24 +8,18 @@ import { readOpenAiUsage } from "./usage.js";
 
 /** Most of a stream kept to count what was delivered when the provider reports no usage (bytes). */
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;
-const MODEL_KEY = Buffer.from('"model"');
-const USAGE_KEY = Buffer.from('"usage"');
-const ERROR_KEY = Buffer.from('"error"');
-const EVENT_ENDS = ["\n\n", "\r\n\r\n"].map((text) => Buffer.from(text));
-const DATA_FIELD = Buffer.from("data:");
+/** How much of a stream's end is read for `[DONE]` and an in-band error (bytes). */
+const ENDING_BYTES = 64 * 1024;
 const DONE_EVENTS = ["data: [DONE]", "data:[DONE]"].map((text) => Buffer.from(text));
-const QUOTE = 0x22;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-type Replacement = [ValueSpan, string];
+const USAGE_OBJECT = /^"usage"\s*:\s*\{/;
+const LF = 0x0a;
+const CR = 0x0d;
+const MODEL_MEMBER = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
 
 /**
- * A provider's Chat Completions stream for a client of the same API. The events
- * pass as the provider sent them, cut only at event boundaries (SseFramer), with
- * Bentoo's members rewritten in place:
+ * A provider's Chat Completions stream for a client of the same API. Events pass
+ * as the provider sent them, cut only at event boundaries (SseFramer), with
+ * Bentoo's members rewritten:
  * - `model` in every chunk names the catalog id, as JSON answers do;
  * - the usage event (Bentoo always asks for it, to meter from the provider's own
  *   count) gains `usageExtras` (the cost) when the client asked for usage, and
@@ -38,12 +32,11 @@ type Replacement = [ValueSpan, string];
 export class OpenAiChatPassthrough implements StreamTranslation {
   readonly #framer = new SseFramer();
   readonly #call: ProviderCall;
+  /** `"model":"<catalog id>"`, what every chunk's model member becomes. */
   readonly #model: string;
-  /** `"model":"…"` as the provider writes it, once seen; null when it already names the catalog id. */
-  #modelMember: Buffer | null | undefined;
+  /** The model member as the provider writes it, once seen; null when it already names the catalog id. */
+  #providerModel: string | null | undefined;
   #usage: Usage | null = null;
-  #done = false;
-  #error: string | null = null;
   readonly #kept: Buffer[] = [];
   #keptBytes = 0;
 
@@ -52,7 +45,7 @@ export class OpenAiChatPassthrough implements StreamTranslation {
     this.#model = `"model":${JSON.stringify(call.model.id)}`;
   }
 
-  chunk(bytes: Buffer): Buffer | null {
+  chunk(bytes: Buffer): string | null {
     const events = this.#framer.push(bytes);
     return events === null ? null : this.#rewrite(events);
   }
@@ -60,70 +53,50 @@ export class OpenAiChatPassthrough implements StreamTranslation {
   finish(): StreamEnd {
     const rest = this.#framer.rest();
     const tail = rest === null ? null : this.#rewrite(rest);
-    return { tail, usage: this.#usage ?? this.#deliveredUsage(), done: this.#done, error: this.#error };
+    const done = this.#endedWithDone();
+    return { tail, usage: this.#usage ?? this.#deliveredUsage(), done, error: done ? null : reportedError(this.#ending()) };
   }
 
-  /** One run of complete events, with Bentoo's members rewritten. */
-  #rewrite(events: Buffer): Buffer {
+  /** One run of complete events, as the client gets it: the model renamed, then the usage event rewritten. */
+  #rewrite(events: Buffer): string {
     this.#keep(events);
-    if (!this.#done) this.#done = DONE_EVENTS.some((done) => eventStartsWith(events, done));
-    if (!this.#done && events.includes(ERROR_KEY)) this.#error = reportedError(events) ?? this.#error;
-    const replacements: Replacement[] = [];
-    const dropped = this.#usageEvent(events, replacements);
-    this.#renameModel(events, replacements, dropped);
-    return replacements.length === 0 ? events : replaceValues(events, replacements);
+    let text = events.toString("utf8");
+    if (this.#providerModel === undefined) this.#learnModel(text);
+    if (this.#providerModel != null) text = text.replaceAll(this.#providerModel, this.#model);
+    return this.#rewriteUsageEvent(text);
   }
 
-  /** Reads the last usage event of the run; adds its rewrite (or its removal) to `replacements`. Returns the span removed, if any. */
-  #usageEvent(events: Buffer, replacements: Replacement[]): ValueSpan | null {
-    const mark = events.lastIndexOf(USAGE_KEY);
+  /**
+   * Reads the run's last usage event, if any, and returns the run with that
+   * event written again with Bentoo's members (the client asked for usage) or
+   * without it (it did not, and the event carries no choices). An event's JSON
+   * is one `data:` line (JSON text has no raw line breaks).
+   */
+  #rewriteUsageEvent(text: string): string {
+    const mark = text.lastIndexOf('"usage"');
     // Streams that asked for usage carry `"usage":null` in every other chunk: only an object is read.
-    if (mark === -1 || !objectFollows(events, mark + USAGE_KEY.length)) return null;
-    const event = eventAround(events, mark);
-    const dataStart = events.indexOf(DATA_FIELD, event.start);
-    if (dataStart === -1 || dataStart > mark) return null;
-    const [usageSpan, choicesSpan] = topLevelMembers(events, ["usage", "choices"], dataStart + DATA_FIELD.length, event.end) ?? [];
-    if (usageSpan == null || events[usageSpan.start] !== OPEN_BRACE) return null;
-    let reported: Record<string, unknown>;
-    try {
-      reported = JSON.parse(events.toString("utf8", usageSpan.start, usageSpan.end)) as Record<string, unknown>;
-    } catch {
-      return null;
-    }
-    const usage = readOpenAiUsage(reported);
-    if (usage === null) return null;
+    if (mark === -1 || !USAGE_OBJECT.test(text.slice(mark, mark + 32))) return text;
+    const lineStart = text.lastIndexOf("\n", mark) + 1;
+    const lineEnd = text.indexOf("\n", mark);
+    if (!text.startsWith("data:", lineStart) || lineEnd === -1) return text;
+    const chunk = parseObject(text.slice(lineStart + "data:".length, lineEnd));
+    const usage = chunk === null ? null : readOpenAiUsage(chunk.usage);
+    if (chunk === null || usage === null) return text;
     this.#usage = usage;
     if (this.#call.client.streamUsage) {
-      replacements.push(withExtras(usageSpan, reported, this.#call.usageExtras(usage)));
-      return null;
+      const rewritten = { ...chunk, usage: { ...(chunk.usage as object), ...this.#call.usageExtras(usage) } };
+      const eol = text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+      return `${text.slice(0, lineStart)}data: ${JSON.stringify(rewritten)}${text.slice(eol)}`;
     }
-    if (choicesSpan == null || !isEmptyList(events, choicesSpan)) return null;
-    const removed = { start: event.start, end: event.next };
-    replacements.push([removed, ""]);
-    return removed;
+    if (!Array.isArray(chunk.choices) || chunk.choices.length > 0) return text;
+    // The event and the blank line after it go.
+    const blankLineEnd = text.indexOf("\n", lineEnd + 1);
+    return text.slice(0, lineStart) + text.slice(blankLineEnd === -1 ? text.length : blankLineEnd + 1);
   }
 
-  /** Every `"model":"…"` of the run (outside a removed event) renamed to the catalog id. */
-  #renameModel(events: Buffer, replacements: Replacement[], dropped: ValueSpan | null): void {
-    if (this.#modelMember === undefined) this.#learnModelMember(events);
-    const member = this.#modelMember;
-    if (member == null) return;
-    for (let at = events.indexOf(member); at !== -1; at = events.indexOf(member, at + member.length)) {
-      if (dropped !== null && at >= dropped.start && at < dropped.end) continue;
-      replacements.push([{ start: at, end: at + member.length }, this.#model]);
-    }
-  }
-
-  #learnModelMember(events: Buffer): void {
-    const key = events.indexOf(MODEL_KEY);
-    if (key === -1) return;
-    const colon = skipSpace(events, key + MODEL_KEY.length);
-    const value = skipSpace(events, colon + 1);
-    if (events[colon] !== COLON || events[value] !== QUOTE) return;
-    const end = stringEnd(events, value);
-    if (end === -1) return;
-    const member = Buffer.from(events.subarray(key, end));
-    this.#modelMember = member.toString("utf8") === this.#model ? null : member;
+  #learnModel(text: string): void {
+    const member = MODEL_MEMBER.exec(text)?.[0];
+    if (member !== undefined) this.#providerModel = member === this.#model ? null : member;
   }
 
   #keep(events: Buffer): void {
@@ -132,13 +105,34 @@ export class OpenAiChatPassthrough implements StreamTranslation {
     this.#keptBytes += events.length;
   }
 
+  /** Whether a `data: [DONE]` event came: looked for from the end, where it is. */
+  #endedWithDone(): boolean {
+    let searched = 0;
+    for (let index = this.#kept.length - 1; index >= 0 && searched < ENDING_BYTES; index -= 1) {
+      const run = this.#kept[index]!;
+      for (const done of DONE_EVENTS) {
+        const at = run.lastIndexOf(done);
+        if (at !== -1 && (at === 0 || run[at - 1] === LF)) return true;
+      }
+      searched += run.length;
+    }
+    return false;
+  }
+
+  /** The last runs of the stream, about ENDING_BYTES of them. */
+  #ending(): string {
+    let first = this.#kept.length;
+    let bytes = 0;
+    while (first > 0 && bytes < ENDING_BYTES) bytes += this.#kept[--first]!.length;
+    return Buffer.concat(this.#kept.slice(first)).toString("utf8");
+  }
+
   /** Usage counted by Bentoo when the provider reported none: the prompt, and the text and tool-call arguments delivered. */
   #deliveredUsage(): Usage {
     let text = "";
     const parser = createParser({
       onEvent: ({ data }) => {
-        if (!data.includes('"content"') && !data.includes('"arguments"')) return;
-        text += deltaText(data);
+        if (data.includes('"content"') || data.includes('"arguments"')) text += deltaText(data);
       },
     });
     parser.feed(Buffer.concat(this.#kept, this.#keptBytes).toString("utf8"));
@@ -146,56 +140,9 @@ export class OpenAiChatPassthrough implements StreamTranslation {
   }
 }
 
-/** The event holding byte `at`: where it starts, where its blank line starts, and where the next event starts. */
-function eventAround(events: Buffer, at: number): { start: number; end: number; next: number } {
-  let start = 0;
-  let end = events.length;
-  let next = events.length;
-  for (const boundary of EVENT_ENDS) {
-    const before = events.lastIndexOf(boundary, at);
-    if (before !== -1) start = Math.max(start, before + boundary.length);
-    const after = events.indexOf(boundary, at);
-    if (after !== -1 && after < end) {
-      end = after;
-      next = after + boundary.length;
-    }
-  }
-  return { start, end, next };
-}
-
-/** Whether an event of the run (at its start, or after a newline) begins with `prefix`. */
-function eventStartsWith(events: Buffer, prefix: Buffer): boolean {
-  for (let at = events.indexOf(prefix); at !== -1; at = events.indexOf(prefix, at + 1)) {
-    if (at === 0 || events[at - 1] === 0x0a) return true;
-  }
-  return false;
-}
-
-/** Whether the bytes after a key are a colon and an opening brace (JSON whitespace allowed around the colon). */
-function objectFollows(events: Buffer, index: number): boolean {
-  const colon = skipSpace(events, index);
-  return events[colon] === COLON && events[skipSpace(events, colon + 1)] === OPEN_BRACE;
-}
-
-function isEmptyList(events: Buffer, span: ValueSpan): boolean {
-  return events[span.start] === OPEN_BRACKET && events[skipSpace(events, span.start + 1, span.end)] === CLOSE_BRACKET;
-}
-
-/**
- * The usage object with Bentoo's members: added before its closing brace (its
- * own bytes untouched), or, when the provider reported a member of the same
- * name, written again with ours.
- */
-function withExtras(span: ValueSpan, reported: Record<string, unknown>, extras: Record<string, unknown>): Replacement {
-  for (const name in extras) if (Object.hasOwn(reported, name)) return [span, JSON.stringify(Object.assign({}, reported, extras))];
-  const members = JSON.stringify(extras);
-  const close = span.end - 1;
-  // The object was read as usage, so it has members and the new ones follow a comma.
-  return [{ start: close, end: close }, members.length <= 2 ? "" : `,${members.slice(1, -1)}`];
-}
-
-/** The message of an error event in the run (`data: {"error": {...}}`), if any. */
-function reportedError(events: Buffer): string | null {
+/** The message of an error event (`data: {"error": {...}}`) among `events`, if any. */
+function reportedError(events: string): string | null {
+  if (!events.includes('"error"')) return null;
   let message: string | null = null;
   const parser = createParser({
     onEvent: ({ data }) => {
@@ -206,7 +153,7 @@ function reportedError(events: Buffer): string | null {
       }
     },
   });
-  parser.feed(events.toString("utf8"));
+  parser.feed(events);
   return message;
 }
 
