@@ -11,9 +11,13 @@ const MAX_KEPT_BYTES = 8 * 1024 * 1024;
 /** How much of a stream's end is read for `[DONE]` and an in-band error (bytes). */
 const ENDING_BYTES = 64 * 1024;
 const DONE_EVENTS = ["data: [DONE]", "data:[DONE]"].map((text) => Buffer.from(text));
-const USAGE_OBJECT = /^"usage"\s*:\s*\{/;
+const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 const LF = 0x0a;
-const CR = 0x0d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
 const MODEL_MEMBER = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
 
 /**
@@ -67,28 +71,26 @@ export class OpenAiChatPassthrough implements StreamTranslation {
   }
 
   /**
-   * Reads the run's last usage event, if any, and returns the run with that
-   * event written again with Bentoo's members (the client asked for usage) or
-   * without it (it did not, and the event carries no choices). An event's JSON
-   * is one `data:` line (JSON text has no raw line breaks).
+   * Reads the run's last usage object, if any, and returns the run with Bentoo's
+   * members added to it (the client asked for usage), or with its event left out
+   * (it did not, and the event carries no choices). Only the usage object is
+   * parsed; the event's other bytes stay as they are.
    */
   #rewriteUsageEvent(text: string): string {
     const mark = text.lastIndexOf('"usage"');
+    if (mark === -1) return text;
     // Streams that asked for usage carry `"usage":null` in every other chunk: only an object is read.
-    if (mark === -1 || !USAGE_OBJECT.test(text.slice(mark, mark + 32))) return text;
-    const lineStart = text.lastIndexOf("\n", mark) + 1;
-    const lineEnd = text.indexOf("\n", mark);
-    if (!text.startsWith("data:", lineStart) || lineEnd === -1) return text;
-    const chunk = parseObject(text.slice(lineStart + "data:".length, lineEnd));
-    const usage = chunk === null ? null : readOpenAiUsage(chunk.usage);
-    if (chunk === null || usage === null) return text;
+    const open = valueStart(text, mark + '"usage"'.length);
+    if (text.charCodeAt(open) !== OPEN_BRACE) return text;
+    const close = objectEnd(text, open);
+    const reported = close === -1 ? null : parseObject(text.slice(open, close));
+    const usage = reported === null ? null : readOpenAiUsage(reported);
+    if (usage === null) return text;
     this.#usage = usage;
-    if (this.#call.client.streamUsage) {
-      const rewritten = { ...chunk, usage: { ...(chunk.usage as object), ...this.#call.usageExtras(usage) } };
-      const eol = text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
-      return `${text.slice(0, lineStart)}data: ${JSON.stringify(rewritten)}${text.slice(eol)}`;
-    }
-    if (!Array.isArray(chunk.choices) || chunk.choices.length > 0) return text;
+    if (this.#call.client.streamUsage) return text.slice(0, open) + withExtras(text.slice(open, close), reported!, this.#call.usageExtras(usage)) + text.slice(close);
+    const lineStart = text.lastIndexOf("\n", mark) + 1;
+    const lineEnd = text.indexOf("\n", close);
+    if (lineEnd === -1 || !EMPTY_CHOICES.test(text.slice(lineStart, lineEnd))) return text;
     // The event and the blank line after it go.
     const blankLineEnd = text.indexOf("\n", lineEnd + 1);
     return text.slice(0, lineStart) + text.slice(blankLineEnd === -1 ? text.length : blankLineEnd + 1);
@@ -138,6 +140,45 @@ export class OpenAiChatPassthrough implements StreamTranslation {
     parser.feed(Buffer.concat(this.#kept, this.#keptBytes).toString("utf8"));
     return basicUsage(countRequestTokens(this.#call.client.request), countTokens(text), true);
   }
+}
+
+/** Where a member's value starts, given the index just after its key: past the colon and JSON whitespace (-1 without a colon). */
+function valueStart(text: string, afterKey: number): number {
+  let at = afterKey;
+  while (isSpace(text.charCodeAt(at))) at += 1;
+  if (text.charCodeAt(at) !== COLON) return -1;
+  at += 1;
+  while (isSpace(text.charCodeAt(at))) at += 1;
+  return at;
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/** The index just past the object that opens at `open` (strings skipped), or -1 when it does not close. */
+function objectEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let at = open; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code === QUOTE) {
+      for (at += 1; at < text.length && text.charCodeAt(at) !== QUOTE; at += 1) if (text.charCodeAt(at) === BACKSLASH) at += 1;
+    } else if (code === OPEN_BRACE) depth += 1;
+    else if (code === CLOSE_BRACE && --depth === 0) return at + 1;
+  }
+  return -1;
+}
+
+/**
+ * The usage object with Bentoo's members: added before its closing brace (its
+ * own text untouched), or, when the provider reported a member of the same
+ * name, written again with ours.
+ */
+function withExtras(object: string, reported: Record<string, unknown>, extras: Record<string, unknown>): string {
+  for (const name in extras) if (Object.hasOwn(reported, name)) return JSON.stringify(Object.assign({}, reported, extras));
+  const members = JSON.stringify(extras);
+  // The object was read as usage, so it has members and the new ones follow a comma.
+  return members.length <= 2 ? object : `${object.slice(0, -1)},${members.slice(1)}`;
 }
 
 /** The message of an error event (`data: {"error": {...}}`) among `events`, if any. */
