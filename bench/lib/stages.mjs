@@ -40,18 +40,18 @@ const UNDICI_SENDS = "^(dispatch|writeH1|write|writeBuffer|_resume|resume|connec
 
 const BENTOO = [
   rule("audit record and metrics", "series-metrics|prom-client|audit/request-record", null),
-  rule("settlement: charge and refund", "chat/settle|gateway/dist/credits/", null),
-  rule("admission: rate limits, credit hold, headers", "chat/admission|packages/admission/|packages/credits/", null),
-  rule("estimate (tokenizer)", "chat/estimate|tokenizer|js-tiktoken|base64-js", null),
-  rule("request body: read, parse, validate", "json-body-parser|parse-chat-request|secure-json-parse|content-type-parser", null),
+  rule("settlement: charge and refund", "pipeline/settle|pipeline/cost|gateway/dist/credits/", null),
+  rule("admission: rate limits, credit hold, headers", "pipeline/admit|packages/admission/", null),
+  rule("estimate (tokenizer)", "pipeline/estimate|tokenizer|js-tiktoken|base64-js", null),
+  rule("request body: read, parse, validate", "json-body-parser|dialects/|secure-json-parse|content-type-parser", null),
   rule("request body: read, parse, validate", "json-bytes", "^nestsDeeperThan$"),
   rule("auth and IP allowlist", "middleware/authenticate|middleware/ip-allowlist|key-verifier|allowlist", null),
-  rule("answer: model and cost spliced in", "json-answer|json-bytes|usage-cost", null),
-  rule("response: sent", "fastify/lib/reply|_http_outgoing|stream_base_commons|streams/writable", null),
-  rule("upstream: request built and sent", "openai-compatible/adapter", "^(upstreamBody|chat)$"),
+  rule("answer: model and cost spliced in", "openai/passthrough-answer|openai/passthrough-stream|openai/usage|sse-framer|json-bytes", null),
+  rule("response: sent", "fastify/lib/reply|_http_outgoing|stream_base_commons|streams/writable|stream-relay", null),
+  rule("upstream: request built and sent", "openai/passthrough-request|openai/adapter|upstream-client", null),
   rule("upstream: request built and sent", "undici", UNDICI_SENDS),
-  rule("upstream: answer received", "undici|openai-compatible/adapter", null),
-  rule("handler, model lookup, routing to the provider", "chat-completions|route-completion", null),
+  rule("upstream: answer received", "undici|upstream-exchange", null),
+  rule("handler, model lookup, routing to the provider", "pipeline/", null),
   rule("HTTP in: request line, headers, routing, hooks", "fastify|find-my-way|_http_server|_http_common|_http_incoming|streams/readable|transport-security", null),
 ];
 

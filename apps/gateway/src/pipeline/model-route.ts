@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { admit, setRateLimitHeaders, type AdmissionDeps, type AdmittedRequest } from "./admit.js";
 import type { Dialect, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
@@ -38,7 +38,6 @@ function resolveModel(catalog: Catalog, id: string): CatalogModel {
 /** One request on its way through the pipeline. */
 interface Exchange {
   request: FastifyRequest;
-  reply: FastifyReply;
   dialect: Dialect;
   model: CatalogModel;
   sandbox: boolean;
@@ -64,7 +63,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const estimate = estimateRequest(parsed.request, model);
     const admission = await admit(deps, reply, account, estimate, !sandbox);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
-    const exchange: Exchange = { request, reply, dialect, model, sandbox, meter, admission };
+    const exchange: Exchange = { request, dialect, model, sandbox, meter, admission };
     const raw = reply.raw;
     const started = performance.now();
     let answer: Answer;
