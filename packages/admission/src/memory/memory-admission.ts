@@ -66,10 +66,9 @@ export class MemoryAdmission implements Admission {
   }
 
   settle(ticket: AdmissionTicket, settlement: Settlement): void {
-    const failure = { accountId: ticket.accountId, settlements: 1, heldMicros: ticket.holdMicros, chargedMicros: settlement.chargedMicros };
     const problem = this.#closed ? new Error("MemoryAdmission is closed") : settlementProblem(settlement);
     if (problem !== null) {
-      this.#onError(problem, failure);
+      this.#onError(problem, { accountId: ticket.accountId, settlements: 1, heldMicros: ticket.holdMicros, chargedMicros: settlement.chargedMicros });
       return;
     }
     const delta = settlement.tokens - ticket.tokens;
