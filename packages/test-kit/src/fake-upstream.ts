@@ -53,6 +53,8 @@ export interface FakeUpstream {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** Resolves once `count` requests in all have arrived (bodies read, recorded or not), without polling. */
+  arrived(count: number): Promise<void>;
   /** Closes the server and destroys open sockets. */
   close(): Promise<void>;
 }
@@ -84,9 +86,14 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const sockets = new Set<Socket>();
   let seq = 0;
   const nextId = (): number => ++seq;
+  const arrivals = { count: 0, waiters: [] as Array<{ count: number; resolve: () => void }> };
+  const onArrival = (): void => {
+    arrivals.count += 1;
+    arrivals.waiters = arrivals.waiters.filter((waiter) => (arrivals.count >= waiter.count ? (waiter.resolve(), false) : true));
+  };
 
   const server = createServer((req, res) => {
-    handle(req, res, settings, requests, nextId).catch(() => {
+    handle(req, res, settings, requests, nextId, onArrival).catch(() => {
       // The client is gone or something unexpected happened: never crash the test run.
       if (!res.headersSent && !res.destroyed) {
         sendJson(res, 500, errorEnvelope("fake upstream internal error", "server_error"));
@@ -116,6 +123,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     url: `http://${urlHost}:${port}/v1`,
     port,
     requests,
+    arrived(count: number): Promise<void> {
+      if (arrivals.count >= count) return Promise.resolve();
+      return new Promise((resolve) => arrivals.waiters.push({ count, resolve }));
+    },
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -133,6 +144,7 @@ async function handle(
   settings: Settings,
   requests: RecordedRequest[],
   nextId: () => number,
+  onArrival: () => void,
 ): Promise<void> {
   const raw = await readBody(req);
   let body: unknown;
@@ -148,6 +160,7 @@ async function handle(
   const method = req.method ?? "GET";
   const target = req.url ?? "/";
   if (settings.record) requests.push({ method, path: target, headers: { ...req.headers }, body, raw });
+  onArrival();
 
   if (settings.latencyMs > 0 && !(await wait(settings.latencyMs, res))) return;
 

@@ -2,3 +2,4 @@ export * from "./services.js";
 export * from "./databases.js";
 export * from "./fake-upstream.js";
 export * from "./test-certificates.js";
+export * from "./test-clock.js";

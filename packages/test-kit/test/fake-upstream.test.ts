@@ -315,7 +315,7 @@ describe("fake upstream: recording and lifecycle", () => {
     const u = await startFakeUpstream({ slowMs: 60_000 });
     const pending = post(u, { model: "fake-slow", messages });
     pending.catch(() => undefined);
-    while (u.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await u.arrived(1);
     const started = performance.now();
     await u.close();
     expect(performance.now() - started).toBeLessThan(1_000);
