@@ -48,11 +48,13 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   app.decorateRequest("errorCode", null);
   app.decorateRequest("authFailure", null);
   app.decorateRequest("rawBody", null);
+  app.decorateRequest("receivedAt", 0);
   // JSON only: a cross-site form can send text/plain without a preflight.
   app.removeContentTypeParser("text/plain");
   installJsonBodyParser(app, services.config.bodyLimitBytes);
   // Hooks on the gateway's path are callback hooks: an async one costs a promise and a microtask per request.
   app.addHook("onRequest", (request, reply, done) => {
+    request.receivedAt = services.now();
     reply.header("x-request-id", request.id);
     done();
   });

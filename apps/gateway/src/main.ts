@@ -43,7 +43,7 @@ async function serve(config: ReturnType<typeof parseConfig>, isWorker: boolean):
   const services = await createServices(config, (variable) => process.env[variable]);
   const app = await createApp(services);
   const seed = config.seedDemo && !isWorker ? await seedDemoAccount(services) : null;
-  const stopRetention = isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger);
+  const stopRetention = isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger, services.now);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;

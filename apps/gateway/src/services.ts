@@ -47,6 +47,12 @@ export interface Services {
 export interface ServiceOverrides {
   logger?: Logger;
   storage?: Storage;
+  /**
+   * The clock every time-based decision reads (key expiry and roll grace, the
+   * key cache, sessions, sign-in throttling, rate-limit refills, audit
+   * timestamps, usage windows). Default: Date.now, and Redis' own clock for the
+   * rate limits in scale-out mode, so that every instance shares one.
+   */
   now?: () => number;
 }
 
@@ -62,7 +68,7 @@ export async function createServices(config: Config, credentials: CredentialSour
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? Date.now;
   const storage = overrides.storage ?? (await openStorage(config.databaseUrl, { now }));
-  const providers = createProviderRegistry(config.catalog, credentials);
+  const providers = createProviderRegistry(config.catalog, credentials, now);
   const keyCache = new KeyCache({ maxEntries: 100_000, ttlMs: 60_000, negativeTtlMs: 2_000 }, now);
 
   let redis: Services["redis"] = null;
@@ -85,7 +91,7 @@ export async function createServices(config: Config, credentials: CredentialSour
   const admission: Admission =
     redis === null
       ? new MemoryAdmission({ loadBalance, onError, now })
-      : new RedisAdmission({ redis: redis.client, loadBalance, onError, keyPrefix: config.redisPrefix });
+      : new RedisAdmission({ redis: redis.client, loadBalance, onError, keyPrefix: config.redisPrefix, now: overrides.now });
   const records = new RecordWriter({
     store: storage.records,
     onError: (error, auditLost) => {

@@ -5,6 +5,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set when authentication failed: what could be learned about the presented key. */
     authFailure: { last4: string | null; subject: KeyWithAccount | null } | null;
+    /** When the request arrived, by the services' clock (ms since the epoch): its audit record's timestamp. */
+    receivedAt: number;
   }
 }
 
@@ -24,7 +26,7 @@ export function requestRecord(request: FastifyRequest, reply: FastifyReply): Aud
     id: newId("event"),
     type: "request",
     event: "api.request",
-    timestamp: Math.round(Date.now() - elapsed),
+    timestamp: request.receivedAt,
     requestId: request.id,
     accountId: subject?.account.id ?? null,
     apiKeyId: subject?.key.id ?? null,
