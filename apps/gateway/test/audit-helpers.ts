@@ -176,7 +176,5 @@ export function lineSplitter(onLine: (line: string) => void): { push(text: strin
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** A megabyte figure for printing. */
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

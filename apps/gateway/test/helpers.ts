@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { builtinCatalog, parseCatalog, type Account, type Catalog, type KeyMode, type Plan } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig, type Services } from "@bentoo/gateway";
 import { openStorage } from "@bentoo/storage";
-import { sqliteTarget, type FakeUpstream, type OpenedStorage, type StorageTarget } from "@bentoo/test-kit";
+import { TestClock, sqliteTarget, type FakeUpstream, type OpenedStorage, type StorageTarget } from "@bentoo/test-kit";
 import type { FastifyInstance } from "fastify";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -24,6 +24,12 @@ export interface TestApp {
   services: Services;
   opened: OpenedStorage;
   logs: LogCapture;
+  /**
+   * The services' clock: it stands still until a test moves it. Expiry, roll
+   * grace, sessions, sign-in throttling, rate-limit refills, key-cache lifetimes
+   * and audit timestamps all read it.
+   */
+  clock: TestClock;
   /** Creates an account with one key; returns the full secret. */
   seedAccount(options?: { plan?: Plan; mode?: KeyMode; balanceMicros?: number }): Promise<{ account: Account; key: string; keyId: string }>;
   dispose(): Promise<void>;
@@ -35,26 +41,28 @@ export interface TestAppOptions {
   credentials?: Record<string, string>;
   adminToken?: string | null;
   env?: Record<string, string>;
-  /** Run as a second instance on the same database as this one (a fresh connection pool, same data). */
+  /** Run as a second instance on the same database as this one (a fresh connection pool, same data, the same clock). */
   shareStorageWith?: TestApp;
 }
 
 let counter = 0;
 
-async function reopen(original: OpenedStorage): Promise<OpenedStorage> {
-  const storage = await openStorage(original.url, original.schema === undefined ? {} : { schema: original.schema });
+async function reopen(original: OpenedStorage, now: () => number): Promise<OpenedStorage> {
+  const storage = await openStorage(original.url, original.schema === undefined ? { now } : { now, schema: original.schema });
   return { storage, url: original.url, schema: original.schema, dispose: () => storage.close() };
 }
 
 /** A real app on real storage (a fresh SQLite file or PostgreSQL schema), called in process. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const opened = options.shareStorageWith === undefined ? await (options.target ?? sqliteTarget).open() : await reopen(options.shareStorageWith.opened);
+  const shared = options.shareStorageWith;
+  const clock = shared?.clock ?? new TestClock();
+  const opened = shared === undefined ? await (options.target ?? sqliteTarget).open({ now: clock.now }) : await reopen(shared.opened, clock.now);
   const env: Record<string, string> = { ...options.env };
   const adminToken = options.adminToken === undefined ? ADMIN_TOKEN : options.adminToken;
   if (adminToken !== null) env.BENTOO_ADMIN_TOKEN = adminToken;
   const config = { ...parseConfig(env), catalog: options.catalog ?? builtinCatalog() };
   const logs = new LogCapture();
-  const services = await createServices(config, (variable) => options.credentials?.[variable], { storage: opened.storage, logger: createLogger("info", logs) });
+  const services = await createServices(config, (variable) => options.credentials?.[variable], { storage: opened.storage, logger: createLogger("info", logs), now: clock.now });
   const app = await createApp(services);
   await app.ready();
   return {
@@ -62,6 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     services,
     opened,
     logs,
+    clock,
     async seedAccount(seed = {}) {
       counter += 1;
       // Straight into storage: a seeded account has no account.created event to skew the audit log.

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startFakeUpstream, storageTargets, type FakeUpstream } from "@bentoo/test-kit";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
@@ -18,8 +18,8 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
   const chat = (key: string, extra: Record<string, unknown> = {}) =>
     t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model: "fake/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 4, ...extra } });
 
+  /** Writes what the finished requests queued (their charges), then compares the ledger with the balance. */
   const ledgerMatchesBalance = async (accountId: string) => {
-    await new Promise((resolve) => setTimeout(resolve, 20));
     await t.services.records.flush();
     const balance = (await t.services.storage.accounts.get(accountId))!.balanceMicros;
     expect(await t.services.storage.ledger.sum(accountId)).toBe(balance);
@@ -52,6 +52,25 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
     expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
     expect(Number(refused.headers["retry-after-ms"])).toBeGreaterThan(10_000);
     expect(refused.headers["x-ratelimit-remaining-requests"]).toBe("0");
+  });
+
+  it("serves again once Retry-After has passed, one request per 20 s at 3 per minute", async () => {
+    const { account, key } = await t.seedAccount({ mode: "test" });
+    await t.app.inject({ method: "PATCH", url: `/admin/v1/accounts/${account.id}`, headers: bearer(ADMIN_TOKEN), payload: { rpm_limit: 3 } });
+    for (let index = 0; index < 3; index += 1) expect((await chat(key)).statusCode).toBe(200);
+    const refused = await chat(key);
+    expect(refused.statusCode).toBe(429);
+    const waitMs = Number(refused.headers["retry-after-ms"]);
+    expect(waitMs).toBe(20_000);
+    t.clock.advance(waitMs - 1);
+    expect((await chat(key)).statusCode).toBe(429);
+    t.clock.advance(1);
+    const served = await chat(key);
+    expect(served.statusCode).toBe(200);
+    expect(served.headers["x-ratelimit-remaining-requests"]).toBe("0");
+    expect((await chat(key)).statusCode).toBe(429);
+    t.clock.advance(60_000);
+    expect((await chat(key)).headers["x-ratelimit-remaining-requests"]).toBe("2");
   });
 
   it("refuses on tokens per minute, naming that limit", async () => {
@@ -165,7 +184,15 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
       received += new TextDecoder().decode(value);
     }
     controller.abort();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A real socket's disconnect reaches the server when it does; the sign that the server has
+    // finished with the request is its charge in the ledger (bounded wait).
+    await vi.waitFor(
+      async () => {
+        await t.services.records.flush();
+        expect(await t.services.storage.ledger.list(account.id, { limit: 10 })).toContainEqual(expect.objectContaining({ kind: "charge" }));
+      },
+      { timeout: 5_000, interval: 5 },
+    );
     const spent = 1_000_000 - (await ledgerMatchesBalance(account.id));
     // 40 words would cost 40,000; about 10 were delivered before the abort.
     expect(spent).toBeGreaterThanOrEqual(9_000);
