@@ -1,20 +1,10 @@
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiKey } from "@bentoo/core";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deleteRedisKeys, startFakeUpstream, storageTargets, testRedisPrefix, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
 const postgres = storageTargets().find((target) => target.name === "postgres");
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return performance.now() - started;
-}
 
 /** Two gateway instances sharing PostgreSQL and Redis, as behind a load balancer. */
 describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances on PostgreSQL + Redis", () => {
@@ -52,7 +42,8 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
     expect(statuses.filter((status) => status === 200)).toHaveLength(10);
     expect(statuses.filter((status) => status === 402)).toHaveLength(90);
     expect(responses.find((response) => response.statusCode === 402)!.json().error.code).toBe("insufficient_credits");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Settlements ride along with later admissions or leave within a few ms: send them now, then write the charges.
+    await Promise.all([a.services.admission.flush(), b.services.admission.flush()]);
     await Promise.all([a.services.records.flush(), b.services.records.flush()]);
     const balance = (await a.services.storage.accounts.get(account.id))!.balanceMicros;
     expect(balance).toBe(0);
@@ -63,8 +54,8 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
 
   it("RPM across instances: limit 30, 100 concurrent requests over two instances → exactly 30 pass", async () => {
     const { account, key } = await a.seedAccount({ mode: "test", plan: "pro" });
+    // Set before instance B has seen the key, so both read the limit from the database.
     await a.app.inject({ method: "PATCH", url: `/admin/v1/accounts/${account.id}`, headers: bearer(ADMIN_TOKEN), payload: { rpm_limit: 30 } });
-    await waitFor(() => b.services.keyCache.get(hashApiKey(key)) === undefined, 100);
     const responses = await Promise.all(Array.from({ length: 100 }, (_, index) => chatOn(index % 2 === 0 ? a : b, key)));
     const passed = responses.filter((response) => response.statusCode === 200);
     const refused = responses.filter((response) => response.statusCode === 429);
@@ -80,65 +71,53 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
     process.stdout.write(`RPM race: ${passed.length} × 200, ${refused.length} × 429\n`);
   });
 
-  const countLookups = (t: TestApp) => {
-    const keys = t.services.storage.keys;
-    const original = keys.findByHash.bind(keys);
-    const counter = { count: 0, restore: () => (keys.findByHash = original) };
-    keys.findByHash = async (hash) => (counter.count++, original(hash));
-    return counter;
-  };
+  const models = (t: TestApp, key: string) => t.app.inject({ url: "/v1/models", headers: bearer(key) });
+  /** Cross-instance messages travel over real Redis pub/sub, with no signal to the sender when they arrive: a bounded wait on B's answers. */
+  const within = (timeout: number, assertion: () => Promise<void>) => vi.waitFor(assertion, { timeout, interval: 1 });
 
   it("a revoke on instance A reaches instance B's cache within 100 ms", async () => {
     const { account } = await a.seedAccount({ plan: "pro" });
     const created = (await a.app.inject({ method: "POST", url: `/admin/v1/accounts/${account.id}/keys`, headers: bearer(ADMIN_TOKEN), payload: { name: "shared", mode: "test" } })).json();
-    const hash = hashApiKey(created.key);
-    expect((await b.app.inject({ url: "/v1/models", headers: bearer(created.key) })).statusCode).toBe(200);
-    expect(b.services.keyCache.get(hash)).toBeTruthy();
+    expect((await models(b, created.key)).statusCode).toBe(200); // B has the key cached from here on
 
     const started = performance.now();
     const revoke = await a.app.inject({ method: "DELETE", url: `/admin/v1/keys/${created.id}`, headers: bearer(ADMIN_TOKEN) });
     expect(revoke.statusCode).toBe(200);
-    await waitFor(() => b.services.keyCache.get(hash) === undefined, 100);
+    await within(100, async () => {
+      const onB = await models(b, created.key);
+      expect(onB.statusCode).toBe(401);
+      expect(onB.json().error.code).toBe("revoked_api_key");
+    });
     const propagation = performance.now() - started;
-    const onB = await b.app.inject({ url: "/v1/models", headers: bearer(created.key) });
-    expect(onB.statusCode).toBe(401);
-    expect(onB.json().error.code).toBe("revoked_api_key");
     process.stdout.write(`revocation propagation A → B (revoke call + pub/sub): ${propagation.toFixed(2)} ms\n`);
-    expect(propagation).toBeLessThan(100);
   });
 
-  it("plan changes and rolls propagate the same way", async () => {
+  it("plan and limit changes on A reach B's cached keys the same way", async () => {
     const { account, key } = await a.seedAccount({ plan: "free" });
-    await b.app.inject({ url: "/v1/models", headers: bearer(key) });
+    expect((await chatOn(b, key)).headers["x-ratelimit-limit-requests"]).toBe("60");
     await a.app.inject({ method: "PATCH", url: `/admin/v1/accounts/${account.id}`, headers: bearer(ADMIN_TOKEN), payload: { plan: "enterprise" } });
-    await waitFor(() => b.services.keyCache.get(hashApiKey(key)) === undefined, 100);
-    const verified = await b.services.verifier.verify(`Bearer ${key}`);
-    expect(verified.valid && verified.subject.account.plan).toBe("enterprise");
+    await within(100, async () => expect((await chatOn(b, key)).headers["x-ratelimit-limit-requests"]).toBe("6000"));
   });
 
-  it("when B's subscription dies, B stops trusting its cache (store look-ups) until it is back", async () => {
-    const { key } = await a.seedAccount();
-    await b.app.inject({ url: "/v1/models", headers: bearer(key) });
-    const lookups = countLookups(b);
-    try {
-      for (let index = 0; index < 3; index += 1) await b.app.inject({ url: "/v1/models", headers: bearer(key) });
-      expect(lookups.count).toBe(0); // cached while the channel is live
+  it("while B's invalidation channel is down, B checks keys against the database; a change it missed counts once the channel is back", async () => {
+    const revokedDuringOutage = await a.seedAccount();
+    const staleAfterOutage = await a.seedAccount();
+    for (const { key } of [revokedDuringOutage, staleAfterOutage]) expect((await models(b, key)).statusCode).toBe(200); // cached on B
 
-      const clients = String(await admin.client("LIST"));
-      const line = clients.split("\n").find((entry) => entry.includes(`name=${b.services.redis!.bus.connectionName}`));
-      const id = /id=(\d+)/.exec(line ?? "")?.[1];
-      expect(id).toBeDefined();
-      await admin.client("KILL", "ID", id!);
-      await waitFor(() => !b.services.redis!.bus.healthy, 1000);
-      for (let index = 0; index < 3; index += 1) expect((await b.app.inject({ url: "/v1/models", headers: bearer(key) })).statusCode).toBe(200);
-      expect(lookups.count).toBe(3); // fail closed: every request checked the store
+    const clients = String(await admin.client("LIST"));
+    const line = clients.split("\n").find((entry) => entry.includes(`name=${b.services.redis!.bus.connectionName}`));
+    const id = /id=(\d+)/.exec(line ?? "")?.[1];
+    expect(id).toBeDefined();
+    await admin.client("KILL", "ID", id!);
+    // Made on A once B's subscription is gone: B never hears of them.
+    await a.services.keys.revoke(revokedDuringOutage.keyId);
+    await a.services.keys.revoke(staleAfterOutage.keyId);
 
-      await waitFor(() => b.services.redis!.bus.healthy, 5000);
-      const before = lookups.count;
-      for (let index = 0; index < 3; index += 1) await b.app.inject({ url: "/v1/models", headers: bearer(key) });
-      expect(lookups.count).toBe(before + 1); // back: one look-up refills the (cleared) cache
-    } finally {
-      lookups.restore();
-    }
+    // B learns that its channel is down from its socket's close event; ioredis reconnects tens of ms later.
+    await vi.waitFor(() => expect(b.services.redis!.bus.healthy).toBe(false), { timeout: 1000, interval: 1 });
+    expect((await models(b, revokedDuringOutage.key)).json().error?.code).toBe("revoked_api_key");
+
+    await vi.waitFor(() => expect(b.services.redis!.bus.healthy).toBe(true), { timeout: 5000, interval: 5 });
+    expect((await models(b, staleAfterOutage.key)).json().error?.code).toBe("revoked_api_key");
   });
 });
