@@ -18,9 +18,10 @@ function charge(accountId: string, amountMicros: number): LedgerEntry {
 
 /**
  * The real store, with what a test needs to steer it: every batch that reaches
- * it is kept, it can be held (a slow database), and it can fail a number of
- * attempts, before the write (nothing committed) or after it (the commit went
- * through, its reply was lost).
+ * it is kept (and can be awaited), it can be held (a slow database), it can fail
+ * a number of attempts, before the write (nothing committed) or after it (the
+ * commit went through, its reply was lost), and it can let new traffic arrive
+ * while a batch is being written.
  */
 class SteeredStore implements Pick<RecordStore, "write"> {
   readonly batches: RecordBatch[] = [];
@@ -29,8 +30,11 @@ class SteeredStore implements Pick<RecordStore, "write"> {
   maxConcurrent = 0;
   failures = 0;
   failAfterCommit = false;
+  /** Called as each attempt starts, while the writer has that batch in flight. */
+  onWrite: (() => void) | null = null;
   #gate: Promise<void> | null = null;
   #openGate: (() => void) | null = null;
+  #batchWaiters: Array<{ count: number; resolve: () => void }> = [];
 
   constructor(private readonly store: Pick<RecordStore, "write">) {}
 
@@ -42,8 +46,15 @@ class SteeredStore implements Pick<RecordStore, "write"> {
     this.#gate = null;
   }
 
+  /** Resolves once `count` batches in all have been written. */
+  batchesWritten(count: number): Promise<void> {
+    if (this.batches.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#batchWaiters.push({ count, resolve }));
+  }
+
   async write(batch: RecordBatch): Promise<void> {
     this.attempts += 1;
+    this.onWrite?.();
     this.concurrent += 1;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
     try {
@@ -54,6 +65,7 @@ class SteeredStore implements Pick<RecordStore, "write"> {
       }
       await this.store.write(batch);
       this.batches.push({ audit: [...batch.audit], ledger: [...batch.ledger] });
+      this.#batchWaiters = this.#batchWaiters.filter((waiter) => (this.batches.length >= waiter.count ? (waiter.resolve(), false) : true));
       if (this.failures > 0) {
         this.failures -= 1;
         throw new Error("connection reset after commit");
@@ -134,7 +146,8 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     const records = writer({ store, batchSize: 10 });
     const audit = Array.from({ length: 25 }, () => auditRecord(accountId));
     for (const record of audit) records.audit(record);
-    await vi.waitFor(() => expect(store.sizes("audit")).toEqual([10, 10]));
+    await store.batchesWritten(2);
+    expect(store.sizes("audit")).toEqual([10, 10]);
     await settle();
     expect(store.batches).toHaveLength(2);
     expect(records.stats.auditQueued).toBe(5);
@@ -143,9 +156,10 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     expect(store.batches.at(-1)).toEqual({ audit: audit.slice(20), ledger: [expect.objectContaining({ amountMicros: -3 })] });
     expect(store.batches.flatMap((batch) => batch.audit).map((record) => record.id)).toEqual(audit.map((record) => record.id));
 
-    const timed = writer({ store: steered(), batchSize: 500, flushIntervalMs: 25 });
+    const timedStore = steered();
+    const timed = writer({ store: timedStore, batchSize: 500, flushIntervalMs: 25 });
     timed.ledger(charge(accountId, 4));
-    await vi.waitFor(() => expect(timed.stats.ledgerWritten).toBe(1), { timeout: 1000 });
+    await timedStore.batchesWritten(1); // the interval's timer is what sends it (a real 25 ms timer)
     expect(await balance(accountId)).toBe(-7);
   });
 
@@ -266,25 +280,30 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     await first;
   });
 
-  it("writes steady traffic in one batch per interval, not one per round trip to the database", async () => {
+  it("flush() and close() return while requests keep arriving, once what was queued before them is written", async () => {
     const accountId = await account();
     const store = steered();
-    const records = writer({ store, batchSize: 1000, flushIntervalMs: 50 });
-    // A request every millisecond for 300 ms: a flush that drained until the queue was empty never ended,
-    // and sent whatever had arrived during each write as a batch of its own.
-    const deadline = Date.now() + 300;
-    let requests = 0;
-    while (Date.now() < deadline) {
+    const records = writer({ store, batchSize: 1000 });
+    // Steady traffic: a new request's record and charge arrive during every write. Bounded, so that a
+    // writer waiting for the traffic to pause before returning would end at the bound, and fail below.
+    const bound = 200;
+    let arrived = 0;
+    store.onWrite = () => {
+      if (arrived >= bound) return;
+      arrived += 1;
       records.audit(auditRecord(accountId));
       records.ledger(charge(accountId, 1));
-      requests += 1;
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+    };
+    records.ledger(charge(accountId, 1));
+    await records.flush();
+    expect(arrived).toBeLessThan(bound);
     await records.close();
-    expect(store.sizes("ledger").reduce((sum, size) => sum + size, 0)).toBe(requests);
-    expect(store.batches.length).toBeLessThanOrEqual(10); // about 300 / 50 timer flushes, plus close()
-    expect(await balance(accountId)).toBe(-requests);
+    expect(arrived).toBeLessThan(bound);
+    arrived = bound; // the traffic stops
+    await records.flush();
+    const requests = store.batches.flatMap((batch) => batch.audit).length;
     expect(await storedIds(accountId)).toHaveLength(requests);
+    expect(await balance(accountId)).toBe(-(requests + 1));
   });
 
   it("flushes on close, still writes what arrives after close, and stops waiting at close's deadline", async () => {
@@ -295,7 +314,8 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     await records.close();
     expect(records.stats.auditWritten).toBe(3);
     records.ledger(charge(accountId, 2));
-    await vi.waitFor(() => expect(records.stats.ledgerWritten).toBe(1));
+    await store.batchesWritten(2); // at once, without a flush: there is no timer after close
+    expect(await balance(accountId)).toBe(-2);
 
     const errors: unknown[] = [];
     const stuck = steered();
