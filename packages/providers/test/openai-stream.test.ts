@@ -9,20 +9,27 @@ import type { StreamOutcome } from "../src/provider.js";
 import { chatCall, modelFor, providerAt } from "./calls.js";
 
 /**
- * A client that takes `delayMs` per write with a 1-byte buffer, so every write
- * reports a full buffer: the relay must pause the upstream, wait for 'drain' and
- * resume, and still deliver every byte in order.
+ * A client with a 1-byte buffer that finishes each write only on a later turn of
+ * the event loop, so every write reports a full buffer: the relay must pause the
+ * upstream, wait for 'drain' and resume, and still deliver every byte in order.
+ * `until(text)` resolves once what it received contains `text`.
  */
 class SlowClient extends Writable {
   received = "";
-  constructor(private readonly delayMs: number) {
+  #waiters: Array<{ text: string; resolve: () => void }> = [];
+  constructor() {
     super({ highWaterMark: 1 });
   }
+  until(text: string): Promise<void> {
+    if (this.received.includes(text)) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ text, resolve }));
+  }
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    setTimeout(() => {
+    setImmediate(() => {
       this.received += chunk.toString("utf8");
+      this.#waiters = this.#waiters.filter((waiter) => (this.received.includes(waiter.text) ? (waiter.resolve(), false) : true));
       callback();
-    }, this.delayMs);
+    });
   }
 }
 
@@ -44,7 +51,7 @@ describe("OpenAI adapter: streams to a slow client", () => {
   it("pauses the upstream while the client's buffer is full and delivers every event in order", async () => {
     const answer = await adapter.send(chatCall(model, body), model.routes[0]!);
     if (answer.kind !== "stream") throw new Error("expected a stream");
-    const client = new SlowClient(3);
+    const client = new SlowClient();
     const outcome = await answer.pipeTo(client);
     await new Promise<void>((resolve) => client.end(resolve));
     expect(outcome).toMatchObject({ completed: true, failure: null, clientAborted: false, usage: { outputTokens: 40, estimated: false } });
@@ -58,11 +65,11 @@ describe("OpenAI adapter: streams to a slow client", () => {
     const controller = new AbortController();
     const answer = await adapter.send(chatCall(model, body, { signal: controller.signal }), model.routes[0]!);
     if (answer.kind !== "stream") throw new Error("expected a stream");
-    const client = new SlowClient(3);
-    setTimeout(() => {
+    const client = new SlowClient();
+    void client.until('word5"').then(() => {
       client.destroy();
       controller.abort();
-    }, 30);
+    });
     const outcome = await answer.pipeTo(client);
     expect(outcome.clientAborted).toBe(true);
     expect(outcome.failure).toBeNull();
@@ -73,19 +80,18 @@ describe("OpenAI adapter: streams to a slow client", () => {
   it("writes events as they arrive, not at the end of the stream", async () => {
     const answer = await adapter.send(chatCall(model, body), model.routes[0]!);
     if (answer.kind !== "stream") throw new Error("expected a stream");
-    const client = new SlowClient(0);
+    const client = new SlowClient();
     const outcome = answer.pipeTo(client);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(client.received).toContain("word1");
+    await client.until('word1"');
     expect(client.received).not.toContain("[DONE]");
     expect((await outcome).completed).toBe(true);
   });
 });
 
 /**
- * How a stream's bytes are rewritten and its end read, on streams sent byte for
- * byte in writes 20 ms apart (so they arrive as separate chunks, wherever the
- * writes cut them).
+ * How a stream's bytes are rewritten and its end read, on streams sent in writes
+ * 20 ms apart (0 ms, byte for byte), so they arrive as separate chunks wherever
+ * the writes cut them: a real socket gives no other way to make TCP deliver them apart.
  */
 describe("OpenAI adapter: a stream's events, however they are chunked", () => {
   const event = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
@@ -135,7 +141,7 @@ describe("OpenAI adapter: a stream's events, however they are chunked", () => {
   const run = async (scenario: string, streamUsage = true): Promise<{ outcome: StreamOutcome; received: string }> => {
     const answer = await adapter.send(chatCall(model, { model: model.id, scenario, stream: true, messages: [{ role: "user", content: "count" }] }, { streamUsage }), model.routes[0]!);
     if (answer.kind !== "stream") throw new Error("expected a stream");
-    const client = new SlowClient(0);
+    const client = new SlowClient();
     const outcome = await answer.pipeTo(client);
     await new Promise<void>((resolve) => client.end(resolve));
     return { outcome, received: client.received };
