@@ -15,9 +15,10 @@ const MAX_SERVER_DELAY_MS = 60_000;
  * The clock and dice of the retry loop. Internal (not exported by the package):
  * tests replace them to assert exact delays without waiting.
  */
-export const retryTiming: { sleep: (ms: number) => Promise<void>; random: () => number } = {
+export const retryTiming: { sleep: (ms: number) => Promise<void>; random: () => number; now: () => number } = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: () => Math.random(),
+  now: () => Date.now(),
 };
 
 export function isRetryableStatus(status: number): boolean {
@@ -54,7 +55,7 @@ function parseRetryAfter(value: string | null): number | undefined {
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds * 1000;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : date - Date.now();
+  return Number.isNaN(date) ? undefined : date - retryTiming.now();
 }
 
 /** Sleeps through `retryTiming.sleep`, but rejects as soon as the caller aborts. */
