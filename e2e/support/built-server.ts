@@ -32,14 +32,30 @@ export async function startBuiltServer(env: Record<string, string>, options: { w
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!BANNER.test(output) || (options.waitForDemoKey === true && !DEMO_KEY.test(output))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+  const started = () => BANNER.test(output) && (options.waitForDemoKey !== true || DEMO_KEY.test(output));
+  // Read as the output arrives (these listeners run after the ones above have appended it); 30 s bounds a hung start.
+  await new Promise<void>((resolve, reject) => {
+    const fail = () => {
+      stop();
       child.kill("SIGKILL");
-      throw new Error(`the built server did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+      reject(new Error(`the built server did not start:\n${output}`));
+    };
+    const check = () => {
+      if (!started()) return;
+      stop();
+      resolve();
+    };
+    const timer = setTimeout(fail, 30_000);
+    const stop = () => {
+      clearTimeout(timer);
+      child.stdout!.off("data", check);
+      child.stderr!.off("data", check);
+      child.off("exit", fail);
+    };
+    child.stdout!.on("data", check);
+    child.stderr!.on("data", check);
+    child.once("exit", fail);
+  });
   return { child, baseUrl: BANNER.exec(output)![1]!, output: () => output, demoKey: DEMO_KEY.exec(output)?.[1] ?? null };
 }
 
