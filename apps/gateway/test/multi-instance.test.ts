@@ -71,6 +71,21 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
     process.stdout.write(`RPM race: ${passed.length} × 200, ${refused.length} × 429\n`);
   });
 
+  it("Retry-After holds across instances: once it has passed on the shared clock, B serves what A refused", async () => {
+    const { account, key } = await a.seedAccount({ mode: "test", plan: "pro" });
+    await a.app.inject({ method: "PATCH", url: `/admin/v1/accounts/${account.id}`, headers: bearer(ADMIN_TOKEN), payload: { rpm_limit: 2 } });
+    expect((await chatOn(a, key)).statusCode).toBe(200);
+    expect((await chatOn(b, key)).statusCode).toBe(200);
+    const refused = await chatOn(a, key);
+    expect(refused.statusCode).toBe(429);
+    const waitMs = Number(refused.headers["retry-after-ms"]);
+    expect(waitMs).toBe(30_000);
+    a.clock.advance(waitMs - 1);
+    expect((await chatOn(b, key)).statusCode).toBe(429);
+    a.clock.advance(1);
+    expect((await chatOn(b, key)).statusCode).toBe(200);
+  });
+
   const models = (t: TestApp, key: string) => t.app.inject({ url: "/v1/models", headers: bearer(key) });
   /** Cross-instance messages travel over real Redis pub/sub, with no signal to the sender when they arrive: a bounded wait on B's answers. */
   const within = (timeout: number, assertion: () => Promise<void>) => vi.waitFor(assertion, { timeout, interval: 1 });
