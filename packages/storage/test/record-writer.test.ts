@@ -46,10 +46,13 @@ class SteeredStore implements Pick<RecordStore, "write"> {
     this.#gate = null;
   }
 
-  /** Resolves once `count` batches in all have been written. */
-  batchesWritten(count: number): Promise<void> {
+  /** Resolves once `count` batches in all have been written; rejects, saying so, when they have not within `timeoutMs`. */
+  batchesWritten(count: number, timeoutMs = 5_000): Promise<void> {
     if (this.batches.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#batchWaiters.push({ count, resolve }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.batches.length} of ${count} batches reached the store within ${timeoutMs} ms`)), timeoutMs);
+      this.#batchWaiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+    });
   }
 
   async write(batch: RecordBatch): Promise<void> {
@@ -304,7 +307,7 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     const requests = store.batches.flatMap((batch) => batch.audit).length;
     expect(await storedIds(accountId)).toHaveLength(requests);
     expect(await balance(accountId)).toBe(-(requests + 1));
-  });
+  }, 5_000);
 
   it("flushes on close, still writes what arrives after close, and stops waiting at close's deadline", async () => {
     const accountId = await account();
