@@ -781,6 +781,16 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       const single = await erin.request("GET", `/api/keys/${web.id}`);
       expect(single.json()).toMatchObject({ requests_last_hour: 6, last_used_at: keys.get(web.id)!.last_used_at });
     });
+
+    it("the default usage windows and the recent-request counts are measured back from now", async () => {
+      expect((await usageOf("granularity=hour&group_by=none")).data.length).toBeGreaterThan(0);
+      t.clock.advance(HOUR);
+      expect((await keysNow()).get(ci.id)).toMatchObject({ requests_last_hour: 0, requests_last_24h: 2 });
+      t.clock.advance(24 * HOUR);
+      expect((await keysNow()).get(ci.id)).toMatchObject({ requests_last_hour: 0, requests_last_24h: 0 });
+      expect((await usageOf("granularity=hour&group_by=none")).data).toEqual([]); // the last 24 hours
+      expect(sumBuckets((await usageOf("granularity=day&group_by=none")).data, () => null).get(null)?.requests).toBeGreaterThan(0); // the last 30 days
+    });
   });
 
   it("no export, response body, audit record or log line holds key material, Authorization values or cookies", async () => {
