@@ -1,5 +1,6 @@
 import { basicUsage, type Usage } from "@bentoo/core";
 import { createParser } from "eventsource-parser";
+import { applyEdits, occurrences, type ByteEdit } from "../byte-edits.js";
 import type { ProviderCall } from "../provider.js";
 import { SseFramer } from "../sse-framer.js";
 import type { StreamEnd, StreamTranslation } from "../stream-relay.js";
@@ -11,6 +12,7 @@ const MAX_KEPT_BYTES = 8 * 1024 * 1024;
 /** How much of a stream's end is read for `[DONE]` and an in-band error (bytes). */
 const ENDING_BYTES = 64 * 1024;
 const DONE_EVENTS = ["data: [DONE]", "data:[DONE]"].map((text) => Buffer.from(text));
+const MODEL_MEMBER = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
 const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 const LF = 0x0a;
 const OPEN_BRACE = 0x7b;
@@ -18,12 +20,12 @@ const CLOSE_BRACE = 0x7d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
-const MODEL_MEMBER = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
+const NOTHING = Buffer.alloc(0);
 
 /**
  * A provider's Chat Completions stream for a client of the same API. Events pass
  * as the provider sent them, cut only at event boundaries (SseFramer), with
- * Bentoo's members rewritten:
+ * Bentoo's members rewritten in the bytes:
  * - `model` in every chunk names the catalog id, as JSON answers do;
  * - the usage event (Bentoo always asks for it, to meter from the provider's own
  *   count) gains `usageExtras` (the cost) when the client asked for usage, and
@@ -32,13 +34,17 @@ const MODEL_MEMBER = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
  * At the end it says whether `[DONE]` came, what usage was reported (else what
  * was delivered, counted), and any error the provider reported in the stream.
  * https://platform.openai.com/docs/api-reference/chat-streaming
+ *
+ * The bytes are searched through a latin1 view of them, where a character's
+ * index is its byte's offset, and rewritten as a list of edits applied in one
+ * copy.
  */
 export class OpenAiChatPassthrough implements StreamTranslation {
   readonly #framer = new SseFramer();
   readonly #call: ProviderCall;
   /** `"model":"<catalog id>"`, what every chunk's model member becomes. */
-  readonly #model: string;
-  /** The model member as the provider writes it, once seen; null when it already names the catalog id. */
+  readonly #model: Buffer;
+  /** The model member as the provider writes it (latin1), once seen; null when it already names the catalog id. */
   #providerModel: string | null | undefined;
   #usage: Usage | null = null;
   readonly #kept: Buffer[] = [];
@@ -46,10 +52,10 @@ export class OpenAiChatPassthrough implements StreamTranslation {
 
   constructor(call: ProviderCall) {
     this.#call = call;
-    this.#model = `"model":${JSON.stringify(call.model.id)}`;
+    this.#model = Buffer.from(`"model":${JSON.stringify(call.model.id)}`);
   }
 
-  chunk(bytes: Buffer): string | null {
+  chunk(bytes: Buffer): Buffer | null {
     const events = this.#framer.push(bytes);
     return events === null ? null : this.#rewrite(events);
   }
@@ -61,44 +67,52 @@ export class OpenAiChatPassthrough implements StreamTranslation {
     return { tail, usage: this.#usage ?? this.#deliveredUsage(), done, error: done ? null : reportedError(this.#ending()) };
   }
 
-  /** One run of complete events, as the client gets it: the model renamed, then the usage event rewritten. */
-  #rewrite(events: Buffer): string {
+  /** One run of complete events, as the client gets it. */
+  #rewrite(events: Buffer): Buffer {
     this.#keep(events);
-    let text = events.toString("utf8");
+    const text = events.toString("latin1");
     if (this.#providerModel === undefined) this.#learnModel(text);
-    if (this.#providerModel != null) text = text.replaceAll(this.#providerModel, this.#model);
-    return this.#rewriteUsageEvent(text);
+    const usageEdit = this.#usageEdit(events, text);
+    const edits: ByteEdit[] = [];
+    if (this.#providerModel != null) {
+      for (const at of occurrences(text, this.#providerModel)) {
+        // A model member inside an event that is left out goes with it.
+        if (usageEdit !== null && at >= usageEdit.start && at < usageEdit.end) continue;
+        edits.push({ start: at, end: at + this.#providerModel.length, bytes: this.#model });
+      }
+    }
+    if (usageEdit !== null) insertInOrder(edits, usageEdit);
+    return applyEdits(events, edits);
   }
 
   /**
-   * Reads the run's last usage object, if any, and returns the run with Bentoo's
-   * members added to it (the client asked for usage), or with its event left out
-   * (it did not, and the event carries no choices). Only the usage object is
-   * parsed; the event's other bytes stay as they are.
+   * The edit of the run's last usage object, if any: Bentoo's members added to it
+   * (the client asked for usage), or its event left out (it did not, and the
+   * event carries no choices). Only the usage object is parsed.
    */
-  #rewriteUsageEvent(text: string): string {
+  #usageEdit(events: Buffer, text: string): ByteEdit | null {
     const mark = text.lastIndexOf('"usage"');
-    if (mark === -1) return text;
+    if (mark === -1) return null;
     // Streams that asked for usage carry `"usage":null` in every other chunk: only an object is read.
     const open = valueStart(text, mark + '"usage"'.length);
-    if (text.charCodeAt(open) !== OPEN_BRACE) return text;
+    if (text.charCodeAt(open) !== OPEN_BRACE) return null;
     const close = objectEnd(text, open);
-    const reported = close === -1 ? null : parseObject(text.slice(open, close));
+    const reported = close === -1 ? null : parseObject(events.toString("utf8", open, close));
     const usage = reported === null ? null : readOpenAiUsage(reported);
-    if (usage === null) return text;
+    if (usage === null) return null;
     this.#usage = usage;
-    if (this.#call.client.streamUsage) return text.slice(0, open) + withExtras(text.slice(open, close), reported!, this.#call.usageExtras(usage)) + text.slice(close);
+    if (this.#call.client.streamUsage) return withExtras(open, close, reported!, this.#call.usageExtras(usage));
     const lineStart = text.lastIndexOf("\n", mark) + 1;
     const lineEnd = text.indexOf("\n", close);
-    if (lineEnd === -1 || !EMPTY_CHOICES.test(text.slice(lineStart, lineEnd))) return text;
+    if (lineEnd === -1 || !EMPTY_CHOICES.test(text.slice(lineStart, lineEnd))) return null;
     // The event and the blank line after it go.
     const blankLineEnd = text.indexOf("\n", lineEnd + 1);
-    return text.slice(0, lineStart) + text.slice(blankLineEnd === -1 ? text.length : blankLineEnd + 1);
+    return { start: lineStart, end: blankLineEnd === -1 ? text.length : blankLineEnd + 1, bytes: NOTHING };
   }
 
   #learnModel(text: string): void {
     const member = MODEL_MEMBER.exec(text)?.[0];
-    if (member !== undefined) this.#providerModel = member === this.#model ? null : member;
+    if (member !== undefined) this.#providerModel = member === this.#model.toString("latin1") ? null : member;
   }
 
   #keep(events: Buffer): void {
@@ -142,6 +156,13 @@ export class OpenAiChatPassthrough implements StreamTranslation {
   }
 }
 
+/** Puts `edit` among `edits` (ordered by start), after those that start before it. */
+function insertInOrder(edits: ByteEdit[], edit: ByteEdit): void {
+  let index = edits.length;
+  while (index > 0 && edits[index - 1]!.start > edit.start) index -= 1;
+  edits.splice(index, 0, edit);
+}
+
 /** Where a member's value starts, given the index just after its key: past the colon and JSON whitespace (-1 without a colon). */
 function valueStart(text: string, afterKey: number): number {
   let at = afterKey;
@@ -170,15 +191,15 @@ function objectEnd(text: string, open: number): number {
 }
 
 /**
- * The usage object with Bentoo's members: added before its closing brace (its
- * own text untouched), or, when the provider reported a member of the same
- * name, written again with ours.
+ * The edit that gives the usage object [open, close) Bentoo's members: added
+ * before its closing brace (its own bytes untouched), or, when the provider
+ * reported a member of the same name, the object written again with ours.
  */
-function withExtras(object: string, reported: Record<string, unknown>, extras: Record<string, unknown>): string {
-  for (const name in extras) if (Object.hasOwn(reported, name)) return JSON.stringify(Object.assign({}, reported, extras));
+function withExtras(open: number, close: number, reported: Record<string, unknown>, extras: Record<string, unknown>): ByteEdit {
+  for (const name in extras) if (Object.hasOwn(reported, name)) return { start: open, end: close, bytes: Buffer.from(JSON.stringify(Object.assign({}, reported, extras))) };
   const members = JSON.stringify(extras);
   // The object was read as usage, so it has members and the new ones follow a comma.
-  return members.length <= 2 ? object : `${object.slice(0, -1)},${members.slice(1)}`;
+  return { start: close - 1, end: close - 1, bytes: members.length <= 2 ? NOTHING : Buffer.from(`,${members.slice(1, -1)}`) };
 }
 
 /** The message of an error event (`data: {"error": {...}}`) among `events`, if any. */
