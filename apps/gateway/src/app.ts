@@ -4,7 +4,6 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { requestRecord } from "./audit/request-record.js";
 import { installErrorHandler } from "./http/error-handler.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
-import { lazyChildLoggers } from "./logger.js";
 import { serverOptions } from "./http/server-options.js";
 import { ipAllowlist } from "./middleware/ip-allowlist.js";
 import { transportSecurity } from "./middleware/transport-security.js";
@@ -32,7 +31,6 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     loggerInstance: services.logger as FastifyBaseLogger,
     // No per-request log lines: the hot path never waits on logging (audit records cover requests).
     logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: lazyChildLoggers,
     genReqId: () => newId("request"),
     requestIdHeader: false,
     bodyLimit: services.config.bodyLimitBytes,

@@ -1,5 +1,4 @@
-import type { FastifyBaseLogger } from "fastify";
-import pino, { type Bindings, type ChildLoggerOptions, type Logger } from "pino";
+import pino, { type Logger } from "pino";
 
 const KEY_SHAPED = /btoo_sk_(?:live|test)_[0-9A-Za-z]{4,}/g;
 
@@ -57,69 +56,4 @@ export function createLogger(level: string, destination: pino.DestinationStream 
     },
     destination,
   );
-}
-
-type LogMethod = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-type LogArguments = [object: unknown, message?: string, ...values: unknown[]];
-
-/**
- * A request's logger whose pino child (bindings serialised into a string: about
- * 1.5 µs, and garbage) is made only when the request logs something. Requests
- * rarely log, and Fastify makes a child for every one of them.
- */
-class LazyChildLogger implements FastifyBaseLogger {
-  #child: FastifyBaseLogger | undefined;
-
-  constructor(
-    private readonly parent: FastifyBaseLogger,
-    private readonly bindings: Bindings,
-    private readonly options: ChildLoggerOptions,
-  ) {}
-
-  private get logger(): FastifyBaseLogger {
-    return (this.#child ??= this.parent.child(this.bindings, this.options));
-  }
-
-  get level(): string {
-    return this.#child?.level ?? this.options.level ?? this.parent.level;
-  }
-
-  set level(level: string) {
-    this.logger.level = level;
-  }
-
-  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.logger.child(bindings, options);
-  }
-
-  fatal(...args: LogArguments): void {
-    this.write("fatal", args);
-  }
-  error(...args: LogArguments): void {
-    this.write("error", args);
-  }
-  warn(...args: LogArguments): void {
-    this.write("warn", args);
-  }
-  info(...args: LogArguments): void {
-    this.write("info", args);
-  }
-  debug(...args: LogArguments): void {
-    this.write("debug", args);
-  }
-  trace(...args: LogArguments): void {
-    this.write("trace", args);
-  }
-  silent(...args: LogArguments): void {
-    this.write("silent", args);
-  }
-
-  private write(method: LogMethod, args: LogArguments): void {
-    (this.logger[method] as (...forwarded: LogArguments) => void)(...args);
-  }
-}
-
-/** Fastify's `childLoggerFactory`: per-request loggers that cost nothing until used. */
-export function lazyChildLoggers(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
-  return new LazyChildLogger(logger, bindings, options);
 }

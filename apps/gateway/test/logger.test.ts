@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, lazyChildLoggers } from "../src/logger.js";
+import { createLogger } from "../src/logger.js";
 import { LogCapture } from "./helpers.js";
 
 describe("per-request loggers", () => {
   it("write only at or above their level, each line carrying the request's bindings", () => {
     const logs = new LogCapture();
     const logger = createLogger("info", logs);
-    const requestLogger = lazyChildLoggers(logger, { reqId: "req_lazy" }, {});
+    const requestLogger = logger.child({ reqId: "req_lazy" });
     expect(requestLogger.level).toBe("info");
     requestLogger.debug("below the level: nothing is written");
-    const quiet = lazyChildLoggers(logger, { reqId: "req_quiet" }, {});
+    const quiet = logger.child({ reqId: "req_quiet" });
     expect(quiet.level).toBe("info");
 
     requestLogger.warn({ code: "upstream_timeout" }, "first line");
@@ -24,7 +24,7 @@ describe("per-request loggers", () => {
 
   it("a child of a request's logger keeps both sets of bindings, and a level set on it applies", () => {
     const logs = new LogCapture();
-    const requestLogger = lazyChildLoggers(createLogger("info", logs), { reqId: "req_parent" }, {});
+    const requestLogger = createLogger("info", logs).child({ reqId: "req_parent" });
     const child = requestLogger.child({ route: "/v1/models" });
     child.info("from the child");
     requestLogger.level = "error";
