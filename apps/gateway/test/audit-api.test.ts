@@ -206,6 +206,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
         status?: number;
         code?: string | null;
       }
+      // biome-ignore format: one request kind per line keeps the mix readable as a table
       const kinds: Array<[number, Omit<Expected, "send"> & { send: (ua: string, ip: string) => Promise<Injected> }]> = [
         [50, { kind: "sandbox ok", send: (ua, ip) => capi.chat(sandboxKey.key, "fake/chat", { ua, ip }), account: sandbox.id, key: sandboxKey, last4: sandboxKey.key_id, model: "fake/chat", provider: "sandbox", status: 200, code: null }],
         [10, { kind: "models ok", send: async (ua, ip) => capi.keep(await c.app.inject({ url: "/v1/models", headers: { ...bearer(sandboxKey.key), "user-agent": ua }, remoteAddress: ip })), account: sandbox.id, key: sandboxKey, last4: sandboxKey.key_id, model: null, provider: null, status: 200, code: null }],
