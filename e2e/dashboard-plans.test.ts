@@ -30,7 +30,11 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard plans in Chromium against t
     await signUp(other, base, `limits-${Date.now()}@example.com`);
     accountId = await other.evaluate(async () => ((await (await fetch("/api/account")).json()) as { account: { id: string } }).account.id);
     for (let batch = 0; batch < 7; batch += 1) {
-      const created = await Promise.all(Array.from({ length: 7 }, (_, index) => admin(server, "POST", `/admin/v1/accounts/${accountId}/keys`, { name: `bulk-${batch * 7 + index}`, mode: "test" })));
+      const created = await Promise.all(
+        Array.from({ length: 7 }, (_, index) =>
+          admin(server, "POST", `/admin/v1/accounts/${accountId}/keys`, { name: `bulk-${batch * 7 + index}`, mode: "test" }),
+        ),
+      );
       expect(created.map((result) => result.status)).toEqual(Array(7).fill(201));
     }
     await other.goto(`${base}/settings/api-keys`);

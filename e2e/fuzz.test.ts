@@ -26,7 +26,9 @@ interface Outcome {
 }
 
 function rssMegabytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmRSS:"));
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((entry) => entry.startsWith("VmRSS:"));
   return Number(/(\d+)/.exec(line ?? "")?.[1] ?? 0) / 1024;
 }
 
@@ -176,7 +178,11 @@ describe("bad-input suite against the built server", () => {
     const seconds = (performance.now() - started) / 1000;
     const rssAfter = rssMegabytes(server.child.pid!);
 
-    const sorted = (map: Map<string, number>) => [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}: ${count}`).join(", ");
+    const sorted = (map: Map<string, number>) =>
+      [...map.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(", ");
     const report = [
       "",
       `bad-input suite (seed 0x${SEED.toString(16)}): ${sent} requests sent over ${CONCURRENCY} connections in ${seconds.toFixed(1)} s (${Math.round(sent / seconds)}/s)`,

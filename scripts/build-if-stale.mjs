@@ -82,7 +82,8 @@ export function newestInputTime(root, build) {
   let newest = 0;
   for (const input of build.inputs) {
     const path = join(root, input);
-    if (!existsSync(path)) throw new Error(`${input}, an input of the ${build.name} build, does not exist: update WORKSPACE_BUILDS in scripts/build-if-stale.mjs`);
+    if (!existsSync(path))
+      throw new Error(`${input}, an input of the ${build.name} build, does not exist: update WORKSPACE_BUILDS in scripts/build-if-stale.mjs`);
     newest = Math.max(newest, newestTime(path));
   }
   return newest;

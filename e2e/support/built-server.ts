@@ -28,7 +28,10 @@ function inheritedEnvironment(): Record<string, string | undefined> {
  * the demo seeded prints it).
  */
 export async function startBuiltServer(env: Record<string, string>, options: { waitForDemoKey?: boolean } = {}): Promise<BuiltServer> {
-  const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...inheritedEnvironment(), HOST: "127.0.0.1", PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [GATEWAY_MAIN], {
+    env: { ...inheritedEnvironment(), HOST: "127.0.0.1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -146,7 +146,10 @@ describe("the repository's builds", () => {
 
   it("the dashboard imports only npm packages it declares (whose changes show in the lockfile), no workspace package", () => {
     const dashboard = join(repositoryRoot, "apps/dashboard");
-    const manifest = JSON.parse(readFileSync(join(dashboard, "package.json"), "utf8")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(dashboard, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
     const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})]);
     const imported = new Set<string>();
     for (const file of readdirSync(join(dashboard, "src"), { recursive: true })) {

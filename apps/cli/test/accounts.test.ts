@@ -84,7 +84,12 @@ describe("bentoo accounts", () => {
     expect(all.stdout).not.toContain("--cursor");
 
     const firstPage = await g.cli(["accounts", "list", "--limit", "2"]);
-    expect(firstPage.stdout.trimEnd().split("\n").filter((line) => line.startsWith("acct_"))).toHaveLength(2);
+    expect(
+      firstPage.stdout
+        .trimEnd()
+        .split("\n")
+        .filter((line) => line.startsWith("acct_")),
+    ).toHaveLength(2);
     const cursor = /--cursor (\S+), or --all/.exec(firstPage.stdout)?.[1];
     expect(cursor).toBeDefined();
     const secondPage = await g.cli(["accounts", "list", "--limit", "2", "--cursor", cursor!]);

@@ -11,7 +11,8 @@ describe("the gateway's address: BENTOO_BASE_URL, its old name BENTOO_URL, --url
   });
   afterAll(() => g?.dispose());
 
-  const listWith = (env: Record<string, string | undefined>, argv: string[] = []) => g.cli([...argv, "accounts", "list"], { env: { BENTOO_BASE_URL: undefined, BENTOO_URL: undefined, ...env } });
+  const listWith = (env: Record<string, string | undefined>, argv: string[] = []) =>
+    g.cli([...argv, "accounts", "list"], { env: { BENTOO_BASE_URL: undefined, BENTOO_URL: undefined, ...env } });
 
   it("reads BENTOO_BASE_URL as the SDKs write it (ending in /v1) or as the server's root", async () => {
     for (const value of [`${g.url}/v1`, `${g.url}/v1/`, g.url, `${g.url}/`]) {

@@ -90,7 +90,10 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   await app.register(async (api) => {
     authRoutes(api, services);
     await api.register(async (signedIn) => {
-      signedIn.addHook("onRequest", sessionAuth(services.sessions, (id) => services.storage.accounts.get(id)));
+      signedIn.addHook(
+        "onRequest",
+        sessionAuth(services.sessions, (id) => services.storage.accounts.get(id)),
+      );
       signOutRoute(signedIn, services);
       accountRoutes(signedIn, services);
       keyRoutes(signedIn, services);

@@ -1,5 +1,17 @@
 import { MemoryAdmission, RedisAdmission, type Admission, type SettlementErrorHandler } from "@bentoo/admission";
-import { AccountService, KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
+import {
+  AccountService,
+  KeyCache,
+  KeyService,
+  KeyVerifier,
+  randomBase62,
+  type Catalog,
+  type KeyActivity,
+  type KeyInvalidation,
+  type PlanLimits,
+  type Plan,
+  type Storage,
+} from "@bentoo/core";
 import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
 import { openStorage, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
@@ -120,7 +132,11 @@ export async function createServices(config: Config, credentials: CredentialSour
     failOpen: config.rateLimitFailOpen,
     credits,
     records,
-    metrics: createMetrics({ auditQueueDepth: () => records.stats.auditQueued, auditDropped: () => records.stats.auditDropped, ledgerPending: () => records.stats.ledgerPending }),
+    metrics: createMetrics({
+      auditQueueDepth: () => records.stats.auditQueued,
+      auditDropped: () => records.stats.auditDropped,
+      ledgerPending: () => records.stats.ledgerPending,
+    }),
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
     async close() {

@@ -44,7 +44,10 @@ describe.each(storageTargets())("AccountService on $name", (target) => {
     (await opened.storage.audit.query({ accountId, type: "event", limit: 100, ...(event === undefined ? {} : { event }) })).records;
 
   const refusal = async (attempt: Promise<unknown>): Promise<BentooError> => {
-    const error = await attempt.then(() => null, (caught: unknown) => caught);
+    const error = await attempt.then(
+      () => null,
+      (caught: unknown) => caught,
+    );
     if (!(error instanceof BentooError)) throw new Error(`expected a BentooError, got ${String(error)}`);
     return error;
   };
@@ -128,8 +131,18 @@ describe.each(storageTargets())("AccountService on $name", (target) => {
       const events = await eventsOf(account.id);
       expect(events.map((event) => event.event).sort()).toEqual(["account.created", "account.limits_changed", "account.plan_changed", "key.created"]);
       const named = (name: AuditEvent) => events.find((event) => event.event === name);
-      expect(named("account.plan_changed")).toMatchObject({ actor: "operator", requestId: "req_patch", timestamp: clock, metadata: { from: "free", to: "pro" } });
-      expect(named("account.limits_changed")).toMatchObject({ actor: "operator", requestId: "req_patch", timestamp: clock, metadata: { rpm_limit: 120, tpm_limit: null } });
+      expect(named("account.plan_changed")).toMatchObject({
+        actor: "operator",
+        requestId: "req_patch",
+        timestamp: clock,
+        metadata: { from: "free", to: "pro" },
+      });
+      expect(named("account.limits_changed")).toMatchObject({
+        actor: "operator",
+        requestId: "req_patch",
+        timestamp: clock,
+        metadata: { rpm_limit: 120, tpm_limit: null },
+      });
     });
 
     it("setting the plan it already has writes no plan_changed event", async () => {
@@ -179,8 +192,12 @@ describe.each(storageTargets())("AccountService on $name", (target) => {
       expect(issued.record.ipAllowlist).toEqual(["10.0.0.0/8"]);
       const key = await keys.update(issued.record.id, { ipAllowlist: ["198.51.100.0/24"] }, account.id, SESSION);
       expect(key.ipAllowlist).toEqual(["198.51.100.0/24"]);
-      expect(await eventsOf(account.id, "account.allowlist_changed")).toMatchObject([{ actor: SESSION.actor, metadata: { ip_allowlist: ["203.0.113.9", "2001:db8::/48"] } }]);
-      expect(await eventsOf(account.id, "key.allowlist_changed")).toMatchObject([{ apiKeyId: issued.record.id, metadata: { ip_allowlist: ["198.51.100.0/24"] } }]);
+      expect(await eventsOf(account.id, "account.allowlist_changed")).toMatchObject([
+        { actor: SESSION.actor, metadata: { ip_allowlist: ["203.0.113.9", "2001:db8::/48"] } },
+      ]);
+      expect(await eventsOf(account.id, "key.allowlist_changed")).toMatchObject([
+        { apiKeyId: issued.record.id, metadata: { ip_allowlist: ["198.51.100.0/24"] } },
+      ]);
     });
 
     it("moving to enterprise and setting a list in one update is allowed; so is clearing a list on any plan", async () => {

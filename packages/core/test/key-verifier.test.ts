@@ -3,7 +3,20 @@ import { KeyCache, KeyVerifier, generateApiKey, type ConnectionKeyMemo, type Key
 
 function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAccount {
   return {
-    key: { id: "key_1", accountId: "acct_1", name: "k", mode: "test", last4: "abcd", createdAt: 0, lastUsedAt: null, expiresAt: null, revokedAt: null, rolledFromId: null, ipAllowlist: null, ...overrides },
+    key: {
+      id: "key_1",
+      accountId: "acct_1",
+      name: "k",
+      mode: "test",
+      last4: "abcd",
+      createdAt: 0,
+      lastUsedAt: null,
+      expiresAt: null,
+      revokedAt: null,
+      rolledFromId: null,
+      ipAllowlist: null,
+      ...overrides,
+    },
     account: { id: "acct_1", email: "a@b.c", plan: "free", rpmLimit: null, tpmLimit: null, balanceMicros: 0, ipAllowlist: null, createdAt: 0, updatedAt: 0 },
   };
 }
@@ -76,7 +89,10 @@ describe("KeyVerifier", () => {
     expect(lookups).toBe(2);
 
     // Another header on the same connection is read afresh: a bad one fails as such, a new key replaces the memo.
-    expect(await verifier.verify("Bearer btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", connection)).toMatchObject({ valid: false, code: "malformed_api_key" });
+    expect(await verifier.verify("Bearer btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", connection)).toMatchObject({
+      valid: false,
+      code: "malformed_api_key",
+    });
     expect(await verifier.verify(undefined, connection)).toMatchObject({ valid: false, code: "missing_api_key" });
     expect(await verifier.verify(`Basic ${key}`, connection)).toMatchObject({ valid: false, code: "invalid_auth_scheme" });
     expect((await verifier.verify(`Bearer ${key}`, connection)).valid).toBe(false); // still revoked
@@ -92,7 +108,11 @@ describe("KeyVerifier", () => {
     const { key } = generateApiKey("test");
     let now = 1000;
     const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 }, () => now);
-    const verifier = new KeyVerifier(async () => subjectFor({ expiresAt: 2000 }), cache, () => now);
+    const verifier = new KeyVerifier(
+      async () => subjectFor({ expiresAt: 2000 }),
+      cache,
+      () => now,
+    );
     expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
     now = 2000;
     expect(await verifier.verify(`Bearer ${key}`)).toMatchObject({ valid: false, code: "expired_api_key" });

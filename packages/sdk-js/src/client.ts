@@ -150,7 +150,7 @@ function resolveApiKey(option: string | undefined): string {
 }
 
 function resolveBaseURL(option: string | undefined): string {
-  const baseURL = (option !== undefined && option !== "" ? option : readEnv("BENTOO_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const baseURL = (option !== undefined && option !== "" ? option : (readEnv("BENTOO_BASE_URL") ?? DEFAULT_BASE_URL)).replace(/\/+$/, "");
   let parsed: URL;
   try {
     parsed = new URL(baseURL);

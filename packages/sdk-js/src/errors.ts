@@ -27,13 +27,7 @@ export class APIError extends BentooError {
   /** The `x-request-id` response header: quote it when you contact the operator. */
   readonly requestID: string | null | undefined;
 
-  constructor(
-    status: number | undefined,
-    error: unknown,
-    message: string | undefined,
-    headers: Headers | undefined,
-    options?: { cause?: unknown },
-  ) {
+  constructor(status: number | undefined, error: unknown, message: string | undefined, headers: Headers | undefined, options?: { cause?: unknown }) {
     super(composeMessage(status, error, message), options);
     this.status = status;
     this.headers = headers;

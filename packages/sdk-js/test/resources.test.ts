@@ -63,7 +63,11 @@ describe("models", () => {
 
   it("maps an unknown model to NotFoundError", async () => {
     const server = await startServer((_request, response) =>
-      sendJSON(response, 404, errorEnvelope("Model nope/nope is not in the catalog. List models with GET /v1/models.", "not_found_error", "model_not_found", "model")),
+      sendJSON(
+        response,
+        404,
+        errorEnvelope("Model nope/nope is not in the catalog. List models with GET /v1/models.", "not_found_error", "model_not_found", "model"),
+      ),
     );
     await expect(client(server).models.retrieve("nope/nope")).rejects.toBeInstanceOf(NotFoundError);
   });

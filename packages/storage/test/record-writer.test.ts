@@ -5,15 +5,45 @@ import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
 
 function auditRecord(accountId: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
   return {
-    id: newId("event"), type: "request", event: "api.request", timestamp: Date.now(), requestId: newId("request"), accountId, apiKeyId: "key_writerwriterwriter01",
-    keyLast4: "Wr1t", keyName: "writer", model: "gpt-4o-mini", provider: "openai", status: 200, errorCode: null, promptTokens: 1, completionTokens: 2, totalTokens: 3,
-    costMicros: 4, usageEstimated: false, sourceIp: "192.0.2.1", userAgent: "vitest", latencyMs: 5, actor: null, metadata: null, ...overrides,
+    id: newId("event"),
+    type: "request",
+    event: "api.request",
+    timestamp: Date.now(),
+    requestId: newId("request"),
+    accountId,
+    apiKeyId: "key_writerwriterwriter01",
+    keyLast4: "Wr1t",
+    keyName: "writer",
+    model: "gpt-4o-mini",
+    provider: "openai",
+    status: 200,
+    errorCode: null,
+    promptTokens: 1,
+    completionTokens: 2,
+    totalTokens: 3,
+    costMicros: 4,
+    usageEstimated: false,
+    sourceIp: "192.0.2.1",
+    userAgent: "vitest",
+    latencyMs: 5,
+    actor: null,
+    metadata: null,
+    ...overrides,
   };
 }
 
 function charge(accountId: string, amountMicros: number): LedgerEntry {
   const at = Date.now();
-  return { id: newId("ledgerEntry", at), accountId, kind: "charge", amountMicros: -amountMicros, requestId: newId("request", at), estimated: false, createdAt: at, metadata: null };
+  return {
+    id: newId("ledgerEntry", at),
+    accountId,
+    kind: "charge",
+    amountMicros: -amountMicros,
+    requestId: newId("request", at),
+    estimated: false,
+    createdAt: at,
+    metadata: null,
+  };
 }
 
 /**
@@ -216,7 +246,10 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     records.ledger(charge(accountId, 9));
     await records.flush();
     expect(store.attempts).toBe(3);
-    expect(errors.map(([error, lost]) => [(error as Error).message, lost])).toEqual([["connection reset", 0], ["connection reset", 0]]);
+    expect(errors.map(([error, lost]) => [(error as Error).message, lost])).toEqual([
+      ["connection reset", 0],
+      ["connection reset", 0],
+    ]);
     expect(records.stats).toMatchObject({ auditWritten: 7, auditLost: 0, ledgerWritten: 1, failedAttempts: 2 });
     expect((await storedIds(accountId)).sort()).toEqual(audit.map((record) => record.id).sort());
     expect(await balance(accountId)).toBe(-9);
@@ -257,7 +290,14 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     const accountId = await account();
     const store = steered();
     store.failures = 10;
-    const records = writer({ store, batchSize: 1, auditAttempts: 1, onError: () => { throw new Error("reporter down"); } });
+    const records = writer({
+      store,
+      batchSize: 1,
+      auditAttempts: 1,
+      onError: () => {
+        throw new Error("reporter down");
+      },
+    });
     records.audit(auditRecord(accountId));
     await expect(records.flush()).resolves.toBeUndefined();
     store.failures = 0;

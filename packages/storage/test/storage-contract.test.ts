@@ -17,7 +17,19 @@ describe.each(storageTargets())("storage contract on $name", (target) => {
 
   const newKey = (accountId: string, mode: KeyMode = "live", extra: { expiresAt?: number | null } = {}) => {
     const generated = generateApiKey(mode);
-    return { input: { accountId, name: `key ${generated.last4}`, mode, hash: generated.hash, last4: generated.last4, expiresAt: extra.expiresAt ?? null, rolledFromId: null, ipAllowlist: null }, generated };
+    return {
+      input: {
+        accountId,
+        name: `key ${generated.last4}`,
+        mode,
+        hash: generated.hash,
+        last4: generated.last4,
+        expiresAt: extra.expiresAt ?? null,
+        rolledFromId: null,
+        ipAllowlist: null,
+      },
+      generated,
+    };
   };
 
   it("reports its dialect and answers a ping", async () => {

@@ -181,9 +181,7 @@ async function handle(
   }
 
   if (!validJson || !isObject(body)) {
-    const msg = validJson
-      ? "The request body must be a JSON object."
-      : "We could not parse the JSON body of your request.";
+    const msg = validJson ? "The request body must be a JSON object." : "We could not parse the JSON body of your request.";
     sendJson(res, 400, errorEnvelope(msg, "invalid_request_error"));
     return;
   }
@@ -199,14 +197,7 @@ async function handle(
   await chat(res, body, body.model, body.messages, settings, nextId());
 }
 
-async function chat(
-  res: ServerResponse,
-  body: JsonObject,
-  model: string,
-  messages: readonly unknown[],
-  settings: Settings,
-  id: number,
-): Promise<void> {
+async function chat(res: ServerResponse, body: JsonObject, model: string, messages: readonly unknown[], settings: Settings, id: number): Promise<void> {
   const failure = FAKE_ERRORS.get(model);
   if (failure) {
     sendJson(res, failure.status, failure.body, failure.headers);
@@ -229,8 +220,7 @@ async function chat(
     sendJson(res, 200, completionBody(meta, answer, choicesWanted(body)));
     return;
   }
-  const includeUsage =
-    meta.withUsage && isObject(body.stream_options) && body.stream_options.include_usage === true;
+  const includeUsage = meta.withUsage && isObject(body.stream_options) && body.stream_options.include_usage === true;
   const writer = new ChunkWriter(meta, includeUsage);
   res.writeHead(200, SSE_HEADERS);
 

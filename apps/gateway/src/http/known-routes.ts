@@ -15,7 +15,9 @@ export function trackKnownRoutes(app: FastifyInstance): { allowedMethods(path: s
   const noop = () => undefined;
   app.addHook("onRoute", (route) => {
     if (route.url === "/*") return;
-    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((method): method is HTTPMethod => METHODS.includes(method as HTTPMethod));
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((method): method is HTTPMethod =>
+      METHODS.includes(method as HTTPMethod),
+    );
     for (const method of methods) if (!router.hasRoute(method, route.url)) router.on(method, route.url, noop);
   });
   return {

@@ -37,7 +37,10 @@ export function sessionAuth(sessions: SessionManager, loadAccount: (id: string) 
     if (!SAFE_METHODS.has(request.method)) {
       const header = request.headers["x-csrf-token"];
       if (crossOrigin(request) || !sessions.csrfMatches(token, typeof header === "string" ? header : undefined)) {
-        throw new BentooError("invalid_csrf_token", "This request needs the session's CSRF token in the X-CSRF-Token header (from GET /api/account), sent from the dashboard's own origin.");
+        throw new BentooError(
+          "invalid_csrf_token",
+          "This request needs the session's CSRF token in the X-CSRF-Token header (from GET /api/account), sent from the dashboard's own origin.",
+        );
       }
     }
     request.dashboard = { session, token, account };

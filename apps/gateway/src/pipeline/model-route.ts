@@ -30,7 +30,9 @@ const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 function resolveModel(catalog: Catalog, id: string): CatalogModel {
   const model = catalog.models.get(id);
   if (model === undefined) {
-    throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, { param: "model" });
+    throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, {
+      param: "model",
+    });
   }
   return model;
 }
@@ -97,7 +99,15 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
   return {
     requestId: request.id,
     model,
-    client: { wire: dialect.wire, stream: parsed.stream, streamUsage: parsed.streamUsage, request: parsed.request, body: parsed.body, raw: request.rawBody, answers: dialect.answers },
+    client: {
+      wire: dialect.wire,
+      stream: parsed.stream,
+      streamUsage: parsed.streamUsage,
+      request: parsed.request,
+      body: parsed.body,
+      raw: request.rawBody,
+      answers: dialect.answers,
+    },
     cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
   };

@@ -1,6 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, BalanceLoader, LimitSpec, Settlement, SettlementErrorHandler } from "../admission.js";
+import type {
+  Admission,
+  AdmissionDecision,
+  AdmissionRequest,
+  AdmissionTicket,
+  BalanceLoader,
+  LimitSpec,
+  Settlement,
+  SettlementErrorHandler,
+} from "../admission.js";
 import { MAX_UNITS } from "../token-bucket.js";
 import { assertAccountId, assertAdmissionRequest, assertGrant, settlementProblem } from "../validate.js";
 import { ADMIT, GRANT, LOAD, SETTLE } from "./scripts.js";
@@ -149,7 +158,15 @@ export class RedisAdmission implements Admission {
   async #sendAdmissions(batch: AdmissionRequest[]): Promise<AdmissionDecision[]> {
     const { accountId, limits } = batch[0]!;
     const keys = this.keysFor(accountId);
-    const args: Array<string | number> = [keys.requests, keys.tokens, keys.balance, this.#pinnedNow(), limits.requestsPerMinute, limits.tokensPerMinute, BALANCE_TTL_MS];
+    const args: Array<string | number> = [
+      keys.requests,
+      keys.tokens,
+      keys.balance,
+      this.#pinnedNow(),
+      limits.requestsPerMinute,
+      limits.tokensPerMinute,
+      BALANCE_TTL_MS,
+    ];
     let holding = false;
     for (const request of batch) {
       args.push(request.tokens, request.holdMicros);

@@ -39,7 +39,10 @@ export function rateLimitCases(context: ContractContext): void {
   });
 
   it("never refuses requests spread exactly at the refill rate, even when the rate is not a whole number of ms", async () => {
-    for (const [accountId, limit] of [["acct_odd", 7], ["acct_even", 60]] as const) {
+    for (const [accountId, limit] of [
+      ["acct_odd", 7],
+      ["acct_even", 60],
+    ] as const) {
       const interval = Math.ceil(60_000 / limit);
       expect(await burst(context, accountId, limits(limit), limit)).toBe(limit);
       for (let index = 0; index < 3 * limit; index += 1) {

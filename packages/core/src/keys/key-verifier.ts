@@ -9,7 +9,12 @@ export type VerifyOutcome =
   | { valid: true; subject: KeyWithAccount }
   | { valid: false; code: AuthFailureCode; last4: string | null; subject: KeyWithAccount | null };
 
-const failure = (code: AuthFailureCode, last4: string | null = null, subject: KeyWithAccount | null = null): VerifyOutcome => ({ valid: false, code, last4, subject });
+const failure = (code: AuthFailureCode, last4: string | null = null, subject: KeyWithAccount | null = null): VerifyOutcome => ({
+  valid: false,
+  code,
+  last4,
+  subject,
+});
 
 /** A well-shaped key as presented in an Authorization header, with its hash. */
 export interface PresentedKey {

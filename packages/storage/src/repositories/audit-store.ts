@@ -145,7 +145,9 @@ export class KyselyAuditStore implements AuditStore {
     requireInteger(now, "now");
     const ids =
       apiKeyIds ??
-      (await this.db.selectFrom("api_keys").select("id").where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute()).map((row) => row.id);
+      (await this.db.selectFrom("api_keys").select("id").where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute()).map(
+        (row) => row.id,
+      );
     if (ids.length === 0) return [];
     const counts = new Map<string, { hour: number; day: number }>();
     for (const idChunk of chunks(ids, ID_LIST_CHUNK)) {

@@ -16,7 +16,14 @@ export class KyselyLedgerStore implements LedgerStore {
   }
 
   async list(accountId: string, options: { limit: number }): Promise<LedgerEntry[]> {
-    const rows = await this.db.selectFrom("credit_ledger").selectAll().where("account_id", "=", accountId).orderBy("created_at", "desc").orderBy("id", "desc").limit(options.limit).execute();
+    const rows = await this.db
+      .selectFrom("credit_ledger")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(options.limit)
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       accountId: row.account_id,

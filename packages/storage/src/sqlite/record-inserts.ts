@@ -39,7 +39,10 @@ export class SqliteRecordInserts implements RecordInserts {
 
   /** Prepared at first use: the connection is opened before the migrations create the tables. */
   #prepared(): { audit: BetterSqlite3.Statement<unknown[]>; ledger: BetterSqlite3.Statement<unknown[]> } {
-    this.#statements ??= { audit: this.database.prepare(insertText("audit_log", AUDIT_COLUMNS)), ledger: this.database.prepare(insertText("credit_ledger", LEDGER_COLUMNS)) };
+    this.#statements ??= {
+      audit: this.database.prepare(insertText("audit_log", AUDIT_COLUMNS)),
+      ledger: this.database.prepare(insertText("credit_ledger", LEDGER_COLUMNS)),
+    };
     return this.#statements;
   }
 }

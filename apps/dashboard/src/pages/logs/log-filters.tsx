@@ -60,7 +60,13 @@ export function LogFilters({ query, keys, models, onApply }: LogFiltersProps) {
       </div>
       <div className="field">
         <label htmlFor="filter-model">Model</label>
-        <input id="filter-model" list="filter-model-options" value={draft.model} onChange={(event) => set("model", event.target.value)} placeholder="Any model" />
+        <input
+          id="filter-model"
+          list="filter-model-options"
+          value={draft.model}
+          onChange={(event) => set("model", event.target.value)}
+          placeholder="Any model"
+        />
         <datalist id="filter-model-options">
           {models.map((model) => (
             <option key={model.id} value={model.id} />

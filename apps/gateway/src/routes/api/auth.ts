@@ -47,7 +47,9 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     const wait = services.signInThrottle.retryAfterMs(email, request.ip);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
-      throw new BentooError("rate_limit_exceeded", `Too many failed sign-in attempts; try again in ${seconds} seconds.`, { headers: { "retry-after": String(seconds) } });
+      throw new BentooError("rate_limit_exceeded", `Too many failed sign-in attempts; try again in ${seconds} seconds.`, {
+        headers: { "retry-after": String(seconds) },
+      });
     }
     const account = await services.storage.accounts.getByEmail(email);
     const stored = await services.storage.accounts.passwordHashOf(email);
