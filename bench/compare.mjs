@@ -8,11 +8,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { killAllChildrenNow, memoryMegabytes, stopAllChildren, mainThreadUserMicros, threadCpuMicros } from "./lib/children.mjs";
-import { selectLoadGenerator } from "./lib/load-generator.mjs";
+import { parseArgs } from "node:util";
+import { killAllChildrenNow, mainThreadUserMicros, memoryMegabytes, stopAllChildren, threadCpuMicros } from "./lib/children.mjs";
 import { postgresSettings } from "./lib/environment.mjs";
+import { selectLoadGenerator } from "./lib/load-generator.mjs";
 import { defaultServiceUrls } from "./lib/options.mjs";
 import { requestBody, startUpstream, targetsFor } from "./lib/targets.mjs";
 

@@ -10,11 +10,11 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cpuMicros, killAllChildrenNow, memoryMegabytes, stopAllChildren } from "./lib/children.mjs";
-import { selectLoadGenerator } from "./lib/load-generator.mjs";
-import { USAGE, UsageError, parseOptions } from "./lib/options.mjs";
 import { build, checkBuilt, machine, postgresSettings } from "./lib/environment.mjs";
+import { selectLoadGenerator } from "./lib/load-generator.mjs";
+import { parseOptions, USAGE, UsageError } from "./lib/options.mjs";
 import { addLatencyOverDirect, errorCount, evaluateFloor, evaluateTargets, printReport } from "./lib/report.mjs";
-import { SequentialProbe, probeTarget } from "./lib/sequential-client.mjs";
+import { probeTarget, SequentialProbe } from "./lib/sequential-client.mjs";
 import { requestBody, startUpstream, targetsFor } from "./lib/targets.mjs";
 
 const benchDirectory = dirname(fileURLToPath(import.meta.url));

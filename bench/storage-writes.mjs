@@ -16,8 +16,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newId } from "@bentoo/core";
 import { openStorage } from "@bentoo/storage";
-import { createBenchDatabase } from "./lib/services.mjs";
 import { defaultServiceUrls } from "./lib/options.mjs";
+import { createBenchDatabase } from "./lib/services.mjs";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "kysely";
-import { AUDIT_CSV_COLUMNS, newId, type AuditRecord } from "@bentoo/core";
+import { AUDIT_CSV_COLUMNS, type AuditRecord, newId } from "@bentoo/core";
 import { storageTargets } from "@bentoo/test-kit";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CsvStreamParser, findSecrets, forEachTextChunk, KEY_MATERIAL, lineSplitter, mb } from "../apps/gateway/test/audit-helpers.js";
 import { createTestApp, type TestApp } from "../apps/gateway/test/helpers.js";
-import { CsvStreamParser, KEY_MATERIAL, findSecrets, forEachTextChunk, lineSplitter, mb } from "../apps/gateway/test/audit-helpers.js";
 
 /**
  * An export of 100,000 records streams as JSONL and CSV with memory staying

@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { openStorage } from "@bentoo/storage";
+import { afterAll, describe, expect, it } from "vitest";
 import { findSecrets } from "../apps/gateway/test/audit-helpers.js";
-import { GATEWAY_MAIN, startBuiltServer, type BuiltServer } from "./support/built-server.js";
+import { type BuiltServer, GATEWAY_MAIN, startBuiltServer } from "./support/built-server.js";
 
 /**
  * A graceful shutdown during load records every request that got a response.

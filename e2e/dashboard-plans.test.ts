@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowserSession, shouldRunBrowserTests, signUp, type BrowserSession } from "./support/browser-session.js";
-import { admin, screenshot, type Server } from "./support/dashboard-e2e.js";
+import { type BrowserSession, openBrowserSession, shouldRunBrowserTests, signUp } from "./support/browser-session.js";
+import { admin, type Server, screenshot } from "./support/dashboard-e2e.js";
 
 /**
  * Plans in the dashboard, in Chromium against the built server: the free plan's

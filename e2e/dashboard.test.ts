@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD, navLink, openBrowserSession, shouldRunBrowserTests, type BrowserSession } from "./support/browser-session.js";
-import { chat, eventually, parseCsv, screenshot, type Server } from "./support/dashboard-e2e.js";
+import { type BrowserSession, navLink, openBrowserSession, PASSWORD, shouldRunBrowserTests } from "./support/browser-session.js";
+import { chat, eventually, parseCsv, type Server, screenshot } from "./support/dashboard-e2e.js";
 
 /**
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core)

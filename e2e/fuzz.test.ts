@@ -1,11 +1,11 @@
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBuiltServer, stopBuiltServer, type BuiltServer } from "./support/built-server.js";
-import { fuzzCase, prng, type FuzzCase, type FuzzFixtures } from "./support/fuzz-cases.js";
+import { type BuiltServer, startBuiltServer, stopBuiltServer } from "./support/built-server.js";
+import { type FuzzCase, type FuzzFixtures, fuzzCase, prng } from "./support/fuzz-cases.js";
 
 /**
  * The bad-input suite: the real built server on loopback, at least

@@ -7,7 +7,7 @@ import { createTestCertificates, type TestCertificates } from "@bentoo/test-kit"
 import OpenAI from "openai";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runUntilExit, startBuiltServer, stopBuiltServer, type BuiltServer } from "./support/built-server.js";
+import { type BuiltServer, runUntilExit, startBuiltServer, stopBuiltServer } from "./support/built-server.js";
 
 const ADMIN_TOKEN = "e2e-https-admin-token-0123456789";
 const HSTS = "max-age=31536000; includeSubDomains";

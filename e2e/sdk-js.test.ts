@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 // The BUILT package, resolved like a user's `import Bentoo from "bentoo"` (the workspace
 // link node_modules/bentoo → packages/sdk-js, whose exports map points at dist/esm).
-import Bentoo, { AuthenticationError, InsufficientCreditsError, NotFoundError, RateLimitError, Stream, type ChatCompletionChunk } from "bentoo";
-import { adminCall, eventually, GATEWAY_MAIN, startGateway, stopGateway, type Gateway } from "./support/sdk-e2e.js";
+import Bentoo, { AuthenticationError, type ChatCompletionChunk, InsufficientCreditsError, NotFoundError, RateLimitError, Stream } from "bentoo";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminCall, eventually, GATEWAY_MAIN, type Gateway, startGateway, stopGateway } from "./support/sdk-e2e.js";
 
 /**
  * End-to-end tests of the JavaScript SDK (packages/sdk-js, built) against the built

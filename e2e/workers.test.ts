@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 
 const MAIN = fileURLToPath(new URL("../apps/gateway/dist/main.js", import.meta.url));
 const ADMIN = "workers-admin-token-0123456789";

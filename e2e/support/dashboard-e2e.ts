@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { eventually as eventuallyEvery, startBuiltServer, stopBuiltServer, type BuiltServer } from "./built-server.js";
+import { type BuiltServer, eventually as eventuallyEvery, startBuiltServer, stopBuiltServer } from "./built-server.js";
 
 /** Helpers for the dashboard's browser tests (e2e/dashboard.test.ts). */
 

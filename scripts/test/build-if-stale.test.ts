@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WORKSPACE_BUILDS, buildIfStale, isUpToDate, stampPath } from "../build-if-stale.mjs";
+import { buildIfStale, isUpToDate, stampPath, WORKSPACE_BUILDS } from "../build-if-stale.mjs";
 
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,6 +1,5 @@
 import type { AccountJson, ApiKeyJson, CreditGrantJson, IssuedKeyJson, KeyMode, ListJson, Plan, RolledKeyJson } from "@bentoo/api-types";
 import {
-  UnexpectedShapeError,
   listParser,
   parseAccount,
   parseApiKey,
@@ -8,6 +7,7 @@ import {
   parseErrorEnvelope,
   parseIssuedKey,
   parseRolledKey,
+  UnexpectedShapeError,
 } from "./response-checks.js";
 
 export type { KeyMode, Plan };

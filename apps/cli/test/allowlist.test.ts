@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, field, startGateway, type Gateway } from "./cli-harness.js";
+import { ADMIN_TOKEN, field, type Gateway, startGateway } from "./cli-harness.js";
 
 describe("bentoo accounts/keys set-allowlist", () => {
   let g: Gateway;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type Gateway } from "./cli-harness.js";
+import { type Gateway, startGateway } from "./cli-harness.js";
 
 /** A URL where nothing answers: the CLI fails with connection_error if it is used. */
 const NOWHERE = "http://127.0.0.1:9";

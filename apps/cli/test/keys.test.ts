@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, field, printedKey, startGateway, type Gateway } from "./cli-harness.js";
+import { ADMIN_TOKEN, field, type Gateway, printedKey, startGateway } from "./cli-harness.js";
 
 const ANY_SECRET = /btoo_sk_(live|test)_[A-Za-z0-9]{8}/;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
 import { listParser, parseAccount, parseApiKey, parseCreditGrant, parseErrorEnvelope, parseIssuedKey, parseRolledKey } from "../src/response-checks.js";
-import { ADMIN_TOKEN, startGateway, type Gateway } from "./cli-harness.js";
+import { ADMIN_TOKEN, type Gateway, startGateway } from "./cli-harness.js";
 
 /** Runs the CLI against a "server" that answers every request with `status` and `body`. */
 async function againstServer(argv: string[], status: number, body: string, contentType = "application/json") {

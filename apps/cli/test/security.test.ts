@@ -1,7 +1,7 @@
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
-import { ADMIN_TOKEN, startGateway, type Gateway } from "./cli-harness.js";
+import { ADMIN_TOKEN, type Gateway, startGateway } from "./cli-harness.js";
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CatalogError, DEFAULT_PLAN_LIMITS, builtinCatalog, parseCatalog, type Catalog, type Plan, type PlanLimits } from "@bentoo/core";
+import { builtinCatalog, type Catalog, CatalogError, DEFAULT_PLAN_LIMITS, type Plan, type PlanLimits, parseCatalog } from "@bentoo/core";
 import { ConfigError } from "./config-error.js";
 import { parseTransport, type ServerTimeouts, type TlsFiles } from "./transport-config.js";
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import cluster from "node:cluster";
 import { resolve } from "node:path";
-import { startRetention } from "./audit/retention.js";
 import { createApp } from "./app.js";
+import { startRetention } from "./audit/retention.js";
 import { ConfigError, parseConfig } from "./config.js";
-import { seedDemoAccount, type DemoSeed } from "./first-run.js";
+import { type DemoSeed, seedDemoAccount } from "./first-run.js";
 import { createServices } from "./services.js";
 
 /** The composition root: the only file that reads the environment and starts things. */

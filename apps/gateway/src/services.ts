@@ -1,18 +1,18 @@
-import { MemoryAdmission, RedisAdmission, type Admission, type SettlementErrorHandler } from "@bentoo/admission";
+import { type Admission, MemoryAdmission, RedisAdmission, type SettlementErrorHandler } from "@bentoo/admission";
 import {
   AccountService,
-  KeyCache,
-  KeyService,
-  KeyVerifier,
-  randomBase62,
   type Catalog,
   type KeyActivity,
+  KeyCache,
   type KeyInvalidation,
-  type PlanLimits,
+  KeyService,
+  KeyVerifier,
   type Plan,
+  type PlanLimits,
+  randomBase62,
   type Storage,
 } from "@bentoo/core";
-import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
+import { type CredentialSource, createProviderRegistry, type ProviderRegistry, warmTokenizer } from "@bentoo/providers";
 import { openStorage, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";

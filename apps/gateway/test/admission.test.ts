@@ -1,11 +1,11 @@
-import { describe, expect, it } from "vitest";
-import pino from "pino";
 import { MemoryAdmission } from "@bentoo/admission";
-import { DEFAULT_PLAN_LIMITS, type Account } from "@bentoo/core";
+import { type Account, DEFAULT_PLAN_LIMITS } from "@bentoo/core";
 import type { FastifyReply } from "fastify";
-import { admit, type AdmissionDeps } from "../src/pipeline/admit.js";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
 import { CreditService } from "../src/credits/credit-service.js";
 import { createMetrics } from "../src/infra/metrics.js";
+import { type AdmissionDeps, admit } from "../src/pipeline/admit.js";
 
 /** The chat path's admission over the in-process implementation: status codes, messages and headers. */
 describe("admission of a chat request", () => {

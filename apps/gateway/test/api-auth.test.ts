@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageTargets } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browser, signedUp } from "./api-helpers.js";
 import { createTestApp, type TestApp } from "./helpers.js";
 

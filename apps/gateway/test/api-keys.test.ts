@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageTargets } from "@bentoo/test-kit";
-import { signedUp, type Browser } from "./api-helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Browser, signedUp } from "./api-helpers.js";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
 describe.each(storageTargets())("Settings → API Keys (/api/keys) on $name", (target) => {

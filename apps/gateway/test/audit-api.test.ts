@@ -1,7 +1,7 @@
+import { type AuditRecord, generateApiKey, newId } from "@bentoo/core";
+import { type FakeUpstream, startFakeUpstream, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKey, newId, type AuditRecord } from "@bentoo/core";
-import { startFakeUpstream, storageTargets, type FakeUpstream } from "@bentoo/test-kit";
-import { browser, signedUp, type Browser } from "./api-helpers.js";
+import { type Browser, browser, signedUp } from "./api-helpers.js";
 import { findSecrets, parseCsv } from "./audit-helpers.js";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
@@ -319,14 +319,12 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
         expect.soft(Number(row.timestamp), `timestamp of ${label}`).toBe(started);
         if (response.statusCode === 200 && expected.model === "fake/chat") {
           const usage = (response.json() as Json).usage;
-          expect
-            .soft(row, label)
-            .toMatchObject({
-              prompt_tokens: usage.prompt_tokens,
-              completion_tokens: usage.completion_tokens,
-              total_tokens: usage.total_tokens,
-              cost_micros: usage.cost_micros,
-            });
+          expect.soft(row, label).toMatchObject({
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            total_tokens: usage.total_tokens,
+            cost_micros: usage.cost_micros,
+          });
           expect.soft(row.completion_tokens, label).toBeGreaterThan(0);
           // Test keys never spend; live keys pay 1,000 micros per output token (pricedCatalog).
           expect.soft(row.cost_micros, label).toBe(expected.key?.mode === "test" ? 0 : row.completion_tokens! * 1000);

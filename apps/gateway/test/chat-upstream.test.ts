@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "@bentoo/core";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createTestApp, parseSse, type TestApp } from "./helpers.js";
 
 const UPSTREAM_KEY = "sk-fake-upstream-secret-0123456789";

@@ -1,12 +1,12 @@
 import { once } from "node:events";
-import { connect, type AddressInfo, type Socket } from "node:net";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import { builtinCatalog, type Storage } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig } from "@bentoo/gateway";
-import { sqliteTarget, startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { type FakeUpstream, sqliteTarget, startFakeUpstream } from "@bentoo/test-kit";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installErrorHandler } from "../src/http/error-handler.js";
-import { ADMIN_TOKEN, LogCapture, bearer, createTestApp, parseSse, pricedCatalog, type TestApp } from "./helpers.js";
+import { ADMIN_TOKEN, bearer, createTestApp, LogCapture, parseSse, pricedCatalog, type TestApp } from "./helpers.js";
 
 const CHAT = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
 

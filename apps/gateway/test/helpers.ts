@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
-import { builtinCatalog, parseCatalog, type Account, type Catalog, type KeyMode, type Plan } from "@bentoo/core";
+import { type Account, builtinCatalog, type Catalog, type KeyMode, type Plan, parseCatalog } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig, type Services } from "@bentoo/gateway";
 import { openStorage } from "@bentoo/storage";
-import { TestClock, sqliteTarget, type FakeUpstream, type OpenedStorage, type StorageTarget } from "@bentoo/test-kit";
+import { type FakeUpstream, type OpenedStorage, type StorageTarget, sqliteTarget, TestClock } from "@bentoo/test-kit";
 import type { FastifyInstance } from "fastify";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";

@@ -3,7 +3,7 @@ import type { KeyWithAccount } from "@bentoo/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ipAllowlist } from "../src/middleware/ip-allowlist.js";
-import { signedUp, type Browser } from "./api-helpers.js";
+import { type Browser, signedUp } from "./api-helpers.js";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
 const CHAT = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };

@@ -1,5 +1,5 @@
+import { type FakeUpstream, startFakeUpstream, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startFakeUpstream, storageTargets, type FakeUpstream } from "@bentoo/test-kit";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 describe.each(storageTargets())("rate limits and credits (embedded limiter) on $name", (target) => {

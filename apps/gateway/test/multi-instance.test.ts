@@ -1,6 +1,6 @@
+import { deleteRedisKeys, type FakeUpstream, startFakeUpstream, storageTargets, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { deleteRedisKeys, startFakeUpstream, storageTargets, testRedisPrefix, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();

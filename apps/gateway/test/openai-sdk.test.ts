@@ -1,7 +1,7 @@
+import { parseCatalog } from "@bentoo/core";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCatalog } from "@bentoo/core";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
 import { createTestApp, type TestApp } from "./helpers.js";
 
 /** The official `openai` npm package, unmodified, pointed at a running Bentoo. */

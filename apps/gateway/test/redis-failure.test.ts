@@ -1,5 +1,5 @@
+import { deleteRedisKeys, type FakeUpstream, startFakeUpstream, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
-import { deleteRedisKeys, startFakeUpstream, testRedisPrefix, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
 import { bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();

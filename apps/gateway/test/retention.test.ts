@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
 import { TestClock } from "@bentoo/test-kit";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startRetention } from "../src/audit/retention.js";
 import { createLogger } from "../src/logger.js";
 import { LogCapture } from "./helpers.js";

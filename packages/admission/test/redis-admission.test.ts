@@ -1,9 +1,9 @@
 import { once } from "node:events";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
 import { deleteKeysUnder, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
-import { MemoryAdmission, RedisAdmission, type AdmissionDecision, type LimitSpec } from "../src/index.js";
-import { connectTestRedis, seededRandom, StoredBalances, ticketOf, type ReportedError } from "./helpers.js";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AdmissionDecision, type LimitSpec, MemoryAdmission, RedisAdmission } from "../src/index.js";
+import { connectTestRedis, type ReportedError, StoredBalances, seededRandom, ticketOf } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
 

@@ -1,19 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AccountService,
+  type ActionContext,
+  type AuditEvent,
   BentooError,
   DEFAULT_PLAN_LIMITS,
   KeyCache,
+  type KeyInvalidation,
   KeyService,
   KeyVerifier,
   managementEvent,
   OPERATOR,
-  type ActionContext,
-  type AuditEvent,
-  type KeyInvalidation,
   type Plan,
 } from "@bentoo/core";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SESSION: ActionContext = { actor: "session:acct_holder", requestId: "req_1", sourceIp: "192.0.2.1", userAgent: "test" };
 

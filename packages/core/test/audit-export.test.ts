@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
 import {
   AUDIT_CSV_COLUMNS,
   AUDIT_EVENTS,
+  type AuditRecord,
   auditRecordToCsvRow,
   auditRecordToJson,
   auditRecordToJsonLine,
@@ -9,8 +9,8 @@ import {
   generateApiKey,
   isAuditEvent,
   newId,
-  type AuditRecord,
 } from "@bentoo/core";
+import { describe, expect, it } from "vitest";
 
 const PUBLIC_FIELDS = [
   "id",

@@ -1,5 +1,5 @@
+import { builtinCatalog, CatalogError, formatMicros, parseCatalog, tokenCostMicros, usdToMicros } from "@bentoo/core";
 import { describe, expect, it } from "vitest";
-import { CatalogError, builtinCatalog, parseCatalog, tokenCostMicros, usdToMicros, formatMicros } from "@bentoo/core";
 
 const provider = { id: "local", type: "openai", base_url: "http://127.0.0.1:11434/v1" };
 const model = { id: "local/llama", provider: "local", upstream_model: "llama3", input_price_per_mtok: 0.5, output_price_per_mtok: 1.5, context_length: 8192 };

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { nestsDeeperThan, replaceValues, stringEnd, topLevelMembers } from "@bentoo/core";
+import { describe, expect, it } from "vitest";
 
 /** A small deterministic PRNG (mulberry32), so that a failure can be replayed. */
 function random(seed: number): () => number {

@@ -1,5 +1,5 @@
+import { type ConnectionKeyMemo, generateApiKey, KeyCache, KeyVerifier, type KeyWithAccount } from "@bentoo/core";
 import { describe, expect, it } from "vitest";
-import { KeyCache, KeyVerifier, generateApiKey, type ConnectionKeyMemo, type KeyWithAccount } from "@bentoo/core";
 
 function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAccount {
   return {

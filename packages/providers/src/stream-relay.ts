@@ -1,8 +1,8 @@
 import type { Writable } from "node:stream";
 import { BentooError, type Usage } from "@bentoo/core";
 import type { Cancellation, StreamOutcome } from "./provider.js";
-import { ClientAbortedError } from "./upstream-error.js";
 import type { StreamingResponse, UpstreamClient } from "./upstream-client.js";
+import { ClientAbortedError } from "./upstream-error.js";
 
 /** What a provider's stream said at its end. */
 export interface StreamEnd {

@@ -1,8 +1,8 @@
-import { Pool } from "undici";
 import { BentooError, type ProviderConfig } from "@bentoo/core";
+import { Pool } from "undici";
 import type { Cancellation } from "./provider.js";
-import { UpstreamExchange, type UpstreamResponse } from "./upstream-exchange.js";
 import { ClientAbortedError, UpstreamError } from "./upstream-error.js";
+import { UpstreamExchange, type UpstreamResponse } from "./upstream-exchange.js";
 
 export type { BodySink, StreamingResponse, UpstreamResponse, WholeResponse } from "./upstream-exchange.js";
 

@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
 import { OpenAiAdapter } from "../src/openai/adapter.js";
 import { passthroughAnswer } from "../src/openai/passthrough-answer.js";
 import { chatCall, modelFor, providerAt } from "./calls.js";

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
 import { OpenAiAdapter } from "../src/openai/adapter.js";
 import { chatCall, modelFor, providerAt } from "./calls.js";
 

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basicUsage } from "@bentoo/core";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAiAdapter } from "../src/openai/adapter.js";
 import type { StreamOutcome } from "../src/provider.js";
 import { chatCall, modelFor, providerAt } from "./calls.js";

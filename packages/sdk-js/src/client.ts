@@ -20,7 +20,7 @@ import { Audit } from "./resources/audit/audit.js";
 import { Chat } from "./resources/chat/chat.js";
 import { Key } from "./resources/key.js";
 import { Models } from "./resources/models.js";
-import { checkMaxRetries, checkTimeout, Transport, type Fetch, type HeadersInput } from "./transport.js";
+import { checkMaxRetries, checkTimeout, type Fetch, type HeadersInput, Transport } from "./transport.js";
 import { VERSION } from "./version.js";
 
 export interface ClientOptions {

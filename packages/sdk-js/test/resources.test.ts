@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AuthenticationError, BentooError, NotFoundError, Page, PagePromise, type AuditRecord, type ChatCompletion } from "../src/index.js";
+import { type AuditRecord, AuthenticationError, BentooError, type ChatCompletion, NotFoundError, Page, PagePromise } from "../src/index.js";
 import { CHAT_PARAMS, client, closeAllServers, collect, errorEnvelope, sendJSON, startServer } from "./helpers.js";
 
 afterEach(closeAllServers);

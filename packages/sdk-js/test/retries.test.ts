@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, Bentoo, InternalServerError, RateLimitError } from "../src/index.js";
 import { retryTiming } from "../src/retry.js";
-import { client, closeAllServers, errorEnvelope, makeKey, sendJSON, startServer, unusedPort, type TestServer } from "./helpers.js";
+import { client, closeAllServers, errorEnvelope, makeKey, sendJSON, startServer, type TestServer, unusedPort } from "./helpers.js";
 
 const MODELS = { object: "list", data: [] };
 const originalTiming = { ...retryTiming };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { APIConnectionError, APIError, Bentoo, BentooError, InternalServerError, RateLimitError, Stream, type ChatCompletionChunk } from "../src/index.js";
+import { APIConnectionError, APIError, Bentoo, BentooError, type ChatCompletionChunk, InternalServerError, RateLimitError, Stream } from "../src/index.js";
 import { retryTiming } from "../src/retry.js";
 import { LineDecoder } from "../src/sse-decoder.js";
 import { CHAT_PARAMS, chunkedFetch, client, closeAllServers, collect, makeKey, sendJSON, sseChunk, startServer } from "./helpers.js";

@@ -1,18 +1,18 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type AuditQuery,
+  type AuditRecord,
+  type AuditStore,
   auditRecordToCsvRow,
   auditRecordToJsonLine,
   BentooError,
   generateApiKey,
   newId,
-  type AuditQuery,
-  type AuditRecord,
-  type AuditStore,
 } from "@bentoo/core";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
 import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { newId, type AuditRecord, type LedgerEntry, type RecordBatch, type RecordStore } from "@bentoo/core";
+import { type AuditRecord, type LedgerEntry, newId, type RecordBatch, type RecordStore } from "@bentoo/core";
 import { AuditQueueFullError, RecordWriter, type RecordWriterOptions } from "@bentoo/storage";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 function auditRecord(accountId: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
   return {

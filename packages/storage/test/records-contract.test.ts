@@ -1,6 +1,6 @@
+import { type AuditEvent, type AuditRecord, generateApiKey, type LedgerEntry, managementEvent, newId } from "@bentoo/core";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKey, managementEvent, newId, type AuditEvent, type AuditRecord, type LedgerEntry } from "@bentoo/core";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
 
 /** Storage.records.write, the one write path for audit records and ledger rows, on every dialect. */
 describe.each(storageTargets())("record batches on $name", (target) => {

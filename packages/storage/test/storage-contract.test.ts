@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BentooError, generateApiKey, type KeyMode } from "@bentoo/core";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** One contract, every dialect: the same behaviour on SQLite and PostgreSQL. */
 describe.each(storageTargets())("storage contract on $name", (target) => {

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type AuditRecord, type LedgerEntry, managementEvent, newId } from "@bentoo/core";
+import { type KyselyStorage, openStorage } from "@bentoo/storage";
 import { afterEach, describe, expect, it } from "vitest";
-import { managementEvent, newId, type AuditRecord, type LedgerEntry } from "@bentoo/core";
-import { openStorage, type KyselyStorage } from "@bentoo/storage";
 import { SqliteWriterThread } from "../src/sqlite/writer-thread.js";
 
 /** The embedded mode's writer thread: its own connection, sharing the file with the main one. */

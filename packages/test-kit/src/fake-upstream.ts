@@ -3,22 +3,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import {
+  type Answer,
   BAD_KEY_MESSAGE,
-  ChunkWriter,
-  DONE,
-  FAKE_ERRORS,
   buildAnswer,
+  ChunkWriter,
+  type CompletionMeta,
   choicesWanted,
   completionBody,
+  DONE,
   errorEnvelope,
+  FAKE_ERRORS,
   isObject,
-  modelsBody,
-  type Answer,
-  type CompletionMeta,
   type JsonObject,
+  modelsBody,
 } from "./fake-upstream-openai.js";
 
-export { FAKE_MODELS, countWords, promptTokens } from "./fake-upstream-openai.js";
+export { countWords, FAKE_MODELS, promptTokens } from "./fake-upstream-openai.js";
 
 export interface FakeUpstreamOptions {
   /** When set, requests must carry `Authorization: Bearer <apiKey>` or get a 401 in OpenAI's error shape. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from "../src/fake-upstream.js";
+import { type FakeUpstream, type FakeUpstreamOptions, startFakeUpstream } from "../src/fake-upstream.js";
 
 type Json = Record<string, unknown>;
 type Init = { headers?: Record<string, string>; signal?: AbortSignal };

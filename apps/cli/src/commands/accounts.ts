@@ -1,7 +1,7 @@
-import { Argument, Option, type Command } from "commander";
-import { collectAll, type AccountPatchInput, type CreateAccountInput, type Plan } from "../admin-client.js";
+import { Argument, type Command, Option } from "commander";
+import { type AccountPatchInput, type CreateAccountInput, collectAll, type Plan } from "../admin-client.js";
 import { allowlistFrom, boxed, parseLimit, parsePageSize } from "../arguments.js";
-import { UsageError, invocation, readProcessStdin, type CliIo } from "../context.js";
+import { type CliIo, invocation, readProcessStdin, UsageError } from "../context.js";
 import { accountBlock, accountsTable } from "../format.js";
 
 const PLAN_CHOICES: readonly Plan[] = ["free", "pro", "enterprise"];

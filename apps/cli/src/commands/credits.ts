@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { parseMicros, parseUsd } from "../arguments.js";
-import { UsageError, invocation, type CliIo } from "../context.js";
+import { type CliIo, invocation, UsageError } from "../context.js";
 import { formatMicros } from "../format.js";
 
 interface GrantOptions {

@@ -1,8 +1,8 @@
-import { Option, type Command } from "commander";
-import { collectAll, type CreateKeyInput, type GraceSeconds, type KeyMode } from "../admin-client.js";
 import type { ApiKeyJson, IssuedKeyJson } from "@bentoo/api-types";
+import { type Command, Option } from "commander";
+import { type CreateKeyInput, collectAll, type GraceSeconds, type KeyMode } from "../admin-client.js";
 import { allowlistFrom, boxed, parseGrace, parsePageSize, parseTimestamp } from "../arguments.js";
-import { invocation, type CliIo } from "../context.js";
+import { type CliIo, invocation } from "../context.js";
 import { formatTime, keyBlock, keysTable, maskedKeyId } from "../format.js";
 
 interface CreateOptions {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { formatUsd, planName } from "../lib/format";
 import { Link } from "../router/link";
 import { useRouter } from "../router/router-context";

@@ -1,5 +1,5 @@
 import type { Admission } from "@bentoo/admission";
-import { managementEvent, newId, type ActionContext, type LedgerEntry, type RecordStore } from "@bentoo/core";
+import { type ActionContext, type LedgerEntry, managementEvent, newId, type RecordStore } from "@bentoo/core";
 import type { RecordWriter } from "@bentoo/storage";
 
 /**

@@ -1,5 +1,5 @@
-import FindMyWay, { type HTTPMethod } from "find-my-way";
 import type { FastifyInstance } from "fastify";
+import FindMyWay, { type HTTPMethod } from "find-my-way";
 
 const METHODS: readonly HTTPMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 

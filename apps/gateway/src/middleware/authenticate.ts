@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { BentooError, type AuthFailureCode, type ConnectionKeyMemo, type KeyVerifier, type KeyWithAccount, type VerifyOutcome } from "@bentoo/core";
+import { type AuthFailureCode, BentooError, type ConnectionKeyMemo, type KeyVerifier, type KeyWithAccount, type VerifyOutcome } from "@bentoo/core";
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 
 declare module "fastify" {

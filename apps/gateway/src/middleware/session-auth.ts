@@ -1,6 +1,6 @@
-import { BentooError, type Account, type SessionRecord } from "@bentoo/core";
+import { type Account, BentooError, type SessionRecord } from "@bentoo/core";
 import type { FastifyRequest } from "fastify";
-import { SESSION_COOKIE, readCookie, type SessionManager } from "../auth/sessions.js";
+import { readCookie, SESSION_COOKIE, type SessionManager } from "../auth/sessions.js";
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -1,4 +1,4 @@
-import { BentooError, tokenCostMicros, type CatalogModel, type ModelRequest } from "@bentoo/core";
+import { BentooError, type CatalogModel, type ModelRequest, tokenCostMicros } from "@bentoo/core";
 import { countRequestTokens } from "@bentoo/providers";
 
 /**

@@ -2,13 +2,13 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { admit, setRateLimitHeaders, type AdmissionDeps, type AdmittedRequest } from "./admit.js";
 import type { Dialect, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
+import { type AdmissionDeps, type AdmittedRequest, admit, setRateLimitHeaders } from "./admit.js";
+import { ClientDisconnect } from "./client-disconnect.js";
 import { costMembers, costMicros } from "./cost.js";
 import { estimateRequest } from "./estimate.js";
 import { newMeter, type RequestMeter } from "./request-meter.js";
-import { ClientDisconnect } from "./client-disconnect.js";
 import { routeCall } from "./route.js";
 import { settleRequest } from "./settle.js";
 

@@ -1,5 +1,5 @@
 import { totalTokens, type Usage } from "@bentoo/core";
-import type { AdmittedRequest, AdmissionDeps } from "./admit.js";
+import type { AdmissionDeps, AdmittedRequest } from "./admit.js";
 
 /**
  * After the answer (or the failure): queue the charge of the actual cost

@@ -2,15 +2,15 @@ import { Readable } from "node:stream";
 import type { AuditPageJson } from "@bentoo/api-types";
 import {
   AUDIT_QUERY_MAX_LIMIT,
-  BentooError,
+  type AuditQuery,
   auditRecordToCsvRow,
   auditRecordToJson,
   auditRecordToJsonLine,
+  BentooError,
   csvHeader,
   isAuditEvent,
   isAuditRecordType,
   isId,
-  type AuditQuery,
 } from "@bentoo/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { pageLimit } from "../http/page-limit.js";

@@ -1,5 +1,5 @@
 import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, BalanceLoader, Settlement, SettlementErrorHandler } from "../admission.js";
-import { SCALE, addUsed, checkBuckets, rateLimitState } from "../token-bucket.js";
+import { addUsed, checkBuckets, rateLimitState, SCALE } from "../token-bucket.js";
 import { assertAccountId, assertAdmissionRequest, assertGrant, settlementProblem } from "../validate.js";
 import { BucketStore } from "./bucket-store.js";
 import { MemoryBalances } from "./memory-balances.js";

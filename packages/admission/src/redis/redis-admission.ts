@@ -12,8 +12,8 @@ import type {
 } from "../admission.js";
 import { MAX_UNITS } from "../token-bucket.js";
 import { assertAccountId, assertAdmissionRequest, assertGrant, settlementProblem } from "../validate.js";
-import { ADMIT, GRANT, LOAD, SETTLE } from "./scripts.js";
 import { parseAdmitReply } from "./parse-admit-reply.js";
+import { ADMIT, GRANT, LOAD, SETTLE } from "./scripts.js";
 import { TurnBatcher } from "./turn-batcher.js";
 
 export interface RedisAdmissionOptions {

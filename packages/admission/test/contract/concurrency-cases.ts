@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import type { Admission, AdmissionTicket } from "../../src/index.js";
 import { seededRandom, ticketOf } from "../helpers.js";
-import { limits, type ContractContext } from "./context.js";
+import { type ContractContext, limits } from "./context.js";
 import { ReferenceModel, verdictOf } from "./reference-model.js";
 
 /** Many requests at once, on one instance or two sharing the state: never more than the limits and the balance allow. */

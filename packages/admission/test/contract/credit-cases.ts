@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
-import { MAX_UNITS, type AdmissionDecision, type AdmissionTicket } from "../../src/index.js";
+import { type AdmissionDecision, type AdmissionTicket, MAX_UNITS } from "../../src/index.js";
 import { ticketOf } from "../helpers.js";
-import { limits, type ContractContext } from "./context.js";
+import { type ContractContext, limits } from "./context.js";
 
 /** What a decision says, in a line a failing test prints readably. */
 function summary(decision: AdmissionDecision) {

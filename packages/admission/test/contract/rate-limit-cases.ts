@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { MAX_UNITS } from "../../src/index.js";
 import { ticketOf } from "../helpers.js";
-import { burst, limits, type ContractContext } from "./context.js";
+import { burst, type ContractContext, limits } from "./context.js";
 
 /** Requests and tokens per minute: token buckets with continuous refill, both taken or neither. */
 export function rateLimitCases(context: ContractContext): void {

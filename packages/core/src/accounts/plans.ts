@@ -1,4 +1,4 @@
-import { OPERATOR, type ActionContext } from "../audit/events.js";
+import { type ActionContext, OPERATOR } from "../audit/events.js";
 import { BentooError } from "../errors.js";
 
 /**

@@ -1,5 +1,5 @@
 import { usdToMicros } from "../money.js";
-import { PROVIDER_TYPES, type Catalog, type CatalogModel, type ModelRoute, type ProviderConfig, type ProviderType } from "./types.js";
+import { type Catalog, type CatalogModel, type ModelRoute, PROVIDER_TYPES, type ProviderConfig, type ProviderType } from "./types.js";
 
 /** A catalog file that does not validate; the message names the bad field. */
 export class CatalogError extends Error {

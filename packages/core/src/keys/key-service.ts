@@ -1,10 +1,10 @@
-import { requireAllowlistAllowed, type PlanLimits, type Plan } from "../accounts/plans.js";
-import { keyStatus, type Account, type ApiKeyRecord } from "../accounts/types.js";
+import { type Plan, type PlanLimits, requireAllowlistAllowed } from "../accounts/plans.js";
+import { type Account, type ApiKeyRecord, keyStatus } from "../accounts/types.js";
+import { type ActionContext, managementEvent, OPERATOR } from "../audit/events.js";
 import { BentooError } from "../errors.js";
-import type { AccountStore, KeyPatch, KeyStore } from "../ports.js";
 import { normalizeAllowlist } from "../network/ip-allowlist.js";
+import type { AccountStore, KeyPatch, KeyStore } from "../ports.js";
 import { generateApiKey, type KeyMode } from "./api-key.js";
-import { OPERATOR, managementEvent, type ActionContext } from "../audit/events.js";
 
 /** Told about every change that must reach the key caches of all instances. */
 export interface KeyInvalidation {

@@ -1,5 +1,5 @@
 import type { KeyWithAccount } from "../accounts/types.js";
-import { hasValidChecksum, hashApiKey, parseKeyShape } from "./api-key.js";
+import { hashApiKey, hasValidChecksum, parseKeyShape } from "./api-key.js";
 import type { KeyCache } from "./key-cache.js";
 
 export type AuthFailureCode = "missing_api_key" | "invalid_auth_scheme" | "malformed_api_key" | "invalid_api_key" | "revoked_api_key" | "expired_api_key";

@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { BentooError, basicUsage, replaceValues, topLevelMembers, type ModelRoute, type Usage } from "@bentoo/core";
+import { BentooError, basicUsage, type ModelRoute, replaceValues, topLevelMembers, type Usage } from "@bentoo/core";
 import type { Answer, ProviderCall } from "../provider.js";
 import { countRequestTokens, countTokens } from "../tokenizer.js";
 import { readOpenAiUsage } from "./usage.js";

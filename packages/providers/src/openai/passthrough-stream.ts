@@ -1,6 +1,6 @@
 import { basicUsage, type Usage } from "@bentoo/core";
 import { createParser } from "eventsource-parser";
-import { applyEdits, occurrences, type ByteEdit } from "../byte-edits.js";
+import { applyEdits, type ByteEdit, occurrences } from "../byte-edits.js";
 import type { ProviderCall } from "../provider.js";
 import { SseFramer } from "../sse-framer.js";
 import type { StreamEnd, StreamTranslation } from "../stream-relay.js";

@@ -1,6 +1,6 @@
 import type { LedgerEntry } from "@bentoo/core";
 import type { CreditLedgerTable } from "../ledger-schema.js";
-import { storedText, type ColumnValues } from "./audit-rows.js";
+import { type ColumnValues, storedText } from "./audit-rows.js";
 
 /** Every column of credit_ledger, in INSERT order. */
 export const LEDGER_COLUMNS = [

@@ -1,4 +1,4 @@
-import { newId, type Account, type AuditRecord, type AccountPatch, type AccountStore, type NewAccount, type Page } from "@bentoo/core";
+import { type Account, type AccountPatch, type AccountStore, type AuditRecord, type NewAccount, newId, type Page } from "@bentoo/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";

@@ -1,4 +1,4 @@
-import { isAuditEvent, isAuditRecordType, type AuditRecord } from "@bentoo/core";
+import { type AuditRecord, isAuditEvent, isAuditRecordType } from "@bentoo/core";
 import type { Selectable } from "kysely";
 import type { AuditLogTable } from "../audit-schema.js";
 

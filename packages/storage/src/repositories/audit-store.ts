@@ -1,17 +1,17 @@
 import {
   AUDIT_QUERY_MAX_LIMIT,
-  BentooError,
   type AuditPage,
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
+  BentooError,
   type KeyActivity,
   type UsageBucket,
   type UsageOptions,
 } from "@bentoo/core";
-import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from "kysely";
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import type { AuditLogTable } from "../audit-schema.js";
-import { encodeCursor, type CursorPosition } from "../cursor.js";
+import { type CursorPosition, encodeCursor } from "../cursor.js";
 import type { Database } from "../schema.js";
 import { fromAuditRow } from "./audit-row-reader.js";
 import { requireCursor } from "./pagination.js";

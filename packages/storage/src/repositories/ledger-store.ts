@@ -1,5 +1,5 @@
 import type { LedgerEntry, LedgerKind, LedgerStore } from "@bentoo/core";
-import { sql, type Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
 
 /** The ledger's read side (rows are written by writeRecordBatch). */

@@ -1,5 +1,5 @@
 import { BentooError, type Page } from "@bentoo/core";
-import { decodeCursor, encodeCursor, type CursorPosition } from "../cursor.js";
+import { type CursorPosition, decodeCursor, encodeCursor } from "../cursor.js";
 
 export function requireCursor(cursor: string | null | undefined): CursorPosition | null {
   if (cursor === undefined || cursor === null || cursor === "") return null;

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from "react";
-import { AUDIT_EVENTS, type ApiKey, type Model } from "../../api/types";
+import { type FormEvent, useState } from "react";
+import { type ApiKey, AUDIT_EVENTS, type Model } from "../../api/types";
 import { maskedKey } from "../../lib/format";
-import { RANGES, type LogQuery, type RangeId } from "./log-query";
+import { type LogQuery, RANGES, type RangeId } from "./log-query";
 
 const STATUSES = ["200", "400", "401", "402", "403", "404", "413", "429", "500", "502", "503", "504"];
 

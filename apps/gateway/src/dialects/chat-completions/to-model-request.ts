@@ -1,6 +1,6 @@
 import {
-  isJsonObject,
   type ContentPart,
+  isJsonObject,
   type JsonObject,
   type MediaSource,
   type Message,

@@ -1,20 +1,20 @@
 import type { AccountJson, CreditGrantJson, ListJson } from "@bentoo/api-types";
 import {
+  type AccountPatch,
   BentooError,
-  PLANS,
   optionalEnum,
   optionalInteger,
   optionalString,
   optionalStringList,
+  PLANS,
   requireBodyObject,
   requireString,
-  type AccountPatch,
 } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { hashPassword } from "../../auth/password.js";
-import { presentAccount, presentList } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
+import { presentAccount, presentList } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
 /** The largest per-minute limit the limiter represents exactly. */

@@ -1,20 +1,20 @@
 import type { ApiKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
 import {
   BentooError,
+  type GracePeriod,
+  isJsonObject,
   KEY_MODES,
+  type KeyChanges,
   optionalEnum,
   optionalInteger,
   optionalStringList,
   requireBodyObject,
   requireString,
-  isJsonObject,
-  type GracePeriod,
-  type KeyChanges,
 } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { presentIssuedKey, presentKey, presentList, presentRolledKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
+import { presentIssuedKey, presentKey, presentList, presentRolledKey } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
 const MAX_GRACE_SECONDS = 30 * 24 * 3600;

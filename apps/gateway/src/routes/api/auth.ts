@@ -1,8 +1,8 @@
 import type { SessionJson } from "@bentoo/api-types";
-import { BentooError, managementEvent, optionalString, requireBodyObject, requireString, type Account, type AuditEvent } from "@bentoo/core";
+import { type Account, type AuditEvent, BentooError, managementEvent, optionalString, requireBodyObject, requireString } from "@bentoo/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword, verifyPassword } from "../../auth/password.js";
-import { SESSION_COOKIE, SESSION_TTL_MS, readCookie, sessionCookie } from "../../auth/sessions.js";
+import { readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from "../../auth/sessions.js";
 import { actionContext } from "../../http/action-context.js";
 import { crossOrigin } from "../../middleware/session-auth.js";
 import type { Services } from "../../services.js";

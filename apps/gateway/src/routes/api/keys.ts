@@ -1,9 +1,9 @@
 import type { ApiKeyJson, DashboardKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
-import { BentooError, KEY_MODES, optionalEnum, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
+import { type ApiKeyRecord, BentooError, type GracePeriod, KEY_MODES, optionalEnum, requireBodyObject, requireString } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { isoOrNull, presentIssuedKey, presentKey, presentRolledKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
+import { isoOrNull, presentIssuedKey, presentKey, presentRolledKey } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 import { parseExpiry, parseGrace, parseKeyChanges } from "../admin/keys.js";
 
