@@ -307,7 +307,7 @@ function adminGarbage(random: Random, fixtures: FuzzFixtures): FuzzCase {
       ? `Bearer ${fixtures.adminToken}`
       : random.pick(["Bearer wrong", `Bearer ${fixtures.adminToken}x`, "", `Basic ${fixtures.adminToken}`]),
   };
-  const id = random.pick([fixtures.victimAccountId, "acct_doesnotexist0000000", "not-an-id", "%00", "../keys", "acct_" + "x".repeat(500)]);
+  const id = random.pick([fixtures.victimAccountId, "acct_doesnotexist0000000", "not-an-id", "%00", "../keys", `acct_${"x".repeat(500)}`]);
   const keyId = random.pick([...fixtures.victimKeyIds, "key_doesnotexist00000000", "", "null", "%2e%2e"]);
   const targets: Array<[string, string]> = [
     ["POST", "/admin/v1/accounts"],
@@ -354,7 +354,7 @@ function apiGarbage(random: Random): FuzzCase {
     headers.cookie = random.pick([
       "bentoo_session=garbage",
       "bentoo_session=",
-      "bentoo_session=" + "x".repeat(4000),
+      `bentoo_session=${"x".repeat(4000)}`,
       "a=b; bentoo_session=%ff",
       'bentoo_session="quoted"',
     ]);

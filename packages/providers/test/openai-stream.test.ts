@@ -106,10 +106,10 @@ describe("OpenAI adapter: a stream's events, however they are chunked", () => {
     "byte-by-byte": [...whole].map((character) => character),
     crlf: [whole.replaceAll("\n\n", "\r\n\r\n")],
     "negative-count": [content("one two three") + usage(5, -7) + DONE],
-    "trailing-comment": [whole + ": bye\n\n"],
+    "trailing-comment": [`${whole}: bye\n\n`],
     cumulative: [content("one") + usage(5, 1), content(" two three") + usage(5, 7) + DONE],
     "no-done": [content("one two three") + usage(5, 7)],
-    "done-without-blank-line": [content("one two three") + usage(5, 7) + "data: [DONE]\n"],
+    "done-without-blank-line": [`${content("one two three")}${usage(5, 7)}data: [DONE]\n`],
     "in-band-error": [content("one two") + event({ error: { message: "overloaded", code: "server_error" } })],
     "held-back": [content("one two three"), HOLD, usage(5, 7) + DONE],
   };

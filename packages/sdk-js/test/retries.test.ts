@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, Bentoo, InternalServerError, RateLimitError } from "../src/index.js";
+import { APIConnectionError, APIConnectionTimeoutError, type APIError, APIUserAbortError, Bentoo, InternalServerError, RateLimitError } from "../src/index.js";
 import { retryTiming } from "../src/retry.js";
 import { client, closeAllServers, errorEnvelope, makeKey, sendJSON, startServer, type TestServer, unusedPort } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { APIConnectionError, APIError, Bentoo, BentooError, type ChatCompletionChunk, InternalServerError, RateLimitError, Stream } from "../src/index.js";
+import { APIConnectionError, APIError, Bentoo, BentooError, type ChatCompletionChunk, InternalServerError, RateLimitError, type Stream } from "../src/index.js";
 import { retryTiming } from "../src/retry.js";
 import { LineDecoder } from "../src/sse-decoder.js";
 import { CHAT_PARAMS, chunkedFetch, client, closeAllServers, collect, makeKey, sendJSON, sseChunk, startServer } from "./helpers.js";
@@ -25,7 +25,7 @@ const contents = (chunks: ChatCompletionChunk[]): string[] => chunks.map((chunk)
 
 describe("SSE parsing", () => {
   it("reassembles events split at every byte, including inside multi-byte characters", async () => {
-    const text = sseChunk("héllo 👋") + sseChunk("世界") + "data: [DONE]\n\n";
+    const text = `${sseChunk("héllo 👋")}${sseChunk("世界")}data: [DONE]\n\n`;
     const bytes = new TextEncoder().encode(text);
     const { stream } = await streamOf(Array.from(bytes, (byte) => Uint8Array.of(byte)));
     expect(contents(await collect(stream))).toEqual(["héllo 👋", "世界"]);

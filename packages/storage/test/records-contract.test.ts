@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /** Storage.records.write, the one write path for audit records and ledger rows, on every dialect. */
 describe.each(storageTargets())("record batches on $name", (target) => {
   let opened: OpenedStorage;
-  let clock = 1_700_000_000_000;
+  const clock = 1_700_000_000_000;
 
   beforeAll(async () => {
     opened = await target.open({ now: () => clock });
