@@ -26,7 +26,10 @@ describe.each(storageTargets())("AccountService on $name", (target) => {
   let clock = 1_700_000_000_000;
   const now = () => clock;
   let serial = 0;
-  const email = () => `user${(serial += 1)}@example.com`;
+  const email = () => {
+    serial += 1;
+    return `user${serial}@example.com`;
+  };
 
   beforeAll(async () => {
     opened = await target.open({ now });

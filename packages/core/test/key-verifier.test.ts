@@ -24,7 +24,13 @@ function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAcco
 describe("KeyVerifier", () => {
   it("returns an outcome per failure and never looks up malformed keys", async () => {
     let lookups = 0;
-    const verifier = new KeyVerifier(async () => (lookups++, null), new KeyCache({ maxEntries: 10, ttlMs: 1000, negativeTtlMs: 1000 }));
+    const verifier = new KeyVerifier(
+      async () => {
+        lookups++;
+        return null;
+      },
+      new KeyCache({ maxEntries: 10, ttlMs: 1000, negativeTtlMs: 1000 }),
+    );
     expect((await verifier.verify(undefined)).valid).toBe(false);
     expect(await verifier.verify("Basic abc")).toMatchObject({ valid: false, code: "invalid_auth_scheme" });
     expect(await verifier.verify("Bearer ")).toMatchObject({ valid: false, code: "missing_api_key" });
@@ -38,7 +44,13 @@ describe("KeyVerifier", () => {
 
   it("refuses a well-shaped key with a wrong checksum before any look-up, every time, naming its last 4", async () => {
     let lookups = 0;
-    const verifier = new KeyVerifier(async () => (lookups++, subjectFor()), new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 60_000 }));
+    const verifier = new KeyVerifier(
+      async () => {
+        lookups++;
+        return subjectFor();
+      },
+      new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 60_000 }),
+    );
     const { key } = generateApiKey("live");
     const typo = `${key.slice(0, 20)}${key[20] === "a" ? "b" : "a"}${key.slice(21)}`;
     for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -54,7 +66,10 @@ describe("KeyVerifier", () => {
     let current = subjectFor();
     let lookups = 0;
     const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 });
-    const verifier = new KeyVerifier(async () => (lookups++, current), cache);
+    const verifier = new KeyVerifier(async () => {
+      lookups++;
+      return current;
+    }, cache);
     expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
     expect((await verifier.verify(`bearer ${key}`)).valid).toBe(true);
     expect(lookups).toBe(1);
@@ -73,7 +88,10 @@ describe("KeyVerifier", () => {
     let current = subjectFor();
     let lookups = 0;
     const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 });
-    const verifier = new KeyVerifier(async () => (lookups++, current), cache);
+    const verifier = new KeyVerifier(async () => {
+      lookups++;
+      return current;
+    }, cache);
     const connection: ConnectionKeyMemo = {};
     expect((await verifier.verify(`Bearer ${key}`, connection)).valid).toBe(true);
     const remembered = connection.presented;

@@ -121,7 +121,12 @@ describe("OpenAI adapter: JSON answers from a real server", () => {
       const streamed = await adapter.send(chatCall(model, { ...body, stream: true }), model.routes[0]!);
       if (streamed.kind !== "stream") throw new Error("expected a stream");
       let text = "";
-      const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });
+      const sink = new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          text += chunk.toString();
+          done();
+        },
+      });
       expect((await streamed.pipeTo(sink)).completed).toBe(true);
       expect(text).toContain("data: [DONE]");
     } finally {

@@ -27,7 +27,11 @@ class SlowClient extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
     setImmediate(() => {
       this.received += chunk.toString("utf8");
-      this.#waiters = this.#waiters.filter((waiter) => (this.received.includes(waiter.text) ? (waiter.resolve(), false) : true));
+      this.#waiters = this.#waiters.filter((waiter) => {
+        if (!this.received.includes(waiter.text)) return true;
+        waiter.resolve();
+        return false;
+      });
       callback();
     });
   }

@@ -63,7 +63,10 @@ describe("the memory-lean encoder", () => {
       "\u00a0",
     ];
     let seed = 7;
-    const random = (below: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % below);
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
     const texts = [
       "function add(a: number, b: number): number {\n  return a + b;\n}\n",
       JSON.stringify({ role: "tool", content: [1, 2.5, -3e10, null, true], name: "lookup_weather" }, null, 2),

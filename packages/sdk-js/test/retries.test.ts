@@ -174,7 +174,11 @@ describe("aborting", () => {
   it("interrupts the wait between retries", async () => {
     let waiting: () => void = () => undefined;
     const retryWaitStarted = new Promise<void>((resolve) => (waiting = resolve));
-    retryTiming.sleep = () => (waiting(), new Promise<void>(() => undefined)); // a wait that never ends
+    // A wait that never ends.
+    retryTiming.sleep = () => {
+      waiting();
+      return new Promise<void>(() => undefined);
+    };
     const server = await failThenSucceed(99, 503);
     const controller = new AbortController();
     const pending = client(server).models.list({ signal: controller.signal });

@@ -201,9 +201,11 @@ export class RecordWriter {
       .then(() => this.#write(batch))
       .then(() => {
         this.#inFlight = false;
-        this.#waiters = this.#waiters.filter((waiter) =>
-          this.#audit.settled >= waiter.audit && this.#ledger.settled >= waiter.ledger ? (waiter.resolve(), false) : true,
-        );
+        this.#waiters = this.#waiters.filter((waiter) => {
+          if (this.#audit.settled < waiter.audit || this.#ledger.settled < waiter.ledger) return true;
+          waiter.resolve();
+          return false;
+        });
         this.#pump();
       });
   }

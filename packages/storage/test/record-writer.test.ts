@@ -81,7 +81,13 @@ class SteeredStore implements Pick<RecordStore, "write"> {
     if (this.batches.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.batches.length} of ${count} batches reached the store within ${timeoutMs} ms`)), timeoutMs);
-      this.#batchWaiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      this.#batchWaiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 
@@ -98,7 +104,11 @@ class SteeredStore implements Pick<RecordStore, "write"> {
       }
       await this.store.write(batch);
       this.batches.push({ audit: [...batch.audit], ledger: [...batch.ledger] });
-      this.#batchWaiters = this.#batchWaiters.filter((waiter) => (this.batches.length >= waiter.count ? (waiter.resolve(), false) : true));
+      this.#batchWaiters = this.#batchWaiters.filter((waiter) => {
+        if (this.batches.length < waiter.count) return true;
+        waiter.resolve();
+        return false;
+      });
       if (this.failures > 0) {
         this.failures -= 1;
         throw new Error("connection reset after commit");

@@ -89,7 +89,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const arrivals = { count: 0, waiters: [] as Array<{ count: number; resolve: () => void }> };
   const onArrival = (): void => {
     arrivals.count += 1;
-    arrivals.waiters = arrivals.waiters.filter((waiter) => (arrivals.count >= waiter.count ? (waiter.resolve(), false) : true));
+    arrivals.waiters = arrivals.waiters.filter((waiter) => {
+      if (arrivals.count < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
   };
 
   const server = createServer((req, res) => {

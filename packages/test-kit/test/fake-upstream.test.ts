@@ -52,7 +52,9 @@ const PROMPT_TOKENS = 21;
 const ANSWER = "Fake answer to: What is the time?";
 
 let up: FakeUpstream;
-beforeAll(async () => void (up = await startFakeUpstream({ slowMs: 150, chunkIntervalMs: 5 })));
+beforeAll(async () => {
+  up = await startFakeUpstream({ slowMs: 150, chunkIntervalMs: 5 });
+});
 afterAll(() => up.close());
 
 async function withUpstream(options: FakeUpstreamOptions, fn: (u: FakeUpstream) => Promise<void>): Promise<void> {

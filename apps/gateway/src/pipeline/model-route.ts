@@ -60,7 +60,8 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const { key, account } = request.subject!;
     const parsed = dialect.parse(request.body);
     const model = resolveModel(deps.catalog, parsed.model);
-    const meter = (request.meter = newMeter(model.id));
+    const meter = newMeter(model.id);
+    request.meter = meter;
     const sandbox = key.mode === "test";
     const estimate = estimateRequest(parsed.request, model);
     const admission = await admit(deps, reply, account, estimate, !sandbox);

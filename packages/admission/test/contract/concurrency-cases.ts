@@ -36,7 +36,7 @@ export function concurrencyCases(context: ContractContext): void {
     const next = await context.admit("acct_race", spec, 0, 0);
     expect(next.rateLimits.requests.remaining).toBe(1_000 - 11);
     expect(next.rateLimits.tokens.remaining).toBe(1_000_000 - 100);
-    admitted.forEach((decision, index) => onEither(index).settle(ticketOf(decision), { tokens: 10, chargedMicros: 4_000 }));
+    for (const [index, decision] of admitted.entries()) onEither(index).settle(ticketOf(decision), { tokens: 10, chargedMicros: 4_000 });
     await Promise.all([context.opened.admission.flush(), context.opened.peer.flush()]);
     expect(await context.opened.peer.available("acct_race")).toBe(0);
   });
