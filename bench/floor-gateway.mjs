@@ -355,6 +355,7 @@ const server = createServer((request, response) => {
       return;
     }
     if (!takeFromBuckets(tokens)) return fail(response, 429, "rate limited");
+    if (balanceMicros < holdMicros) return fail(response, 402, "insufficient credits");
     balanceMicros -= holdMicros;
     forwarded.remainingRequests = Math.floor(buckets.requests);
     forwarded.remainingTokens = Math.floor(buckets.tokens);

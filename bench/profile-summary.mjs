@@ -117,7 +117,7 @@ let total = 0;
 let idle = 0;
 for (const node of profile.nodes) {
   const micros = selfMicros.get(node.id);
-  const { functionName, url, lineNumber } = node.callFrame;
+  const { functionName, url } = node.callFrame;
   if (functionName === "(idle)" || functionName === "(program)") {
     idle += functionName === "(idle)" ? micros : 0;
     if (functionName === "(idle)") continue;

@@ -67,9 +67,9 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: UPSTREAM_KEY, slowMs: 3000 });
     t = await createTestApp({ catalog: catalogFor(upstream, 1), credentials: { FAKE_API_KEY: UPSTREAM_KEY } });
-    let account;
-    ({ key, account } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 }));
-    accountId = account.id;
+    const seeded = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 });
+    key = seeded.key;
+    accountId = seeded.account.id;
   });
   afterAll(async () => {
     await t?.dispose();

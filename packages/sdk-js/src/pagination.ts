@@ -66,6 +66,7 @@ export class PagePromise<Item> implements PromiseLike<Page<Item>>, AsyncIterable
     firstPage.catch(() => undefined);
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: a list() is awaitable for its first page by contract, as in openai-node
   then<Fulfilled = Page<Item>, Rejected = never>(
     onfulfilled?: ((page: Page<Item>) => Fulfilled | PromiseLike<Fulfilled>) | null,
     onrejected?: ((reason: unknown) => Rejected | PromiseLike<Rejected>) | null,

@@ -130,7 +130,7 @@ describe("streams over HTTP", () => {
   });
 
   it("retries a 503 that comes before the stream starts", async () => {
-    const server = await startServer((request, response) => {
+    const server = await startServer((_request, response) => {
       if (server.requests.length === 1) return sendJSON(response, 503, { error: { message: "busy", type: "api_error" } });
       response.writeHead(200, { "content-type": "text/event-stream" });
       response.end(`${sseChunk("ok")}data: [DONE]\n\n`);

@@ -80,7 +80,7 @@ export class RedisAdmission implements Admission {
   /** Accounts whose grant could not reach Redis: their copy is dropped before its next use. */
   readonly #stale = new Set<string>();
   readonly #admissions = new TurnBatcher<AdmissionRequest, AdmissionDecision>((_key, batch) => this.#sendAdmissions(batch));
-  readonly #settlements = new TurnBatcher<PendingSettlement, void>((_key, batch) => this.#sendSettlements(batch), { deferMs: SETTLEMENT_DEFER_MS });
+  readonly #settlements = new TurnBatcher<PendingSettlement, undefined>((_key, batch) => this.#sendSettlements(batch), { deferMs: SETTLEMENT_DEFER_MS });
   #closed = false;
 
   constructor(options: RedisAdmissionOptions) {
@@ -182,7 +182,7 @@ export class RedisAdmission implements Admission {
   }
 
   /** One script call for an account's settlements of one epoch: the token corrections and the holds, summed. */
-  async #sendSettlements(batch: PendingSettlement[]): Promise<void[]> {
+  async #sendSettlements(batch: PendingSettlement[]): Promise<undefined[]> {
     const { accountId, epoch } = batch[0]!.ticket;
     // Sums past what one call may carry are cut: a refund that large empties any bucket's
     // debt anyway, and a charge that large leaves the bucket waiting for the maximum.

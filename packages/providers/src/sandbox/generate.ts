@@ -84,8 +84,8 @@ export function valueForSchema(schema: unknown, random: Seeded, depth = 0): unkn
       return random.next(2) === 1;
     case "array":
       return [valueForSchema(record.items, random, depth + 1)];
-    case "object":
     default: {
+      // "object", and any other or missing type: an object of the properties the schema names.
       const properties = typeof record.properties === "object" && record.properties !== null ? (record.properties as Record<string, unknown>) : {};
       const object: Record<string, unknown> = {};
       for (const [name, propertySchema] of Object.entries(properties)) object[name] = valueForSchema(propertySchema, random, depth + 1);
