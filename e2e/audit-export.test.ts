@@ -12,7 +12,8 @@ import { createTestApp, type TestApp } from "../apps/gateway/test/helpers.js";
  * measured is the server's (plus this client, which never holds the body).
  */
 
-type Json = Record<string, any>;
+/** An exported JSONL line: the members these tests order and filter by, and the rest as sent. */
+type ExportedLine = Record<string, unknown> & { id: string; account_id: string | null; timestamp: string };
 
 const DAY = 24 * 3600 * 1000;
 const COUNT = 100_000;
@@ -212,13 +213,13 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
   it("streams JSONL: every record once, in order, only the caller's, with bounded memory", async () => {
     let lines = 0;
     let previous: { timestamp: number; id: string } | null = null;
-    const found = new Map<string, Json>();
+    const found = new Map<string, ExportedLine>();
     const specialIds = new Set(specials.map((record) => record.id));
     const splitter = lineSplitter((line) => {
       lines += 1;
-      const record = JSON.parse(line) as Json;
+      const record = JSON.parse(line) as ExportedLine;
       if (record.account_id !== accountId) throw new Error(`line ${lines} belongs to account ${record.account_id}`);
-      const position = { timestamp: Date.parse(record.timestamp), id: record.id as string };
+      const position = { timestamp: Date.parse(record.timestamp), id: record.id };
       if (previous !== null && !(position.timestamp > previous.timestamp || (position.timestamp === previous.timestamp && position.id > previous.id))) {
         throw new Error(`line ${lines} is out of order or repeated: ${JSON.stringify(position)} after ${JSON.stringify(previous)}`);
       }

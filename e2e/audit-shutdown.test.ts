@@ -19,7 +19,7 @@ const REQUESTS = 400;
 /** SIGTERM goes out once this many responses came back. */
 const SIGTERM_AFTER = 40;
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 interface Running extends BuiltServer {
   exited: Promise<number | null>;

@@ -12,7 +12,7 @@ import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from 
  * every response, export, record and log line these tests produced.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: this suite reads many answer shapes loosely; the wire types have their own tests
+// biome-ignore lint/suspicious/noExplicitAny: this suite reads the answers of many endpoints loosely
 type Json = Record<string, any>;
 type Injected = Awaited<ReturnType<TestApp["app"]["inject"]>>;
 

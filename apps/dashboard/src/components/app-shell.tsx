@@ -26,6 +26,7 @@ export function AppShell({ title, children }: { title: string; children: ReactNo
   const [signingOut, setSigningOut] = useState(false);
   const firstRender = useRef(true);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation (location.path) to move focus to the new page
   useEffect(() => {
     document.title = `${title} · Bentoo`;
     if (firstRender.current) firstRender.current = false;

@@ -24,6 +24,7 @@ export function LogsPage() {
   const [open, setOpen] = useState<AuditRecord | null>(null);
 
   // New filters: fix the range anew and start from the first page.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the filters (searchKey) change, which the body does not read
   useEffect(() => {
     setNow(Date.now());
     setCursors([null]);
