@@ -8,11 +8,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { killAllChildrenNow, memoryMegabytes, stopAllChildren, mainThreadUserMicros, threadCpuMicros } from "./lib/children.mjs";
-import { selectLoadGenerator } from "./lib/load-generator.mjs";
+import { parseArgs } from "node:util";
+import { killAllChildrenNow, mainThreadUserMicros, memoryMegabytes, stopAllChildren, threadCpuMicros } from "./lib/children.mjs";
 import { postgresSettings } from "./lib/environment.mjs";
+import { selectLoadGenerator } from "./lib/load-generator.mjs";
 import { defaultServiceUrls } from "./lib/options.mjs";
 import { requestBody, startUpstream, targetsFor } from "./lib/targets.mjs";
 
@@ -153,12 +153,17 @@ async function main() {
         const cpu = cpuSplit(entry.instance.pid, before, threadCpuMicros(entry.instance.pid), result.requests);
         // The main thread's user time is its JavaScript and Node's own work; its system time is mostly the sockets' syscalls.
         cpu.mainUser = (mainThreadUserMicros(entry.instance.pid) - userBefore) / result.requests;
-        if (result.non2xx + result.errors + result.timeouts > 0) console.log(`!!! ${entry.build.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+        if (result.non2xx + result.errors + result.timeouts > 0)
+          console.log(`!!! ${entry.build.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
         entry.rounds.push({ rps: result.rps, p99: result.p99Ms, ...cpu });
-        console.log(`round ${round + 1} ${entry.build.name.padEnd(10)} ${result.rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99Ms).padStart(4)} ms  cpu ${cpu.total.toFixed(1).padStart(6)} µs/req (main ${cpu.main.toFixed(1)}, of it user ${cpu.mainUser.toFixed(1)}, busiest other ${cpu.busiest.toFixed(1)}, rest ${cpu.rest.toFixed(1)})`);
+        console.log(
+          `round ${round + 1} ${entry.build.name.padEnd(10)} ${result.rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99Ms).padStart(4)} ms  cpu ${cpu.total.toFixed(1).padStart(6)} µs/req (main ${cpu.main.toFixed(1)}, of it user ${cpu.mainUser.toFixed(1)}, busiest other ${cpu.busiest.toFixed(1)}, rest ${cpu.rest.toFixed(1)})`,
+        );
       }
     }
-    console.log(`\n${options.target}, ${options.mode}, ${options.connections} connections, ${options.rate > 0 ? `${options.rate} req/s` : "max rate"}, ${options.rounds} rounds of ${options.seconds} s; medians:`);
+    console.log(
+      `\n${options.target}, ${options.mode}, ${options.connections} connections, ${options.rate > 0 ? `${options.rate} req/s` : "max rate"}, ${options.rounds} rounds of ${options.seconds} s; medians:`,
+    );
     const [first] = entries;
     for (const entry of entries) {
       const m = (field) => median(entry.rounds.map((round) => round[field]));
@@ -176,7 +181,11 @@ async function main() {
     await upstream.stop();
     await stopAllChildren(0);
     if (options.profileDirectory !== null) {
-      for (const entry of entries) if (entry.instance.profile) console.log(`profile of ${entry.build.name}: ${entry.instance.profile.path} (load began ${((loadBegan - entry.instance.profile.startedAt) / 1000).toFixed(1)} s after its start)`);
+      for (const entry of entries)
+        if (entry.instance.profile)
+          console.log(
+            `profile of ${entry.build.name}: ${entry.instance.profile.path} (load began ${((loadBegan - entry.instance.profile.startedAt) / 1000).toFixed(1)} s after its start)`,
+          );
     }
     if (options.keepLogs) console.log(`logs: ${workDirectory}`);
     else rmSync(workDirectory, { recursive: true, force: true });
@@ -186,8 +195,24 @@ async function main() {
 /** A fixed request rate (autocannon only): CPU per request compares best when both builds do the same work per second. */
 async function runAtRate(request, rate) {
   const autocannon = (await import("autocannon")).default;
-  const result = await autocannon({ url: request.url, method: "POST", headers: request.headers, body: request.body, connections: request.connections, duration: request.seconds, overallRate: rate, timeout: 10 });
-  return { requests: result.requests.total, rps: result.requests.total / result.duration, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+  const result = await autocannon({
+    url: request.url,
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+    connections: request.connections,
+    duration: request.seconds,
+    overallRate: rate,
+    timeout: 10,
+  });
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / result.duration,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
 }
 
 process.on("exit", killAllChildrenNow);

@@ -53,7 +53,13 @@ warmTokenizer();
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 /** The key the benchmark sends to the reference proxies ("Bearer bench"). */
 const keys = new Map([[sha256("bench"), { id: newId("apiKey"), last4: "ench", name: "bench", revoked: false }]]);
-const model = (id, upstream, prices) => ({ id, upstream, ...prices, upstreamName: Buffer.from(`"model":"${upstream}"`), catalogName: Buffer.from(`"model":"${id}"`) });
+const model = (id, upstream, prices) => ({
+  id,
+  upstream,
+  ...prices,
+  upstreamName: Buffer.from(`"model":"${upstream}"`),
+  catalogName: Buffer.from(`"model":"${id}"`),
+});
 const models = new Map([["fake/bench", model("fake/bench", "bench-model", { inputMicrosPerMtok: 1_000_000, outputMicrosPerMtok: 2_000_000, context: 8192 })]]);
 const allowlist = ["127.0.0.0/8", "::1/128"].map((cidr) => ipaddr.parseCIDR(cidr));
 const LIMIT = 1_000_000_000;
@@ -145,23 +151,55 @@ function settle(request, status, usage, costMicros) {
   else refundMicros += request.holdMicros - costMicros;
   statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
   const now = Date.now();
-  if (costMicros > 0) ledger.push({ id: newId("ledgerEntry", now), accountId: account.id, kind: "charge", amountMicros: -costMicros, requestId: request.id, estimated: false, createdAt: now, metadata: null });
+  if (costMicros > 0)
+    ledger.push({
+      id: newId("ledgerEntry", now),
+      accountId: account.id,
+      kind: "charge",
+      amountMicros: -costMicros,
+      requestId: request.id,
+      estimated: false,
+      createdAt: now,
+      metadata: null,
+    });
   audit.push({
-    id: newId("event", now), type: "request", event: "api.request", timestamp: request.startedAt, requestId: request.id,
-    accountId: account.id, apiKeyId: request.key.id, keyLast4: request.key.last4, keyName: request.key.name,
-    model: request.model.id, provider: "fake", status, errorCode: null,
-    promptTokens: usage?.prompt_tokens ?? null, completionTokens: usage?.completion_tokens ?? null, totalTokens: usage?.total_tokens ?? null,
-    costMicros, usageEstimated: false, sourceIp: request.sourceIp, userAgent: request.userAgent ?? null,
-    latencyMs: now - request.startedAt, actor: `key:${request.key.id}`, metadata: { method: "POST", path: "/v1/chat/completions" },
+    id: newId("event", now),
+    type: "request",
+    event: "api.request",
+    timestamp: request.startedAt,
+    requestId: request.id,
+    accountId: account.id,
+    apiKeyId: request.key.id,
+    keyLast4: request.key.last4,
+    keyName: request.key.name,
+    model: request.model.id,
+    provider: "fake",
+    status,
+    errorCode: null,
+    promptTokens: usage?.prompt_tokens ?? null,
+    completionTokens: usage?.completion_tokens ?? null,
+    totalTokens: usage?.total_tokens ?? null,
+    costMicros,
+    usageEstimated: false,
+    sourceIp: request.sourceIp,
+    userAgent: request.userAgent ?? null,
+    latencyMs: now - request.startedAt,
+    actor: `key:${request.key.id}`,
+    metadata: { method: "POST", path: "/v1/chat/completions" },
   });
   if (audit.length >= 500) flush();
 }
 
 function answerHeaders(request, contentType) {
   return {
-    "content-type": contentType, "x-request-id": request.id,
-    "x-ratelimit-limit-requests": String(LIMIT), "x-ratelimit-remaining-requests": String(request.remainingRequests), "x-ratelimit-reset-requests": "0s",
-    "x-ratelimit-limit-tokens": String(LIMIT), "x-ratelimit-remaining-tokens": String(request.remainingTokens), "x-ratelimit-reset-tokens": "0s",
+    "content-type": contentType,
+    "x-request-id": request.id,
+    "x-ratelimit-limit-requests": String(LIMIT),
+    "x-ratelimit-remaining-requests": String(request.remainingRequests),
+    "x-ratelimit-reset-requests": "0s",
+    "x-ratelimit-limit-tokens": String(LIMIT),
+    "x-ratelimit-remaining-tokens": String(request.remainingTokens),
+    "x-ratelimit-reset-tokens": "0s",
   };
 }
 
@@ -208,7 +246,11 @@ function withCost(bytes, model) {
   const close = bytes.indexOf(125, at);
   const usage = JSON.parse(bytes.latin1Slice(at + USAGE.length - 1, close + 1));
   const costMicros = costMicrosOf(model, usage);
-  return { usage, costMicros, bytes: Buffer.concat([bytes.subarray(0, close), Buffer.from(`,"cost":${costMicros / 1e6},"cost_micros":${costMicros}`), bytes.subarray(close)]) };
+  return {
+    usage,
+    costMicros,
+    bytes: Buffer.concat([bytes.subarray(0, close), Buffer.from(`,"cost":${costMicros / 1e6},"cost_micros":${costMicros}`), bytes.subarray(close)]),
+  };
 }
 
 /** undici's dispatch callbacks, as Bentoo's adapter uses them: no promise, stream or header object per request. */
@@ -243,7 +285,10 @@ function forward(request, body, response, stream) {
         if (stream) {
           response.end();
         } else {
-          priced = withCost(renamed(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), request.model.upstreamName, request.model.catalogName), request.model);
+          priced = withCost(
+            renamed(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), request.model.upstreamName, request.model.catalogName),
+            request.model,
+          );
           const headers = answerHeaders(request, "application/json");
           headers["content-length"] = String(priced.bytes.length);
           response.writeHead(status, headers).end(priced.bytes);
@@ -284,7 +329,17 @@ const server = createServer((request, response) => {
     const maxTokens = Number.isInteger(chat.max_tokens) ? chat.max_tokens : model.context - promptTokens;
     const tokens = promptTokens + maxTokens;
     const holdMicros = costMicrosOf(model, { prompt_tokens: promptTokens, completion_tokens: maxTokens });
-    const forwarded = { id: newId("request"), startedAt: Date.now(), key, model, holdMicros, remainingRequests: 0, remainingTokens: 0, sourceIp: request.socket.remoteAddress, userAgent: request.headers["user-agent"] };
+    const forwarded = {
+      id: newId("request"),
+      startedAt: Date.now(),
+      key,
+      model,
+      holdMicros,
+      remainingRequests: 0,
+      remainingTokens: 0,
+      sourceIp: request.socket.remoteAddress,
+      userAgent: request.headers["user-agent"],
+    };
     // The model renamed in the bytes the client sent; re-serialised only when they spell it another way.
     let body = renamed(raw, model.catalogName, model.upstreamName);
     if (body === raw) body = JSON.stringify({ ...chat, model: model.upstream });
@@ -300,6 +355,7 @@ const server = createServer((request, response) => {
       return;
     }
     if (!takeFromBuckets(tokens)) return fail(response, 429, "rate limited");
+    if (balanceMicros < holdMicros) return fail(response, 402, "insufficient credits");
     balanceMicros -= holdMicros;
     forwarded.remainingRequests = Math.floor(buckets.requests);
     forwarded.remainingTokens = Math.floor(buckets.tokens);
@@ -314,7 +370,16 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
     flush();
     void Promise.allSettled(writing)
-      .then(() => Promise.all(["audit_log", "credit_ledger"].map((table) => storage.db.selectFrom(table).select((eb) => eb.fn.countAll().as("rows")).executeTakeFirstOrThrow())))
+      .then(() =>
+        Promise.all(
+          ["audit_log", "credit_ledger"].map((table) =>
+            storage.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as("rows"))
+              .executeTakeFirstOrThrow(),
+          ),
+        ),
+      )
       .then(([audit, ledger]) => process.stdout.write(`written: ${audit.rows} audit rows, ${ledger.rows} ledger rows\n`))
       .finally(() => Promise.allSettled([storage.close(), redis?.quit()]))
       .finally(() => {

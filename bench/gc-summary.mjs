@@ -9,7 +9,10 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 const USAGE = "usage: node bench/gc-summary.mjs <log written with --trace-gc-nvp>... [--skip <seconds of start-up to leave out, default 5>]\n";
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { skip: { type: "string", default: "5" }, help: { type: "boolean", default: false } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { skip: { type: "string", default: "5" }, help: { type: "boolean", default: false } },
+});
 const skipMs = Number(values.skip) * 1000;
 if (values.help || positionals.length === 0 || !Number.isFinite(skipMs)) {
   process.stderr.write(USAGE);

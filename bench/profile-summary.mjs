@@ -12,7 +12,13 @@ const USAGE = `Usage: node bench/profile-summary.mjs <file.cpuprofile> [--skip <
        node bench/profile-summary.mjs <file.cpuprofile> --stages [--skip <s>] [--user-micros <main thread's user CPU µs per request>]\n`;
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { skip: { type: "string", default: "0" }, top: { type: "string", default: "25" }, callers: { type: "string" }, stages: { type: "boolean", default: false }, "user-micros": { type: "string" } },
+  options: {
+    skip: { type: "string", default: "0" },
+    top: { type: "string", default: "25" },
+    callers: { type: "string" },
+    stages: { type: "boolean", default: false },
+    "user-micros": { type: "string" },
+  },
 });
 const path = positionals[0];
 const skipMicros = Number(values.skip) * 1e6;
@@ -76,7 +82,9 @@ function printStages() {
     const stage = stageOf(node.id);
     byStage.set(stage, byStage.get(stage) + micros);
   }
-  process.stdout.write(`${path}: ${subject}\n${skipMicros > 0 ? `after the first ${values.skip} s: ` : ""}busy ${(busy / 1000).toFixed(0)} ms, and ${(writev / 1000).toFixed(0)} ms in writev (wall time, left out)\n\n`);
+  process.stdout.write(
+    `${path}: ${subject}\n${skipMicros > 0 ? `after the first ${values.skip} s: ` : ""}busy ${(busy / 1000).toFixed(0)} ms, and ${(writev / 1000).toFixed(0)} ms in writev (wall time, left out)\n\n`,
+  );
   for (const [stage, micros] of byStage) {
     const share = micros / busy;
     const scaled = userMicros === null ? "" : `${(share * userMicros).toFixed(1).padStart(6)} µs  `;
@@ -109,7 +117,7 @@ let total = 0;
 let idle = 0;
 for (const node of profile.nodes) {
   const micros = selfMicros.get(node.id);
-  const { functionName, url, lineNumber } = node.callFrame;
+  const { functionName, url } = node.callFrame;
   if (functionName === "(idle)" || functionName === "(program)") {
     idle += functionName === "(idle)" ? micros : 0;
     if (functionName === "(idle)") continue;
@@ -132,7 +140,9 @@ function print(title, entries) {
   }
 }
 
-process.stdout.write(`${path}\n${skipMicros > 0 ? `after the first ${values.skip} s: ` : ""}busy ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms\n`);
+process.stdout.write(
+  `${path}\n${skipMicros > 0 ? `after the first ${values.skip} s: ` : ""}busy ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms\n`,
+);
 print("Self time by package", byPackage);
 print("Self time by function", byFunction);
 if (values.callers !== undefined) print(`Callers of ${values.callers} (self time; nearest JavaScript frames first)`, byCaller);

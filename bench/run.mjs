@@ -10,11 +10,11 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cpuMicros, killAllChildrenNow, memoryMegabytes, stopAllChildren } from "./lib/children.mjs";
-import { selectLoadGenerator } from "./lib/load-generator.mjs";
-import { USAGE, UsageError, parseOptions } from "./lib/options.mjs";
 import { build, checkBuilt, machine, postgresSettings } from "./lib/environment.mjs";
+import { selectLoadGenerator } from "./lib/load-generator.mjs";
+import { parseOptions, USAGE, UsageError } from "./lib/options.mjs";
 import { addLatencyOverDirect, errorCount, evaluateFloor, evaluateTargets, printReport } from "./lib/report.mjs";
-import { SequentialProbe, probeTarget } from "./lib/sequential-client.mjs";
+import { probeTarget, SequentialProbe } from "./lib/sequential-client.mjs";
 import { requestBody, startUpstream, targetsFor } from "./lib/targets.mjs";
 
 const benchDirectory = dirname(fileURLToPath(import.meta.url));
@@ -87,7 +87,9 @@ async function startTarget(target, upstream, context) {
   stops.add(instance.stop);
   if (instance.profile) {
     const skip = ((Date.now() - instance.profile.startedAt) / 1000).toFixed(1);
-    instance.notes.push(`CPU profile (load began after ${skip} s): node bench/profile-summary.mjs ${relative(process.cwd(), instance.profile.path)} --skip ${skip}`);
+    instance.notes.push(
+      `CPU profile (load began after ${skip} s): node bench/profile-summary.mjs ${relative(process.cwd(), instance.profile.path)} --skip ${skip}`,
+    );
   }
   return instance;
 }
@@ -141,10 +143,19 @@ async function measureLoad(live, delayMs, upstream, context, results) {
     if (entry.instance.failed) continue;
     const memory = memoryMegabytes(entry.instance.pid);
     for (const mode of ["json", "stream"]) {
-      const run = { target: entry.target.id, label: entry.target.label, delay_ms: delayMs, ...combineRounds(rounds.get(entry)[mode]), rss_mb: memory.rss, peak_rss_mb: memory.peak };
+      const run = {
+        target: entry.target.id,
+        label: entry.target.label,
+        delay_ms: delayMs,
+        ...combineRounds(rounds.get(entry)[mode]),
+        rss_mb: memory.rss,
+        peak_rss_mb: memory.peak,
+      };
       results.runs.push(run);
       const each = run.rounds.length > 1 ? ` (rounds: ${run.rounds.map((one) => Math.round(one.rps)).join(", ")})` : "";
-      log(`  ${entry.target.label}, ${delayMs} ms, ${mode}: ${Math.round(run.rps)} req/s${each}, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, ${run.cpu_us_per_request.toFixed(0)} µs CPU/request`);
+      log(
+        `  ${entry.target.label}, ${delayMs} ms, ${mode}: ${Math.round(run.rps)} req/s${each}, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, ${run.cpu_us_per_request.toFixed(0)} µs CPU/request`,
+      );
       if (errorCount(run) > 0) loud(`${entry.target.label} ${mode}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts`);
     }
   }
@@ -272,13 +283,31 @@ async function main() {
   if (profileDirectory !== null) mkdirSync(profileDirectory, { recursive: true });
   const notices = [];
   const generator = await selectLoadGenerator(options.loadGenerator, workDirectory);
-  const context = { options, generator, benchDirectory, repositoryRoot, workDirectory, logDirectory: workDirectory, profileDirectory, postgres: await postgresSettings(options, notices) };
+  const context = {
+    options,
+    generator,
+    benchDirectory,
+    repositoryRoot,
+    workDirectory,
+    logDirectory: workDirectory,
+    profileDirectory,
+    postgres: await postgresSettings(options, notices),
+  };
   const results = {
     started_at: new Date().toISOString(),
     machine: machine(),
     build: build(repositoryRoot),
     load_generator: { name: generator.name, version: generator.version },
-    options: { connections: options.connections, duration_s: options.durationSeconds, rounds: options.rounds, warmup_s: options.warmupSeconds, sequential_requests: options.sequentialRequests, sequential_warmup: options.sequentialWarmup, delays_ms: options.delaysMs, smoke: options.smoke },
+    options: {
+      connections: options.connections,
+      duration_s: options.durationSeconds,
+      rounds: options.rounds,
+      warmup_s: options.warmupSeconds,
+      sequential_requests: options.sequentialRequests,
+      sequential_warmup: options.sequentialWarmup,
+      delays_ms: options.delaysMs,
+      smoke: options.smoke,
+    },
     runs: [],
     unloaded: [],
     targets: [],
@@ -289,7 +318,8 @@ async function main() {
   };
   const watchdog = startWatchdog(options, context);
   for (const notice of notices) log(`Note: ${notice}`);
-  if (results.machine.loadavg[0] > results.machine.cpus / 2) log(`Note: load average ${results.machine.loadavg[0].toFixed(2)} before the run; other work perturbs absolute numbers (compare the ratios).`);
+  if (results.machine.loadavg[0] > results.machine.cpus / 2)
+    log(`Note: load average ${results.machine.loadavg[0].toFixed(2)} before the run; other work perturbs absolute numbers (compare the ratios).`);
   try {
     for (const delayMs of options.delaysMs) await runPhase(delayMs, context, results);
   } finally {
@@ -334,7 +364,11 @@ process.on("SIGTERM", () => void interrupt("SIGTERM"));
 process.on("exit", killAllChildrenNow);
 
 main().catch((error) => {
-  process.stderr.write(error instanceof UsageError ? `${error.message}\n\n${USAGE}` : `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    error instanceof UsageError
+      ? `${error.message}\n\n${USAGE}`
+      : `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   killAllChildrenNow();
   process.exit(error instanceof UsageError ? 2 : 1);
 });

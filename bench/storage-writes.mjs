@@ -16,10 +16,18 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newId } from "@bentoo/core";
 import { openStorage } from "@bentoo/storage";
-import { createBenchDatabase } from "./lib/services.mjs";
 import { defaultServiceUrls } from "./lib/options.mjs";
+import { createBenchDatabase } from "./lib/services.mjs";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { batches: { type: "string", default: "300" }, rounds: { type: "string", default: "3" }, postgres: { type: "boolean", default: false }, "main-thread": { type: "boolean", default: false } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    batches: { type: "string", default: "300" },
+    rounds: { type: "string", default: "3" },
+    postgres: { type: "boolean", default: false },
+    "main-thread": { type: "boolean", default: false },
+  },
+});
 const batches = Number(values.batches);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(batches) || batches < 1 || !Number.isInteger(rounds) || rounds < 1) {
@@ -45,16 +53,51 @@ const directory = database === null ? mkdtempSync(join(tmpdir(), "bentoo-storage
 try {
   const writerThread = !values["main-thread"];
   const storage = await openStorage(database === null ? `sqlite:${join(directory, "writes.db")}` : database.url, { writerThread });
-  console.log(database !== null ? `PostgreSQL, database ${database.name} (dropped afterwards)` : writerThread ? "SQLite, through the writer thread" : "SQLite, on the main thread");
+  console.log(
+    database !== null
+      ? `PostgreSQL, database ${database.name} (dropped afterwards)`
+      : writerThread
+        ? "SQLite, through the writer thread"
+        : "SQLite, on the main thread",
+  );
   const account = await storage.accounts.create({ email: "writes@bench.invalid", passwordHash: null, plan: "enterprise" });
   const keyId = newId("apiKey");
   // What the gateway records for a benchmark request (apps/gateway/src/audit/request-record.ts).
   const audit = (now) => ({
-    id: newId("event", now), type: "request", event: "api.request", timestamp: now, requestId: newId("request", now), accountId: account.id, apiKeyId: keyId,
-    keyLast4: "ab12", keyName: "bench", model: "fake/bench", provider: "fake", status: 200, errorCode: null, promptTokens: 26, completionTokens: 26, totalTokens: 52,
-    costMicros: 78, usageEstimated: false, sourceIp: "127.0.0.1", userAgent: "autocannon", latencyMs: 1.234, actor: `key:${keyId}`, metadata: { method: "POST", path: "/v1/chat/completions" },
+    id: newId("event", now),
+    type: "request",
+    event: "api.request",
+    timestamp: now,
+    requestId: newId("request", now),
+    accountId: account.id,
+    apiKeyId: keyId,
+    keyLast4: "ab12",
+    keyName: "bench",
+    model: "fake/bench",
+    provider: "fake",
+    status: 200,
+    errorCode: null,
+    promptTokens: 26,
+    completionTokens: 26,
+    totalTokens: 52,
+    costMicros: 78,
+    usageEstimated: false,
+    sourceIp: "127.0.0.1",
+    userAgent: "autocannon",
+    latencyMs: 1.234,
+    actor: `key:${keyId}`,
+    metadata: { method: "POST", path: "/v1/chat/completions" },
   });
-  const charge = (now) => ({ id: newId("ledgerEntry", now), accountId: account.id, kind: "charge", amountMicros: -78, requestId: newId("request", now), estimated: false, createdAt: now, metadata: null });
+  const charge = (now) => ({
+    id: newId("ledgerEntry", now),
+    accountId: account.id,
+    kind: "charge",
+    amountMicros: -78,
+    requestId: newId("request", now),
+    estimated: false,
+    createdAt: now,
+    metadata: null,
+  });
   const write = async (count) => {
     for (let batch = 0; batch < count; batch++) {
       const now = Date.now();

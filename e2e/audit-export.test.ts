@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "kysely";
-import { AUDIT_CSV_COLUMNS, newId, type AuditRecord } from "@bentoo/core";
+import { AUDIT_CSV_COLUMNS, type AuditRecord, newId } from "@bentoo/core";
 import { storageTargets } from "@bentoo/test-kit";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CsvStreamParser, findSecrets, forEachTextChunk, KEY_MATERIAL, lineSplitter, mb } from "../apps/gateway/test/audit-helpers.js";
 import { createTestApp, type TestApp } from "../apps/gateway/test/helpers.js";
-import { CsvStreamParser, KEY_MATERIAL, findSecrets, forEachTextChunk, lineSplitter, mb } from "../apps/gateway/test/audit-helpers.js";
 
 /**
  * An export of 100,000 records streams as JSONL and CSV with memory staying
@@ -12,7 +12,8 @@ import { CsvStreamParser, KEY_MATERIAL, findSecrets, forEachTextChunk, lineSplit
  * measured is the server's (plus this client, which never holds the body).
  */
 
-type Json = Record<string, any>;
+/** An exported JSONL line: the members these tests order and filter by, and the rest as sent. */
+type ExportedLine = Record<string, unknown> & { id: string; account_id: string | null; timestamp: string };
 
 const DAY = 24 * 3600 * 1000;
 const COUNT = 100_000;
@@ -102,21 +103,49 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
       }
       // Another account's records in the same range, which the export must leave out.
       for (const record of batch.slice(0, OTHER_PER_BATCH)) {
-        batch.push({ ...record, id: newId("event"), requestId: newId("request"), accountId: other.account.id, apiKeyId: other.keyId, keyLast4: other.key.slice(-4), actor: `key:${other.keyId}` });
+        batch.push({
+          ...record,
+          id: newId("event"),
+          requestId: newId("request"),
+          accountId: other.account.id,
+          apiKeyId: other.keyId,
+          keyLast4: other.key.slice(-4),
+          actor: `key:${other.keyId}`,
+        });
       }
       await t.services.storage.records.write({ audit: batch, ledger: [] });
     }
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     // Records whose text fields need CSV quoting, and one a spreadsheet would run as a formula.
     const special = (keyName: string, userAgent: string, at: number): AuditRecord => ({
-      id: newId("event"), type: "request", event: "api.request", timestamp: at, requestId: newId("request"), accountId, apiKeyId: seed.keyId, keyLast4: key.slice(-4),
-      keyName, model: "fake/chat", provider: "fake", status: 200, errorCode: null, promptTokens: 1, completionTokens: 2, totalTokens: 3, costMicros: 0, usageEstimated: false,
-      sourceIp: "2001:db8::1", userAgent, latencyMs: 7, actor: `key:${seed.keyId}`, metadata: { note: 'a "quoted", multi\nline note' },
+      id: newId("event"),
+      type: "request",
+      event: "api.request",
+      timestamp: at,
+      requestId: newId("request"),
+      accountId,
+      apiKeyId: seed.keyId,
+      keyLast4: key.slice(-4),
+      keyName,
+      model: "fake/chat",
+      provider: "fake",
+      status: 200,
+      errorCode: null,
+      promptTokens: 1,
+      completionTokens: 2,
+      totalTokens: 3,
+      costMicros: 0,
+      usageEstimated: false,
+      sourceIp: "2001:db8::1",
+      userAgent,
+      latencyMs: 7,
+      actor: `key:${seed.keyId}`,
+      metadata: { note: 'a "quoted", multi\nline note' },
     });
     specials.push(
       special('billing, "EU" key\nline two', 'Mozilla/5.0 (compatible; "Quoted", Agent)\r\nX-Injected: yes', start + 5 * DAY + 1),
-      special("=HYPERLINK(\"http://evil.example\",\"click\")", "curl/8.5.0, \"with\" comma", start + 6 * DAY + 1),
-      special("\"\"\"", ",\r\n,\n\r", start + 7 * DAY + 1),
+      special('=HYPERLINK("http://evil.example","click")', 'curl/8.5.0, "with" comma', start + 6 * DAY + 1),
+      special('"""', ",\r\n,\n\r", start + 7 * DAY + 1),
     );
     await t.services.storage.records.write({ audit: specials, ledger: [] });
     // What autovacuum does within a minute in production (docs/audit.md, "before its first ANALYZE").
@@ -131,7 +160,9 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
       .where("timestamp", "<", end)
       .executeTakeFirstOrThrow();
     expected = Number(counted.n);
-    process.stdout.write(`[audit export ${target.name}] seeded ${COUNT + (COUNT / BATCH) * OTHER_PER_BATCH} records in ${seedSeconds.toFixed(1)} s (${Math.round((COUNT + (COUNT / BATCH) * OTHER_PER_BATCH) / seedSeconds)} records/s); ${expected} in the account's range\n`);
+    process.stdout.write(
+      `[audit export ${target.name}] seeded ${COUNT + (COUNT / BATCH) * OTHER_PER_BATCH} records in ${seedSeconds.toFixed(1)} s (${Math.round((COUNT + (COUNT / BATCH) * OTHER_PER_BATCH) / seedSeconds)} records/s); ${expected} in the account's range\n`,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -153,14 +184,16 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
       const response = await fetch(`${baseUrl}/v1/audit/logs/export?format=${format}&${range()}`, { headers: { authorization: `Bearer ${key}` } });
       expect(response.status).toBe(200);
       const headers: Record<string, string | undefined> = {};
-      for (const name of ["content-type", "content-disposition", "content-length", "transfer-encoding"]) headers[name] = response.headers.get(name) ?? undefined;
+      for (const name of ["content-type", "content-disposition", "content-length", "transfer-encoding"])
+        headers[name] = response.headers.get(name) ?? undefined;
       let firstByte: number | null = null;
       let tail = "";
       const bytes = await forEachTextChunk(response.body!, (text) => {
         firstByte ??= performance.now() - began;
         // Grep every chunk (with an overlap, for a secret split across chunks).
         const window = tail + text;
-        if (KEY_MATERIAL.test(window) || [...secrets].some((secret) => window.includes(secret))) throw new Error(`key material in the ${format} export: ${findSecrets(window, secrets).join("; ")}`);
+        if (KEY_MATERIAL.test(window) || [...secrets].some((secret) => window.includes(secret)))
+          throw new Error(`key material in the ${format} export: ${findSecrets(window, secrets).join("; ")}`);
         tail = window.slice(-100);
         onText(text);
         rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
@@ -180,13 +213,13 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
   it("streams JSONL: every record once, in order, only the caller's, with bounded memory", async () => {
     let lines = 0;
     let previous: { timestamp: number; id: string } | null = null;
-    const found = new Map<string, Json>();
+    const found = new Map<string, ExportedLine>();
     const specialIds = new Set(specials.map((record) => record.id));
     const splitter = lineSplitter((line) => {
       lines += 1;
-      const record = JSON.parse(line) as Json;
+      const record = JSON.parse(line) as ExportedLine;
       if (record.account_id !== accountId) throw new Error(`line ${lines} belongs to account ${record.account_id}`);
-      const position = { timestamp: Date.parse(record.timestamp), id: record.id as string };
+      const position = { timestamp: Date.parse(record.timestamp), id: record.id };
       if (previous !== null && !(position.timestamp > previous.timestamp || (position.timestamp === previous.timestamp && position.id > previous.id))) {
         throw new Error(`line ${lines} is out of order or repeated: ${JSON.stringify(position)} after ${JSON.stringify(previous)}`);
       }
@@ -204,7 +237,12 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
     expect(measured.firstByteMs).toBeLessThan((measured.seconds * 1000) / 2);
     expect(measured.rssGrowth).toBeLessThan(RSS_BUDGET);
     for (const record of specials) {
-      expect(found.get(record.id), record.id).toMatchObject({ key_name: record.keyName, user_agent: record.userAgent, metadata: record.metadata, source_ip: "2001:db8::1" });
+      expect(found.get(record.id), record.id).toMatchObject({
+        key_name: record.keyName,
+        user_agent: record.userAgent,
+        metadata: record.metadata,
+        source_ip: "2001:db8::1",
+      });
     }
   }, 120_000);
 

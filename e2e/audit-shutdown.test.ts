@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { openStorage } from "@bentoo/storage";
+import { afterAll, describe, expect, it } from "vitest";
 import { findSecrets } from "../apps/gateway/test/audit-helpers.js";
-import { GATEWAY_MAIN, startBuiltServer, type BuiltServer } from "./support/built-server.js";
+import { type BuiltServer, GATEWAY_MAIN, startBuiltServer } from "./support/built-server.js";
 
 /**
  * A graceful shutdown during load records every request that got a response.
@@ -19,7 +19,7 @@ const REQUESTS = 400;
 /** SIGTERM goes out once this many responses came back. */
 const SIGTERM_AFTER = 40;
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 interface Running extends BuiltServer {
   exited: Promise<number | null>;
@@ -29,7 +29,8 @@ interface Running extends BuiltServer {
 async function start(env: Record<string, string>): Promise<Running> {
   const server = await startBuiltServer(env);
   const { child } = server;
-  const exited = child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited =
+    child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { ...server, exited };
 }
 
@@ -53,7 +54,11 @@ describe("graceful shutdown of the built server under load", () => {
     running = await start({ BENTOO_DATABASE_URL: `sqlite:${database}`, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false" });
     const { baseUrl } = running;
     const admin = async (method: string, path: string, body: object) => {
-      const response = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       const json = (await response.json()) as Json;
       expect(response.status, JSON.stringify(json)).toBeLessThan(300);
       return json;
@@ -87,14 +92,28 @@ describe("graceful shutdown of the built server under load", () => {
         const response = await fetch(`${baseUrl}/v1/${chat ? "chat/completions" : "models"}`, {
           method: chat ? "POST" : "GET",
           headers,
-          ...(chat ? { body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: `request ${index}` }], max_tokens: 16, stream: index % 3 === 0 }) } : {}),
+          ...(chat
+            ? {
+                body: JSON.stringify({
+                  model: "openai/gpt-4o-mini",
+                  messages: [{ role: "user", content: `request ${index}` }],
+                  max_tokens: 16,
+                  stream: index % 3 === 0,
+                }),
+              }
+            : {}),
         });
         // The response counts once its status line arrived; read the body too, as a client would.
         const requestId = response.headers.get("x-request-id");
         const body = await response.text().catch(() => "");
         return { index, status: response.status, requestId, error: null, body: requestId === null ? body.slice(0, 120) : "" };
       } catch (error) {
-        return { index, status: null, requestId: null, error: error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error) };
+        return {
+          index,
+          status: null,
+          requestId: null,
+          error: error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error),
+        };
       } finally {
         answered += 1;
         if (answered >= SIGTERM_AFTER) sigterm();
@@ -117,7 +136,12 @@ describe("graceful shutdown of the built server under load", () => {
     // Every answer carries its request id (what a user quotes to find the record).
     const withoutId = responded.filter((outcome) => outcome.requestId === null);
     // (Soft: a missing id fails the test, and the checks below still run for the rest.)
-    expect.soft(withoutId.map((outcome) => `#${outcome.index} ${outcome.status} ${outcome.body}`), "responses without an x-request-id (so without a findable record)").toEqual([]);
+    expect
+      .soft(
+        withoutId.map((outcome) => `#${outcome.index} ${outcome.status} ${outcome.body}`),
+        "responses without an x-request-id (so without a findable record)",
+      )
+      .toEqual([]);
 
     // The same SQLite file, opened after the exit: a record for every answered request.
     const storage = await openStorage(`sqlite:${database}`);
@@ -134,14 +158,26 @@ describe("graceful shutdown of the built server under load", () => {
       }
       const missing = responded.filter((outcome) => outcome.requestId !== null && !recorded.has(outcome.requestId));
       process.stdout.write(`[audit shutdown] ${recorded.size} of ${responded.length} answered requests are recorded\n`);
-      expect(missing.map((outcome) => `#${outcome.index} ${outcome.status} ${outcome.requestId}`), "answered but not recorded").toEqual([]);
+      expect(
+        missing.map((outcome) => `#${outcome.index} ${outcome.status} ${outcome.requestId}`),
+        "answered but not recorded",
+      ).toEqual([]);
       for (const outcome of responded) {
         const row = recorded.get(outcome.requestId!);
         if (row === undefined) continue;
-        expect(row, `#${outcome.index}`).toMatchObject({ type: "request", status: outcome.status, user_agent: `shutdown-load/${outcome.index}`, account_id: outcome.index % 10 === 3 ? null : account.id });
+        expect(row, `#${outcome.index}`).toMatchObject({
+          type: "request",
+          status: outcome.status,
+          user_agent: `shutdown-load/${outcome.index}`,
+          account_id: outcome.index % 10 === 3 ? null : account.id,
+        });
       }
       // Nothing recorded twice.
-      const total = await storage.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).where("type", "=", "request").executeTakeFirstOrThrow();
+      const total = await storage.db
+        .selectFrom("audit_log")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("type", "=", "request")
+        .executeTakeFirstOrThrow();
       expect(Number(total.n)).toBeGreaterThanOrEqual(recorded.size);
       expect(Number(total.n)).toBeLessThanOrEqual(REQUESTS);
     } finally {

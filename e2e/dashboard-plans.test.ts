@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowserSession, shouldRunBrowserTests, signUp, type BrowserSession } from "./support/browser-session.js";
-import { admin, screenshot, type Server } from "./support/dashboard-e2e.js";
+import { type BrowserSession, openBrowserSession, shouldRunBrowserTests, signUp } from "./support/browser-session.js";
+import { admin, type Server, screenshot } from "./support/dashboard-e2e.js";
 
 /**
  * Plans in the dashboard, in Chromium against the built server: the free plan's
@@ -30,7 +30,11 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard plans in Chromium against t
     await signUp(other, base, `limits-${Date.now()}@example.com`);
     accountId = await other.evaluate(async () => ((await (await fetch("/api/account")).json()) as { account: { id: string } }).account.id);
     for (let batch = 0; batch < 7; batch += 1) {
-      const created = await Promise.all(Array.from({ length: 7 }, (_, index) => admin(server, "POST", `/admin/v1/accounts/${accountId}/keys`, { name: `bulk-${batch * 7 + index}`, mode: "test" })));
+      const created = await Promise.all(
+        Array.from({ length: 7 }, (_, index) =>
+          admin(server, "POST", `/admin/v1/accounts/${accountId}/keys`, { name: `bulk-${batch * 7 + index}`, mode: "test" }),
+        ),
+      );
       expect(created.map((result) => result.status)).toEqual(Array(7).fill(201));
     }
     await other.goto(`${base}/settings/api-keys`);

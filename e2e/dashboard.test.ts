@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD, navLink, openBrowserSession, shouldRunBrowserTests, type BrowserSession } from "./support/browser-session.js";
-import { chat, eventually, parseCsv, screenshot, type Server } from "./support/dashboard-e2e.js";
+import { type BrowserSession, navLink, openBrowserSession, PASSWORD, shouldRunBrowserTests } from "./support/browser-session.js";
+import { chat, eventually, parseCsv, type Server, screenshot } from "./support/dashboard-e2e.js";
 
 /**
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core)
@@ -91,7 +91,11 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(oldKey);
     expect(await revealed.getByRole("tabpanel").textContent()).toContain(`Authorization: Bearer ${oldKey}`);
     await screenshot(page, "create-key", { fullPage: false });
-    for (const [tab, expected] of [["JavaScript", `new Bentoo({`], ["Python", `Bentoo(`], ["Environment", `BENTOO_API_KEY=${oldKey}`]] as const) {
+    for (const [tab, expected] of [
+      ["JavaScript", `new Bentoo({`],
+      ["Python", `Bentoo(`],
+      ["Environment", `BENTOO_API_KEY=${oldKey}`],
+    ] as const) {
       await revealed.getByRole("tab", { name: tab }).click();
       const panel = revealed.getByRole("tabpanel");
       expect(await panel.textContent(), tab).toContain(expected);
@@ -125,7 +129,10 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
       return (await requestRow.count()) > 0;
     });
     await screenshot(page, "logs");
-    await requestRow.first().getByRole("button", { name: /^Details/ }).click();
+    await requestRow
+      .first()
+      .getByRole("button", { name: /^Details/ })
+      .click();
     const detail = page.getByTestId("log-detail-dialog");
     const detailText = (await detail.textContent()) ?? "";
     expect(detailText).toContain("openai/gpt-4o-mini");
@@ -203,7 +210,10 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
 
     const jsonl = await download("Export JSONL");
     expect(jsonl.name).toMatch(/\.jsonl?$/);
-    const lines = jsonl.text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as { id: string; key_id: string });
+    const lines = jsonl.text
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as { id: string; key_id: string });
     expect(lines.map((line) => line.id).sort()).toEqual([...tableIds].sort());
     for (const text of [csv.text, jsonl.text]) {
       expect(text).not.toContain(newKey);

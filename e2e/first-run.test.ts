@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "@bentoo/core";
-import { GATEWAY_MAIN, runUntilExit, startBuiltServer, stopBuiltServer, type BuiltServer } from "./support/built-server.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { type BuiltServer, GATEWAY_MAIN, runUntilExit, startBuiltServer, stopBuiltServer } from "./support/built-server.js";
 
 const MAIN = GATEWAY_MAIN;
 

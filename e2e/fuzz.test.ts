@@ -1,11 +1,11 @@
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBuiltServer, stopBuiltServer, type BuiltServer } from "./support/built-server.js";
-import { fuzzCase, prng, type FuzzCase, type FuzzFixtures } from "./support/fuzz-cases.js";
+import { type BuiltServer, startBuiltServer, stopBuiltServer } from "./support/built-server.js";
+import { type FuzzCase, type FuzzFixtures, fuzzCase, prng } from "./support/fuzz-cases.js";
 
 /**
  * The bad-input suite: the real built server on loopback, at least
@@ -26,7 +26,9 @@ interface Outcome {
 }
 
 function rssMegabytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmRSS:"));
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((entry) => entry.startsWith("VmRSS:"));
   return Number(/(\d+)/.exec(line ?? "")?.[1] ?? 0) / 1024;
 }
 
@@ -176,7 +178,11 @@ describe("bad-input suite against the built server", () => {
     const seconds = (performance.now() - started) / 1000;
     const rssAfter = rssMegabytes(server.child.pid!);
 
-    const sorted = (map: Map<string, number>) => [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}: ${count}`).join(", ");
+    const sorted = (map: Map<string, number>) =>
+      [...map.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(", ");
     const report = [
       "",
       `bad-input suite (seed 0x${SEED.toString(16)}): ${sent} requests sent over ${CONCURRENCY} connections in ${seconds.toFixed(1)} s (${Math.round(sent / seconds)}/s)`,

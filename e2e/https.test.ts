@@ -7,7 +7,7 @@ import { createTestCertificates, type TestCertificates } from "@bentoo/test-kit"
 import OpenAI from "openai";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runUntilExit, startBuiltServer, stopBuiltServer, type BuiltServer } from "./support/built-server.js";
+import { type BuiltServer, runUntilExit, startBuiltServer, stopBuiltServer } from "./support/built-server.js";
 
 const ADMIN_TOKEN = "e2e-https-admin-token-0123456789";
 const HSTS = "max-age=31536000; includeSubDomains";
@@ -39,7 +39,8 @@ describe("HTTPS with the built server", () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  const secureFetch = (path: string, init: Parameters<typeof undiciFetch>[1] = {}) => undiciFetch(`${server.baseUrl}${path}`, { ...init, dispatcher: trusting });
+  const secureFetch = (path: string, init: Parameters<typeof undiciFetch>[1] = {}) =>
+    undiciFetch(`${server.baseUrl}${path}`, { ...init, dispatcher: trusting });
 
   it("announces an https:// base URL", () => {
     expect(server.baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -57,12 +58,18 @@ describe("HTTPS with the built server", () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);
     expect(ids).toContain("openai/gpt-4o-mini");
-    const { data, response } = await client.chat.completions.create({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello over TLS" }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello over TLS" }] })
+      .withResponse();
     expect(data.object).toBe("chat.completion");
     expect(data.choices[0]!.message.content).toBeTruthy();
     expect(response.headers.get("strict-transport-security")).toBe(HSTS);
     let streamed = "";
-    for await (const chunk of await client.chat.completions.create({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Stream over TLS" }], stream: true })) {
+    for await (const chunk of await client.chat.completions.create({
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "Stream over TLS" }],
+      stream: true,
+    })) {
       streamed += chunk.choices[0]?.delta.content ?? "";
     }
     expect(streamed.length).toBeGreaterThan(0);
@@ -105,7 +112,11 @@ describe("npm run dev-cert", () => {
       const printed = execFileSync(process.execPath, [script, "--out", directory], { encoding: "utf8" });
       expect(printed).toContain("BENTOO_TLS_CERT=");
       const certPath = join(directory, "dev-cert.pem");
-      const server = await startBuiltServer({ BENTOO_DATABASE_URL: `sqlite:${join(directory, "bentoo.db")}`, BENTOO_TLS_CERT: certPath, BENTOO_TLS_KEY: join(directory, "dev-key.pem") });
+      const server = await startBuiltServer({
+        BENTOO_DATABASE_URL: `sqlite:${join(directory, "bentoo.db")}`,
+        BENTOO_TLS_CERT: certPath,
+        BENTOO_TLS_KEY: join(directory, "dev-key.pem"),
+      });
       // Verified as "localhost" (its DNS name) while connecting to 127.0.0.1, whatever localhost resolves to here.
       const agent = new Agent({ connect: { ca: readFileSync(certPath, "utf8"), servername: "localhost" } });
       try {
@@ -141,7 +152,9 @@ describe("plain HTTP where it is refused", () => {
     const server = await startBuiltServer({ ...database(), BENTOO_TRUSTED_PROXIES: "127.0.0.1, ::1" });
     try {
       const key = server.demoKey!;
-      const plain = await fetch(`${server.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}`, "x-forwarded-proto": "http", "x-forwarded-for": "203.0.113.9" } });
+      const plain = await fetch(`${server.baseUrl}/v1/models`, {
+        headers: { authorization: `Bearer ${key}`, "x-forwarded-proto": "http", "x-forwarded-for": "203.0.113.9" },
+      });
       expect(plain.status).toBe(400);
       const body = (await plain.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe("https_required");

@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 // The BUILT package, resolved like a user's `import Bentoo from "bentoo"` (the workspace
 // link node_modules/bentoo → packages/sdk-js, whose exports map points at dist/esm).
-import Bentoo, { AuthenticationError, InsufficientCreditsError, NotFoundError, RateLimitError, Stream, type ChatCompletionChunk } from "bentoo";
-import { adminCall, eventually, GATEWAY_MAIN, startGateway, stopGateway, type Gateway } from "./support/sdk-e2e.js";
+import Bentoo, { AuthenticationError, type ChatCompletionChunk, InsufficientCreditsError, NotFoundError, RateLimitError, Stream } from "bentoo";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminCall, eventually, GATEWAY_MAIN, type Gateway, startGateway, stopGateway } from "./support/sdk-e2e.js";
 
 /**
  * End-to-end tests of the JavaScript SDK (packages/sdk-js, built) against the built
@@ -96,7 +96,17 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       catalog,
       JSON.stringify({
         providers: [{ id: "fake", type: "openai", base_url: upstream.url, api_key_env: null }],
-        models: [{ id: MODEL, provider: "fake", upstream_model: "fake-model", input_price_per_mtok: 0, output_price_per_mtok: 1000, context_length: 8192, max_output_tokens: 50 }],
+        models: [
+          {
+            id: MODEL,
+            provider: "fake",
+            upstream_model: "fake-model",
+            input_price_per_mtok: 0,
+            output_price_per_mtok: 1000,
+            context_length: 8192,
+            max_output_tokens: 50,
+          },
+        ],
       }),
     );
     gateway = await startGateway({
@@ -177,7 +187,13 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       expect(list.object).toBe("list");
       expect(list.data.map((model) => model.id)).toEqual([MODEL]); // BENTOO_CATALOG replaces the built-in models
       const model = await sdk.models.retrieve(MODEL);
-      expect(model).toMatchObject({ id: MODEL, object: "model", owned_by: "fake", context_length: 8192, pricing: { input_per_mtok: 0, output_per_mtok: 1000 } });
+      expect(model).toMatchObject({
+        id: MODEL,
+        object: "model",
+        owned_by: "fake",
+        context_length: 8192,
+        pricing: { input_per_mtok: 0, output_per_mtok: 1000 },
+      });
       expect(model).toEqual(list.data[0]);
       const missing = await rejection(() => sdk.models.retrieve("fake/no-such-model"));
       expect(missing).toBeInstanceOf(NotFoundError);
@@ -206,7 +222,14 @@ describe("the JavaScript SDK against a running Bentoo", () => {
     it("retrieves the key: live mode, pro plan, the granted credits", async () => {
       const { key: fresh } = await newAccount("introspect@sdk-js.e2e", "pro", "live");
       const info = await client(fresh.key).key.retrieve();
-      expect(info).toMatchObject({ object: "api_key", id: fresh.id, key_id: fresh.key_id, mode: "live", account: { plan: "pro" }, credits: { balance_micros: 0 } });
+      expect(info).toMatchObject({
+        object: "api_key",
+        id: fresh.id,
+        key_id: fresh.key_id,
+        mode: "live",
+        account: { plan: "pro" },
+        credits: { balance_micros: 0 },
+      });
       expect(info.rate_limits.requests_per_minute).toBe(600);
     });
 
@@ -246,7 +269,12 @@ describe("the JavaScript SDK against a running Bentoo", () => {
     });
 
     it("streams the cost in the final usage chunk", async () => {
-      const stream = await client(liveKey.key).chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "What does a stream cost" }], stream: true, stream_options: { include_usage: true } });
+      const stream = await client(liveKey.key).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: "user", content: "What does a stream cost" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       const { chunks } = await collect(stream);
       const usage = chunks.at(-1)!.usage!;
       expect(usage.cost_micros).toBe(usage.completion_tokens * OUTPUT_MICROS_PER_TOKEN);
@@ -324,7 +352,8 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       for (let index = 0; index < 4; index += 1) {
         await sdk.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: `audit request ${index}` }] });
       }
-      for await (const chunk of await sdk.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "audit stream" }], stream: true })) void chunk;
+      for await (const chunk of await sdk.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "audit stream" }], stream: true }))
+        void chunk;
       expect(made).toHaveLength(5);
       // The audit writer flushes in batches (every 200 ms): wait until the records are stored.
       await eventually("the audit records of the requests", async () => {
@@ -352,7 +381,13 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       expect(new Set(records.map((record) => record.id)).size).toBe(records.length); // no page repeats a record
       const byRequest = new Map(records.map((record) => [record.request_id, record]));
       for (const id of made) {
-        expect(byRequest.get(id), `audit record of ${id}`).toMatchObject({ object: "audit_log", type: "request", model: MODEL, status: 200, key_id: testKey.slice(-4) });
+        expect(byRequest.get(id), `audit record of ${id}`).toMatchObject({
+          object: "audit_log",
+          type: "request",
+          model: MODEL,
+          status: 200,
+          key_id: testKey.slice(-4),
+        });
       }
       const times = records.map((record) => Date.parse(record.timestamp));
       expect(times).toEqual([...times].sort((a, b) => a - b)); // oldest first
@@ -414,7 +449,11 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       const file = join(scripts, name);
       writeFileSync(file, source);
       const base = Object.fromEntries(Object.entries(process.env).filter(([variable]) => !variable.startsWith("BENTOO_")));
-      const child = spawn(process.execPath, [file], { cwd: scripts, env: { ...base, BENTOO_API_KEY: fresh.demoKey!, BENTOO_BASE_URL: fresh.baseURL }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [file], {
+        cwd: scripts,
+        env: { ...base, BENTOO_API_KEY: fresh.demoKey!, BENTOO_BASE_URL: fresh.baseURL },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

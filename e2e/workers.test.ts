@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 
 const MAIN = fileURLToPath(new URL("../apps/gateway/dist/main.js", import.meta.url));
 const ADMIN = "workers-admin-token-0123456789";
@@ -20,7 +20,10 @@ function freePort(): Promise<number> {
 }
 
 function run(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, HOST: "127.0.0.1", BENTOO_SEED_DEMO: "false", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { ...process.env, HOST: "127.0.0.1", BENTOO_SEED_DEMO: "false", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -53,7 +56,10 @@ describe("--workers N (node:cluster)", () => {
     try {
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const ready = await fetch(`${base}/readyz`).then((response) => response.status, () => 0);
+        const ready = await fetch(`${base}/readyz`).then(
+          (response) => response.status,
+          () => 0,
+        );
         if (ready === 200 && output().includes("2 workers")) break;
         if (Date.now() > deadline || child.exitCode !== null) throw new Error(`workers did not start:\n${output()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -77,7 +83,11 @@ describe("--workers N (node:cluster)", () => {
       expect(statuses.filter((status) => status === 200)).toHaveLength(10);
       expect(statuses.filter((status) => status === 429)).toHaveLength(20);
       await admin("DELETE", `/admin/v1/keys/${key.id}`);
-      const after = await Promise.all(Array.from({ length: 10 }, () => fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key.key}`, connection: "close" } }).then((response) => response.status)));
+      const after = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key.key}`, connection: "close" } }).then((response) => response.status),
+        ),
+      );
       expect(after).toEqual(Array(10).fill(401));
     } finally {
       child.kill("SIGTERM");

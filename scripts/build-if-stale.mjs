@@ -16,7 +16,7 @@
 // deleted or renamed in an input directory also rebuilds (its directory's time
 // changes). A clean clone has no stamps, so everything is built.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -82,7 +82,8 @@ export function newestInputTime(root, build) {
   let newest = 0;
   for (const input of build.inputs) {
     const path = join(root, input);
-    if (!existsSync(path)) throw new Error(`${input}, an input of the ${build.name} build, does not exist: update WORKSPACE_BUILDS in scripts/build-if-stale.mjs`);
+    if (!existsSync(path))
+      throw new Error(`${input}, an input of the ${build.name} build, does not exist: update WORKSPACE_BUILDS in scripts/build-if-stale.mjs`);
     newest = Math.max(newest, newestTime(path));
   }
   return newest;

@@ -3,8 +3,8 @@
 // orchestrator CPU), ready when a line matches, and always stopped at the end.
 // Also reads a process's CPU time and memory from /proc, which is how the
 // benchmark charges CPU to exactly one process.
-import { spawn, execFileSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, readdirSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 

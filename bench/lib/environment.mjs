@@ -12,7 +12,10 @@ export async function postgresSettings(options, notices) {
   if (!options.postgres) return null;
   const [postgres, redis] = await Promise.all([postgresProblem(options.postgresUrl), redisProblem(options.redisUrl)]);
   if (postgres === null && redis === null) return { adminUrl: options.postgresUrl, redisUrl: options.redisUrl };
-  const why = [postgres && `PostgreSQL (${options.postgresUrl.replace(/\/\/[^@/]*@/, "//…@")}): ${postgres}`, redis && `Redis (${options.redisUrl}): ${redis}`].filter(Boolean);
+  const why = [
+    postgres && `PostgreSQL (${options.postgresUrl.replace(/\/\/[^@/]*@/, "//…@")}): ${postgres}`,
+    redis && `Redis (${options.redisUrl}): ${redis}`,
+  ].filter(Boolean);
   notices.push(`Postgres+Redis target skipped: ${why.join("; ")}`);
   return null;
 }
@@ -33,7 +36,11 @@ export function build(repositoryRoot) {
     }
   };
   const status = git("status", "--porcelain", "--untracked-files=no");
-  return { commit: git("rev-parse", "--short", "HEAD"), uncommitted_changes: status === null ? null : status !== "", dist_built_at: newestBuildOutput(repositoryRoot) };
+  return {
+    commit: git("rev-parse", "--short", "HEAD"),
+    uncommitted_changes: status === null ? null : status !== "",
+    dist_built_at: newestBuildOutput(repositoryRoot),
+  };
 }
 
 /** When the newest compiled file of any workspace was written (tsc leaves unchanged outputs alone). */
@@ -53,5 +60,11 @@ function newestBuildOutput(repositoryRoot) {
 }
 
 export function machine() {
-  return { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? "unknown", memory_mb: Math.round(totalmem() / 2 ** 20), node: process.version, loadavg: loadavg() };
+  return {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? "unknown",
+    memory_mb: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+    loadavg: loadavg(),
+  };
 }

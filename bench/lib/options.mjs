@@ -67,7 +67,8 @@ function checkedOptions(argv, environment) {
     throw new UsageError(`--load-generator must be autocannon or wrk (got "${loadGenerator}")`);
   }
   const only = values.only === undefined ? null : values.only.split(",").map((id) => id.trim());
-  for (const id of only ?? []) if (!["direct", "bare", "fastify", "lean", "embedded", "lean-postgres", "postgres"].includes(id)) throw new UsageError(`--only: unknown target "${id}"`);
+  for (const id of only ?? [])
+    if (!["direct", "bare", "fastify", "lean", "embedded", "lean-postgres", "postgres"].includes(id)) throw new UsageError(`--only: unknown target "${id}"`);
   const requests = positiveNumber(values.requests ?? (smoke ? "200" : "2000"), "requests", { integer: true });
   return {
     help: values.help,

@@ -14,7 +14,11 @@ function grouped(value) {
 
 function table(header, rows) {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column]).length)));
-  const line = (cells) => cells.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd();
+  const line = (cells) =>
+    cells
+      .map((cell, column) => String(cell).padEnd(widths[column]))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
@@ -117,7 +121,13 @@ export function evaluateFloor(runs, unloaded) {
   const load = (target, mode) => runs.find((run) => run.target === target && run.mode === mode && run.delay_ms === 0);
   const quiet = (target, mode) => unloaded.find((entry) => entry.target === target && entry.mode === mode);
   const rows = [];
-  for (const [target, base] of [["fastify", "bare"], ["lean", "bare"], ["embedded", "lean"], ["lean-postgres", "bare"], ["postgres", "lean-postgres"]]) {
+  for (const [target, base] of [
+    ["fastify", "bare"],
+    ["lean", "bare"],
+    ["embedded", "lean"],
+    ["lean-postgres", "bare"],
+    ["postgres", "lean-postgres"],
+  ]) {
     for (const mode of ["json", "stream"]) {
       const over = (key) => (load(target, mode)?.[key] ?? Number.NaN) / (load(base, mode)?.[key] ?? Number.NaN);
       const added = mode === "json" ? "added_p50_ms" : "added_ttfb_p50_ms";
@@ -131,7 +141,13 @@ export function evaluateFloor(runs, unloaded) {
 export function floorTable(rows) {
   return table(
     ["where the cost starts (not targets)", "mode", "req/s ratio", "CPU ratio", "added p50 / TTFB, ms"],
-    rows.map((row) => [row.comparison, row.mode, Number.isFinite(row.rps_ratio) ? `${(row.rps_ratio * 100).toFixed(1)} %` : dash, Number.isFinite(row.cpu_ratio) ? `${row.cpu_ratio.toFixed(2)}x` : dash, Number.isFinite(row.added_latency_ms) ? `${row.added_latency_ms >= 0 ? "+" : ""}${row.added_latency_ms.toFixed(3)}` : dash]),
+    rows.map((row) => [
+      row.comparison,
+      row.mode,
+      Number.isFinite(row.rps_ratio) ? `${(row.rps_ratio * 100).toFixed(1)} %` : dash,
+      Number.isFinite(row.cpu_ratio) ? `${row.cpu_ratio.toFixed(2)}x` : dash,
+      Number.isFinite(row.added_latency_ms) ? `${row.added_latency_ms >= 0 ? "+" : ""}${row.added_latency_ms.toFixed(3)}` : dash,
+    ]),
   );
 }
 
@@ -145,11 +161,17 @@ export function targetsTable(targets) {
 /** The three tables, the notes and the notices, as printed at the end of a run. */
 export function printReport(results, log) {
   const { commit, uncommitted_changes: dirty, dist_built_at: builtAt } = results.build;
-  log(`\nBuild: ${commit ?? "unknown commit"}${dirty ? " with uncommitted changes" : ""}, dist/ written ${builtAt ?? "?"}; machine: ${results.machine.cpus} CPUs, load average ${results.machine.loadavg[0].toFixed(2)} at the start`);
+  log(
+    `\nBuild: ${commit ?? "unknown commit"}${dirty ? " with uncommitted changes" : ""}, dist/ written ${builtAt ?? "?"}; machine: ${results.machine.cpus} CPUs, load average ${results.machine.loadavg[0].toFixed(2)} at the start`,
+  );
   const rounds = results.options.rounds > 1 ? ` in ${results.options.rounds} rounds interleaved across the targets (medians shown)` : "";
-  log(`Load: ${results.options.connections} connections, ${results.options.duration_s} s per scenario${rounds} after ${results.options.warmup_s} s warm-up per mode, ${results.load_generator.name} ${results.load_generator.version}`);
+  log(
+    `Load: ${results.options.connections} connections, ${results.options.duration_s} s per scenario${rounds} after ${results.options.warmup_s} s warm-up per mode, ${results.load_generator.name} ${results.load_generator.version}`,
+  );
   log(loadTable(results.runs));
-  log(`\nUnloaded: one keep-alive connection, ${results.options.sequential_requests} sequential requests after ${results.options.sequential_warmup}, targets interleaved in slices of 100; added = target − direct`);
+  log(
+    `\nUnloaded: one keep-alive connection, ${results.options.sequential_requests} sequential requests after ${results.options.sequential_warmup}, targets interleaved in slices of 100; added = target − direct`,
+  );
   log(unloadedTable(results.unloaded));
   log("");
   log(targetsTable(results.targets));
@@ -157,11 +179,18 @@ export function printReport(results, log) {
   // On an idle machine the fastify floor costs about what the bare proxy does; far more means
   // other work shared the cores during the run, and every ratio above is suspect.
   const busy = results.floor.filter((row) => row.comparison === "fastify ÷ bare" && row.cpu_ratio > 1.3);
-  if (busy.length > 0) log(`\nNote: the fastify floor cost ${busy.map((row) => `${row.cpu_ratio.toFixed(2)}x (${row.mode})`).join(" and ")} the bare proxy's CPU; on an idle machine it is about 1.0-1.2x. Other work probably shared the cores: rerun before trusting the ratios.`);
+  if (busy.length > 0)
+    log(
+      `\nNote: the fastify floor cost ${busy.map((row) => `${row.cpu_ratio.toFixed(2)}x (${row.mode})`).join(" and ")} the bare proxy's CPU; on an idle machine it is about 1.0-1.2x. Other work probably shared the cores: rerun before trusting the ratios.`,
+    );
   // The fastify proxy does everything the bare one does and more: cheaper means the bare proxy's
   // rounds were the disturbed ones, and every ratio to it flatters what is compared.
   const inflated = results.floor.filter((row) => row.comparison === "fastify ÷ bare" && row.cpu_ratio < 0.9);
-  if (inflated.length > 0) log(`\nNote: the fastify floor cost only ${inflated.map((row) => `${row.cpu_ratio.toFixed(2)}x (${row.mode})`).join(" and ")} the bare proxy's CPU, though it does more: the bare proxy's own rounds were disturbed, and ratios to it look better than they are. Rerun before trusting them.`);
+  if (inflated.length > 0)
+    log(
+      `\nNote: the fastify floor cost only ${inflated.map((row) => `${row.cpu_ratio.toFixed(2)}x (${row.mode})`).join(" and ")} the bare proxy's CPU, though it does more: the bare proxy's own rounds were disturbed, and ratios to it look better than they are. Rerun before trusting them.`,
+    );
   if (results.notes.length > 0) log(`\n${results.notes.join("\n")}`);
-  for (const notice of [...results.notices, ...results.failures.map((failure) => `FAILED ${failure.target} (${failure.delay_ms} ms): ${failure.message}`)]) log(`\nNote: ${notice}`);
+  for (const notice of [...results.notices, ...results.failures.map((failure) => `FAILED ${failure.target} (${failure.delay_ms} ms): ${failure.message}`)])
+    log(`\nNote: ${notice}`);
 }

@@ -42,7 +42,9 @@ export function redisProblem(url) {
     socket.once("error", (error) => finish(error.message));
     // Redis answers -NOAUTH when a password is needed, which still proves it is there.
     socket.once("connect", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => finish(/^(\+PONG|-NOAUTH)/.test(data.toString()) ? null : `unexpected answer ${JSON.stringify(data.toString().slice(0, 40))}`));
+    socket.once("data", (data) =>
+      finish(/^(\+PONG|-NOAUTH)/.test(data.toString()) ? null : `unexpected answer ${JSON.stringify(data.toString().slice(0, 40))}`),
+    );
   });
 }
 

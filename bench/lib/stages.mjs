@@ -52,7 +52,11 @@ const BENTOO = [
   rule("upstream: request built and sent", "undici", UNDICI_SENDS),
   rule("upstream: answer received", "undici|upstream-exchange", null),
   rule("handler, model lookup, routing to the provider", "pipeline/", null),
-  rule("HTTP in: request line, headers, routing, hooks", "fastify|find-my-way|_http_server|_http_common|_http_incoming|streams/readable|transport-security", null),
+  rule(
+    "HTTP in: request line, headers, routing, hooks",
+    "fastify|find-my-way|_http_server|_http_common|_http_incoming|streams/readable|transport-security",
+    null,
+  ),
 ];
 
 const FLOOR = [
@@ -88,7 +92,9 @@ export function stageClassifier(nodes, rules) {
     if (stage !== undefined) return stage;
     for (let at = id; at !== undefined && stage === undefined; at = parentOf.get(at)) {
       const { url, functionName } = byId.get(at).callFrame;
-      stage = rules.find((candidate) => (candidate.url === null || candidate.url.test(url)) && (candidate.name === null || candidate.name.test(functionName)))?.stage;
+      stage = rules.find(
+        (candidate) => (candidate.url === null || candidate.url.test(url)) && (candidate.name === null || candidate.name.test(functionName)),
+      )?.stage;
     }
     stage ??= "other (Node internals, natives)";
     stageOf.set(id, stage);

@@ -47,7 +47,13 @@ const direct = {
   label: "direct (fake upstream)",
   async start(upstream) {
     // The fake upstream ignores the key; sending one keeps the request the same size everywhere.
-    return { pid: upstream.pid, url: `${upstream.url}/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes: [], stop: async () => undefined };
+    return {
+      pid: upstream.pid,
+      url: `${upstream.url}/chat/completions`,
+      headers: { ...JSON_HEADERS, authorization: "Bearer bench" },
+      notes: [],
+      stop: async () => undefined,
+    };
   },
 };
 
@@ -63,7 +69,13 @@ function scriptProxy(id, label, script) {
         logDirectory: context.logDirectory,
         readyPattern: LISTENING,
       });
-      return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes: [], stop: () => stopChild(handle, 0) };
+      return {
+        pid: handle.pid,
+        url: `${handle.ready[1]}/v1/chat/completions`,
+        headers: { ...JSON_HEADERS, authorization: "Bearer bench" },
+        notes: [],
+        stop: () => stopChild(handle, 0),
+      };
     },
   };
 }
@@ -75,7 +87,8 @@ const fastifyProxy = scriptProxy("fastify", "fastify proxy (floor)", "fastify-pr
 const embedded = {
   id: "embedded",
   label: "bentoo sqlite+memory",
-  start: (upstream, context) => startBentoo("bentoo-embedded", upstream, context, `sqlite:${join(context.workDirectory, `bentoo-${randomBytes(4).toString("hex")}.db`)}`, null),
+  start: (upstream, context) =>
+    startBentoo("bentoo-embedded", upstream, context, `sqlite:${join(context.workDirectory, `bentoo-${randomBytes(4).toString("hex")}.db`)}`, null),
 };
 
 /**
@@ -101,7 +114,14 @@ function featureFloor(id, label, scaleOut) {
         const handle = await startChild({
           name: id,
           // Bentoo's Node flags (npm start's), so that the two differ by their code alone.
-          args: [...gatewayNodeFlags(context.repositoryRoot), ...profileFlags, join(context.benchDirectory, "floor-gateway.mjs"), upstream.origin, "0", ...(database === null ? [] : [database.url, context.postgres.redisUrl, redisPrefix])],
+          args: [
+            ...gatewayNodeFlags(context.repositoryRoot),
+            ...profileFlags,
+            join(context.benchDirectory, "floor-gateway.mjs"),
+            upstream.origin,
+            "0",
+            ...(database === null ? [] : [database.url, context.postgres.redisUrl, redisPrefix]),
+          ],
           logDirectory: context.logDirectory,
           readyPattern: LISTENING,
         });
@@ -111,10 +131,18 @@ function featureFloor(id, label, scaleOut) {
           await stopChild(handle, 10_000);
           await cleanUp();
           const written = /written: (\d+) audit rows, (\d+) ledger rows/.exec(readFileSync(handle.logPath, "utf8"));
-          if (written === null || written[1] === "0" || written[2] === "0") throw new Error(`${id} reported no audit or ledger rows written (its log: ${handle.logPath})`);
+          if (written === null || written[1] === "0" || written[2] === "0")
+            throw new Error(`${id} reported no audit or ledger rows written (its log: ${handle.logPath})`);
           notes.push(written[0]);
         };
-        return { pid: handle.pid, url: `${handle.ready[1]}/v1/chat/completions`, headers: { ...JSON_HEADERS, authorization: "Bearer bench" }, notes, profile, stop };
+        return {
+          pid: handle.pid,
+          url: `${handle.ready[1]}/v1/chat/completions`,
+          headers: { ...JSON_HEADERS, authorization: "Bearer bench" },
+          notes,
+          profile,
+          stop,
+        };
       } catch (error) {
         await cleanUp();
         throw error;
@@ -162,7 +190,8 @@ function gatewayEnvironment(settings) {
 export function gatewayNodeFlags(repositoryRoot) {
   const { scripts } = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8"));
   const launch = /\bnode((?:\s+--\S+)*)\s+apps\/gateway\/dist\/main\.js/.exec(scripts?.start ?? "");
-  if (launch === null) throw new Error('package.json\'s "start" script no longer runs "node [flags] apps/gateway/dist/main.js"; update gatewayNodeFlags in bench/lib/targets.mjs');
+  if (launch === null)
+    throw new Error('package.json\'s "start" script no longer runs "node [flags] apps/gateway/dist/main.js"; update gatewayNodeFlags in bench/lib/targets.mjs');
   return launch[1].trim().split(/\s+/).filter(Boolean);
 }
 
@@ -235,7 +264,9 @@ async function checkRateLimitHeaders(url, headers, notes) {
   const response = await fetch(url, { method: "POST", headers, body: requestBody("json"), signal: AbortSignal.timeout(10_000) });
   await response.text();
   const limit = response.headers.get("x-ratelimit-limit-requests");
-  notes.push(limit === null ? "WARNING: no x-ratelimit-* headers on a live answer (rate limits off?)" : `rate limits on (x-ratelimit-limit-requests: ${limit})`);
+  notes.push(
+    limit === null ? "WARNING: no x-ratelimit-* headers on a live answer (rate limits off?)" : `rate limits on (x-ratelimit-limit-requests: ${limit})`,
+  );
 }
 
 async function creditsSpent(call, accountId) {

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, startServer, stopServer, type Server } from "./dashboard-e2e.js";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, type Server, startServer, stopServer } from "./dashboard-e2e.js";
 
 /**
  * One built server with its own SQLite file and one headless Chromium, for a

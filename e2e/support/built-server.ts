@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The compiled server, started the way `npm start` does (e2e tests build first). */
@@ -28,7 +28,10 @@ function inheritedEnvironment(): Record<string, string | undefined> {
  * the demo seeded prints it).
  */
 export async function startBuiltServer(env: Record<string, string>, options: { waitForDemoKey?: boolean } = {}): Promise<BuiltServer> {
-  const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...inheritedEnvironment(), HOST: "127.0.0.1", PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [GATEWAY_MAIN], {
+    env: { ...inheritedEnvironment(), HOST: "127.0.0.1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -2,14 +2,22 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { eventually as eventuallyEvery, startBuiltServer, stopBuiltServer, type BuiltServer } from "./built-server.js";
+import { type BuiltServer, eventually as eventuallyEvery, startBuiltServer, stopBuiltServer } from "./built-server.js";
 
 /** Helpers for the dashboard's browser tests (e2e/dashboard.test.ts). */
 
 export const SCREENSHOTS = fileURLToPath(new URL("../../.artifacts/screenshots/", import.meta.url));
 export const CHROMIUM = "/usr/bin/chromium";
 /** The flags the machine notes ask for: no background traffic to Google, which this network refuses. */
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 export const ADMIN_TOKEN = "e2e-dashboard-admin-token-0123456789";
 
 export type Server = BuiltServer;

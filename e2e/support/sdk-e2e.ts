@@ -1,11 +1,11 @@
-import { startBuiltServer, stopBuiltServer, type BuiltServer } from "./built-server.js";
+import { type BuiltServer, startBuiltServer, stopBuiltServer } from "./built-server.js";
 
 /**
  * Helpers for the SDK end-to-end tests (e2e/sdk-js.test.ts): the built server
  * (e2e/support/built-server.ts) seen with the SDKs' base URL, and admin API calls.
  */
 
-export { GATEWAY_MAIN, eventually } from "./built-server.js";
+export { eventually, GATEWAY_MAIN } from "./built-server.js";
 
 export interface Gateway {
   server: BuiltServer;

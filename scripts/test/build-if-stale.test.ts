@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WORKSPACE_BUILDS, buildIfStale, isUpToDate, stampPath } from "../build-if-stale.mjs";
+import { buildIfStale, isUpToDate, stampPath, WORKSPACE_BUILDS } from "../build-if-stale.mjs";
 
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -146,7 +146,10 @@ describe("the repository's builds", () => {
 
   it("the dashboard imports only npm packages it declares (whose changes show in the lockfile), no workspace package", () => {
     const dashboard = join(repositoryRoot, "apps/dashboard");
-    const manifest = JSON.parse(readFileSync(join(dashboard, "package.json"), "utf8")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(dashboard, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
     const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})]);
     const imported = new Set<string>();
     for (const file of readdirSync(join(dashboard, "src"), { recursive: true })) {

@@ -1,6 +1,5 @@
 import type { AccountJson, ApiKeyJson, CreditGrantJson, IssuedKeyJson, KeyMode, ListJson, Plan, RolledKeyJson } from "@bentoo/api-types";
 import {
-  UnexpectedShapeError,
   listParser,
   parseAccount,
   parseApiKey,
@@ -8,6 +7,7 @@ import {
   parseErrorEnvelope,
   parseIssuedKey,
   parseRolledKey,
+  UnexpectedShapeError,
 } from "./response-checks.js";
 
 export type { KeyMode, Plan };
@@ -99,12 +99,15 @@ export class AdminClient {
   };
 
   readonly keys = {
-    create: (accountId: string, input: CreateKeyInput): Promise<IssuedKeyJson> => this.request("POST", `/accounts/${segment(accountId)}/keys`, parseIssuedKey, input),
+    create: (accountId: string, input: CreateKeyInput): Promise<IssuedKeyJson> =>
+      this.request("POST", `/accounts/${segment(accountId)}/keys`, parseIssuedKey, input),
     list: (accountId: string, query: PageQuery = {}): Promise<ListJson<ApiKeyJson>> =>
       this.request("GET", `/accounts/${segment(accountId)}/keys${pageQuery(query)}`, listParser(parseApiKey)),
     get: (id: string): Promise<ApiKeyJson> => this.request("GET", `/keys/${segment(id)}`, parseApiKey),
-    update: (id: string, patch: { name?: string; ip_allowlist?: string[] | null }): Promise<ApiKeyJson> => this.request("PATCH", `/keys/${segment(id)}`, parseApiKey, patch),
-    roll: (id: string, graceSeconds: GraceSeconds): Promise<RolledKeyJson> => this.request("POST", `/keys/${segment(id)}/roll`, parseRolledKey, { grace_seconds: graceSeconds }),
+    update: (id: string, patch: { name?: string; ip_allowlist?: string[] | null }): Promise<ApiKeyJson> =>
+      this.request("PATCH", `/keys/${segment(id)}`, parseApiKey, patch),
+    roll: (id: string, graceSeconds: GraceSeconds): Promise<RolledKeyJson> =>
+      this.request("POST", `/keys/${segment(id)}/roll`, parseRolledKey, { grace_seconds: graceSeconds }),
     revoke: (id: string): Promise<ApiKeyJson> => this.request("DELETE", `/keys/${segment(id)}`, parseApiKey),
   };
 
@@ -126,18 +129,28 @@ export class AdminClient {
     const text = await response.text();
     const json = parseJson(text);
     if (!response.ok) throw this.errorFrom(response.status, json);
-    if (json === undefined) throw new AdminApiError(response.status, "unexpected_response", `the server at ${this.baseUrl} answered HTTP ${response.status} with a body that is not JSON`);
+    if (json === undefined)
+      throw new AdminApiError(
+        response.status,
+        "unexpected_response",
+        `the server at ${this.baseUrl} answered HTTP ${response.status} with a body that is not JSON`,
+      );
     try {
       return parse(json);
     } catch (error) {
       if (!(error instanceof UnexpectedShapeError)) throw error;
-      throw new AdminApiError(response.status, "unexpected_response", `the server's answer to ${method} /admin/v1${path} has an unexpected shape (${error.message}); are the CLI and the gateway the same version?`);
+      throw new AdminApiError(
+        response.status,
+        "unexpected_response",
+        `the server's answer to ${method} /admin/v1${path} has an unexpected shape (${error.message}); are the CLI and the gateway the same version?`,
+      );
     }
   }
 
   private errorFrom(status: number, json: unknown): AdminApiError {
     const envelope = parseErrorEnvelope(json);
-    if (envelope === null) return new AdminApiError(status, "unexpected_response", `the server at ${this.baseUrl} answered HTTP ${status} without Bentoo's JSON error envelope`);
+    if (envelope === null)
+      return new AdminApiError(status, "unexpected_response", `the server at ${this.baseUrl} answered HTTP ${status} without Bentoo's JSON error envelope`);
     const { message, code, type, param } = envelope.error;
     // A gateway started without BENTOO_ADMIN_TOKEN does not mount the admin API at all.
     const hint = status === 404 && code === "not_found" ? " Is BENTOO_ADMIN_TOKEN set on the server? Without it the admin API is disabled." : "";
@@ -185,7 +198,8 @@ export async function collectAll<T>(fetchPage: (cursor: string | null) => Promis
     const page: ListJson<T> = await fetchPage(cursor);
     data.push(...page.data);
     if (!page.has_more || page.next_cursor === null) break;
-    if (page.next_cursor === cursor) throw new AdminApiError(200, "unexpected_response", "the server returned the same page cursor twice; stopping to avoid an endless loop");
+    if (page.next_cursor === cursor)
+      throw new AdminApiError(200, "unexpected_response", "the server returned the same page cursor twice; stopping to avoid an endless loop");
     cursor = page.next_cursor;
   }
   return { object: "list", data, has_more: false, next_cursor: null };

@@ -87,7 +87,8 @@ const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2
 
 /** An RFC 3339 timestamp with a time zone, e.g. 2027-01-31T00:00:00Z; passed on as written. */
 export function parseTimestamp(text: string): string {
-  if (!RFC_3339.test(text) || Number.isNaN(Date.parse(text))) throw new InvalidArgumentError("Give an RFC 3339 timestamp with a time zone, such as 2027-01-31T00:00:00Z.");
+  if (!RFC_3339.test(text) || Number.isNaN(Date.parse(text)))
+    throw new InvalidArgumentError("Give an RFC 3339 timestamp with a time zone, such as 2027-01-31T00:00:00Z.");
   return text;
 }
 

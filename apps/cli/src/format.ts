@@ -32,13 +32,15 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join("  ")
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join("\n") + "\n";
+  const lines = [line(headers), ...rows.map(line)];
+  return `${lines.join("\n")}\n`;
 }
 
 /** Labels padded to the longest one, values after them. */
 export function keyValueBlock(entries: readonly (readonly [string, string])[]): string {
   const width = Math.max(...entries.map(([label]) => label.length));
-  return entries.map(([label, value]) => `${label.padEnd(width)}  ${value}`.trimEnd()).join("\n") + "\n";
+  const lines = entries.map(([label, value]) => `${label.padEnd(width)}  ${value}`.trimEnd());
+  return `${lines.join("\n")}\n`;
 }
 
 function limit(value: number | null, unit: string): string {

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { registerAccountCommands } from "./commands/accounts.js";
 import { registerCreditCommands } from "./commands/credits.js";
 import { registerKeyCommands } from "./commands/keys.js";
-import { DEFAULT_URL, TOKEN_VARIABLE, URL_ALIAS_VARIABLE, URL_VARIABLE, type CliIo } from "./context.js";
+import { type CliIo, DEFAULT_URL, TOKEN_VARIABLE, URL_ALIAS_VARIABLE, URL_VARIABLE } from "./context.js";
 
 export const VERSION = "0.1.0";
 

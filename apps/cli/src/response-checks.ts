@@ -36,7 +36,10 @@ function nullOr(check: FieldCheck): FieldCheck {
 }
 
 function oneOf(...allowed: readonly string[]): FieldCheck {
-  return { expected: `one of ${allowed.map((item) => JSON.stringify(item)).join(", ")}`, test: (value) => typeof value === "string" && allowed.includes(value) };
+  return {
+    expected: `one of ${allowed.map((item) => JSON.stringify(item)).join(", ")}`,
+    test: (value) => typeof value === "string" && allowed.includes(value),
+  };
 }
 
 function assertShape<T>(value: unknown, shape: Shape<T>, what: string): asserts value is T {

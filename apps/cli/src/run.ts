@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
 import { AdminApiError, AdminConnectionError } from "./admin-client.js";
-import { UsageError, type CliIo } from "./context.js";
+import { type CliIo, UsageError } from "./context.js";
 import { buildProgram } from "./program.js";
 
 /** Exit codes: 0 success, 1 the server (or the network) refused, 2 the CLI was called wrongly. */

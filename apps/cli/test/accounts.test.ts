@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, field, startGateway, type Gateway } from "./cli-harness.js";
+import { ADMIN_TOKEN, field, type Gateway, startGateway } from "./cli-harness.js";
 
 describe("bentoo accounts", () => {
   let g: Gateway;
@@ -84,7 +84,12 @@ describe("bentoo accounts", () => {
     expect(all.stdout).not.toContain("--cursor");
 
     const firstPage = await g.cli(["accounts", "list", "--limit", "2"]);
-    expect(firstPage.stdout.trimEnd().split("\n").filter((line) => line.startsWith("acct_"))).toHaveLength(2);
+    expect(
+      firstPage.stdout
+        .trimEnd()
+        .split("\n")
+        .filter((line) => line.startsWith("acct_")),
+    ).toHaveLength(2);
     const cursor = /--cursor (\S+), or --all/.exec(firstPage.stdout)?.[1];
     expect(cursor).toBeDefined();
     const secondPage = await g.cli(["accounts", "list", "--limit", "2", "--cursor", cursor!]);

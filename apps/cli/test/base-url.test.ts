@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type Gateway } from "./cli-harness.js";
+import { type Gateway, startGateway } from "./cli-harness.js";
 
 /** A URL where nothing answers: the CLI fails with connection_error if it is used. */
 const NOWHERE = "http://127.0.0.1:9";
@@ -11,7 +11,8 @@ describe("the gateway's address: BENTOO_BASE_URL, its old name BENTOO_URL, --url
   });
   afterAll(() => g?.dispose());
 
-  const listWith = (env: Record<string, string | undefined>, argv: string[] = []) => g.cli([...argv, "accounts", "list"], { env: { BENTOO_BASE_URL: undefined, BENTOO_URL: undefined, ...env } });
+  const listWith = (env: Record<string, string | undefined>, argv: string[] = []) =>
+    g.cli([...argv, "accounts", "list"], { env: { BENTOO_BASE_URL: undefined, BENTOO_URL: undefined, ...env } });
 
   it("reads BENTOO_BASE_URL as the SDKs write it (ending in /v1) or as the server's root", async () => {
     for (const value of [`${g.url}/v1`, `${g.url}/v1/`, g.url, `${g.url}/`]) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMicros, parseUsd } from "../src/index.js";
 import { formatMicros } from "../src/format.js";
-import { ADMIN_TOKEN, startGateway, type Gateway } from "./cli-harness.js";
+import { parseMicros, parseUsd } from "../src/index.js";
+import { ADMIN_TOKEN, type Gateway, startGateway } from "./cli-harness.js";
 
 describe("USD amounts are converted with integer arithmetic", () => {
   it.each([

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, field, printedKey, startGateway, type Gateway } from "./cli-harness.js";
+import { ADMIN_TOKEN, field, type Gateway, printedKey, startGateway } from "./cli-harness.js";
 
 const ANY_SECRET = /btoo_sk_(live|test)_[A-Za-z0-9]{8}/;
 
@@ -79,7 +79,10 @@ describe("bentoo keys", () => {
 
   it("--json of create and get equals the admin API's JSON; only create carries the key", async () => {
     const accountId = await newAccount();
-    const created = JSON.parse((await g.cli(["keys", "create", accountId, "--name", "scripted", "--mode", "test", "--json"])).stdout) as Record<string, unknown>;
+    const created = JSON.parse((await g.cli(["keys", "create", accountId, "--name", "scripted", "--mode", "test", "--json"])).stdout) as Record<
+      string,
+      unknown
+    >;
     secrets.push(String(created.key));
     expect(created).toMatchObject({ object: "api_key", name: "scripted", mode: "test", status: "active", account_id: accountId });
     const { key, ...rest } = created;

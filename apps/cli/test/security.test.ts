@@ -1,7 +1,7 @@
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
-import { ADMIN_TOKEN, startGateway, type Gateway } from "./cli-harness.js";
+import { ADMIN_TOKEN, type Gateway, startGateway } from "./cli-harness.js";
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -31,7 +31,11 @@ describe("the admin token", () => {
 
   it("wrong → exit 1 with the server's invalid_admin_token, and the wrong token is not echoed", async () => {
     const wrong = "wrong-token-0123456789abcdef";
-    for (const argv of [["accounts", "list"], ["--token", wrong, "accounts", "list"], ["keys", "revoke", "key_x", "--json"]]) {
+    for (const argv of [
+      ["accounts", "list"],
+      ["--token", wrong, "accounts", "list"],
+      ["keys", "revoke", "key_x", "--json"],
+    ]) {
       const result = await g.cli(argv, { env: { BENTOO_ADMIN_TOKEN: wrong } });
       expect(result.code, argv.join(" ")).toBe(1);
       expect(result.stdout).toBe("");
@@ -76,14 +80,22 @@ describe("reaching the server", () => {
   it("nothing listening → exit 1 connection_error naming the URL", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     let stderr = "";
-    const code = await run(["--url", url, "accounts", "list"], { stdout: () => {}, stderr: (text) => (stderr += text), env: { BENTOO_ADMIN_TOKEN: ADMIN_TOKEN } });
+    const code = await run(["--url", url, "accounts", "list"], {
+      stdout: () => {},
+      stderr: (text) => (stderr += text),
+      env: { BENTOO_ADMIN_TOKEN: ADMIN_TOKEN },
+    });
     expect(code).toBe(1);
     expect(stderr).toMatch(new RegExp(`^error: cannot reach the admin API at ${url}: .*ECONNREFUSED.* \\(connection_error\\)\\n$`));
   });
 
   it("a URL that is not http(s) is a usage error", async () => {
     let stderr = "";
-    const code = await run(["accounts", "list"], { stdout: () => {}, stderr: (text) => (stderr += text), env: { BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_URL: "localhost:8080" } });
+    const code = await run(["accounts", "list"], {
+      stdout: () => {},
+      stderr: (text) => (stderr += text),
+      env: { BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_URL: "localhost:8080" },
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/BENTOO_URL/);
   });

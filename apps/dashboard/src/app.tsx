@@ -1,9 +1,9 @@
-import { useEffect, type ReactNode } from "react";
+import { type ReactNode, useEffect } from "react";
 import { AppShell } from "./components/app-shell";
 import { LoadingState } from "./components/loading-state";
+import { safeNext } from "./pages/auth/safe-next";
 import { SignInPage } from "./pages/auth/sign-in-page";
 import { SignUpPage } from "./pages/auth/sign-up-page";
-import { safeNext } from "./pages/auth/safe-next";
 import { ApiKeysPage } from "./pages/keys/api-keys-page";
 import { LogsPage } from "./pages/logs/logs-page";
 import { ModelsPage } from "./pages/models/models-page";

@@ -5,7 +5,19 @@ import { bucketStarts, denseSeries, lastWindow, seriesByKey, topEntries, totalsO
 const HOUR = 3_600_000;
 
 function bucket(start: number, fields: Partial<UsageBucket> = {}): UsageBucket {
-  return { bucket_start: new Date(start).toISOString(), api_key_id: null, key_id: null, key_name: null, model: null, requests: 1, prompt_tokens: 10, completion_tokens: 5, cost_micros: 100, errors: 0, ...fields };
+  return {
+    bucket_start: new Date(start).toISOString(),
+    api_key_id: null,
+    key_id: null,
+    key_name: null,
+    model: null,
+    requests: 1,
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    cost_micros: 100,
+    errors: 0,
+    ...fields,
+  };
 }
 
 describe("usage series", () => {

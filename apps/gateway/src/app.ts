@@ -1,28 +1,28 @@
 import { fileURLToPath } from "node:url";
 import { newId } from "@bentoo/core";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { requestRecord } from "./audit/request-record.js";
 import { installErrorHandler } from "./http/error-handler.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
 import { serverOptions } from "./http/server-options.js";
-import { ipAllowlist } from "./middleware/ip-allowlist.js";
-import { transportSecurity } from "./middleware/transport-security.js";
 import { adminAuth } from "./middleware/admin-auth.js";
+import { authenticate } from "./middleware/authenticate.js";
+import { ipAllowlist } from "./middleware/ip-allowlist.js";
 import { sessionAuth } from "./middleware/session-auth.js";
+import { transportSecurity } from "./middleware/transport-security.js";
+import { adminAccountRoutes } from "./routes/admin/accounts.js";
+import { adminKeyRoutes } from "./routes/admin/keys.js";
 import { accountRoutes } from "./routes/api/account.js";
 import { authRoutes, signOutRoute } from "./routes/api/auth.js";
 import { keyRoutes } from "./routes/api/keys.js";
-import { keyIntrospectionRoute } from "./routes/v1/key.js";
-import { authenticate } from "./middleware/authenticate.js";
-import { adminAccountRoutes } from "./routes/admin/accounts.js";
-import { adminKeyRoutes } from "./routes/admin/keys.js";
+import { usageRoutes } from "./routes/api/usage.js";
+import { auditRoutes } from "./routes/audit.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { chatCompletionsRoute } from "./routes/v1/chat-completions.js";
+import { keyIntrospectionRoute } from "./routes/v1/key.js";
 import { dashboardModelsRoute, modelsRoutes } from "./routes/v1/models.js";
-import { auditRoutes } from "./routes/audit.js";
-import { usageRoutes } from "./routes/api/usage.js";
 import type { Services } from "./services.js";
 
 /** Builds the HTTP application from ready services. No environment access here. */
@@ -90,7 +90,10 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   await app.register(async (api) => {
     authRoutes(api, services);
     await api.register(async (signedIn) => {
-      signedIn.addHook("onRequest", sessionAuth(services.sessions, (id) => services.storage.accounts.get(id)));
+      signedIn.addHook(
+        "onRequest",
+        sessionAuth(services.sessions, (id) => services.storage.accounts.get(id)),
+      );
       signOutRoute(signedIn, services);
       accountRoutes(signedIn, services);
       keyRoutes(signedIn, services);

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CatalogError, DEFAULT_PLAN_LIMITS, builtinCatalog, parseCatalog, type Catalog, type Plan, type PlanLimits } from "@bentoo/core";
+import { builtinCatalog, type Catalog, CatalogError, DEFAULT_PLAN_LIMITS, type Plan, type PlanLimits, parseCatalog } from "@bentoo/core";
 import { ConfigError } from "./config-error.js";
 import { parseTransport, type ServerTimeouts, type TlsFiles } from "./transport-config.js";
 
@@ -90,7 +90,8 @@ function failurePolicy(env: Environment): boolean {
 
 export function parseConfig(env: Environment): Config {
   const adminToken = text(env, "BENTOO_ADMIN_TOKEN");
-  if (adminToken !== null && adminToken.length < 16) throw new ConfigError("BENTOO_ADMIN_TOKEN must be at least 16 characters; generate one with: openssl rand -hex 32");
+  if (adminToken !== null && adminToken.length < 16)
+    throw new ConfigError("BENTOO_ADMIN_TOKEN must be at least 16 characters; generate one with: openssl rand -hex 32");
   const catalogPath = text(env, "BENTOO_CATALOG");
   const host = text(env, "HOST") ?? "127.0.0.1";
   const transport = parseTransport(env, host);

@@ -1,5 +1,5 @@
 export { createApp } from "./app.js";
-export { createServices, type Services, type ServiceOverrides } from "./services.js";
-export { parseConfig, ConfigError, type Config } from "./config.js";
-export { createLogger, redactKeys } from "./logger.js";
+export { type Config, ConfigError, parseConfig } from "./config.js";
 export { seedDemoAccount } from "./first-run.js";
+export { createLogger, redactKeys } from "./logger.js";
+export { createServices, type ServiceOverrides, type Services } from "./services.js";

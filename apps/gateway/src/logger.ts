@@ -21,7 +21,8 @@ const MAX_SCRUB_DEPTH = 8;
 function scrub(value: unknown, depth: number): unknown {
   if (typeof value === "string") return redactKeys(value);
   if (value === null || typeof value !== "object") return value;
-  if (value instanceof Error) return { type: value.name, message: redactKeys(value.message), stack: value.stack === undefined ? undefined : redactKeys(value.stack) };
+  if (value instanceof Error)
+    return { type: value.name, message: redactKeys(value.message), stack: value.stack === undefined ? undefined : redactKeys(value.stack) };
   if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return "[binary]";
   if (depth >= MAX_SCRUB_DEPTH) return "[nested]";
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
@@ -42,7 +43,10 @@ export function createLogger(level: string, destination: pino.DestinationStream 
     {
       level,
       base: { service: "bentoo" },
-      redact: { paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization", "headers.cookie", "*.apiKey", "*.password"], censor: "[redacted]" },
+      redact: {
+        paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization", "headers.cookie", "*.apiKey", "*.password"],
+        censor: "[redacted]",
+      },
       hooks: {
         logMethod(args, method) {
           method.apply(this, args.map((argument) => (typeof argument === "string" ? redactKeys(argument) : argument)) as Parameters<typeof method>);

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import cluster from "node:cluster";
 import { resolve } from "node:path";
-import { startRetention } from "./audit/retention.js";
 import { createApp } from "./app.js";
+import { startRetention } from "./audit/retention.js";
 import { ConfigError, parseConfig } from "./config.js";
-import { seedDemoAccount, type DemoSeed } from "./first-run.js";
+import { type DemoSeed, seedDemoAccount } from "./first-run.js";
 import { createServices } from "./services.js";
 
 /** The composition root: the only file that reads the environment and starts things. */
@@ -13,7 +13,12 @@ function describeStorage(url: string): string {
 }
 
 function banner(baseUrl: string, storage: string, seed: DemoSeed | null, adminEnabled: boolean): string {
-  const lines = ["", `Bentoo is serving on ${baseUrl}`, `Data: ${storage}`, `Admin API: ${adminEnabled ? `${baseUrl}/admin/v1 (BENTOO_ADMIN_TOKEN)` : "off (set BENTOO_ADMIN_TOKEN to enable)"}`];
+  const lines = [
+    "",
+    `Bentoo is serving on ${baseUrl}`,
+    `Data: ${storage}`,
+    `Admin API: ${adminEnabled ? `${baseUrl}/admin/v1 (BENTOO_ADMIN_TOKEN)` : "off (set BENTOO_ADMIN_TOKEN to enable)"}`,
+  ];
   if (seed !== null) {
     lines.push(
       "",
@@ -43,12 +48,16 @@ async function serve(config: ReturnType<typeof parseConfig>, isWorker: boolean):
   const services = await createServices(config, (variable) => process.env[variable]);
   const app = await createApp(services);
   const seed = config.seedDemo && !isWorker ? await seedDemoAccount(services) : null;
-  const stopRetention = isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger, services.now);
+  const stopRetention =
+    isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger, services.now);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  if (!isWorker) process.stdout.write(banner(`${config.tls === null ? "http" : "https"}://${host}:${port}`, describeStorage(config.databaseUrl), seed, config.adminToken !== null));
+  if (!isWorker)
+    process.stdout.write(
+      banner(`${config.tls === null ? "http" : "https"}://${host}:${port}`, describeStorage(config.databaseUrl), seed, config.adminToken !== null),
+    );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -74,7 +83,9 @@ const SHUTDOWN_GRACE_MS = 25_000;
 /** The primary of `--workers N`: migrates and seeds once, prints the banner, then supervises the workers. */
 async function supervise(config: ReturnType<typeof parseConfig>, count: number): Promise<void> {
   if (config.redisUrl === null) {
-    throw new ConfigError("--workers needs BENTOO_REDIS_URL: rate limits, credit holds and key revocations must be shared between the worker processes. Start Redis and set BENTOO_REDIS_URL, or run one process.");
+    throw new ConfigError(
+      "--workers needs BENTOO_REDIS_URL: rate limits, credit holds and key revocations must be shared between the worker processes. Start Redis and set BENTOO_REDIS_URL, or run one process.",
+    );
   }
   if (config.port === 0) throw new ConfigError("--workers needs a fixed PORT");
   const services = await createServices(config, (variable) => process.env[variable]);
@@ -89,7 +100,14 @@ async function supervise(config: ReturnType<typeof parseConfig>, count: number):
     } else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
   });
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  process.stdout.write(banner(`${config.tls === null ? "http" : "https"}://${host}:${config.port}`, `${describeStorage(config.databaseUrl)}; ${count} workers`, seed, config.adminToken !== null));
+  process.stdout.write(
+    banner(
+      `${config.tls === null ? "http" : "https"}://${host}:${config.port}`,
+      `${describeStorage(config.databaseUrl)}; ${count} workers`,
+      seed,
+      config.adminToken !== null,
+    ),
+  );
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
@@ -107,7 +125,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? `Configuration error: ${error.message}` : `Bentoo could not start: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ConfigError
+      ? `Configuration error: ${error.message}`
+      : `Bentoo could not start: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

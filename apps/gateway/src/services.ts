@@ -1,6 +1,18 @@
-import { MemoryAdmission, RedisAdmission, type Admission, type SettlementErrorHandler } from "@bentoo/admission";
-import { AccountService, KeyCache, KeyService, KeyVerifier, randomBase62, type Catalog, type KeyActivity, type KeyInvalidation, type PlanLimits, type Plan, type Storage } from "@bentoo/core";
-import { createProviderRegistry, warmTokenizer, type CredentialSource, type ProviderRegistry } from "@bentoo/providers";
+import { type Admission, MemoryAdmission, RedisAdmission, type SettlementErrorHandler } from "@bentoo/admission";
+import {
+  AccountService,
+  type Catalog,
+  type KeyActivity,
+  KeyCache,
+  type KeyInvalidation,
+  KeyService,
+  KeyVerifier,
+  type Plan,
+  type PlanLimits,
+  randomBase62,
+  type Storage,
+} from "@bentoo/core";
+import { type CredentialSource, createProviderRegistry, type ProviderRegistry, warmTokenizer } from "@bentoo/providers";
 import { openStorage, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -120,7 +132,11 @@ export async function createServices(config: Config, credentials: CredentialSour
     failOpen: config.rateLimitFailOpen,
     credits,
     records,
-    metrics: createMetrics({ auditQueueDepth: () => records.stats.auditQueued, auditDropped: () => records.stats.auditDropped, ledgerPending: () => records.stats.ledgerPending }),
+    metrics: createMetrics({
+      auditQueueDepth: () => records.stats.auditQueued,
+      auditDropped: () => records.stats.auditDropped,
+      ledgerPending: () => records.stats.ledgerPending,
+    }),
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
     async close() {

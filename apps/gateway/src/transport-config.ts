@@ -35,7 +35,8 @@ function milliseconds(env: Environment, name: string, fallback: number, min: num
   const value = text(env, name);
   if (value === null) return fallback;
   const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) throw new ConfigError(`${name} must be a number of milliseconds from ${min} to ${max} (got "${value}")`);
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max)
+    throw new ConfigError(`${name} must be a number of milliseconds from ${min} to ${max} (got "${value}")`);
   return parsed;
 }
 
@@ -52,23 +53,33 @@ function loadTls(env: Environment): TlsFiles | null {
   const keyPath = text(env, "BENTOO_TLS_KEY");
   if (certPath === null && keyPath === null) return null;
   if (certPath === null || keyPath === null) {
-    throw new ConfigError(`${certPath === null ? "BENTOO_TLS_CERT" : "BENTOO_TLS_KEY"} is not set: HTTPS needs both BENTOO_TLS_CERT (the PEM certificate chain) and BENTOO_TLS_KEY (its PEM private key).`);
+    throw new ConfigError(
+      `${certPath === null ? "BENTOO_TLS_CERT" : "BENTOO_TLS_KEY"} is not set: HTTPS needs both BENTOO_TLS_CERT (the PEM certificate chain) and BENTOO_TLS_KEY (its PEM private key).`,
+    );
   }
   const files = { cert: readPem("BENTOO_TLS_CERT", certPath), key: readPem("BENTOO_TLS_KEY", keyPath) };
   try {
     createSecureContext(files);
   } catch (error) {
-    throw new ConfigError(`BENTOO_TLS_CERT (${certPath}) and BENTOO_TLS_KEY (${keyPath}) are not a usable PEM certificate and matching private key: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(
+      `BENTOO_TLS_CERT (${certPath}) and BENTOO_TLS_KEY (${keyPath}) are not a usable PEM certificate and matching private key: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return files;
 }
 
 function trustedProxies(env: Environment): string[] {
-  const entries = (text(env, "BENTOO_TRUSTED_PROXIES") ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (text(env, "BENTOO_TRUSTED_PROXIES") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   try {
     return [...parseAllowlist(entries, "BENTOO_TRUSTED_PROXIES").entries];
   } catch (error) {
-    if (error instanceof BentooError) throw new ConfigError(`${error.message.replace(/^BENTOO_TRUSTED_PROXIES\[(\d+)\]/, (_, index: string) => `BENTOO_TRUSTED_PROXIES entry ${Number(index) + 1}`)} Separate entries with commas.`);
+    if (error instanceof BentooError)
+      throw new ConfigError(
+        `${error.message.replace(/^BENTOO_TRUSTED_PROXIES\[(\d+)\]/, (_, index: string) => `BENTOO_TRUSTED_PROXIES entry ${Number(index) + 1}`)} Separate entries with commas.`,
+      );
     throw error;
   }
 }
@@ -82,7 +93,10 @@ export function isLoopbackHost(host: string): boolean {
 function timeouts(env: Environment): ServerTimeouts {
   const headersMs = milliseconds(env, "BENTOO_HEADERS_TIMEOUT_MS", 30_000, 100, 600_000);
   const requestMs = milliseconds(env, "BENTOO_REQUEST_TIMEOUT_MS", 120_000, 100, 3_600_000);
-  if (headersMs > requestMs) throw new ConfigError(`BENTOO_HEADERS_TIMEOUT_MS (${headersMs}) must not exceed BENTOO_REQUEST_TIMEOUT_MS (${requestMs}): the headers are part of the request.`);
+  if (headersMs > requestMs)
+    throw new ConfigError(
+      `BENTOO_HEADERS_TIMEOUT_MS (${headersMs}) must not exceed BENTOO_REQUEST_TIMEOUT_MS (${requestMs}): the headers are part of the request.`,
+    );
   return {
     headersMs,
     requestMs,

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageTargets } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
 describe.each(storageTargets())("admin API on $name", (target) => {
@@ -43,7 +43,13 @@ describe.each(storageTargets())("admin API on $name", (target) => {
 
     it("changes plan and limits; a plan change reaches cached keys at once", async () => {
       const { account, key } = await t.seedAccount({ plan: "free" });
-      const chat = () => t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] } });
+      const chat = () =>
+        t.app.inject({
+          method: "POST",
+          url: "/v1/chat/completions",
+          headers: bearer(key),
+          payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+        });
       expect((await chat()).headers["x-ratelimit-limit-requests"]).toBe("60"); // the key is cached now
       const patched = await admin("PATCH", `/admin/v1/accounts/${account.id}`, { plan: "enterprise", rpm_limit: 1000, tpm_limit: null });
       expect(patched.statusCode).toBe(200);

@@ -1,11 +1,11 @@
-import { describe, expect, it } from "vitest";
-import pino from "pino";
 import { MemoryAdmission } from "@bentoo/admission";
-import { DEFAULT_PLAN_LIMITS, type Account } from "@bentoo/core";
+import { type Account, DEFAULT_PLAN_LIMITS } from "@bentoo/core";
 import type { FastifyReply } from "fastify";
-import { admit, type AdmissionDeps } from "../src/pipeline/admit.js";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
 import { CreditService } from "../src/credits/credit-service.js";
 import { createMetrics } from "../src/infra/metrics.js";
+import { type AdmissionDeps, admit } from "../src/pipeline/admit.js";
 
 /** The chat path's admission over the in-process implementation: status codes, messages and headers. */
 describe("admission of a chat request", () => {
@@ -46,7 +46,10 @@ describe("admission of a chat request", () => {
   it("a 402 names the amount and the balance, and counts against neither the requests nor the tokens limit", async () => {
     const { headers, run } = setup({ balanceMicros: 500, requestsPerMinute: 2 });
     await run(); // 400 held, 100 left
-    await expect(run()).rejects.toMatchObject({ code: "insufficient_credits", message: expect.stringContaining("$0.000400 and the available balance is $0.000100") });
+    await expect(run()).rejects.toMatchObject({
+      code: "insufficient_credits",
+      message: expect.stringContaining("$0.000400 and the available balance is $0.000100"),
+    });
     expect(headers["x-ratelimit-remaining-requests"]).toBe("1");
     // The second of the two requests a minute is still there for a request that spends nothing.
     const free = await run(false);
@@ -57,7 +60,11 @@ describe("admission of a chat request", () => {
   it("a 429 carries Retry-After, retry-after-ms and the headers, and holds nothing", async () => {
     const { admission, headers, run } = setup({ balanceMicros: 10_000, requestsPerMinute: 1 });
     await run();
-    await expect(run()).rejects.toMatchObject({ code: "rate_limit_exceeded", message: expect.stringContaining("requests per minute (limit 1)"), headers: { "retry-after": "60", "retry-after-ms": "60000" } });
+    await expect(run()).rejects.toMatchObject({
+      code: "rate_limit_exceeded",
+      message: expect.stringContaining("requests per minute (limit 1)"),
+      headers: { "retry-after": "60", "retry-after-ms": "60000" },
+    });
     expect(headers["x-ratelimit-remaining-requests"]).toBe("0");
     expect(await admission.available("acct_admission")).toBe(10_000 - 400);
   });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageTargets } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browser, signedUp } from "./api-helpers.js";
 import { createTestApp, type TestApp } from "./helpers.js";
 
@@ -17,7 +17,10 @@ describe.each(storageTargets())("account API sessions on $name", (target) => {
       expect(response.statusCode).toBe(201);
       const cookie = String(response.headers["set-cookie"]);
       expect(cookie).toMatch(/^bentoo_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/);
-      expect(response.json()).toMatchObject({ account: { email: "new@example.com", plan: "free", limits: { max_active_keys: 50 }, active_keys: 0 }, csrf_token: expect.any(String) });
+      expect(response.json()).toMatchObject({
+        account: { email: "new@example.com", plan: "free", limits: { max_active_keys: 50 }, active_keys: 0 },
+        csrf_token: expect.any(String),
+      });
       const account = await b.request("GET", "/api/account");
       expect(account.statusCode).toBe(200);
       expect(account.json().account.email).toBe("new@example.com");
@@ -26,7 +29,12 @@ describe.each(storageTargets())("account API sessions on $name", (target) => {
     });
 
     it("marks the cookie Secure when the request came over HTTPS", async () => {
-      const secure = await t.app.inject({ method: "POST", url: "/api/auth/signup", payload: { email: "secure@example.com", password: "a long enough password" }, headers: { "x-forwarded-proto": "https" } });
+      const secure = await t.app.inject({
+        method: "POST",
+        url: "/api/auth/signup",
+        payload: { email: "secure@example.com", password: "a long enough password" },
+        headers: { "x-forwarded-proto": "https" },
+      });
       expect(secure.statusCode).toBe(201);
       // Behind no trusted proxy the header is ignored: the connection itself was plain HTTP.
       expect(String(secure.headers["set-cookie"])).not.toContain("Secure");
@@ -95,7 +103,12 @@ describe.each(storageTargets())("account API sessions on $name", (target) => {
 
   describe("security", () => {
     it("every /api route needs a session", async () => {
-      for (const [method, url] of [["GET", "/api/account"], ["GET", "/api/keys"], ["POST", "/api/keys"], ["POST", "/api/auth/signout"]] as const) {
+      for (const [method, url] of [
+        ["GET", "/api/account"],
+        ["GET", "/api/keys"],
+        ["POST", "/api/keys"],
+        ["POST", "/api/auth/signout"],
+      ] as const) {
         const response = await t.app.inject({ method, url, payload: method === "POST" ? {} : undefined });
         expect(response.statusCode, `${method} ${url}`).toBe(401);
         expect(response.json().error.code).toBe("invalid_session");
@@ -117,7 +130,12 @@ describe.each(storageTargets())("account API sessions on $name", (target) => {
 
     it("a form post (text/plain) is refused, so no cross-site form can act", async () => {
       const b = await signedUp(t);
-      const response = await t.app.inject({ method: "POST", url: "/api/keys", headers: { cookie: b.cookie!, "content-type": "text/plain", "x-csrf-token": b.csrf! }, payload: '{"name":"x"}' });
+      const response = await t.app.inject({
+        method: "POST",
+        url: "/api/keys",
+        headers: { cookie: b.cookie!, "content-type": "text/plain", "x-csrf-token": b.csrf! },
+        payload: '{"name":"x"}',
+      });
       expect(response.statusCode).toBe(415);
     });
 

@@ -3,7 +3,12 @@ import type { TestApp } from "./helpers.js";
 export interface Browser {
   cookie: string | null;
   csrf: string | null;
-  request(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: object, extraHeaders?: Record<string, string>): ReturnType<TestApp["app"]["inject"]>;
+  request(
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    url: string,
+    payload?: object,
+    extraHeaders?: Record<string, string>,
+  ): ReturnType<TestApp["app"]["inject"]>;
 }
 
 /** A cookie jar over app.inject(): what a browser on the dashboard's origin sends. */

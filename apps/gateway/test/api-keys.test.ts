@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageTargets } from "@bentoo/test-kit";
-import { signedUp, type Browser } from "./api-helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Browser, signedUp } from "./api-helpers.js";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
 describe.each(storageTargets())("Settings → API Keys (/api/keys) on $name", (target) => {
@@ -29,7 +29,13 @@ describe.each(storageTargets())("Settings → API Keys (/api/keys) on $name", (t
       const list = await alice.request("GET", "/api/keys");
       expect(list.statusCode).toBe(200);
       const row = list.json().data.find((entry: { id: string }) => entry.id === key.id);
-      expect(row).toMatchObject({ name: "production-webapp", key_id: key.key_id, mode: "live", requests_last_hour: expect.any(Number), requests_last_24h: expect.any(Number) });
+      expect(row).toMatchObject({
+        name: "production-webapp",
+        key_id: key.key_id,
+        mode: "live",
+        requests_last_hour: expect.any(Number),
+        requests_last_24h: expect.any(Number),
+      });
       expect(row).not.toHaveProperty("key");
       expect(list.body).not.toContain(key.key);
       const single = await alice.request("GET", `/api/keys/${key.id}`);
@@ -148,7 +154,9 @@ describe.each(storageTargets())("Settings → API Keys (/api/keys) on $name", (t
     });
 
     it("no full key ever appears after creation: not in later responses, not in the logs", async () => {
-      const everything = [(await alice.request("GET", "/api/keys?limit=200")).body, (await alice.request("GET", "/api/account")).body, t.logs.text()].join("\n");
+      const everything = [(await alice.request("GET", "/api/keys?limit=200")).body, (await alice.request("GET", "/api/account")).body, t.logs.text()].join(
+        "\n",
+      );
       for (const secret of secrets) expect(everything).not.toContain(secret);
       expect(t.logs.text()).not.toMatch(/btoo_sk_(live|test)_[0-9A-Za-z]{8,}/);
     });

@@ -1,7 +1,7 @@
+import { type AuditRecord, generateApiKey, newId } from "@bentoo/core";
+import { type FakeUpstream, startFakeUpstream, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKey, newId, type AuditRecord } from "@bentoo/core";
-import { startFakeUpstream, storageTargets, type FakeUpstream } from "@bentoo/test-kit";
-import { browser, signedUp, type Browser } from "./api-helpers.js";
+import { type Browser, browser, signedUp } from "./api-helpers.js";
 import { findSecrets, parseCsv } from "./audit-helpers.js";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
@@ -12,6 +12,7 @@ import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from 
  * every response, export, record and log line these tests produced.
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: this suite reads the answers of many endpoints loosely
 type Json = Record<string, any>;
 type Injected = Awaited<ReturnType<TestApp["app"]["inject"]>>;
 
@@ -47,11 +48,16 @@ function client(t: TestApp, evidence: Evidence) {
     admin,
     async account(options: { plan?: "free" | "pro"; rpmLimit?: number; creditsMicros?: number } = {}): Promise<Json> {
       accounts += 1;
-      const created = await admin("POST", "/admin/v1/accounts", { email: `audit-${accounts}-${newId("request").slice(4, 14).toLowerCase()}@example.com`, plan: options.plan ?? "free" });
+      const created = await admin("POST", "/admin/v1/accounts", {
+        email: `audit-${accounts}-${newId("request").slice(4, 14).toLowerCase()}@example.com`,
+        plan: options.plan ?? "free",
+      });
       expect(created.statusCode, created.body).toBe(201);
       const account = created.json() as Json;
-      if (options.rpmLimit !== undefined) expect((await admin("PATCH", `/admin/v1/accounts/${account.id}`, { rpm_limit: options.rpmLimit })).statusCode).toBe(200);
-      if (options.creditsMicros !== undefined) expect((await admin("POST", `/admin/v1/accounts/${account.id}/credits`, { amount_micros: options.creditsMicros })).statusCode).toBe(200);
+      if (options.rpmLimit !== undefined)
+        expect((await admin("PATCH", `/admin/v1/accounts/${account.id}`, { rpm_limit: options.rpmLimit })).statusCode).toBe(200);
+      if (options.creditsMicros !== undefined)
+        expect((await admin("POST", `/admin/v1/accounts/${account.id}/credits`, { amount_micros: options.creditsMicros })).statusCode).toBe(200);
       return account;
     },
     /** A key issued through the admin API: `{id, key, key_id, name, ...}`. */
@@ -177,7 +183,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       const started = c.clock.now();
       const wallStarted = performance.now();
       const sandbox = await capi.account({ rpmLimit: 1_000_000 });
-      const sandboxKey = await capi.key(sandbox.id, "sandbox, \"ci\" key", "test");
+      const sandboxKey = await capi.key(sandbox.id, 'sandbox, "ci" key', "test");
       const live = await capi.account({ rpmLimit: 1_000_000, creditsMicros: 10_000_000 });
       const liveKey = await capi.key(live.id, "production", "live");
       const limited = await capi.account({ rpmLimit: 5 });
@@ -206,6 +212,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
         status?: number;
         code?: string | null;
       }
+      // biome-ignore format: one request kind per line keeps the mix readable as a table
       const kinds: Array<[number, Omit<Expected, "send"> & { send: (ua: string, ip: string) => Promise<Injected> }]> = [
         [50, { kind: "sandbox ok", send: (ua, ip) => capi.chat(sandboxKey.key, "fake/chat", { ua, ip }), account: sandbox.id, key: sandboxKey, last4: sandboxKey.key_id, model: "fake/chat", provider: "sandbox", status: 200, code: null }],
         [10, { kind: "models ok", send: async (ua, ip) => capi.keep(await c.app.inject({ url: "/v1/models", headers: { ...bearer(sandboxKey.key), "user-agent": ua }, remoteAddress: ip })), account: sandbox.id, key: sandboxKey, last4: sandboxKey.key_id, model: null, provider: null, status: 200, code: null }],
@@ -236,7 +243,16 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       // Every answered request has queued its record: once written, there are exactly N.
       await settle(c);
       const db = c.opened.storage.db;
-      const countRequests = async () => Number((await db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).where("type", "=", "request").executeTakeFirstOrThrow()).n);
+      const countRequests = async () =>
+        Number(
+          (
+            await db
+              .selectFrom("audit_log")
+              .select((eb) => eb.fn.countAll<number>().as("n"))
+              .where("type", "=", "request")
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       expect(await countRequests()).toBe(N);
       expect(c.services.records.stats).toMatchObject({ auditDropped: 0, auditLost: 0, auditQueued: 0 });
 
@@ -249,10 +265,24 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       for (const accountId of accountIds) {
         const ids: string[] = [];
         for await (const record of c.services.storage.audit.iterate({ accountId, type: "request" })) ids.push(record.requestId!);
-        expect(ids.sort()).toEqual(rows.filter((row) => row.account_id === accountId).map((row) => row.request_id).sort());
+        expect(ids.sort()).toEqual(
+          rows
+            .filter((row) => row.account_id === accountId)
+            .map((row) => row.request_id)
+            .sort(),
+        );
         viaStore += ids.length;
       }
-      const accountless = Number((await db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).where("type", "=", "request").where("account_id", "is", null).executeTakeFirstOrThrow()).n);
+      const accountless = Number(
+        (
+          await db
+            .selectFrom("audit_log")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("type", "=", "request")
+            .where("account_id", "is", null)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
       expect(accountless).toBe(40); // missing, malformed, bad checksum, unknown: 4 × 10
       expect(viaStore + accountless).toBe(N);
 
@@ -290,7 +320,12 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
         expect.soft(Number(row.timestamp), `timestamp of ${label}`).toBe(started);
         if (response.statusCode === 200 && expected.model === "fake/chat") {
           const usage = (response.json() as Json).usage;
-          expect.soft(row, label).toMatchObject({ prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.total_tokens, cost_micros: usage.cost_micros });
+          expect.soft(row, label).toMatchObject({
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            total_tokens: usage.total_tokens,
+            cost_micros: usage.cost_micros,
+          });
           expect.soft(row.completion_tokens, label).toBeGreaterThan(0);
           // Test keys never spend; live keys pay 1,000 micros per output token (pricedCatalog).
           expect.soft(row.cost_micros, label).toBe(expected.key?.mode === "test" ? 0 : row.completion_tokens! * 1000);
@@ -336,7 +371,10 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
     const rows = await t.opened.storage.db.selectFrom("audit_log").select(["request_id", "latency_ms"]).where("request_id", "in", requestIds).execute();
     expect(rows).toHaveLength(40);
     const zero = rows.filter((row) => !(Number(row.latency_ms) > 0));
-    expect(zero.map((row) => row.latency_ms), `${zero.length} of 40 records say the request took 0 ms`).toEqual([]);
+    expect(
+      zero.map((row) => row.latency_ms),
+      `${zero.length} of 40 records say the request took 0 ms`,
+    ).toEqual([]);
   });
 
   describe("the Audit API", () => {
@@ -371,8 +409,33 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
           const timestamp = windowStart + Math.floor(index / 3) * Math.floor((windowEnd - windowStart - 1) / Math.ceil(count / 3));
           const status = statuses[index % statuses.length]!;
           return index % 25 === 7
-            ? seeded(accountId, timestamp, { type: "event", event: "key.renamed", apiKeyId: key.id, keyLast4: key.key_id, keyName: key.name, model: null, provider: null, status: null, promptTokens: null, completionTokens: null, totalTokens: null, costMicros: null, usageEstimated: null, latencyMs: null, actor: "operator", metadata: { previous_name: "x" } })
-            : seeded(accountId, timestamp, { apiKeyId: key.id, keyLast4: key.key_id, keyName: key.name, model: index % 4 === 1 ? "fake/no-usage" : "fake/chat", status, errorCode: status === 200 ? null : status === 429 ? "rate_limit_exceeded" : status === 404 ? "model_not_found" : "upstream_error", actor: `key:${key.id}` });
+            ? seeded(accountId, timestamp, {
+                type: "event",
+                event: "key.renamed",
+                apiKeyId: key.id,
+                keyLast4: key.key_id,
+                keyName: key.name,
+                model: null,
+                provider: null,
+                status: null,
+                promptTokens: null,
+                completionTokens: null,
+                totalTokens: null,
+                costMicros: null,
+                usageEstimated: null,
+                latencyMs: null,
+                actor: "operator",
+                metadata: { previous_name: "x" },
+              })
+            : seeded(accountId, timestamp, {
+                apiKeyId: key.id,
+                keyLast4: key.key_id,
+                keyName: key.name,
+                model: index % 4 === 1 ? "fake/no-usage" : "fake/chat",
+                status,
+                errorCode: status === 200 ? null : status === 429 ? "rate_limit_exceeded" : status === 404 ? "model_not_found" : "upstream_error",
+                actor: `key:${key.id}`,
+              });
         });
       alphaHistory = history(alpha.id, [a1, a2], 250).sort(byOrder);
       bravoHistory = history(bravo.id, [b1], 60).sort(byOrder);
@@ -391,7 +454,13 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       const all = (await walk(listV1(a1.key, { ...inWindow, limit: 1000 }))).records;
       expectSame(all, alphaHistory, "the whole window");
       // The public shape, and the stable (timestamp, id) order.
-      expect(all[0]).toMatchObject({ object: "audit_log", account_id: alpha.id, key_id: expect.any(String), api_key_id: expect.any(String), timestamp: iso(alphaHistory[0]!.timestamp) });
+      expect(all[0]).toMatchObject({
+        object: "audit_log",
+        account_id: alpha.id,
+        key_id: expect.any(String),
+        api_key_id: expect.any(String),
+        timestamp: iso(alphaHistory[0]!.timestamp),
+      });
 
       const cases: Array<[string, Record<string, string>, (record: AuditRecord) => boolean]> = [];
       // Bounds: start inclusive, end exclusive, both landing exactly on records.
@@ -406,7 +475,11 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       cases.push(["status", { ...inWindow, status: "429" }, (record) => record.status === 429]);
       cases.push(["event", { ...inWindow, event: "key.renamed" }, (record) => record.event === "key.renamed"]);
       cases.push(["type", { ...inWindow, type: "event" }, (record) => record.type === "event"]);
-      cases.push(["combined", { ...inWindow, key_id: a2.key_id, model: "fake/chat", status: "200" }, (record) => record.apiKeyId === a2.id && record.model === "fake/chat" && record.status === 200]);
+      cases.push([
+        "combined",
+        { ...inWindow, key_id: a2.key_id, model: "fake/chat", status: "200" },
+        (record) => record.apiKeyId === a2.id && record.model === "fake/chat" && record.status === 200,
+      ]);
       for (const [what, query, predicate] of cases) {
         const expected = alphaHistory.filter(predicate);
         expect(expected.length, `${what} filters something out`).toBeLessThan(alphaHistory.length);
@@ -450,7 +523,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       expect((max.json() as Json).has_more).toBe(false);
       expect((max.json() as Json).next_cursor).toBeNull();
 
-      for (const cursor of ["not-a-cursor!", Buffer.from(JSON.stringify({ at: 1 })).toString("base64url"), Buffer.from("[1.5,\"x\"]").toString("base64url")]) {
+      for (const cursor of ["not-a-cursor!", Buffer.from(JSON.stringify({ at: 1 })).toString("base64url"), Buffer.from('[1.5,"x"]').toString("base64url")]) {
         const refused = await api.get(a1.key, `/v1/audit/logs?cursor=${encodeURIComponent(cursor)}`);
         expect(refused.statusCode, cursor).toBe(400);
         expect((refused.json() as Json).error).toMatchObject({ code: "invalid_request", param: "cursor" });
@@ -486,7 +559,10 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
             t.clock.advance(3);
             const before = new Set(await snapshot());
             for (const key of [a2, a1]) expect((await api.chat(key.key, "fake/chat")).statusCode).toBe(200);
-            await t.services.storage.records.write({ audit: [seeded(alpha.id, t.clock.now() + 1, { apiKeyId: a2.id, keyLast4: a2.key_id, keyName: a2.name })], ledger: [] });
+            await t.services.storage.records.write({
+              audit: [seeded(alpha.id, t.clock.now() + 1, { apiKeyId: a2.id, keyLast4: a2.key_id, keyName: a2.name })],
+              ledger: [],
+            });
             await settle(t);
             for (const id of await snapshot()) if (!before.has(id)) arrivedAfterPage.set(id, index);
           },
@@ -509,7 +585,11 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
         const response = await api.get(a1.key, `/v1/audit/logs?${query}&limit=1000`);
         expect(response.statusCode, query).toBe(200);
         const data = (response.json() as Json).data as Json[];
-        if (query.startsWith("account_id")) expect(data.every((record) => record.account_id === alpha.id), query).toBe(true);
+        if (query.startsWith("account_id"))
+          expect(
+            data.every((record) => record.account_id === alpha.id),
+            query,
+          ).toBe(true);
         else expect(data, query).toEqual([]);
       }
       for (const format of ["jsonl", "csv"] as const) {
@@ -520,8 +600,13 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
         expect(exported.body).not.toContain(b1.id);
         const accountIds =
           format === "jsonl"
-            ? exported.body.trimEnd().split("\n").map((line) => (JSON.parse(line) as Json).account_id)
-            : parseCsv(exported.body).slice(1).map((row) => row[5]);
+            ? exported.body
+                .trimEnd()
+                .split("\n")
+                .map((line) => (JSON.parse(line) as Json).account_id)
+            : parseCsv(exported.body)
+                .slice(1)
+                .map((row) => row[5]);
         expect(accountIds.length).toBeGreaterThan(alphaHistory.length);
         expect(new Set(accountIds)).toEqual(new Set([alpha.id]));
         const viaB = await api.get(b1.key, `/v1/audit/logs/export?format=${format}&key_id=${a1.id}&start=${inWindow.start}`);
@@ -581,26 +666,62 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       const created = await dave.request("POST", "/api/keys", { name: "dave-ci", mode: "test" });
       const key = created.json() as Json;
       evidence.secrets.add(key.key);
-      actions.push({ event: "key.created", requestId: requestIdOf(created), actor: `session:${accountId}`, apiKeyId: key.id, last4: key.key_id, keyName: "dave-ci", metadata: { mode: "test" } });
+      actions.push({
+        event: "key.created",
+        requestId: requestIdOf(created),
+        actor: `session:${accountId}`,
+        apiKeyId: key.id,
+        last4: key.key_id,
+        keyName: "dave-ci",
+        metadata: { mode: "test" },
+      });
 
       const renamed = await dave.request("PATCH", `/api/keys/${key.id}`, { name: "dave-deploy" });
       evidence.bodies.push(renamed.body);
       expect(renamed.statusCode).toBe(200);
-      actions.push({ event: "key.renamed", requestId: requestIdOf(renamed), actor: `session:${accountId}`, apiKeyId: key.id, last4: key.key_id, keyName: "dave-deploy", metadata: { previous_name: "dave-ci" } });
+      actions.push({
+        event: "key.renamed",
+        requestId: requestIdOf(renamed),
+        actor: `session:${accountId}`,
+        apiKeyId: key.id,
+        last4: key.key_id,
+        keyName: "dave-deploy",
+        metadata: { previous_name: "dave-ci" },
+      });
 
       const rolled = await dave.request("POST", `/api/keys/${key.id}/roll`, { grace: "1h" });
       expect(rolled.statusCode).toBe(201);
       const replacement = rolled.json() as Json;
       evidence.secrets.add(replacement.key);
-      actions.push({ event: "key.rolled", requestId: requestIdOf(rolled), actor: `session:${accountId}`, apiKeyId: key.id, last4: key.key_id, keyName: "dave-deploy", metadata: { grace_seconds: 3600, new_key_id: replacement.id, new_key_last4: replacement.key_id } });
+      actions.push({
+        event: "key.rolled",
+        requestId: requestIdOf(rolled),
+        actor: `session:${accountId}`,
+        apiKeyId: key.id,
+        last4: key.key_id,
+        keyName: "dave-deploy",
+        metadata: { grace_seconds: 3600, new_key_id: replacement.id, new_key_last4: replacement.key_id },
+      });
 
       const revoked = await dave.request("DELETE", `/api/keys/${replacement.id}`);
       evidence.bodies.push(revoked.body);
       expect(revoked.statusCode).toBe(200);
-      actions.push({ event: "key.revoked", requestId: requestIdOf(revoked), actor: `session:${accountId}`, apiKeyId: replacement.id, last4: replacement.key_id, keyName: "dave-deploy" });
+      actions.push({
+        event: "key.revoked",
+        requestId: requestIdOf(revoked),
+        actor: `session:${accountId}`,
+        apiKeyId: replacement.id,
+        last4: replacement.key_id,
+        keyName: "dave-deploy",
+      });
 
       const again = browser(t);
-      const signedIn = await again.request("POST", "/api/auth/signin", { email: dave.email, password: "a long enough password" }, { "user-agent": "Dave's browser" });
+      const signedIn = await again.request(
+        "POST",
+        "/api/auth/signin",
+        { email: dave.email, password: "a long enough password" },
+        { "user-agent": "Dave's browser" },
+      );
       expect(signedIn.statusCode).toBe(200);
       evidence.secrets.add(again.cookie!.split("=")[1]!);
       actions.push({ event: "account.signed_in", requestId: requestIdOf(signedIn), actor: `session:${accountId}` });
@@ -662,7 +783,10 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       return new Map(((response.json() as Json).data as Json[]).map((key) => [key.id as string, key]));
     };
     /** What the requests' responses say, per key and per model. */
-    const sent = { byKey: new Map<string, { requests: number; errors: number; prompt: number; completion: number; cost: number }>(), byModel: new Map<string, number>() };
+    const sent = {
+      byKey: new Map<string, { requests: number; errors: number; prompt: number; completion: number; cost: number }>(),
+      byModel: new Map<string, number>(),
+    };
     const tally = (keyId: string, model: string | null, response: Injected) => {
       const entry = sent.byKey.get(keyId) ?? { requests: 0, errors: 0, prompt: 0, completion: 0, cost: 0 };
       entry.requests += 1;
@@ -733,7 +857,13 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
 
       const total = (await usageOf("granularity=hour&group_by=none")).data as Json[];
       const totals = sumBuckets(total, () => null).get(null)!;
-      const expectedTotal = [...sent.byKey.values()].reduce((sum, entry) => ({ requests: sum.requests + entry.requests, errors: sum.errors + entry.errors, prompt: sum.prompt + entry.prompt, completion: sum.completion + entry.completion, cost: sum.cost + entry.cost }));
+      const expectedTotal = [...sent.byKey.values()].reduce((sum, entry) => ({
+        requests: sum.requests + entry.requests,
+        errors: sum.errors + entry.errors,
+        prompt: sum.prompt + entry.prompt,
+        completion: sum.completion + entry.completion,
+        cost: sum.cost + entry.cost,
+      }));
       expect(totals).toEqual(expectedTotal);
       expect(totals.requests).toBe(7);
 
@@ -742,7 +872,8 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       expect(sumBuckets(daily.data, () => null).get(null)).toEqual(expectedTotal);
       // A window before the traffic is empty.
       expect((await usageOf(`granularity=hour&start=${iso(t.clock.now() - 3 * DAY)}&end=${iso(t.clock.now() - 2 * DAY)}`)).data).toEqual([]);
-      for (const query of ["granularity=minute", "group_by=account", "start=soon"]) expect((await erin.request("GET", `/api/usage?${query}`)).statusCode, query).toBe(400);
+      for (const query of ["granularity=minute", "group_by=account", "start=soon"])
+        expect((await erin.request("GET", `/api/usage?${query}`)).statusCode, query).toBe(400);
     });
 
     it("per-key last use and last-hour/24-hour counts follow the traffic through a roll", async () => {

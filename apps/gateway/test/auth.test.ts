@@ -1,8 +1,8 @@
 import type { AddressInfo, Socket } from "node:net";
-import { Client } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "@bentoo/core";
 import { storageTargets } from "@bentoo/test-kit";
+import { Client } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
 describe.each(storageTargets())("authentication on $name", (target) => {

@@ -14,24 +14,66 @@ describe("bad input to POST /v1/chat/completions", () => {
     t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: { ...bearer(key), "content-type": contentType }, payload });
 
   it.each([
-    ["malformed JSON", "{\"model\": ", 400, "invalid_json", null],
+    ["malformed JSON", '{"model": ', 400, "invalid_json", null],
     ["an empty body", "", 400, "invalid_json", null],
     ["a JSON array", "[1,2]", 400, "invalid_request", null],
-    ["a JSON string", "\"hello\"", 400, "invalid_request", null],
+    ["a JSON string", '"hello"', 400, "invalid_request", null],
     ["no model", JSON.stringify({ messages: [{ role: "user", content: "hi" }] }), 400, "invalid_request", "model"],
     ["no messages", JSON.stringify({ model: "openai/gpt-4o" }), 400, "invalid_request", "messages"],
     ["empty messages", JSON.stringify({ model: "openai/gpt-4o", messages: [] }), 400, "invalid_request", "messages"],
     ["model as a number", JSON.stringify({ model: 42, messages: [{ role: "user", content: "hi" }] }), 400, "invalid_request", "model"],
     ["messages as a string", JSON.stringify({ model: "openai/gpt-4o", messages: "hi" }), 400, "invalid_request", "messages"],
     ["a message without role", JSON.stringify({ model: "openai/gpt-4o", messages: [{ content: "hi" }] }), 400, "invalid_request", "messages[0].role"],
-    ["content as a number", JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: 5 }] }), 400, "invalid_request", "messages[0].content"],
-    ["stream as a string", JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], stream: "yes" }), 400, "invalid_request", "stream"],
-    ["max_tokens of zero", JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], max_tokens: 0 }), 400, "invalid_request", "max_tokens"],
-    ["max_tokens as a float", JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], max_tokens: 1.5 }), 400, "invalid_request", "max_tokens"],
-    ["temperature as a string", JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], temperature: "hot" }), 400, "invalid_request", "temperature"],
-    ["stream_options without stream", JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], stream_options: { include_usage: true } }), 400, "invalid_request", "stream_options"],
+    [
+      "content as a number",
+      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: 5 }] }),
+      400,
+      "invalid_request",
+      "messages[0].content",
+    ],
+    [
+      "stream as a string",
+      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], stream: "yes" }),
+      400,
+      "invalid_request",
+      "stream",
+    ],
+    [
+      "max_tokens of zero",
+      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], max_tokens: 0 }),
+      400,
+      "invalid_request",
+      "max_tokens",
+    ],
+    [
+      "max_tokens as a float",
+      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], max_tokens: 1.5 }),
+      400,
+      "invalid_request",
+      "max_tokens",
+    ],
+    [
+      "temperature as a string",
+      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], temperature: "hot" }),
+      400,
+      "invalid_request",
+      "temperature",
+    ],
+    [
+      "stream_options without stream",
+      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], stream_options: { include_usage: true } }),
+      400,
+      "invalid_request",
+      "stream_options",
+    ],
     ["an unknown model", JSON.stringify({ model: "acme/unknown", messages: [{ role: "user", content: "hi" }] }), 404, "model_not_found", "model"],
-    ["a body over the limit", JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "x".repeat(70_000) }] }), 413, "request_too_large", null],
+    [
+      "a body over the limit",
+      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "x".repeat(70_000) }] }),
+      413,
+      "request_too_large",
+      null,
+    ],
   ])("%s → %i %s", async (_label, payload, status, code, param) => {
     const response = await post(payload);
     expect(response.statusCode).toBe(status);
@@ -54,7 +96,9 @@ describe("bad input to POST /v1/chat/completions", () => {
   });
 
   it("unknown request fields are accepted (they pass through to the upstream)", async () => {
-    const response = await post(JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], some_vendor_flag: { deep: [1, 2] }, seed: 7 }));
+    const response = await post(
+      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], some_vendor_flag: { deep: [1, 2] }, seed: 7 }),
+    );
     expect(response.statusCode).toBe(200);
   });
 

@@ -17,7 +17,11 @@ describe("chat completions through the sandbox (test keys)", () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers["x-request-id"]).toMatch(/^req_/);
     const body = response.json();
-    expect(body).toMatchObject({ object: "chat.completion", model: "openai/gpt-4o-mini", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant" } }] });
+    expect(body).toMatchObject({
+      object: "chat.completion",
+      model: "openai/gpt-4o-mini",
+      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant" } }],
+    });
     expect(body.choices[0].message.content).toContain("Hello there");
     // "Hello there" is 2 tokens in cl100k_base; +3 for the message, +3 for the reply.
     expect(body.usage).toMatchObject({ prompt_tokens: 8, cost: 0, cost_micros: 0 });
@@ -61,11 +65,25 @@ describe("chat completions through the sandbox (test keys)", () => {
     const withUsage = parseSse((await chat({ ...payload, stream: true, stream_options: { include_usage: true } })).body);
     const last = JSON.parse(withUsage.at(-2)!.data);
     expect(last.choices).toEqual([]);
-    expect(last.usage).toEqual({ prompt_tokens: whole.usage.prompt_tokens, completion_tokens: whole.usage.completion_tokens, total_tokens: whole.usage.total_tokens, cost: 0, cost_micros: 0 });
+    expect(last.usage).toEqual({
+      prompt_tokens: whole.usage.prompt_tokens,
+      completion_tokens: whole.usage.completion_tokens,
+      total_tokens: whole.usage.total_tokens,
+      cost: 0,
+      cost_micros: 0,
+    });
   });
 
   it("calls a tool when tool_choice asks for one, with arguments matching the schema", async () => {
-    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer" } }, required: ["city"] } } }];
+    const tools = [
+      {
+        type: "function",
+        function: {
+          name: "get_weather",
+          parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer" } }, required: ["city"] },
+        },
+      },
+    ];
     const response = await chat({ model: "openai/gpt-4o", messages: [{ role: "user", content: "Weather?" }], tools, tool_choice: "required" });
     const body = response.json();
     expect(body.choices[0].finish_reason).toBe("tool_calls");
@@ -76,8 +94,21 @@ describe("chat completions through the sandbox (test keys)", () => {
     expect(Number.isInteger(args.days)).toBe(true);
     const auto = (await chat({ model: "openai/gpt-4o", messages: [{ role: "user", content: "Weather?" }], tools, tool_choice: "auto" })).json();
     expect(auto.choices[0].finish_reason).toBe("stop");
-    const streamed = parseSse((await chat({ model: "openai/gpt-4o", messages: [{ role: "user", content: "Weather?" }], tools, tool_choice: { type: "function", function: { name: "get_weather" } }, stream: true })).body);
-    const deltas = streamed.slice(0, -1).map((event) => JSON.parse(event.data).choices[0]?.delta?.tool_calls?.[0]?.function?.arguments ?? "").join("");
+    const streamed = parseSse(
+      (
+        await chat({
+          model: "openai/gpt-4o",
+          messages: [{ role: "user", content: "Weather?" }],
+          tools,
+          tool_choice: { type: "function", function: { name: "get_weather" } },
+          stream: true,
+        })
+      ).body,
+    );
+    const deltas = streamed
+      .slice(0, -1)
+      .map((event) => JSON.parse(event.data).choices[0]?.delta?.tool_calls?.[0]?.function?.arguments ?? "")
+      .join("");
     expect(JSON.parse(deltas)).toHaveProperty("city");
   });
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "@bentoo/core";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createTestApp, parseSse, type TestApp } from "./helpers.js";
 
 const UPSTREAM_KEY = "sk-fake-upstream-secret-0123456789";
@@ -33,9 +33,27 @@ function catalogFor(upstream: FakeUpstream, deadPort: number) {
       model("fake/drop-stream", "fake-drop-stream"),
       model("fake/no-usage", "fake-no-usage"),
       model("fake/unset", "x", { provider: "unset" }),
-      { ...model("fake/fallback", "x"), provider: undefined, providers: [{ provider: "unset" }, { provider: "dead", upstream_model: "fake-model" }, { provider: "fake", upstream_model: "fake-model" }] },
-      { ...model("fake/fallback-500", "x"), provider: undefined, providers: [{ provider: "fake", upstream_model: "fake-error-500" }, { provider: "fake", upstream_model: "fake-model" }] },
-      { ...model("fake/no-fallback-400", "x"), provider: undefined, providers: [{ provider: "fake", upstream_model: "fake-error-400" }, { provider: "fake", upstream_model: "fake-model" }] },
+      {
+        ...model("fake/fallback", "x"),
+        provider: undefined,
+        providers: [{ provider: "unset" }, { provider: "dead", upstream_model: "fake-model" }, { provider: "fake", upstream_model: "fake-model" }],
+      },
+      {
+        ...model("fake/fallback-500", "x"),
+        provider: undefined,
+        providers: [
+          { provider: "fake", upstream_model: "fake-error-500" },
+          { provider: "fake", upstream_model: "fake-model" },
+        ],
+      },
+      {
+        ...model("fake/no-fallback-400", "x"),
+        provider: undefined,
+        providers: [
+          { provider: "fake", upstream_model: "fake-error-400" },
+          { provider: "fake", upstream_model: "fake-model" },
+        ],
+      },
     ],
   });
 }
@@ -49,9 +67,9 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: UPSTREAM_KEY, slowMs: 3000 });
     t = await createTestApp({ catalog: catalogFor(upstream, 1), credentials: { FAKE_API_KEY: UPSTREAM_KEY } });
-    let account;
-    ({ key, account } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 }));
-    accountId = account.id;
+    const seeded = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 });
+    key = seeded.key;
+    accountId = seeded.account.id;
   });
   afterAll(async () => {
     await t?.dispose();
@@ -59,7 +77,12 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
   });
 
   const chat = (model: string, extra: Record<string, unknown> = {}) =>
-    t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model, messages: [{ role: "user", content: "one two three" }], ...extra } });
+    t.app.inject({
+      method: "POST",
+      url: "/v1/chat/completions",
+      headers: bearer(key),
+      payload: { model, messages: [{ role: "user", content: "one two three" }], ...extra },
+    });
 
   it("proxies JSON: upstream model and credentials sent, unknown fields passed through, usage and cost returned", async () => {
     upstream.requests.length = 0;
@@ -94,7 +117,12 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
   it("meters a stream whose client did not ask for usage, without sending it the usage chunk", async () => {
     upstream.requests.length = 0;
     const { account, key: ownKey } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 });
-    const response = await t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(ownKey), payload: { model: "fake/ok", stream: true, messages: [{ role: "user", content: "one two three" }] } });
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/v1/chat/completions",
+      headers: bearer(ownKey),
+      payload: { model: "fake/ok", stream: true, messages: [{ role: "user", content: "one two three" }] },
+    });
     expect(response.statusCode).toBe(200);
     // Bentoo still asks the upstream for usage, to charge from its count.
     expect(upstream.requests.at(-1)!.body).toMatchObject({ stream_options: { include_usage: true } });
@@ -167,8 +195,19 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
     expect(JSON.parse(cut.events.at(-1)!.data).error.code).toBe("upstream_error");
     await t.services.records.flush();
     const records = new Map<string | null, Record<string, unknown>>();
-    for await (const record of t.services.storage.audit.iterate({ accountId: account.id })) records.set(record.requestId, record as unknown as Record<string, unknown>);
-    expect(records.get(complete.requestId)).toMatchObject({ status: 200, errorCode: null, model: "fake/ok", provider: "fake", promptTokens: 6, completionTokens: 6, totalTokens: 12, costMicros: 18, usageEstimated: false });
+    for await (const record of t.services.storage.audit.iterate({ accountId: account.id }))
+      records.set(record.requestId, record as unknown as Record<string, unknown>);
+    expect(records.get(complete.requestId)).toMatchObject({
+      status: 200,
+      errorCode: null,
+      model: "fake/ok",
+      provider: "fake",
+      promptTokens: 6,
+      completionTokens: 6,
+      totalTokens: 12,
+      costMicros: 18,
+      usageEstimated: false,
+    });
     expect(records.get(cut.requestId)).toMatchObject({ status: 200, errorCode: "upstream_error", model: "fake/drop-stream", provider: "fake" });
     expect(records.get(cut.requestId)!.completionTokens).toEqual(expect.any(Number));
   });

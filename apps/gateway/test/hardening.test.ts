@@ -1,12 +1,12 @@
 import { once } from "node:events";
-import { connect, type AddressInfo, type Socket } from "node:net";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import { builtinCatalog, type Storage } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig } from "@bentoo/gateway";
-import { sqliteTarget, startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { type FakeUpstream, sqliteTarget, startFakeUpstream } from "@bentoo/test-kit";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installErrorHandler } from "../src/http/error-handler.js";
-import { ADMIN_TOKEN, LogCapture, bearer, createTestApp, parseSse, pricedCatalog, type TestApp } from "./helpers.js";
+import { ADMIN_TOKEN, bearer, createTestApp, LogCapture, parseSse, pricedCatalog, type TestApp } from "./helpers.js";
 
 const CHAT = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
 
@@ -102,7 +102,12 @@ describe("request bodies: JSON only, UTF-8, bounded", () => {
   it("the body limit gives 413 request_too_large on every surface", async () => {
     const huge = JSON.stringify({ ...CHAT, messages: [{ role: "user", content: "x".repeat(70_000) }] });
     for (const url of ["/v1/chat/completions", "/admin/v1/accounts", "/api/auth/signin"]) {
-      const response = await t.app.inject({ method: "POST", url, headers: { ...bearer(url.startsWith("/admin") ? ADMIN_TOKEN : key), "content-type": "application/json" }, payload: huge });
+      const response = await t.app.inject({
+        method: "POST",
+        url,
+        headers: { ...bearer(url.startsWith("/admin") ? ADMIN_TOKEN : key), "content-type": "application/json" },
+        payload: huge,
+      });
       expect(response.statusCode, url).toBe(413);
       expect(response.json().error.code).toBe("request_too_large");
     }
@@ -138,7 +143,10 @@ describe("5xx responses never carry internals", () => {
       },
     });
     const logs = new LogCapture();
-    const services = await createServices({ ...parseConfig({}), catalog: builtinCatalog() }, () => undefined, { storage: failing, logger: createLogger("info", logs) });
+    const services = await createServices({ ...parseConfig({}), catalog: builtinCatalog() }, () => undefined, {
+      storage: failing,
+      logger: createLogger("info", logs),
+    });
     const app = await createApp(services);
     const account = (await opened.storage.accounts.create({ email: "io@example.com", passwordHash: null, plan: "free" }))!;
     const issued = await services.keys.create(account, { name: "k", mode: "test" });
@@ -159,7 +167,10 @@ describe("log redaction", () => {
   it("no key material reaches the logs from headers, cookies, bodies, URLs or malformed requests", async () => {
     const opened = await sqliteTarget.open();
     const logs = new LogCapture();
-    const services = await createServices({ ...parseConfig({ BENTOO_ADMIN_TOKEN: ADMIN_TOKEN }), catalog: builtinCatalog() }, () => undefined, { storage: opened.storage, logger: createLogger("trace", logs) });
+    const services = await createServices({ ...parseConfig({ BENTOO_ADMIN_TOKEN: ADMIN_TOKEN }), catalog: builtinCatalog() }, () => undefined, {
+      storage: opened.storage,
+      logger: createLogger("trace", logs),
+    });
     const app = await createApp(services);
     await app.listen({ host: "127.0.0.1", port: 0 });
     const port = (app.server.address() as AddressInfo).port;
@@ -171,11 +182,29 @@ describe("log redaction", () => {
 
     const base = `http://127.0.0.1:${port}`;
     for (const secret of secrets) {
-      await fetch(`${base}/v1/models?api_key=${secret}`, { headers: { authorization: `Bearer ${secret}`, cookie: `bentoo_session=${secret}`, "x-api-key": secret } });
-      await fetch(`${base}/v1/chat/completions?key=${secret}`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: JSON.stringify({ model: secret, messages: [{ role: "user", content: secret }] }) });
-      await fetch(`${base}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: `{"model":"${secret}",` });
-      await fetch(`${base}/admin/v1/accounts`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: JSON.stringify({ email: secret }) });
-      await fetch(`${base}/api/auth/signin`, { method: "POST", headers: { "content-type": "application/json", cookie: `bentoo_session=${secret}` }, body: JSON.stringify({ email: `${secret}@example.com`, password: secret }) });
+      await fetch(`${base}/v1/models?api_key=${secret}`, {
+        headers: { authorization: `Bearer ${secret}`, cookie: `bentoo_session=${secret}`, "x-api-key": secret },
+      });
+      await fetch(`${base}/v1/chat/completions?key=${secret}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: secret, messages: [{ role: "user", content: secret }] }),
+      });
+      await fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: `{"model":"${secret}",`,
+      });
+      await fetch(`${base}/admin/v1/accounts`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: JSON.stringify({ email: secret }),
+      });
+      await fetch(`${base}/api/auth/signin`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: `bentoo_session=${secret}` },
+        body: JSON.stringify({ email: `${secret}@example.com`, password: secret }),
+      });
       for (const raw of [
         `GET /v1/models?api_key=${secret} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\nAuthorization: Bearer ${secret}\r\n\r\n`,
         `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\nAuthorization: Bearer ${secret}\r\n\r\nzz\r\n${secret}\r\n0\r\n\r\n`,
@@ -186,7 +215,10 @@ describe("log redaction", () => {
     }
     // And what code might log itself: nested objects, URLs, errors.
     for (const secret of secrets) {
-      services.logger.warn({ request: { url: `/v1/models?api_key=${secret}`, headers: { Authorization: `Bearer ${secret}`, Cookie: secret } }, echoed: [secret] }, `upstream said ${secret}`);
+      services.logger.warn(
+        { request: { url: `/v1/models?api_key=${secret}`, headers: { Authorization: `Bearer ${secret}`, Cookie: secret } }, echoed: [secret] },
+        `upstream said ${secret}`,
+      );
       services.logger.error({ err: Object.assign(new Error(`failed for ${secret}`), { rawPacket: Buffer.from(secret) }) }, "failure");
     }
     await app.close();
@@ -225,7 +257,10 @@ describe("slow clients (headers and request timeouts) vs long responses", () => 
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ chunkIntervalMs: CHUNK_INTERVAL_MS });
-    t = await createTestApp({ catalog: pricedCatalog(upstream), env: { BENTOO_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), BENTOO_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) } });
+    t = await createTestApp({
+      catalog: pricedCatalog(upstream),
+      env: { BENTOO_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), BENTOO_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) },
+    });
     await t.app.listen({ host: "127.0.0.1", port: 0 });
     port = (t.app.server.address() as AddressInfo).port;
     ({ key } = await t.seedAccount({ mode: "live", balanceMicros: 100_000_000 }));
@@ -256,7 +291,10 @@ describe("slow clients (headers and request timeouts) vs long responses", () => 
   }
 
   it("disconnects a client that never finishes its headers (slowloris) within the headers timeout", async () => {
-    const { closedAfterMs, received } = await slowClient(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\n`, "X-Slow: aaaaaaaa");
+    const { closedAfterMs, received } = await slowClient(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\n`,
+      "X-Slow: aaaaaaaa",
+    );
     process.stdout.write(`\nslowloris (headers never finished): closed after ${Math.round(closedAfterMs)} ms (headers timeout ${HEADERS_TIMEOUT_MS} ms)\n`);
     expect(closedAfterMs).toBeGreaterThan(HEADERS_TIMEOUT_MS - 100);
     expect(closedAfterMs).toBeLessThan(HEADERS_TIMEOUT_MS + 1500);

@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
-import { builtinCatalog, parseCatalog, type Account, type Catalog, type KeyMode, type Plan } from "@bentoo/core";
+import { type Account, builtinCatalog, type Catalog, type KeyMode, type Plan, parseCatalog } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig, type Services } from "@bentoo/gateway";
 import { openStorage } from "@bentoo/storage";
-import { TestClock, sqliteTarget, type FakeUpstream, type OpenedStorage, type StorageTarget } from "@bentoo/test-kit";
+import { type FakeUpstream, type OpenedStorage, type StorageTarget, sqliteTarget, TestClock } from "@bentoo/test-kit";
 import type { FastifyInstance } from "fastify";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -62,7 +62,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (adminToken !== null) env.BENTOO_ADMIN_TOKEN = adminToken;
   const config = { ...parseConfig(env), catalog: options.catalog ?? builtinCatalog() };
   const logs = new LogCapture();
-  const services = await createServices(config, (variable) => options.credentials?.[variable], { storage: opened.storage, logger: createLogger("info", logs), now: clock.now });
+  const services = await createServices(config, (variable) => options.credentials?.[variable], {
+    storage: opened.storage,
+    logger: createLogger("info", logs),
+    now: clock.now,
+  });
   const app = await createApp(services);
   await app.ready();
   return {
@@ -74,7 +78,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async seedAccount(seed = {}) {
       counter += 1;
       // Straight into storage: a seeded account has no account.created event to skew the audit log.
-      const account = await services.storage.accounts.create({ email: `user${counter}-${Date.now()}@example.com`, passwordHash: null, plan: seed.plan ?? "free" });
+      const account = await services.storage.accounts.create({
+        email: `user${counter}-${Date.now()}@example.com`,
+        passwordHash: null,
+        plan: seed.plan ?? "free",
+      });
       if (account === null) throw new Error("seedAccount: the generated email is taken");
       if (seed.balanceMicros !== undefined) await services.credits.grant(account.id, seed.balanceMicros);
       const issued = await services.keys.create(account, { name: "seeded", mode: seed.mode ?? "test" });
@@ -103,16 +111,33 @@ export function parseSse(body: string): SseEvent[] {
   return body
     .split("\n\n")
     .filter((block) => block.trim() !== "")
-    .map((block) => ({ data: block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n") }));
+    .map((block) => ({
+      data: block
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice(6))
+        .join("\n"),
+    }));
 }
-
 
 /** Output costs 1,000 micro-dollars per token and input nothing, so holds are easy to reason about. */
 export function pricedCatalog(upstream: FakeUpstream) {
-  const model = (id: string, upstreamModel: string) => ({ id, provider: "fake", upstream_model: upstreamModel, input_price_per_mtok: 0, output_price_per_mtok: 1000, context_length: 8192, max_output_tokens: 50 });
+  const model = (id: string, upstreamModel: string) => ({
+    id,
+    provider: "fake",
+    upstream_model: upstreamModel,
+    input_price_per_mtok: 0,
+    output_price_per_mtok: 1000,
+    context_length: 8192,
+    max_output_tokens: 50,
+  });
   return parseCatalog({
     providers: [{ id: "fake", type: "openai", base_url: upstream.url, api_key_env: null }],
-    models: [model("fake/chat", "fake-model"), model("fake/no-usage", "fake-no-usage"), model("fake/slow-stream", "fake-slow-stream"), model("fake/error", "fake-error-500")],
+    models: [
+      model("fake/chat", "fake-model"),
+      model("fake/no-usage", "fake-no-usage"),
+      model("fake/slow-stream", "fake-slow-stream"),
+      model("fake/error", "fake-error-500"),
+    ],
   });
 }
-

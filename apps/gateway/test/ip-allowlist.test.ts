@@ -3,14 +3,15 @@ import type { KeyWithAccount } from "@bentoo/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ipAllowlist } from "../src/middleware/ip-allowlist.js";
-import { signedUp, type Browser } from "./api-helpers.js";
+import { type Browser, signedUp } from "./api-helpers.js";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
 const CHAT = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
 
 describe("IP allowlists at the gateway", () => {
   let t: TestApp;
-  const admin = (method: "GET" | "PATCH", url: string, payload?: object) => t.app.inject({ method, url, headers: bearer(ADMIN_TOKEN), ...(payload === undefined ? {} : { payload }) });
+  const admin = (method: "GET" | "PATCH", url: string, payload?: object) =>
+    t.app.inject({ method, url, headers: bearer(ADMIN_TOKEN), ...(payload === undefined ? {} : { payload }) });
   const from = (key: string, remoteAddress: string) => t.app.inject({ url: "/v1/models", headers: bearer(key), remoteAddress });
   const statusFrom = async (key: string, remoteAddress: string) => (await from(key, remoteAddress)).statusCode;
 
@@ -130,35 +131,38 @@ describe("IP allowlists at the gateway", () => {
       enterpriseKeyId = (await enterprise.request("POST", "/api/keys", { name: "ci", mode: "test" })).json().id;
     });
 
-    it.each(["free", "pro", "enterprise"] as const)("on %s: 403 plan_required on every surface (admin and /api, key and account) unless the plan allows lists", async (plan) => {
-      const browser = await signedUp(t);
-      const accountId = (await browser.request("GET", "/api/account")).json().account.id;
-      const keyId = (await browser.request("POST", "/api/keys", { name: "k", mode: "test" })).json().id;
-      if (plan !== "free") expect((await admin("PATCH", `/admin/v1/accounts/${accountId}`, { plan })).statusCode).toBe(200);
-      const attempts = [
-        { surface: "admin", response: await admin("PATCH", `/admin/v1/keys/${keyId}`, { ip_allowlist: ["192.0.2.1"] }) },
-        { surface: "admin", response: await admin("PATCH", `/admin/v1/accounts/${accountId}`, { ip_allowlist: ["192.0.2.2"] }) },
-        { surface: "dashboard", response: await browser.request("PATCH", `/api/keys/${keyId}`, { ip_allowlist: ["192.0.2.3"] }) },
-        { surface: "dashboard", response: await browser.request("PATCH", "/api/account", { ip_allowlist: ["192.0.2.4"] }) },
-      ];
-      for (const { surface, response } of attempts) {
-        if (plan === "enterprise") {
-          expect(response.statusCode).toBe(200);
-          continue;
+    it.each(["free", "pro", "enterprise"] as const)(
+      "on %s: 403 plan_required on every surface (admin and /api, key and account) unless the plan allows lists",
+      async (plan) => {
+        const browser = await signedUp(t);
+        const accountId = (await browser.request("GET", "/api/account")).json().account.id;
+        const keyId = (await browser.request("POST", "/api/keys", { name: "k", mode: "test" })).json().id;
+        if (plan !== "free") expect((await admin("PATCH", `/admin/v1/accounts/${accountId}`, { plan })).statusCode).toBe(200);
+        const attempts = [
+          { surface: "admin", response: await admin("PATCH", `/admin/v1/keys/${keyId}`, { ip_allowlist: ["192.0.2.1"] }) },
+          { surface: "admin", response: await admin("PATCH", `/admin/v1/accounts/${accountId}`, { ip_allowlist: ["192.0.2.2"] }) },
+          { surface: "dashboard", response: await browser.request("PATCH", `/api/keys/${keyId}`, { ip_allowlist: ["192.0.2.3"] }) },
+          { surface: "dashboard", response: await browser.request("PATCH", "/api/account", { ip_allowlist: ["192.0.2.4"] }) },
+        ];
+        for (const { surface, response } of attempts) {
+          if (plan === "enterprise") {
+            expect(response.statusCode).toBe(200);
+            continue;
+          }
+          expect(response.statusCode).toBe(403);
+          expect(response.json().error).toMatchObject({ code: "plan_required", param: "ip_allowlist" });
+          expect(response.json().error.message).toMatch(/need the Enterprise plan/);
+          // Each audience is told what it can do about it.
+          expect(response.json().error.message).toContain(surface === "admin" ? `bentoo accounts set-plan ${accountId} enterprise` : "ask your operator");
         }
-        expect(response.statusCode).toBe(403);
-        expect(response.json().error).toMatchObject({ code: "plan_required", param: "ip_allowlist" });
-        expect(response.json().error.message).toMatch(/need the Enterprise plan/);
-        // Each audience is told what it can do about it.
-        expect(response.json().error.message).toContain(surface === "admin" ? `bentoo accounts set-plan ${accountId} enterprise` : "ask your operator");
-      }
-      const expected = plan === "enterprise" ? { key: ["192.0.2.3"], account: ["192.0.2.4"] } : { key: null, account: null };
-      expect((await admin("GET", `/admin/v1/keys/${keyId}`)).json().ip_allowlist).toEqual(expected.key);
-      expect((await admin("GET", `/admin/v1/accounts/${accountId}`)).json().ip_allowlist).toEqual(expected.account);
-      // Clearing is always allowed (an account that moved down a plan can drop its list).
-      expect((await browser.request("PATCH", "/api/account", { ip_allowlist: null })).statusCode).toBe(200);
-      expect((await browser.request("PATCH", `/api/keys/${keyId}`, { ip_allowlist: [] })).statusCode).toBe(200);
-    });
+        const expected = plan === "enterprise" ? { key: ["192.0.2.3"], account: ["192.0.2.4"] } : { key: null, account: null };
+        expect((await admin("GET", `/admin/v1/keys/${keyId}`)).json().ip_allowlist).toEqual(expected.key);
+        expect((await admin("GET", `/admin/v1/accounts/${accountId}`)).json().ip_allowlist).toEqual(expected.account);
+        // Clearing is always allowed (an account that moved down a plan can drop its list).
+        expect((await browser.request("PATCH", "/api/account", { ip_allowlist: null })).statusCode).toBe(200);
+        expect((await browser.request("PATCH", `/api/keys/${keyId}`, { ip_allowlist: [] })).statusCode).toBe(200);
+      },
+    );
 
     it("a bad entry is a 400 naming it, on every surface; nothing is stored", async () => {
       const bad = ["192.0.2.1", "2001:db8::/32", "10.0.0.999"];
@@ -181,7 +185,9 @@ describe("IP allowlists at the gateway", () => {
     });
 
     it("stores normalized entries, visible on both APIs", async () => {
-      const key = await enterprise.request("PATCH", `/api/keys/${enterpriseKeyId}`, { ip_allowlist: [" 198.51.100.7 ", "2001:DB8:0::/48", "10.1.2.3/8", "10.0.0.0/8"] });
+      const key = await enterprise.request("PATCH", `/api/keys/${enterpriseKeyId}`, {
+        ip_allowlist: [" 198.51.100.7 ", "2001:DB8:0::/48", "10.1.2.3/8", "10.0.0.0/8"],
+      });
       expect(key.statusCode).toBe(200);
       expect(key.json().ip_allowlist).toEqual(["198.51.100.7", "2001:db8::/48", "10.0.0.0/8"]);
       const account = await enterprise.request("PATCH", "/api/account", { ip_allowlist: ["203.0.113.0/24", "::FFFF:192.0.2.1"] });

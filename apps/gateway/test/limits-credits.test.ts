@@ -1,5 +1,5 @@
+import { type FakeUpstream, startFakeUpstream, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startFakeUpstream, storageTargets, type FakeUpstream } from "@bentoo/test-kit";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 describe.each(storageTargets())("rate limits and credits (embedded limiter) on $name", (target) => {
@@ -16,7 +16,12 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
   });
 
   const chat = (key: string, extra: Record<string, unknown> = {}) =>
-    t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model: "fake/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 4, ...extra } });
+    t.app.inject({
+      method: "POST",
+      url: "/v1/chat/completions",
+      headers: bearer(key),
+      payload: { model: "fake/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 4, ...extra },
+    });
 
   /** Writes what the finished requests queued (their charges), then compares the ledger with the balance. */
   const ledgerMatchesBalance = async (accountId: string) => {
@@ -92,7 +97,12 @@ describe.each(storageTargets())("rate limits and credits (embedded limiter) on $
     expect(body.usage).toMatchObject({ completion_tokens: 4, cost_micros: 4000, cost: 0.004 });
     expect(await ledgerMatchesBalance(account.id)).toBe(96_000);
     const rows = await t.services.storage.ledger.list(account.id, { limit: 10 });
-    expect(rows.map((row) => [row.kind, row.amountMicros]).sort()).toEqual([["charge", -4000], ["grant", 100_000]].sort());
+    expect(rows.map((row) => [row.kind, row.amountMicros]).sort()).toEqual(
+      [
+        ["charge", -4000],
+        ["grant", 100_000],
+      ].sort(),
+    );
   });
 
   it("holds the maximum cost and releases what was not used", async () => {

@@ -30,6 +30,8 @@ describe("per-request loggers", () => {
     requestLogger.level = "error";
     requestLogger.warn("silenced by the new level");
     expect(requestLogger.level).toBe("error");
-    expect(logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([expect.objectContaining({ reqId: "req_parent", route: "/v1/models", msg: "from the child" })]);
+    expect(logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ reqId: "req_parent", route: "/v1/models", msg: "from the child" }),
+    ]);
   });
 });

@@ -17,7 +17,13 @@ describe("GET /v1/models", () => {
     expect(body.object).toBe("list");
     expect(body.data.length).toBe(t.services.catalog.modelList.length);
     const gpt = body.data.find((model: { id: string }) => model.id === "openai/gpt-4o-mini");
-    expect(gpt).toMatchObject({ object: "model", owned_by: "openai", context_length: 128000, pricing: { currency: "USD", input_per_mtok: 0.15, output_per_mtok: 0.6 }, available: true });
+    expect(gpt).toMatchObject({
+      object: "model",
+      owned_by: "openai",
+      context_length: 128000,
+      pricing: { currency: "USD", input_per_mtok: 0.15, output_per_mtok: 0.6 },
+      available: true,
+    });
     const claude = body.data.find((model: { id: string }) => model.id === "anthropic/claude-sonnet-4");
     expect(claude.available).toBe(false);
   });

@@ -1,6 +1,6 @@
+import { deleteRedisKeys, type FakeUpstream, startFakeUpstream, storageTargets, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { deleteRedisKeys, startFakeUpstream, storageTargets, testRedisPrefix, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
@@ -30,7 +30,12 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
   });
 
   const chatOn = (t: TestApp, key: string) =>
-    t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model: "fake/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 4 } });
+    t.app.inject({
+      method: "POST",
+      url: "/v1/chat/completions",
+      headers: bearer(key),
+      payload: { model: "fake/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 4 },
+    });
 
   it("overspend race: a balance for exactly 10 requests, 100 concurrent over two instances → exactly 10 succeed", async () => {
     // Each request holds and is charged exactly 4 output tokens × 1,000 micros = 4,000.
@@ -49,7 +54,9 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
     expect(balance).toBe(0);
     expect(await a.services.storage.ledger.sum(account.id)).toBe(balance);
     expect(await a.services.admission.available(account.id)).toBe(0);
-    process.stdout.write(`overspend race: ${statuses.filter((s) => s === 200).length} × 200, ${statuses.filter((s) => s === 402).length} × 402, final balance ${balance}\n`);
+    process.stdout.write(
+      `overspend race: ${statuses.filter((s) => s === 200).length} × 200, ${statuses.filter((s) => s === 402).length} × 402, final balance ${balance}\n`,
+    );
   });
 
   it("RPM across instances: limit 30, 100 concurrent requests over two instances → exactly 30 pass", async () => {
@@ -92,7 +99,14 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
 
   it("a revoke on instance A reaches instance B's cache within 100 ms", async () => {
     const { account } = await a.seedAccount({ plan: "pro" });
-    const created = (await a.app.inject({ method: "POST", url: `/admin/v1/accounts/${account.id}/keys`, headers: bearer(ADMIN_TOKEN), payload: { name: "shared", mode: "test" } })).json();
+    const created = (
+      await a.app.inject({
+        method: "POST",
+        url: `/admin/v1/accounts/${account.id}/keys`,
+        headers: bearer(ADMIN_TOKEN),
+        payload: { name: "shared", mode: "test" },
+      })
+    ).json();
     expect((await models(b, created.key)).statusCode).toBe(200); // B has the key cached from here on
 
     const started = performance.now();

@@ -1,7 +1,7 @@
+import { parseCatalog } from "@bentoo/core";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCatalog } from "@bentoo/core";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
 import { createTestApp, type TestApp } from "./helpers.js";
 
 /** The official `openai` npm package, unmodified, pointed at a running Bentoo. */
@@ -49,9 +49,17 @@ describe("the official openai SDK against Bentoo", () => {
   });
 
   it("streams a chat completion with include_usage (sandbox and live upstream)", async () => {
-    for (const [key, expected] of [[testKey, "Hello"], [liveKey, "Fake answer to: Hello"]] as const) {
+    for (const [key, expected] of [
+      [testKey, "Hello"],
+      [liveKey, "Fake answer to: Hello"],
+    ] as const) {
       const client = new OpenAI({ apiKey: key, baseURL });
-      const stream = await client.chat.completions.create({ model: "local/model", messages: [{ role: "user", content: "Hello" }], stream: true, stream_options: { include_usage: true } });
+      const stream = await client.chat.completions.create({
+        model: "local/model",
+        messages: [{ role: "user", content: "Hello" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       let text = "";
       let usage: OpenAI.CompletionUsage | null | undefined;
       for await (const chunk of stream) {

@@ -31,7 +31,12 @@ describe("health, readiness and metrics", () => {
 
   it("/metrics counts requests by route, status, model and provider, and exposes queue depths", async () => {
     for (let index = 0; index < 3; index += 1) {
-      await t.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] } });
+      await t.app.inject({
+        method: "POST",
+        url: "/v1/chat/completions",
+        headers: bearer(key),
+        payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+      });
     }
     await t.app.inject({ url: "/v1/models" });
     const metrics = await t.app.inject({ url: "/metrics" });

@@ -1,5 +1,5 @@
+import { deleteRedisKeys, type FakeUpstream, startFakeUpstream, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
-import { deleteRedisKeys, startFakeUpstream, testRedisPrefix, testRedisUrl, type FakeUpstream } from "@bentoo/test-kit";
 import { bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
@@ -24,7 +24,12 @@ describe.skipIf(redisUrl === undefined)("Redis unreachable", () => {
     const live = await t.seedAccount({ mode: "live", plan: "pro", balanceMicros: 1_000_000 });
     const test = await t.seedAccount({ mode: "test", plan: "pro" });
     const chat = (key: string) =>
-      t!.app.inject({ method: "POST", url: "/v1/chat/completions", headers: bearer(key), payload: { model: "fake/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 4 } });
+      t!.app.inject({
+        method: "POST",
+        url: "/v1/chat/completions",
+        headers: bearer(key),
+        payload: { model: "fake/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 4 },
+      });
     expect((await chat(live.key)).statusCode).toBe(200);
     expect((await chat(test.key)).statusCode).toBe(200);
     // Cut this instance off from Redis: commands now fail at once (no offline queue).

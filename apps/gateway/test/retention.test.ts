@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
 import { TestClock } from "@bentoo/test-kit";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startRetention } from "../src/audit/retention.js";
 import { createLogger } from "../src/logger.js";
 import { LogCapture } from "./helpers.js";
@@ -17,7 +17,11 @@ describe("audit retention", () => {
     const clock = new TestClock(Date.UTC(2030, 0, 31));
     const cutoffs: number[] = [];
     const logs = new LogCapture();
-    const stop = startRetention({ purgeOlderThan: async (cutoff) => (cutoffs.push(cutoff), 3) }, 30, createLogger("info", logs), clock.now);
+    const purgeOlderThan = async (cutoff: number) => {
+      cutoffs.push(cutoff);
+      return 3;
+    };
+    const stop = startRetention({ purgeOlderThan }, 30, createLogger("info", logs), clock.now);
     try {
       await vi.advanceTimersByTimeAsync(9_999);
       expect(cutoffs).toEqual([]);

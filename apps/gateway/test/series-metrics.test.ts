@@ -12,9 +12,18 @@ describe("series metrics", () => {
     return {
       ours,
       theirs,
-      counter: [new SeriesCounter("t_requests_total", "Requests.", ["route", "status", "model", "provider"], ours), new Counter({ name: "t_requests_total", help: "Requests.", labelNames: ["route", "status", "model", "provider"], registers: [theirs] })] as const,
-      single: [new SeriesCounter("t_decisions_total", "Decisions.", ["decision"], ours), new Counter({ name: "t_decisions_total", help: "Decisions.", labelNames: ["decision"], registers: [theirs] })] as const,
-      histogram: [new SeriesHistogram("t_duration_seconds", "Durations.", ["route", "status"], BOUNDS, ours), new Histogram({ name: "t_duration_seconds", help: "Durations.", labelNames: ["route", "status"], buckets: BOUNDS, registers: [theirs] })] as const,
+      counter: [
+        new SeriesCounter("t_requests_total", "Requests.", ["route", "status", "model", "provider"], ours),
+        new Counter({ name: "t_requests_total", help: "Requests.", labelNames: ["route", "status", "model", "provider"], registers: [theirs] }),
+      ] as const,
+      single: [
+        new SeriesCounter("t_decisions_total", "Decisions.", ["decision"], ours),
+        new Counter({ name: "t_decisions_total", help: "Decisions.", labelNames: ["decision"], registers: [theirs] }),
+      ] as const,
+      histogram: [
+        new SeriesHistogram("t_duration_seconds", "Durations.", ["route", "status"], BOUNDS, ours),
+        new Histogram({ name: "t_duration_seconds", help: "Durations.", labelNames: ["route", "status"], buckets: BOUNDS, registers: [theirs] }),
+      ] as const,
     };
   }
 

@@ -51,9 +51,13 @@ describe("transport configuration (start-up checks)", () => {
   it("names the TLS variable that is missing, unreadable or wrong", () => {
     expect(configError({ BENTOO_TLS_CERT: certificates.certPath })).toContain("BENTOO_TLS_KEY is not set");
     expect(configError({ BENTOO_TLS_KEY: certificates.keyPath })).toContain("BENTOO_TLS_CERT is not set");
-    expect(configError({ BENTOO_TLS_CERT: join(directory, "missing.pem"), BENTOO_TLS_KEY: certificates.keyPath })).toMatch(/^BENTOO_TLS_CERT: cannot read .*missing\.pem/);
+    expect(configError({ BENTOO_TLS_CERT: join(directory, "missing.pem"), BENTOO_TLS_KEY: certificates.keyPath })).toMatch(
+      /^BENTOO_TLS_CERT: cannot read .*missing\.pem/,
+    );
     writeFileSync(join(directory, "garbage.pem"), "not a key");
-    expect(configError({ BENTOO_TLS_CERT: certificates.certPath, BENTOO_TLS_KEY: join(directory, "garbage.pem") })).toContain("are not a usable PEM certificate and matching private key");
+    expect(configError({ BENTOO_TLS_CERT: certificates.certPath, BENTOO_TLS_KEY: join(directory, "garbage.pem") })).toContain(
+      "are not a usable PEM certificate and matching private key",
+    );
     expect(configError({ BENTOO_TLS_CERT: certificates.certPath, BENTOO_TLS_KEY: certificates.certPath })).toContain("BENTOO_TLS_KEY");
   });
 
@@ -105,14 +109,21 @@ describe("client IP behind trusted proxies (X-Forwarded-For)", () => {
   });
 
   it("the allowlist sees the client, not the proxy; a spoofed header from outside does not get in", async () => {
-    const via = (remoteAddress: string, forwardedFor: string) => t.app.inject({ url: "/v1/models", headers: { ...bearer(key), "x-forwarded-for": forwardedFor }, remoteAddress });
+    const via = (remoteAddress: string, forwardedFor: string) =>
+      t.app.inject({ url: "/v1/models", headers: { ...bearer(key), "x-forwarded-for": forwardedFor }, remoteAddress });
     expect((await via("10.0.0.2", "192.0.2.44")).statusCode).toBe(200);
     expect((await via("203.0.113.5", "192.0.2.44")).statusCode).toBe(403);
   });
 
   it("honours X-Forwarded-Proto only from a trusted peer: HSTS and Secure cookies", async () => {
     const signUp = (remoteAddress: string, email: string) =>
-      t.app.inject({ method: "POST", url: "/api/auth/signup", headers: { host: "bentoo.test", "x-forwarded-proto": "https" }, payload: { email, password: "a long enough password" }, remoteAddress });
+      t.app.inject({
+        method: "POST",
+        url: "/api/auth/signup",
+        headers: { host: "bentoo.test", "x-forwarded-proto": "https" },
+        payload: { email, password: "a long enough password" },
+        remoteAddress,
+      });
     const trusted = await signUp("10.0.0.2", "proxied@example.com");
     expect(trusted.statusCode).toBe(201);
     expect(trusted.headers["strict-transport-security"]).toBe(HSTS);
@@ -133,7 +144,8 @@ describe("plain HTTP behind trusted proxies", () => {
   });
   afterAll(() => t?.dispose());
 
-  const get = (url: string, remoteAddress: string, headers: Record<string, string> = {}) => t.app.inject({ url, remoteAddress, headers: { host: "api.example.com", ...bearer(key), ...headers } });
+  const get = (url: string, remoteAddress: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ url, remoteAddress, headers: { host: "api.example.com", ...bearer(key), ...headers } });
 
   it("a trusted X-Forwarded-Proto: http gets 400 https_required with the https URL to use", async () => {
     const response = await get("/v1/models?x=1", "10.0.0.2", { "x-forwarded-proto": "http" });
@@ -141,7 +153,9 @@ describe("plain HTTP behind trusted proxies", () => {
     expect(response.headers["x-request-id"]).toMatch(/^req_/);
     expect(response.json().error).toMatchObject({ code: "https_required", type: "invalid_request_error" });
     expect(response.json().error.message).toBe("Bentoo only serves HTTPS; use https://api.example.com/v1/models (this request arrived over plain HTTP).");
-    expect((await get("/v1/models", "10.0.0.2", { "x-forwarded-proto": "http", "x-forwarded-host": "public.example.com:8080" })).json().error.message).toContain("https://public.example.com/v1/models");
+    expect(
+      (await get("/v1/models", "10.0.0.2", { "x-forwarded-proto": "http", "x-forwarded-host": "public.example.com:8080" })).json().error.message,
+    ).toContain("https://public.example.com/v1/models");
   });
 
   it("a trusted X-Forwarded-Proto: https is served, with HSTS", async () => {

@@ -11,7 +11,7 @@ export type {
   SettlementErrorHandler,
   SettlementFailure,
 } from "./admission.js";
+export { formatResetDuration } from "./format-reset-duration.js";
 export { MemoryAdmission, type MemoryAdmissionOptions } from "./memory/memory-admission.js";
 export { RedisAdmission, type RedisAdmissionOptions } from "./redis/redis-admission.js";
-export { formatResetDuration } from "./format-reset-duration.js";
 export { MAX_UNITS } from "./token-bucket.js";

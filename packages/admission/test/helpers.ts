@@ -1,6 +1,6 @@
-import { Redis } from "ioredis";
 import { deleteKeysUnder, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
-import { MemoryAdmission, RedisAdmission, type Admission, type AdmissionDecision, type AdmissionTicket, type SettlementFailure } from "../src/index.js";
+import { Redis } from "ioredis";
+import { type Admission, type AdmissionDecision, type AdmissionTicket, MemoryAdmission, RedisAdmission, type SettlementFailure } from "../src/index.js";
 
 /** The client settings the README asks for: no offline queue and one retry, so a dead Redis rejects at once. */
 export async function connectTestRedis(url: string): Promise<Redis> {

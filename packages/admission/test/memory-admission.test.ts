@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryAdmission, type LimitSpec } from "../src/index.js";
+import { type LimitSpec, MemoryAdmission } from "../src/index.js";
 import { StoredBalances, ticketOf } from "./helpers.js";
 
 /** What only the memory implementation promises: decisions made inside the call, and a bounded map that forgets idle accounts first. */

@@ -1,9 +1,9 @@
 import { once } from "node:events";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
 import { deleteKeysUnder, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
-import { MemoryAdmission, RedisAdmission, type AdmissionDecision, type LimitSpec } from "../src/index.js";
-import { connectTestRedis, seededRandom, StoredBalances, ticketOf, type ReportedError } from "./helpers.js";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AdmissionDecision, type LimitSpec, MemoryAdmission, RedisAdmission } from "../src/index.js";
+import { connectTestRedis, type ReportedError, StoredBalances, seededRandom, ticketOf } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
 
@@ -24,7 +24,13 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
   function open(options: { client?: Redis; now?: () => number } = {}) {
     const stored = new StoredBalances();
     const errors: ReportedError[] = [];
-    const admission = new RedisAdmission({ redis: options.client ?? redis, keyPrefix, loadBalance: stored.load, onError: (error, failure) => errors.push({ error, failure }), now: options.now });
+    const admission = new RedisAdmission({
+      redis: options.client ?? redis,
+      keyPrefix,
+      loadBalance: stored.load,
+      onError: (error, failure) => errors.push({ error, failure }),
+      now: options.now,
+    });
     return { admission, stored, errors };
   }
 
@@ -140,11 +146,19 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
     for (let turn = 0; turn < 40; turn += 1) {
       clock += random(2_000);
       // Two accounts interleaved; sizes chosen so that every limit refuses some and a small request passes after a big one is refused.
-      const requests = Array.from({ length: 1 + random(8) }, () => ({ accountId: random(2) === 0 ? "acct_turn_a" : "acct_turn_b", limits, tokens: random(400), holdMicros: random(2) * random(800) }));
+      const requests = Array.from({ length: 1 + random(8) }, () => ({
+        accountId: random(2) === 0 ? "acct_turn_a" : "acct_turn_b",
+        limits,
+        tokens: random(400),
+        holdMicros: random(2) * random(800),
+      }));
       const expected: AdmissionDecision[] = [];
       for (const request of requests) expected.push(await memory.admit(request));
       const decided = await Promise.all(requests.map((request) => shared.admission.admit(request)));
-      expect(decided.map(({ admitted, rateLimits }) => ({ admitted, rateLimits })), `turn ${turn}`).toEqual(expected.map(({ admitted, rateLimits }) => ({ admitted, rateLimits })));
+      expect(
+        decided.map(({ admitted, rateLimits }) => ({ admitted, rateLimits })),
+        `turn ${turn}`,
+      ).toEqual(expected.map(({ admitted, rateLimits }) => ({ admitted, rateLimits })));
       for (const decision of expected) seen.add(decision.admitted ? "admitted" : decision.refusedBy);
       // Everything admitted settles in one turn: summed per account and epoch by Redis, one by one in memory.
       decided.forEach((decision, index) => {

@@ -36,8 +36,17 @@ describe("TurnBatcher", () => {
   it("a deferring batcher rides along with the next flush of another, or sends on its own after deferMs", async () => {
     const sent: string[] = [];
     const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
-    const settlements = new TurnBatcher<number, number>(async (_key, items) => (sent.push(`settle ${items.join(",")}`), items), { deferMs: 40 });
-    const admissions = new TurnBatcher<number, number>(async (_key, items) => (sent.push(`admit ${items.join(",")}`), items));
+    const settlements = new TurnBatcher<number, number>(
+      async (_key, items) => {
+        sent.push(`settle ${items.join(",")}`);
+        return items;
+      },
+      { deferMs: 40 },
+    );
+    const admissions = new TurnBatcher<number, number>(async (_key, items) => {
+      sent.push(`admit ${items.join(",")}`);
+      return items;
+    });
 
     const alone = settlements.add("acct", 1);
     await endOfTurn();
@@ -58,7 +67,13 @@ describe("TurnBatcher", () => {
 
   it("splits a large group into chunks of at most maxBatch", async () => {
     const sizes: number[] = [];
-    const batcher = new TurnBatcher<number, number>(async (_key, items) => (sizes.push(items.length), items), { maxBatch: 4 });
+    const batcher = new TurnBatcher<number, number>(
+      async (_key, items) => {
+        sizes.push(items.length);
+        return items;
+      },
+      { maxBatch: 4 },
+    );
     const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => batcher.add("k", index)));
     expect(answers).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(sizes).toEqual([4, 4, 2]);

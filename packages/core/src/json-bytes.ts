@@ -96,7 +96,8 @@ function skipValue(bytes: Buffer, index: number, end: number): number {
   let at = index;
   while (at < end) {
     const byte = bytes[at];
-    if (byte === COMMA || byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === QUOTE || byte === OPEN_BRACE || byte === OPEN_BRACKET || isSpace(byte)) break;
+    if (byte === COMMA || byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === QUOTE || byte === OPEN_BRACE || byte === OPEN_BRACKET || isSpace(byte))
+      break;
     at += 1;
   }
   return at === index ? -1 : at;

@@ -1,8 +1,8 @@
-import type { Account, ApiKeyRecord, KeyWithAccount } from "./accounts/types.js";
 import type { Plan } from "./accounts/plans.js";
-import type { KeyMode } from "./keys/api-key.js";
+import type { Account, ApiKeyRecord, KeyWithAccount } from "./accounts/types.js";
 import type { AuditRecord, AuditStore } from "./audit/types.js";
 import type { LedgerStore } from "./credits/ledger.js";
+import type { KeyMode } from "./keys/api-key.js";
 import type { RecordStore } from "./records.js";
 
 /**

@@ -1,19 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AccountService,
+  type ActionContext,
+  type AuditEvent,
   BentooError,
   DEFAULT_PLAN_LIMITS,
   KeyCache,
+  type KeyInvalidation,
   KeyService,
   KeyVerifier,
   managementEvent,
   OPERATOR,
-  type ActionContext,
-  type AuditEvent,
-  type KeyInvalidation,
   type Plan,
 } from "@bentoo/core";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SESSION: ActionContext = { actor: "session:acct_holder", requestId: "req_1", sourceIp: "192.0.2.1", userAgent: "test" };
 
@@ -26,7 +26,10 @@ describe.each(storageTargets())("AccountService on $name", (target) => {
   let clock = 1_700_000_000_000;
   const now = () => clock;
   let serial = 0;
-  const email = () => `user${(serial += 1)}@example.com`;
+  const email = () => {
+    serial += 1;
+    return `user${serial}@example.com`;
+  };
 
   beforeAll(async () => {
     opened = await target.open({ now });
@@ -44,7 +47,10 @@ describe.each(storageTargets())("AccountService on $name", (target) => {
     (await opened.storage.audit.query({ accountId, type: "event", limit: 100, ...(event === undefined ? {} : { event }) })).records;
 
   const refusal = async (attempt: Promise<unknown>): Promise<BentooError> => {
-    const error = await attempt.then(() => null, (caught: unknown) => caught);
+    const error = await attempt.then(
+      () => null,
+      (caught: unknown) => caught,
+    );
     if (!(error instanceof BentooError)) throw new Error(`expected a BentooError, got ${String(error)}`);
     return error;
   };
@@ -128,8 +134,18 @@ describe.each(storageTargets())("AccountService on $name", (target) => {
       const events = await eventsOf(account.id);
       expect(events.map((event) => event.event).sort()).toEqual(["account.created", "account.limits_changed", "account.plan_changed", "key.created"]);
       const named = (name: AuditEvent) => events.find((event) => event.event === name);
-      expect(named("account.plan_changed")).toMatchObject({ actor: "operator", requestId: "req_patch", timestamp: clock, metadata: { from: "free", to: "pro" } });
-      expect(named("account.limits_changed")).toMatchObject({ actor: "operator", requestId: "req_patch", timestamp: clock, metadata: { rpm_limit: 120, tpm_limit: null } });
+      expect(named("account.plan_changed")).toMatchObject({
+        actor: "operator",
+        requestId: "req_patch",
+        timestamp: clock,
+        metadata: { from: "free", to: "pro" },
+      });
+      expect(named("account.limits_changed")).toMatchObject({
+        actor: "operator",
+        requestId: "req_patch",
+        timestamp: clock,
+        metadata: { rpm_limit: 120, tpm_limit: null },
+      });
     });
 
     it("setting the plan it already has writes no plan_changed event", async () => {
@@ -179,8 +195,12 @@ describe.each(storageTargets())("AccountService on $name", (target) => {
       expect(issued.record.ipAllowlist).toEqual(["10.0.0.0/8"]);
       const key = await keys.update(issued.record.id, { ipAllowlist: ["198.51.100.0/24"] }, account.id, SESSION);
       expect(key.ipAllowlist).toEqual(["198.51.100.0/24"]);
-      expect(await eventsOf(account.id, "account.allowlist_changed")).toMatchObject([{ actor: SESSION.actor, metadata: { ip_allowlist: ["203.0.113.9", "2001:db8::/48"] } }]);
-      expect(await eventsOf(account.id, "key.allowlist_changed")).toMatchObject([{ apiKeyId: issued.record.id, metadata: { ip_allowlist: ["198.51.100.0/24"] } }]);
+      expect(await eventsOf(account.id, "account.allowlist_changed")).toMatchObject([
+        { actor: SESSION.actor, metadata: { ip_allowlist: ["203.0.113.9", "2001:db8::/48"] } },
+      ]);
+      expect(await eventsOf(account.id, "key.allowlist_changed")).toMatchObject([
+        { apiKeyId: issued.record.id, metadata: { ip_allowlist: ["198.51.100.0/24"] } },
+      ]);
     });
 
     it("moving to enterprise and setting a list in one update is allowed; so is clearing a list on any plan", async () => {

@@ -1,6 +1,6 @@
 import { crc32 } from "node:zlib";
+import { BASE62_ALPHABET, checksumOf, generateApiKey, hashApiKey, KEY_LENGTH, parseApiKey } from "@bentoo/core";
 import { describe, expect, it } from "vitest";
-import { BASE62_ALPHABET, KEY_LENGTH, checksumOf, generateApiKey, hashApiKey, parseApiKey } from "@bentoo/core";
 
 describe("API key format (PRODUCT.md §1)", () => {
   it("generates btoo_sk_<mode>_ + 32 base62 characters with a valid checksum", () => {

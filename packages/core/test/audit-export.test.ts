@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
 import {
   AUDIT_CSV_COLUMNS,
   AUDIT_EVENTS,
+  type AuditRecord,
   auditRecordToCsvRow,
   auditRecordToJson,
   auditRecordToJsonLine,
@@ -9,12 +9,34 @@ import {
   generateApiKey,
   isAuditEvent,
   newId,
-  type AuditRecord,
 } from "@bentoo/core";
+import { describe, expect, it } from "vitest";
 
 const PUBLIC_FIELDS = [
-  "id", "object", "type", "event", "timestamp", "request_id", "account_id", "key_id", "api_key_id", "key_name", "model", "provider", "status", "error_code",
-  "prompt_tokens", "completion_tokens", "total_tokens", "cost_micros", "usage_estimated", "source_ip", "user_agent", "latency_ms", "actor", "metadata",
+  "id",
+  "object",
+  "type",
+  "event",
+  "timestamp",
+  "request_id",
+  "account_id",
+  "key_id",
+  "api_key_id",
+  "key_name",
+  "model",
+  "provider",
+  "status",
+  "error_code",
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "cost_micros",
+  "usage_estimated",
+  "source_ip",
+  "user_agent",
+  "latency_ms",
+  "actor",
+  "metadata",
 ];
 
 function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
@@ -112,13 +134,39 @@ describe("audit export format", () => {
     const [header, row] = parseCsv(csvHeader() + auditRecordToCsvRow(auditRecord()));
     expect(header).toEqual([...AUDIT_CSV_COLUMNS]);
     expect(row).toEqual([
-      "evt_00000000000000000001", "request", "api.request", "2025-01-31T23:59:59.123Z", "req_00000000000000000001", "acct_0000000000000000001", "Ab12",
-      "key_000000000000000000001", "production", "gpt-4o-mini", "openai", "200", "", "12", "34", "46", "789", "false", "2001:db8::1", "openai-node/6.0", "321", "", "",
+      "evt_00000000000000000001",
+      "request",
+      "api.request",
+      "2025-01-31T23:59:59.123Z",
+      "req_00000000000000000001",
+      "acct_0000000000000000001",
+      "Ab12",
+      "key_000000000000000000001",
+      "production",
+      "gpt-4o-mini",
+      "openai",
+      "200",
+      "",
+      "12",
+      "34",
+      "46",
+      "789",
+      "false",
+      "2001:db8::1",
+      "openai-node/6.0",
+      "321",
+      "",
+      "",
     ]);
   });
 
   it("quotes commas, quotes, CR and LF (RFC 4180) and round-trips them", () => {
-    const tricky = auditRecord({ keyName: 'my "prod", key', userAgent: "line one\r\nline two\nthree\rfour", model: "a,b", metadata: { note: 'say "hi", then\nleave' } });
+    const tricky = auditRecord({
+      keyName: 'my "prod", key',
+      userAgent: "line one\r\nline two\nthree\rfour",
+      model: "a,b",
+      metadata: { note: 'say "hi", then\nleave' },
+    });
     const text = auditRecordToCsvRow(tricky);
     expect(text).toContain('"my ""prod"", key"');
     expect(text).toContain('"a,b"');
@@ -133,7 +181,7 @@ describe("audit export format", () => {
 
   it("neutralises spreadsheet formulas in text fields with a leading apostrophe, but leaves numbers alone", () => {
     const cases: Array<[string, string]> = [
-      ["=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"],
+      ['=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'],
       ["+1+1", "'+1+1"],
       ["-2+3", "'-2+3"],
       ["@SUM(A1)", "'@SUM(A1)"],
@@ -152,7 +200,21 @@ describe("audit export format", () => {
   });
 
   it("renders nulls as empty fields and lists every event name", () => {
-    const [row] = parseCsv(auditRecordToCsvRow(auditRecord({ type: "event", event: "account.signed_in", requestId: null, apiKeyId: null, keyLast4: null, model: null, status: null, usageEstimated: null, actor: "session:acct_x" })));
+    const [row] = parseCsv(
+      auditRecordToCsvRow(
+        auditRecord({
+          type: "event",
+          event: "account.signed_in",
+          requestId: null,
+          apiKeyId: null,
+          keyLast4: null,
+          model: null,
+          status: null,
+          usageEstimated: null,
+          actor: "session:acct_x",
+        }),
+      ),
+    );
     expect(row?.[AUDIT_CSV_COLUMNS.indexOf("status")]).toBe("");
     expect(row?.[AUDIT_CSV_COLUMNS.indexOf("usage_estimated")]).toBe("");
     expect(row?.[AUDIT_CSV_COLUMNS.indexOf("actor")]).toBe("session:acct_x");

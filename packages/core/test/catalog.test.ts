@@ -1,5 +1,5 @@
+import { builtinCatalog, CatalogError, formatMicros, parseCatalog, tokenCostMicros, usdToMicros } from "@bentoo/core";
 import { describe, expect, it } from "vitest";
-import { CatalogError, builtinCatalog, parseCatalog, tokenCostMicros, usdToMicros, formatMicros } from "@bentoo/core";
 
 const provider = { id: "local", type: "openai", base_url: "http://127.0.0.1:11434/v1" };
 const model = { id: "local/llama", provider: "local", upstream_model: "llama3", input_price_per_mtok: 0.5, output_price_per_mtok: 1.5, context_length: 8192 };
@@ -21,8 +21,17 @@ describe("catalog", () => {
       providers: [provider, { ...provider, id: "backup", base_url: "http://127.0.0.1:9999/v1/", api_key_env: "BACKUP_KEY", timeout_ms: 5000 }],
       models: [model, { ...model, id: "multi", provider: undefined, providers: [{ provider: "local", upstream_model: "a" }, { provider: "backup" }] }],
     });
-    expect(catalog.providers.get("backup")).toEqual({ id: "backup", type: "openai", baseUrl: "http://127.0.0.1:9999/v1", apiKeyEnv: "BACKUP_KEY", timeoutMs: 5000 });
-    expect(catalog.models.get("multi")!.routes).toEqual([{ providerId: "local", upstreamModel: "a" }, { providerId: "backup", upstreamModel: "multi" }]);
+    expect(catalog.providers.get("backup")).toEqual({
+      id: "backup",
+      type: "openai",
+      baseUrl: "http://127.0.0.1:9999/v1",
+      apiKeyEnv: "BACKUP_KEY",
+      timeoutMs: 5000,
+    });
+    expect(catalog.models.get("multi")!.routes).toEqual([
+      { providerId: "local", upstreamModel: "a" },
+      { providerId: "backup", upstreamModel: "multi" },
+    ]);
     expect(catalog.models.get("local/llama")!.inputMicrosPerMtok).toBe(500_000);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
 import { BentooError, ERROR_CATALOGUE, type ErrorCode } from "@bentoo/core";
+import { describe, expect, it } from "vitest";
 
 const doc = readFileSync(new URL("../../../docs/errors.md", import.meta.url), "utf8");
 const documented = new Map<string, { status: number; type: string }>();

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { nestsDeeperThan, replaceValues, stringEnd, topLevelMembers } from "@bentoo/core";
+import { describe, expect, it } from "vitest";
 
 /** A small deterministic PRNG (mulberry32), so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -12,7 +12,23 @@ function random(seed: number): () => number {
   };
 }
 
-const TRICKY_STRINGS = ['"usage":{', "}", "{", "]", "[", '\\"', "\\", "a,b:c", "é ü 中文 🙂", "\n\t", '{"model":"x"}', "", `${"x".repeat(30)}\\"}`, `${"é".repeat(20)}\\\\`, `{[${"long ".repeat(20)}"]}`];
+const TRICKY_STRINGS = [
+  '"usage":{',
+  "}",
+  "{",
+  "]",
+  "[",
+  '\\"',
+  "\\",
+  "a,b:c",
+  "é ü 中文 🙂",
+  "\n\t",
+  '{"model":"x"}',
+  "",
+  `${"x".repeat(30)}\\"}`,
+  `${"é".repeat(20)}\\\\`,
+  `{[${"long ".repeat(20)}"]}`,
+];
 const KEYS = ["model", "usage", "id", "choices", "content", "modelx", "usag", "Model", "é", "x y"];
 
 /** Random JSON text (as the upstream could format it: any whitespace between tokens) and the value it holds. */
@@ -87,10 +103,25 @@ describe("topLevelMembers", () => {
   });
 
   it("refuses anything but one whole object, and every cut-short prefix of one", () => {
-    for (const text of ["[]", '"model"', "12", "null", "", "   ", '{"model":1} {"model":2}', '{"model":1},', '{"model" 1}', '{"model":}', '{model:1}', '{"model":1,}', '{"a":"unterminated}']) {
+    for (const text of [
+      "[]",
+      '"model"',
+      "12",
+      "null",
+      "",
+      "   ",
+      '{"model":1} {"model":2}',
+      '{"model":1},',
+      '{"model" 1}',
+      '{"model":}',
+      "{model:1}",
+      '{"model":1,}',
+      '{"a":"unterminated}',
+    ]) {
       expect(topLevelMembers(bytesOf(text), ["model"]), text).toBeNull();
     }
-    const whole = '{"id":"chatcmpl-1","model":"m","choices":[{"message":{"content":"a \\"quoted\\" {brace}"}}],"usage":{"prompt_tokens":1,"completion_tokens":2}}';
+    const whole =
+      '{"id":"chatcmpl-1","model":"m","choices":[{"message":{"content":"a \\"quoted\\" {brace}"}}],"usage":{"prompt_tokens":1,"completion_tokens":2}}';
     expect(topLevelMembers(bytesOf(whole), ["model"])).not.toBeNull();
     for (let cut = 0; cut < whole.length; cut += 1) expect(topLevelMembers(bytesOf(whole.slice(0, cut)), ["model"]), whole.slice(0, cut)).toBeNull();
   });
@@ -104,7 +135,6 @@ describe("topLevelMembers", () => {
     expect(topLevelMembers(bytesOf(text), ["model", "usage"])).toEqual([{ start: at, end: at + 3 }, null]);
   });
 });
-
 
 describe("stringEnd and nestsDeeperThan", () => {
   it("find where any string ends, short or long, whatever its escapes", () => {

@@ -1,9 +1,22 @@
+import { type ConnectionKeyMemo, generateApiKey, KeyCache, KeyVerifier, type KeyWithAccount } from "@bentoo/core";
 import { describe, expect, it } from "vitest";
-import { KeyCache, KeyVerifier, generateApiKey, type ConnectionKeyMemo, type KeyWithAccount } from "@bentoo/core";
 
 function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAccount {
   return {
-    key: { id: "key_1", accountId: "acct_1", name: "k", mode: "test", last4: "abcd", createdAt: 0, lastUsedAt: null, expiresAt: null, revokedAt: null, rolledFromId: null, ipAllowlist: null, ...overrides },
+    key: {
+      id: "key_1",
+      accountId: "acct_1",
+      name: "k",
+      mode: "test",
+      last4: "abcd",
+      createdAt: 0,
+      lastUsedAt: null,
+      expiresAt: null,
+      revokedAt: null,
+      rolledFromId: null,
+      ipAllowlist: null,
+      ...overrides,
+    },
     account: { id: "acct_1", email: "a@b.c", plan: "free", rpmLimit: null, tpmLimit: null, balanceMicros: 0, ipAllowlist: null, createdAt: 0, updatedAt: 0 },
   };
 }
@@ -11,7 +24,13 @@ function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAcco
 describe("KeyVerifier", () => {
   it("returns an outcome per failure and never looks up malformed keys", async () => {
     let lookups = 0;
-    const verifier = new KeyVerifier(async () => (lookups++, null), new KeyCache({ maxEntries: 10, ttlMs: 1000, negativeTtlMs: 1000 }));
+    const verifier = new KeyVerifier(
+      async () => {
+        lookups++;
+        return null;
+      },
+      new KeyCache({ maxEntries: 10, ttlMs: 1000, negativeTtlMs: 1000 }),
+    );
     expect((await verifier.verify(undefined)).valid).toBe(false);
     expect(await verifier.verify("Basic abc")).toMatchObject({ valid: false, code: "invalid_auth_scheme" });
     expect(await verifier.verify("Bearer ")).toMatchObject({ valid: false, code: "missing_api_key" });
@@ -25,7 +44,13 @@ describe("KeyVerifier", () => {
 
   it("refuses a well-shaped key with a wrong checksum before any look-up, every time, naming its last 4", async () => {
     let lookups = 0;
-    const verifier = new KeyVerifier(async () => (lookups++, subjectFor()), new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 60_000 }));
+    const verifier = new KeyVerifier(
+      async () => {
+        lookups++;
+        return subjectFor();
+      },
+      new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 60_000 }),
+    );
     const { key } = generateApiKey("live");
     const typo = `${key.slice(0, 20)}${key[20] === "a" ? "b" : "a"}${key.slice(21)}`;
     for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -41,7 +66,10 @@ describe("KeyVerifier", () => {
     let current = subjectFor();
     let lookups = 0;
     const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 });
-    const verifier = new KeyVerifier(async () => (lookups++, current), cache);
+    const verifier = new KeyVerifier(async () => {
+      lookups++;
+      return current;
+    }, cache);
     expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
     expect((await verifier.verify(`bearer ${key}`)).valid).toBe(true);
     expect(lookups).toBe(1);
@@ -60,7 +88,10 @@ describe("KeyVerifier", () => {
     let current = subjectFor();
     let lookups = 0;
     const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 });
-    const verifier = new KeyVerifier(async () => (lookups++, current), cache);
+    const verifier = new KeyVerifier(async () => {
+      lookups++;
+      return current;
+    }, cache);
     const connection: ConnectionKeyMemo = {};
     expect((await verifier.verify(`Bearer ${key}`, connection)).valid).toBe(true);
     const remembered = connection.presented;
@@ -76,7 +107,10 @@ describe("KeyVerifier", () => {
     expect(lookups).toBe(2);
 
     // Another header on the same connection is read afresh: a bad one fails as such, a new key replaces the memo.
-    expect(await verifier.verify("Bearer btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", connection)).toMatchObject({ valid: false, code: "malformed_api_key" });
+    expect(await verifier.verify("Bearer btoo_sk_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", connection)).toMatchObject({
+      valid: false,
+      code: "malformed_api_key",
+    });
     expect(await verifier.verify(undefined, connection)).toMatchObject({ valid: false, code: "missing_api_key" });
     expect(await verifier.verify(`Basic ${key}`, connection)).toMatchObject({ valid: false, code: "invalid_auth_scheme" });
     expect((await verifier.verify(`Bearer ${key}`, connection)).valid).toBe(false); // still revoked
@@ -92,7 +126,11 @@ describe("KeyVerifier", () => {
     const { key } = generateApiKey("test");
     let now = 1000;
     const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 }, () => now);
-    const verifier = new KeyVerifier(async () => subjectFor({ expiresAt: 2000 }), cache, () => now);
+    const verifier = new KeyVerifier(
+      async () => subjectFor({ expiresAt: 2000 }),
+      cache,
+      () => now,
+    );
     expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
     now = 2000;
     expect(await verifier.verify(`Bearer ${key}`)).toMatchObject({ valid: false, code: "expired_api_key" });

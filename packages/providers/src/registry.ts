@@ -34,7 +34,10 @@ export function createProviderRegistry(catalog: Catalog, credentials: Credential
     adapters.set(
       provider.id,
       apiKey === undefined || apiKey === ""
-        ? new BentooError("provider_not_configured", `provider "${provider.id}" is not configured on this Bentoo server: the operator must set ${provider.apiKeyEnv}. Test-mode keys (btoo_sk_test_…) work without it.`)
+        ? new BentooError(
+            "provider_not_configured",
+            `provider "${provider.id}" is not configured on this Bentoo server: the operator must set ${provider.apiKeyEnv}. Test-mode keys (btoo_sk_test_…) work without it.`,
+          )
         : createAdapter(provider, apiKey),
     );
   }

@@ -1,8 +1,8 @@
 import type { Writable } from "node:stream";
 import { BentooError, type Usage } from "@bentoo/core";
 import type { Cancellation, StreamOutcome } from "./provider.js";
-import { ClientAbortedError } from "./upstream-error.js";
 import type { StreamingResponse, UpstreamClient } from "./upstream-client.js";
+import { ClientAbortedError } from "./upstream-error.js";
 
 /** What a provider's stream said at its end. */
 export interface StreamEnd {
@@ -30,7 +30,13 @@ export interface StreamTranslation {
  * how the stream ended. A stream that breaks, or ends incomplete, is a failure
  * the pipeline reports in-band; a client that left is not.
  */
-export function relayStream(client: UpstreamClient, response: StreamingResponse, translation: StreamTranslation, destination: Writable, cancellation: Cancellation): Promise<StreamOutcome> {
+export function relayStream(
+  client: UpstreamClient,
+  response: StreamingResponse,
+  translation: StreamTranslation,
+  destination: Writable,
+  cancellation: Cancellation,
+): Promise<StreamOutcome> {
   return new Promise((resolve) => {
     const resume = () => response.resume();
     response.stream({
@@ -57,7 +63,10 @@ function outcome(client: UpstreamClient, end: StreamEnd, error: Error | null, cl
   if (clientAborted) return { usage: end.usage, completed: end.done, failure, clientAborted };
   if (error !== null) {
     const mapped = client.transportError(error, cancellation);
-    failure = mapped instanceof BentooError && mapped.code === "upstream_timeout" ? mapped : new BentooError("upstream_error", `provider "${provider.id}" broke off the stream midway; the answer is cut short.`);
+    failure =
+      mapped instanceof BentooError && mapped.code === "upstream_timeout"
+        ? mapped
+        : new BentooError("upstream_error", `provider "${provider.id}" broke off the stream midway; the answer is cut short.`);
   } else if (!end.done) {
     failure =
       end.error === null

@@ -1,6 +1,6 @@
+import type { ContentPart, ModelRequest } from "@bentoo/core";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
-import type { ContentPart, ModelRequest } from "@bentoo/core";
 
 /**
  * Token counting with OpenAI's cl100k_base encoding (ships inside js-tiktoken; no

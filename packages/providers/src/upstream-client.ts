@@ -1,8 +1,8 @@
-import { Pool } from "undici";
 import { BentooError, type ProviderConfig } from "@bentoo/core";
+import { Pool } from "undici";
 import type { Cancellation } from "./provider.js";
-import { UpstreamExchange, type UpstreamResponse } from "./upstream-exchange.js";
 import { ClientAbortedError, UpstreamError } from "./upstream-error.js";
+import { UpstreamExchange, type UpstreamResponse } from "./upstream-exchange.js";
 
 export type { BodySink, StreamingResponse, UpstreamResponse, WholeResponse } from "./upstream-exchange.js";
 
@@ -65,14 +65,19 @@ export class UpstreamClient {
    */
   post(path: string, body: string | Buffer, options: { streamed: boolean; cancellation: Cancellation }): Promise<UpstreamResponse> {
     return new Promise((resolve, reject) => {
-      const exchange = new UpstreamExchange(options.streamed, this.#limits, options.cancellation, resolve, (error) => reject(this.transportError(error, options.cancellation)));
+      const exchange = new UpstreamExchange(options.streamed, this.#limits, options.cancellation, resolve, (error) =>
+        reject(this.transportError(error, options.cancellation)),
+      );
       this.#pool.dispatch({ path: this.#basePath + path, method: "POST", headers: options.streamed ? this.#streamHeaders : this.#jsonHeaders, body }, exchange);
     });
   }
 
   /** The error for an answer past `maxAnswerBytes`: it is not forwarded. */
   tooLarge(): BentooError {
-    return new BentooError("upstream_bad_response", `provider "${this.provider.id}" sent an answer larger than ${Math.round(this.#limits.answer / 1024)} KiB; it was not forwarded.`);
+    return new BentooError(
+      "upstream_bad_response",
+      `provider "${this.provider.id}" sent an answer larger than ${Math.round(this.#limits.answer / 1024)} KiB; it was not forwarded.`,
+    );
   }
 
   /** Maps a transport failure (timeouts, refused or reset connections) to the error the client gets. */
@@ -80,7 +85,8 @@ export class UpstreamClient {
     if (cancellation.cancelled || error instanceof ClientAbortedError) return new ClientAbortedError();
     const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
     const name = `provider "${this.provider.id}"`;
-    if (TIMEOUT_CODES.has(code)) return new UpstreamError("upstream_timeout", `${name} did not answer in time; retry, or try another model.`, true, { cause: error });
+    if (TIMEOUT_CODES.has(code))
+      return new UpstreamError("upstream_timeout", `${name} did not answer in time; retry, or try another model.`, true, { cause: error });
     return new UpstreamError("upstream_unreachable", `${name} could not be reached (${code || "connection failed"}); retry shortly.`, true, { cause: error });
   }
 

@@ -106,7 +106,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.#ended !== null) return;
     this.#ended = { error };
     if (this.#sink !== null) this.#sink.end(error);
-    else if (this.#streaming) return; // the sink, once attached, hears of it
+    else if (this.#streaming)
+      return; // the sink, once attached, hears of it
     else if (error === null) this.#resolveWhole();
     else this.#reject(error);
   }

@@ -7,9 +7,7 @@ function describeKeyEnv(provider: ProviderConfig): string {
 
 /** Redacts anything shaped like a secret and bounds the length of an upstream message. */
 export function sanitizeUpstreamMessage(message: string): string {
-  return message
-    .replace(/\b(sk|btoo_sk|key|Bearer)[-_ ][A-Za-z0-9_\-*.]{6,}/g, "[redacted]")
-    .slice(0, 300);
+  return message.replace(/\b(sk|btoo_sk|key|Bearer)[-_ ][A-Za-z0-9_\-*.]{6,}/g, "[redacted]").slice(0, 300);
 }
 
 function upstreamMessage(bodyText: string): string | null {
@@ -31,16 +29,28 @@ export function mapUpstreamStatus(provider: ProviderConfig, upstreamModel: strin
   const name = `provider "${provider.id}"`;
   const detail = upstreamMessage(bodyText);
   if (status === 401 || status === 403) {
-    return new UpstreamError("upstream_auth_failed", `${name} rejected Bentoo's credentials (HTTP ${status}); the operator should check ${describeKeyEnv(provider)}.`, true);
+    return new UpstreamError(
+      "upstream_auth_failed",
+      `${name} rejected Bentoo's credentials (HTTP ${status}); the operator should check ${describeKeyEnv(provider)}.`,
+      true,
+    );
   }
   if (status === 404) {
-    return new UpstreamError("upstream_error", `${name} does not know the model "${upstreamModel}" (HTTP 404); the operator should check the catalog's upstream_model.`, true);
+    return new UpstreamError(
+      "upstream_error",
+      `${name} does not know the model "${upstreamModel}" (HTTP 404); the operator should check the catalog's upstream_model.`,
+      true,
+    );
   }
   if (status === 429 || status === 408 || status === 409) {
     return new UpstreamError("upstream_unavailable", `${name} is rate limiting or busy (HTTP ${status}); retry shortly.`, true);
   }
   if (status >= 400 && status < 500) {
-    return new UpstreamError("upstream_rejected_request", `${name} rejected the request (HTTP ${status})${detail === null ? "" : `: ${detail}`}. Check the request parameters.`, false);
+    return new UpstreamError(
+      "upstream_rejected_request",
+      `${name} rejected the request (HTTP ${status})${detail === null ? "" : `: ${detail}`}. Check the request parameters.`,
+      false,
+    );
   }
   return new UpstreamError("upstream_error", `${name} failed with HTTP ${status}; retry, or try another model.`, true);
 }

@@ -21,7 +21,16 @@ export function textRequest(text: string, overrides: Partial<ModelRequest> = {})
 }
 
 export function modelFor(providerId: string, upstreamModel: string, id = "vendor/chat"): CatalogModel {
-  return { id, routes: [{ providerId, upstreamModel }], inputMicrosPerMtok: 0, outputMicrosPerMtok: 0, contextLength: 8192, maxOutputTokens: null, ownedBy: providerId, created: 0 };
+  return {
+    id,
+    routes: [{ providerId, upstreamModel }],
+    inputMicrosPerMtok: 0,
+    outputMicrosPerMtok: 0,
+    contextLength: 8192,
+    maxOutputTokens: null,
+    ownedBy: providerId,
+    created: 0,
+  };
 }
 
 export function providerAt(baseUrl: string, id = "fake"): ProviderConfig {

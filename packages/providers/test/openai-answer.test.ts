@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
 import { OpenAiAdapter } from "../src/openai/adapter.js";
 import { passthroughAnswer } from "../src/openai/passthrough-answer.js";
 import { chatCall, modelFor, providerAt } from "./calls.js";
@@ -10,7 +10,8 @@ import { chatCall, modelFor, providerAt } from "./calls.js";
 const bytesOf = (text: string) => Buffer.from(text, "utf8");
 
 describe("a Chat Completions JSON answer passed through", () => {
-  const upstream = '{"id":"chatcmpl-9","object":"chat.completion","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Ünïcödé \\u00e9 \\"usage\\":{ 🙂"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":2}},"system_fingerprint":"fp_1"}';
+  const upstream =
+    '{"id":"chatcmpl-9","object":"chat.completion","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Ünïcödé \\u00e9 \\"usage\\":{ 🙂"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":2}},"system_fingerprint":"fp_1"}';
   const call = chatCall(modelFor("fake", "gpt-4o-mini", "openai/gpt-4o-mini"), { model: "openai/gpt-4o-mini", messages: [] });
 
   it("reads every token class, renames the model and adds the cost, leaving every other byte as the upstream sent it", () => {
@@ -18,7 +19,11 @@ describe("a Chat Completions JSON answer passed through", () => {
     if (answer.kind !== "json") throw new Error("expected JSON");
     expect(answer.usage).toEqual({ inputTokens: 12, outputTokens: 5, cacheReadTokens: 2, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false });
     const body = String(answer.body());
-    expect(body).toBe(upstream.replace('"model":"gpt-4o-mini-2024-07-18"', '"model":"openai/gpt-4o-mini"').replace('{"cached_tokens":2}}', '{"cached_tokens":2},"cost_micros":50}'));
+    expect(body).toBe(
+      upstream
+        .replace('"model":"gpt-4o-mini-2024-07-18"', '"model":"openai/gpt-4o-mini"')
+        .replace('{"cached_tokens":2}}', '{"cached_tokens":2},"cost_micros":50}'),
+    );
   });
 
   it("replaces an upstream's own member of the same name instead of repeating it", () => {
@@ -26,7 +31,10 @@ describe("a Chat Completions JSON answer passed through", () => {
     if (answer.kind !== "json") throw new Error("expected JSON");
     const body = String(answer.body());
     expect(body).not.toContain('"cost_micros":9');
-    expect(JSON.parse(body)).toMatchObject({ model: "openai/gpt-4o-mini", usage: { prompt_tokens: 12, completion_tokens: 5, cost_micros: 50, prompt_tokens_details: { cached_tokens: 2 } } });
+    expect(JSON.parse(body)).toMatchObject({
+      model: "openai/gpt-4o-mini",
+      usage: { prompt_tokens: 12, completion_tokens: 5, cost_micros: 50, prompt_tokens_details: { cached_tokens: 2 } },
+    });
   });
 
   it("parses an answer it cannot splice safely, with the same result", () => {
@@ -77,7 +85,18 @@ describe("OpenAI adapter: JSON answers from a real server", () => {
   });
 
   it("keeps the upstream's usage details when it has to parse the whole answer", async () => {
-    const answer = { id: "c", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 2 }, completion_tokens_details: { reasoning_tokens: 1 } } };
+    const answer = {
+      id: "c",
+      object: "chat.completion",
+      choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
+      usage: {
+        prompt_tokens: 3,
+        completion_tokens: 4,
+        total_tokens: 7,
+        prompt_tokens_details: { cached_tokens: 2 },
+        completion_tokens_details: { reasoning_tokens: 1 },
+      },
+    };
     const server = createServer((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer)));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const adapter = new OpenAiAdapter(providerAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), null);
@@ -95,11 +114,19 @@ describe("OpenAI adapter: JSON answers from a real server", () => {
   it("refuses an answer larger than its cap with upstream_bad_response instead of buffering it; streams are not capped", async () => {
     const adapter = new OpenAiAdapter(providerAt(upstream.url), null, { maxAnswerBytes: 100 });
     try {
-      await expect(adapter.send(chatCall(model, body), model.routes[0]!)).rejects.toMatchObject({ code: "upstream_bad_response", message: expect.stringContaining("larger than") });
+      await expect(adapter.send(chatCall(model, body), model.routes[0]!)).rejects.toMatchObject({
+        code: "upstream_bad_response",
+        message: expect.stringContaining("larger than"),
+      });
       const streamed = await adapter.send(chatCall(model, { ...body, stream: true }), model.routes[0]!);
       if (streamed.kind !== "stream") throw new Error("expected a stream");
       let text = "";
-      const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString()), done()) });
+      const sink = new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          text += chunk.toString();
+          done();
+        },
+      });
       expect((await streamed.pipeTo(sink)).completed).toBe(true);
       expect(text).toContain("data: [DONE]");
     } finally {

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
 import { OpenAiAdapter } from "../src/openai/adapter.js";
 import { chatCall, modelFor, providerAt } from "./calls.js";
 
@@ -36,9 +36,14 @@ describe("OpenAI-compatible adapter: the request it forwards", () => {
 
   it("asks a stream for usage: stream_options added when absent, completed when present", async () => {
     const absent = '{"model":"vendor/chat","messages":[{"role":"user","content":"hi"}],"stream":true}\n';
-    expect(await forward(absent)).toBe('{"model":"fake-model-1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}\n');
-    const present = '{"model":"vendor/chat","stream_options":{"include_usage":false,"continuous_usage_stats":true},"messages":[{"role":"user","content":"hi"}],"stream":true}';
-    expect(await forward(present)).toBe('{"model":"fake-model-1","stream_options":{"include_usage":true,"continuous_usage_stats":true},"messages":[{"role":"user","content":"hi"}],"stream":true}');
+    expect(await forward(absent)).toBe(
+      '{"model":"fake-model-1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}\n',
+    );
+    const present =
+      '{"model":"vendor/chat","stream_options":{"include_usage":false,"continuous_usage_stats":true},"messages":[{"role":"user","content":"hi"}],"stream":true}';
+    expect(await forward(present)).toBe(
+      '{"model":"fake-model-1","stream_options":{"include_usage":true,"continuous_usage_stats":true},"messages":[{"role":"user","content":"hi"}],"stream":true}',
+    );
     const nulled = '{"model":"vendor/chat","stream_options":null,"messages":[{"role":"user","content":"hi"}],"stream":true}';
     expect(JSON.parse(await forward(nulled))).toMatchObject({ model: "fake-model-1", stream_options: { include_usage: true } });
   });
@@ -48,6 +53,8 @@ describe("OpenAI-compatible adapter: the request it forwards", () => {
     const twice = '{"model":"other","model":"vendor/chat","messages":[{"role":"user","content":"hi"}]}';
     expect(await forward(twice)).toBe('{"model":"fake-model-1","messages":[{"role":"user","content":"hi"}]}');
     const plain = '{"model":"vendor/chat", "messages":[{"role":"user","content":"hi"}], "stream":true}';
-    expect(await forward(plain, false)).toBe('{"model":"fake-model-1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}');
+    expect(await forward(plain, false)).toBe(
+      '{"model":"fake-model-1","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}',
+    );
   });
 });

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basicUsage } from "@bentoo/core";
-import { startFakeUpstream, type FakeUpstream } from "@bentoo/test-kit";
+import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAiAdapter } from "../src/openai/adapter.js";
 import type { StreamOutcome } from "../src/provider.js";
 import { chatCall, modelFor, providerAt } from "./calls.js";
@@ -27,7 +27,11 @@ class SlowClient extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
     setImmediate(() => {
       this.received += chunk.toString("utf8");
-      this.#waiters = this.#waiters.filter((waiter) => (this.received.includes(waiter.text) ? (waiter.resolve(), false) : true));
+      this.#waiters = this.#waiters.filter((waiter) => {
+        if (!this.received.includes(waiter.text)) return true;
+        waiter.resolve();
+        return false;
+      });
       callback();
     });
   }
@@ -87,8 +91,16 @@ describe("OpenAI adapter: a stream's events, however they are chunked", () => {
   /** In a scenario's writes: wait until the test releases the rest. */
   const HOLD = "(hold)";
   const event = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
-  const content = (text: string) => event({ id: "c", object: "chat.completion.chunk", model: "raw-2025", choices: [{ index: 0, delta: { content: text }, finish_reason: null }], usage: null });
-  const usage = (prompt: number, completion: number) => event({ id: "c", object: "chat.completion.chunk", model: "raw-2025", choices: [], usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } });
+  const content = (text: string) =>
+    event({ id: "c", object: "chat.completion.chunk", model: "raw-2025", choices: [{ index: 0, delta: { content: text }, finish_reason: null }], usage: null });
+  const usage = (prompt: number, completion: number) =>
+    event({
+      id: "c",
+      object: "chat.completion.chunk",
+      model: "raw-2025",
+      choices: [],
+      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+    });
   const DONE = "data: [DONE]\n\n";
   const whole = content("one two three") + usage(5, 7) + DONE;
   const scenarios: Record<string, string[]> = {
@@ -96,12 +108,12 @@ describe("OpenAI adapter: a stream's events, however they are chunked", () => {
     "done-apart": [content("one two three") + usage(5, 7), DONE],
     "usage-split": [content("one two three") + usage(5, 7).slice(0, 60), usage(5, 7).slice(60) + DONE],
     "byte-by-byte": [...whole].map((character) => character),
-    "crlf": [whole.replaceAll("\n\n", "\r\n\r\n")],
+    crlf: [whole.replaceAll("\n\n", "\r\n\r\n")],
     "negative-count": [content("one two three") + usage(5, -7) + DONE],
-    "trailing-comment": [whole + ": bye\n\n"],
-    "cumulative": [content("one") + usage(5, 1), content(" two three") + usage(5, 7) + DONE],
+    "trailing-comment": [`${whole}: bye\n\n`],
+    cumulative: [content("one") + usage(5, 1), content(" two three") + usage(5, 7) + DONE],
     "no-done": [content("one two three") + usage(5, 7)],
-    "done-without-blank-line": [content("one two three") + usage(5, 7) + "data: [DONE]\n"],
+    "done-without-blank-line": [`${content("one two three")}${usage(5, 7)}data: [DONE]\n`],
     "in-band-error": [content("one two") + event({ error: { message: "overloaded", code: "server_error" } })],
     "held-back": [content("one two three"), HOLD, usage(5, 7) + DONE],
   };
@@ -138,7 +150,10 @@ describe("OpenAI adapter: a stream's events, however they are chunked", () => {
   });
 
   const run = async (scenario: string, streamUsage = true): Promise<{ outcome: StreamOutcome; received: string }> => {
-    const answer = await adapter.send(chatCall(model, { model: model.id, scenario, stream: true, messages: [{ role: "user", content: "count" }] }, { streamUsage }), model.routes[0]!);
+    const answer = await adapter.send(
+      chatCall(model, { model: model.id, scenario, stream: true, messages: [{ role: "user", content: "count" }] }, { streamUsage }),
+      model.routes[0]!,
+    );
     if (answer.kind !== "stream") throw new Error("expected a stream");
     const client = new SlowClient();
     const outcome = await answer.pipeTo(client);
@@ -151,18 +166,26 @@ describe("OpenAI adapter: a stream's events, however they are chunked", () => {
       .filter((block) => block.startsWith("data: "))
       .map((block) => block.slice("data: ".length).trim());
 
-  it.each(["one-chunk", "done-apart", "usage-split", "byte-by-byte", "crlf", "trailing-comment", "done-without-blank-line"])("%s: the usage read, the cost added to it, the model renamed, the stream complete", async (scenario) => {
-    const { outcome, received } = await run(scenario);
-    expect(outcome).toEqual({ usage: basicUsage(5, 7), completed: true, failure: null, clientAborted: false });
-    const chunks = dataOf(received).filter((data) => data !== "[DONE]").map((data) => JSON.parse(data));
-    expect(chunks.map((chunk) => chunk.model)).toEqual(["raw/stream", "raw/stream"]);
-    expect(chunks.at(-1).usage).toEqual({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, cost_micros: 70 });
-  });
+  it.each(["one-chunk", "done-apart", "usage-split", "byte-by-byte", "crlf", "trailing-comment", "done-without-blank-line"])(
+    "%s: the usage read, the cost added to it, the model renamed, the stream complete",
+    async (scenario) => {
+      const { outcome, received } = await run(scenario);
+      expect(outcome).toEqual({ usage: basicUsage(5, 7), completed: true, failure: null, clientAborted: false });
+      const chunks = dataOf(received)
+        .filter((data) => data !== "[DONE]")
+        .map((data) => JSON.parse(data));
+      expect(chunks.map((chunk) => chunk.model)).toEqual(["raw/stream", "raw/stream"]);
+      expect(chunks.at(-1).usage).toEqual({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, cost_micros: 70 });
+    },
+  );
 
   it("writes each event to the client as it arrives, while the upstream still holds back the rest", async () => {
     let release: () => void = () => undefined;
     released = new Promise((resolve) => (release = resolve));
-    const answer = await adapter.send(chatCall(model, { model: model.id, scenario: "held-back", stream: true, messages: [{ role: "user", content: "count" }] }), model.routes[0]!);
+    const answer = await adapter.send(
+      chatCall(model, { model: model.id, scenario: "held-back", stream: true, messages: [{ role: "user", content: "count" }] }),
+      model.routes[0]!,
+    );
     if (answer.kind !== "stream") throw new Error("expected a stream");
     const client = new SlowClient();
     const outcome = answer.pipeTo(client);

@@ -8,7 +8,12 @@ describe("countTokens", () => {
   const exact = (text: string) => getEncoding("cl100k_base").encode(text).length;
 
   it("counts ordinary text exactly", () => {
-    for (const text of ["Hello, world!", "The quick brown fox jumps over the lazy dog. ".repeat(50), "naïve café — 你好 😀", "see https://example.com/docs/api?version=2"]) {
+    for (const text of [
+      "Hello, world!",
+      "The quick brown fox jumps over the lazy dog. ".repeat(50),
+      "naïve café — 你好 😀",
+      "see https://example.com/docs/api?version=2",
+    ]) {
       expect(countTokens(text)).toBe(exact(text));
     }
   });
@@ -29,11 +34,41 @@ describe("the memory-lean encoder", () => {
   const reference = getEncoding("cl100k_base");
 
   it("counts exactly what js-tiktoken's full cl100k_base encoder counts", () => {
-    const alphabet = ["a", "Z", "é", "ß", "я", "中", "文", "😀", "👍🏽", "0", "7", "_", "-", ".", ",", "'", "\"", "{", "}", "<", "/", "\t", "\n", "\r\n", "  ", "\u00a0"];
+    const alphabet = [
+      "a",
+      "Z",
+      "é",
+      "ß",
+      "я",
+      "中",
+      "文",
+      "😀",
+      "👍🏽",
+      "0",
+      "7",
+      "_",
+      "-",
+      ".",
+      ",",
+      "'",
+      '"',
+      "{",
+      "}",
+      "<",
+      "/",
+      "\t",
+      "\n",
+      "\r\n",
+      "  ",
+      "\u00a0",
+    ];
     let seed = 7;
-    const random = (below: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % below);
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
     const texts = [
-      'function add(a: number, b: number): number {\n  return a + b;\n}\n',
+      "function add(a: number, b: number): number {\n  return a + b;\n}\n",
       JSON.stringify({ role: "tool", content: [1, 2.5, -3e10, null, true], name: "lookup_weather" }, null, 2),
       "Numbers 1234567 and 3.14159, dates 2024-05-13, money $1,000.00.",
       "   leading and trailing whitespace\n\n\n   ",
@@ -95,7 +130,18 @@ describe("prompt counting of a request's parts", () => {
     const base = textRequest("hello");
     const plain = countRequestTokens(base);
     expect(plain).toBe(3 + 3 + countTokens("hello"));
-    const withImage = { ...base, messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "hello" }, { type: "image" as const, source: { kind: "url" as const, url: "https://example.com/a.png" } }] }] };
+    const withImage = {
+      ...base,
+      messages: [
+        {
+          role: "user" as const,
+          parts: [
+            { type: "text" as const, text: "hello" },
+            { type: "image" as const, source: { kind: "url" as const, url: "https://example.com/a.png" } },
+          ],
+        },
+      ],
+    };
     expect(countRequestTokens(withImage)).toBe(plain);
     const named = { ...base, messages: [{ ...base.messages[0]!, name: "ada" }] };
     expect(countRequestTokens(named)).toBe(plain + countTokens("ada") + 1);
@@ -108,6 +154,8 @@ describe("prompt counting of a request's parts", () => {
       ],
       tools: [{ name: "lookup", parameters: { type: "object" } }],
     };
-    expect(countRequestTokens(toolTurn)).toBe(plain + 3 + countTokens("lookup") + countTokens('{"city":"Paris"}') + 3 + countTokens("sunny") + countTokens(JSON.stringify(toolTurn.tools)));
+    expect(countRequestTokens(toolTurn)).toBe(
+      plain + 3 + countTokens("lookup") + countTokens('{"city":"Paris"}') + 3 + countTokens("sunny") + countTokens(JSON.stringify(toolTurn.tools)),
+    );
   });
 });

@@ -20,7 +20,7 @@ import { Audit } from "./resources/audit/audit.js";
 import { Chat } from "./resources/chat/chat.js";
 import { Key } from "./resources/key.js";
 import { Models } from "./resources/models.js";
-import { checkMaxRetries, checkTimeout, Transport, type Fetch, type HeadersInput } from "./transport.js";
+import { checkMaxRetries, checkTimeout, type Fetch, type HeadersInput, Transport } from "./transport.js";
 import { VERSION } from "./version.js";
 
 export interface ClientOptions {
@@ -150,7 +150,7 @@ function resolveApiKey(option: string | undefined): string {
 }
 
 function resolveBaseURL(option: string | undefined): string {
-  const baseURL = (option !== undefined && option !== "" ? option : readEnv("BENTOO_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const baseURL = (option !== undefined && option !== "" ? option : (readEnv("BENTOO_BASE_URL") ?? DEFAULT_BASE_URL)).replace(/\/+$/, "");
   let parsed: URL;
   try {
     parsed = new URL(baseURL);

@@ -27,22 +27,16 @@ export class APIError extends BentooError {
   /** The `x-request-id` response header: quote it when you contact the operator. */
   readonly requestID: string | null | undefined;
 
-  constructor(
-    status: number | undefined,
-    error: unknown,
-    message: string | undefined,
-    headers: Headers | undefined,
-    options?: { cause?: unknown },
-  ) {
+  constructor(status: number | undefined, error: unknown, message: string | undefined, headers: Headers | undefined, options?: { cause?: unknown }) {
     super(composeMessage(status, error, message), options);
     this.status = status;
     this.headers = headers;
     this.error = error;
     this.requestID = headers?.get("x-request-id");
     const fields = isRecord(error) ? error : {};
-    this.code = stringOrNull(fields["code"]);
-    this.param = stringOrNull(fields["param"]);
-    this.type = typeof fields["type"] === "string" ? fields["type"] : undefined;
+    this.code = stringOrNull(fields.code);
+    this.param = stringOrNull(fields.param);
+    this.type = typeof fields.type === "string" ? fields.type : undefined;
   }
 
   /** Alias of `requestID`, spelled like the header and the Python SDK. */
@@ -122,9 +116,9 @@ const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
 
 export function statusOfErrorObject(error: unknown): number | undefined {
   if (!isRecord(error)) return undefined;
-  const status = error["status"];
+  const status = error.status;
   if (typeof status === "number" && Number.isInteger(status) && status >= 400 && status <= 599) return status;
-  const type = error["type"];
+  const type = error.type;
   return typeof type === "string" ? STATUS_BY_TYPE[type] : undefined;
 }
 
@@ -137,7 +131,7 @@ export function errorFromBody(text: string): unknown {
   } catch {
     return text.length > 500 ? `${text.slice(0, 500)}…` : text;
   }
-  if (isRecord(parsed) && isRecord(parsed["error"])) return parsed["error"];
+  if (isRecord(parsed) && isRecord(parsed.error)) return parsed.error;
   return parsed;
 }
 
@@ -151,7 +145,7 @@ function composeMessage(status: number | undefined, error: unknown, message: str
 function describe(error: unknown): string | undefined {
   if (error === undefined || error === null) return undefined;
   if (typeof error === "string") return error;
-  if (isRecord(error) && typeof error["message"] === "string") return error["message"];
+  if (isRecord(error) && typeof error.message === "string") return error.message;
   return JSON.stringify(error);
 }
 

@@ -7,7 +7,7 @@
 import { Bentoo } from "./client.js";
 
 export default Bentoo;
-export { Bentoo, DEFAULT_BASE_URL, type ClientOptions } from "./client.js";
+export { Bentoo, type ClientOptions, DEFAULT_BASE_URL } from "./client.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -24,10 +24,10 @@ export {
   RateLimitError,
   UnprocessableEntityError,
 } from "./errors.js";
-export { Stream } from "./streaming.js";
-export { Page, PagePromise, type CursorPageBody } from "./pagination.js";
-export type { Fetch, HeadersInput, RequestOptions } from "./transport.js";
-export { VERSION } from "./version.js";
+export { type CursorPageBody, Page, PagePromise } from "./pagination.js";
+export { Audit } from "./resources/audit/audit.js";
+export { Logs } from "./resources/audit/logs.js";
+export type { AuditEvent, AuditLogExportParams, AuditLogFilters, AuditLogListParams, AuditRecord, Timestamp } from "./resources/audit/types.js";
 
 export { Chat } from "./resources/chat/chat.js";
 export { Completions } from "./resources/chat/completions.js";
@@ -64,8 +64,8 @@ export type {
   FunctionDefinition,
   ResponseFormat,
 } from "./resources/chat/types.js";
-export { Models, type Model, type ModelList } from "./resources/models.js";
 export { Key, type KeyInfo } from "./resources/key.js";
-export { Audit } from "./resources/audit/audit.js";
-export { Logs } from "./resources/audit/logs.js";
-export type { AuditEvent, AuditLogExportParams, AuditLogFilters, AuditLogListParams, AuditRecord, Timestamp } from "./resources/audit/types.js";
+export { type Model, type ModelList, Models } from "./resources/models.js";
+export { Stream } from "./streaming.js";
+export type { Fetch, HeadersInput, RequestOptions } from "./transport.js";
+export { VERSION } from "./version.js";

@@ -66,6 +66,7 @@ export class PagePromise<Item> implements PromiseLike<Page<Item>>, AsyncIterable
     firstPage.catch(() => undefined);
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: a list() is awaitable for its first page by contract, as in openai-node
   then<Fulfilled = Page<Item>, Rejected = never>(
     onfulfilled?: ((page: Page<Item>) => Fulfilled | PromiseLike<Fulfilled>) | null,
     onrejected?: ((reason: unknown) => Rejected | PromiseLike<Rejected>) | null,
@@ -93,14 +94,14 @@ export class PagePromise<Item> implements PromiseLike<Page<Item>>, AsyncIterable
 
 /** Checks the wire shape before trusting it (the boundary of the SDK). */
 export function parseCursorPage<Item>(body: unknown, what: string): CursorPageBody<Item> {
-  if (!isRecord(body) || !Array.isArray(body["data"]) || typeof body["has_more"] !== "boolean") {
+  if (!isRecord(body) || !Array.isArray(body.data) || typeof body.has_more !== "boolean") {
     throw new BentooError(`${what} answered with an unexpected shape: expected { data: [...], has_more, next_cursor }.`);
   }
-  const cursor = body["next_cursor"];
+  const cursor = body.next_cursor;
   return {
     object: "list",
-    data: body["data"] as Item[],
-    has_more: body["has_more"],
+    data: body.data as Item[],
+    has_more: body.has_more,
     next_cursor: typeof cursor === "string" ? cursor : null,
   };
 }

@@ -45,7 +45,7 @@ export class Stream<Item> implements AsyncIterable<Item> {
         }
         if (event.event === "error") throw this.#errorFrom(event.data);
         const payload = parseEventData(event.data);
-        if (isRecord(payload) && isRecord(payload["error"])) throw this.#errorFrom(event.data);
+        if (isRecord(payload) && isRecord(payload.error)) throw this.#errorFrom(event.data);
         yield payload as Item;
       }
       if (this.controller.signal.aborted) return;

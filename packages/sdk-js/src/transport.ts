@@ -75,7 +75,11 @@ export class Transport {
     return response;
   }
 
-  async #execute(spec: RequestSpec, options: RequestOptions, mode: "json" | "stream" | "raw"): Promise<{ response: Response; attempt: Attempt; text?: string }> {
+  async #execute(
+    spec: RequestSpec,
+    options: RequestOptions,
+    mode: "json" | "stream" | "raw",
+  ): Promise<{ response: Response; attempt: Attempt; text?: string }> {
     const timeout = checkTimeout(options.timeout ?? this.#config.timeout, "timeout");
     const maxRetries = checkMaxRetries(options.maxRetries ?? this.#config.maxRetries, "maxRetries");
     const url = this.#url(spec);
@@ -162,10 +166,13 @@ class Attempt {
   constructor(timeoutMs: number, userSignal: AbortSignal | undefined) {
     this.#userSignal = userSignal;
     userSignal?.addEventListener("abort", this.#onUserAbort, { once: true });
-    this.#timer = setTimeout(() => {
-      this.#timedOut = true;
-      this.controller.abort();
-    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    this.#timer = setTimeout(
+      () => {
+        this.#timedOut = true;
+        this.controller.abort();
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
   }
 
   clearTimer(): void {

@@ -56,8 +56,8 @@ console.log(JSON.stringify({
     expect(result.stderr).toBe("");
     const output = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(output).toMatchObject({ same: true, statics: true, baseURL: "http://127.0.0.1:8080/v1", version: "0.1.0", create: "function" });
-    expect(String(output["resolved"])).toMatch(/dist\/esm\/index\.js$/);
-    expect(String(output["json"])).not.toContain(apiKey);
+    expect(String(output.resolved)).toMatch(/dist\/esm\/index\.js$/);
+    expect(String(output.json)).not.toContain(apiKey);
   });
 
   it("is required as CommonJS through the exports map", () => {
@@ -73,10 +73,10 @@ console.log(JSON.stringify({ resolved: require.resolve("bentoo"), baseURL: clien
     const result = run(process.execPath, ["cjs.cjs", apiKey], consumer);
     expect(result.stderr).toBe("");
     const output = JSON.parse(result.stdout) as Record<string, string>;
-    expect(output["resolved"]).toMatch(/dist\/cjs\/index\.js$/);
-    expect(output["baseURL"]).toBe("http://127.0.0.1:8080/v1");
-    expect(output["other"]).toBe("https://example.com/v1");
-    expect(output["missing"]).toMatch(/^true The BENTOO_API_KEY environment variable is missing/);
+    expect(output.resolved).toMatch(/dist\/cjs\/index\.js$/);
+    expect(output.baseURL).toBe("http://127.0.0.1:8080/v1");
+    expect(output.other).toBe("https://example.com/v1");
+    expect(output.missing).toMatch(/^true The BENTOO_API_KEY environment variable is missing/);
   });
 
   it("type-checks for ESM and CommonJS consumers (module node16)", () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AuthenticationError, BentooError, NotFoundError, Page, PagePromise, type AuditRecord, type ChatCompletion } from "../src/index.js";
+import { type AuditRecord, AuthenticationError, BentooError, type ChatCompletion, NotFoundError, Page, PagePromise } from "../src/index.js";
 import { CHAT_PARAMS, client, closeAllServers, collect, errorEnvelope, sendJSON, startServer } from "./helpers.js";
 
 afterEach(closeAllServers);
@@ -63,7 +63,11 @@ describe("models", () => {
 
   it("maps an unknown model to NotFoundError", async () => {
     const server = await startServer((_request, response) =>
-      sendJSON(response, 404, errorEnvelope("Model nope/nope is not in the catalog. List models with GET /v1/models.", "not_found_error", "model_not_found", "model")),
+      sendJSON(
+        response,
+        404,
+        errorEnvelope("Model nope/nope is not in the catalog. List models with GET /v1/models.", "not_found_error", "model_not_found", "model"),
+      ),
     );
     await expect(client(server).models.retrieve("nope/nope")).rejects.toBeInstanceOf(NotFoundError);
   });

@@ -1,15 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  Bentoo,
-  InternalServerError,
-  RateLimitError,
-} from "../src/index.js";
+import { APIConnectionError, APIConnectionTimeoutError, type APIError, APIUserAbortError, Bentoo, InternalServerError, RateLimitError } from "../src/index.js";
 import { retryTiming } from "../src/retry.js";
-import { client, closeAllServers, errorEnvelope, makeKey, sendJSON, startServer, unusedPort, type TestServer } from "./helpers.js";
+import { client, closeAllServers, errorEnvelope, makeKey, sendJSON, startServer, type TestServer, unusedPort } from "./helpers.js";
 
 const MODELS = { object: "list", data: [] };
 const originalTiming = { ...retryTiming };
@@ -77,7 +69,9 @@ describe("server-requested delays", () => {
 describe("exponential back-off", () => {
   it("waits 0.5 s then 1 s, with jitter, before giving up on a 503", async () => {
     const server = await failThenSucceed(99, 503);
-    const error = await client(server).models.list().catch((caught: unknown) => caught);
+    const error = await client(server)
+      .models.list()
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InternalServerError);
     expect((error as APIError).status).toBe(503);
     expect((error as APIError).message).toBe("503 failure 3");
@@ -109,7 +103,9 @@ describe("what is retried", () => {
 
   it.each([400, 401, 402, 403, 404, 413, 422])("does not retry %i", async (status) => {
     const server = await failThenSucceed(1, status);
-    const error = await client(server).models.list().catch((caught: unknown) => caught);
+    const error = await client(server)
+      .models.list()
+      .catch((caught: unknown) => caught);
     expect((error as APIError).status).toBe(status);
     expect(server.requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
@@ -148,7 +144,9 @@ describe("what is retried", () => {
   it("times out a silent server with APIConnectionTimeoutError, retrying each attempt", async () => {
     const server = await startServer(() => undefined); // never answers
     const started = performance.now();
-    const error = await client(server, { timeout: 100, maxRetries: 1 }).models.list().catch((caught: unknown) => caught);
+    const error = await client(server, { timeout: 100, maxRetries: 1 })
+      .models.list()
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
@@ -176,7 +174,11 @@ describe("aborting", () => {
   it("interrupts the wait between retries", async () => {
     let waiting: () => void = () => undefined;
     const retryWaitStarted = new Promise<void>((resolve) => (waiting = resolve));
-    retryTiming.sleep = () => (waiting(), new Promise<void>(() => undefined)); // a wait that never ends
+    // A wait that never ends.
+    retryTiming.sleep = () => {
+      waiting();
+      return new Promise<void>(() => undefined);
+    };
     const server = await failThenSucceed(99, 503);
     const controller = new AbortController();
     const pending = client(server).models.list({ signal: controller.signal });

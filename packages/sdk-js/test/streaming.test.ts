@@ -1,14 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  APIConnectionError,
-  APIError,
-  Bentoo,
-  BentooError,
-  InternalServerError,
-  RateLimitError,
-  Stream,
-  type ChatCompletionChunk,
-} from "../src/index.js";
+import { APIConnectionError, APIError, Bentoo, BentooError, type ChatCompletionChunk, InternalServerError, RateLimitError, type Stream } from "../src/index.js";
 import { retryTiming } from "../src/retry.js";
 import { LineDecoder } from "../src/sse-decoder.js";
 import { CHAT_PARAMS, chunkedFetch, client, closeAllServers, collect, makeKey, sendJSON, sseChunk, startServer } from "./helpers.js";
@@ -34,7 +25,7 @@ const contents = (chunks: ChatCompletionChunk[]): string[] => chunks.map((chunk)
 
 describe("SSE parsing", () => {
   it("reassembles events split at every byte, including inside multi-byte characters", async () => {
-    const text = sseChunk("héllo 👋") + sseChunk("世界") + "data: [DONE]\n\n";
+    const text = `${sseChunk("héllo 👋")}${sseChunk("世界")}data: [DONE]\n\n`;
     const bytes = new TextEncoder().encode(text);
     const { stream } = await streamOf(Array.from(bytes, (byte) => Uint8Array.of(byte)));
     expect(contents(await collect(stream))).toEqual(["héllo 👋", "世界"]);
@@ -139,7 +130,7 @@ describe("streams over HTTP", () => {
   });
 
   it("retries a 503 that comes before the stream starts", async () => {
-    const server = await startServer((request, response) => {
+    const server = await startServer((_request, response) => {
       if (server.requests.length === 1) return sendJSON(response, 503, { error: { message: "busy", type: "api_error" } });
       response.writeHead(200, { "content-type": "text/event-stream" });
       response.end(`${sseChunk("ok")}data: [DONE]\n\n`);

@@ -11,9 +11,7 @@ describe("public types", () => {
   it("types create() by the stream flag", () => {
     const create = client.chat.completions.create.bind(client.chat.completions);
     expectTypeOf(create({ model: "m", messages }).catch(() => undefined as never)).toEqualTypeOf<Promise<ChatCompletion>>();
-    expectTypeOf(create({ model: "m", messages, stream: true }).catch(() => undefined as never)).toEqualTypeOf<
-      Promise<Stream<ChatCompletionChunk>>
-    >();
+    expectTypeOf(create({ model: "m", messages, stream: true }).catch(() => undefined as never)).toEqualTypeOf<Promise<Stream<ChatCompletionChunk>>>();
     const flag = Math.random() > 2;
     expectTypeOf(create({ model: "m", messages, stream: flag }).catch(() => undefined as never)).toEqualTypeOf<
       Promise<Stream<ChatCompletionChunk> | ChatCompletion>

@@ -29,6 +29,8 @@ describe("the SDK's response types match the gateway's", () => {
   it("would notice a drift (the check itself)", () => {
     expectTypeOf<MutuallyAssignable<Declared<Omit<Model, "available">>, ModelJson>>().toEqualTypeOf<false>();
     expectTypeOf<MutuallyAssignable<Declared<Model & { extra: string }>, ModelJson>>().toEqualTypeOf<false>();
-    expectTypeOf<MutuallyAssignable<Declared<Omit<AuditRecord, "metadata"> & { metadata?: AuditRecord["metadata"] }>, AuditRecordJson>>().toEqualTypeOf<false>();
+    expectTypeOf<
+      MutuallyAssignable<Declared<Omit<AuditRecord, "metadata"> & { metadata?: AuditRecord["metadata"] }>, AuditRecordJson>
+    >().toEqualTypeOf<false>();
   });
 });

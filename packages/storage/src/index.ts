@@ -1,4 +1,4 @@
-export { openStorage, dropPostgresSchema, dialectOf, type KyselyStorage, type OpenStorageOptions } from "./open-storage.js";
-export { RecordWriter, AuditQueueFullError, type RecordWriterOptions, type RecordWriterStats } from "./record-writer.js";
+export { decodeCursor, encodeCursor } from "./cursor.js";
+export { dialectOf, dropPostgresSchema, type KyselyStorage, type OpenStorageOptions, openStorage } from "./open-storage.js";
+export { AuditQueueFullError, RecordWriter, type RecordWriterOptions, type RecordWriterStats } from "./record-writer.js";
 export type { Database } from "./schema.js";
-export { encodeCursor, decodeCursor } from "./cursor.js";

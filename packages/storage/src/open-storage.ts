@@ -5,7 +5,7 @@ import * as postgres from "./postgres/dialect.js";
 import { writeRecordBatch } from "./records/write-record-batch.js";
 import { KyselyAccountStore } from "./repositories/account-store.js";
 import { KyselyAuditStore } from "./repositories/audit-store.js";
-import { eventWriter, type BatchWriter } from "./repositories/event-writer.js";
+import { type BatchWriter, eventWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";

@@ -101,7 +101,8 @@ export class RecordWriter {
     this.#batchSize = positiveInteger(options.batchSize ?? 500, "batchSize");
     const interval = positiveInteger(options.flushIntervalMs ?? 100, "flushIntervalMs");
     this.#retryDelaysMs = options.retryDelaysMs ?? [100, 500, 1000, 2000, 5000];
-    if (this.#retryDelaysMs.length === 0 || this.#retryDelaysMs.some((delay) => !(delay >= 0))) throw new Error("RecordWriter: retryDelaysMs must list at least one delay of 0 ms or more");
+    if (this.#retryDelaysMs.length === 0 || this.#retryDelaysMs.some((delay) => !(delay >= 0)))
+      throw new Error("RecordWriter: retryDelaysMs must list at least one delay of 0 ms or more");
     this.#auditAttempts = positiveInteger(options.auditAttempts ?? 3, "auditAttempts");
     this.#onError = options.onError ?? reportToStderr;
     this.#timer = setInterval(() => this.#tick(), interval);
@@ -164,7 +165,10 @@ export class RecordWriter {
     clearTimeout(deadline);
     if (outcome === "expired") {
       const { auditQueued, ledgerPending } = this.stats;
-      this.#report(new Error(`${ledgerPending} ledger row(s) and ${auditQueued} audit record(s) were not written within ${timeoutMs} ms of close(); still retrying`), 0);
+      this.#report(
+        new Error(`${ledgerPending} ledger row(s) and ${auditQueued} audit record(s) were not written within ${timeoutMs} ms of close(); still retrying`),
+        0,
+      );
     }
   }
 
@@ -197,7 +201,11 @@ export class RecordWriter {
       .then(() => this.#write(batch))
       .then(() => {
         this.#inFlight = false;
-        this.#waiters = this.#waiters.filter((waiter) => (this.#audit.settled >= waiter.audit && this.#ledger.settled >= waiter.ledger ? (waiter.resolve(), false) : true));
+        this.#waiters = this.#waiters.filter((waiter) => {
+          if (this.#audit.settled < waiter.audit || this.#ledger.settled < waiter.ledger) return true;
+          waiter.resolve();
+          return false;
+        });
         this.#pump();
       });
   }

@@ -1,18 +1,18 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type AuditQuery,
+  type AuditRecord,
+  type AuditStore,
   auditRecordToCsvRow,
   auditRecordToJsonLine,
   BentooError,
   generateApiKey,
   newId,
-  type AuditQuery,
-  type AuditRecord,
-  type AuditStore,
 } from "@bentoo/core";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
 import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -93,7 +93,7 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       accountId,
       apiKeyId: newId("apiKey"),
       keyLast4: "Ab12",
-      keyName: "production, \"main\"",
+      keyName: 'production, "main"',
       errorCode: "rate_limit_exceeded",
       status: 429,
       usageEstimated: true,
@@ -101,7 +101,17 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       metadata: { grace_seconds: 3600, nested: { list: [1, "two"] } },
       costMicros: 9_007_199_254_740, // beyond 32 bits: BIGINT round trip
     });
-    const cut = auditRecord({ accountId, timestamp: BASE + 1, type: "event", event: "key.created", userAgent: `${"u".repeat(600)}`, model: "gpt\u0000-nul", latencyMs: 12.6, usageEstimated: null, promptTokens: null });
+    const cut = auditRecord({
+      accountId,
+      timestamp: BASE + 1,
+      type: "event",
+      event: "key.created",
+      userAgent: `${"u".repeat(600)}`,
+      model: "gpt\u0000-nul",
+      latencyMs: 12.6,
+      usageEstimated: null,
+      promptTokens: null,
+    });
     await writeAudit([full, cut]);
     await writeAudit([full]);
     const page = await audit.query({ accountId, limit: 10 });
@@ -113,7 +123,12 @@ describe.each(storageTargets())("audit store on $name", (target) => {
 
   it("keeps text as sent (quotes, backslashes, line breaks, accents, emoji); half a surrogate pair becomes U+FFFD", async () => {
     const accountId = newId("account");
-    const exact = auditRecord({ accountId, keyName: 'a "quoted" \\ back\\slash\nnew line\ttab é 中文 🎉', userAgent: "curl/8 {\"json\": [1]}", metadata: { note: "\\u0000 stays text" } });
+    const exact = auditRecord({
+      accountId,
+      keyName: 'a "quoted" \\ back\\slash\nnew line\ttab é 中文 🎉',
+      userAgent: 'curl/8 {"json": [1]}',
+      metadata: { note: "\\u0000 stays text" },
+    });
     // 199 characters, then an emoji (two UTF-16 units): the 200-character cut keeps only its first half.
     const cut = auditRecord({ accountId, timestamp: BASE + 1, keyName: `${"k".repeat(199)}🎉`, userAgent: "lone \ud800 surrogate" });
     await writeAudit([exact, cut]);
@@ -140,7 +155,16 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       early: auditRecord({ accountId: accountA, apiKeyId: key1, keyLast4: "K1k1", timestamp: BASE + 1000 }),
       middle: auditRecord({ accountId: accountA, apiKeyId: key2, keyLast4: "K2k2", model: "claude-3-haiku", timestamp: BASE + 2000 }),
       failed: auditRecord({ accountId: accountA, apiKeyId: key2, keyLast4: "K2k2", status: 502, errorCode: "upstream_error", timestamp: BASE + 3000 }),
-      event: auditRecord({ accountId: accountA, apiKeyId: key1, keyLast4: "K1k1", type: "event", event: "key.renamed", model: null, status: null, timestamp: BASE + 4000 }),
+      event: auditRecord({
+        accountId: accountA,
+        apiKeyId: key1,
+        keyLast4: "K1k1",
+        type: "event",
+        event: "key.renamed",
+        model: null,
+        status: null,
+        timestamp: BASE + 4000,
+      }),
       late: auditRecord({ accountId: accountA, apiKeyId: key1, keyLast4: "K1k1", timestamp: BASE + 5000 }),
       otherAccount: auditRecord({ accountId: accountB, apiKeyId: key1, keyLast4: "K1k1", timestamp: BASE + 2500 }),
       noAccount: auditRecord({ accountId: null, keyLast4: "K1k1", status: 401, errorCode: "invalid_api_key", timestamp: BASE + 2600 }),
@@ -208,7 +232,11 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       page += 1;
       if (page <= 6) {
         // New traffic while the client pages: newer timestamps, some sharing one.
-        const batch = [auditRecord({ accountId, timestamp: clock }), auditRecord({ accountId, timestamp: clock }), auditRecord({ accountId, timestamp: clock + 1 })];
+        const batch = [
+          auditRecord({ accountId, timestamp: clock }),
+          auditRecord({ accountId, timestamp: clock }),
+          auditRecord({ accountId, timestamp: clock + 1 }),
+        ];
         clock += 2;
         added.push(...batch);
         await writeAudit(batch);
@@ -231,7 +259,16 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       at(HOUR, key2, "m-a", 5, 6, 300),
       at(HOUR + 10, key1, "m-a", 7, 8, 400, 429),
       at(2 * HOUR + 5, key2, "m-b", 9, 10, 500), // 2023-11-15 00:00:05Z: the next UTC day
-      auditRecord({ accountId, apiKeyId: key1, model: "m-a", promptTokens: null, completionTokens: null, costMicros: null, status: 401, timestamp: BASE + 2 * HOUR + 6 }),
+      auditRecord({
+        accountId,
+        apiKeyId: key1,
+        model: "m-a",
+        promptTokens: null,
+        completionTokens: null,
+        costMicros: null,
+        status: 401,
+        timestamp: BASE + 2 * HOUR + 6,
+      }),
       // Excluded: an event, another account, outside the range.
       auditRecord({ accountId, apiKeyId: key1, type: "event", event: "key.rolled", promptTokens: 1000, timestamp: BASE + 10 }),
       auditRecord({ accountId: newId("account"), apiKeyId: key1, promptTokens: 1000, timestamp: BASE + 10 }),
@@ -239,8 +276,24 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       at(3 * HOUR, key1, "m-a", 1000, 1000, 1000),
     ]);
     const range = { accountId, start: BASE, end: BASE + 3 * HOUR };
-    const bucket = (bucketStart: number, apiKeyId: string | null, model: string | null, requests: number, promptTokens: number, completionTokens: number, costMicros: number, errors: number) => ({
-      bucketStart, apiKeyId, model, requests, promptTokens, completionTokens, costMicros, errors,
+    const bucket = (
+      bucketStart: number,
+      apiKeyId: string | null,
+      model: string | null,
+      requests: number,
+      promptTokens: number,
+      completionTokens: number,
+      costMicros: number,
+      errors: number,
+    ) => ({
+      bucketStart,
+      apiKeyId,
+      model,
+      requests,
+      promptTokens,
+      completionTokens,
+      costMicros,
+      errors,
     });
     expect(await audit.usage({ ...range, granularity: "hour", groupBy: "none" })).toEqual([
       bucket(BASE, null, null, 2, 4, 6, 300, 1),
@@ -266,7 +319,10 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       bucket(dayStart + DAY, null, "m-a", 1, 0, 0, 0, 1),
       bucket(dayStart + DAY, null, "m-b", 1, 9, 10, 500, 0),
     ]);
-    expect(await audit.usage({ ...range, granularity: "day", groupBy: "none" })).toEqual([bucket(dayStart, null, null, 4, 16, 20, 1000, 2), bucket(dayStart + DAY, null, null, 2, 9, 10, 500, 1)]);
+    expect(await audit.usage({ ...range, granularity: "day", groupBy: "none" })).toEqual([
+      bucket(dayStart, null, null, 4, 16, 20, 1000, 2),
+      bucket(dayStart + DAY, null, null, 2, 9, 10, 500, 1),
+    ]);
     expect(await audit.usage({ ...range, end: BASE, granularity: "hour", groupBy: "none" })).toEqual([]);
   });
 
@@ -276,7 +332,19 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     const created = [];
     for (let index = 0; index < 3; index += 1) {
       const generated = generateApiKey("live");
-      const outcome = await keys.create({ accountId: account.id, name: `k${index}`, mode: "live", hash: generated.hash, last4: generated.last4, expiresAt: null, rolledFromId: null, ipAllowlist: null }, null);
+      const outcome = await keys.create(
+        {
+          accountId: account.id,
+          name: `k${index}`,
+          mode: "live",
+          hash: generated.hash,
+          last4: generated.last4,
+          expiresAt: null,
+          rolledFromId: null,
+          ipAllowlist: null,
+        },
+        null,
+      );
       if (!outcome.created) throw new Error("key not created");
       created.push(outcome.key.id);
     }
@@ -341,7 +409,15 @@ describe.each(storageTargets())("audit store at volume on $name", (target) => {
     const insertStarted = performance.now();
     for (let offset = 0; offset < total; offset += 500) {
       await writeAudit(
-        Array.from({ length: 500 }, (_, index) => auditRecord({ accountId, apiKeyId: keyId, keyLast4: "Zz99", timestamp: BASE + Math.floor((offset + index) / 4), userAgent: "Mozilla/5.0 (X11; Linux x86_64) load-test, \"quoted\"" })),
+        Array.from({ length: 500 }, (_, index) =>
+          auditRecord({
+            accountId,
+            apiKeyId: keyId,
+            keyLast4: "Zz99",
+            timestamp: BASE + Math.floor((offset + index) / 4),
+            userAgent: 'Mozilla/5.0 (X11; Linux x86_64) load-test, "quoted"',
+          }),
+        ),
       );
     }
     const insertSeconds = (performance.now() - insertStarted) / 1000;
@@ -375,7 +451,8 @@ describe.each(storageTargets())("audit store at volume on $name", (target) => {
     // Export as the Audit API does: format every record, hold none.
     let bytes = 0;
     const exportStarted = performance.now();
-    for await (const record of audit.iterate({ accountId, apiKeyId: keyId })) bytes += auditRecordToCsvRow(record).length + auditRecordToJsonLine(record).length;
+    for await (const record of audit.iterate({ accountId, apiKeyId: keyId }))
+      bytes += auditRecordToCsvRow(record).length + auditRecordToJsonLine(record).length;
     const exportSeconds = (performance.now() - exportStarted) / 1000;
     expect(bytes).toBeGreaterThan(total * 500);
 

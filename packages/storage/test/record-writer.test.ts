@@ -1,19 +1,49 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { newId, type AuditRecord, type LedgerEntry, type RecordBatch, type RecordStore } from "@bentoo/core";
+import { type AuditRecord, type LedgerEntry, newId, type RecordBatch, type RecordStore } from "@bentoo/core";
 import { AuditQueueFullError, RecordWriter, type RecordWriterOptions } from "@bentoo/storage";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 function auditRecord(accountId: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
   return {
-    id: newId("event"), type: "request", event: "api.request", timestamp: Date.now(), requestId: newId("request"), accountId, apiKeyId: "key_writerwriterwriter01",
-    keyLast4: "Wr1t", keyName: "writer", model: "gpt-4o-mini", provider: "openai", status: 200, errorCode: null, promptTokens: 1, completionTokens: 2, totalTokens: 3,
-    costMicros: 4, usageEstimated: false, sourceIp: "192.0.2.1", userAgent: "vitest", latencyMs: 5, actor: null, metadata: null, ...overrides,
+    id: newId("event"),
+    type: "request",
+    event: "api.request",
+    timestamp: Date.now(),
+    requestId: newId("request"),
+    accountId,
+    apiKeyId: "key_writerwriterwriter01",
+    keyLast4: "Wr1t",
+    keyName: "writer",
+    model: "gpt-4o-mini",
+    provider: "openai",
+    status: 200,
+    errorCode: null,
+    promptTokens: 1,
+    completionTokens: 2,
+    totalTokens: 3,
+    costMicros: 4,
+    usageEstimated: false,
+    sourceIp: "192.0.2.1",
+    userAgent: "vitest",
+    latencyMs: 5,
+    actor: null,
+    metadata: null,
+    ...overrides,
   };
 }
 
 function charge(accountId: string, amountMicros: number): LedgerEntry {
   const at = Date.now();
-  return { id: newId("ledgerEntry", at), accountId, kind: "charge", amountMicros: -amountMicros, requestId: newId("request", at), estimated: false, createdAt: at, metadata: null };
+  return {
+    id: newId("ledgerEntry", at),
+    accountId,
+    kind: "charge",
+    amountMicros: -amountMicros,
+    requestId: newId("request", at),
+    estimated: false,
+    createdAt: at,
+    metadata: null,
+  };
 }
 
 /**
@@ -51,7 +81,13 @@ class SteeredStore implements Pick<RecordStore, "write"> {
     if (this.batches.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.batches.length} of ${count} batches reached the store within ${timeoutMs} ms`)), timeoutMs);
-      this.#batchWaiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      this.#batchWaiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 
@@ -68,7 +104,11 @@ class SteeredStore implements Pick<RecordStore, "write"> {
       }
       await this.store.write(batch);
       this.batches.push({ audit: [...batch.audit], ledger: [...batch.ledger] });
-      this.#batchWaiters = this.#batchWaiters.filter((waiter) => (this.batches.length >= waiter.count ? (waiter.resolve(), false) : true));
+      this.#batchWaiters = this.#batchWaiters.filter((waiter) => {
+        if (this.batches.length < waiter.count) return true;
+        waiter.resolve();
+        return false;
+      });
       if (this.failures > 0) {
         this.failures -= 1;
         throw new Error("connection reset after commit");
@@ -216,7 +256,10 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     records.ledger(charge(accountId, 9));
     await records.flush();
     expect(store.attempts).toBe(3);
-    expect(errors.map(([error, lost]) => [(error as Error).message, lost])).toEqual([["connection reset", 0], ["connection reset", 0]]);
+    expect(errors.map(([error, lost]) => [(error as Error).message, lost])).toEqual([
+      ["connection reset", 0],
+      ["connection reset", 0],
+    ]);
     expect(records.stats).toMatchObject({ auditWritten: 7, auditLost: 0, ledgerWritten: 1, failedAttempts: 2 });
     expect((await storedIds(accountId)).sort()).toEqual(audit.map((record) => record.id).sort());
     expect(await balance(accountId)).toBe(-9);
@@ -257,7 +300,14 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     const accountId = await account();
     const store = steered();
     store.failures = 10;
-    const records = writer({ store, batchSize: 1, auditAttempts: 1, onError: () => { throw new Error("reporter down"); } });
+    const records = writer({
+      store,
+      batchSize: 1,
+      auditAttempts: 1,
+      onError: () => {
+        throw new Error("reporter down");
+      },
+    });
     records.audit(auditRecord(accountId));
     await expect(records.flush()).resolves.toBeUndefined();
     store.failures = 0;

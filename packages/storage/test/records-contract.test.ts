@@ -1,11 +1,11 @@
+import { type AuditEvent, type AuditRecord, generateApiKey, type LedgerEntry, managementEvent, newId } from "@bentoo/core";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKey, managementEvent, newId, type AuditEvent, type AuditRecord, type LedgerEntry } from "@bentoo/core";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
 
 /** Storage.records.write, the one write path for audit records and ledger rows, on every dialect. */
 describe.each(storageTargets())("record batches on $name", (target) => {
   let opened: OpenedStorage;
-  let clock = 1_700_000_000_000;
+  const clock = 1_700_000_000_000;
 
   beforeAll(async () => {
     opened = await target.open({ now: () => clock });
@@ -14,9 +14,17 @@ describe.each(storageTargets())("record batches on $name", (target) => {
     await opened?.dispose();
   });
 
-  const account = async (): Promise<string> => (await opened.storage.accounts.create({ email: `${newId("account")}@example.com`, passwordHash: null, plan: "free" })).id;
+  const account = async (): Promise<string> =>
+    (await opened.storage.accounts.create({ email: `${newId("account")}@example.com`, passwordHash: null, plan: "free" })).id;
   const row = (accountId: string, amountMicros: number, kind: LedgerEntry["kind"] = "grant"): LedgerEntry => ({
-    id: newId("ledgerEntry"), accountId, kind, amountMicros, requestId: kind === "charge" ? newId("request") : null, estimated: false, createdAt: clock, metadata: null,
+    id: newId("ledgerEntry"),
+    accountId,
+    kind,
+    amountMicros,
+    requestId: kind === "charge" ? newId("request") : null,
+    estimated: false,
+    createdAt: clock,
+    metadata: null,
   });
   const event = (accountId: string, name: AuditEvent = "credits.granted"): AuditRecord => managementEvent(name, { actor: "operator" }, { accountId }, clock);
   const balance = async (accountId: string) => (await opened.storage.accounts.get(accountId))?.balanceMicros;
@@ -70,7 +78,11 @@ describe.each(storageTargets())("record batches on $name", (target) => {
     const charge = { ...row(accountId, -120, "charge"), requestId: "req_\ud800", estimated: true, createdAt: clock + 1 };
     const long = { ...row(accountId, -3, "charge"), requestId: `req_${"x".repeat(100)}\u0000`, createdAt: clock + 2 };
     await records.write({ audit: [], ledger: [grant, charge, long] });
-    expect(await ledger.list(accountId, { limit: 10 })).toEqual([{ ...long, requestId: `req_${"x".repeat(60)}` }, { ...charge, requestId: "req_\ufffd" }, grant]);
+    expect(await ledger.list(accountId, { limit: 10 })).toEqual([
+      { ...long, requestId: `req_${"x".repeat(60)}` },
+      { ...charge, requestId: "req_\ufffd" },
+      grant,
+    ]);
     expect(await balance(accountId)).toBe(9_007_199_254_617);
   });
 
@@ -101,14 +113,26 @@ describe.each(storageTargets())("record batches on $name", (target) => {
     const { accounts, keys } = opened.storage;
     const accountId = await account();
     const generated = generateApiKey("live");
-    const input = { accountId, name: "k", mode: "live" as const, hash: generated.hash, last4: generated.last4, expiresAt: null, rolledFromId: null, ipAllowlist: null };
+    const input = {
+      accountId,
+      name: "k",
+      mode: "live" as const,
+      hash: generated.hash,
+      last4: generated.last4,
+      expiresAt: null,
+      rolledFromId: null,
+      ipAllowlist: null,
+    };
     const created = await keys.create(input, null, (key) => [managementEvent("key.created", { actor: "operator" }, { accountId, apiKeyId: key.id }, clock)]);
     if (!created.created) throw new Error("key not created");
     const revoked = event(accountId, "key.revoked");
     await keys.revoke(created.key.id, clock, [revoked]);
     const stored = (await opened.storage.audit.query({ accountId, limit: 10 })).records;
     // Both carry the same timestamp, so their order is their ids' (random within one millisecond): compare as a set.
-    expect(stored.map((record) => [record.event, record.apiKeyId]).sort()).toEqual([["key.created", created.key.id], ["key.revoked", null]]);
+    expect(stored.map((record) => [record.event, record.apiKeyId]).sort()).toEqual([
+      ["key.created", created.key.id],
+      ["key.revoked", null],
+    ]);
 
     // An event the database refuses (no event name) fails the change's transaction: the change, and the event written before it, go too.
     const refused = { ...event(accountId, "account.plan_changed"), event: null } as unknown as AuditRecord;

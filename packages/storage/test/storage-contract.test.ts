@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BentooError, generateApiKey, type KeyMode } from "@bentoo/core";
-import { storageTargets, type OpenedStorage } from "@bentoo/test-kit";
+import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** One contract, every dialect: the same behaviour on SQLite and PostgreSQL. */
 describe.each(storageTargets())("storage contract on $name", (target) => {
@@ -17,7 +17,19 @@ describe.each(storageTargets())("storage contract on $name", (target) => {
 
   const newKey = (accountId: string, mode: KeyMode = "live", extra: { expiresAt?: number | null } = {}) => {
     const generated = generateApiKey(mode);
-    return { input: { accountId, name: `key ${generated.last4}`, mode, hash: generated.hash, last4: generated.last4, expiresAt: extra.expiresAt ?? null, rolledFromId: null, ipAllowlist: null }, generated };
+    return {
+      input: {
+        accountId,
+        name: `key ${generated.last4}`,
+        mode,
+        hash: generated.hash,
+        last4: generated.last4,
+        expiresAt: extra.expiresAt ?? null,
+        rolledFromId: null,
+        ipAllowlist: null,
+      },
+      generated,
+    };
   };
 
   it("reports its dialect and answers a ping", async () => {

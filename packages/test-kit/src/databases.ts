@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dropPostgresSchema, openStorage, type KyselyStorage } from "@bentoo/storage";
+import { dropPostgresSchema, type KyselyStorage, openStorage } from "@bentoo/storage";
 import { testPostgresUrl } from "./services.js";
 
 /** A database a suite runs against: a fresh SQLite file, or a fresh PostgreSQL schema. */

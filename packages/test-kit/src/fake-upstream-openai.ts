@@ -12,12 +12,7 @@ export interface ErrorEnvelope {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-export function errorEnvelope(
-  message: string,
-  type: string,
-  param: string | null = null,
-  code: string | null = null,
-): ErrorEnvelope {
+export function errorEnvelope(message: string, type: string, param: string | null = null, code: string | null = null): ErrorEnvelope {
   return { error: { message, type, param, code } };
 }
 
@@ -264,14 +259,8 @@ function fakeError(status: number, body: ErrorEnvelope, headers: Record<string, 
 
 /** Error responses for the `fake-error-*` models, by model name. */
 export const FAKE_ERRORS: ReadonlyMap<string, FakeError> = new Map([
-  [
-    "fake-error-400",
-    fakeError(400, errorEnvelope("fake upstream rejected the request", "invalid_request_error", "messages")),
-  ],
-  [
-    "fake-error-401",
-    fakeError(401, errorEnvelope(BAD_KEY_MESSAGE, "invalid_request_error", null, "invalid_api_key")),
-  ],
+  ["fake-error-400", fakeError(400, errorEnvelope("fake upstream rejected the request", "invalid_request_error", "messages"))],
+  ["fake-error-401", fakeError(401, errorEnvelope(BAD_KEY_MESSAGE, "invalid_request_error", null, "invalid_api_key"))],
   [
     "fake-error-429",
     fakeError(429, errorEnvelope("Rate limit reached (fake upstream).", "requests", null, "rate_limit_exceeded"), {

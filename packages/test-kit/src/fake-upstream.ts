@@ -3,22 +3,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import {
+  type Answer,
   BAD_KEY_MESSAGE,
-  ChunkWriter,
-  DONE,
-  FAKE_ERRORS,
   buildAnswer,
+  ChunkWriter,
+  type CompletionMeta,
   choicesWanted,
   completionBody,
+  DONE,
   errorEnvelope,
+  FAKE_ERRORS,
   isObject,
-  modelsBody,
-  type Answer,
-  type CompletionMeta,
   type JsonObject,
+  modelsBody,
 } from "./fake-upstream-openai.js";
 
-export { FAKE_MODELS, countWords, promptTokens } from "./fake-upstream-openai.js";
+export { countWords, FAKE_MODELS, promptTokens } from "./fake-upstream-openai.js";
 
 export interface FakeUpstreamOptions {
   /** When set, requests must carry `Authorization: Bearer <apiKey>` or get a 401 in OpenAI's error shape. */
@@ -89,7 +89,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const arrivals = { count: 0, waiters: [] as Array<{ count: number; resolve: () => void }> };
   const onArrival = (): void => {
     arrivals.count += 1;
-    arrivals.waiters = arrivals.waiters.filter((waiter) => (arrivals.count >= waiter.count ? (waiter.resolve(), false) : true));
+    arrivals.waiters = arrivals.waiters.filter((waiter) => {
+      if (arrivals.count < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
   };
 
   const server = createServer((req, res) => {
@@ -181,9 +185,7 @@ async function handle(
   }
 
   if (!validJson || !isObject(body)) {
-    const msg = validJson
-      ? "The request body must be a JSON object."
-      : "We could not parse the JSON body of your request.";
+    const msg = validJson ? "The request body must be a JSON object." : "We could not parse the JSON body of your request.";
     sendJson(res, 400, errorEnvelope(msg, "invalid_request_error"));
     return;
   }
@@ -199,14 +201,7 @@ async function handle(
   await chat(res, body, body.model, body.messages, settings, nextId());
 }
 
-async function chat(
-  res: ServerResponse,
-  body: JsonObject,
-  model: string,
-  messages: readonly unknown[],
-  settings: Settings,
-  id: number,
-): Promise<void> {
+async function chat(res: ServerResponse, body: JsonObject, model: string, messages: readonly unknown[], settings: Settings, id: number): Promise<void> {
   const failure = FAKE_ERRORS.get(model);
   if (failure) {
     sendJson(res, failure.status, failure.body, failure.headers);
@@ -229,8 +224,7 @@ async function chat(
     sendJson(res, 200, completionBody(meta, answer, choicesWanted(body)));
     return;
   }
-  const includeUsage =
-    meta.withUsage && isObject(body.stream_options) && body.stream_options.include_usage === true;
+  const includeUsage = meta.withUsage && isObject(body.stream_options) && body.stream_options.include_usage === true;
   const writer = new ChunkWriter(meta, includeUsage);
   res.writeHead(200, SSE_HEADERS);
 

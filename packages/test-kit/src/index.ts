@@ -1,5 +1,5 @@
-export * from "./services.js";
 export * from "./databases.js";
 export * from "./fake-upstream.js";
+export * from "./services.js";
 export * from "./test-certificates.js";
 export * from "./test-clock.js";

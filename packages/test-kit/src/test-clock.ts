@@ -17,7 +17,8 @@ export class TestClock {
 
   /** Moves the clock forward by `milliseconds` (≥ 0) and returns the new time. */
   advance(milliseconds: number): number {
-    if (!Number.isSafeInteger(milliseconds) || milliseconds < 0) throw new RangeError(`TestClock.advance takes a whole number of milliseconds ≥ 0 (got ${milliseconds})`);
+    if (!Number.isSafeInteger(milliseconds) || milliseconds < 0)
+      throw new RangeError(`TestClock.advance takes a whole number of milliseconds ≥ 0 (got ${milliseconds})`);
     this.#now += milliseconds;
     return this.#now;
   }

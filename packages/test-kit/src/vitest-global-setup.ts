@@ -1,11 +1,4 @@
-import {
-  DEFAULT_TEST_POSTGRES_URL,
-  DEFAULT_TEST_REDIS_URL,
-  POSTGRES_URL_VARIABLE,
-  REDIS_URL_VARIABLE,
-  postgresAnswers,
-  redisAnswers,
-} from "./services.js";
+import { DEFAULT_TEST_POSTGRES_URL, DEFAULT_TEST_REDIS_URL, POSTGRES_URL_VARIABLE, postgresAnswers, REDIS_URL_VARIABLE, redisAnswers } from "./services.js";
 
 /**
  * Runs once before the test files: finds out whether PostgreSQL and Redis are

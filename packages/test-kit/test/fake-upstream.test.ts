@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from "../src/fake-upstream.js";
+import { type FakeUpstream, type FakeUpstreamOptions, startFakeUpstream } from "../src/fake-upstream.js";
 
 type Json = Record<string, unknown>;
 type Init = { headers?: Record<string, string>; signal?: AbortSignal };
@@ -37,7 +37,13 @@ const deltaText = (chunks: Json[]): string =>
 
 const messages = [
   { role: "system", content: "Be brief." },
-  { role: "user", content: [{ type: "text", text: "Hello   there" }, { type: "image_url", image_url: { url: "x" } }] },
+  {
+    role: "user",
+    content: [
+      { type: "text", text: "Hello   there" },
+      { type: "image_url", image_url: { url: "x" } },
+    ],
+  },
   { role: "assistant", content: "Hi!" },
   { role: "user", content: "What is\nthe time?" },
 ];
@@ -46,7 +52,9 @@ const PROMPT_TOKENS = 21;
 const ANSWER = "Fake answer to: What is the time?";
 
 let up: FakeUpstream;
-beforeAll(async () => void (up = await startFakeUpstream({ slowMs: 150, chunkIntervalMs: 5 })));
+beforeAll(async () => {
+  up = await startFakeUpstream({ slowMs: 150, chunkIntervalMs: 5 });
+});
 afterAll(() => up.close());
 
 async function withUpstream(options: FakeUpstreamOptions, fn: (u: FakeUpstream) => Promise<void>): Promise<void> {
@@ -156,7 +164,11 @@ describe("fake upstream: errors and routing", () => {
   });
 
   it("answers 404 for unknown routes and 400 for invalid bodies", async () => {
-    const routes = [["GET", "/v1/nope"], ["GET", "/v1/chat/completions"], ["POST", "/v2/models"]] as const;
+    const routes = [
+      ["GET", "/v1/nope"],
+      ["GET", "/v1/chat/completions"],
+      ["POST", "/v2/models"],
+    ] as const;
     for (const [method, path] of routes) {
       const res = await fetch(`http://127.0.0.1:${up.port}${path}`, { method });
       expect(res.status).toBe(404);
@@ -183,7 +195,10 @@ describe("fake upstream: failure modes", () => {
     // The body either errors (chunked encoding cut short) or ends early; it must not complete normally.
     const failed = await (async () => {
       for await (const part of res.body!) text += Buffer.from(part).toString("utf8");
-    })().then(() => false, () => true);
+    })().then(
+      () => false,
+      () => true,
+    );
     expect(text).not.toContain("[DONE]");
     expect(text.split("\n\n").filter((e) => e.startsWith("data: "))).toHaveLength(3); // role + 2 words
     expect(text).toContain('"content":" answer"');
@@ -274,9 +289,7 @@ describe("fake upstream: tools", () => {
     expect(done).toBe(true);
     const head = asObject(choice(chunks[0]!).delta);
     expect(head.role).toBe("assistant");
-    expect(head.tool_calls).toEqual([
-      { index: 0, id: expect.stringMatching(/^call_/), type: "function", function: { name, arguments: "" } },
-    ]);
+    expect(head.tool_calls).toEqual([{ index: 0, id: expect.stringMatching(/^call_/), type: "function", function: { name, arguments: "" } }]);
     expect(asObject(choice(chunks[1]!).delta).tool_calls).toEqual([{ index: 0, function: { arguments: "{}" } }]);
     expect(choice(chunks[2]!)).toMatchObject({ delta: {}, finish_reason: "tool_calls" });
     expect(asObject(chunks[3]!.usage).completion_tokens).toBe(1);

@@ -1,7 +1,7 @@
-import { Argument, Option, type Command } from "commander";
-import { collectAll, type AccountPatchInput, type CreateAccountInput, type Plan } from "../admin-client.js";
+import { Argument, type Command, Option } from "commander";
+import { type AccountPatchInput, type CreateAccountInput, collectAll, type Plan } from "../admin-client.js";
 import { allowlistFrom, boxed, parseLimit, parsePageSize } from "../arguments.js";
-import { UsageError, invocation, readProcessStdin, type CliIo } from "../context.js";
+import { type CliIo, invocation, readProcessStdin, UsageError } from "../context.js";
 import { accountBlock, accountsTable } from "../format.js";
 
 const PLAN_CHOICES: readonly Plan[] = ["free", "pro", "enterprise"];
@@ -100,7 +100,7 @@ export function registerAccountCommands(program: Command, io: CliIo): void {
       const patch: AccountPatchInput = {};
       if (options.rpm !== undefined) patch.rpm_limit = options.rpm.value;
       if (options.tpm !== undefined) patch.tpm_limit = options.tpm.value;
-      if (Object.keys(patch).length === 0) throw new UsageError("give --rpm, --tpm or both (a number, or \"default\" for the plan's limit).");
+      if (Object.keys(patch).length === 0) throw new UsageError('give --rpm, --tpm or both (a number, or "default" for the plan\'s limit).');
       const call = invocation(command, io);
       const account = await call.client.accounts.update(id, patch);
       call.emit(account, () => `Updated the limits of ${account.id}.\n\n${accountBlock(account)}`);
@@ -116,6 +116,9 @@ export function registerAccountCommands(program: Command, io: CliIo): void {
       const ipAllowlist = allowlistFrom(entries, options.clear);
       const call = invocation(command, io);
       const account = await call.client.accounts.update(id, { ip_allowlist: ipAllowlist });
-      call.emit(account, () => `${ipAllowlist === null ? "Removed the IP allowlist of" : "Set the IP allowlist of"} ${account.id}.\n\n${accountBlock(account)}`);
+      call.emit(
+        account,
+        () => `${ipAllowlist === null ? "Removed the IP allowlist of" : "Set the IP allowlist of"} ${account.id}.\n\n${accountBlock(account)}`,
+      );
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { parseMicros, parseUsd } from "../arguments.js";
-import { UsageError, invocation, type CliIo } from "../context.js";
+import { type CliIo, invocation, UsageError } from "../context.js";
 import { formatMicros } from "../format.js";
 
 interface GrantOptions {
@@ -20,7 +20,8 @@ export function registerCreditCommands(program: Command, io: CliIo): void {
     .option("--micros <amount>", "the amount in micro-dollars (1 USD = 1000000)", parseMicros)
     .addHelpText("after", "\nExactly one of --usd and --micros. Dollars are converted with integer arithmetic: 12.50 is 12500000 micro-dollars.")
     .action(async (accountId: string, options: GrantOptions, command: Command) => {
-      if ((options.usd === undefined) === (options.micros === undefined)) throw new UsageError("give exactly one of --usd (e.g. 12.50) and --micros (e.g. 12500000).");
+      if ((options.usd === undefined) === (options.micros === undefined))
+        throw new UsageError("give exactly one of --usd (e.g. 12.50) and --micros (e.g. 12500000).");
       const amount = options.usd ?? options.micros ?? 0;
       const call = invocation(command, io);
       const grant = await call.client.credits.grant(accountId, amount);

@@ -1,8 +1,8 @@
-import { Option, type Command } from "commander";
-import { collectAll, type CreateKeyInput, type GraceSeconds, type KeyMode } from "../admin-client.js";
 import type { ApiKeyJson, IssuedKeyJson } from "@bentoo/api-types";
+import { type Command, Option } from "commander";
+import { type CreateKeyInput, collectAll, type GraceSeconds, type KeyMode } from "../admin-client.js";
 import { allowlistFrom, boxed, parseGrace, parsePageSize, parseTimestamp } from "../arguments.js";
-import { invocation, type CliIo } from "../context.js";
+import { type CliIo, invocation } from "../context.js";
 import { formatTime, keyBlock, keysTable, maskedKeyId } from "../format.js";
 
 interface CreateOptions {
@@ -53,7 +53,10 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
       const input: CreateKeyInput = { name: options.name, mode: options.mode };
       if (options.expiresAt !== undefined) input.expires_at = options.expiresAt;
       const issued = await call.client.keys.create(accountId, input);
-      call.emit(issued, () => `Created ${issued.mode} key "${issued.name}" (${issued.id}) for ${issued.account_id}:\n${secretNotice(issued)}${keyBlock(issued)}`);
+      call.emit(
+        issued,
+        () => `Created ${issued.mode} key "${issued.name}" (${issued.id}) for ${issued.account_id}:\n${secretNotice(issued)}${keyBlock(issued)}`,
+      );
     });
 
   keys
@@ -107,7 +110,10 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
       const ipAllowlist = allowlistFrom(entries, options.clear);
       const call = invocation(command, io);
       const key = await call.client.keys.update(keyId, { ip_allowlist: ipAllowlist });
-      call.emit(key, () => `${ipAllowlist === null ? "Removed the IP allowlist of" : "Set the IP allowlist of"} ${key.id} (${maskedKeyId(key.key_id)}).\n\n${keyBlock(key)}`);
+      call.emit(
+        key,
+        () => `${ipAllowlist === null ? "Removed the IP allowlist of" : "Set the IP allowlist of"} ${key.id} (${maskedKeyId(key.key_id)}).\n\n${keyBlock(key)}`,
+      );
     });
 
   keys
@@ -128,6 +134,9 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     .action(async (keyId: string, options: { grace: { value: GraceSeconds } }, command: Command) => {
       const call = invocation(command, io);
       const rolled = await call.client.keys.roll(keyId, options.grace.value);
-      call.emit(rolled, () => `Rolled ${rolled.previous_key.id} into ${rolled.id} "${rolled.name}":\n${secretNotice(rolled)}${previousKeyFate(rolled.previous_key)}`);
+      call.emit(
+        rolled,
+        () => `Rolled ${rolled.previous_key.id} into ${rolled.id} "${rolled.name}":\n${secretNotice(rolled)}${previousKeyFate(rolled.previous_key)}`,
+      );
     });
 }

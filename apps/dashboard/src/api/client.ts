@@ -125,10 +125,12 @@ export const api = {
   account: () => request<SessionResponse>("GET", "/api/account"),
   updateAccountAllowlist: (ipAllowlist: string[] | null) => request<SessionResponse>("PATCH", "/api/account", { ip_allowlist: ipAllowlist }),
 
-  listKeys: (options: { limit?: number; cursor?: string | null } = {}) => request<ListPage<ApiKey>>("GET", withQuery("/api/keys", { limit: options.limit ?? 100, cursor: options.cursor })),
+  listKeys: (options: { limit?: number; cursor?: string | null } = {}) =>
+    request<ListPage<ApiKey>>("GET", withQuery("/api/keys", { limit: options.limit ?? 100, cursor: options.cursor })),
   createKey: (input: { name: string; mode: KeyMode; expires_at?: string }) => request<IssuedKey>("POST", "/api/keys", input),
   getKey: (id: string) => request<ApiKey>("GET", `/api/keys/${encodeURIComponent(id)}`),
-  updateKey: (id: string, patch: { name?: string; ip_allowlist?: string[] | null }) => request<ApiKeyJson>("PATCH", `/api/keys/${encodeURIComponent(id)}`, patch),
+  updateKey: (id: string, patch: { name?: string; ip_allowlist?: string[] | null }) =>
+    request<ApiKeyJson>("PATCH", `/api/keys/${encodeURIComponent(id)}`, patch),
   rollKey: (id: string, grace: GraceChoice) => request<RolledKey>("POST", `/api/keys/${encodeURIComponent(id)}/roll`, { grace }),
   revokeKey: (id: string) => request<ApiKeyJson>("DELETE", `/api/keys/${encodeURIComponent(id)}`),
 
@@ -137,7 +139,8 @@ export const api = {
   /** A plain link (GET with the session cookie) so the browser downloads the file itself. */
   auditExportUrl: (format: "jsonl" | "csv", filters: AuditFilters) => withQuery("/api/audit/logs/export", { format, ...filters }),
 
-  usage: (query: { start: string; end: string; granularity: Granularity; group_by: UsageGroupBy }) => request<UsageResponse>("GET", withQuery("/api/usage", query)),
+  usage: (query: { start: string; end: string; granularity: Granularity; group_by: UsageGroupBy }) =>
+    request<UsageResponse>("GET", withQuery("/api/usage", query)),
   models: () => request<ModelList>("GET", "/api/models"),
 };
 

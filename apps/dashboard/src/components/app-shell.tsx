@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { formatUsd, planName } from "../lib/format";
 import { Link } from "../router/link";
 import { useRouter } from "../router/router-context";
@@ -26,6 +26,7 @@ export function AppShell({ title, children }: { title: string; children: ReactNo
   const [signingOut, setSigningOut] = useState(false);
   const firstRender = useRef(true);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation (location.path) to move focus to the new page
   useEffect(() => {
     document.title = `${title} · Bentoo`;
     if (firstRender.current) firstRender.current = false;

@@ -4,7 +4,8 @@ import { CopyButton } from "./copy-button";
 export function CodeBlock({ code, label }: { code: string; label: string }) {
   return (
     <div className="code-block">
-      <pre tabIndex={0} aria-label={label}>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a labelled region that takes focus, so the keyboard can scroll a long snippet */}
+      <pre tabIndex={0} role="region" aria-label={label}>
         <code>{code}</code>
       </pre>
       <CopyButton text={code} label="Copy snippet" className="button button-small" />

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { type ReactNode, useEffect, useId, useRef } from "react";
 
 interface DialogProps {
   title: string;
@@ -49,11 +49,12 @@ export function Dialog({ title, onClose, children, dismissible = true, wide = fa
       dialog.removeEventListener("cancel", onCancel);
       dialog.removeEventListener("close", onNativeClose);
       if (dialog.open) dialog.close();
-      if (opener !== null && opener.isConnected) opener.focus();
+      if (opener?.isConnected) opener.focus();
     };
   }, []);
 
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard closes a modal <dialog> with Esc (its cancel event); the click only adds the backdrop
     <dialog
       ref={ref}
       className={wide ? "dialog dialog-wide" : "dialog"}

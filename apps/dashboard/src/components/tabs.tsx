@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { type KeyboardEvent, type ReactNode, useId, useRef, useState } from "react";
 
 export interface TabItem {
   id: string;
@@ -15,7 +15,15 @@ export function Tabs({ items, label }: { items: readonly TabItem[]; label: strin
   const move = (event: KeyboardEvent<HTMLDivElement>) => {
     const index = items.findIndex((item) => item.id === selected);
     const next =
-      event.key === "ArrowRight" ? (index + 1) % items.length : event.key === "ArrowLeft" ? (index - 1 + items.length) % items.length : event.key === "Home" ? 0 : event.key === "End" ? items.length - 1 : -1;
+      event.key === "ArrowRight"
+        ? (index + 1) % items.length
+        : event.key === "ArrowLeft"
+          ? (index - 1 + items.length) % items.length
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? items.length - 1
+              : -1;
     if (next === -1) return;
     event.preventDefault();
     const target = items[next]!;
@@ -47,7 +55,14 @@ export function Tabs({ items, label }: { items: readonly TabItem[]; label: strin
         ))}
       </div>
       {items.map((item) => (
-        <div key={item.id} role="tabpanel" id={`${baseId}-panel-${item.id}`} aria-labelledby={`${baseId}-tab-${item.id}`} hidden={item.id !== selected} className="tabpanel">
+        <div
+          key={item.id}
+          role="tabpanel"
+          id={`${baseId}-panel-${item.id}`}
+          aria-labelledby={`${baseId}-tab-${item.id}`}
+          hidden={item.id !== selected}
+          className="tabpanel"
+        >
           {item.content}
         </div>
       ))}

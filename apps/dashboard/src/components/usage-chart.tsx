@@ -45,7 +45,10 @@ export function UsageChart({ timestamps, values, seriesLabel, format, granularit
         { stroke: muted, grid: { show: false }, ticks: { stroke: grid }, values: (_self, splits) => splits.map((split) => tickLabel(granularity, split)) },
         { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { show: false }, size: 64, values: (_self, splits) => splits.map((split) => format(split)) },
       ],
-      series: [{}, { label: seriesLabel, stroke: accent, fill: `${accent}cc`, width: 0, ...(bars === undefined ? {} : { paths: bars }), points: { show: false } }],
+      series: [
+        {},
+        { label: seriesLabel, stroke: accent, fill: `${accent}cc`, width: 0, ...(bars === undefined ? {} : { paths: bars }), points: { show: false } },
+      ],
     };
     const chart = new uPlot(options, [timestamps.map((at) => at / 1000), [...values]], element);
     const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(240, element.clientWidth), height }));

@@ -33,7 +33,7 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): {
 
   useEffect(() => {
     void execute(true);
-    // The caller lists what `load` depends on in `deps`.
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what `load` depends on (biome.jsonc checks each call's list)
   }, deps);
 
   const reload = useCallback(() => execute(false), [execute]);

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
-import { RouterContext, readLocation, type Router } from "./router-context";
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { type Router, RouterContext, readLocation } from "./router-context";
 
 export function RouterProvider({ children }: { children: ReactNode }) {
   const [location, setLocation] = useState(readLocation);

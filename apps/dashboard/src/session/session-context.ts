@@ -1,10 +1,7 @@
 import { createContext, useContext } from "react";
 import type { Account } from "../api/types";
 
-export type SessionState =
-  | { status: "loading" }
-  | { status: "signed-out"; expired: boolean }
-  | { status: "signed-in"; account: Account };
+export type SessionState = { status: "loading" } | { status: "signed-out"; expired: boolean } | { status: "signed-in"; account: Account };
 
 export interface Session {
   state: SessionState;

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, api, onSessionExpired, setCsrfToken } from "../api/client";
-import { SessionContext, type Session, type SessionState } from "./session-context";
+import { type Session, SessionContext, type SessionState } from "./session-context";
 
 /** Holds who is signed in. Any `invalid_session` answer from the API signs the page out (the app then shows /signin). */
 export function SessionProvider({ children }: { children: ReactNode }) {

@@ -1,4 +1,4 @@
-import { AUDIT_USER_AGENT_MAX_LENGTH, newId, totalTokens, type AuditRecord, type KeyWithAccount } from "@bentoo/core";
+import { AUDIT_USER_AGENT_MAX_LENGTH, type AuditRecord, type KeyWithAccount, newId, totalTokens } from "@bentoo/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 declare module "fastify" {

@@ -1,5 +1,5 @@
 import type { Admission } from "@bentoo/admission";
-import { managementEvent, newId, type ActionContext, type LedgerEntry, type RecordStore } from "@bentoo/core";
+import { type ActionContext, type LedgerEntry, managementEvent, newId, type RecordStore } from "@bentoo/core";
 import type { RecordWriter } from "@bentoo/storage";
 
 /**
@@ -19,7 +19,16 @@ export class CreditService {
   async grant(accountId: string, amountMicros: number, context: ActionContext = { actor: "operator" }): Promise<void> {
     const at = this.now();
     const event = managementEvent("credits.granted", context, { accountId, metadata: { amount_micros: amountMicros } }, at);
-    const entry: LedgerEntry = { id: newId("ledgerEntry"), accountId, kind: "grant", amountMicros, requestId: context.requestId ?? null, estimated: false, createdAt: at, metadata: { actor: context.actor } };
+    const entry: LedgerEntry = {
+      id: newId("ledgerEntry"),
+      accountId,
+      kind: "grant",
+      amountMicros,
+      requestId: context.requestId ?? null,
+      estimated: false,
+      createdAt: at,
+      metadata: { actor: context.actor },
+    };
     await this.records.write({ audit: [event], ledger: [entry] });
     // The ledger has it: admission's copy of the balance catches up, or (when it cannot) reloads from storage later.
     await this.admission.granted(accountId, amountMicros).catch(() => undefined);

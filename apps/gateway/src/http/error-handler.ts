@@ -25,7 +25,10 @@ export function toBentooError(error: unknown, bodyLimitBytes: number): BentooErr
   }
   if (code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH") return new BentooError("invalid_request", "The Content-Length header does not match the body.");
   if (typeof status === "number" && status >= 400 && status < 500) {
-    return new BentooError(status === 405 ? "method_not_allowed" : "invalid_request", "The request could not be processed; check its method, headers and body.");
+    return new BentooError(
+      status === 405 ? "method_not_allowed" : "invalid_request",
+      "The request could not be processed; check its method, headers and body.",
+    );
   }
   return null;
 }
@@ -33,7 +36,10 @@ export function toBentooError(error: unknown, bodyLimitBytes: number): BentooErr
 /** Answers with the error in the shape of the route's client API (OpenAI's envelope unless the route's dialect says otherwise). */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: BentooError): FastifyReply {
   const dialect = request.routeOptions.config?.dialect;
-  return reply.code(error.status).headers(error.headers).send(dialect === undefined ? error.toEnvelope() : dialect.errorBody(error));
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .send(dialect === undefined ? error.toEnvelope() : dialect.errorBody(error));
 }
 
 /**
@@ -56,7 +62,11 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
       return sendError(request, reply, mapped);
     }
     request.log.error({ err: error, requestId: request.id }, "unhandled error");
-    return sendError(request, reply, new BentooError("internal_error", `Bentoo hit an unexpected error. Retry; if it persists, report request id ${request.id}.`));
+    return sendError(
+      request,
+      reply,
+      new BentooError("internal_error", `Bentoo hit an unexpected error. Retry; if it persists, report request id ${request.id}.`),
+    );
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0]!;
@@ -64,9 +74,17 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
     if (allowed.length > 0) {
       request.errorCode = "method_not_allowed";
       reply.header("allow", allowed.join(", "));
-      return sendError(request, reply, new BentooError("method_not_allowed", `${path.slice(0, 200)} does not accept ${request.method}; use ${allowed.join(" or ")}.`));
+      return sendError(
+        request,
+        reply,
+        new BentooError("method_not_allowed", `${path.slice(0, 200)} does not accept ${request.method}; use ${allowed.join(" or ")}.`),
+      );
     }
     request.errorCode = "not_found";
-    return sendError(request, reply, new BentooError("not_found", `There is no ${request.method} ${path.slice(0, 200)} endpoint. The API lives under /v1 (see GET /v1/models).`));
+    return sendError(
+      request,
+      reply,
+      new BentooError("not_found", `There is no ${request.method} ${path.slice(0, 200)} endpoint. The API lives under /v1 (see GET /v1/models).`),
+    );
   });
 }

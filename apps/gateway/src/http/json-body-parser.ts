@@ -33,7 +33,10 @@ export function installJsonBodyParser(app: FastifyInstance, bodyLimit: number): 
     }
     const charset = CHARSET.exec(request.headers["content-type"] ?? "")?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
-      done(new BentooError("unsupported_media_type", "Send JSON as UTF-8: Content-Type: application/json (charset=utf-8 is the only charset accepted)."), undefined);
+      done(
+        new BentooError("unsupported_media_type", "Send JSON as UTF-8: Content-Type: application/json (charset=utf-8 is the only charset accepted)."),
+        undefined,
+      );
       return;
     }
     if (!isUtf8(bytes)) {

@@ -1,5 +1,5 @@
-import FindMyWay, { type HTTPMethod } from "find-my-way";
 import type { FastifyInstance } from "fastify";
+import FindMyWay, { type HTTPMethod } from "find-my-way";
 
 const METHODS: readonly HTTPMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -15,7 +15,9 @@ export function trackKnownRoutes(app: FastifyInstance): { allowedMethods(path: s
   const noop = () => undefined;
   app.addHook("onRoute", (route) => {
     if (route.url === "/*") return;
-    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((method): method is HTTPMethod => METHODS.includes(method as HTTPMethod));
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((method): method is HTTPMethod =>
+      METHODS.includes(method as HTTPMethod),
+    );
     for (const method of methods) if (!router.hasRoute(method, route.url)) router.on(method, route.url, noop);
   });
   return {

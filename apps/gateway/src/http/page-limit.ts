@@ -5,6 +5,7 @@ export function pageLimit(query: Record<string, unknown>, max: number, fallback 
   const raw = query.limit;
   if (raw === undefined || raw === "") return fallback;
   const limit = typeof raw === "string" ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new BentooError("invalid_request", `limit must be an integer from 1 to ${max}.`, { param: "limit" });
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    throw new BentooError("invalid_request", `limit must be an integer from 1 to ${max}.`, { param: "limit" });
   return limit;
 }

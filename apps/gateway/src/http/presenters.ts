@@ -1,5 +1,5 @@
 import type { AccountJson, ApiKeyJson, IssuedKeyJson, ListJson, ModelJson, RolledKeyJson } from "@bentoo/api-types";
-import { MICROS_PER_USD, keyStatus, type Account, type ApiKeyRecord, type CatalogModel, type Page } from "@bentoo/core";
+import { type Account, type ApiKeyRecord, type CatalogModel, keyStatus, MICROS_PER_USD, type Page } from "@bentoo/core";
 
 /**
  * The JSON of the gateway's own endpoints, typed by @bentoo/api-types (the shapes

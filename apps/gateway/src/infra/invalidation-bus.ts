@@ -105,7 +105,13 @@ export class RedisInvalidationBus implements KeyInvalidation {
   private async checkHeartbeat(): Promise<void> {
     if (this.subscriber.status !== "ready") return this.markDown(`subscriber ${this.subscriber.status}`);
     const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), HEARTBEAT_TIMEOUT_MS).unref());
-    const answer = await Promise.race([this.subscriber.ping().then(() => "pong" as const, () => "timeout" as const), timeout]);
+    const answer = await Promise.race([
+      this.subscriber.ping().then(
+        () => "pong" as const,
+        () => "timeout" as const,
+      ),
+      timeout,
+    ]);
     if (answer === "timeout") this.markDown("heartbeat unanswered");
     else if (!this.live) await this.resubscribe();
   }

@@ -1,4 +1,4 @@
-import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { SeriesCounter, SeriesHistogram } from "./series-metrics.js";
 
 /**
@@ -24,7 +24,12 @@ export function createMetrics(gauges: { auditQueueDepth: () => number; auditDrop
   collectDefaultMetrics({ register: registry, prefix: "bentoo_process_" });
   const metrics: Metrics = {
     registry,
-    requests: new SeriesCounter("bentoo_http_requests_total", "HTTP requests by route, status, model and provider.", ["route", "status", "model", "provider"], registry),
+    requests: new SeriesCounter(
+      "bentoo_http_requests_total",
+      "HTTP requests by route, status, model and provider.",
+      ["route", "status", "model", "provider"],
+      registry,
+    ),
     requestDuration: new SeriesHistogram(
       "bentoo_http_request_duration_seconds",
       "Time to the end of the response (whole stream included).",
@@ -40,9 +45,30 @@ export function createMetrics(gauges: { auditQueueDepth: () => number; auditDrop
       registry,
     ),
     limiterDecisions: new SeriesCounter("bentoo_limiter_decisions_total", "Rate-limit and credit decisions.", ["decision"], registry),
-    auditDropped: new Gauge({ name: "bentoo_audit_records_dropped", help: "Audit records dropped because the queue was full (since start).", registers: [registry], collect() { this.set(gauges.auditDropped()); } }),
+    auditDropped: new Gauge({
+      name: "bentoo_audit_records_dropped",
+      help: "Audit records dropped because the queue was full (since start).",
+      registers: [registry],
+      collect() {
+        this.set(gauges.auditDropped());
+      },
+    }),
   };
-  new Gauge({ name: "bentoo_audit_queue_depth", help: "Audit records waiting to be written.", registers: [registry], collect() { this.set(gauges.auditQueueDepth()); } });
-  new Gauge({ name: "bentoo_ledger_pending_rows", help: "Credit ledger rows waiting to be written.", registers: [registry], collect() { this.set(gauges.ledgerPending()); } });
+  new Gauge({
+    name: "bentoo_audit_queue_depth",
+    help: "Audit records waiting to be written.",
+    registers: [registry],
+    collect() {
+      this.set(gauges.auditQueueDepth());
+    },
+  });
+  new Gauge({
+    name: "bentoo_ledger_pending_rows",
+    help: "Credit ledger rows waiting to be written.",
+    registers: [registry],
+    collect() {
+      this.set(gauges.ledgerPending());
+    },
+  });
   return metrics;
 }

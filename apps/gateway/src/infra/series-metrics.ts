@@ -23,7 +23,7 @@ const SEPARATOR = "\u0000";
 
 function labelsOf(names: readonly string[], values: readonly string[]): Record<string, string> {
   const labels: Record<string, string> = {};
-  names.forEach((name, index) => (labels[name] = values[index] ?? ""));
+  for (const [index, name] of names.entries()) labels[name] = values[index] ?? "";
   return labels;
 }
 
@@ -62,7 +62,13 @@ export class SeriesCounter extends SeriesMetric<Series> {
   }
 
   async get() {
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: [...this.series.values()].map(({ labels, value }) => ({ labels, value })) };
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: [...this.series.values()].map(({ labels, value }) => ({ labels, value })),
+    };
   }
 }
 
@@ -70,7 +76,13 @@ export class SeriesCounter extends SeriesMetric<Series> {
 export class SeriesHistogram extends SeriesMetric<HistogramSeries> {
   readonly type = "histogram";
 
-  constructor(name: string, help: string, labelNames: readonly string[], private readonly bounds: readonly number[], registry: Registry) {
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    private readonly bounds: readonly number[],
+    registry: Registry,
+  ) {
     super(name, help, labelNames, registry);
   }
 
@@ -78,7 +90,10 @@ export class SeriesHistogram extends SeriesMetric<HistogramSeries> {
     if (!Number.isFinite(value)) return;
     const key = a + SEPARATOR + b;
     let series = this.series.get(key);
-    if (series === undefined) this.series.set(key, (series = { labels: this.labels([a, b]), counts: new Array<number>(this.bounds.length + 1).fill(0), sum: 0, count: 0 }));
+    if (series === undefined) {
+      series = { labels: this.labels([a, b]), counts: new Array<number>(this.bounds.length + 1).fill(0), sum: 0, count: 0 };
+      this.series.set(key, series);
+    }
     let bucket = 0;
     while (bucket < this.bounds.length && value > this.bounds[bucket]!) bucket += 1;
     series.counts[bucket]! += 1;

@@ -7,7 +7,7 @@ export function adminAuth(adminToken: string) {
     const header = request.headers.authorization ?? "";
     const token = header.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() : "";
     if (token === "" || !secretsEqual(token, adminToken)) {
-      throw new BentooError("invalid_admin_token", "The admin API needs the operator token: send \"Authorization: Bearer $BENTOO_ADMIN_TOKEN\".");
+      throw new BentooError("invalid_admin_token", 'The admin API needs the operator token: send "Authorization: Bearer $BENTOO_ADMIN_TOKEN".');
     }
   };
 }

@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { BentooError, type AuthFailureCode, type ConnectionKeyMemo, type KeyVerifier, type KeyWithAccount, type VerifyOutcome } from "@bentoo/core";
+import { type AuthFailureCode, BentooError, type ConnectionKeyMemo, type KeyVerifier, type KeyWithAccount, type VerifyOutcome } from "@bentoo/core";
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 
 declare module "fastify" {
@@ -52,7 +52,10 @@ export function authenticate(verifier: KeyVerifier) {
   return function authenticateRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const socket = request.raw.socket;
     let memo = connections.get(socket);
-    if (memo === undefined) connections.set(socket, (memo = {}));
+    if (memo === undefined) {
+      memo = {};
+      connections.set(socket, memo);
+    }
     const outcome = verifier.verify(request.headers.authorization, memo);
     if (outcome instanceof Promise) outcome.then((verified) => done(settle(request, verified)), done);
     else done(settle(request, outcome));

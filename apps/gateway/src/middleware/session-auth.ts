@@ -1,6 +1,6 @@
-import { BentooError, type Account, type SessionRecord } from "@bentoo/core";
+import { type Account, BentooError, type SessionRecord } from "@bentoo/core";
 import type { FastifyRequest } from "fastify";
-import { SESSION_COOKIE, readCookie, type SessionManager } from "../auth/sessions.js";
+import { readCookie, SESSION_COOKIE, type SessionManager } from "../auth/sessions.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -37,7 +37,10 @@ export function sessionAuth(sessions: SessionManager, loadAccount: (id: string) 
     if (!SAFE_METHODS.has(request.method)) {
       const header = request.headers["x-csrf-token"];
       if (crossOrigin(request) || !sessions.csrfMatches(token, typeof header === "string" ? header : undefined)) {
-        throw new BentooError("invalid_csrf_token", "This request needs the session's CSRF token in the X-CSRF-Token header (from GET /api/account), sent from the dashboard's own origin.");
+        throw new BentooError(
+          "invalid_csrf_token",
+          "This request needs the session's CSRF token in the X-CSRF-Token header (from GET /api/account), sent from the dashboard's own origin.",
+        );
       }
     }
     request.dashboard = { session, token, account };

@@ -14,7 +14,10 @@ const PLAIN_HOST = /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\]
 function httpsRequired(request: FastifyRequest): BentooError {
   // The port the plain request used is not the HTTPS one: suggest the default port.
   const host = PLAIN_HOST.test(request.host) ? request.host.replace(/:\d+$/, "") : "…";
-  return new BentooError("https_required", `Bentoo only serves HTTPS; use https://${host}${request.url.split("?")[0]!.slice(0, 200)} (this request arrived over plain HTTP).`);
+  return new BentooError(
+    "https_required",
+    `Bentoo only serves HTTPS; use https://${host}${request.url.split("?")[0]!.slice(0, 200)} (this request arrived over plain HTTP).`,
+  );
 }
 
 /**

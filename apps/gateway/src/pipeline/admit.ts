@@ -1,5 +1,5 @@
-import { formatResetDuration, type Admission, type AdmissionDecision, type AdmissionTicket, type LimitSpec, type RateLimitState } from "@bentoo/admission";
-import { BentooError, effectiveLimits, formatMicros, type Account, type PlanLimits, type Plan } from "@bentoo/core";
+import { type Admission, type AdmissionDecision, type AdmissionTicket, formatResetDuration, type LimitSpec, type RateLimitState } from "@bentoo/admission";
+import { type Account, BentooError, effectiveLimits, formatMicros, type Plan, type PlanLimits } from "@bentoo/core";
 import type { FastifyReply } from "fastify";
 import type { Logger } from "pino";
 import type { CreditService } from "../credits/credit-service.js";

@@ -1,4 +1,4 @@
-import { MICROS_PER_USD, tokenCostMicros, type CatalogModel, type Usage } from "@bentoo/core";
+import { type CatalogModel, MICROS_PER_USD, tokenCostMicros, type Usage } from "@bentoo/core";
 
 /**
  * What an answer costs at the catalog's prices, in integer micro-dollars: the one

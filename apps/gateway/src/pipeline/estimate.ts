@@ -1,4 +1,4 @@
-import { BentooError, tokenCostMicros, type CatalogModel, type ModelRequest } from "@bentoo/core";
+import { BentooError, type CatalogModel, type ModelRequest, tokenCostMicros } from "@bentoo/core";
 import { countRequestTokens } from "@bentoo/providers";
 
 /**
@@ -28,12 +28,20 @@ export function estimateRequest(request: ModelRequest, model: CatalogModel): Req
   const promptTokens = countRequestTokens(request);
   const room = model.contextLength - promptTokens;
   if (room <= 0) {
-    throw new BentooError("context_length_exceeded", `The prompt is about ${promptTokens} tokens, which does not fit ${model.id}'s context of ${model.contextLength} tokens; shorten the messages.`, { param: "messages" });
+    throw new BentooError(
+      "context_length_exceeded",
+      `The prompt is about ${promptTokens} tokens, which does not fit ${model.id}'s context of ${model.contextLength} tokens; shorten the messages.`,
+      { param: "messages" },
+    );
   }
   let maxOutputTokens: number;
   if (request.maxOutputTokens !== null) {
     if (request.maxOutputTokens > room) {
-      throw new BentooError("context_length_exceeded", `The prompt (about ${promptTokens} tokens) plus max_tokens (${request.maxOutputTokens}) exceeds ${model.id}'s context of ${model.contextLength} tokens; lower max_tokens to at most ${room}.`, { param: "max_tokens" });
+      throw new BentooError(
+        "context_length_exceeded",
+        `The prompt (about ${promptTokens} tokens) plus max_tokens (${request.maxOutputTokens}) exceeds ${model.id}'s context of ${model.contextLength} tokens; lower max_tokens to at most ${room}.`,
+        { param: "max_tokens" },
+      );
     }
     maxOutputTokens = request.maxOutputTokens;
   } else {

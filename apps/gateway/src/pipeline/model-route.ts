@@ -2,13 +2,13 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { admit, setRateLimitHeaders, type AdmissionDeps, type AdmittedRequest } from "./admit.js";
 import type { Dialect, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
+import { type AdmissionDeps, type AdmittedRequest, admit, setRateLimitHeaders } from "./admit.js";
+import { ClientDisconnect } from "./client-disconnect.js";
 import { costMembers, costMicros } from "./cost.js";
 import { estimateRequest } from "./estimate.js";
 import { newMeter, type RequestMeter } from "./request-meter.js";
-import { ClientDisconnect } from "./client-disconnect.js";
 import { routeCall } from "./route.js";
 import { settleRequest } from "./settle.js";
 
@@ -30,7 +30,9 @@ const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 function resolveModel(catalog: Catalog, id: string): CatalogModel {
   const model = catalog.models.get(id);
   if (model === undefined) {
-    throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, { param: "model" });
+    throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, {
+      param: "model",
+    });
   }
   return model;
 }
@@ -58,7 +60,8 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const { key, account } = request.subject!;
     const parsed = dialect.parse(request.body);
     const model = resolveModel(deps.catalog, parsed.model);
-    const meter = (request.meter = newMeter(model.id));
+    const meter = newMeter(model.id);
+    request.meter = meter;
     const sandbox = key.mode === "test";
     const estimate = estimateRequest(parsed.request, model);
     const admission = await admit(deps, reply, account, estimate, !sandbox);
@@ -97,7 +100,15 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
   return {
     requestId: request.id,
     model,
-    client: { wire: dialect.wire, stream: parsed.stream, streamUsage: parsed.streamUsage, request: parsed.request, body: parsed.body, raw: request.rawBody, answers: dialect.answers },
+    client: {
+      wire: dialect.wire,
+      stream: parsed.stream,
+      streamUsage: parsed.streamUsage,
+      request: parsed.request,
+      body: parsed.body,
+      raw: request.rawBody,
+      answers: dialect.answers,
+    },
     cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
   };

@@ -1,5 +1,5 @@
 import { BentooError } from "@bentoo/core";
-import { isRetryableUpstreamError, SANDBOX_PROVIDER_ID, type Answer, type ProviderCall, type ProviderRegistry } from "@bentoo/providers";
+import { type Answer, isRetryableUpstreamError, type ProviderCall, type ProviderRegistry, SANDBOX_PROVIDER_ID } from "@bentoo/providers";
 import type { RequestMeter } from "./request-meter.js";
 
 /**

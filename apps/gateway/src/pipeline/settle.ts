@@ -1,5 +1,5 @@
 import { totalTokens, type Usage } from "@bentoo/core";
-import type { AdmittedRequest, AdmissionDeps } from "./admit.js";
+import type { AdmissionDeps, AdmittedRequest } from "./admit.js";
 
 /**
  * After the answer (or the failure): queue the charge of the actual cost
@@ -8,7 +8,13 @@ import type { AdmittedRequest, AdmissionDeps } from "./admit.js";
  * ended with that charge. The port finishes in the background. Nothing here
  * throws.
  */
-export function settleRequest(deps: AdmissionDeps, context: { accountId: string; requestId: string }, admitted: AdmittedRequest, usage: Usage | null, cost: number): void {
+export function settleRequest(
+  deps: AdmissionDeps,
+  context: { accountId: string; requestId: string },
+  admitted: AdmittedRequest,
+  usage: Usage | null,
+  cost: number,
+): void {
   const { ticket } = admitted;
   if (ticket === null) return;
   let chargedMicros = 0;

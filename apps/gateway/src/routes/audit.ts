@@ -2,15 +2,15 @@ import { Readable } from "node:stream";
 import type { AuditPageJson } from "@bentoo/api-types";
 import {
   AUDIT_QUERY_MAX_LIMIT,
-  BentooError,
+  type AuditQuery,
   auditRecordToCsvRow,
   auditRecordToJson,
   auditRecordToJsonLine,
+  BentooError,
   csvHeader,
   isAuditEvent,
   isAuditRecordType,
   isId,
-  type AuditQuery,
 } from "@bentoo/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { pageLimit } from "../http/page-limit.js";
@@ -32,7 +32,8 @@ function time(query: Query, name: string): number | undefined {
   const value = text(query, name);
   if (value === undefined) return undefined;
   const at = Date.parse(value);
-  if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) throw new BentooError("invalid_request", `${name} must be an RFC 3339 timestamp such as 2026-11-01T00:00:00Z.`, { param: name });
+  if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
+    throw new BentooError("invalid_request", `${name} must be an RFC 3339 timestamp such as 2026-11-01T00:00:00Z.`, { param: name });
   return at;
 }
 
@@ -55,12 +56,14 @@ export function parseFilters(query: Query, accountId: string): Filters {
   const status = text(query, "status");
   if (status !== undefined) {
     const code = Number(status);
-    if (!Number.isInteger(code) || code < 100 || code > 599) throw new BentooError("invalid_request", "status must be an HTTP status code such as 200 or 429.", { param: "status" });
+    if (!Number.isInteger(code) || code < 100 || code > 599)
+      throw new BentooError("invalid_request", "status must be an HTTP status code such as 200 or 429.", { param: "status" });
     filters.status = code;
   }
   const event = text(query, "event");
   if (event !== undefined) {
-    if (!isAuditEvent(event)) throw new BentooError("invalid_request", `event must be one of the documented event names, e.g. api.request or key.revoked.`, { param: "event" });
+    if (!isAuditEvent(event))
+      throw new BentooError("invalid_request", `event must be one of the documented event names, e.g. api.request or key.revoked.`, { param: "event" });
     filters.event = event;
   }
   const type = text(query, "type");
@@ -79,8 +82,17 @@ export function parseFilters(query: Query, accountId: string): Filters {
 export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/v1" | "/api", accountOf: (request: FastifyRequest) => string): void {
   app.get<{ Querystring: Query; Reply: AuditPageJson }>(`${prefix}/audit/logs`, async (request) => {
     const filters = parseFilters(request.query, accountOf(request));
-    const page = await services.storage.audit.query({ ...filters, limit: pageLimit(request.query, AUDIT_QUERY_MAX_LIMIT), cursor: text(request.query, "cursor") ?? null });
-    return { object: "list", data: page.records.map(auditRecordToJson), has_more: page.nextCursor !== null, next_cursor: page.nextCursor } satisfies AuditPageJson;
+    const page = await services.storage.audit.query({
+      ...filters,
+      limit: pageLimit(request.query, AUDIT_QUERY_MAX_LIMIT),
+      cursor: text(request.query, "cursor") ?? null,
+    });
+    return {
+      object: "list",
+      data: page.records.map(auditRecordToJson),
+      has_more: page.nextCursor !== null,
+      next_cursor: page.nextCursor,
+    } satisfies AuditPageJson;
   });
 
   app.get<{ Querystring: Query }>(`${prefix}/audit/logs/export`, async (request, reply) => {

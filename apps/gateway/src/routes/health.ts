@@ -6,7 +6,11 @@ import type { Services } from "../services.js";
 export function healthRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Reply: HealthJson }>("/healthz", async () => ({ status: "ok" }));
   app.get<{ Reply: ReadinessJson }>("/readyz", async (_request, reply) => {
-    const check = (probe: Promise<unknown>) => probe.then(() => "ok" as const, () => "unreachable" as const);
+    const check = (probe: Promise<unknown>) =>
+      probe.then(
+        () => "ok" as const,
+        () => "unreachable" as const,
+      );
     const [storage, redis] = await Promise.all([
       check(services.storage.ping()),
       services.redis === null ? Promise.resolve("not_configured" as const) : check(services.redis.client.ping()),

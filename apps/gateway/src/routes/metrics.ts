@@ -18,7 +18,8 @@ export function metricsRoute(app: FastifyInstance, services: Services): void {
     return token !== null && header.toLowerCase().startsWith("bearer ") && secretsEqual(header.slice(7).trim(), token);
   };
   app.get("/metrics", async (request, reply) => {
-    if (!allowed(request)) throw new BentooError("invalid_admin_token", "Metrics are served to loopback scrapers, or with \"Authorization: Bearer $BENTOO_ADMIN_TOKEN\".");
+    if (!allowed(request))
+      throw new BentooError("invalid_admin_token", 'Metrics are served to loopback scrapers, or with "Authorization: Bearer $BENTOO_ADMIN_TOKEN".');
     return reply.header("content-type", services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
 }

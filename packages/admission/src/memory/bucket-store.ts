@@ -1,5 +1,5 @@
 import type { LimitSpec } from "../admission.js";
-import { SCALE, addUsed, refill, timeToFullMs, type BucketState } from "../token-bucket.js";
+import { addUsed, type BucketState, refill, SCALE, timeToFullMs } from "../token-bucket.js";
 
 /** A stored bucket and when it is full again under the limit it was written with (Redis' TTL, in memory). */
 interface StoredBucket extends BucketState {

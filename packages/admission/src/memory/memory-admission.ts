@@ -1,5 +1,5 @@
 import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, BalanceLoader, Settlement, SettlementErrorHandler } from "../admission.js";
-import { SCALE, addUsed, checkBuckets, rateLimitState } from "../token-bucket.js";
+import { addUsed, checkBuckets, rateLimitState, SCALE } from "../token-bucket.js";
 import { assertAccountId, assertAdmissionRequest, assertGrant, settlementProblem } from "../validate.js";
 import { BucketStore } from "./bucket-store.js";
 import { MemoryBalances } from "./memory-balances.js";
@@ -58,7 +58,11 @@ export class MemoryAdmission implements Admission {
       }
       // The account's earlier requests wait for its balance: this one waits with them, to be decided in order.
       const loading = this.#balances.loading(request.accountId);
-      if (loading !== undefined) return loading.then(() => this.#decideLater(request), () => this.#decideLater(request));
+      if (loading !== undefined)
+        return loading.then(
+          () => this.#decideLater(request),
+          () => this.#decideLater(request),
+        );
       return Promise.resolve(this.#decide(request));
     } catch (error) {
       return Promise.reject(error);

@@ -6,7 +6,11 @@ import { ADMIT_REPLY_LENGTH, CREDITS_REFUSED } from "./scripts.js";
  * the epoch, then one decision per request of the batch.
  */
 export function parseAdmitReply(reply: unknown, batch: readonly AdmissionRequest[]): AdmissionDecision[] {
-  if (!Array.isArray(reply) || reply.length !== 1 + batch.length * ADMIT_REPLY_LENGTH || !reply.every((value, index) => index === 0 || Number.isSafeInteger(value))) {
+  if (
+    !Array.isArray(reply) ||
+    reply.length !== 1 + batch.length * ADMIT_REPLY_LENGTH ||
+    !reply.every((value, index) => index === 0 || Number.isSafeInteger(value))
+  ) {
     throw new Error(`unexpected reply from the admit script for ${batch.length} request(s): ${JSON.stringify(reply).slice(0, 200)}`);
   }
   const epoch = String(reply[0]);

@@ -1,10 +1,19 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, BalanceLoader, LimitSpec, Settlement, SettlementErrorHandler } from "../admission.js";
+import type {
+  Admission,
+  AdmissionDecision,
+  AdmissionRequest,
+  AdmissionTicket,
+  BalanceLoader,
+  LimitSpec,
+  Settlement,
+  SettlementErrorHandler,
+} from "../admission.js";
 import { MAX_UNITS } from "../token-bucket.js";
 import { assertAccountId, assertAdmissionRequest, assertGrant, settlementProblem } from "../validate.js";
-import { ADMIT, GRANT, LOAD, SETTLE } from "./scripts.js";
 import { parseAdmitReply } from "./parse-admit-reply.js";
+import { ADMIT, GRANT, LOAD, SETTLE } from "./scripts.js";
 import { TurnBatcher } from "./turn-batcher.js";
 
 export interface RedisAdmissionOptions {
@@ -71,7 +80,7 @@ export class RedisAdmission implements Admission {
   /** Accounts whose grant could not reach Redis: their copy is dropped before its next use. */
   readonly #stale = new Set<string>();
   readonly #admissions = new TurnBatcher<AdmissionRequest, AdmissionDecision>((_key, batch) => this.#sendAdmissions(batch));
-  readonly #settlements = new TurnBatcher<PendingSettlement, void>((_key, batch) => this.#sendSettlements(batch), { deferMs: SETTLEMENT_DEFER_MS });
+  readonly #settlements = new TurnBatcher<PendingSettlement, undefined>((_key, batch) => this.#sendSettlements(batch), { deferMs: SETTLEMENT_DEFER_MS });
   #closed = false;
 
   constructor(options: RedisAdmissionOptions) {
@@ -149,7 +158,15 @@ export class RedisAdmission implements Admission {
   async #sendAdmissions(batch: AdmissionRequest[]): Promise<AdmissionDecision[]> {
     const { accountId, limits } = batch[0]!;
     const keys = this.keysFor(accountId);
-    const args: Array<string | number> = [keys.requests, keys.tokens, keys.balance, this.#pinnedNow(), limits.requestsPerMinute, limits.tokensPerMinute, BALANCE_TTL_MS];
+    const args: Array<string | number> = [
+      keys.requests,
+      keys.tokens,
+      keys.balance,
+      this.#pinnedNow(),
+      limits.requestsPerMinute,
+      limits.tokensPerMinute,
+      BALANCE_TTL_MS,
+    ];
     let holding = false;
     for (const request of batch) {
       args.push(request.tokens, request.holdMicros);
@@ -165,7 +182,7 @@ export class RedisAdmission implements Admission {
   }
 
   /** One script call for an account's settlements of one epoch: the token corrections and the holds, summed. */
-  async #sendSettlements(batch: PendingSettlement[]): Promise<void[]> {
+  async #sendSettlements(batch: PendingSettlement[]): Promise<undefined[]> {
     const { accountId, epoch } = batch[0]!.ticket;
     // Sums past what one call may carry are cut: a refund that large empties any bucket's
     // debt anyway, and a charge that large leaves the bucket waiting for the maximum.

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import type { Admission, AdmissionTicket } from "../../src/index.js";
 import { seededRandom, ticketOf } from "../helpers.js";
-import { limits, type ContractContext } from "./context.js";
+import { type ContractContext, limits } from "./context.js";
 import { ReferenceModel, verdictOf } from "./reference-model.js";
 
 /** Many requests at once, on one instance or two sharing the state: never more than the limits and the balance allow. */
@@ -10,19 +10,25 @@ export function concurrencyCases(context: ContractContext): void {
 
   it("admits exactly the limit out of 100 concurrent requests split over two instances", async () => {
     const spec = limits(30);
-    const decisions = await Promise.all(Array.from({ length: 100 }, (_, index) => onEither(index).admit({ accountId: "acct_busy", limits: spec, tokens: 1, holdMicros: 0 })));
+    const decisions = await Promise.all(
+      Array.from({ length: 100 }, (_, index) => onEither(index).admit({ accountId: "acct_busy", limits: spec, tokens: 1, holdMicros: 0 })),
+    );
     const admitted = decisions.filter((decision) => decision.admitted);
     expect(admitted).toHaveLength(30);
     // Atomic check-and-take: every admitted request saw a different remaining count.
     expect(admitted.map((decision) => decision.rateLimits.requests.remaining).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, index) => index));
     expect(decisions.filter((decision) => !decision.admitted).every((decision) => !decision.admitted && decision.refusedBy === "requests")).toBe(true);
-    expect((await context.opened.peer.admit({ accountId: "acct_busy", limits: spec, tokens: 0, holdMicros: 0 })).rateLimits.tokens.remaining).toBe(1_000_000 - 30);
+    expect((await context.opened.peer.admit({ accountId: "acct_busy", limits: spec, tokens: 0, holdMicros: 0 })).rateLimits.tokens.remaining).toBe(
+      1_000_000 - 30,
+    );
   });
 
   it("never overspends: a balance for 10 requests, 100 concurrent over two instances → exactly 10 admitted", async () => {
     context.stored.set("acct_race", 40_000);
     const spec = limits(1_000, 1_000_000);
-    const decisions = await Promise.all(Array.from({ length: 100 }, (_, index) => onEither(index).admit({ accountId: "acct_race", limits: spec, tokens: 10, holdMicros: 4_000 })));
+    const decisions = await Promise.all(
+      Array.from({ length: 100 }, (_, index) => onEither(index).admit({ accountId: "acct_race", limits: spec, tokens: 10, holdMicros: 4_000 })),
+    );
     const admitted = decisions.filter((decision) => decision.admitted);
     expect(admitted).toHaveLength(10);
     expect(decisions.filter((decision) => !decision.admitted && decision.refusedBy === "credits")).toHaveLength(90);
@@ -30,7 +36,7 @@ export function concurrencyCases(context: ContractContext): void {
     const next = await context.admit("acct_race", spec, 0, 0);
     expect(next.rateLimits.requests.remaining).toBe(1_000 - 11);
     expect(next.rateLimits.tokens.remaining).toBe(1_000_000 - 100);
-    admitted.forEach((decision, index) => onEither(index).settle(ticketOf(decision), { tokens: 10, chargedMicros: 4_000 }));
+    for (const [index, decision] of admitted.entries()) onEither(index).settle(ticketOf(decision), { tokens: 10, chargedMicros: 4_000 });
     await Promise.all([context.opened.admission.flush(), context.opened.peer.flush()]);
     expect(await context.opened.peer.available("acct_race")).toBe(0);
   });
@@ -51,7 +57,12 @@ export function concurrencyCases(context: ContractContext): void {
       context.clock += random(10) === 0 ? random(60_000) : random(400);
       const batch = Array.from({ length: 1 + random(6) }, () => {
         const { accountId, limits: spec } = accounts[random(accounts.length)]!;
-        return { accountId, limits: spec, tokens: random(8) === 0 ? random(spec.tokensPerMinute + 200) : random(200), holdMicros: random(3) === 0 ? 0 : 100 + random(1_500) };
+        return {
+          accountId,
+          limits: spec,
+          tokens: random(8) === 0 ? random(spec.tokensPerMinute + 200) : random(200),
+          holdMicros: random(3) === 0 ? 0 : 100 + random(1_500),
+        };
       });
       const decisions = await Promise.all(batch.map((request) => context.admission.admit(request)));
       batch.forEach((request, index) => {

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
-import { MAX_UNITS, type AdmissionDecision, type AdmissionTicket } from "../../src/index.js";
+import { type AdmissionDecision, type AdmissionTicket, MAX_UNITS } from "../../src/index.js";
 import { ticketOf } from "../helpers.js";
-import { limits, type ContractContext } from "./context.js";
+import { type ContractContext, limits } from "./context.js";
 
 /** What a decision says, in a line a failing test prints readably. */
 function summary(decision: AdmissionDecision) {
@@ -59,7 +59,10 @@ export function creditCases(context: ContractContext): void {
         availableMicros: 50,
       });
     }
-    expect(await context.admit("acct_poor", spec, 400, 50)).toMatchObject({ admitted: true, rateLimits: { requests: { remaining: 1 }, tokens: { remaining: 600 } } });
+    expect(await context.admit("acct_poor", spec, 400, 50)).toMatchObject({
+      admitted: true,
+      rateLimits: { requests: { remaining: 1 }, tokens: { remaining: 600 } },
+    });
   });
 
   it("a hold ends with the unused part back in the balance; a charge above the hold takes the difference", async () => {
@@ -94,7 +97,10 @@ export function creditCases(context: ContractContext): void {
     const spec = limits(100, 10_000);
     await expect(context.admit("acct_unloadable", spec, 10, 100)).rejects.toThrow("storage is down");
     context.stored.failure = null;
-    expect(await context.admit("acct_unloadable", spec, 10, 100)).toMatchObject({ admitted: true, rateLimits: { requests: { remaining: 99 }, tokens: { remaining: 9_990 } } });
+    expect(await context.admit("acct_unloadable", spec, 10, 100)).toMatchObject({
+      admitted: true,
+      rateLimits: { requests: { remaining: 99 }, tokens: { remaining: 9_990 } },
+    });
     expect(await context.admission.available("acct_unloadable")).toBe(900);
   });
 

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { MAX_UNITS } from "../../src/index.js";
 import { ticketOf } from "../helpers.js";
-import { burst, limits, type ContractContext } from "./context.js";
+import { burst, type ContractContext, limits } from "./context.js";
 
 /** Requests and tokens per minute: token buckets with continuous refill, both taken or neither. */
 export function rateLimitCases(context: ContractContext): void {
@@ -39,7 +39,10 @@ export function rateLimitCases(context: ContractContext): void {
   });
 
   it("never refuses requests spread exactly at the refill rate, even when the rate is not a whole number of ms", async () => {
-    for (const [accountId, limit] of [["acct_odd", 7], ["acct_even", 60]] as const) {
+    for (const [accountId, limit] of [
+      ["acct_odd", 7],
+      ["acct_even", 60],
+    ] as const) {
       const interval = Math.ceil(60_000 / limit);
       expect(await burst(context, accountId, limits(limit), limit)).toBe(limit);
       for (let index = 0; index < 3 * limit; index += 1) {

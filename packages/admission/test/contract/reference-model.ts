@@ -1,5 +1,5 @@
 import type { AdmissionDecision, AdmissionRequest, AdmissionTicket, Settlement } from "../../src/index.js";
-import { SCALE, addUsed, checkBuckets, rateLimitState, refill, type BucketState } from "../../src/token-bucket.js";
+import { addUsed, type BucketState, checkBuckets, rateLimitState, refill, SCALE } from "../../src/token-bucket.js";
 
 /** A decision without its ticket's epoch (which differs by implementation), to compare with the model's. */
 export type Verdict =

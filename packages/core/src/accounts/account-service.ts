@@ -1,11 +1,11 @@
-import { OPERATOR, managementEvent, type ActionContext } from "../audit/events.js";
+import { type ActionContext, managementEvent, OPERATOR } from "../audit/events.js";
 import type { AuditRecord } from "../audit/types.js";
 import { BentooError } from "../errors.js";
 import { isId } from "../ids.js";
 import type { KeyInvalidation } from "../keys/key-service.js";
 import { normalizeAllowlist } from "../network/ip-allowlist.js";
 import type { AccountPatch, AccountStore } from "../ports.js";
-import { requireAllowlistAllowed, type Plan, type PlanLimits } from "./plans.js";
+import { type Plan, type PlanLimits, requireAllowlistAllowed } from "./plans.js";
 import type { Account } from "./types.js";
 
 /** Something, an @, a domain with a dot: catches the usual typos, as sign-up forms do; the mailbox itself is never verified here. */

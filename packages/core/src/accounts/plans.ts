@@ -1,4 +1,4 @@
-import { OPERATOR, type ActionContext } from "../audit/events.js";
+import { type ActionContext, OPERATOR } from "../audit/events.js";
 import { BentooError } from "../errors.js";
 
 /**
@@ -53,11 +53,14 @@ export function requireAllowlistAllowed(
 ): void {
   if (allowlist === null || allowlist.length === 0 || plans[account.plan].ipAllowlist) return;
   const allowing = PLANS.filter((plan) => plans[plan].ipAllowlist);
-  const needed = allowing.length === 0 ? "a plan that allows them, and no plan on this server does" : `the ${allowing.map((plan) => PLAN_TITLES[plan]).join(" or ")} plan`;
+  const needed =
+    allowing.length === 0 ? "a plan that allows them, and no plan on this server does" : `the ${allowing.map((plan) => PLAN_TITLES[plan]).join(" or ")} plan`;
   const target = allowing[0] ?? "enterprise";
   const remedy =
     context.actor === OPERATOR.actor
       ? `move the account first: bentoo accounts set-plan ${account.id} ${target}, or PATCH /admin/v1/accounts/${account.id} {"plan": "${target}"}`
       : "ask your operator to upgrade the account";
-  throw new BentooError("plan_required", `IP allowlists need ${needed}; this account is on the ${PLAN_TITLES[account.plan]} plan. To set one, ${remedy}.`, { param: "ip_allowlist" });
+  throw new BentooError("plan_required", `IP allowlists need ${needed}; this account is on the ${PLAN_TITLES[account.plan]} plan. To set one, ${remedy}.`, {
+    param: "ip_allowlist",
+  });
 }

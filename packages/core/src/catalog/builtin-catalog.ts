@@ -17,6 +17,7 @@ export const BUILTIN_CATALOG_DOCUMENT = {
     { id: "deepseek", type: "openai", base_url: "https://api.deepseek.com/v1", api_key_env: "DEEPSEEK_API_KEY" },
     { id: "groq", type: "openai", base_url: "https://api.groq.com/openai/v1", api_key_env: "GROQ_API_KEY" },
   ],
+  // biome-ignore format: one model per line keeps the price list readable as a table
   models: [
     { id: "openai/gpt-4o", provider: "openai", upstream_model: "gpt-4o", input_price_per_mtok: 2.5, output_price_per_mtok: 10, context_length: 128000, max_output_tokens: 16384 },
     { id: "openai/gpt-4o-mini", provider: "openai", upstream_model: "gpt-4o-mini", input_price_per_mtok: 0.15, output_price_per_mtok: 0.6, context_length: 128000, max_output_tokens: 16384 },

@@ -1,5 +1,5 @@
 import { usdToMicros } from "../money.js";
-import { PROVIDER_TYPES, type Catalog, type CatalogModel, type ModelRoute, type ProviderConfig, type ProviderType } from "./types.js";
+import { type Catalog, type CatalogModel, type ModelRoute, PROVIDER_TYPES, type ProviderConfig, type ProviderType } from "./types.js";
 
 /** A catalog file that does not validate; the message names the bad field. */
 export class CatalogError extends Error {
@@ -63,7 +63,8 @@ function parseProvider(raw: unknown, where: string): ProviderConfig {
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new CatalogError(`${where}.base_url must use http or https`);
   const apiKeyEnv = optionalString(raw, "api_key_env", where);
-  if (apiKeyEnv !== null && !/^[A-Z_][A-Z0-9_]*$/.test(apiKeyEnv)) throw new CatalogError(`${where}.api_key_env must be an environment variable name like OPENAI_API_KEY`);
+  if (apiKeyEnv !== null && !/^[A-Z_][A-Z0-9_]*$/.test(apiKeyEnv))
+    throw new CatalogError(`${where}.api_key_env must be an environment variable name like OPENAI_API_KEY`);
   const timeoutMs = optionalPositiveInteger(raw, "timeout_ms", where) ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
   return { id, type: type as ProviderType, baseUrl: baseUrl.replace(/\/+$/, ""), apiKeyEnv, timeoutMs };
 }
@@ -75,10 +76,16 @@ function parseRoutes(raw: Json, where: string, providers: ReadonlyMap<string, Pr
     raw.providers.forEach((entry: unknown, index) => {
       const entryWhere = `${where}.providers[${index}]`;
       if (!isObject(entry)) throw new CatalogError(`${entryWhere} must be an object with "provider" and "upstream_model"`);
-      routes.push({ providerId: requireString(entry, "provider", entryWhere), upstreamModel: optionalString(entry, "upstream_model", entryWhere) ?? requireString(raw, "id", where) });
+      routes.push({
+        providerId: requireString(entry, "provider", entryWhere),
+        upstreamModel: optionalString(entry, "upstream_model", entryWhere) ?? requireString(raw, "id", where),
+      });
     });
   } else {
-    routes.push({ providerId: requireString(raw, "provider", where), upstreamModel: optionalString(raw, "upstream_model", where) ?? requireString(raw, "id", where) });
+    routes.push({
+      providerId: requireString(raw, "provider", where),
+      upstreamModel: optionalString(raw, "upstream_model", where) ?? requireString(raw, "id", where),
+    });
   }
   for (const [index, route] of routes.entries()) {
     if (!providers.has(route.providerId)) {
@@ -109,7 +116,7 @@ function parseModel(raw: unknown, where: string, providers: ReadonlyMap<string, 
 
 /** Validates a catalog document (PRODUCT.md §7). Throws CatalogError naming the first bad field. */
 export function parseCatalog(document: unknown): Catalog {
-  if (!isObject(document)) throw new CatalogError("the catalog must be a JSON object with \"providers\" and \"models\"");
+  if (!isObject(document)) throw new CatalogError('the catalog must be a JSON object with "providers" and "models"');
   if (!Array.isArray(document.providers)) throw new CatalogError("providers must be an array");
   if (!Array.isArray(document.models)) throw new CatalogError("models must be an array");
   const providers = new Map<string, ProviderConfig>();

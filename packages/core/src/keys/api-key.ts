@@ -29,9 +29,7 @@ export interface GeneratedKey {
   mode: KeyMode;
 }
 
-export type ParsedKey =
-  | { ok: true; mode: KeyMode; last4: string }
-  | { ok: false; reason: "malformed" | "bad_checksum"; last4?: string };
+export type ParsedKey = { ok: true; mode: KeyMode; last4: string } | { ok: false; reason: "malformed" | "bad_checksum"; last4?: string };
 
 export function checksumOf(prefixAndRandom: string): string {
   return encodeBase62(crc32(prefixAndRandom), CHECKSUM_LENGTH);

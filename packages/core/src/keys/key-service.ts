@@ -1,10 +1,10 @@
-import { requireAllowlistAllowed, type PlanLimits, type Plan } from "../accounts/plans.js";
-import { keyStatus, type Account, type ApiKeyRecord } from "../accounts/types.js";
+import { type Plan, type PlanLimits, requireAllowlistAllowed } from "../accounts/plans.js";
+import { type Account, type ApiKeyRecord, keyStatus } from "../accounts/types.js";
+import { type ActionContext, managementEvent, OPERATOR } from "../audit/events.js";
 import { BentooError } from "../errors.js";
-import type { AccountStore, KeyPatch, KeyStore } from "../ports.js";
 import { normalizeAllowlist } from "../network/ip-allowlist.js";
+import type { AccountStore, KeyPatch, KeyStore } from "../ports.js";
 import { generateApiKey, type KeyMode } from "./api-key.js";
-import { OPERATOR, managementEvent, type ActionContext } from "../audit/events.js";
 
 /** Told about every change that must reach the key caches of all instances. */
 export interface KeyInvalidation {
@@ -48,7 +48,11 @@ export class KeyService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(account: Account, input: CreateKeyInput, options: { enforceCap?: boolean; rolledFromId?: string; context?: ActionContext } = {}): Promise<IssuedKey> {
+  async create(
+    account: Account,
+    input: CreateKeyInput,
+    options: { enforceCap?: boolean; rolledFromId?: string; context?: ActionContext } = {},
+  ): Promise<IssuedKey> {
     if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= this.now()) {
       throw new BentooError("invalid_request", "expires_at must be in the future.", { param: "expires_at" });
     }
@@ -71,7 +75,14 @@ export class KeyService {
       cap,
       (key) =>
         options.rolledFromId === undefined
-          ? [managementEvent("key.created", context, { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } }, this.now())]
+          ? [
+              managementEvent(
+                "key.created",
+                context,
+                { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } },
+                this.now(),
+              ),
+            ]
           : [],
     );
     if (!outcome.created) {
@@ -101,8 +112,17 @@ export class KeyService {
     if (changes.ipAllowlist !== undefined) patch.ipAllowlist = this.checkedAllowlist(await this.accountOf(key), changes.ipAllowlist, context);
     const fields = { accountId: key.accountId, apiKeyId: key.id, keyLast4: key.last4 };
     const events = [];
-    if (patch.name !== undefined && patch.name !== key.name) events.push(managementEvent("key.renamed", context, { ...fields, keyName: patch.name, metadata: { previous_name: key.name } }, this.now()));
-    if (patch.ipAllowlist !== undefined) events.push(managementEvent("key.allowlist_changed", context, { ...fields, keyName: patch.name ?? key.name, metadata: { ip_allowlist: patch.ipAllowlist } }, this.now()));
+    if (patch.name !== undefined && patch.name !== key.name)
+      events.push(managementEvent("key.renamed", context, { ...fields, keyName: patch.name, metadata: { previous_name: key.name } }, this.now()));
+    if (patch.ipAllowlist !== undefined)
+      events.push(
+        managementEvent(
+          "key.allowlist_changed",
+          context,
+          { ...fields, keyName: patch.name ?? key.name, metadata: { ip_allowlist: patch.ipAllowlist } },
+          this.now(),
+        ),
+      );
     const updated = await this.stores.keys.update(keyId, patch, events);
     if (updated === null) throw new BentooError("key_not_found", `No API key with id ${keyId} exists.`, { param: "id" });
     await this.invalidate(updated.id);
@@ -122,10 +142,16 @@ export class KeyService {
    * Creates the replacement (same name, mode and allowlist) and lets the old key
    * work for `grace` more seconds: 0 ends it now, null leaves it until revoked.
    */
-  async roll(keyId: string, grace: GracePeriod, accountId?: string, context: ActionContext = OPERATOR): Promise<{ replacement: IssuedKey; previous: ApiKeyRecord }> {
+  async roll(
+    keyId: string,
+    grace: GracePeriod,
+    accountId?: string,
+    context: ActionContext = OPERATOR,
+  ): Promise<{ replacement: IssuedKey; previous: ApiKeyRecord }> {
     const old = await this.requireKey(keyId, accountId);
     const at = this.now();
-    if (keyStatus(old, at) !== "active") throw new BentooError("invalid_request", `API key ${keyId} is ${keyStatus(old, at)}; only an active key can be rolled.`, { param: "id" });
+    if (keyStatus(old, at) !== "active")
+      throw new BentooError("invalid_request", `API key ${keyId} is ${keyStatus(old, at)}; only an active key can be rolled.`, { param: "id" });
     const account = await this.accountOf(old);
     const replacement = await this.create(
       account,
@@ -136,7 +162,13 @@ export class KeyService {
     const rolled = managementEvent(
       "key.rolled",
       context,
-      { accountId: old.accountId, apiKeyId: old.id, keyLast4: old.last4, keyName: old.name, metadata: { grace_seconds: grace, new_key_id: replacement.record.id, new_key_last4: replacement.record.last4 } },
+      {
+        accountId: old.accountId,
+        apiKeyId: old.id,
+        keyLast4: old.last4,
+        keyName: old.name,
+        metadata: { grace_seconds: grace, new_key_id: replacement.record.id, new_key_last4: replacement.record.last4 },
+      },
       at,
     );
     let previous = old;

@@ -1,5 +1,5 @@
 import type { KeyWithAccount } from "../accounts/types.js";
-import { hasValidChecksum, hashApiKey, parseKeyShape } from "./api-key.js";
+import { hashApiKey, hasValidChecksum, parseKeyShape } from "./api-key.js";
 import type { KeyCache } from "./key-cache.js";
 
 export type AuthFailureCode = "missing_api_key" | "invalid_auth_scheme" | "malformed_api_key" | "invalid_api_key" | "revoked_api_key" | "expired_api_key";
@@ -9,7 +9,12 @@ export type VerifyOutcome =
   | { valid: true; subject: KeyWithAccount }
   | { valid: false; code: AuthFailureCode; last4: string | null; subject: KeyWithAccount | null };
 
-const failure = (code: AuthFailureCode, last4: string | null = null, subject: KeyWithAccount | null = null): VerifyOutcome => ({ valid: false, code, last4, subject });
+const failure = (code: AuthFailureCode, last4: string | null = null, subject: KeyWithAccount | null = null): VerifyOutcome => ({
+  valid: false,
+  code,
+  last4,
+  subject,
+});
 
 /** A well-shaped key as presented in an Authorization header, with its hash. */
 export interface PresentedKey {

@@ -68,7 +68,7 @@ function rangeOf(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number): Range {
 
 function inRange(address: ClientAddress, range: Range): boolean {
   for (let index = 0; index < 4; index += 1) {
-    if (((address[index]! & range.mask[index]!) >>> 0) !== range.network[index]) return false;
+    if ((address[index]! & range.mask[index]!) >>> 0 !== range.network[index]) return false;
   }
   return true;
 }
@@ -138,8 +138,12 @@ function parseEntry(raw: string): ParsedEntry | null {
   const addressText = slash === -1 ? text : text.slice(0, slash);
   const isV6 = addressText.includes(":");
   const valid = isV6
-    ? slash === -1 ? ipaddr.IPv6.isValid(text) : ipaddr.IPv6.isValidCIDR(text)
-    : slash === -1 ? ipaddr.IPv4.isValidFourPartDecimal(text) : ipaddr.IPv4.isValidCIDRFourPartDecimal(text);
+    ? slash === -1
+      ? ipaddr.IPv6.isValid(text)
+      : ipaddr.IPv6.isValidCIDR(text)
+    : slash === -1
+      ? ipaddr.IPv4.isValidFourPartDecimal(text)
+      : ipaddr.IPv4.isValidCIDRFourPartDecimal(text);
   if (!valid) return null;
   const [address, prefix] = slash === -1 ? [ipaddr.parse(text), isV6 ? 128 : 32] : ipaddr.parseCIDR(text);
   const range = rangeOf(address, prefix);
@@ -176,7 +180,7 @@ function compiled(entries: readonly string[], ranges: readonly Range[]): Compile
     if (address === null) return false;
     if (isMappedV4(address)) {
       const value = address[3]!;
-      for (let index = 0; index < v4Networks.length; index += 1) if (((value & v4Masks[index]!) >>> 0) === v4Networks[index]) return true;
+      for (let index = 0; index < v4Networks.length; index += 1) if ((value & v4Masks[index]!) >>> 0 === v4Networks[index]) return true;
     }
     for (const range of wide) if (inRange(address, range)) return true;
     return false;
@@ -191,7 +195,11 @@ function compiled(entries: readonly string[], ranges: readonly Range[]): Compile
  */
 export function parseAllowlist(entries: readonly string[], param: string): CompiledAllowlist {
   if (entries.length > MAX_ALLOWLIST_ENTRIES) {
-    throw new BentooError("invalid_request", `${param} may hold at most ${MAX_ALLOWLIST_ENTRIES} entries (got ${entries.length}); use CIDR blocks to cover ranges.`, { param });
+    throw new BentooError(
+      "invalid_request",
+      `${param} may hold at most ${MAX_ALLOWLIST_ENTRIES} entries (got ${entries.length}); use CIDR blocks to cover ranges.`,
+      { param },
+    );
   }
   const normalized: string[] = [];
   const ranges: Range[] = [];

@@ -1,4 +1,4 @@
-export * from "./usage.js";
+export * from "./answer-writer.js";
 export * from "./request.js";
 export * from "./response.js";
-export * from "./answer-writer.js";
+export * from "./usage.js";

@@ -30,7 +30,10 @@ export class OpenAiAdapter implements ProviderAdapter {
 
   async send(call: ProviderCall, route: ModelRoute): Promise<Answer> {
     if (call.client.wire !== "openai-chat") {
-      throw new BentooError("invalid_request", `provider "${this.providerId}" speaks OpenAI's Chat Completions; this API cannot be served through it yet. Use POST /v1/chat/completions.`);
+      throw new BentooError(
+        "invalid_request",
+        `provider "${this.providerId}" speaks OpenAI's Chat Completions; this API cannot be served through it yet. Use POST /v1/chat/completions.`,
+      );
     }
     const streamed = call.client.stream;
     const response = await this.#client.post("/chat/completions", passthroughBody(call, route), { streamed, cancellation: call.cancellation });
@@ -38,7 +41,8 @@ export class OpenAiAdapter implements ProviderAdapter {
       const translation = new OpenAiChatPassthrough(call);
       return { kind: "stream", pipeTo: (destination) => relayStream(this.#client, response, translation, destination, call.cancellation) };
     }
-    if (response.status < 200 || response.status >= 300) throw mapUpstreamStatus(this.#client.provider, route.upstreamModel, response.status, response.body.toString("utf8"));
+    if (response.status < 200 || response.status >= 300)
+      throw mapUpstreamStatus(this.#client.provider, route.upstreamModel, response.status, response.body.toString("utf8"));
     if (response.truncated) throw this.#client.tooLarge();
     return passthroughAnswer(call, route, response.body);
   }

@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { BentooError, basicUsage, replaceValues, topLevelMembers, type ModelRoute, type Usage } from "@bentoo/core";
+import { BentooError, basicUsage, type ModelRoute, replaceValues, topLevelMembers, type Usage } from "@bentoo/core";
 import type { Answer, ProviderCall } from "../provider.js";
 import { countRequestTokens, countTokens } from "../tokenizer.js";
 import { readOpenAiUsage } from "./usage.js";
@@ -48,12 +48,19 @@ function splicedAnswer(call: ProviderCall, bytes: Buffer): Answer | null {
         const value = extras[name];
         if (!Object.hasOwn(members, name)) added += `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
         // The provider reported a member of the same name with another value (its own cost): ours wins.
-        else if (members[name] !== value) return replaceValues(bytes, [[model, modelName], [reported, JSON.stringify(Object.assign(members, extras))]]);
+        else if (members[name] !== value)
+          return replaceValues(bytes, [
+            [model, modelName],
+            [reported, JSON.stringify(Object.assign(members, extras))],
+          ]);
       }
       if (added === "") return replaceValues(bytes, [[model, modelName]]);
       // The usage object has members (it was read), so the new ones follow a comma.
       const close = reported.end - 1;
-      return replaceValues(bytes, [[model, modelName], [{ start: close, end: close }, added]]);
+      return replaceValues(bytes, [
+        [model, modelName],
+        [{ start: close, end: close }, added],
+      ]);
     },
   };
 }
@@ -78,7 +85,16 @@ function parsedAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Ans
     body: () => {
       const extras = call.usageExtras(usage);
       // A usage the provider reported keeps its other members (details).
-      completion.usage = reported === null ? { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens, ...extras, estimated: true } : Object.assign(completion.usage as Record<string, unknown>, extras);
+      completion.usage =
+        reported === null
+          ? {
+              prompt_tokens: usage.inputTokens,
+              completion_tokens: usage.outputTokens,
+              total_tokens: usage.inputTokens + usage.outputTokens,
+              ...extras,
+              estimated: true,
+            }
+          : Object.assign(completion.usage as Record<string, unknown>, extras);
       return JSON.stringify(completion);
     },
   };

@@ -1,4 +1,4 @@
-import { replaceValues, topLevelMembers, type ModelRoute, type ValueSpan } from "@bentoo/core";
+import { type ModelRoute, replaceValues, topLevelMembers, type ValueSpan } from "@bentoo/core";
 import type { ProviderCall } from "../provider.js";
 
 const FORWARDED_MEMBERS = ["model", "stream_options"];

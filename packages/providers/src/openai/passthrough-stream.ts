@@ -1,6 +1,6 @@
 import { basicUsage, type Usage } from "@bentoo/core";
 import { createParser } from "eventsource-parser";
-import { applyEdits, occurrences, type ByteEdit } from "../byte-edits.js";
+import { applyEdits, type ByteEdit, occurrences } from "../byte-edits.js";
 import type { ProviderCall } from "../provider.js";
 import { SseFramer } from "../sse-framer.js";
 import type { StreamEnd, StreamTranslation } from "../stream-relay.js";
@@ -196,7 +196,8 @@ function objectEnd(text: string, open: number): number {
  * reported a member of the same name, the object written again with ours.
  */
 function withExtras(open: number, close: number, reported: Record<string, unknown>, extras: Record<string, unknown>): ByteEdit {
-  for (const name in extras) if (Object.hasOwn(reported, name)) return { start: open, end: close, bytes: Buffer.from(JSON.stringify(Object.assign({}, reported, extras))) };
+  for (const name in extras)
+    if (Object.hasOwn(reported, name)) return { start: open, end: close, bytes: Buffer.from(JSON.stringify(Object.assign({}, reported, extras))) };
   const members = JSON.stringify(extras);
   // The object was read as usage, so it has members and the new ones follow a comma.
   return { start: close - 1, end: close - 1, bytes: members.length <= 2 ? NOTHING : Buffer.from(`,${members.slice(1, -1)}`) };

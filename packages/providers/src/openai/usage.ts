@@ -15,7 +15,14 @@ export function readOpenAiUsage(value: unknown): Usage | null {
   if (input === null || output === null) return null;
   const cached = isObject(value.prompt_tokens_details) ? count(value.prompt_tokens_details.cached_tokens) : null;
   const reasoning = isObject(value.completion_tokens_details) ? count(value.completion_tokens_details.reasoning_tokens) : null;
-  return { inputTokens: input, outputTokens: output, cacheReadTokens: Math.min(cached ?? 0, input), cacheWriteTokens: 0, reasoningTokens: Math.min(reasoning ?? 0, output), estimated: false };
+  return {
+    inputTokens: input,
+    outputTokens: output,
+    cacheReadTokens: Math.min(cached ?? 0, input),
+    cacheWriteTokens: 0,
+    reasoningTokens: Math.min(reasoning ?? 0, output),
+    estimated: false,
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

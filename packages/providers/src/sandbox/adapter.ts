@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import { basicUsage, type ModelResponse, type StreamEvent } from "@bentoo/core";
-import { answerContext, type Answer, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "../provider.js";
+import { type Answer, answerContext, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "../provider.js";
 import { sandboxAnswer } from "./answer.js";
 
 export const SANDBOX_PROVIDER_ID = "sandbox";

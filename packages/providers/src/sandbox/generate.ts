@@ -5,9 +5,36 @@ import { createHash } from "node:crypto";
  * SHA-256 of the request, so the same request always gets the same answer.
  */
 const WORDS = [
-  "sandbox", "answer", "bentoo", "gateway", "token", "model", "stream", "request", "deterministic", "offline",
-  "credits", "latency", "catalog", "provider", "response", "example", "testing", "quickly", "reliable", "simple",
-  "every", "second", "useful", "clear", "steady", "local", "result", "message", "chunk", "usage",
+  "sandbox",
+  "answer",
+  "bentoo",
+  "gateway",
+  "token",
+  "model",
+  "stream",
+  "request",
+  "deterministic",
+  "offline",
+  "credits",
+  "latency",
+  "catalog",
+  "provider",
+  "response",
+  "example",
+  "testing",
+  "quickly",
+  "reliable",
+  "simple",
+  "every",
+  "second",
+  "useful",
+  "clear",
+  "steady",
+  "local",
+  "result",
+  "message",
+  "chunk",
+  "usage",
 ];
 
 export class Seeded {
@@ -57,8 +84,8 @@ export function valueForSchema(schema: unknown, random: Seeded, depth = 0): unkn
       return random.next(2) === 1;
     case "array":
       return [valueForSchema(record.items, random, depth + 1)];
-    case "object":
     default: {
+      // "object", and any other or missing type: an object of the properties the schema names.
       const properties = typeof record.properties === "object" && record.properties !== null ? (record.properties as Record<string, unknown>) : {};
       const object: Record<string, unknown> = {};
       for (const [name, propertySchema] of Object.entries(properties)) object[name] = valueForSchema(propertySchema, random, depth + 1);

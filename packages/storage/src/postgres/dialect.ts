@@ -10,7 +10,10 @@ const NUMERIC_OID = 1700;
  * record inserts. BIGINT columns hold epoch milliseconds and micro-dollars,
  * all within Number's safe range, so they are parsed as numbers.
  */
-export function createDialect(url: string, options: { schema?: string; maxConnections?: number } = {}): { dialect: PostgresDialect; inserts: PostgresRecordInserts } {
+export function createDialect(
+  url: string,
+  options: { schema?: string; maxConnections?: number } = {},
+): { dialect: PostgresDialect; inserts: PostgresRecordInserts } {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,

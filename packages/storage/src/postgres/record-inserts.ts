@@ -1,8 +1,8 @@
 import type { AuditRecord, LedgerEntry } from "@bentoo/core";
 import { CompiledQuery, type Kysely } from "kysely";
 import { AUDIT_COLUMNS, auditRowValues } from "../records/audit-rows.js";
-import type { RecordInserts } from "../records/record-inserts.js";
 import { LEDGER_COLUMNS, ledgerRowValues } from "../records/ledger-rows.js";
+import type { RecordInserts } from "../records/record-inserts.js";
 import type { Database } from "../schema.js";
 
 /** The PostgreSQL type a column's JSON text is cast to; the others are text. */

@@ -85,7 +85,9 @@ export const AUDIT_COLUMNS = [
 export type AuditRowValues = ColumnValues<AuditLogTable, typeof AUDIT_COLUMNS>;
 
 /** The value types of `Columns` of `Table`, as a tuple in the same order. */
-export type ColumnValues<Table, Columns extends ReadonlyArray<keyof Selectable<Table>>> = { readonly [Index in keyof Columns]: Selectable<Table>[Columns[Index]] };
+export type ColumnValues<Table, Columns extends ReadonlyArray<keyof Selectable<Table>>> = {
+  readonly [Index in keyof Columns]: Selectable<Table>[Columns[Index]];
+};
 
 /** The record as it is stored, in AUDIT_COLUMNS order. */
 export function auditRowValues(r: AuditRecord): AuditRowValues {

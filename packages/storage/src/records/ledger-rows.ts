@@ -1,9 +1,18 @@
 import type { LedgerEntry } from "@bentoo/core";
 import type { CreditLedgerTable } from "../ledger-schema.js";
-import { storedText, type ColumnValues } from "./audit-rows.js";
+import { type ColumnValues, storedText } from "./audit-rows.js";
 
 /** Every column of credit_ledger, in INSERT order. */
-export const LEDGER_COLUMNS = ["id", "account_id", "kind", "amount_micros", "request_id", "estimated", "created_at", "metadata"] as const satisfies ReadonlyArray<keyof CreditLedgerTable>;
+export const LEDGER_COLUMNS = [
+  "id",
+  "account_id",
+  "kind",
+  "amount_micros",
+  "request_id",
+  "estimated",
+  "created_at",
+  "metadata",
+] as const satisfies ReadonlyArray<keyof CreditLedgerTable>;
 
 /** A credit_ledger row's values in LEDGER_COLUMNS order: an INSERT's parameters. */
 export type LedgerRowValues = ColumnValues<CreditLedgerTable, typeof LEDGER_COLUMNS>;

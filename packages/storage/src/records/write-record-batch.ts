@@ -1,5 +1,5 @@
 import type { LedgerEntry, RecordBatch } from "@bentoo/core";
-import { sql, type Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
 import type { RecordInserts } from "./record-inserts.js";
 

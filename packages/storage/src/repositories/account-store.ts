@@ -1,4 +1,4 @@
-import { newId, type Account, type AuditRecord, type AccountPatch, type AccountStore, type NewAccount, type Page } from "@bentoo/core";
+import { type Account, type AccountPatch, type AccountStore, type AuditRecord, type NewAccount, newId, type Page } from "@bentoo/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";
@@ -29,7 +29,12 @@ export class KyselyAccountStore implements AccountStore {
     return this.db.transaction().execute(async (trx) => {
       // A taken email inserts nothing (no error to tell apart per dialect); a concurrent
       // creation of the same email waits for the first to commit, then inserts nothing.
-      const inserted = await trx.insertInto("accounts").values(row).onConflict((conflict) => conflict.column("email").doNothing()).returning("id").executeTakeFirst();
+      const inserted = await trx
+        .insertInto("accounts")
+        .values(row)
+        .onConflict((conflict) => conflict.column("email").doNothing())
+        .returning("id")
+        .executeTakeFirst();
       if (inserted === undefined) return null;
       const account = toAccount(row);
       await this.writeEvents(trx, events(account));
@@ -68,13 +73,21 @@ export class KyselyAccountStore implements AccountStore {
   }
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom("accounts")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .executeTakeFirstOrThrow();
     return Number(row.count);
   }
 
   async list(options: { limit: number; cursor?: string | null }): Promise<Page<Account>> {
     const position = requireCursor(options.cursor);
-    let query = this.db.selectFrom("accounts").selectAll().orderBy("created_at").orderBy("id").limit(options.limit + 1);
+    let query = this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .orderBy("created_at")
+      .orderBy("id")
+      .limit(options.limit + 1);
     if (position !== null) {
       query = query.where((eb) =>
         eb.or([eb("created_at", ">", position.createdAt), eb.and([eb("created_at", "=", position.createdAt), eb("id", ">", position.id)])]),

@@ -1,4 +1,4 @@
-import { isAuditEvent, isAuditRecordType, type AuditRecord } from "@bentoo/core";
+import { type AuditRecord, isAuditEvent, isAuditRecordType } from "@bentoo/core";
 import type { Selectable } from "kysely";
 import type { AuditLogTable } from "../audit-schema.js";
 
@@ -10,7 +10,8 @@ function parseMetadata(value: string | null): Record<string, unknown> | null {
 }
 
 export function fromAuditRow(row: Selectable<AuditLogTable>): AuditRecord {
-  if (!isAuditRecordType(row.type) || !isAuditEvent(row.event)) throw new Error(`audit record ${row.id} has an unknown type or event "${row.type}/${row.event}"`);
+  if (!isAuditRecordType(row.type) || !isAuditEvent(row.event))
+    throw new Error(`audit record ${row.id} has an unknown type or event "${row.type}/${row.event}"`);
   return {
     id: row.id,
     type: row.type,

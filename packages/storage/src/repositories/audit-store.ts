@@ -1,17 +1,17 @@
 import {
   AUDIT_QUERY_MAX_LIMIT,
-  BentooError,
   type AuditPage,
   type AuditQuery,
   type AuditRecord,
   type AuditStore,
+  BentooError,
   type KeyActivity,
   type UsageBucket,
   type UsageOptions,
 } from "@bentoo/core";
-import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from "kysely";
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import type { AuditLogTable } from "../audit-schema.js";
-import { encodeCursor, type CursorPosition } from "../cursor.js";
+import { type CursorPosition, encodeCursor } from "../cursor.js";
 import type { Database } from "../schema.js";
 import { fromAuditRow } from "./audit-row-reader.js";
 import { requireCursor } from "./pagination.js";
@@ -145,7 +145,9 @@ export class KyselyAuditStore implements AuditStore {
     requireInteger(now, "now");
     const ids =
       apiKeyIds ??
-      (await this.db.selectFrom("api_keys").select("id").where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute()).map((row) => row.id);
+      (await this.db.selectFrom("api_keys").select("id").where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute()).map(
+        (row) => row.id,
+      );
     if (ids.length === 0) return [];
     const counts = new Map<string, { hour: number; day: number }>();
     for (const idChunk of chunks(ids, ID_LIST_CHUNK)) {

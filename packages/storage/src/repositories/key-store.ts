@@ -1,5 +1,4 @@
 import {
-  newId,
   type ApiKeyRecord,
   type AuditRecord,
   type CreateKeyOutcome,
@@ -7,6 +6,7 @@ import {
   type KeyStore,
   type KeyWithAccount,
   type NewApiKey,
+  newId,
   type Page,
 } from "@bentoo/core";
 import type { Kysely } from "kysely";

@@ -1,5 +1,5 @@
 import type { LedgerEntry, LedgerKind, LedgerStore } from "@bentoo/core";
-import { sql, type Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
 
 /** The ledger's read side (rows are written by writeRecordBatch). */
@@ -16,7 +16,14 @@ export class KyselyLedgerStore implements LedgerStore {
   }
 
   async list(accountId: string, options: { limit: number }): Promise<LedgerEntry[]> {
-    const rows = await this.db.selectFrom("credit_ledger").selectAll().where("account_id", "=", accountId).orderBy("created_at", "desc").orderBy("id", "desc").limit(options.limit).execute();
+    const rows = await this.db
+      .selectFrom("credit_ledger")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(options.limit)
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       accountId: row.account_id,

@@ -1,10 +1,13 @@
 import { BentooError, type Page } from "@bentoo/core";
-import { decodeCursor, encodeCursor, type CursorPosition } from "../cursor.js";
+import { type CursorPosition, decodeCursor, encodeCursor } from "../cursor.js";
 
 export function requireCursor(cursor: string | null | undefined): CursorPosition | null {
   if (cursor === undefined || cursor === null || cursor === "") return null;
   const position = decodeCursor(cursor);
-  if (position === null) throw new BentooError("invalid_request", "cursor is not a cursor this server issued; pass next_cursor from the previous page unchanged.", { param: "cursor" });
+  if (position === null)
+    throw new BentooError("invalid_request", "cursor is not a cursor this server issued; pass next_cursor from the previous page unchanged.", {
+      param: "cursor",
+    });
   return position;
 }
 

@@ -1,4 +1,4 @@
-import { isPlan, type Account, type ApiKeyRecord, type KeyMode } from "@bentoo/core";
+import { type Account, type ApiKeyRecord, isPlan, type KeyMode } from "@bentoo/core";
 import type { Selectable } from "kysely";
 import type { AccountsTable, ApiKeysTable } from "../schema.js";
 

@@ -1,8 +1,8 @@
-import type BetterSqlite3 from "better-sqlite3";
 import type { AuditRecord, LedgerEntry } from "@bentoo/core";
+import type BetterSqlite3 from "better-sqlite3";
 import { AUDIT_COLUMNS, auditRowValues } from "../records/audit-rows.js";
-import type { RecordInserts } from "../records/record-inserts.js";
 import { LEDGER_COLUMNS, ledgerRowValues } from "../records/ledger-rows.js";
+import type { RecordInserts } from "../records/record-inserts.js";
 
 function insertText(table: string, columns: readonly string[]): string {
   return `insert into "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) values (${columns.map(() => "?").join(", ")}) on conflict ("id") do nothing`;
@@ -39,7 +39,10 @@ export class SqliteRecordInserts implements RecordInserts {
 
   /** Prepared at first use: the connection is opened before the migrations create the tables. */
   #prepared(): { audit: BetterSqlite3.Statement<unknown[]>; ledger: BetterSqlite3.Statement<unknown[]> } {
-    this.#statements ??= { audit: this.database.prepare(insertText("audit_log", AUDIT_COLUMNS)), ledger: this.database.prepare(insertText("credit_ledger", LEDGER_COLUMNS)) };
+    this.#statements ??= {
+      audit: this.database.prepare(insertText("audit_log", AUDIT_COLUMNS)),
+      ledger: this.database.prepare(insertText("credit_ledger", LEDGER_COLUMNS)),
+    };
     return this.#statements;
   }
 }

@@ -1,5 +1,5 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { ApiError } from "../../api/client";
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import type { ApiError } from "../../api/client";
 import { Alert } from "../../components/alert";
 import { asApiError } from "../../lib/use-async";
 

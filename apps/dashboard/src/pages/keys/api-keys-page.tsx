@@ -4,8 +4,8 @@ import type { ApiKey, ListPage } from "../../api/types";
 import { EmptyState } from "../../components/empty-state";
 import { ErrorState } from "../../components/error-state";
 import { LoadingState } from "../../components/loading-state";
-import { useAsync } from "../../lib/use-async";
 import { bucketStarts, lastWindow, seriesByKey } from "../../lib/usage";
+import { useAsync } from "../../lib/use-async";
 import { useAccount, useSession } from "../../session/session-context";
 import { CreateKeyDialog } from "./create-key-dialog";
 import { KeyCapNotice } from "./key-cap-notice";
@@ -34,7 +34,12 @@ async function loadAllKeys(): Promise<ApiKey[]> {
 async function loadSparklines(): Promise<Map<string, number[]>> {
   const window = lastWindow("hour", 24);
   try {
-    const usage = await api.usage({ start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString(), granularity: "hour", group_by: "key" });
+    const usage = await api.usage({
+      start: new Date(window.start).toISOString(),
+      end: new Date(window.end).toISOString(),
+      granularity: "hour",
+      group_by: "key",
+    });
     return seriesByKey(usage.data, bucketStarts(window));
   } catch {
     return new Map();
@@ -85,8 +90,8 @@ export function ApiKeysPage() {
         </button>
       </div>
       <p className="page-intro">
-        One key reaches every model in the catalog. Keys carry your account's rate limits and credit balance. After creation a key is shown only by its last four
-        characters.
+        One key reaches every model in the catalog. Keys carry your account's rate limits and credit balance. After creation a key is shown only by its last
+        four characters.
       </p>
       <KeyCapNotice account={account} />
 
@@ -96,7 +101,11 @@ export function ApiKeysPage() {
         <EmptyState title="No API keys yet">Click “Create key”, give it a descriptive name such as production-webapp, and copy it somewhere safe.</EmptyState>
       )}
       {keys.state.status === "ready" && keys.state.data.length > 0 && (
-        <KeysTable keys={keys.state.data} sparklines={sparklines.state.status === "ready" ? sparklines.state.data : new Map()} onAction={(kind, key) => setDialog({ kind, key })} />
+        <KeysTable
+          keys={keys.state.data}
+          sparklines={sparklines.state.status === "ready" ? sparklines.state.data : new Map()}
+          onAction={(kind, key) => setDialog({ kind, key })}
+        />
       )}
       {rolling && <p className="hint">A rolled key is in its grace period: this table refreshes every 10 seconds so you can watch its traffic drop to zero.</p>}
 

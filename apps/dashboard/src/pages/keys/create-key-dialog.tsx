@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from "react";
-import { api, type ApiError } from "../../api/client";
+import { type FormEvent, useState } from "react";
+import { type ApiError, api } from "../../api/client";
 import type { IssuedKey, KeyMode } from "../../api/types";
 import { Alert } from "../../components/alert";
 import { Dialog } from "../../components/dialog";
@@ -28,7 +28,11 @@ export function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; o
     setError(null);
     const days = EXPIRIES.find((entry) => entry.id === expiry)?.days ?? null;
     try {
-      const created = await api.createKey({ name: name.trim(), mode, ...(days === null ? {} : { expires_at: new Date(Date.now() + days * 86_400_000).toISOString() }) });
+      const created = await api.createKey({
+        name: name.trim(),
+        mode,
+        ...(days === null ? {} : { expires_at: new Date(Date.now() + days * 86_400_000).toISOString() }),
+      });
       setIssued(created);
       onCreated();
     } catch (caught) {

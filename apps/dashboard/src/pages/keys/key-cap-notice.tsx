@@ -26,9 +26,7 @@ export function KeyCapNotice({ account }: { account: Account }) {
         <meter min={0} max={cap} value={used} low={cap * 0.8} high={cap * 0.95} optimum={0} aria-labelledby="key-cap-label" />
       </div>
       {full && (
-        <p role="status">
-          You have reached the limit of {cap} active keys. Revoke a key you no longer use, or move to the Pro plan for unlimited keys.
-        </p>
+        <p role="status">You have reached the limit of {cap} active keys. Revoke a key you no longer use, or move to the Pro plan for unlimited keys.</p>
       )}
       {near && <p>You are close to the limit of {cap} active keys. Pro and Enterprise plans have no limit.</p>}
     </div>

@@ -1,6 +1,6 @@
+import type { IssuedKey } from "../../api/types";
 import { Alert } from "../../components/alert";
 import { CopyButton } from "../../components/copy-button";
-import type { IssuedKey } from "../../api/types";
 import { KeySnippets } from "./key-snippets";
 
 /** The only time a full key is on screen: copy it, with a plain warning that it will not be shown again. */

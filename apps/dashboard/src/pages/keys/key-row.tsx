@@ -33,7 +33,9 @@ export function KeyRow({ apiKey, replacedBy, replaces, sparkline, onAction }: Ke
       <td>
         <Badge tone={apiKey.mode === "live" ? "blue" : "amber"}>{apiKey.mode}</Badge>
       </td>
-      <td className="nowrap" title={formatDateTime(apiKey.created_at)}>{formatDate(apiKey.created_at)}</td>
+      <td className="nowrap" title={formatDateTime(apiKey.created_at)}>
+        {formatDate(apiKey.created_at)}
+      </td>
       <td className="nowrap" data-testid="key-last-used" title={apiKey.last_used_at === null ? undefined : formatDateTime(apiKey.last_used_at)}>
         {apiKey.last_used_at === null ? <span className="muted">Never</span> : formatRelative(apiKey.last_used_at)}
       </td>
@@ -49,7 +51,13 @@ export function KeyRow({ apiKey, replacedBy, replaces, sparkline, onAction }: Ke
         <Badge tone={STATUS_TONE[apiKey.status]}>{apiKey.status}</Badge>
       </td>
       <td className="nowrap" title={apiKey.expires_at === null ? undefined : formatDateTime(apiKey.expires_at)}>
-        {apiKey.status === "revoked" ? <span className="muted">—</span> : apiKey.expires_at === null ? <span className="muted">Never</span> : formatRelative(apiKey.expires_at)}
+        {apiKey.status === "revoked" ? (
+          <span className="muted">—</span>
+        ) : apiKey.expires_at === null ? (
+          <span className="muted">Never</span>
+        ) : (
+          formatRelative(apiKey.expires_at)
+        )}
       </td>
       <td className="cell-actions">
         {active && replacedBy !== null && (
@@ -67,7 +75,12 @@ export function KeyRow({ apiKey, replacedBy, replaces, sparkline, onAction }: Ke
                 <button type="button" className="button button-small" onClick={() => onAction("roll", apiKey)} aria-label={`Roll ${label}`}>
                   Roll
                 </button>
-                <button type="button" className="button button-small button-danger-ghost" onClick={() => onAction("revoke", apiKey)} aria-label={`Revoke ${label}`}>
+                <button
+                  type="button"
+                  className="button button-small button-danger-ghost"
+                  onClick={() => onAction("revoke", apiKey)}
+                  aria-label={`Revoke ${label}`}
+                >
                   Revoke
                 </button>
               </>

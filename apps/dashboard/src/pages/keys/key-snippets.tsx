@@ -67,7 +67,9 @@ export function KeySnippets({ secret }: { secret: string }) {
     <section className="snippets" aria-label="Use your key">
       <h3>Use it</h3>
       <Tabs items={items} label="Snippet language" />
-      <p className="hint">Keep keys on your servers or in a secret manager; the SDKs read BENTOO_API_KEY from the environment. Never commit a key to source control.</p>
+      <p className="hint">
+        Keep keys on your servers or in a secret manager; the SDKs read BENTOO_API_KEY from the environment. Never commit a key to source control.
+      </p>
     </section>
   );
 }

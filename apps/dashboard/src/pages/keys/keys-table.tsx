@@ -1,5 +1,5 @@
 import type { ApiKey } from "../../api/types";
-import { KeyRow, type KeyAction } from "./key-row";
+import { type KeyAction, KeyRow } from "./key-row";
 
 interface KeysTableProps {
   keys: readonly ApiKey[];

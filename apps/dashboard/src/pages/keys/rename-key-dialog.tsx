@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from "react";
-import { api, type ApiError } from "../../api/client";
+import { type FormEvent, useState } from "react";
+import { type ApiError, api } from "../../api/client";
 import type { ApiKey } from "../../api/types";
 import { Alert } from "../../components/alert";
 import { Dialog } from "../../components/dialog";

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api, type ApiError } from "../../api/client";
+import { type ApiError, api } from "../../api/client";
 import type { ApiKey } from "../../api/types";
 import { Alert } from "../../components/alert";
 import { Dialog } from "../../components/dialog";
@@ -28,7 +28,8 @@ export function RevokeKeyDialog({ apiKey, onClose, onRevoked }: { apiKey: ApiKey
   return (
     <Dialog title="Revoke API key?" onClose={onClose} testId="revoke-key-dialog">
       <p>
-        Revoke <strong>{apiKey.name}</strong> ({maskedKey(apiKey.key_id)})? Requests using it will <strong>immediately return 401</strong>. This cannot be undone.
+        Revoke <strong>{apiKey.name}</strong> ({maskedKey(apiKey.key_id)})? Requests using it will <strong>immediately return 401</strong>. This cannot be
+        undone.
       </p>
       {recent > 0 && (
         <Alert tone="warning">

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from "react";
-import { api, type ApiError } from "../../api/client";
+import { type FormEvent, useState } from "react";
+import { type ApiError, api } from "../../api/client";
 import type { ApiKey, GraceChoice, RolledKey } from "../../api/types";
 import { Alert } from "../../components/alert";
 import { Dialog } from "../../components/dialog";
@@ -18,7 +18,8 @@ const GRACE: ReadonlyArray<{ id: GraceChoice; label: string }> = [
 function previousKeyNote(rolled: RolledKey): string {
   const old = maskedKey(rolled.previous_key.key_id);
   if (rolled.previous_key.status !== "active") return `The old key ${old} no longer works.`;
-  if (rolled.previous_key.expires_at === null) return `The old key ${old} keeps working until you revoke it. Its row shows its traffic, with a "Revoke now" button.`;
+  if (rolled.previous_key.expires_at === null)
+    return `The old key ${old} keeps working until you revoke it. Its row shows its traffic, with a "Revoke now" button.`;
   return `The old key ${old} keeps working until ${formatDateTime(rolled.previous_key.expires_at)}. Its row shows its traffic, with a "Revoke now" button.`;
 }
 
@@ -55,15 +56,22 @@ export function RollKeyDialog({ apiKey, onClose, onRolled }: { apiKey: ApiKey; o
   return (
     <Dialog key="form" title={`Roll key ${maskedKey(apiKey.key_id)}`} onClose={onClose} testId="roll-key-dialog">
       <p>
-        Rolling <strong>{apiKey.name}</strong> creates a replacement key with the same name, mode and IP allowlist. Update your deployments to the new key, then retire
-        the old one.
+        Rolling <strong>{apiKey.name}</strong> creates a replacement key with the same name, mode and IP allowlist. Update your deployments to the new key, then
+        retire the old one.
       </p>
       <form onSubmit={(event) => void submit(event)}>
         <fieldset className="field">
           <legend>Keep the old key working for</legend>
           {GRACE.map((choice, index) => (
             <label key={choice.id} className="choice">
-              <input type="radio" name="grace" value={choice.id} checked={grace === choice.id} onChange={() => setGrace(choice.id)} data-autofocus={index === 2 ? true : undefined} />
+              <input
+                type="radio"
+                name="grace"
+                value={choice.id}
+                checked={grace === choice.id}
+                onChange={() => setGrace(choice.id)}
+                data-autofocus={index === 2 ? true : undefined}
+              />
               <span>{choice.label}</span>
             </label>
           ))}

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from "react";
-import { AUDIT_EVENTS, type ApiKey, type Model } from "../../api/types";
+import { type FormEvent, useState } from "react";
+import { type ApiKey, AUDIT_EVENTS, type Model } from "../../api/types";
 import { maskedKey } from "../../lib/format";
-import { RANGES, type LogQuery, type RangeId } from "./log-query";
+import { type LogQuery, RANGES, type RangeId } from "./log-query";
 
 const STATUSES = ["200", "400", "401", "402", "403", "404", "413", "429", "500", "502", "503", "504"];
 
@@ -60,7 +60,13 @@ export function LogFilters({ query, keys, models, onApply }: LogFiltersProps) {
       </div>
       <div className="field">
         <label htmlFor="filter-model">Model</label>
-        <input id="filter-model" list="filter-model-options" value={draft.model} onChange={(event) => set("model", event.target.value)} placeholder="Any model" />
+        <input
+          id="filter-model"
+          list="filter-model-options"
+          value={draft.model}
+          onChange={(event) => set("model", event.target.value)}
+          placeholder="Any model"
+        />
         <datalist id="filter-model-options">
           {models.map((model) => (
             <option key={model.id} value={model.id} />

@@ -24,6 +24,7 @@ export function LogsPage() {
   const [open, setOpen] = useState<AuditRecord | null>(null);
 
   // New filters: fix the range anew and start from the first page.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the filters (searchKey) change, which the body does not read
   useEffect(() => {
     setNow(Date.now());
     setCursors([null]);
@@ -32,8 +33,22 @@ export function LogsPage() {
   const filters = useMemo(() => resolveFilters(queryFromSearch(new URLSearchParams(searchKey)), now), [searchKey, now]);
   const cursor = cursors[cursors.length - 1] ?? null;
   const page = useAsync(() => api.auditLogs(filters, { limit: PAGE_SIZE, cursor }), [filters, cursor]);
-  const keys = useAsync(() => api.listKeys({ limit: 200 }).then((list) => list.data, () => []), []);
-  const models = useAsync(() => api.models().then((list) => list.data, () => []), []);
+  const keys = useAsync(
+    () =>
+      api.listKeys({ limit: 200 }).then(
+        (list) => list.data,
+        () => [],
+      ),
+    [],
+  );
+  const models = useAsync(
+    () =>
+      api.models().then(
+        (list) => list.data,
+        () => [],
+      ),
+    [],
+  );
 
   const refresh = () => {
     setNow(Date.now());
@@ -52,8 +67,8 @@ export function LogsPage() {
         </div>
       </div>
       <p className="page-intro">
-        Every API request and account change, newest data included up to {formatDateTime(filters.end ?? new Date(now).toISOString())}. Keys appear by their last four
-        characters only.
+        Every API request and account change, newest data included up to {formatDateTime(filters.end ?? new Date(now).toISOString())}. Keys appear by their last
+        four characters only.
       </p>
       <LogFilters
         key={searchKey}
@@ -70,7 +85,9 @@ export function LogsPage() {
       {page.state.status === "loading" && <LoadingState label="Loading audit records…" />}
       {page.state.status === "error" && <ErrorState error={page.state.error} title="The audit log could not be loaded" onRetry={() => void page.reload()} />}
       {page.state.status === "ready" && page.state.data.data.length === 0 && (
-        <EmptyState title="No records match these filters">Widen the time range or clear a filter. Requests appear here a moment after they are made.</EmptyState>
+        <EmptyState title="No records match these filters">
+          Widen the time range or clear a filter. Requests appear here a moment after they are made.
+        </EmptyState>
       )}
       {page.state.status === "ready" && page.state.data.data.length > 0 && <LogsTable records={page.state.data.data} onOpen={setOpen} />}
       {page.state.status === "ready" && (cursors.length > 1 || page.state.data.has_more) && (

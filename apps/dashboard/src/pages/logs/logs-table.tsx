@@ -50,7 +50,12 @@ export function LogsTable({ records, onOpen }: { records: readonly AuditRecord[]
               <td className="numeric">{record.latency_ms === null ? "—" : `${formatNumber(record.latency_ms)} ms`}</td>
               <td className="nowrap">{record.source_ip ?? "—"}</td>
               <td className="cell-actions">
-                <button type="button" className="button button-small" onClick={() => onOpen(record)} aria-label={`Details of ${record.event} at ${formatDateTime(record.timestamp)}`}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => onOpen(record)}
+                  aria-label={`Details of ${record.event} at ${formatDateTime(record.timestamp)}`}
+                >
                   Details
                 </button>
               </td>

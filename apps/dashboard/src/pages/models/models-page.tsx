@@ -26,7 +26,9 @@ export function ModelsPage() {
           <input id="model-search" type="search" value={search} onChange={(event) => setSearch(event.target.value)} placeholder="gpt, claude, gemini…" />
         </div>
       </div>
-      <p className="page-intro">One key gives access to every model below. Prices are in US dollars per million tokens; test keys are answered by the sandbox for free.</p>
+      <p className="page-intro">
+        One key gives access to every model below. Prices are in US dollars per million tokens; test keys are answered by the sandbox for free.
+      </p>
       {state.status === "loading" && <LoadingState label="Loading the catalog…" />}
       {state.status === "error" && <ErrorState error={state.error} title="The catalog could not be loaded" onRetry={() => void reload()} />}
       {state.status === "ready" && models.length === 0 && <EmptyState title={search === "" ? "The catalog is empty" : "No model matches your search"} />}

@@ -4,8 +4,8 @@ import { ErrorState } from "../../components/error-state";
 import { LoadingState } from "../../components/loading-state";
 import { StatCard } from "../../components/stat-card";
 import { formatCompact, formatNumber, formatUsd, planName } from "../../lib/format";
-import { useAsync } from "../../lib/use-async";
 import { lastWindow, topEntries, totalsOf, type UsageWindow } from "../../lib/usage";
+import { useAsync } from "../../lib/use-async";
 import { Link } from "../../router/link";
 import { useAccount } from "../../session/session-context";
 import { TopTable } from "./top-table";
@@ -21,7 +21,11 @@ interface OverviewData {
 async function loadOverview(): Promise<OverviewData> {
   const day = lastWindow("hour", 24);
   const month = lastWindow("day", 30);
-  const range = (window: UsageWindow) => ({ start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString(), granularity: window.granularity });
+  const range = (window: UsageWindow) => ({
+    start: new Date(window.start).toISOString(),
+    end: new Date(window.end).toISOString(),
+    granularity: window.granularity,
+  });
   const [dayUsage, monthUsage, byModel, byKey] = await Promise.all([
     api.usage({ ...range(day), group_by: "none" }),
     api.usage({ ...range(month), group_by: "none" }),
@@ -46,15 +50,29 @@ export function OverviewPage() {
         </Link>
       </div>
       <div className="stat-grid">
-        <StatCard label="Credit balance" value={formatUsd(account.balance_micros)} detail="Live keys spend credits; test keys are free." testId="stat-balance" />
+        <StatCard
+          label="Credit balance"
+          value={formatUsd(account.balance_micros)}
+          detail="Live keys spend credits; test keys are free."
+          testId="stat-balance"
+        />
         <StatCard
           label="Plan"
           value={planName(account.plan)}
           detail={`${formatNumber(account.limits.requests_per_minute)} requests/min · ${formatCompact(account.limits.tokens_per_minute)} tokens/min`}
           testId="stat-plan"
         />
-        <StatCard label="Active keys" value={cap === null ? formatNumber(account.active_keys) : `${account.active_keys} of ${cap}`} detail={cap === null ? "Unlimited on this plan" : `The ${planName(account.plan)} plan allows ${cap}`} />
-        <StatCard label="Requests, last 24 h" value={day === null ? "…" : formatNumber(day.requests)} detail={day === null ? undefined : `${formatCompact(day.tokens)} tokens · ${formatUsd(day.costMicros)}`} testId="stat-requests-24h" />
+        <StatCard
+          label="Active keys"
+          value={cap === null ? formatNumber(account.active_keys) : `${account.active_keys} of ${cap}`}
+          detail={cap === null ? "Unlimited on this plan" : `The ${planName(account.plan)} plan allows ${cap}`}
+        />
+        <StatCard
+          label="Requests, last 24 h"
+          value={day === null ? "…" : formatNumber(day.requests)}
+          detail={day === null ? undefined : `${formatCompact(day.tokens)} tokens · ${formatUsd(day.costMicros)}`}
+          testId="stat-requests-24h"
+        />
       </div>
 
       {state.status === "loading" && <LoadingState label="Loading usage…" />}

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from "react";
+import { type FormEvent, useId, useState } from "react";
 import type { ApiError } from "../../api/client";
 import { Alert } from "../../components/alert";
 import { checkAllowlist } from "../../lib/ip";

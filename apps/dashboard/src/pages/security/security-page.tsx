@@ -52,7 +52,9 @@ export function SecurityPage() {
             <h2 id="key-allowlists-heading">Per-key allowlists</h2>
             {keys.state.status === "loading" && <LoadingState label="Loading keys…" />}
             {keys.state.status === "error" && <ErrorState error={keys.state.error} onRetry={() => void keys.reload()} />}
-            {keys.state.status === "ready" && keys.state.data.length === 0 && <EmptyState title="No active keys">Create a key first in Settings → API Keys.</EmptyState>}
+            {keys.state.status === "ready" && keys.state.data.length === 0 && (
+              <EmptyState title="No active keys">Create a key first in Settings → API Keys.</EmptyState>
+            )}
             {keys.state.status === "ready" && keys.state.data.length > 0 && (
               <div className="table-wrap">
                 <table className="table" aria-label="Per-key IP allowlists">
@@ -71,9 +73,20 @@ export function SecurityPage() {
                         <th scope="row" className="cell-name">
                           {key.name} <code className="key-mask">{maskedKey(key.key_id)}</code>
                         </th>
-                        <td>{key.ip_allowlist === null || key.ip_allowlist.length === 0 ? <span className="muted">Any address</span> : key.ip_allowlist.join(", ")}</td>
+                        <td>
+                          {key.ip_allowlist === null || key.ip_allowlist.length === 0 ? (
+                            <span className="muted">Any address</span>
+                          ) : (
+                            key.ip_allowlist.join(", ")
+                          )}
+                        </td>
                         <td className="cell-actions">
-                          <button type="button" className="button button-small" onClick={() => setEditing(key)} aria-label={`Edit allowlist of ${key.name} ${maskedKey(key.key_id)}`}>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            onClick={() => setEditing(key)}
+                            aria-label={`Edit allowlist of ${key.name} ${maskedKey(key.key_id)}`}
+                          >
                             Edit allowlist
                           </button>
                         </td>

@@ -1,4 +1,4 @@
-import { BentooError, invalid, isJsonObject, optionalBoolean, optionalInteger, requireBodyObject, type JsonObject } from "@bentoo/core";
+import { BentooError, invalid, isJsonObject, type JsonObject, optionalBoolean, optionalInteger, requireBodyObject } from "@bentoo/core";
 import type { ParsedRequest } from "../dialect.js";
 import { toModelRequest } from "./to-model-request.js";
 

@@ -1,4 +1,17 @@
-import { isJsonObject, type ContentPart, type JsonObject, type MediaSource, type Message, type ModelRequest, type OutputFormat, type ReasoningEffort, type Role, type Sampling, type ToolChoice, type ToolDefinition } from "@bentoo/core";
+import {
+  type ContentPart,
+  isJsonObject,
+  type JsonObject,
+  type MediaSource,
+  type Message,
+  type ModelRequest,
+  type OutputFormat,
+  type ReasoningEffort,
+  type Role,
+  type Sampling,
+  type ToolChoice,
+  type ToolDefinition,
+} from "@bentoo/core";
 
 /**
  * A checked Chat Completions body in Bentoo's own terms. Lenient: the body was
@@ -31,7 +44,9 @@ function contentPart(part: unknown): ContentPart {
     case "image_url": {
       const image = isJsonObject(part.image_url) ? part.image_url : {};
       const detail = image.detail === "low" || image.detail === "high" || image.detail === "auto" ? image.detail : undefined;
-      return typeof image.url === "string" ? { type: "image", source: mediaSource(image.url), ...(detail === undefined ? {} : { detail }) } : { type: "unsupported", description: "an image_url part without a url" };
+      return typeof image.url === "string"
+        ? { type: "image", source: mediaSource(image.url), ...(detail === undefined ? {} : { detail }) }
+        : { type: "unsupported", description: "an image_url part without a url" };
     }
     case "file": {
       const file = isJsonObject(part.file) ? part.file : {};
@@ -59,7 +74,12 @@ function toolCallParts(calls: unknown): ContentPart[] {
     const record = isJsonObject(call) ? call : {};
     const fn = isJsonObject(record.function) ? record.function : {};
     if (record.type !== undefined && record.type !== "function") return { type: "unsupported", description: `a tool call of type "${String(record.type)}"` };
-    return { type: "tool-call", id: typeof record.id === "string" ? record.id : "", name: typeof fn.name === "string" ? fn.name : "", arguments: typeof fn.arguments === "string" ? fn.arguments : "" };
+    return {
+      type: "tool-call",
+      id: typeof record.id === "string" ? record.id : "",
+      name: typeof fn.name === "string" ? fn.name : "",
+      arguments: typeof fn.arguments === "string" ? fn.arguments : "",
+    };
   });
 }
 
@@ -84,7 +104,14 @@ function tools(value: unknown): ToolDefinition[] {
   return value.flatMap((tool: unknown): ToolDefinition[] => {
     const fn = isJsonObject(tool) && isJsonObject(tool.function) ? tool.function : null;
     if (fn === null || typeof fn.name !== "string") return [];
-    return [{ name: fn.name, ...(typeof fn.description === "string" ? { description: fn.description } : {}), ...(fn.parameters === undefined ? {} : { parameters: fn.parameters }), ...(typeof fn.strict === "boolean" ? { strict: fn.strict } : {}) }];
+    return [
+      {
+        name: fn.name,
+        ...(typeof fn.description === "string" ? { description: fn.description } : {}),
+        ...(fn.parameters === undefined ? {} : { parameters: fn.parameters }),
+        ...(typeof fn.strict === "boolean" ? { strict: fn.strict } : {}),
+      },
+    ];
   });
 }
 
@@ -99,7 +126,12 @@ function outputFormat(value: unknown): OutputFormat {
   if (value.type === "json_object") return { type: "json_object" };
   if (value.type === "json_schema" && isJsonObject(value.json_schema)) {
     const schema = value.json_schema;
-    return { type: "json_schema", name: typeof schema.name === "string" ? schema.name : "response", schema: schema.schema ?? { type: "object" }, ...(typeof schema.strict === "boolean" ? { strict: schema.strict } : {}) };
+    return {
+      type: "json_schema",
+      name: typeof schema.name === "string" ? schema.name : "response",
+      schema: schema.schema ?? { type: "object" },
+      ...(typeof schema.strict === "boolean" ? { strict: schema.strict } : {}),
+    };
   }
   return { type: "text" };
 }
@@ -125,7 +157,11 @@ function stringMetadata(value: unknown): Record<string, string> | undefined {
   return Object.fromEntries(entries);
 }
 
-export function toModelRequest(body: JsonObject, messages: readonly JsonObject[], checked: { stream: boolean; choices: number; maxOutputTokens: number | null }): ModelRequest {
+export function toModelRequest(
+  body: JsonObject,
+  messages: readonly JsonObject[],
+  checked: { stream: boolean; choices: number; maxOutputTokens: number | null },
+): ModelRequest {
   const effort = typeof body.reasoning_effort === "string" && EFFORTS.has(body.reasoning_effort) ? (body.reasoning_effort as ReasoningEffort) : undefined;
   const request: ModelRequest = {
     messages: messages.map(message),

@@ -1,4 +1,4 @@
-import { totalTokens, type AnswerContext, type Choice, type ModelResponse, type Usage } from "@bentoo/core";
+import { type AnswerContext, type Choice, type ModelResponse, totalTokens, type Usage } from "@bentoo/core";
 
 /**
  * Answers in Bentoo's own terms written as Chat Completions JSON (the sandbox's

@@ -28,7 +28,10 @@ export class ChatCompletionsStreamWriter implements StreamWriter {
       case "reasoning-delta":
         return this.#open(event.choice, "") + this.#delta(event.choice, { reasoning_content: event.text });
       case "tool-call-start":
-        return this.#open(event.choice, null) + this.#delta(event.choice, { tool_calls: [{ index: event.index, id: event.id, type: "function", function: { name: event.name, arguments: "" } }] });
+        return (
+          this.#open(event.choice, null) +
+          this.#delta(event.choice, { tool_calls: [{ index: event.index, id: event.id, type: "function", function: { name: event.name, arguments: "" } }] })
+        );
       case "tool-call-delta":
         return this.#delta(event.choice, { tool_calls: [{ index: event.index, function: { arguments: event.arguments } }] });
       case "tool-call-end":

@@ -1,10 +1,20 @@
 import type { AccountJson, CreditGrantJson, ListJson } from "@bentoo/api-types";
-import { BentooError, PLANS, optionalEnum, optionalInteger, optionalString, optionalStringList, requireBodyObject, requireString, type AccountPatch } from "@bentoo/core";
+import {
+  type AccountPatch,
+  BentooError,
+  optionalEnum,
+  optionalInteger,
+  optionalString,
+  optionalStringList,
+  PLANS,
+  requireBodyObject,
+  requireString,
+} from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { hashPassword } from "../../auth/password.js";
-import { presentAccount, presentList } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
+import { presentAccount, presentList } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
 /** The largest per-minute limit the limiter represents exactly. */
@@ -27,7 +37,8 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     const body = requireBodyObject(request.body);
     const email = requireString(body, "email", { maxLength: 320 });
     const password = optionalString(body, "password", { maxLength: 1024, trim: false });
-    if (password !== undefined && password.length < 8) throw new BentooError("invalid_request", "password must be at least 8 characters.", { param: "password" });
+    if (password !== undefined && password.length < 8)
+      throw new BentooError("invalid_request", "password must be at least 8 characters.", { param: "password" });
     const plan = optionalEnum(body, "plan", PLANS);
     const passwordHash = password === undefined ? null : await hashPassword(password);
     const account = await services.accounts.create({ email, passwordHash, ...(plan === undefined ? {} : { plan }) }, actionContext(request));
@@ -35,11 +46,16 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
   });
 
   app.get<{ Querystring: Record<string, unknown>; Reply: ListJson<AccountJson> }>("/admin/v1/accounts", async (request) => {
-    const page = await services.storage.accounts.list({ limit: pageLimit(request.query, 1000), cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
+    const page = await services.storage.accounts.list({
+      limit: pageLimit(request.query, 1000),
+      cursor: typeof request.query.cursor === "string" ? request.query.cursor : null,
+    });
     return presentList(page, presentAccount);
   });
 
-  app.get<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) => presentAccount(await services.accounts.require(request.params.id)));
+  app.get<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) =>
+    presentAccount(await services.accounts.require(request.params.id)),
+  );
 
   app.patch<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) => {
     const patch = parseAccountPatch(requireBodyObject(request.body));
@@ -50,7 +66,8 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     const account = await services.accounts.require(request.params.id);
     const body = requireBodyObject(request.body);
     const amount = optionalInteger(body, "amount_micros", { min: -1_000_000_000_000_000, max: 1_000_000_000_000_000 });
-    if (amount === undefined || amount === 0) throw new BentooError("invalid_request", "amount_micros is required: a non-zero integer of micro-dollars (1 USD = 1000000).", { param: "amount_micros" });
+    if (amount === undefined || amount === 0)
+      throw new BentooError("invalid_request", "amount_micros is required: a non-zero integer of micro-dollars (1 USD = 1000000).", { param: "amount_micros" });
     await services.credits.grant(account.id, amount, actionContext(request));
     const balance = (await services.accounts.require(account.id)).balanceMicros;
     return { object: "credit_grant", account_id: account.id, amount_micros: amount, balance_micros: balance } satisfies CreditGrantJson;

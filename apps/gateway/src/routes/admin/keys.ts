@@ -1,9 +1,20 @@
 import type { ApiKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
-import { BentooError, KEY_MODES, optionalEnum, optionalInteger, optionalStringList, requireBodyObject, requireString, isJsonObject, type GracePeriod, type KeyChanges } from "@bentoo/core";
+import {
+  BentooError,
+  type GracePeriod,
+  isJsonObject,
+  KEY_MODES,
+  type KeyChanges,
+  optionalEnum,
+  optionalInteger,
+  optionalStringList,
+  requireBodyObject,
+  requireString,
+} from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { presentIssuedKey, presentKey, presentList, presentRolledKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
+import { presentIssuedKey, presentKey, presentList, presentRolledKey } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 
 const MAX_GRACE_SECONDS = 30 * 24 * 3600;
@@ -12,7 +23,8 @@ export function parseExpiry(body: Record<string, unknown>): number | null {
   const value = body.expires_at;
   if (value === undefined || value === null) return null;
   const at = typeof value === "string" ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(at)) throw new BentooError("invalid_request", "expires_at must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z.", { param: "expires_at" });
+  if (Number.isNaN(at))
+    throw new BentooError("invalid_request", "expires_at must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z.", { param: "expires_at" });
   return at;
 }
 
@@ -44,12 +56,17 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Params: { id: string }; Querystring: Record<string, unknown>; Reply: ListJson<ApiKeyJson> }>("/admin/v1/accounts/:id/keys", async (request) => {
     const account = await services.accounts.require(request.params.id);
     const limit = pageLimit(request.query, 1000);
-    const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
+    const page = await services.storage.keys.listByAccount(account.id, {
+      limit,
+      cursor: typeof request.query.cursor === "string" ? request.query.cursor : null,
+    });
     const now = services.now();
     return presentList(page, (key) => presentKey(key, now));
   });
 
-  app.get<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.requireKey(request.params.id), services.now()));
+  app.get<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) =>
+    presentKey(await services.keys.requireKey(request.params.id), services.now()),
+  );
 
   app.patch<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => {
     const changes = parseKeyChanges(requireBodyObject(request.body));
@@ -63,5 +80,7 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(201).send(presentRolledKey(rolled, services.now()));
   });
 
-  app.delete<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) => presentKey(await services.keys.revoke(request.params.id, undefined, actionContext(request)), services.now()));
+  app.delete<{ Params: { id: string }; Reply: ApiKeyJson }>("/admin/v1/keys/:id", async (request) =>
+    presentKey(await services.keys.revoke(request.params.id, undefined, actionContext(request)), services.now()),
+  );
 }

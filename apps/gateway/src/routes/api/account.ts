@@ -17,7 +17,10 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
     const { account, token } = request.dashboard!;
     const body = requireBodyObject(request.body);
     const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
-    if (allowlist === undefined) throw new BentooError("invalid_request", "ip_allowlist is required: a list of IP addresses and CIDR blocks, or null to remove the allowlist.", { param: "ip_allowlist" });
+    if (allowlist === undefined)
+      throw new BentooError("invalid_request", "ip_allowlist is required: a list of IP addresses and CIDR blocks, or null to remove the allowlist.", {
+        param: "ip_allowlist",
+      });
     const updated = await services.accounts.update(account.id, { ipAllowlist: allowlist }, actionContext(request));
     return presentSession(services, updated, services.sessions.csrfFor(token));
   });

@@ -1,8 +1,8 @@
 import type { SessionJson } from "@bentoo/api-types";
-import { BentooError, managementEvent, optionalString, requireBodyObject, requireString, type Account, type AuditEvent } from "@bentoo/core";
+import { type Account, type AuditEvent, BentooError, managementEvent, optionalString, requireBodyObject, requireString } from "@bentoo/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword, verifyPassword } from "../../auth/password.js";
-import { SESSION_COOKIE, SESSION_TTL_MS, readCookie, sessionCookie } from "../../auth/sessions.js";
+import { readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from "../../auth/sessions.js";
 import { actionContext } from "../../http/action-context.js";
 import { crossOrigin } from "../../middleware/session-auth.js";
 import type { Services } from "../../services.js";
@@ -47,7 +47,9 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     const wait = services.signInThrottle.retryAfterMs(email, request.ip);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
-      throw new BentooError("rate_limit_exceeded", `Too many failed sign-in attempts; try again in ${seconds} seconds.`, { headers: { "retry-after": String(seconds) } });
+      throw new BentooError("rate_limit_exceeded", `Too many failed sign-in attempts; try again in ${seconds} seconds.`, {
+        headers: { "retry-after": String(seconds) },
+      });
     }
     const account = await services.storage.accounts.getByEmail(email);
     const stored = await services.storage.accounts.passwordHashOf(email);

@@ -1,9 +1,9 @@
 import type { ApiKeyJson, DashboardKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
-import { BentooError, KEY_MODES, optionalEnum, requireBodyObject, requireString, type ApiKeyRecord, type GracePeriod } from "@bentoo/core";
+import { type ApiKeyRecord, BentooError, type GracePeriod, KEY_MODES, optionalEnum, requireBodyObject, requireString } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { isoOrNull, presentIssuedKey, presentKey, presentRolledKey } from "../../http/presenters.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
+import { isoOrNull, presentIssuedKey, presentKey, presentRolledKey } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 import { parseExpiry, parseGrace, parseKeyChanges } from "../admin/keys.js";
 
@@ -20,7 +20,14 @@ function graceOf(body: Record<string, unknown>): GracePeriod {
 /** Keys with their recent traffic (the rotation signal: old key's requests falling to zero). */
 async function withActivity(services: Services, accountId: string, keys: ApiKeyRecord[]): Promise<DashboardKeyJson[]> {
   const now = services.now();
-  const activity = new Map((await services.keyActivity(accountId, keys.map((key) => key.id))).map((entry) => [entry.apiKeyId, entry]));
+  const activity = new Map(
+    (
+      await services.keyActivity(
+        accountId,
+        keys.map((key) => key.id),
+      )
+    ).map((entry) => [entry.apiKeyId, entry]),
+  );
   return keys.map((key): DashboardKeyJson => {
     const entry = activity.get(key.id);
     return {
@@ -37,8 +44,16 @@ export function keyRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Querystring: Record<string, unknown>; Reply: ListJson<DashboardKeyJson> }>("/api/keys", async (request) => {
     const account = request.dashboard!.account;
     const limit = pageLimit(request.query, 200, 50);
-    const page = await services.storage.keys.listByAccount(account.id, { limit, cursor: typeof request.query.cursor === "string" ? request.query.cursor : null });
-    return { object: "list", data: await withActivity(services, account.id, page.items), has_more: page.nextCursor !== null, next_cursor: page.nextCursor } satisfies ListJson<DashboardKeyJson>;
+    const page = await services.storage.keys.listByAccount(account.id, {
+      limit,
+      cursor: typeof request.query.cursor === "string" ? request.query.cursor : null,
+    });
+    return {
+      object: "list",
+      data: await withActivity(services, account.id, page.items),
+      has_more: page.nextCursor !== null,
+      next_cursor: page.nextCursor,
+    } satisfies ListJson<DashboardKeyJson>;
   });
 
   app.post<{ Reply: IssuedKeyJson }>("/api/keys", async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { DashboardAccountJson, SessionJson } from "@bentoo/api-types";
-import { effectiveLimits, type Account } from "@bentoo/core";
+import { type Account, effectiveLimits } from "@bentoo/core";
 import { iso } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
 

@@ -14,7 +14,8 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
     const granularity = request.query.granularity ?? "hour";
     if (granularity !== "hour" && granularity !== "day") throw new BentooError("invalid_request", "granularity must be hour or day.", { param: "granularity" });
     const groupBy = request.query.group_by ?? "none";
-    if (groupBy !== "none" && groupBy !== "key" && groupBy !== "model") throw new BentooError("invalid_request", "group_by must be none, key or model.", { param: "group_by" });
+    if (groupBy !== "none" && groupBy !== "key" && groupBy !== "model")
+      throw new BentooError("invalid_request", "group_by must be none, key or model.", { param: "group_by" });
     const filters = parseFilters({ start: request.query.start, end: request.query.end }, account.id);
     const end = filters.end ?? services.now();
     const start = filters.start ?? end - (granularity === "hour" ? 24 * HOUR : 30 * 24 * HOUR);
@@ -32,7 +33,7 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
       start: iso(start),
       end: iso(end),
       data: buckets.map((bucket): UsageBucketJson => {
-        const key = bucket.apiKeyId === null ? null : keys.get(bucket.apiKeyId) ?? null;
+        const key = bucket.apiKeyId === null ? null : (keys.get(bucket.apiKeyId) ?? null);
         return {
           bucket_start: iso(bucket.bucketStart),
           api_key_id: bucket.apiKeyId,

@@ -1,5 +1,5 @@
 import type { KeyInfoJson } from "@bentoo/api-types";
-import { MICROS_PER_USD, effectiveLimits } from "@bentoo/core";
+import { effectiveLimits, MICROS_PER_USD } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { iso, isoOrNull } from "../../http/presenters.js";
 import type { Services } from "../../services.js";

@@ -11,7 +11,15 @@ function presentedCatalog(services: Services) {
   let presented = presentedCatalogs.get(services);
   if (presented === undefined) {
     const configured = new Set(services.providers.configuredProviders());
-    const byId = new Map(services.catalog.modelList.map((model) => [model.id, presentModel(model, model.routes.some((route) => configured.has(route.providerId)))]));
+    const byId = new Map(
+      services.catalog.modelList.map((model) => [
+        model.id,
+        presentModel(
+          model,
+          model.routes.some((route) => configured.has(route.providerId)),
+        ),
+      ]),
+    );
     presented = { list: { object: "list", data: [...byId.values()] }, byId };
     presentedCatalogs.set(services, presented);
   }
@@ -25,7 +33,10 @@ export function modelsRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Params: { "*": string }; Reply: ModelJson }>("/v1/models/*", async (request) => {
     const id = request.params["*"];
     const model = byId.get(id);
-    if (model === undefined) throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, { param: "model" });
+    if (model === undefined)
+      throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, {
+        param: "model",
+      });
     return model;
   });
 }
