@@ -4,8 +4,8 @@ import { writeBase62, writeRandomBase62 } from "./base62.js";
  * Every internal identifier is a prefix naming what it identifies plus 20 base62
  * characters: 8 for the creation time in milliseconds, then 12 random (≈71 bits).
  * Time-ordered like a ULID or UUIDv7, so that new rows land at the right edge of
- * the primary-key index instead of on a random page: an audit or ledger insert
- * costs half as much (measured on SQLite: 22 → 11 µs per audit row). Ids name
+ * the primary-key index instead of on a random page, where an insert costs about
+ * twice as much on SQLite. Ids name
  * things; none of them is a secret (API keys and session tokens are minted
  * elsewhere, fully random). The prefixes live here and nowhere else.
  */

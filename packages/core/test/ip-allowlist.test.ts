@@ -111,11 +111,10 @@ describe("IP allowlists", () => {
     expect(parseAllowlist(["0.0.0.0/0"], "c").allowsAddress(null)).toBe(false);
   });
 
-  it("keeps the last address parsed, and never answers for another", () => {
+  it("answers each address for itself, whatever was parsed before it", () => {
     const inside = parseAllowlist(["192.0.2.0/24"], "a");
     const sequence = ["192.0.2.1", "198.51.100.7", "198.51.100.7", "not an address", "192.0.2.1", "::1", "192.0.2.1"];
     expect(sequence.map((ip) => inside.allowsAddress(parseClientAddress(ip)))).toEqual([true, false, false, false, true, false, true]);
-    expect(parseClientAddress("198.51.100.7")).toBe(parseClientAddress("198.51.100.7"));
     expect(parseClientAddress("not an address")).toBeNull();
   });
 });

@@ -8,23 +8,12 @@ import cl100k from "js-tiktoken/ranks/cl100k_base";
  * no usage, and for rate-limit reservations. Other vendors tokenize differently;
  * for them the count is an estimate, and is marked as one.
  *
- * Memory, measured in a bare Node 20 process (RSS 42 MB before) and in the gateway:
- * - `js-tiktoken/lite` plus the one ranks file, not the package root: the root
- *   bundles every encoding's ranks (5.6 MB of source), which cost the live heap
- *   7.6 MB more and RSS 29 MB more once built (155 vs 126 MB).
- * - The encoder keeps a rank → bytes table for decode() beside the bytes → rank
- *   table encode() uses: 100,256 small Uint8Arrays, 23.5 of the encoder's 33.5 MB
- *   of live heap. Only counting happens here, so that table is emptied; 10 MB stay.
- *   V8 lets the old generation grow to about four times the live heap before a
- *   full collection, so each live megabyte is several of RSS under load. In the
- *   gateway (package root → now): RSS 1 s after start-up 191–197 → 162–173 MB,
- *   after 20 s idle 137 → 107 MB, after the benchmark's load 237–302 → 190–261 MB
- *   (mean of 7 runs 281 → 222; it swings with the point in V8's collection cycle).
- * - Building it still peaks at about 146 MB RSS (225 ms), whenever it happens; the
- *   garbage is collected later without help. It is built at start-up
- *   (warmTokenizer) so that no request waits for it.
- * - cl100k rather than o200k: within a few percent on English text, and half the
- *   memory (live heap 10 vs 20 MB, peak RSS while building 146 vs 192 MB).
+ * Memory (the RSS target; figures in docs/performance.md): `js-tiktoken/lite` and
+ * the one ranks file, not the package root, which bundles every encoding's ranks; and
+ * the encoder's rank → bytes table for decode() is emptied, since only counting happens
+ * here. Building the encoder peaks at about 146 MB RSS for a quarter of a second, so it
+ * is built at start-up (warmTokenizer) and no request waits for it. cl100k rather than
+ * o200k: within a few percent on English text, and half the memory.
  */
 let encoding: Tiktoken | undefined;
 

@@ -3,8 +3,8 @@ import type { Metric, Registry } from "prom-client";
 // Counters and histograms for the request path, read by prom-client's registry
 // at scrape time like its own metrics, with the same text out (a test compares
 // them). prom-client's `inc({labels})` and `observe({labels}, v)` validate and
-// hash a label object on every call (about 2 µs each under load, four per
-// request); here a call is one Map lookup by the label values.
+// hash a label object on every call, four times a request; here a call is one
+// Map lookup by the label values (docs/performance.md, "Request metrics").
 
 interface Series {
   labels: Record<string, string>;

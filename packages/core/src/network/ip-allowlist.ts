@@ -79,17 +79,6 @@ function inRange(address: ClientAddress, range: Range): boolean {
  * IPv6 zone ("%eth0") is ignored. Null when it is not an address.
  */
 export function parseClientAddress(ip: string): ClientAddress | null {
-  // A keep-alive connection's requests come from one address: the last one parsed is kept
-  // (ClientAddress values are only read, never written, so one array can serve them all).
-  if (ip === lastParsed.ip) return lastParsed.address;
-  const address = parseAddress(ip);
-  lastParsed = { ip, address };
-  return address;
-}
-
-let lastParsed: { ip: string | null; address: ClientAddress | null } = { ip: null, address: null };
-
-function parseAddress(ip: string): ClientAddress | null {
   if (!ip.includes(":")) return parseDottedQuad(ip);
   // How dual-stack sockets report IPv4 clients.
   if (ip.startsWith("::ffff:") && ip.includes(".")) return parseDottedQuad(ip.slice(7));
