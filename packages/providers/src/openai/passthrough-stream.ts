@@ -1,6 +1,6 @@
 import { basicUsage, type Usage } from "@bentoo/core";
 import { createParser } from "eventsource-parser";
-import { applyEdits, type ByteEdit, occurrences } from "../byte-edits.js";
+import { applyEdits, type ByteEdit, latin1View, occurrences } from "../byte-edits.js";
 import type { ProviderCall } from "../provider.js";
 import { SseFramer } from "../sse-framer.js";
 import type { StreamEnd, StreamTranslation } from "../stream-relay.js";
@@ -20,7 +20,6 @@ const CLOSE_BRACE = 0x7d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
-const NOTHING = Buffer.alloc(0);
 
 /**
  * A provider's Chat Completions stream for a client of the same API. Events pass
@@ -35,15 +34,13 @@ const NOTHING = Buffer.alloc(0);
  * was delivered, counted), and any error the provider reported in the stream.
  * https://platform.openai.com/docs/api-reference/chat-streaming
  *
- * The bytes are searched through a latin1 view of them, where a character's
- * index is its byte's offset, and rewritten as a list of edits applied in one
- * copy.
+ * The bytes are searched and edited through a latin1 view of them (byte-edits.ts).
  */
 export class OpenAiChatPassthrough implements StreamTranslation {
   readonly #framer = new SseFramer();
   readonly #call: ProviderCall;
-  /** `"model":"<catalog id>"`, what every chunk's model member becomes. */
-  readonly #model: Buffer;
+  /** `"model":"<catalog id>"` (latin1 view), what every chunk's model member becomes. */
+  readonly #model: string;
   /** The model member as the provider writes it (latin1), once seen; null when it already names the catalog id. */
   #providerModel: string | null | undefined;
   #usage: Usage | null = null;
@@ -52,7 +49,7 @@ export class OpenAiChatPassthrough implements StreamTranslation {
 
   constructor(call: ProviderCall) {
     this.#call = call;
-    this.#model = Buffer.from(`"model":${JSON.stringify(call.model.id)}`);
+    this.#model = latin1View(`"model":${JSON.stringify(call.model.id)}`);
   }
 
   chunk(bytes: Buffer): Buffer | null {
@@ -78,11 +75,11 @@ export class OpenAiChatPassthrough implements StreamTranslation {
       for (const at of occurrences(text, this.#providerModel)) {
         // A model member inside an event that is left out goes with it.
         if (usageEdit !== null && at >= usageEdit.start && at < usageEdit.end) continue;
-        edits.push({ start: at, end: at + this.#providerModel.length, bytes: this.#model });
+        edits.push({ start: at, end: at + this.#providerModel.length, text: this.#model });
       }
     }
     if (usageEdit !== null) insertInOrder(edits, usageEdit);
-    return applyEdits(events, edits);
+    return applyEdits(events, text, edits);
   }
 
   /**
@@ -107,12 +104,12 @@ export class OpenAiChatPassthrough implements StreamTranslation {
     if (lineEnd === -1 || !EMPTY_CHOICES.test(text.slice(lineStart, lineEnd))) return null;
     // The event and the blank line after it go.
     const blankLineEnd = text.indexOf("\n", lineEnd + 1);
-    return { start: lineStart, end: blankLineEnd === -1 ? text.length : blankLineEnd + 1, bytes: NOTHING };
+    return { start: lineStart, end: blankLineEnd === -1 ? text.length : blankLineEnd + 1, text: "" };
   }
 
   #learnModel(text: string): void {
     const member = MODEL_MEMBER.exec(text)?.[0];
-    if (member !== undefined) this.#providerModel = member === this.#model.toString("latin1") ? null : member;
+    if (member !== undefined) this.#providerModel = member === this.#model ? null : member;
   }
 
   #keep(events: Buffer): void {
@@ -197,10 +194,10 @@ function objectEnd(text: string, open: number): number {
  */
 function withExtras(open: number, close: number, reported: Record<string, unknown>, extras: Record<string, unknown>): ByteEdit {
   for (const name in extras)
-    if (Object.hasOwn(reported, name)) return { start: open, end: close, bytes: Buffer.from(JSON.stringify(Object.assign({}, reported, extras))) };
+    if (Object.hasOwn(reported, name)) return { start: open, end: close, text: latin1View(JSON.stringify(Object.assign({}, reported, extras))) };
   const members = JSON.stringify(extras);
   // The object was read as usage, so it has members and the new ones follow a comma.
-  return { start: close - 1, end: close - 1, bytes: members.length <= 2 ? NOTHING : Buffer.from(`,${members.slice(1, -1)}`) };
+  return { start: close - 1, end: close - 1, text: members.length <= 2 ? "" : latin1View(`,${members.slice(1, -1)}`) };
 }
 
 /** The message of an error event (`data: {"error": {...}}`) among `events`, if any. */
