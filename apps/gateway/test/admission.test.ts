@@ -29,7 +29,14 @@ describe("admission of a chat request", () => {
       metrics: createMetrics({ auditQueueDepth: () => 0, auditDropped: () => 0, ledgerPending: () => 0 }),
     };
     const headers: Record<string, string> = {};
-    const reply = { header: (name: string, value: string) => (headers[name] = value) } as unknown as FastifyReply;
+    let requests = 0;
+    const reply = {
+      header: (name: string, value: string) => (headers[name] = value),
+      get request() {
+        requests += 1;
+        return { id: `req_admission_${requests}` };
+      },
+    } as unknown as FastifyReply;
     const account = { id: "acct_admission", plan: "pro", rpmLimit: requestsPerMinute, tpmLimit: 10_000, balanceMicros } as Account;
     const estimate = { promptTokens: 10, maxOutputTokens: 20, tokens: 30, maxCostMicros: 400 };
     return { admission, headers, run: (spends = true) => admit(deps, reply, account, estimate, spends) };

@@ -29,6 +29,12 @@ export interface RateLimitState {
 }
 
 export interface AdmissionRequest {
+  /**
+   * The request's id (the gateway's `req_…`), unique per request: its hold is
+   * kept under it, and a ledger row replayed after a crash names it
+   * (`LedgerEntry.requestId`), so that `recover` can end that very hold.
+   */
+  requestId: string;
   /** Whose buckets and balance. */
   accountId: string;
   /** Travels with every call, so a plan change applies on the very next request. */
@@ -61,6 +67,7 @@ export type AdmissionDecision =
 
 /** What settling needs; callers treat it as opaque. */
 export interface AdmissionTicket {
+  readonly requestId: string;
   readonly accountId: string;
   readonly limits: LimitSpec;
   readonly tokens: number;
@@ -89,10 +96,20 @@ export interface Admission {
    * Corrects the token reservation to `tokens` actually used and ends the hold,
    * charging `chargedMicros` (the caller decides the amount; the port does not
    * cap it: a charge above the hold takes the difference from the balance).
-   * Never throws or rejects; a failure is reported to the `onError` given at
-   * construction and leaves limits and balance stricter, never looser.
+   * A ticket settles once: settling it again does nothing. Never throws or
+   * rejects; a failure is reported to the `onError` given at construction and
+   * leaves limits and balance stricter, never looser (an invalid settlement
+   * leaves the ticket unsettled).
    */
   settle(ticket: AdmissionTicket, settlement: Settlement): void;
+  /**
+   * After a crash, before serving: brings the balance in line with the charges
+   * a journal replay found (`charges`), each taken exactly once whether or not
+   * the dead process had settled it, and ends the holds the dead process still
+   * had (`instanceId`, the id it ran under; null when unknown). Rejects when
+   * the backend cannot be reached (the caller retries, or fails to start).
+   */
+  recover(recovery: Recovery): Promise<void>;
   /** Credits already written to the ledger become available at once. */
   granted(accountId: string, amountMicros: number): Promise<void>;
   /** What the account could spend right now (loads the balance if needed). */
@@ -101,6 +118,29 @@ export interface Admission {
   flush(): Promise<void>;
   /** Flushes, then refuses further calls. Never closes a Redis client it was given. */
   close(): Promise<void>;
+}
+
+/** A charge whose ledger row a journal replay handed to storage. */
+export interface ReplayedCharge {
+  accountId: string;
+  requestId: string;
+  /** Micro-dollars charged (the ledger row's amount, negated): a safe integer ≥ 0. */
+  chargedMicros: number;
+  /** True when the replay wrote the row (storage did not have it); false when storage had it already. */
+  written: boolean;
+}
+
+export interface Recovery {
+  /** The instance id the dead process ran under (its holds are ended), or null. */
+  instanceId: string | null;
+  charges: readonly ReplayedCharge[];
+}
+
+/** A charge already settled but not yet in storage (its ledger row still queued): what a reloaded balance lacks. */
+export interface PendingCharge {
+  accountId: string;
+  requestId: string;
+  chargedMicros: number;
 }
 
 /** Reads an account's settled balance from storage: where an implementation's copy of the balance starts. */

@@ -1,4 +1,4 @@
-import type { AdmissionRequest, LimitSpec, Settlement } from "./admission.js";
+import type { AdmissionRequest, LimitSpec, Recovery, Settlement } from "./admission.js";
 import { MAX_UNITS } from "./token-bucket.js";
 
 /**
@@ -25,8 +25,17 @@ export function assertAccountId(accountId: string): void {
   if (accountId.length === 0) throw new RangeError("accountId must not be empty");
 }
 
+/** Request ids name holds in Redis (a hash field, a sorted-set member): printable, and short. */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+function assertRequestId(requestId: string): void {
+  if (typeof requestId !== "string" || !REQUEST_ID.test(requestId))
+    throw new RangeError(`requestId must be 1 to 128 printable ASCII characters, got ${JSON.stringify(requestId)}`);
+}
+
 export function assertAdmissionRequest(request: AdmissionRequest): void {
   assertAccountId(request.accountId);
+  assertRequestId(request.requestId);
   const problem = limitsProblem(request.limits) ?? unitsProblem("tokens", request.tokens, 0) ?? microsProblem("holdMicros", request.holdMicros);
   if (problem !== null) throw problem;
 }
@@ -39,4 +48,14 @@ export function settlementProblem(settlement: Settlement): RangeError | null {
 export function assertGrant(accountId: string, amountMicros: number): void {
   assertAccountId(accountId);
   if (!Number.isInteger(amountMicros)) throw new RangeError(`amountMicros must be an integer, got ${String(amountMicros)}`);
+}
+
+export function assertRecovery(recovery: Recovery): void {
+  if (recovery.instanceId !== null) assertRequestId(recovery.instanceId);
+  for (const charge of recovery.charges) {
+    assertAccountId(charge.accountId);
+    assertRequestId(charge.requestId);
+    const problem = microsProblem("chargedMicros", charge.chargedMicros);
+    if (problem !== null) throw problem;
+  }
 }

@@ -88,6 +88,14 @@ export const redisBackend: Backend = {
   },
 };
 
+let requestCounter = 0;
+
+/** A request id no other admission of this run uses (holds are kept under request ids). */
+export function nextRequestId(): string {
+  requestCounter += 1;
+  return `req_test_${process.pid}_${requestCounter}`;
+}
+
 /** The ticket of an admitted decision; fails the test otherwise. */
 export function ticketOf(decision: AdmissionDecision): AdmissionTicket {
   if (!decision.admitted) throw new Error(`expected an admission, got a refusal by ${decision.refusedBy}`);

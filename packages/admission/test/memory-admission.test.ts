@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type LimitSpec, MemoryAdmission } from "../src/index.js";
-import { StoredBalances, ticketOf } from "./helpers.js";
+import { nextRequestId, StoredBalances, ticketOf } from "./helpers.js";
 
 /** What only the memory implementation promises: decisions made inside the call, and a bounded map that forgets idle accounts first. */
 describe("MemoryAdmission", () => {
@@ -8,7 +8,8 @@ describe("MemoryAdmission", () => {
   const open = (now: () => number, maxSubjects?: number) => {
     const stored = new StoredBalances();
     const admission = new MemoryAdmission({ loadBalance: stored.load, onError: () => undefined, now, maxSubjects });
-    const admit = (accountId: string, tokens = 0, holdMicros = 0) => admission.admit({ accountId, limits: spec, tokens, holdMicros });
+    const admit = (accountId: string, tokens = 0, holdMicros = 0) =>
+      admission.admit({ requestId: nextRequestId(), accountId, limits: spec, tokens, holdMicros });
     return { admission, stored, admit };
   };
 
@@ -30,7 +31,7 @@ describe("MemoryAdmission", () => {
     let clock = 0;
     const { admission, admit } = open(() => clock);
     const ticket = ticketOf(await admit("acct_a", 10));
-    await admit("acct_b", 10);
+    const other = ticketOf(await admit("acct_b", 10));
     expect(admission.size).toBe(2);
     // Full 1 s later (one request at 60 per minute): any call sweeps them. Settling
     // into a bucket that is full again stores nothing itself.
@@ -38,7 +39,7 @@ describe("MemoryAdmission", () => {
     admission.settle(ticket, { tokens: 9, chargedMicros: 0 });
     expect(admission.size).toBe(2);
     clock += 1;
-    admission.settle(ticket, { tokens: 9, chargedMicros: 0 });
+    admission.settle(other, { tokens: 9, chargedMicros: 0 });
     expect(admission.size).toBe(0);
   });
 

@@ -3,7 +3,7 @@ import { deleteKeysUnder, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdmissionDecision, type LimitSpec, MemoryAdmission, RedisAdmission } from "../src/index.js";
-import { connectTestRedis, type ReportedError, StoredBalances, seededRandom, ticketOf } from "./helpers.js";
+import { connectTestRedis, nextRequestId, type ReportedError, StoredBalances, seededRandom, ticketOf } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
 
@@ -37,7 +37,8 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
   it("uses Redis TIME when no clock is given: 5 quick admissions at 3 per minute admit exactly 3", async () => {
     const { admission } = open();
     const decisions = [];
-    for (let index = 0; index < 5; index += 1) decisions.push(await admission.admit({ accountId: "acct_time", limits: spec, tokens: 1, holdMicros: 0 }));
+    for (let index = 0; index < 5; index += 1)
+      decisions.push(await admission.admit({ requestId: nextRequestId(), accountId: "acct_time", limits: spec, tokens: 1, holdMicros: 0 }));
     expect(decisions.map((decision) => decision.admitted)).toEqual([true, true, true, false, false]);
     const refused = decisions[4]!;
     // One request refills every 20 s; a few ms of real time passed since the first admission.
@@ -50,8 +51,15 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
     const { admission, stored } = open();
     stored.set("acct_ttl", 1_000);
     const keys = admission.keysFor("acct_ttl");
-    expect(keys).toEqual({ requests: `${keyPrefix}rl:{acct_ttl}:req`, tokens: `${keyPrefix}rl:{acct_ttl}:tok`, balance: `${keyPrefix}credit:{acct_ttl}` });
-    const decision = await admission.admit({ accountId: "acct_ttl", limits: spec, tokens: 100, holdMicros: 250 });
+    expect(keys).toEqual({
+      requests: `${keyPrefix}rl:{acct_ttl}:req`,
+      tokens: `${keyPrefix}rl:{acct_ttl}:tok`,
+      balance: `${keyPrefix}credit:{acct_ttl}`,
+      holds: `${keyPrefix}holds:{acct_ttl}`,
+      leases: `${keyPrefix}leases:{acct_ttl}`,
+      marks: `${keyPrefix}settled:{acct_ttl}`,
+    });
+    const decision = await admission.admit({ requestId: nextRequestId(), accountId: "acct_ttl", limits: spec, tokens: 100, holdMicros: 250 });
     const { requests, tokens } = decision.rateLimits;
     expect(await redis.pttl(keys.requests)).toBeGreaterThan(requests.resetMs - 1000);
     expect(await redis.pttl(keys.requests)).toBeLessThanOrEqual(requests.resetMs + 1000);
@@ -70,9 +78,9 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
     const { admission, stored } = open();
     stored.set("acct_reload", 1_000);
     const limits: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 10_000 };
-    const before = ticketOf(await admission.admit({ accountId: "acct_reload", limits, tokens: 1, holdMicros: 300 }));
+    const before = ticketOf(await admission.admit({ requestId: nextRequestId(), accountId: "acct_reload", limits, tokens: 1, holdMicros: 300 }));
     await redis.del(admission.keysFor("acct_reload").balance); // expired, or Redis restarted; storage has not seen the hold
-    const after = ticketOf(await admission.admit({ accountId: "acct_reload", limits, tokens: 1, holdMicros: 200 }));
+    const after = ticketOf(await admission.admit({ requestId: nextRequestId(), accountId: "acct_reload", limits, tokens: 1, holdMicros: 200 }));
     expect(after.epoch).not.toBe(before.epoch);
     admission.settle(before, { tokens: 1, chargedMicros: 100 });
     admission.settle(after, { tokens: 1, chargedMicros: 50 });
@@ -87,15 +95,18 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
       const { admission, stored } = open({ client });
       stored.set("acct_stale", 1_000);
       const limits: LimitSpec = { requestsPerMinute: 100, tokensPerMinute: 10_000 };
-      await admission.admit({ accountId: "acct_stale", limits, tokens: 1, holdMicros: 100 });
+      await admission.admit({ requestId: nextRequestId(), accountId: "acct_stale", limits, tokens: 1, holdMicros: 100 });
       const ended = once(client, "end");
       client.disconnect();
       await ended;
       stored.set("acct_stale", 1_500); // the ledger has the grant
       await expect(admission.granted("acct_stale", 500)).rejects.toThrow();
       await client.connect();
-      expect(await admission.admit({ accountId: "acct_stale", limits, tokens: 1, holdMicros: 1_450 })).toMatchObject({ admitted: true });
-      expect(await admission.available("acct_stale")).toBe(50);
+      // Reloaded: the ledger's 1,500 less the hold still open.
+      expect(await admission.admit({ requestId: nextRequestId(), accountId: "acct_stale", limits, tokens: 1, holdMicros: 1_400 })).toMatchObject({
+        admitted: true,
+      });
+      expect(await admission.available("acct_stale")).toBe(0);
       await admission.close();
     } finally {
       client.disconnect();
@@ -104,9 +115,11 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
 
   it("keeps working after the server forgot its scripts (SCRIPT FLUSH, or a restart)", async () => {
     const { admission } = open();
-    expect((await admission.admit({ accountId: "acct_noscript", limits: spec, tokens: 1, holdMicros: 0 })).admitted).toBe(true);
+    expect((await admission.admit({ requestId: nextRequestId(), accountId: "acct_noscript", limits: spec, tokens: 1, holdMicros: 0 })).admitted).toBe(true);
     await redis.script("FLUSH");
-    expect((await admission.admit({ accountId: "acct_noscript", limits: spec, tokens: 1, holdMicros: 0 })).rateLimits.requests.remaining).toBe(1);
+    expect(
+      (await admission.admit({ requestId: nextRequestId(), accountId: "acct_noscript", limits: spec, tokens: 1, holdMicros: 0 })).rateLimits.requests.remaining,
+    ).toBe(1);
   });
 
   it("with Redis unreachable, rejects admissions and grants quickly, and reports settlements to onError", async () => {
@@ -116,12 +129,12 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
       const { admission, errors } = open({ client: dead });
       const started = Date.now();
       const outcomes = await Promise.allSettled([
-        admission.admit({ accountId: "acct_dead", limits: spec, tokens: 1, holdMicros: 10 }),
-        admission.admit({ accountId: "acct_dead", limits: spec, tokens: 1, holdMicros: 0 }),
+        admission.admit({ requestId: nextRequestId(), accountId: "acct_dead", limits: spec, tokens: 1, holdMicros: 10 }),
+        admission.admit({ requestId: nextRequestId(), accountId: "acct_dead", limits: spec, tokens: 1, holdMicros: 0 }),
       ]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected"]);
       await expect(admission.granted("acct_dead", 5)).rejects.toThrow();
-      admission.settle({ accountId: "acct_dead", limits: spec, tokens: 5, holdMicros: 10, epoch: "e" }, { tokens: 4, chargedMicros: 5 });
+      admission.settle({ requestId: "req_dead", accountId: "acct_dead", limits: spec, tokens: 5, holdMicros: 10, epoch: "e" }, { tokens: 4, chargedMicros: 5 });
       await admission.flush();
       expect(errors).toHaveLength(1);
       expect(errors[0]!.failure).toEqual({ accountId: "acct_dead", settlements: 1, heldMicros: 10, chargedMicros: 5 });
@@ -147,6 +160,7 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission", () => {
       clock += random(2_000);
       // Two accounts interleaved; sizes chosen so that every limit refuses some and a small request passes after a big one is refused.
       const requests = Array.from({ length: 1 + random(8) }, () => ({
+        requestId: nextRequestId(),
         accountId: random(2) === 0 ? "acct_turn_a" : "acct_turn_b",
         limits,
         tokens: random(400),

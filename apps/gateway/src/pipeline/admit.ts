@@ -53,7 +53,13 @@ export async function admit(deps: AdmissionDeps, reply: FastifyReply, account: A
   }
   let decision: AdmissionDecision;
   try {
-    decision = await deps.admission.admit({ accountId: account.id, limits, tokens: estimate.tokens, holdMicros: spends ? estimate.maxCostMicros : 0 });
+    decision = await deps.admission.admit({
+      requestId: reply.request.id,
+      accountId: account.id,
+      limits,
+      tokens: estimate.tokens,
+      holdMicros: spends ? estimate.maxCostMicros : 0,
+    });
   } catch (error) {
     deps.metrics.limiterDecisions.inc("limiter_unavailable");
     deps.logger.warn({ err: error }, "admission unreachable");

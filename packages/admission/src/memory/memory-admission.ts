@@ -1,6 +1,15 @@
-import type { Admission, AdmissionDecision, AdmissionRequest, AdmissionTicket, BalanceLoader, Settlement, SettlementErrorHandler } from "../admission.js";
+import type {
+  Admission,
+  AdmissionDecision,
+  AdmissionRequest,
+  AdmissionTicket,
+  BalanceLoader,
+  Recovery,
+  Settlement,
+  SettlementErrorHandler,
+} from "../admission.js";
 import { addUsed, checkBuckets, rateLimitState, SCALE } from "../token-bucket.js";
-import { assertAccountId, assertAdmissionRequest, assertGrant, settlementProblem } from "../validate.js";
+import { assertAccountId, assertAdmissionRequest, assertGrant, assertRecovery, settlementProblem } from "../validate.js";
 import { BucketStore } from "./bucket-store.js";
 import { MemoryBalances } from "./memory-balances.js";
 
@@ -35,6 +44,8 @@ export class MemoryAdmission implements Admission {
   readonly #onError: SettlementErrorHandler;
   readonly #buckets: BucketStore;
   readonly #balances: MemoryBalances;
+  /** Tickets already settled: a second settlement of one does nothing. */
+  readonly #settled = new WeakSet<AdmissionTicket>();
   #closed = false;
 
   constructor(options: MemoryAdmissionOptions) {
@@ -70,14 +81,27 @@ export class MemoryAdmission implements Admission {
   }
 
   settle(ticket: AdmissionTicket, settlement: Settlement): void {
+    if (this.#settled.has(ticket)) return;
     const problem = this.#closed ? new Error("MemoryAdmission is closed") : settlementProblem(settlement);
     if (problem !== null) {
       this.#onError(problem, { accountId: ticket.accountId, settlements: 1, heldMicros: ticket.holdMicros, chargedMicros: settlement.chargedMicros });
       return;
     }
+    this.#settled.add(ticket);
     const delta = settlement.tokens - ticket.tokens;
     if (delta !== 0) this.#buckets.adjustTokens(ticket.accountId, ticket.limits, delta, Math.floor(this.#now()));
     if (ticket.holdMicros !== 0 || settlement.chargedMicros !== 0) this.#balances.add(ticket.accountId, ticket.holdMicros - settlement.chargedMicros);
+  }
+
+  /**
+   * Holds die with the process that took them, so only the charges matter: a
+   * charge the replay wrote is taken from a balance already loaded (one loaded
+   * later reads storage, which has it); one storage had already is in it.
+   */
+  async recover(recovery: Recovery): Promise<void> {
+    this.#assertOpen();
+    assertRecovery(recovery);
+    for (const charge of recovery.charges) if (charge.written) this.#balances.add(charge.accountId, -charge.chargedMicros);
   }
 
   async granted(accountId: string, amountMicros: number): Promise<void> {
@@ -109,7 +133,7 @@ export class MemoryAdmission implements Admission {
 
   /** The rate limits first, then the balance; a refusal takes nothing. */
   #decide(request: AdmissionRequest): AdmissionDecision {
-    const { accountId, limits, tokens: wanted, holdMicros } = request;
+    const { requestId, accountId, limits, tokens: wanted, holdMicros } = request;
     const { requests, tokens } = this.#buckets.read(accountId, limits, Math.floor(this.#now()));
     const check = checkBuckets(requests, tokens, limits, wanted);
     if (check.refusedBy !== null) {
@@ -129,7 +153,7 @@ export class MemoryAdmission implements Admission {
     this.#buckets.write(accountId, limits, { used: requestsUsed, at: requests.at }, { used: tokensUsed, at: tokens.at });
     return {
       admitted: true,
-      ticket: { accountId, limits, tokens: wanted, holdMicros, epoch: holdMicros > 0 ? EPOCH : "" },
+      ticket: { requestId, accountId, limits, tokens: wanted, holdMicros, epoch: holdMicros > 0 ? EPOCH : "" },
       rateLimits: rateLimitState(requestsUsed, tokensUsed, limits),
     };
   }

@@ -26,8 +26,8 @@ export function parseAdmitReply(reply: unknown, batch: readonly AdmissionRequest
     } else if (outcome === CREDITS_REFUSED) {
       decisions.push({ admitted: false, refusedBy: "credits", rateLimits, availableMicros: numbers[offset + 6]! });
     } else {
-      const { accountId, limits, tokens, holdMicros } = request;
-      decisions.push({ admitted: true, ticket: { accountId, limits, tokens, holdMicros, epoch: holdMicros > 0 ? epoch : "" }, rateLimits });
+      const { requestId, accountId, limits, tokens, holdMicros } = request;
+      decisions.push({ admitted: true, ticket: { requestId, accountId, limits, tokens, holdMicros, epoch: holdMicros > 0 ? epoch : "" }, rateLimits });
     }
   }
   return decisions;

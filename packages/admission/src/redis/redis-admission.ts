@@ -7,13 +7,18 @@ import type {
   AdmissionTicket,
   BalanceLoader,
   LimitSpec,
+  PendingCharge,
+  Recovery,
+  ReplayedCharge,
   Settlement,
   SettlementErrorHandler,
 } from "../admission.js";
 import { MAX_UNITS } from "../token-bucket.js";
-import { assertAccountId, assertAdmissionRequest, assertGrant, settlementProblem } from "../validate.js";
+import { assertAccountId, assertAdmissionRequest, assertGrant, assertRecovery, settlementProblem } from "../validate.js";
+import { RECOVER, REGISTER } from "./holds-scripts.js";
+import { OpenHolds } from "./open-holds.js";
 import { parseAdmitReply } from "./parse-admit-reply.js";
-import { ADMIT, GRANT, LOAD, SETTLE } from "./scripts.js";
+import { ADMIT, BALANCE_MISSING, GRANT, HOLDS_UNREGISTERED, SETTLE } from "./scripts.js";
 import { TurnBatcher } from "./turn-batcher.js";
 
 export interface RedisAdmissionOptions {
@@ -32,10 +37,30 @@ export interface RedisAdmissionOptions {
   keyPrefix?: string;
   /** Tests only: a clock passed to the scripts. Otherwise they read Redis TIME, so every instance shares one clock. */
   now?: () => number;
+  /**
+   * This instance's id: its holds are kept under it. A process restarted after
+   * a crash passes the id its predecessor ran under to `recover`, which ends
+   * that instance's holds. Default: random.
+   */
+  instanceId?: string;
+  /** An instance's holds stand this long after it last renewed its lease; it renews every quarter of it (default 60 s). */
+  leaseMs?: number;
+  /**
+   * Charges settled whose ledger rows are still on their way to storage (the
+   * gateway's record writer knows them): a copy of the balance loaded from
+   * storage meanwhile lacks them, so they are registered in it.
+   */
+  pendingCharges?: () => Iterable<PendingCharge>;
 }
 
 /** An idle account's copy of its balance leaves Redis after a day (reloaded from storage on next use). */
 export const BALANCE_TTL_MS = 24 * 3600 * 1000;
+
+/** How long an instance's holds stand after it last renewed its lease, unless told otherwise. */
+export const DEFAULT_LEASE_MS = 60_000;
+
+/** Most replayed charges per recover script call. */
+const RECOVER_CHUNK = 1_000;
 
 /**
  * Longest wait of a settlement before it is sent on its own; until then it
@@ -60,15 +85,25 @@ interface PendingSettlement {
 }
 
 /**
- * Admission shared by every gateway instance. Keys: `<prefix>rl:{<acct>}:req`
+ * Admission shared by every gateway instance. Keys, per account under its hash
+ * tag (a multi-key script needs one Redis Cluster slot): `<prefix>rl:{<acct>}:req`
  * and `…:tok` (the token buckets, hashes {u, t}), `<prefix>credit:{<acct>}`
- * (the available balance and its epoch, {b, e}); the `{acct}` hash tag puts an
- * account's keys in one Redis Cluster slot, as a multi-key script requires.
+ * (the available balance and its epoch, {b, e}), and the holds, their
+ * instances' leases and the settled marks (`holds:`, `leases:`, `settled:`;
+ * see holds-lua.ts). `<prefix>instance:<id>:accounts` lists the accounts an
+ * instance held credits on, so that its successor can end them.
  *
  * An account's admissions of one turn of the event loop go out as one script
- * call that decides them in order; its settlements of one turn as one call per
- * balance epoch, which leaves with the next admissions' write (or within
- * SETTLEMENT_DEFER_MS). Under load one round trip serves many requests.
+ * call that decides them in order; its settlements of one turn as one call,
+ * which leaves with the next admissions' write (or within SETTLEMENT_DEFER_MS).
+ * Under load one round trip serves many requests.
+ *
+ * The instance remembers its open holds (OpenHolds). When the copy of a
+ * balance it admits on is not the one they were registered in (Redis lost it
+ * and it was reloaded), it registers them, and its charges still on their way
+ * to storage, before admitting more; a load it makes includes them. It does so
+ * for every account after a reconnect, and renews its lease every quarter of
+ * `leaseMs`, which also registers them wherever they went missing.
  */
 export class RedisAdmission implements Admission {
   readonly #redis: Redis;
@@ -76,9 +111,21 @@ export class RedisAdmission implements Admission {
   readonly #onError: SettlementErrorHandler;
   readonly #keyPrefix: string;
   readonly #now: (() => number) | undefined;
-  readonly #scripts: Record<"admit" | "settle" | "load" | "grant", Script>;
+  readonly #instanceId: string;
+  readonly #leaseMs: number;
+  readonly #pendingCharges: () => Iterable<PendingCharge>;
+  readonly #scripts: Record<"admit" | "settle" | "register" | "recover" | "grant", Script>;
   /** Accounts whose grant could not reach Redis: their copy is dropped before its next use. */
   readonly #stale = new Set<string>();
+  readonly #open = new OpenHolds();
+  /** Accounts already listed in this instance's set in Redis. */
+  readonly #listed = new Set<string>();
+  readonly #settled = new WeakSet<AdmissionTicket>();
+  /** Hold endings whose script call failed: sent again with the next renewal (the settled mark makes a repeat harmless). */
+  #unsent: PendingSettlement[] = [];
+  #renewing: Promise<void> | null = null;
+  readonly #renewal: NodeJS.Timeout;
+  readonly #onReady = (): void => void this.#renew();
   readonly #admissions = new TurnBatcher<AdmissionRequest, AdmissionDecision>((_key, batch) => this.#sendAdmissions(batch));
   readonly #settlements = new TurnBatcher<PendingSettlement, undefined>((_key, batch) => this.#sendSettlements(batch), { deferMs: SETTLEMENT_DEFER_MS });
   #closed = false;
@@ -89,18 +136,41 @@ export class RedisAdmission implements Admission {
     this.#onError = options.onError;
     this.#keyPrefix = options.keyPrefix ?? "bentoo:";
     this.#now = options.now;
+    this.#instanceId = options.instanceId ?? randomBytes(8).toString("hex");
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    if (!Number.isSafeInteger(this.#leaseMs) || this.#leaseMs < 4)
+      throw new RangeError(`leaseMs must be an integer of at least 4 ms, got ${String(options.leaseMs)}`);
+    this.#pendingCharges = options.pendingCharges ?? (() => []);
+    assertRecovery({ instanceId: this.#instanceId, charges: [] });
     this.#scripts = {
-      admit: defineScript(options.redis, "bentooAdmit", 3, ADMIT),
-      settle: defineScript(options.redis, "bentooSettle", 2, SETTLE),
-      load: defineScript(options.redis, "bentooLoadBalance", 1, LOAD),
+      admit: defineScript(options.redis, "bentooAdmit", 6, ADMIT),
+      settle: defineScript(options.redis, "bentooSettle", 4, SETTLE),
+      register: defineScript(options.redis, "bentooRegisterHolds", 4, REGISTER),
+      recover: defineScript(options.redis, "bentooRecoverHolds", 4, RECOVER),
       grant: defineScript(options.redis, "bentooGrant", 1, GRANT),
     };
+    this.#renewal = setInterval(() => void this.#renew(), Math.floor(this.#leaseMs / 4));
+    this.#renewal.unref();
+    // After a reconnect (Redis may have restarted empty), the open holds are registered again at once.
+    options.redis.on("ready", this.#onReady);
+  }
+
+  get instanceId(): string {
+    return this.#instanceId;
   }
 
   /** An account's keys (for tests and operators). */
-  keysFor(accountId: string): { requests: string; tokens: string; balance: string } {
+  keysFor(accountId: string): { requests: string; tokens: string; balance: string; holds: string; leases: string; marks: string } {
     const base = `${this.#keyPrefix}rl:{${accountId}}`;
-    return { requests: `${base}:req`, tokens: `${base}:tok`, balance: `${this.#keyPrefix}credit:{${accountId}}` };
+    const tag = `{${accountId}}`;
+    return {
+      requests: `${base}:req`,
+      tokens: `${base}:tok`,
+      balance: `${this.#keyPrefix}credit:${tag}`,
+      holds: `${this.#keyPrefix}holds:${tag}`,
+      leases: `${this.#keyPrefix}leases:${tag}`,
+      marks: `${this.#keyPrefix}settled:${tag}`,
+    };
   }
 
   admit(request: AdmissionRequest): Promise<AdmissionDecision> {
@@ -115,13 +185,31 @@ export class RedisAdmission implements Admission {
   }
 
   settle(ticket: AdmissionTicket, settlement: Settlement): void {
+    if (this.#settled.has(ticket)) return;
     const problem = this.#closed ? new Error("RedisAdmission is closed") : settlementProblem(settlement);
     if (problem !== null) {
       this.#onError(problem, { accountId: ticket.accountId, settlements: 1, heldMicros: ticket.holdMicros, chargedMicros: settlement.chargedMicros });
       return;
     }
+    this.#settled.add(ticket);
+    if (ticket.holdMicros > 0) this.#open.remove(ticket.accountId, ticket.requestId);
     if (settlement.tokens === ticket.tokens && ticket.holdMicros === 0 && settlement.chargedMicros === 0) return;
-    this.#settlements.push(`${ticket.accountId}\u0000${ticket.epoch}`, { ticket, settlement });
+    this.#settlements.push(ticket.accountId, { ticket, settlement });
+  }
+
+  async recover(recovery: Recovery): Promise<void> {
+    this.#assertOpen();
+    assertRecovery(recovery);
+    const byAccount = new Map<string, ReplayedCharge[]>();
+    for (const charge of recovery.charges) {
+      const list = byAccount.get(charge.accountId);
+      if (list === undefined) byAccount.set(charge.accountId, [charge]);
+      else list.push(charge);
+    }
+    const listedKey = recovery.instanceId === null ? null : this.#listedKey(recovery.instanceId);
+    if (listedKey !== null) for (const accountId of await this.#redis.smembers(listedKey)) if (!byAccount.has(accountId)) byAccount.set(accountId, []);
+    await Promise.all([...byAccount].map(([accountId, charges]) => this.#recoverAccount(accountId, charges, recovery.instanceId ?? "")));
+    if (listedKey !== null) await this.#redis.del(listedKey);
   }
 
   async granted(accountId: string, amountMicros: number): Promise<void> {
@@ -150,7 +238,10 @@ export class RedisAdmission implements Admission {
 
   /** Sends what is waiting, then refuses further calls; the Redis client belongs to the caller. */
   async close(): Promise<void> {
+    clearInterval(this.#renewal);
+    this.#redis.off("ready", this.#onReady);
     await this.flush();
+    await this.#renewing;
     this.#closed = true;
   }
 
@@ -162,55 +253,177 @@ export class RedisAdmission implements Admission {
       keys.requests,
       keys.tokens,
       keys.balance,
+      keys.holds,
+      keys.leases,
+      keys.marks,
       this.#pinnedNow(),
       limits.requestsPerMinute,
       limits.tokensPerMinute,
       BALANCE_TTL_MS,
+      "", // the epoch of this instance's open holds on the account, set per attempt
+      this.#instanceId,
+      this.#leaseMs,
     ];
     let holding = false;
     for (const request of batch) {
-      args.push(request.tokens, request.holdMicros);
+      args.push(request.tokens, request.holdMicros, request.requestId);
       if (request.holdMicros > 0) holding = true;
     }
     if (holding) await this.#dropIfStale(accountId);
     for (let attempt = 0; attempt < 3; attempt += 1) {
+      args[10] = this.#open.epochOf(accountId);
       const reply = await this.#scripts.admit(...args);
-      if (!Array.isArray(reply) || reply[0] !== -1) return parseAdmitReply(reply, batch);
-      await this.#copyBalance(accountId);
+      const code = Array.isArray(reply) && reply.length === 1 ? reply[0] : null;
+      if (code === BALANCE_MISSING || code === HOLDS_UNREGISTERED) {
+        await this.#register(accountId, code === BALANCE_MISSING, this.#pendingFor(accountId));
+        continue;
+      }
+      const decisions = parseAdmitReply(reply, batch);
+      for (const decision of decisions) if (decision.admitted && decision.ticket.holdMicros > 0) this.#opened(decision.ticket);
+      return decisions;
     }
     throw new Error(`the credit balance of ${accountId} could not be loaded into Redis`);
   }
 
-  /** One script call for an account's settlements of one epoch: the token corrections and the holds, summed. */
+  /** One script call for an account's settlements of one turn: the token corrections summed, and each hold ended. */
   async #sendSettlements(batch: PendingSettlement[]): Promise<undefined[]> {
-    const { accountId, epoch } = batch[0]!.ticket;
+    const { accountId } = batch[0]!.ticket;
     // Sums past what one call may carry are cut: a refund that large empties any bucket's
     // debt anyway, and a charge that large leaves the bucket waiting for the maximum.
     let refund = 0;
     let charge = 0;
     let held = 0;
     let charged = 0;
+    const ended: Array<string | number> = [];
     for (const { ticket, settlement } of batch) {
       const delta = settlement.tokens - ticket.tokens;
       if (delta < 0) refund = Math.max(-MAX_UNITS, refund + delta);
       else charge = Math.min(MAX_UNITS, charge + delta);
-      held += ticket.holdMicros;
-      charged += settlement.chargedMicros;
+      if (ticket.holdMicros > 0 || settlement.chargedMicros > 0) {
+        ended.push(ticket.requestId, settlement.chargedMicros);
+        held += ticket.holdMicros;
+        charged += settlement.chargedMicros;
+      }
     }
     const limits: LimitSpec = batch[batch.length - 1]!.ticket.limits;
     const keys = this.keysFor(accountId);
     try {
-      await this.#scripts.settle(keys.tokens, keys.balance, this.#pinnedNow(), limits.tokensPerMinute, refund, charge, held, charged, epoch);
+      await this.#scripts.settle(
+        keys.tokens,
+        keys.balance,
+        keys.holds,
+        keys.marks,
+        this.#pinnedNow(),
+        limits.tokensPerMinute,
+        refund,
+        charge,
+        BALANCE_TTL_MS,
+        ...ended,
+      );
     } catch (error) {
       this.#onError(error, { accountId, settlements: batch.length, heldMicros: held, chargedMicros: charged });
+      // The holds stay taken until the next renewal sends their endings again; the token corrections are dropped (stricter).
+      for (const { ticket, settlement } of batch) {
+        if (ticket.holdMicros > 0 || settlement.chargedMicros > 0)
+          this.#unsent.push({ ticket: { ...ticket, tokens: 0 }, settlement: { tokens: 0, chargedMicros: settlement.chargedMicros } });
+      }
     }
     return batch.map(() => undefined);
   }
 
-  /** Copies the account's balance from storage into Redis, unless another instance did first (a new epoch). */
-  async #copyBalance(accountId: string): Promise<void> {
-    const balance = await this.#loadBalance(accountId);
-    await this.#scripts.load(this.keysFor(accountId).balance, balance, randomBytes(8).toString("hex"), BALANCE_TTL_MS);
+  /**
+   * Registers this instance's open holds on the account and its charges still
+   * on their way to storage in Redis' copy of the balance (REGISTER), loading
+   * the copy from storage first when `load`. The charges are read before
+   * storage is: one that reaches storage in between is counted twice (the
+   * stricter), never missed.
+   */
+  async #register(accountId: string, load: boolean, charges: readonly PendingCharge[]): Promise<void> {
+    const balance = load ? String(await this.#loadBalance(accountId)) : "";
+    const holds = this.#open.list(accountId);
+    const keys = this.keysFor(accountId);
+    const args: Array<string | number> = [
+      keys.balance,
+      keys.holds,
+      keys.leases,
+      keys.marks,
+      this.#pinnedNow(),
+      this.#instanceId,
+      this.#leaseMs,
+      BALANCE_TTL_MS,
+      this.#open.epochOf(accountId),
+      balance,
+      randomBytes(8).toString("hex"),
+      holds.length,
+    ];
+    for (const [requestId, micros] of holds) args.push(requestId, micros);
+    for (const charge of charges) args.push(charge.requestId, charge.chargedMicros);
+    const epoch = await this.#scripts.register(...args);
+    this.#open.registered(accountId, String(epoch));
+  }
+
+  /**
+   * Renews this instance's leases and registers its open holds wherever they
+   * went missing (with its pending charges where the copy changed); sends the
+   * hold endings that failed again. One renewal at a time; failures wait for
+   * the next (while Redis cannot be reached, admissions fail anyway).
+   */
+  #renew(): Promise<void> {
+    if (this.#closed || this.#renewing !== null) return this.#renewing ?? Promise.resolve();
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    for (const pending of unsent) this.#settlements.push(pending.ticket.accountId, pending);
+    const accounts = this.#open.accounts();
+    if (accounts.length === 0) return Promise.resolve();
+    const pending = new Map<string, PendingCharge[]>();
+    for (const charge of this.#pendingCharges()) {
+      const list = pending.get(charge.accountId);
+      if (list === undefined) pending.set(charge.accountId, [charge]);
+      else list.push(charge);
+    }
+    const renewals = accounts.map((accountId) => this.#register(accountId, false, pending.get(accountId) ?? []).catch(() => undefined));
+    renewals.push(
+      this.#redis.pexpire(this.#listedKey(this.#instanceId), BALANCE_TTL_MS).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    this.#renewing = Promise.all(renewals).then(() => {
+      this.#renewing = null;
+    });
+    return this.#renewing;
+  }
+
+  /** Remembers a hold just taken, and lists its account in this instance's set (once), so that a successor can end it. */
+  #opened(ticket: AdmissionTicket): void {
+    this.#open.add(ticket.accountId, ticket.requestId, ticket.holdMicros, ticket.epoch);
+    if (this.#listed.has(ticket.accountId)) return;
+    this.#listed.add(ticket.accountId);
+    const key = this.#listedKey(this.#instanceId);
+    // Not awaited: a hold this list misses still ends when the instance's lease runs out.
+    Promise.all([this.#redis.sadd(key, ticket.accountId), this.#redis.pexpire(key, BALANCE_TTL_MS)]).catch(() => this.#listed.delete(ticket.accountId));
+  }
+
+  async #recoverAccount(accountId: string, charges: readonly ReplayedCharge[], instanceId: string): Promise<void> {
+    const keys = this.keysFor(accountId);
+    // The dead instance's remaining holds go back with the last chunk, after every charge ended its own.
+    for (let start = 0; start === 0 || start < charges.length; start += RECOVER_CHUNK) {
+      const chunk = charges.slice(start, start + RECOVER_CHUNK);
+      const last = start + RECOVER_CHUNK >= charges.length;
+      const args: Array<string | number> = [keys.balance, keys.holds, keys.leases, keys.marks, this.#pinnedNow(), BALANCE_TTL_MS, last ? instanceId : ""];
+      for (const charge of chunk) args.push(charge.requestId, charge.chargedMicros, charge.written ? "1" : "0");
+      await this.#scripts.recover(...args);
+    }
+  }
+
+  #pendingFor(accountId: string): PendingCharge[] {
+    const charges: PendingCharge[] = [];
+    for (const charge of this.#pendingCharges()) if (charge.accountId === accountId) charges.push(charge);
+    return charges;
+  }
+
+  #listedKey(instanceId: string): string {
+    return `${this.#keyPrefix}instance:${instanceId}:accounts`;
   }
 
   async #dropIfStale(accountId: string): Promise<void> {

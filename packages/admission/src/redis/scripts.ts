@@ -1,4 +1,6 @@
 import { MAX_USED, SCALE } from "../token-bucket.js";
+import { NOW_LUA } from "./clock-lua.js";
+import { HOLDS_LUA } from "./holds-lua.js";
 
 /**
  * Keys outlive their time-to-full by this much. Expiry only ever removes a
@@ -23,14 +25,7 @@ local SCALE = ${SCALE}
 local MAX_USED = ${MAX_USED}
 local TTL_MARGIN = ${TTL_MARGIN_MS}
 
--- The pinned clock (tests) when not ''; otherwise the server's TIME, so all
--- gateway instances share one clock whatever their own drift.
-local function now_ms(pinned)
-  if pinned ~= '' then return tonumber(pinned) end
-  local time = redis.call('TIME')
-  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
-
+${NOW_LUA}
 local function time_to_full(used, limit)
   if used <= 0 then return 0 end
   return math.ceil(used / limit)
@@ -98,76 +93,73 @@ local function push_decision(replies, limited_by, request_used, request_limit, t
 end
 `;
 
-/**
- * Lua: ends holds taken from the balance hash `key` in `epoch`, `charged` of
- * the `held` micros spent. Same epoch: the unused part goes back (a charge above
- * the hold takes the difference). The balance was reloaded since the holds
- * (Redis restarted or the key expired): the reload did not contain them, so
- * only the charges are taken from it. Nothing when the hash is gone (the next
- * hold reloads it from storage).
- */
-const END_HOLDS_LUA = `
-local function end_holds(key, held, charged, epoch)
-  if redis.call('EXISTS', key) == 0 then return end
-  if redis.call('HGET', key, 'e') == epoch then
-    redis.call('HINCRBY', key, 'b', held - charged)
-  else
-    redis.call('HINCRBY', key, 'b', -charged)
-  end
-end
-`;
-
 /** The first number of a decision refused for credits (1 and 2 are the buckets'). */
 export const CREDITS_REFUSED = 3;
 
 /** Numbers per request in ADMIT's reply: push_decision's six, then the balance available after it. */
 export const ADMIT_REPLY_LENGTH = 7;
 
+/** ADMIT's whole reply when a hold is wanted and the balance is not in Redis: load it (REGISTER), then admit again. */
+export const BALANCE_MISSING = -1;
+
+/** ADMIT's whole reply when the balance is another copy than the one the caller's open holds were registered in: register them (REGISTER), then admit again. */
+export const HOLDS_UNREGISTERED = -2;
+
 /**
- * admit: KEYS = [request bucket, token bucket, balance hash] (one account: one
- * hash tag, so this runs on Redis Cluster too);
- * ARGV = [pinned now or '', requests/min, tokens/min, balance ttl ms, then per
- * request: tokens wanted, micros to hold (0: no hold)].
+ * admit: KEYS = [request bucket, token bucket, balance hash, holds hash,
+ * leases hash, marks] (one account: one hash tag, so this runs on Redis
+ * Cluster too);
+ * ARGV = [pinned now or '', requests/min, tokens/min, balance ttl ms, the
+ * epoch the caller's open holds on this account were registered in ('' when it
+ * has none), the caller's instance id, its lease ms, then per request: tokens
+ * wanted, micros to hold (0: no hold), request id].
  *
  * Each request in order, at one instant, exactly as separate calls would
  * decide it; a refused request takes nothing: one that the rate limits refuse
  * holds no credits, and one whose hold does not fit takes neither a request
- * nor tokens.
+ * nor tokens. Holds whose instance's lease ran out go back first; each hold
+ * taken is kept under its request id, and renews the caller's lease.
  *
- * Returns {-1} when a hold is wanted and the balance is not in Redis (nothing
- * was taken); otherwise the balance's epoch ('' when no hold was wanted), then
- * per request ADMIT_REPLY_LENGTH numbers: 0 admitted, 1 refused by requests,
- * 2 by tokens, 3 by credits; requests remaining and reset ms, tokens remaining
- * and reset ms, retry-after ms (-1 when none), balance available after it.
+ * Returns {BALANCE_MISSING} or {HOLDS_UNREGISTERED} (nothing was taken) when a
+ * hold is wanted; otherwise the balance's epoch ('' when no hold was wanted),
+ * then per request ADMIT_REPLY_LENGTH numbers: 0 admitted, 1 refused by
+ * requests, 2 by tokens, 3 by credits; requests remaining and reset ms, tokens
+ * remaining and reset ms, retry-after ms (-1 when none), balance available
+ * after it.
  */
-export const ADMIT = `${BUCKET_LUA}
+export const ADMIT = `${BUCKET_LUA}${HOLDS_LUA}
 local holding = false
-for index = 6, #ARGV, 2 do
+for index = 9, #ARGV, 3 do
   if tonumber(ARGV[index]) > 0 then holding = true end
 end
+local now = now_ms(ARGV[1])
 local available, epoch = 0, ''
 if holding then
-  if redis.call('EXISTS', KEYS[3]) == 0 then return {-1} end
-  available = tonumber(redis.call('HGET', KEYS[3], 'b'))
+  if redis.call('EXISTS', KEYS[3]) == 0 then return {${BALANCE_MISSING}} end
   epoch = redis.call('HGET', KEYS[3], 'e') or ''
+  if ARGV[5] ~= '' and ARGV[5] ~= epoch then return {${HOLDS_UNREGISTERED}} end
+  expire_leases(KEYS[3], KEYS[4], KEYS[5], KEYS[6], now, ARGV[6])
+  available = tonumber(redis.call('HGET', KEYS[3], 'b'))
 end
 
-local now = now_ms(ARGV[1])
 local request_limit, token_limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local request_used, request_at = load(KEYS[1], request_limit, now)
 local token_used, token_at = load(KEYS[2], token_limit, now)
 local taken, held = false, 0
 local replies = {epoch}
 
-for index = 5, #ARGV, 2 do
+for index = 8, #ARGV, 3 do
   local wanted, hold = tonumber(ARGV[index]), tonumber(ARGV[index + 1])
   local limited_by, retry_after = check(request_used, token_used, wanted, request_limit, token_limit)
   if limited_by == 0 and hold > 0 and available < hold then limited_by = ${CREDITS_REFUSED} end
   if limited_by == 0 then
     request_used = request_used + SCALE
     token_used = math.min(MAX_USED, token_used + wanted * SCALE)
-    available = available - hold
-    held = held + hold
+    if hold > 0 then
+      available = available - hold
+      held = held + hold
+      redis.call('HSET', KEYS[4], ARGV[index + 2], ARGV[index + 1] .. ':' .. ARGV[6])
+    end
     taken = true
   end
   push_decision(replies, limited_by, request_used, request_limit, token_used, token_limit, retry_after)
@@ -180,35 +172,40 @@ if taken then
 end
 if held > 0 then
   redis.call('HINCRBY', KEYS[3], 'b', -held)
-  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+  redis.call('HSET', KEYS[5], ARGV[6], now + tonumber(ARGV[7]))
+  keep_for(ARGV[4], KEYS[3], KEYS[4], KEYS[5])
 end
 return replies`;
 
 /**
- * settle: KEYS = [token bucket, balance hash];
+ * settle: KEYS = [token bucket, balance hash, holds hash, marks];
  * ARGV = [pinned now or '', tokens/min, tokens given back (≤ 0), tokens taken
- * (≥ 0), micros held, micros charged, the holds' epoch].
+ * (≥ 0), balance ttl ms, then per hold ended: request id, micros charged].
  *
  * The token reservations corrected (what was given back first, so the bucket
- * is the stricter; a missing bucket is a full one), then the holds ended
- * (end_holds).
+ * is the stricter; a missing bucket is a full one), then each hold ended by
+ * end_hold: a hold this copy of the balance does not know (it was loaded since,
+ * and the hold was not registered in it) takes its charge alone, since the
+ * load read a storage balance without it.
  */
-export const SETTLE = `${BUCKET_LUA}${END_HOLDS_LUA}
+export const SETTLE = `${BUCKET_LUA}${HOLDS_LUA}
+local now = now_ms(ARGV[1])
 local refund, charge = tonumber(ARGV[3]), tonumber(ARGV[4])
 if refund ~= 0 or charge ~= 0 then
   local limit = tonumber(ARGV[2])
-  local used, at = load(KEYS[1], limit, now_ms(ARGV[1]))
+  local used, at = load(KEYS[1], limit, now)
   save(KEYS[1], add_used(add_used(used, refund), charge), at, limit)
 end
-local held, charged = tonumber(ARGV[5]), tonumber(ARGV[6])
-if held > 0 or charged > 0 then end_holds(KEYS[2], held, charged, ARGV[7]) end
-return 1`;
-
-/** load: KEYS = [balance hash]; ARGV = [balance from storage, new epoch, ttl ms]. Loads only if nobody else did first. */
-export const LOAD = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'b', ARGV[1], 'e', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if #ARGV > 5 then
+  local has_copy = redis.call('EXISTS', KEYS[2]) == 1
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+  local delta = 0
+  for index = 6, #ARGV, 2 do
+    delta = delta + end_hold(KEYS[3], KEYS[4], has_copy, now, ARGV[index], tonumber(ARGV[index + 1]), true)
+  end
+  if delta ~= 0 then redis.call('HINCRBY', KEYS[2], 'b', delta) end
+  if has_copy then keep_for(ARGV[5], KEYS[4]) end
+end
 return 1`;
 
 /** grant: KEYS = [balance hash]; ARGV = [micros]. Nothing when the balance is not in Redis: its next load reads storage, which has the grant. */

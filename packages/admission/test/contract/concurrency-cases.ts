@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import type { Admission, AdmissionTicket } from "../../src/index.js";
-import { seededRandom, ticketOf } from "../helpers.js";
+import { nextRequestId, seededRandom, ticketOf } from "../helpers.js";
 import { type ContractContext, limits } from "./context.js";
 import { ReferenceModel, verdictOf } from "./reference-model.js";
 
@@ -11,23 +11,28 @@ export function concurrencyCases(context: ContractContext): void {
   it("admits exactly the limit out of 100 concurrent requests split over two instances", async () => {
     const spec = limits(30);
     const decisions = await Promise.all(
-      Array.from({ length: 100 }, (_, index) => onEither(index).admit({ accountId: "acct_busy", limits: spec, tokens: 1, holdMicros: 0 })),
+      Array.from({ length: 100 }, (_, index) =>
+        onEither(index).admit({ requestId: nextRequestId(), accountId: "acct_busy", limits: spec, tokens: 1, holdMicros: 0 }),
+      ),
     );
     const admitted = decisions.filter((decision) => decision.admitted);
     expect(admitted).toHaveLength(30);
     // Atomic check-and-take: every admitted request saw a different remaining count.
     expect(admitted.map((decision) => decision.rateLimits.requests.remaining).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, index) => index));
     expect(decisions.filter((decision) => !decision.admitted).every((decision) => !decision.admitted && decision.refusedBy === "requests")).toBe(true);
-    expect((await context.opened.peer.admit({ accountId: "acct_busy", limits: spec, tokens: 0, holdMicros: 0 })).rateLimits.tokens.remaining).toBe(
-      1_000_000 - 30,
-    );
+    expect(
+      (await context.opened.peer.admit({ requestId: nextRequestId(), accountId: "acct_busy", limits: spec, tokens: 0, holdMicros: 0 })).rateLimits.tokens
+        .remaining,
+    ).toBe(1_000_000 - 30);
   });
 
   it("never overspends: a balance for 10 requests, 100 concurrent over two instances → exactly 10 admitted", async () => {
     context.stored.set("acct_race", 40_000);
     const spec = limits(1_000, 1_000_000);
     const decisions = await Promise.all(
-      Array.from({ length: 100 }, (_, index) => onEither(index).admit({ accountId: "acct_race", limits: spec, tokens: 10, holdMicros: 4_000 })),
+      Array.from({ length: 100 }, (_, index) =>
+        onEither(index).admit({ requestId: nextRequestId(), accountId: "acct_race", limits: spec, tokens: 10, holdMicros: 4_000 }),
+      ),
     );
     const admitted = decisions.filter((decision) => decision.admitted);
     expect(admitted).toHaveLength(10);
@@ -58,6 +63,7 @@ export function concurrencyCases(context: ContractContext): void {
       const batch = Array.from({ length: 1 + random(6) }, () => {
         const { accountId, limits: spec } = accounts[random(accounts.length)]!;
         return {
+          requestId: nextRequestId(),
           accountId,
           limits: spec,
           tokens: random(8) === 0 ? random(spec.tokensPerMinute + 200) : random(200),

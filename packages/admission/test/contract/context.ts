@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from "vitest";
 import type { Admission, AdmissionDecision, AdmissionTicket, LimitSpec } from "../../src/index.js";
-import type { Backend, OpenedAdmission, StoredBalances } from "../helpers.js";
+import { type Backend, nextRequestId, type OpenedAdmission, type StoredBalances } from "../helpers.js";
 
 export const START = 1_700_000_000_000;
 
@@ -40,7 +40,8 @@ export function contractContext(backend: Backend): ContractContext {
     get stored() {
       return current().stored;
     },
-    admit: (accountId, spec, tokens = 0, holdMicros = 0) => current().admission.admit({ accountId, limits: spec, tokens, holdMicros }),
+    admit: (accountId, spec, tokens = 0, holdMicros = 0) =>
+      current().admission.admit({ requestId: nextRequestId(), accountId, limits: spec, tokens, holdMicros }),
     async settle(ticket, tokens, chargedMicros = 0) {
       current().admission.settle(ticket, { tokens, chargedMicros });
       await current().admission.flush();

@@ -80,6 +80,27 @@ export function creditCases(context: ContractContext): void {
     expect(await context.admission.available("acct_hold")).toBe(400);
   });
 
+  it("a ticket settles once: settling it again changes neither the balance nor the tokens", async () => {
+    context.stored.set("acct_once", 1_000);
+    const spec = limits(100, 1_000);
+    const ticket = ticketOf(await context.admit("acct_once", spec, 100, 300));
+    await context.settle(ticket, 40, 200);
+    await context.settle(ticket, 0, 0);
+    await context.settle(ticket, 100, 900);
+    expect(await context.admission.available("acct_once")).toBe(800);
+    expect((await context.admit("acct_once", spec)).rateLimits.tokens.remaining).toBe(1_000 - 40);
+  });
+
+  it("recover takes a replayed charge storage lacked from the balance, and leaves one storage had", async () => {
+    context.stored.set("acct_replayed", 1_000);
+    await context.settle(ticketOf(await context.admit("acct_replayed", limits(100, 1_000), 1, 100)), 1, 0);
+    const charge = { accountId: "acct_replayed", requestId: "req_replayed_lacked", chargedMicros: 300, written: true };
+    await context.admission.recover({ instanceId: null, charges: [charge, { ...charge, requestId: "req_replayed_had", chargedMicros: 200, written: false }] });
+    expect(await context.admission.available("acct_replayed")).toBe(700);
+    await expect(context.admission.recover({ instanceId: null, charges: [{ ...charge, chargedMicros: -1 }] })).rejects.toThrow(RangeError);
+    await expect(context.admission.recover({ instanceId: "", charges: [] })).rejects.toThrow(RangeError);
+  });
+
   it("loads the balance from storage once, lazily, and never for a request that holds nothing", async () => {
     context.stored.set("acct_lazy", 5_000);
     const spec = limits(100, 10_000);
@@ -119,7 +140,7 @@ export function creditCases(context: ContractContext): void {
   });
 
   it("rejects invalid requests with a RangeError, and reports an invalid settlement, leaving the hold taken", async () => {
-    const valid = { accountId: "acct_a", limits: limits(10, 100), tokens: 1, holdMicros: 0 };
+    const valid = { requestId: "req_valid", accountId: "acct_a", limits: limits(10, 100), tokens: 1, holdMicros: 0 };
     const { admission } = context;
     await expect(admission.admit({ ...valid, tokens: -1 })).rejects.toThrow(RangeError);
     await expect(admission.admit({ ...valid, tokens: 1.5 })).rejects.toThrow(RangeError);
@@ -129,6 +150,9 @@ export function creditCases(context: ContractContext): void {
     await expect(admission.admit({ ...valid, accountId: "" })).rejects.toThrow(RangeError);
     await expect(admission.admit({ ...valid, holdMicros: -5 })).rejects.toThrow(RangeError);
     await expect(admission.admit({ ...valid, holdMicros: 0.5 })).rejects.toThrow(RangeError);
+    await expect(admission.admit({ ...valid, requestId: "" })).rejects.toThrow(RangeError);
+    await expect(admission.admit({ ...valid, requestId: "req with spaces" })).rejects.toThrow(RangeError);
+    await expect(admission.admit({ ...valid, requestId: "r".repeat(129) })).rejects.toThrow(RangeError);
 
     context.stored.set("acct_a", 1_000);
     const ticket: AdmissionTicket = ticketOf(await admission.admit({ ...valid, holdMicros: 300 }));
