@@ -105,9 +105,10 @@ export interface Admission {
   /**
    * After a crash, before serving: brings the balance in line with the charges
    * a journal replay found (`charges`), each taken exactly once whether or not
-   * the dead process had settled it, and ends the holds the dead process still
-   * had (`instanceId`, the id it ran under; null when unknown). Rejects when
-   * the backend cannot be reached (the caller retries, or fails to start).
+   * the dead process had settled it, then ends the holds the dead processes
+   * still had (`instanceIds`, the ids they ran under). A replay may call it once
+   * per batch of charges, and once more with the ids. Rejects when the backend
+   * cannot be reached (the caller then fails to start).
    */
   recover(recovery: Recovery): Promise<void>;
   /** Credits already written to the ledger become available at once. */
@@ -131,8 +132,8 @@ export interface ReplayedCharge {
 }
 
 export interface Recovery {
-  /** The instance id the dead process ran under (its holds are ended), or null. */
-  instanceId: string | null;
+  /** The instance ids dead processes ran under: their holds left open are ended (after the charges). */
+  instanceIds: readonly string[];
   charges: readonly ReplayedCharge[];
 }
 

@@ -51,7 +51,7 @@ export function assertGrant(accountId: string, amountMicros: number): void {
 }
 
 export function assertRecovery(recovery: Recovery): void {
-  if (recovery.instanceId !== null) assertRequestId(recovery.instanceId);
+  for (const instanceId of recovery.instanceIds) assertRequestId(instanceId);
   for (const charge of recovery.charges) {
     assertAccountId(charge.accountId);
     assertRequestId(charge.requestId);

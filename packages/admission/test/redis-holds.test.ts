@@ -168,8 +168,8 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission holds", () => {
     expect(unanswered.admitted).toBe(true);
     const successor = open({ stored });
     expect(await successor.admission.available("acct_crash")).toBe(10_000 - 400 - 2_000);
-    const recovery = {
-      instanceId: dead.admission.instanceId,
+    const charges = {
+      instanceIds: [] as string[],
       charges: [
         { accountId: "acct_crash", requestId: ticketOf(settled).requestId, chargedMicros: 400, written: true },
         { accountId: "acct_crash", requestId: ticketOf(unsettled).requestId, chargedMicros: 700, written: true },
@@ -177,10 +177,15 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission holds", () => {
         { accountId: "acct_crash", requestId: "req_already_stored", chargedMicros: 30, written: false },
       ],
     };
-    await successor.admission.recover(recovery);
-    // 10,000 − 400 − 700 − 50: the copy now equals storage's balance after the replay.
+    await successor.admission.recover(charges);
+    await successor.admission.recover(charges);
+    // 10,000 − 400 − 700 − 50, less the hold never answered.
+    expect(await successor.admission.available("acct_crash")).toBe(7_850);
+    await successor.admission.recover({ instanceIds: [dead.admission.instanceId], charges: [] });
+    // The copy now equals storage's balance after the replay.
     expect(await successor.admission.available("acct_crash")).toBe(8_850);
-    await successor.admission.recover(recovery);
+    // A second start that replays the same journal changes nothing.
+    await successor.admission.recover({ instanceIds: [dead.admission.instanceId], charges: charges.charges });
     expect(await successor.admission.available("acct_crash")).toBe(8_850);
     expect(await redis.hlen(successor.admission.keysFor("acct_crash").holds)).toBe(0);
     expect(await redis.exists(`${keyPrefix}instance:${dead.admission.instanceId}:accounts`)).toBe(0);

@@ -24,6 +24,11 @@ export class RecordQueue<Item> {
     return this.#items.length;
   }
 
+  /** The items not yet taken into a batch, oldest first. */
+  waitingItems(): readonly Item[] {
+    return this.#items;
+  }
+
   /** Items accepted and not yet settled: waiting, or in the batch being written. */
   get unsettled(): number {
     return this.accepted - this.settled;

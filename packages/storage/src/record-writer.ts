@@ -1,8 +1,16 @@
 import type { AuditRecord, LedgerEntry, RecordBatch, RecordStore } from "@bentoo/core";
+import type { RecordJournal } from "./journal/record-journal.js";
 import { RecordQueue } from "./record-queue.js";
 
 export interface RecordWriterOptions {
   store: Pick<RecordStore, "write">;
+  /**
+   * Where every accepted record and row is appended before `audit()` or
+   * `ledger()` returns, so that a killed process loses none of them (the next
+   * start replays it); its segments go once their entries are committed.
+   * Opened and replayed by the caller; closed by `close()`.
+   */
+  journal?: RecordJournal;
   /** Audit records waiting beyond this are dropped (and counted). Ledger rows are never dropped. Default 50,000. */
   maxQueue?: number;
   /** At most this many audit records and this many ledger rows per batch; a batch goes out at once when either kind fills it. Default 500. */
@@ -78,9 +86,13 @@ function pause(milliseconds: number): Promise<void> {
  * - After `close()` there is no timer: each later record or row starts a write
  *   at once, so a request that ends during shutdown is still recorded while
  *   the store is open.
+ * - With a `journal`, each accepted record and row is appended to it first (one
+ *   write call, no fsync): what the process accepted survives its being killed.
+ *   Records dropped on a full queue are not journaled.
  */
 export class RecordWriter {
   readonly #store: Pick<RecordStore, "write">;
+  readonly #journal: RecordJournal | null;
   readonly #maxQueue: number;
   readonly #batchSize: number;
   readonly #retryDelaysMs: readonly number[];
@@ -89,7 +101,8 @@ export class RecordWriter {
   readonly #timer: NodeJS.Timeout;
   readonly #audit = new RecordQueue<AuditRecord>();
   readonly #ledger = new RecordQueue<LedgerEntry>();
-  #inFlight = false;
+  /** The batch being written (retried while it fails), or null. */
+  #inFlight: RecordBatch | null = null;
   #closed = false;
   #unreportedDrops = 0;
   #waiters: Array<{ audit: number; ledger: number; resolve: () => void }> = [];
@@ -97,6 +110,7 @@ export class RecordWriter {
 
   constructor(options: RecordWriterOptions) {
     this.#store = options.store;
+    this.#journal = options.journal ?? null;
     this.#maxQueue = positiveInteger(options.maxQueue ?? 50_000, "maxQueue");
     this.#batchSize = positiveInteger(options.batchSize ?? 500, "batchSize");
     const interval = positiveInteger(options.flushIntervalMs ?? 100, "flushIntervalMs");
@@ -131,13 +145,20 @@ export class RecordWriter {
       }
     }
     this.#audit.push(record);
+    this.#journal?.audit(record);
     this.#accepted();
   }
 
   /** Queues a ledger row; it is written whatever happens, as long as the process lives. */
   ledger(entry: LedgerEntry): void {
     this.#ledger.push(entry);
+    this.#journal?.ledger(entry);
     this.#accepted();
+  }
+
+  /** Ledger rows accepted and not yet written (in the batch being written, then waiting), oldest first. */
+  pendingLedger(): LedgerEntry[] {
+    return [...(this.#inFlight?.ledger ?? []), ...this.#ledger.waitingItems()];
   }
 
   /** Resolves once everything queued before the call is written (audit records: or given up as lost). */
@@ -163,6 +184,8 @@ export class RecordWriter {
     const expired = new Promise<"expired">((resolve) => (deadline = setTimeout(() => resolve("expired"), timeoutMs)));
     const outcome = await Promise.race([this.flush(), expired]);
     clearTimeout(deadline);
+    // Everything committed: the journal goes. Otherwise it stays for the next start to replay.
+    this.#journal?.close(outcome !== "expired");
     if (outcome === "expired") {
       const { auditQueued, ledgerPending } = this.stats;
       this.#report(
@@ -190,17 +213,18 @@ export class RecordWriter {
 
   /** Starts the next batch unless one is in flight: a full one, or a partial one when a flush asked for what it holds. */
   #pump(): void {
-    if (this.#inFlight) return;
+    if (this.#inFlight !== null) return;
     const full = this.#audit.waiting >= this.#batchSize || this.#ledger.waiting >= this.#batchSize;
     if (!full && !this.#audit.flushAsked && !this.#ledger.flushAsked) return;
     if (this.#audit.waiting === 0 && this.#ledger.waiting === 0) return;
     const batch = { audit: this.#audit.take(this.#batchSize), ledger: this.#ledger.take(this.#batchSize) };
-    this.#inFlight = true;
+    this.#inFlight = batch;
     // Started in a microtask, so audit() and ledger() never run the store's synchronous work.
     void Promise.resolve()
       .then(() => this.#write(batch))
       .then(() => {
-        this.#inFlight = false;
+        this.#inFlight = null;
+        this.#journal?.committed(this.#audit.settled, this.#ledger.settled);
         this.#waiters = this.#waiters.filter((waiter) => {
           if (this.#audit.settled < waiter.audit || this.#ledger.settled < waiter.ledger) return true;
           waiter.resolve();

@@ -1,50 +1,8 @@
-import { type AuditRecord, type LedgerEntry, newId, type RecordBatch, type RecordStore } from "@bentoo/core";
+import { newId, type RecordBatch, type RecordStore, type RecordWriteResult } from "@bentoo/core";
 import { AuditQueueFullError, RecordWriter, type RecordWriterOptions } from "@bentoo/storage";
 import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-
-function auditRecord(accountId: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
-  return {
-    id: newId("event"),
-    type: "request",
-    event: "api.request",
-    timestamp: Date.now(),
-    requestId: newId("request"),
-    accountId,
-    apiKeyId: "key_writerwriterwriter01",
-    keyLast4: "Wr1t",
-    keyName: "writer",
-    model: "gpt-4o-mini",
-    provider: "openai",
-    status: 200,
-    errorCode: null,
-    promptTokens: 1,
-    completionTokens: 2,
-    totalTokens: 3,
-    costMicros: 4,
-    usageEstimated: false,
-    sourceIp: "192.0.2.1",
-    userAgent: "vitest",
-    latencyMs: 5,
-    actor: null,
-    metadata: null,
-    ...overrides,
-  };
-}
-
-function charge(accountId: string, amountMicros: number): LedgerEntry {
-  const at = Date.now();
-  return {
-    id: newId("ledgerEntry", at),
-    accountId,
-    kind: "charge",
-    amountMicros: -amountMicros,
-    requestId: newId("request", at),
-    estimated: false,
-    createdAt: at,
-    metadata: null,
-  };
-}
+import { auditRecord, charge } from "./record-fixtures.js";
 
 /**
  * The real store, with what a test needs to steer it: every batch that reaches
@@ -91,7 +49,7 @@ class SteeredStore implements Pick<RecordStore, "write"> {
     });
   }
 
-  async write(batch: RecordBatch): Promise<void> {
+  async write(batch: RecordBatch): Promise<RecordWriteResult> {
     this.attempts += 1;
     this.onWrite?.();
     this.concurrent += 1;
@@ -102,7 +60,7 @@ class SteeredStore implements Pick<RecordStore, "write"> {
         this.failures -= 1;
         throw new Error("connection reset");
       }
-      await this.store.write(batch);
+      const result = await this.store.write(batch);
       this.batches.push({ audit: [...batch.audit], ledger: [...batch.ledger] });
       this.#batchWaiters = this.#batchWaiters.filter((waiter) => {
         if (this.batches.length < waiter.count) return true;
@@ -113,6 +71,7 @@ class SteeredStore implements Pick<RecordStore, "write"> {
         this.failures -= 1;
         throw new Error("connection reset after commit");
       }
+      return result;
     } finally {
       this.concurrent -= 1;
     }

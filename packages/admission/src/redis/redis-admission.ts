@@ -141,7 +141,7 @@ export class RedisAdmission implements Admission {
     if (!Number.isSafeInteger(this.#leaseMs) || this.#leaseMs < 4)
       throw new RangeError(`leaseMs must be an integer of at least 4 ms, got ${String(options.leaseMs)}`);
     this.#pendingCharges = options.pendingCharges ?? (() => []);
-    assertRecovery({ instanceId: this.#instanceId, charges: [] });
+    assertRecovery({ instanceIds: [this.#instanceId], charges: [] });
     this.#scripts = {
       admit: defineScript(options.redis, "bentooAdmit", 6, ADMIT),
       settle: defineScript(options.redis, "bentooSettle", 4, SETTLE),
@@ -206,10 +206,13 @@ export class RedisAdmission implements Admission {
       if (list === undefined) byAccount.set(charge.accountId, [charge]);
       else list.push(charge);
     }
-    const listedKey = recovery.instanceId === null ? null : this.#listedKey(recovery.instanceId);
-    if (listedKey !== null) for (const accountId of await this.#redis.smembers(listedKey)) if (!byAccount.has(accountId)) byAccount.set(accountId, []);
-    await Promise.all([...byAccount].map(([accountId, charges]) => this.#recoverAccount(accountId, charges, recovery.instanceId ?? "")));
-    if (listedKey !== null) await this.#redis.del(listedKey);
+    await Promise.all([...byAccount].map(([accountId, charges]) => this.#recoverAccount(accountId, charges, "")));
+    // Then each dead instance's holds still open, on every account it listed.
+    for (const instanceId of recovery.instanceIds) {
+      const listedKey = this.#listedKey(instanceId);
+      await Promise.all((await this.#redis.smembers(listedKey)).map((accountId) => this.#recoverAccount(accountId, [], instanceId)));
+      await this.#redis.del(listedKey);
+    }
   }
 
   async granted(accountId: string, amountMicros: number): Promise<void> {

@@ -95,10 +95,10 @@ export function creditCases(context: ContractContext): void {
     context.stored.set("acct_replayed", 1_000);
     await context.settle(ticketOf(await context.admit("acct_replayed", limits(100, 1_000), 1, 100)), 1, 0);
     const charge = { accountId: "acct_replayed", requestId: "req_replayed_lacked", chargedMicros: 300, written: true };
-    await context.admission.recover({ instanceId: null, charges: [charge, { ...charge, requestId: "req_replayed_had", chargedMicros: 200, written: false }] });
+    await context.admission.recover({ instanceIds: [], charges: [charge, { ...charge, requestId: "req_replayed_had", chargedMicros: 200, written: false }] });
     expect(await context.admission.available("acct_replayed")).toBe(700);
-    await expect(context.admission.recover({ instanceId: null, charges: [{ ...charge, chargedMicros: -1 }] })).rejects.toThrow(RangeError);
-    await expect(context.admission.recover({ instanceId: "", charges: [] })).rejects.toThrow(RangeError);
+    await expect(context.admission.recover({ instanceIds: [], charges: [{ ...charge, chargedMicros: -1 }] })).rejects.toThrow(RangeError);
+    await expect(context.admission.recover({ instanceIds: [""], charges: [] })).rejects.toThrow(RangeError);
   });
 
   it("loads the balance from storage once, lazily, and never for a request that holds nothing", async () => {

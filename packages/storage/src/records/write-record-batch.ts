@@ -1,4 +1,4 @@
-import type { LedgerEntry, RecordBatch } from "@bentoo/core";
+import type { LedgerEntry, RecordBatch, RecordWriteResult } from "@bentoo/core";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
 import type { RecordInserts } from "./record-inserts.js";
@@ -15,14 +15,16 @@ import type { RecordInserts } from "./record-inserts.js";
  * 2. insert the ledger rows not stored yet;
  * 3. move each account's balance by the sum of the ledger rows step 2 inserted.
  * A rollup maintained from the records would be one more step, over what
- * steps 1 and 2 inserted.
+ * steps 1 and 2 inserted. Resolves with the ids of the ledger rows step 2
+ * inserted.
  */
-export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInserts, batch: RecordBatch, at: number): Promise<void> {
-  if (batch.audit.length === 0 && batch.ledger.length === 0) return;
+export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInserts, batch: RecordBatch, at: number): Promise<RecordWriteResult> {
+  if (batch.audit.length === 0 && batch.ledger.length === 0) return { ledgerInserted: [] };
   if (!db.isTransaction) return db.transaction().execute((trx) => writeRecordBatch(trx, inserts, batch, at));
   await inserts.audit(db, batch.audit);
   const inserted = await inserts.ledger(db, batch.ledger);
   await moveBalances(db, inserted, at);
+  return { ledgerInserted: inserted.map((entry) => entry.id) };
 }
 
 async function moveBalances(trx: Kysely<Database>, inserted: readonly LedgerEntry[], at: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { RecordBatch } from "@bentoo/core";
+import type { RecordBatch, RecordWriteResult } from "@bentoo/core";
 import type { WriterReply, WriterRequest } from "./writer-protocol.js";
 
 /** The compiled worker next to this module, or (when running from the TypeScript sources, as the tests do) the one under dist/. */
@@ -14,7 +14,7 @@ function workerScript(): URL | null {
 }
 
 interface Waiting {
-  resolve: () => void;
+  resolve: (result: RecordWriteResult) => void;
   reject: (error: Error) => void;
 }
 
@@ -81,7 +81,7 @@ export class SqliteWriterThread {
   }
 
   /** Writes the batch on the thread's connection; `at` is the accounts' updated_at. */
-  write(batch: RecordBatch, at: number): Promise<void> {
+  write(batch: RecordBatch, at: number): Promise<RecordWriteResult> {
     return this.#call({ id: this.#nextId++, kind: "write", batch, at });
   }
 
@@ -95,9 +95,9 @@ export class SqliteWriterThread {
     await this.#exited;
   }
 
-  #call(request: WriterRequest): Promise<void> {
+  #call(request: WriterRequest): Promise<RecordWriteResult> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RecordWriteResult>((resolve, reject) => {
       if (this.#waiting.size === 0) this.#worker.ref();
       this.#waiting.set(request.id, { resolve, reject });
       this.#worker.postMessage(request);
@@ -109,7 +109,7 @@ export class SqliteWriterThread {
     if (waiting === undefined) return;
     this.#waiting.delete(message.id);
     if (this.#waiting.size === 0 && !this.#closing) this.#worker.unref();
-    if (message.error === null) waiting.resolve();
+    if (message.error === null) waiting.resolve({ ledgerInserted: message.ledgerInserted ?? [] });
     else waiting.reject(new Error(message.error));
   }
 

@@ -40,7 +40,7 @@ function serve({ dialect, inserts }: SqliteDatabase): void {
       return;
     }
     writeRecordBatch(db, inserts, request.batch, request.at).then(
-      () => reply({ id: request.id, error: null }),
+      ({ ledgerInserted }) => reply({ id: request.id, error: null, ledgerInserted }),
       (error: unknown) => reply({ id: request.id, error: messageOf(error) }),
     );
   });
