@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { builtinCatalog, type Catalog, CatalogError, DEFAULT_PLAN_LIMITS, type Plan, type PlanLimits, parseCatalog } from "@bentoo/core";
 import { ConfigError } from "./config-error.js";
 import { parseTransport, type ServerTimeouts, type TlsFiles } from "./transport-config.js";
@@ -34,6 +35,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Whether to create the demo account and print its test key on an empty database. */
   seedDemo: boolean;
+  /** The record writer's journal (BENTOO_JOURNAL_DIR): by default `journal` next to the SQLite file, else ./data/journal. */
+  journalDir: string;
 }
 
 export { ConfigError };
@@ -88,6 +91,12 @@ function failurePolicy(env: Environment): boolean {
   return value === "allow";
 }
 
+/** `journal` in the SQLite file's directory; with PostgreSQL (or an in-memory SQLite) the default data directory's. */
+function defaultJournalDir(databaseUrl: string): string {
+  const path = databaseUrl.startsWith("sqlite:") ? databaseUrl.slice("sqlite:".length) : "";
+  return path === "" || path === ":memory:" ? join("data", "journal") : join(dirname(path), "journal");
+}
+
 export function parseConfig(env: Environment): Config {
   const adminToken = text(env, "BENTOO_ADMIN_TOKEN");
   if (adminToken !== null && adminToken.length < 16)
@@ -95,10 +104,11 @@ export function parseConfig(env: Environment): Config {
   const catalogPath = text(env, "BENTOO_CATALOG");
   const host = text(env, "HOST") ?? "127.0.0.1";
   const transport = parseTransport(env, host);
+  const databaseUrl = text(env, "BENTOO_DATABASE_URL") ?? "sqlite:./data/bentoo.db";
   return {
     host,
     port: integer(env, "PORT", 8080, 0, 65535),
-    databaseUrl: text(env, "BENTOO_DATABASE_URL") ?? "sqlite:./data/bentoo.db",
+    databaseUrl,
     redisUrl: text(env, "BENTOO_REDIS_URL"),
     redisPrefix: text(env, "BENTOO_REDIS_PREFIX") ?? "bentoo:",
     adminToken,
@@ -113,5 +123,6 @@ export function parseConfig(env: Environment): Config {
     seedDemo: text(env, "BENTOO_SEED_DEMO") !== "false",
     rateLimitFailOpen: failurePolicy(env),
     auditRetentionDays: integer(env, "BENTOO_AUDIT_RETENTION_DAYS", 90, 1, 36_500),
+    journalDir: text(env, "BENTOO_JOURNAL_DIR") ?? defaultJournalDir(databaseUrl),
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import cluster from "node:cluster";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { createApp } from "./app.js";
 import { startRetention } from "./audit/retention.js";
 import { ConfigError, parseConfig } from "./config.js";
@@ -90,13 +90,18 @@ async function supervise(config: ReturnType<typeof parseConfig>, count: number):
   if (config.port === 0) throw new ConfigError("--workers needs a fixed PORT");
   const services = await createServices(config, (variable) => process.env[variable]);
   const seed = config.seedDemo ? await seedDemoAccount(services) : null;
+  // Opening the services replayed every journal dead workers left; each worker then journals in a directory of its own.
   await services.close();
   let stopping = false;
-  for (let index = 0; index < count; index += 1) cluster.fork();
+  // A worker's slot names its journal directory: the one that replaces a dead worker takes its slot, and replays what it left.
+  const slots = new Map<number, number>();
+  const fork = (slot: number) => slots.set(cluster.fork({ [WORKER_SLOT]: String(slot) }).id, slot);
+  for (let slot = 1; slot <= count; slot += 1) fork(slot);
   cluster.on("exit", (worker, code) => {
     if (!stopping) {
       process.stderr.write(`worker ${worker.process.pid} exited (${code}); starting another\n`);
-      cluster.fork();
+      fork(slots.get(worker.id) ?? worker.id);
+      slots.delete(worker.id);
     } else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
   });
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -117,9 +122,12 @@ async function supervise(config: ReturnType<typeof parseConfig>, count: number):
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
+/** Set by the primary of `--workers N` for each worker it forks: which worker it is (1…N). */
+const WORKER_SLOT = "BENTOO_WORKER_SLOT";
+
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  if (cluster.isWorker) return serve(config, true);
+  if (cluster.isWorker) return serve({ ...config, journalDir: join(config.journalDir, `worker-${process.env[WORKER_SLOT] ?? cluster.worker?.id}`) }, true);
   const count = workerCount(process.argv, process.env);
   return count > 1 ? supervise(config, count) : serve(config, false);
 }

@@ -1,4 +1,4 @@
-import { type Admission, MemoryAdmission, RedisAdmission, type SettlementErrorHandler } from "@bentoo/admission";
+import { type Admission, MemoryAdmission, type PendingCharge, RedisAdmission, type SettlementErrorHandler } from "@bentoo/admission";
 import {
   AccountService,
   type Catalog,
@@ -13,7 +13,7 @@ import {
   type Storage,
 } from "@bentoo/core";
 import { type CredentialSource, createProviderRegistry, type ProviderRegistry, warmTokenizer } from "@bentoo/providers";
-import { openStorage, RecordWriter } from "@bentoo/storage";
+import { openStorage, RecordJournal, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { SessionManager } from "./auth/sessions.js";
@@ -21,6 +21,7 @@ import { SignInThrottle } from "./auth/sign-in-throttle.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
+import { recoverFromJournal } from "./infra/journal-recovery.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
 import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
 import { createLogger } from "./logger.js";
@@ -76,6 +77,16 @@ function localInvalidation(cache: KeyCache): KeyInvalidation {
   };
 }
 
+/** The charges the record writer has not written yet: a balance Redis reloads meanwhile lacks them. */
+function pendingCharges(records: RecordWriter): PendingCharge[] {
+  const charges: PendingCharge[] = [];
+  for (const entry of records.pendingLedger()) {
+    if (entry.kind === "charge" && entry.requestId !== null)
+      charges.push({ accountId: entry.accountId, requestId: entry.requestId, chargedMicros: Math.max(0, -entry.amountMicros) });
+  }
+  return charges;
+}
+
 export async function createServices(config: Config, credentials: CredentialSource, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? Date.now;
@@ -83,11 +94,11 @@ export async function createServices(config: Config, credentials: CredentialSour
   const providers = createProviderRegistry(config.catalog, credentials, now);
   const keyCache = new KeyCache({ maxEntries: 100_000, ttlMs: 60_000, negativeTtlMs: 2_000 }, now);
 
+  // Names this process: in Redis connection names (CLIENT LIST), its credit holds, and its journal's lock.
+  const instance = randomBase62(8);
   let redis: Services["redis"] = null;
   let invalidation = localInvalidation(keyCache);
   if (config.redisUrl !== null) {
-    // Connection names carry an instance id so an operator can tell instances apart in CLIENT LIST.
-    const instance = randomBase62(8);
     const client = createRedisClient(config.redisUrl, `bentoo-commands-${instance}`);
     const subscriber = createRedisSubscriber(config.redisUrl, `bentoo-invalidation-${instance}`);
     const bus = new RedisInvalidationBus(createRedisClient(config.redisUrl, `bentoo-publisher-${instance}`), subscriber, keyCache, config.redisPrefix, logger);
@@ -98,19 +109,38 @@ export async function createServices(config: Config, credentials: CredentialSour
   const bus = redis?.bus;
   const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now, bus === undefined ? undefined : () => bus.healthy);
   const keys = new KeyService(storage, config.plans, invalidation, now);
-  const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
-  const onError: SettlementErrorHandler = (error, failure) => logger.error({ err: error, ...failure }, "could not settle credit holds and token reservations");
-  const admission: Admission =
-    redis === null
-      ? new MemoryAdmission({ loadBalance, onError, now })
-      : new RedisAdmission({ redis: redis.client, loadBalance, onError, keyPrefix: config.redisPrefix, now: overrides.now });
+  const journal = await RecordJournal.open(config.journalDir, {
+    owner: instance,
+    onError: (error) => logger.error({ err: error }, "the record journal could not be written; records still go to the database"),
+  });
   const records = new RecordWriter({
     store: storage.records,
+    journal,
     onError: (error, auditLost) => {
       if (auditLost > 0) logger.error({ err: error, auditLost }, "audit records lost");
       else logger.error({ err: error, ledgerPending: records.stats.ledgerPending }, "writing audit records and ledger rows failed; retrying");
     },
   });
+  const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
+  const onError: SettlementErrorHandler = (error, failure) => logger.error({ err: error, ...failure }, "could not settle credit holds and token reservations");
+  const admission: Admission =
+    redis === null
+      ? new MemoryAdmission({ loadBalance, onError, now })
+      : new RedisAdmission({
+          redis: redis.client,
+          loadBalance,
+          onError,
+          keyPrefix: config.redisPrefix,
+          now: overrides.now,
+          instanceId: instance,
+          pendingCharges: () => pendingCharges(records),
+        });
+  try {
+    await recoverFromJournal(journal, storage.records, admission, logger);
+  } catch (error) {
+    journal.close(false);
+    throw error;
+  }
   const credits = new CreditService(admission, storage.records, records, now);
   warmTokenizer();
   return {

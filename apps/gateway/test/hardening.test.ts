@@ -143,7 +143,7 @@ describe("5xx responses never carry internals", () => {
       },
     });
     const logs = new LogCapture();
-    const services = await createServices({ ...parseConfig({}), catalog: builtinCatalog() }, () => undefined, {
+    const services = await createServices({ ...parseConfig({ BENTOO_DATABASE_URL: opened.url }), catalog: builtinCatalog() }, () => undefined, {
       storage: failing,
       logger: createLogger("info", logs),
     });
@@ -167,10 +167,14 @@ describe("log redaction", () => {
   it("no key material reaches the logs from headers, cookies, bodies, URLs or malformed requests", async () => {
     const opened = await sqliteTarget.open();
     const logs = new LogCapture();
-    const services = await createServices({ ...parseConfig({ BENTOO_ADMIN_TOKEN: ADMIN_TOKEN }), catalog: builtinCatalog() }, () => undefined, {
-      storage: opened.storage,
-      logger: createLogger("trace", logs),
-    });
+    const services = await createServices(
+      { ...parseConfig({ BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_DATABASE_URL: opened.url }), catalog: builtinCatalog() },
+      () => undefined,
+      {
+        storage: opened.storage,
+        logger: createLogger("trace", logs),
+      },
+    );
     const app = await createApp(services);
     await app.listen({ host: "127.0.0.1", port: 0 });
     const port = (app.server.address() as AddressInfo).port;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type Account, builtinCatalog, type Catalog, type KeyMode, type Plan, parseCatalog } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig, type Services } from "@bentoo/gateway";
@@ -58,6 +61,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const clock = shared?.clock ?? new TestClock();
   const opened = shared === undefined ? await (options.target ?? sqliteTarget).open({ now: clock.now }) : await reopen(shared.opened, clock.now);
   const env: Record<string, string> = { ...options.env };
+  // Each app journals in a directory of its own (a journal directory belongs to one process at a time).
+  const journalDir = env.BENTOO_JOURNAL_DIR === undefined ? mkdtempSync(join(tmpdir(), "bentoo-test-journal-")) : null;
+  if (journalDir !== null) env.BENTOO_JOURNAL_DIR = journalDir;
   const adminToken = options.adminToken === undefined ? ADMIN_TOKEN : options.adminToken;
   if (adminToken !== null) env.BENTOO_ADMIN_TOKEN = adminToken;
   const config = { ...parseConfig(env), catalog: options.catalog ?? builtinCatalog() };
@@ -96,6 +102,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await closing;
       await services.close();
       await opened.dispose().catch(() => undefined);
+      if (journalDir !== null) rmSync(journalDir, { recursive: true, force: true });
     },
   };
 }

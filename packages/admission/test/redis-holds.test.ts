@@ -157,6 +157,18 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission holds", () => {
     }
   });
 
+  it("notices within a second that Redis lost everything (a flush) and registers its holds again", async () => {
+    const stored = new StoredBalances();
+    stored.set("acct_flushed", 1_000);
+    const holder = open({ stored });
+    await holder.hold("acct_flushed", 800);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // its alive key is written
+    await deleteKeysUnder(redis, keyPrefix);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const other = open({ stored });
+    expect(await other.hold("acct_flushed", 300)).toMatchObject({ admitted: false, availableMicros: 200 });
+  });
+
   it("recovers a dead instance: replayed charges taken once whatever it had settled, its other holds given back", async () => {
     const stored = new StoredBalances();
     stored.set("acct_crash", 10_000);

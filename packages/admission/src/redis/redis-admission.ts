@@ -59,6 +59,13 @@ export const BALANCE_TTL_MS = 24 * 3600 * 1000;
 /** How long an instance's holds stand after it last renewed its lease, unless told otherwise. */
 export const DEFAULT_LEASE_MS = 60_000;
 
+/**
+ * How often an instance checks that Redis still has its data (a key of its own,
+ * written with GET): a flush, or a restart the client did not notice, is met
+ * within this, and the instance registers its holds again.
+ */
+export const WATCH_MS = 1_000;
+
 /** Most replayed charges per recover script call. */
 const RECOVER_CHUNK = 1_000;
 
@@ -125,6 +132,9 @@ export class RedisAdmission implements Admission {
   #unsent: PendingSettlement[] = [];
   #renewing: Promise<void> | null = null;
   readonly #renewal: NodeJS.Timeout;
+  readonly #watch: NodeJS.Timeout;
+  /** Whether this instance's alive key was written once: its absence since means that Redis lost its data. */
+  #watched = false;
   readonly #onReady = (): void => void this.#renew();
   readonly #admissions = new TurnBatcher<AdmissionRequest, AdmissionDecision>((_key, batch) => this.#sendAdmissions(batch));
   readonly #settlements = new TurnBatcher<PendingSettlement, undefined>((_key, batch) => this.#sendSettlements(batch), { deferMs: SETTLEMENT_DEFER_MS });
@@ -151,6 +161,8 @@ export class RedisAdmission implements Admission {
     };
     this.#renewal = setInterval(() => void this.#renew(), Math.floor(this.#leaseMs / 4));
     this.#renewal.unref();
+    this.#watch = setInterval(() => this.#checkAlive(), WATCH_MS);
+    this.#watch.unref();
     // After a reconnect (Redis may have restarted empty), the open holds are registered again at once.
     options.redis.on("ready", this.#onReady);
   }
@@ -242,6 +254,7 @@ export class RedisAdmission implements Admission {
   /** Sends what is waiting, then refuses further calls; the Redis client belongs to the caller. */
   async close(): Promise<void> {
     clearInterval(this.#renewal);
+    clearInterval(this.#watch);
     this.#redis.off("ready", this.#onReady);
     await this.flush();
     await this.#renewing;
@@ -395,6 +408,18 @@ export class RedisAdmission implements Admission {
       this.#renewing = null;
     });
     return this.#renewing;
+  }
+
+  /** Writes this instance's alive key; found missing (Redis lost its data), the open holds are registered again at once. */
+  #checkAlive(): void {
+    if (this.#closed) return;
+    this.#redis.set(`${this.#keyPrefix}instance:${this.#instanceId}:alive`, "1", "PX", this.#leaseMs, "GET").then(
+      (previous) => {
+        if (previous === null && this.#watched) void this.#renew();
+        this.#watched = true;
+      },
+      () => undefined, // unreachable: the reconnect registers them
+    );
   }
 
   /** Remembers a hold just taken, and lists its account in this instance's set (once), so that a successor can end it. */
