@@ -86,9 +86,10 @@ function pause(milliseconds: number): Promise<void> {
  * - After `close()` there is no timer: each later record or row starts a write
  *   at once, so a request that ends during shutdown is still recorded while
  *   the store is open.
- * - With a `journal`, each accepted record and row is appended to it first (one
- *   write call, no fsync): what the process accepted survives its being killed.
- *   Records dropped on a full queue are not journaled.
+ * - With a `journal`, each accepted record and row is appended to it (no fsync;
+ *   an audit record before `audit()` returns, together with the ledger rows
+ *   handed over before it): what the process accepted survives its being
+ *   killed. Records dropped on a full queue are not journaled.
  */
 export class RecordWriter {
   readonly #store: Pick<RecordStore, "write">;

@@ -9,14 +9,13 @@ import type {
   LimitSpec,
   PendingCharge,
   Recovery,
-  ReplayedCharge,
   Settlement,
   SettlementErrorHandler,
 } from "../admission.js";
 import { MAX_UNITS } from "../token-bucket.js";
 import { assertAccountId, assertAdmissionRequest, assertGrant, assertRecovery, settlementProblem } from "../validate.js";
-import { RECOVER, REGISTER } from "./holds-scripts.js";
-import { OpenHolds } from "./open-holds.js";
+import { type AccountKeys, accountKeys, defineScript, type Script } from "./account-keys.js";
+import { BALANCE_TTL_MS, DEFAULT_LEASE_MS, HoldKeeper } from "./hold-keeper.js";
 import { parseAdmitReply } from "./parse-admit-reply.js";
 import { ADMIT, BALANCE_MISSING, GRANT, HOLDS_UNREGISTERED, SETTLE } from "./scripts.js";
 import { TurnBatcher } from "./turn-batcher.js";
@@ -53,22 +52,6 @@ export interface RedisAdmissionOptions {
   pendingCharges?: () => Iterable<PendingCharge>;
 }
 
-/** An idle account's copy of its balance leaves Redis after a day (reloaded from storage on next use). */
-export const BALANCE_TTL_MS = 24 * 3600 * 1000;
-
-/** How long an instance's holds stand after it last renewed its lease, unless told otherwise. */
-export const DEFAULT_LEASE_MS = 60_000;
-
-/**
- * How often an instance checks that Redis still has its data (a key of its own,
- * written with GET): a flush, or a restart the client did not notice, is met
- * within this, and the instance registers its holds again.
- */
-export const WATCH_MS = 1_000;
-
-/** Most replayed charges per recover script call. */
-const RECOVER_CHUNK = 1_000;
-
 /**
  * Longest wait of a settlement before it is sent on its own; until then it
  * rides along with the next admissions' write. The limits and the balance are
@@ -76,41 +59,24 @@ const RECOVER_CHUNK = 1_000;
  */
 export const SETTLEMENT_DEFER_MS = 5;
 
-/** A registered script: its keys first, then its arguments. */
-type Script = (...keysAndArguments: Array<string | number>) => Promise<unknown>;
-
-/** Registers a script once; ioredis then calls it by EVALSHA, falling back to EVAL after a Redis restart. */
-function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): Script {
-  redis.defineCommand(name, { numberOfKeys, lua });
-  const command = (redis as unknown as Record<string, Script>)[name]!;
-  return command.bind(redis);
-}
-
 interface PendingSettlement {
   ticket: AdmissionTicket;
   settlement: Settlement;
 }
 
 /**
- * Admission shared by every gateway instance. Keys, per account under its hash
- * tag (a multi-key script needs one Redis Cluster slot): `<prefix>rl:{<acct>}:req`
- * and `…:tok` (the token buckets, hashes {u, t}), `<prefix>credit:{<acct>}`
- * (the available balance and its epoch, {b, e}), and the holds, their
- * instances' leases and the settled marks (`holds:`, `leases:`, `settled:`;
- * see holds-lua.ts). `<prefix>instance:<id>:accounts` lists the accounts an
- * instance held credits on, so that its successor can end them.
+ * Admission shared by every gateway instance. Keys per account, under its hash
+ * tag (account-keys.ts): the token buckets, the copy of the balance, and the
+ * holds with their instances' leases and the settled marks (holds-lua.ts).
  *
  * An account's admissions of one turn of the event loop go out as one script
  * call that decides them in order; its settlements of one turn as one call,
  * which leaves with the next admissions' write (or within SETTLEMENT_DEFER_MS).
  * Under load one round trip serves many requests.
  *
- * The instance remembers its open holds (OpenHolds). When the copy of a
- * balance it admits on is not the one they were registered in (Redis lost it
- * and it was reloaded), it registers them, and its charges still on their way
- * to storage, before admitting more; a load it makes includes them. It does so
- * for every account after a reconnect, and renews its lease every quarter of
- * `leaseMs`, which also registers them wherever they went missing.
+ * The HoldKeeper keeps this instance's open holds standing and registered: the
+ * admit script refuses to decide (BALANCE_MISSING, HOLDS_UNREGISTERED) until a
+ * copy of the balance has them, and the keeper loads or registers them.
  */
 export class RedisAdmission implements Admission {
   readonly #redis: Redis;
@@ -120,22 +86,13 @@ export class RedisAdmission implements Admission {
   readonly #now: (() => number) | undefined;
   readonly #instanceId: string;
   readonly #leaseMs: number;
-  readonly #pendingCharges: () => Iterable<PendingCharge>;
-  readonly #scripts: Record<"admit" | "settle" | "register" | "recover" | "grant", Script>;
+  readonly #scripts: Record<"admit" | "settle" | "grant", Script>;
   /** Accounts whose grant could not reach Redis: their copy is dropped before its next use. */
   readonly #stale = new Set<string>();
-  readonly #open = new OpenHolds();
-  /** Accounts already listed in this instance's set in Redis. */
-  readonly #listed = new Set<string>();
+  readonly #holds: HoldKeeper;
   readonly #settled = new WeakSet<AdmissionTicket>();
   /** Hold endings whose script call failed: sent again with the next renewal (the settled mark makes a repeat harmless). */
   #unsent: PendingSettlement[] = [];
-  #renewing: Promise<void> | null = null;
-  readonly #renewal: NodeJS.Timeout;
-  readonly #watch: NodeJS.Timeout;
-  /** Whether this instance's alive key was written once: its absence since means that Redis lost its data. */
-  #watched = false;
-  readonly #onReady = (): void => void this.#renew();
   readonly #admissions = new TurnBatcher<AdmissionRequest, AdmissionDecision>((_key, batch) => this.#sendAdmissions(batch));
   readonly #settlements = new TurnBatcher<PendingSettlement, undefined>((_key, batch) => this.#sendSettlements(batch), { deferMs: SETTLEMENT_DEFER_MS });
   #closed = false;
@@ -150,21 +107,27 @@ export class RedisAdmission implements Admission {
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     if (!Number.isSafeInteger(this.#leaseMs) || this.#leaseMs < 4)
       throw new RangeError(`leaseMs must be an integer of at least 4 ms, got ${String(options.leaseMs)}`);
-    this.#pendingCharges = options.pendingCharges ?? (() => []);
     assertRecovery({ instanceIds: [this.#instanceId], charges: [] });
     this.#scripts = {
       admit: defineScript(options.redis, "bentooAdmit", 6, ADMIT),
       settle: defineScript(options.redis, "bentooSettle", 4, SETTLE),
-      register: defineScript(options.redis, "bentooRegisterHolds", 4, REGISTER),
-      recover: defineScript(options.redis, "bentooRecoverHolds", 4, RECOVER),
       grant: defineScript(options.redis, "bentooGrant", 1, GRANT),
     };
-    this.#renewal = setInterval(() => void this.#renew(), Math.floor(this.#leaseMs / 4));
-    this.#renewal.unref();
-    this.#watch = setInterval(() => this.#checkAlive(), WATCH_MS);
-    this.#watch.unref();
-    // After a reconnect (Redis may have restarted empty), the open holds are registered again at once.
-    options.redis.on("ready", this.#onReady);
+    this.#holds = new HoldKeeper({
+      redis: options.redis,
+      keyPrefix: this.#keyPrefix,
+      instanceId: this.#instanceId,
+      leaseMs: this.#leaseMs,
+      loadBalance: options.loadBalance,
+      pendingCharges: options.pendingCharges ?? (() => []),
+      keysFor: (accountId) => this.keysFor(accountId),
+      pinnedNow: () => this.#pinnedNow(),
+      beforeRenewal: () => {
+        const unsent = this.#unsent;
+        this.#unsent = [];
+        for (const pending of unsent) this.#settlements.push(pending.ticket.accountId, pending);
+      },
+    });
   }
 
   get instanceId(): string {
@@ -172,17 +135,8 @@ export class RedisAdmission implements Admission {
   }
 
   /** An account's keys (for tests and operators). */
-  keysFor(accountId: string): { requests: string; tokens: string; balance: string; holds: string; leases: string; marks: string } {
-    const base = `${this.#keyPrefix}rl:{${accountId}}`;
-    const tag = `{${accountId}}`;
-    return {
-      requests: `${base}:req`,
-      tokens: `${base}:tok`,
-      balance: `${this.#keyPrefix}credit:${tag}`,
-      holds: `${this.#keyPrefix}holds:${tag}`,
-      leases: `${this.#keyPrefix}leases:${tag}`,
-      marks: `${this.#keyPrefix}settled:${tag}`,
-    };
+  keysFor(accountId: string): AccountKeys {
+    return accountKeys(this.#keyPrefix, accountId);
   }
 
   admit(request: AdmissionRequest): Promise<AdmissionDecision> {
@@ -204,7 +158,7 @@ export class RedisAdmission implements Admission {
       return;
     }
     this.#settled.add(ticket);
-    if (ticket.holdMicros > 0) this.#open.remove(ticket.accountId, ticket.requestId);
+    if (ticket.holdMicros > 0) this.#holds.ended(ticket);
     if (settlement.tokens === ticket.tokens && ticket.holdMicros === 0 && settlement.chargedMicros === 0) return;
     this.#settlements.push(ticket.accountId, { ticket, settlement });
   }
@@ -212,19 +166,7 @@ export class RedisAdmission implements Admission {
   async recover(recovery: Recovery): Promise<void> {
     this.#assertOpen();
     assertRecovery(recovery);
-    const byAccount = new Map<string, ReplayedCharge[]>();
-    for (const charge of recovery.charges) {
-      const list = byAccount.get(charge.accountId);
-      if (list === undefined) byAccount.set(charge.accountId, [charge]);
-      else list.push(charge);
-    }
-    await Promise.all([...byAccount].map(([accountId, charges]) => this.#recoverAccount(accountId, charges, "")));
-    // Then each dead instance's holds still open, on every account it listed.
-    for (const instanceId of recovery.instanceIds) {
-      const listedKey = this.#listedKey(instanceId);
-      await Promise.all((await this.#redis.smembers(listedKey)).map((accountId) => this.#recoverAccount(accountId, [], instanceId)));
-      await this.#redis.del(listedKey);
-    }
+    await this.#holds.recover(recovery);
   }
 
   async granted(accountId: string, amountMicros: number): Promise<void> {
@@ -253,11 +195,8 @@ export class RedisAdmission implements Admission {
 
   /** Sends what is waiting, then refuses further calls; the Redis client belongs to the caller. */
   async close(): Promise<void> {
-    clearInterval(this.#renewal);
-    clearInterval(this.#watch);
-    this.#redis.off("ready", this.#onReady);
+    await this.#holds.close();
     await this.flush();
-    await this.#renewing;
     this.#closed = true;
   }
 
@@ -287,15 +226,15 @@ export class RedisAdmission implements Admission {
     }
     if (holding) await this.#dropIfStale(accountId);
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      args[10] = this.#open.epochOf(accountId);
+      args[10] = this.#holds.epochOf(accountId);
       const reply = await this.#scripts.admit(...args);
       const code = Array.isArray(reply) && reply.length === 1 ? reply[0] : null;
       if (code === BALANCE_MISSING || code === HOLDS_UNREGISTERED) {
-        await this.#register(accountId, code === BALANCE_MISSING, this.#pendingFor(accountId));
+        await this.#holds.register(accountId, code === BALANCE_MISSING);
         continue;
       }
       const decisions = parseAdmitReply(reply, batch);
-      for (const decision of decisions) if (decision.admitted && decision.ticket.holdMicros > 0) this.#opened(decision.ticket);
+      for (const decision of decisions) if (decision.admitted && decision.ticket.holdMicros > 0) this.#holds.opened(decision.ticket);
       return decisions;
     }
     throw new Error(`the credit balance of ${accountId} could not be loaded into Redis`);
@@ -345,113 +284,6 @@ export class RedisAdmission implements Admission {
       }
     }
     return batch.map(() => undefined);
-  }
-
-  /**
-   * Registers this instance's open holds on the account and its charges still
-   * on their way to storage in Redis' copy of the balance (REGISTER), loading
-   * the copy from storage first when `load`. The charges are read before
-   * storage is: one that reaches storage in between is counted twice (the
-   * stricter), never missed.
-   */
-  async #register(accountId: string, load: boolean, charges: readonly PendingCharge[]): Promise<void> {
-    const balance = load ? String(await this.#loadBalance(accountId)) : "";
-    const holds = this.#open.list(accountId);
-    const keys = this.keysFor(accountId);
-    const args: Array<string | number> = [
-      keys.balance,
-      keys.holds,
-      keys.leases,
-      keys.marks,
-      this.#pinnedNow(),
-      this.#instanceId,
-      this.#leaseMs,
-      BALANCE_TTL_MS,
-      this.#open.epochOf(accountId),
-      balance,
-      randomBytes(8).toString("hex"),
-      holds.length,
-    ];
-    for (const [requestId, micros] of holds) args.push(requestId, micros);
-    for (const charge of charges) args.push(charge.requestId, charge.chargedMicros);
-    const epoch = await this.#scripts.register(...args);
-    this.#open.registered(accountId, String(epoch));
-  }
-
-  /**
-   * Renews this instance's leases and registers its open holds wherever they
-   * went missing (with its pending charges where the copy changed); sends the
-   * hold endings that failed again. One renewal at a time; failures wait for
-   * the next (while Redis cannot be reached, admissions fail anyway).
-   */
-  #renew(): Promise<void> {
-    if (this.#closed || this.#renewing !== null) return this.#renewing ?? Promise.resolve();
-    const unsent = this.#unsent;
-    this.#unsent = [];
-    for (const pending of unsent) this.#settlements.push(pending.ticket.accountId, pending);
-    const accounts = this.#open.accounts();
-    if (accounts.length === 0) return Promise.resolve();
-    const pending = new Map<string, PendingCharge[]>();
-    for (const charge of this.#pendingCharges()) {
-      const list = pending.get(charge.accountId);
-      if (list === undefined) pending.set(charge.accountId, [charge]);
-      else list.push(charge);
-    }
-    const renewals = accounts.map((accountId) => this.#register(accountId, false, pending.get(accountId) ?? []).catch(() => undefined));
-    renewals.push(
-      this.#redis.pexpire(this.#listedKey(this.#instanceId), BALANCE_TTL_MS).then(
-        () => undefined,
-        () => undefined,
-      ),
-    );
-    this.#renewing = Promise.all(renewals).then(() => {
-      this.#renewing = null;
-    });
-    return this.#renewing;
-  }
-
-  /** Writes this instance's alive key; found missing (Redis lost its data), the open holds are registered again at once. */
-  #checkAlive(): void {
-    if (this.#closed) return;
-    this.#redis.set(`${this.#keyPrefix}instance:${this.#instanceId}:alive`, "1", "PX", this.#leaseMs, "GET").then(
-      (previous) => {
-        if (previous === null && this.#watched) void this.#renew();
-        this.#watched = true;
-      },
-      () => undefined, // unreachable: the reconnect registers them
-    );
-  }
-
-  /** Remembers a hold just taken, and lists its account in this instance's set (once), so that a successor can end it. */
-  #opened(ticket: AdmissionTicket): void {
-    this.#open.add(ticket.accountId, ticket.requestId, ticket.holdMicros, ticket.epoch);
-    if (this.#listed.has(ticket.accountId)) return;
-    this.#listed.add(ticket.accountId);
-    const key = this.#listedKey(this.#instanceId);
-    // Not awaited: a hold this list misses still ends when the instance's lease runs out.
-    Promise.all([this.#redis.sadd(key, ticket.accountId), this.#redis.pexpire(key, BALANCE_TTL_MS)]).catch(() => this.#listed.delete(ticket.accountId));
-  }
-
-  async #recoverAccount(accountId: string, charges: readonly ReplayedCharge[], instanceId: string): Promise<void> {
-    const keys = this.keysFor(accountId);
-    // The dead instance's remaining holds go back with the last chunk, after every charge ended its own.
-    for (let start = 0; start === 0 || start < charges.length; start += RECOVER_CHUNK) {
-      const chunk = charges.slice(start, start + RECOVER_CHUNK);
-      const last = start + RECOVER_CHUNK >= charges.length;
-      const args: Array<string | number> = [keys.balance, keys.holds, keys.leases, keys.marks, this.#pinnedNow(), BALANCE_TTL_MS, last ? instanceId : ""];
-      for (const charge of chunk) args.push(charge.requestId, charge.chargedMicros, charge.written ? "1" : "0");
-      await this.#scripts.recover(...args);
-    }
-  }
-
-  #pendingFor(accountId: string): PendingCharge[] {
-    const charges: PendingCharge[] = [];
-    for (const charge of this.#pendingCharges()) if (charge.accountId === accountId) charges.push(charge);
-    return charges;
-  }
-
-  #listedKey(instanceId: string): string {
-    return `${this.#keyPrefix}instance:${instanceId}:accounts`;
   }
 
   async #dropIfStale(accountId: string): Promise<void> {

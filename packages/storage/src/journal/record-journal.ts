@@ -28,9 +28,11 @@ const WORKER_DIRECTORY = /^worker-\d+$/;
 
 /**
  * The local append-only journal of the RecordWriter: every audit record and
- * ledger row it accepts is appended here, one line by one write call, before
- * `audit()` or `ledger()` returns; no fsync, so the entry is in the operating
- * system's page cache, which a killed process does not lose. Once the writer
+ * ledger row it accepts is appended here as a line, an audit record before
+ * `audit()` returns, in one write call with the ledger rows handed over just
+ * before it (a row no record follows is written at the end of the turn); no
+ * fsync, so the lines are in the operating system's page cache, which a killed
+ * process does not lose. Once the writer
  * has committed every entry of a segment to the database, the segment is
  * deleted. At start, before serving, the segments a dead process left
  * (`leftovers`) are replayed into the database (replay-journal.ts).
@@ -60,6 +62,14 @@ export class RecordJournal {
   #audit = 0;
   #ledger = 0;
   #closed = false;
+  /** Ledger lines not written yet: they go with the next audit record, or at the end of the turn. */
+  #waiting = "";
+  readonly #writeWaiting = (): void => {
+    if (this.#waiting === "") return;
+    const waiting = this.#waiting;
+    this.#waiting = "";
+    this.#append(waiting);
+  };
   /** A failure was reported and no segment opened since: further failures are not reported again. */
   #failing = false;
 
@@ -99,16 +109,30 @@ export class RecordJournal {
     return journal;
   }
 
-  /** Appends an audit record (never throws: a failed append is reported, and the record still goes to the database). */
+  /**
+   * Appends an audit record, with the ledger rows waiting for it, in one write
+   * (never throws: a failed append is reported, and the record still goes to
+   * the database).
+   */
   audit(record: AuditRecord): void {
     this.#audit += 1;
-    this.#append(auditLine(record), true);
+    const line = auditLine(record);
+    const waiting = this.#waiting;
+    this.#waiting = "";
+    this.#append(waiting === "" ? line : waiting + line);
   }
 
-  /** Appends a ledger row (never throws, as `audit`). */
+  /**
+   * Appends a ledger row, in the write of the audit record that follows it in
+   * this turn of the event loop, or at the turn's end (a microtask). The
+   * gateway hands a request's charge over just before its record, both before
+   * the answer's last byte, so a request costs one write and its charge is on
+   * disk before its answer is complete.
+   */
   ledger(entry: LedgerEntry): void {
     this.#ledger += 1;
-    this.#append(ledgerLine(entry), false);
+    if (this.#waiting === "") queueMicrotask(this.#writeWaiting);
+    this.#waiting += ledgerLine(entry);
   }
 
   /**
@@ -153,24 +177,27 @@ export class RecordJournal {
    */
   close(discard: boolean): void {
     if (this.#closed) return;
+    this.#writeWaiting();
     this.#closed = true;
     this.#closeCurrent();
     if (discard) for (const segment of this.#segments.splice(0)) this.#remove(segment.path);
     for (const lock of this.#locks) lock.release();
   }
 
-  #append(line: string, audit: boolean): void {
+  /** Writes `lines` (whole lines) to the current segment, which then holds every entry counted so far. */
+  #append(lines: string): void {
     const current = this.#current;
     if (current === null) return;
-    if (audit) current.auditEnd = this.#audit;
-    else current.ledgerEnd = this.#ledger;
+    current.auditEnd = this.#audit;
+    current.ledgerEnd = this.#ledger;
     current.entries += 1;
     if (current.fd === null) return;
     try {
-      let written = writeSync(current.fd, line);
-      // A short write (a nearly full disk) leaves the rest of the line to write, so that the next line starts on its own.
-      if (written < line.length) {
-        const bytes = Buffer.from(line);
+      let written = writeSync(current.fd, lines);
+      // A short write (a nearly full disk) leaves the rest to write, so that the next line starts on its own.
+      // (A complete write of ASCII text returns its length; of other text, more.)
+      if (written !== lines.length && written < Buffer.byteLength(lines)) {
+        const bytes = Buffer.from(lines);
         while (written < bytes.length) written += writeSync(current.fd, bytes, written);
       }
       current.bytes += written;
@@ -182,6 +209,7 @@ export class RecordJournal {
   }
 
   #rotate(): void {
+    this.#writeWaiting();
     this.#closeCurrent();
     this.#openSegment();
   }
