@@ -68,11 +68,18 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (adminToken !== null) env.BENTOO_ADMIN_TOKEN = adminToken;
   const config = { ...parseConfig(env), catalog: options.catalog ?? builtinCatalog() };
   const logs = new LogCapture();
-  const services = await createServices(config, (variable) => options.credentials?.[variable], {
-    storage: opened.storage,
-    logger: createLogger("info", logs),
-    now: clock.now,
-  });
+  let services: Services;
+  try {
+    services = await createServices(config, (variable) => options.credentials?.[variable], {
+      storage: opened.storage,
+      logger: createLogger("info", logs),
+      now: clock.now,
+    });
+  } catch (error) {
+    await opened.dispose().catch(() => undefined);
+    if (journalDir !== null) rmSync(journalDir, { recursive: true, force: true });
+    throw error;
+  }
   const app = await createApp(services);
   await app.ready();
   return {
