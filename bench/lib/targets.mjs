@@ -224,6 +224,8 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
     BENTOO_ADMIN_TOKEN: adminToken,
     BENTOO_CATALOG: catalogPath,
     BENTOO_SEED_DEMO: "false",
+    // A record journal of its own: a journal directory belongs to one process (two builds may run at once).
+    BENTOO_JOURNAL_DIR: join(context.workDirectory, `${name}-${redisPrefix.split(":")[1]}-journal`),
   });
   const { profile, profileFlags } = cpuProfile(name, context);
   const handle = await startChild({
