@@ -22,7 +22,8 @@ import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
-import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
+import { createRedisClient, createRedisSubscriber, MANAGEMENT_REDIS_TIMEOUT_MS } from "./infra/redis.js";
+import { ThrottledWarning } from "./infra/throttled-warning.js";
 import { createLogger } from "./logger.js";
 
 /** Everything a request handler may use, built once at start-up (the composition root's product). */
@@ -90,7 +91,12 @@ export async function createServices(config: Config, credentials: CredentialSour
     const instance = randomBase62(8);
     const client = createRedisClient(config.redisUrl, `bentoo-commands-${instance}`);
     const subscriber = createRedisSubscriber(config.redisUrl, `bentoo-invalidation-${instance}`);
-    const bus = new RedisInvalidationBus(createRedisClient(config.redisUrl, `bentoo-publisher-${instance}`), subscriber, keyCache, config.redisPrefix, logger);
+    // Publishing happens on management calls only: bounded, so that a stalled Redis cannot hold a revoke's answer.
+    const publisher = createRedisClient(config.redisUrl, `bentoo-publisher-${instance}`, {
+      commandTimeoutMs: MANAGEMENT_REDIS_TIMEOUT_MS,
+      autoPipelining: false,
+    });
+    const bus = new RedisInvalidationBus(publisher, subscriber, keyCache, config.redisPrefix, logger);
     await Promise.all([client.connect(), bus.start()]);
     redis = { client, bus };
     invalidation = bus;
@@ -111,7 +117,13 @@ export async function createServices(config: Config, credentials: CredentialSour
       else logger.error({ err: error, ledgerPending: records.stats.ledgerPending }, "writing audit records and ledger rows failed; retrying");
     },
   });
-  const credits = new CreditService(admission, storage.records, records, now);
+  const credits = new CreditService(admission, storage.records, records, now, {
+    timeoutMs: MANAGEMENT_REDIS_TIMEOUT_MS,
+    failures: new ThrottledWarning(
+      logger,
+      "a credit grant is in the ledger but admission (Redis) did not take it in time: it does once Redis answers, or reloads the balance from the ledger",
+    ),
+  });
   warmTokenizer();
   return {
     config,
@@ -136,6 +148,8 @@ export async function createServices(config: Config, credentials: CredentialSour
       auditQueueDepth: () => records.stats.auditQueued,
       auditDropped: () => records.stats.auditDropped,
       ledgerPending: () => records.stats.ledgerPending,
+      keyStoreLookups: () => verifier.storeLookups,
+      invalidationChannelUp: bus === undefined ? undefined : () => bus.healthy,
     }),
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,

@@ -26,7 +26,7 @@ describe("admission of a chat request", () => {
       plans: DEFAULT_PLAN_LIMITS,
       failOpen,
       logger: pino({ level: "silent" }),
-      metrics: createMetrics({ auditQueueDepth: () => 0, auditDropped: () => 0, ledgerPending: () => 0 }),
+      metrics: createMetrics({ auditQueueDepth: () => 0, auditDropped: () => 0, ledgerPending: () => 0, keyStoreLookups: () => ({ miss: 0, bypass: 0 }) }),
     };
     const headers: Record<string, string> = {};
     const reply = { header: (name: string, value: string) => (headers[name] = value) } as unknown as FastifyReply;
