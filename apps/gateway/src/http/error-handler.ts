@@ -2,6 +2,7 @@ import { BentooError } from "@bentoo/core";
 import { ClientAbortedError } from "@bentoo/providers";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { trackKnownRoutes } from "./known-routes.js";
+import { answerBeforeBody, type DrainLimits, drainLimits } from "./unread-body.js";
 
 /**
  * The one place that turns failures into OpenAI's error envelope. Handlers throw
@@ -33,8 +34,14 @@ export function toBentooError(error: unknown, bodyLimitBytes: number): BentooErr
   return null;
 }
 
-/** Answers with the error in the shape of the route's client API (OpenAI's envelope unless the route's dialect says otherwise). */
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: BentooError): FastifyReply {
+/**
+ * Answers with the error in the shape of the route's client API (OpenAI's envelope
+ * unless the route's dialect says otherwise). A refusal can go out before the
+ * request's body has arrived; the rest of the body is then read and discarded
+ * (bounded by `drain`), so that the client reads the answer instead of a broken pipe.
+ */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: BentooError, drain: DrainLimits): FastifyReply {
+  answerBeforeBody(request, reply, drain);
   const dialect = request.routeOptions.config?.dialect;
   return reply
     .code(error.status)
@@ -49,6 +56,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: B
  */
 export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
   const known = trackKnownRoutes(app);
+  const drain = drainLimits(bodyLimitBytes);
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ClientAbortedError) {
       // Nobody is listening any more; 499 (nginx's "client closed request") is what the audit log shows.
@@ -59,13 +67,14 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
     request.errorCode = mapped?.code ?? "internal_error";
     if (mapped !== null) {
       if (mapped.status >= 500) request.log.warn({ code: mapped.code, requestId: request.id }, mapped.message);
-      return sendError(request, reply, mapped);
+      return sendError(request, reply, mapped, drain);
     }
     request.log.error({ err: error, requestId: request.id }, "unhandled error");
     return sendError(
       request,
       reply,
       new BentooError("internal_error", `Bentoo hit an unexpected error. Retry; if it persists, report request id ${request.id}.`),
+      drain,
     );
   });
   app.setNotFoundHandler((request, reply) => {
@@ -78,6 +87,7 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
         request,
         reply,
         new BentooError("method_not_allowed", `${path.slice(0, 200)} does not accept ${request.method}; use ${allowed.join(" or ")}.`),
+        drain,
       );
     }
     request.errorCode = "not_found";
@@ -85,6 +95,7 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
       request,
       reply,
       new BentooError("not_found", `There is no ${request.method} ${path.slice(0, 200)} endpoint. The API lives under /v1 (see GET /v1/models).`),
+      drain,
     );
   });
 }
