@@ -60,7 +60,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     done();
   });
   app.addHook("onRequest", transportSecurity(services.config));
-  installErrorHandler(app, services.config.bodyLimitBytes);
+  installErrorHandler(app, services.config.bodyLimitBytes, services.outageLog);
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     const status = String(reply.statusCode);

@@ -1,6 +1,7 @@
 import { BentooError } from "@bentoo/core";
 import { ClientAbortedError } from "@bentoo/providers";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { LogThrottle } from "../infra/log-throttle.js";
 import { trackKnownRoutes } from "./known-routes.js";
 import { answerBeforeBody, type DrainLimits, drainLimits } from "./unread-body.js";
 
@@ -52,9 +53,11 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: B
 /**
  * Installs the one error handler (every thrown error becomes an answer here) and
  * the handler for requests no route matched: 405 with `Allow` for a known path
- * with another method, else 404. Call before registering routes.
+ * with another method, else 404. Call before registering routes. 5xx answers are
+ * logged through `outageLog` (one line per error code per interval, with counts):
+ * an outage fails every request the same way.
  */
-export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
+export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number, outageLog: LogThrottle = new LogThrottle()): void {
   const known = trackKnownRoutes(app);
   const drain = drainLimits(bodyLimitBytes);
   app.setErrorHandler((error, request, reply) => {
@@ -66,10 +69,10 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
     const mapped = toBentooError(error, bodyLimitBytes);
     request.errorCode = mapped?.code ?? "internal_error";
     if (mapped !== null) {
-      if (mapped.status >= 500) request.log.warn({ code: mapped.code, requestId: request.id }, mapped.message);
+      if (mapped.status >= 500) outageLog.warn(request.log, mapped.code, { code: mapped.code, requestId: request.id }, mapped.message);
       return sendError(request, reply, mapped, drain);
     }
-    request.log.error({ err: error, requestId: request.id }, "unhandled error");
+    outageLog.error(request.log, "internal_error", { err: error, requestId: request.id }, "unhandled error");
     return sendError(
       request,
       reply,
