@@ -54,15 +54,19 @@ export function answerBeforeBody(request: FastifyRequest, reply: FastifyReply, l
   answeredEarly.add(socket);
   let received = 0;
   let timer: NodeJS.Timeout | undefined;
-  const settle = () => {
+  const stopReading = () => {
     clearTimeout(timer);
     raw.off("data", count);
     raw.off("end", settle);
     raw.off("close", settle);
+  };
+  const settle = () => {
+    stopReading();
     answeredEarly.delete(socket);
   };
+  // The socket stays marked until it is gone: nothing else may be written to it.
   const cut = () => {
-    settle();
+    stopReading();
     raw.pause();
     // The answer first: a connection cut while it is still being written loses it.
     finished(reply.raw, () => socket.destroy());
