@@ -89,8 +89,17 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     // One audit record per gateway request, whatever the outcome; queued before the answer is written, never awaited.
     // A relayed stream is not sent through Fastify: the pipeline hands its record over before the stream's end.
     gateway.addHook("onSend", (request, reply, payload, done) => {
-      auditRequest(services.records, request, reply);
+      auditRequest(services.records, request, reply.statusCode, reply.elapsedTime);
       done(null, payload);
+    });
+    // A client gone before any handler could answer (its body never all arrived, say): recorded now, as nothing else will.
+    // A model request already in the pipeline (it has a meter) is recorded by the pipeline, with what it was charged.
+    gateway.addHook("onRequestAbort", (request, done) => {
+      if (request.meter === null) {
+        request.errorCode = "client_closed_request";
+        auditRequest(services.records, request, CLIENT_CLOSED_STATUS, services.now() - request.receivedAt);
+      }
+      done();
     });
     modelsRoutes(gateway, services);
     auditRoutes(gateway, services, "/v1", (request) => request.subject!.account.id);

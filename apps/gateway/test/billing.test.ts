@@ -144,16 +144,38 @@ describe.each(targets)("billing matches usage on $name", ({ target, redis }) => 
       if (kind === "abort-stream" || kind === "abort-waiting") {
         const controller = new AbortController();
         const model = kind === "abort-stream" ? "fake/slow-stream" : "fake/slow";
-        const response = post(key, { model, messages: [{ role: "user", content: "count" }], stream: kind === "abort-stream" }, controller.signal);
-        if (kind === "abort-stream") {
-          const reader = (await response).body!.getReader();
-          await reader.read();
-          await reader.read();
+        const stream = kind === "abort-stream";
+        const response = post(
+          key,
+          { model, messages: [{ role: "user", content: "count" }], ...(stream ? { stream, stream_options: { include_usage: true } } : {}) },
+          controller.signal,
+        );
+        let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+        let received = "";
+        if (stream) {
+          reader = (await response).body!.getReader();
+          for (let chunk = 0; chunk < 2; chunk += 1) received += new TextDecoder().decode((await reader.read()).value);
         } else {
           await new Promise((resolve) => setTimeout(resolve, 20 + random.next(50)));
         }
         controller.abort();
-        await response.then((answer) => answer.text()).catch(() => undefined);
+        // On a busy machine the answer may have been complete before the abort: then it is an answered request.
+        let completed: Response | null = null;
+        try {
+          if (reader === null) {
+            const answer = await response;
+            completed = new Response(await answer.text(), { headers: answer.headers, status: answer.status });
+          } else {
+            for (let part = await reader.read(); !part.done; part = await reader.read()) received += new TextDecoder().decode(part.value);
+            completed = new Response(received, { headers: (await response).headers });
+          }
+        } catch {
+          completed = null;
+        }
+        if (completed !== null) {
+          sent.push({ accountId: account.id, usage: await readUsage(completed) });
+          continue;
+        }
         sent.push({ accountId: account.id, usage: null });
         continue;
       }
@@ -180,6 +202,7 @@ describe.each(targets)("billing matches usage on $name", ({ target, redis }) => 
     const { audit } = await expectBooksBalance(account.id, sent, granted);
     const aborted = audit.filter((record) => record.status === 499);
     expect(aborted.length).toBe(sent.filter((request) => request.usage === null).length);
+    expect(aborted.length).toBeGreaterThan(3);
     for (const record of aborted) expect(record.errorCode).toBe("client_closed_request");
   });
 
@@ -235,6 +258,8 @@ describe.each(targets)("billing matches usage on $name", ({ target, redis }) => 
       { timeout: 5_000, interval: 20 },
     );
     for (const record of await records(account.id)) expect([record.status, record.errorCode, record.costMicros]).toEqual([499, "client_closed_request", null]);
+    const metrics = await t.services.metrics.registry.metrics();
+    expect(metrics).toMatch(/bentoo_http_requests_total\{[^}]*route="\/v1\/chat\/completions"[^}]*status="499"[^}]*\} [1-9]/);
     await expectBooksBalance(
       account.id,
       [null, null, null].map(() => ({ accountId: account.id, usage: null })),

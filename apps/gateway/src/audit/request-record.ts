@@ -1,5 +1,5 @@
 import { AUDIT_USER_AGENT_MAX_LENGTH, type AuditRecord, type KeyWithAccount, newId, totalTokens } from "@bentoo/core";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -24,12 +24,12 @@ export const CLIENT_CLOSED_STATUS = 499;
  * Hands the request's one audit record to the sink, once: before the last byte
  * of its answer is written (so a request that was answered has its record
  * queued, whatever happens to the process next), or when the client went away.
- * `status` is the answer's, or CLIENT_CLOSED_STATUS.
+ * `status` is the answer's, or CLIENT_CLOSED_STATUS; `elapsedMs` the time since it arrived.
  */
-export function auditRequest(sink: AuditSink, request: FastifyRequest, reply: FastifyReply, status = reply.statusCode): void {
+export function auditRequest(sink: AuditSink, request: FastifyRequest, status: number, elapsedMs: number): void {
   if (request.audited) return;
   request.audited = true;
-  sink.audit(requestRecord(request, reply, status));
+  sink.audit(requestRecord(request, status, elapsedMs));
 }
 
 /**
@@ -38,12 +38,11 @@ export function auditRequest(sink: AuditSink, request: FastifyRequest, reply: Fa
  * Never holds key material, headers or cookies: only ids, the key's last 4, and
  * the user agent.
  */
-export function requestRecord(request: FastifyRequest, reply: FastifyReply, status: number): AuditRecord {
+export function requestRecord(request: FastifyRequest, status: number, elapsedMs: number): AuditRecord {
   const subject = request.subject ?? request.authFailure?.subject ?? null;
   const meter = request.meter;
   const usage = meter?.usage ?? null;
   const userAgent = request.headers["user-agent"];
-  const elapsed = reply.elapsedTime;
   return {
     id: newId("event"),
     type: "request",
@@ -66,7 +65,7 @@ export function requestRecord(request: FastifyRequest, reply: FastifyReply, stat
     // undefined when the client left before anything read its address (the socket keeps it once read).
     sourceIp: request.ip ?? null,
     userAgent: typeof userAgent === "string" ? userAgent.slice(0, AUDIT_USER_AGENT_MAX_LENGTH) : null,
-    latencyMs: Math.round(elapsed * 1000) / 1000,
+    latencyMs: Math.round(elapsedMs * 1000) / 1000,
     actor: subject === null ? null : `key:${subject.key.id}`,
     metadata: { method: request.method, path: request.routeOptions.url ?? request.url.split("?")[0] ?? "" },
   };

@@ -76,7 +76,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const started = performance.now();
     let answer: Answer;
     try {
-      answer = await routeCall(deps.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
+      answer = await routeCall(deps.providers, deps.catalog.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
     } catch (error) {
       finish(deps, exchange, null, started);
       throw error;
@@ -96,7 +96,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     // A cut or aborted stream is billed for what was delivered, and its record says so before the stream ends.
     finish(deps, exchange, outcome.usage, started);
     if (outcome.clientAborted) request.errorCode = "client_closed_request";
-    auditRequest(deps.records, request, reply, outcome.clientAborted ? CLIENT_CLOSED_STATUS : 200);
+    auditRequest(deps.records, request, outcome.clientAborted ? CLIENT_CLOSED_STATUS : 200, reply.elapsedTime);
     raw.end();
   });
 }
