@@ -21,15 +21,17 @@ import { SignInThrottle } from "./auth/sign-in-throttle.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
+import { LogThrottle } from "./infra/log-throttle.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
 import { createRedisClient, createRedisSubscriber, MANAGEMENT_REDIS_TIMEOUT_MS } from "./infra/redis.js";
-import { ThrottledWarning } from "./infra/throttled-warning.js";
 import { createLogger } from "./logger.js";
 
 /** Everything a request handler may use, built once at start-up (the composition root's product). */
 export interface Services {
   config: Config;
   logger: Logger;
+  /** Log lines an outage would repeat per request or per reconnect: at most one per kind per 5 s, with counts. */
+  outageLog: LogThrottle;
   storage: Storage;
   catalog: Catalog;
   plans: Readonly<Record<Plan, PlanLimits>>;
@@ -80,6 +82,7 @@ function localInvalidation(cache: KeyCache): KeyInvalidation {
 export async function createServices(config: Config, credentials: CredentialSource, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? Date.now;
+  const outageLog = new LogThrottle({ now });
   const storage = overrides.storage ?? (await openStorage(config.databaseUrl, { now }));
   const providers = createProviderRegistry(config.catalog, credentials, now);
   const keyCache = new KeyCache({ maxEntries: 100_000, ttlMs: 60_000, negativeTtlMs: 2_000 }, now);
@@ -96,7 +99,13 @@ export async function createServices(config: Config, credentials: CredentialSour
       commandTimeoutMs: MANAGEMENT_REDIS_TIMEOUT_MS,
       autoPipelining: false,
     });
-    const bus = new RedisInvalidationBus(publisher, subscriber, keyCache, config.redisPrefix, logger);
+    // Each failed reconnect emits an error; without a listener ioredis prints every one to stderr.
+    for (const connection of [client, subscriber, publisher]) {
+      connection.on("error", (error: Error) =>
+        outageLog.warn(logger, "redis_connection_error", { err: error, connection: connection.options.connectionName }, "Redis connection error"),
+      );
+    }
+    const bus = new RedisInvalidationBus(publisher, subscriber, keyCache, config.redisPrefix, logger, outageLog);
     await Promise.all([client.connect(), bus.start()]);
     redis = { client, bus };
     invalidation = bus;
@@ -105,7 +114,8 @@ export async function createServices(config: Config, credentials: CredentialSour
   const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now, bus === undefined ? undefined : () => bus.healthy);
   const keys = new KeyService(storage, config.plans, invalidation, now);
   const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
-  const onError: SettlementErrorHandler = (error, failure) => logger.error({ err: error, ...failure }, "could not settle credit holds and token reservations");
+  const onError: SettlementErrorHandler = (error, failure) =>
+    outageLog.error(logger, "settlement_failed", { err: error, ...failure }, "could not settle credit holds and token reservations");
   const admission: Admission =
     redis === null
       ? new MemoryAdmission({ loadBalance, onError, now })
@@ -119,15 +129,21 @@ export async function createServices(config: Config, credentials: CredentialSour
   });
   const credits = new CreditService(admission, storage.records, records, now, {
     timeoutMs: MANAGEMENT_REDIS_TIMEOUT_MS,
-    failures: new ThrottledWarning(
-      logger,
-      "a credit grant is in the ledger but admission (Redis) did not take it in time: it does once Redis answers, or reloads the balance from the ledger",
-    ),
+    failures: {
+      warn: (fields) =>
+        outageLog.warn(
+          logger,
+          "credit_grant_not_taken",
+          fields,
+          "a credit grant is in the ledger but admission (Redis) did not take it in time: it does once Redis answers, or reloads the balance from the ledger",
+        ),
+    },
   });
   warmTokenizer();
   return {
     config,
     logger,
+    outageLog,
     storage,
     catalog: config.catalog,
     plans: config.plans,
@@ -162,6 +178,7 @@ export async function createServices(config: Config, credentials: CredentialSour
         redis.client.disconnect();
       }
       await storage.close();
+      outageLog.flush();
     },
   };
 }

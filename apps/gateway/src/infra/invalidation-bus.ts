@@ -1,7 +1,7 @@
 import type { KeyCache, KeyInvalidation } from "@bentoo/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { ThrottledWarning } from "./throttled-warning.js";
+import { LogThrottle } from "./log-throttle.js";
 
 /** A heartbeat (PING on the subscriber connection) goes out this often. */
 export const HEARTBEAT_INTERVAL_MS = 20;
@@ -62,7 +62,6 @@ export class RedisInvalidationBus implements KeyInvalidation {
   /** Set when a publish fails, cleared when one succeeds: meanwhile management calls do not wait for Redis' answer again. */
   private publisherFailing = false;
   private resending = false;
-  private readonly publishFailures: ThrottledWarning;
   private readonly channel: string;
 
   constructor(
@@ -71,12 +70,9 @@ export class RedisInvalidationBus implements KeyInvalidation {
     private readonly cache: KeyCache,
     prefix: string,
     private readonly logger: Logger,
+    private readonly outageLog: LogThrottle = new LogThrottle(),
   ) {
     this.channel = `${prefix}invalidate`;
-    this.publishFailures = new ThrottledWarning(
-      logger,
-      "could not publish a key-cache invalidation: other instances look keys up in the store while Redis is unreachable for them too; the message is sent again when Redis answers",
-    );
   }
 
   /** Read on every authenticated request: one clock read and one comparison. */
@@ -100,9 +96,6 @@ export class RedisInvalidationBus implements KeyInvalidation {
     });
     this.subscriber.on("close", () => this.disconnected());
     this.subscriber.on("ready", () => void this.resubscribe());
-    // A connection error is reported as the channel's outage or as a failed publish (both logged, not per event);
-    // without a listener ioredis would print each one to stderr.
-    for (const connection of [this.subscriber, this.publisher]) connection.on("error", () => undefined);
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
     await this.resubscribe();
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
@@ -147,7 +140,12 @@ export class RedisInvalidationBus implements KeyInvalidation {
       (error: unknown) => {
         this.publisherFailing = true;
         this.keepUnsent(payload);
-        this.publishFailures.warn({ err: error });
+        this.outageLog.warn(
+          this.logger,
+          "invalidation_publish_failed",
+          { err: error },
+          "could not publish a key-cache invalidation: other instances look keys up in the store while Redis is unreachable for them too; the message is sent again when Redis answers",
+        );
       },
     );
   }
