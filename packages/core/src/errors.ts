@@ -60,6 +60,7 @@ export const ERROR_CATALOGUE = {
   // 405, 409, 413, 415
   method_not_allowed: spec(405, T.invalid_request),
   conflict: spec(409, T.invalid_request),
+  key_already_rolled: spec(409, T.invalid_request),
   request_too_large: spec(413, T.invalid_request),
   unsupported_media_type: spec(415, T.invalid_request),
   // 429
