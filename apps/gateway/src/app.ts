@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { newId } from "@bentoo/core";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { requestRecord } from "./audit/request-record.js";
+import { auditRequest, CLIENT_CLOSED_STATUS } from "./audit/request-record.js";
 import { installErrorHandler } from "./http/error-handler.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
 import { serverOptions } from "./http/server-options.js";
@@ -47,6 +47,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   app.decorateRequest("authFailure", null);
   app.decorateRequest("rawBody", null);
   app.decorateRequest("receivedAt", 0);
+  app.decorateRequest("audited", false);
   // JSON only: a cross-site form can send text/plain without a preflight.
   app.removeContentTypeParser("text/plain");
   installJsonBodyParser(app, services.config.bodyLimitBytes);
@@ -69,6 +70,12 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     }
     done();
   });
+  // A client that went away before its answer was complete: no "finish", so onResponse never runs.
+  app.addHook("onRequestAbort", (request, done) => {
+    const meter = request.meter;
+    services.metrics.requests.inc(request.routeOptions.url ?? "unmatched", String(CLIENT_CLOSED_STATUS), meter?.model ?? "", meter?.provider ?? "");
+    done();
+  });
   metricsRoute(app, services);
 
   healthRoutes(app, services);
@@ -76,9 +83,19 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   await app.register(async (gateway) => {
     gateway.addHook("onRequest", authenticate(services.verifier));
     gateway.addHook("onRequest", ipAllowlist());
-    // One audit record per gateway request, whatever the outcome; queued, never awaited.
-    gateway.addHook("onResponse", (request, reply, done) => {
-      services.records.audit(requestRecord(request, reply));
+    // One audit record per gateway request, whatever the outcome; queued before the answer is written, never awaited.
+    // A relayed stream is not sent through Fastify: the pipeline hands its record over before the stream's end.
+    gateway.addHook("onSend", (request, reply, payload, done) => {
+      auditRequest(services.records, request, reply.statusCode, reply.elapsedTime);
+      done(null, payload);
+    });
+    // A client gone before any handler could answer (its body never all arrived, say): recorded now, as nothing else will.
+    // A model request already in the pipeline (it has a meter) is recorded by the pipeline, with what it was charged.
+    gateway.addHook("onRequestAbort", (request, done) => {
+      if (request.meter === null) {
+        request.errorCode = "client_closed_request";
+        auditRequest(services.records, request, CLIENT_CLOSED_STATUS, services.now() - request.receivedAt);
+      }
       done();
     });
     modelsRoutes(gateway, services);

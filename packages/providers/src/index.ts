@@ -6,7 +6,7 @@ export { type CredentialSource, createProviderRegistry, type ProviderRegistry } 
 export { SANDBOX_PROVIDER_ID, SandboxAdapter } from "./sandbox/adapter.js";
 export { SseFramer } from "./sse-framer.js";
 export { relayStream, type StreamEnd, type StreamTranslation } from "./stream-relay.js";
-export { countRequestTokens, countTokens, warmTokenizer } from "./tokenizer.js";
+export { countPromptTokens, countRequestTokens, countTokens, type PromptCount, warmTokenizer } from "./tokenizer.js";
 export { type BodySink, MAX_JSON_ANSWER_BYTES, UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
 export { ClientAbortedError, isRetryableUpstreamError, UpstreamError } from "./upstream-error.js";
 export { mapUpstreamStatus, sanitizeUpstreamMessage } from "./upstream-status.js";

@@ -62,12 +62,17 @@ function remember(text: string, count: number): void {
  * js-tiktoken's byte-pair merge is quadratic in the length of one pre-tokenized
  * piece, with a large constant: a run of 8,000 "y" without spaces takes 5 s, and
  * the 250,000 a 256 KiB body allows would block the event loop for most of an hour
- * (found by e2e/fuzz.test.ts). A run longer than LONG_RUN characters is therefore
- * counted from its first LONG_RUN characters and extrapolated; words, numbers and
- * ordinary URLs are shorter, so real text still counts exactly.
+ * (found by e2e/fuzz.test.ts); even cut into slices, rare ideographs cost about
+ * 11 µs per character. A run of more than LONG_RUN characters without spaces is
+ * therefore counted slice by slice, SLICE characters at a time (a cut can only
+ * stop a merge, so slices never count fewer than the whole): all of it up to
+ * EXACT_RUN characters, beyond that a sample (sampledCount). Words, numbers and
+ * ordinary URLs are shorter than LONG_RUN, so ordinary text counts exactly.
  */
 const LONG_RUN = 64;
 const LONG_RUNS = new RegExp(`\\S{${LONG_RUN + 1},}`, "g");
+const SLICE = 32;
+const EXACT_RUN = 256;
 
 /**
  * A prompt is user text: "<|endoftext|>" in it is counted as the characters it is
@@ -76,17 +81,49 @@ const LONG_RUNS = new RegExp(`\\S{${LONG_RUN + 1},}`, "g");
  */
 const NO_SPECIAL: string[] = [];
 
+function count(piece: string): number {
+  return encoder().encode(piece, NO_SPECIAL, NO_SPECIAL).length;
+}
+
+/** Headroom on a sampled count, for what the sample missed. */
+const SAMPLE_MARGIN = 1.25;
+
+/**
+ * An upper estimate of a long text from `slices` slices of SLICE characters,
+ * one at a random offset in each of as many equal strata: the sampled rate, with
+ * SAMPLE_MARGIN, applied to the whole. Random offsets mean a text cannot be
+ * built so that the sample sees only its cheap parts: ideographs, hex or base64
+ * raise the rate wherever they are.
+ */
+function sampledCount(text: string, slices: number): number {
+  const stratum = Math.floor(text.length / slices);
+  let sampled = 0;
+  for (let index = 0; index < slices; index += 1) {
+    const at = index * stratum + Math.floor(Math.random() * (stratum - SLICE + 1));
+    sampled += count(text.slice(at, at + SLICE));
+  }
+  return Math.ceil(((text.length * sampled) / (slices * SLICE)) * SAMPLE_MARGIN);
+}
+
+/** Slices a run longer than EXACT_RUN is sampled with: EXACT_RUN characters' worth. */
+const RUN_SLICES = EXACT_RUN / SLICE;
+
+function runLength(run: string): number {
+  if (run.length > EXACT_RUN) return sampledCount(run, RUN_SLICES);
+  let total = 0;
+  for (let at = 0; at < run.length; at += SLICE) total += count(run.slice(at, at + SLICE));
+  return total;
+}
+
 function encodedLength(text: string): number {
-  const encoding = encoder();
   let total = 0;
   let start = 0;
   for (const match of text.matchAll(LONG_RUNS)) {
-    if (match.index > start) total += encoding.encode(text.slice(start, match.index), NO_SPECIAL, NO_SPECIAL).length;
-    const sample = encoding.encode(match[0].slice(0, LONG_RUN), NO_SPECIAL, NO_SPECIAL).length;
-    total += Math.ceil((sample * match[0].length) / LONG_RUN);
+    if (match.index > start) total += count(text.slice(start, match.index));
+    total += runLength(match[0]);
     start = match.index + match[0].length;
   }
-  return total + (start < text.length ? encoding.encode(start === 0 ? text : text.slice(start), NO_SPECIAL, NO_SPECIAL).length : 0);
+  return total + (start < text.length ? count(start === 0 ? text : text.slice(start)) : 0);
 }
 
 export function countTokens(text: string): number {
@@ -105,17 +142,42 @@ const TOKENS_PER_REPLY = 3;
 /**
  * Characters of one prompt counted exactly (cached texts are free). Byte-pair
  * encoding costs about 1.5 µs per character, so a 4 MiB prompt would hold the
- * event loop for seconds; past this budget the rest is estimated at one token
- * per 3 characters — above the usual 4 for English, so reservations err on the
- * safe side — and the upstream's own usage settles the bill afterwards.
+ * event loop for seconds; past this budget the rest is estimated (estimateTokens)
+ * and the upstream's own usage settles the bill afterwards.
  */
 export const EXACT_PROMPT_CHARACTERS = 64 * 1024;
+/** The least an estimated text counts: one token per 3 characters, above the usual 4 of English prose. */
 const CHARACTERS_PER_ESTIMATED_TOKEN = 3;
+/** Slices an estimated text is sampled with: a few ms. */
+const PROMPT_SLICES = 128;
 
-/** Counts texts of one prompt against the EXACT_PROMPT_CHARACTERS budget. */
+/** An upper estimate of a text too long to count exactly: sampled, and at least one token per 3 characters. */
+function estimateTokens(text: string): number {
+  const floor = Math.ceil(text.length / CHARACTERS_PER_ESTIMATED_TOKEN);
+  return text.length < PROMPT_SLICES * SLICE * 2 ? Math.max(floor, encodedLength(text)) : Math.max(floor, sampledCount(text, PROMPT_SLICES));
+}
+
+/**
+ * What one image, file or audio part may count, since only the provider knows
+ * exactly: IMAGE_TOKENS is above the most OpenAI's high detail (1,445 for a
+ * 768×2048 image) and Anthropic (about 1,600 at its largest size) count for one
+ * image; a file (a PDF, say) at most one token per DECODED_BYTES_PER_FILE_TOKEN
+ * of its bytes, one given by URL as much as the context holds; audio at most one
+ * token per DECODED_BYTES_PER_AUDIO_TOKEN (OpenAI counts 10 per second, 32 KB of
+ * 16 kHz PCM). The estimate caps the sum at what fits the model's context.
+ */
+const IMAGE_TOKENS = 1_600;
+const DECODED_BYTES_PER_FILE_TOKEN = 2;
+const DECODED_BYTES_PER_AUDIO_TOKEN = 500;
+
+/** Bytes that base64 text of this length decodes to (at most). */
+const decodedBytes = (base64: string) => Math.ceil((base64.length * 3) / 4);
+
+/** Counts texts of one prompt against the EXACT_PROMPT_CHARACTERS budget, and bounds its media. */
 class PromptCounter {
   #budget = EXACT_PROMPT_CHARACTERS;
   total = 0;
+  media = 0;
 
   add(text: string): void {
     if (text.length === 0) return;
@@ -123,7 +185,7 @@ class PromptCounter {
       this.#budget = Math.max(0, this.#budget - text.length);
       this.total += countTokens(text);
     } else {
-      this.total += Math.ceil(text.length / CHARACTERS_PER_ESTIMATED_TOKEN);
+      this.total += estimateTokens(text);
     }
   }
 
@@ -142,16 +204,30 @@ class PromptCounter {
         case "tool-result":
           this.addParts(part.content);
           break;
+        case "image":
+          this.media += IMAGE_TOKENS;
+          break;
+        case "file":
+          this.media += part.source.kind === "base64" ? Math.ceil(decodedBytes(part.source.data) / DECODED_BYTES_PER_FILE_TOKEN) : Number.MAX_SAFE_INTEGER;
+          break;
+        case "audio":
+          this.media += Math.ceil(decodedBytes(part.data) / DECODED_BYTES_PER_AUDIO_TOKEN);
+          break;
         default:
-          // Images, files and audio are priced by the provider; their text share is not known here.
           break;
       }
     }
   }
 }
 
-/** Prompt tokens of a request: every message's text, tool calls and results, and the tool definitions. */
-export function countRequestTokens(request: ModelRequest): number {
+/** A request's prompt: its text counted (exactly up to EXACT_PROMPT_CHARACTERS), and an upper bound of its images, files and audio. */
+export interface PromptCount {
+  text: number;
+  /** May exceed any context (a file given by URL counts as MAX_SAFE_INTEGER): callers cap it. */
+  media: number;
+}
+
+function countPrompt(request: ModelRequest): PromptCounter {
   const counter = new PromptCounter();
   counter.total = TOKENS_PER_REPLY;
   for (const message of request.messages) {
@@ -163,7 +239,17 @@ export function countRequestTokens(request: ModelRequest): number {
     }
   }
   if (request.tools.length > 0) counter.add(JSON.stringify(request.tools));
-  return counter.total;
+  return counter;
+}
+
+export function countPromptTokens(request: ModelRequest): PromptCount {
+  const counter = countPrompt(request);
+  return { text: counter.total, media: Math.min(counter.media, Number.MAX_SAFE_INTEGER) };
+}
+
+/** Prompt tokens of a request's text: every message's text, tool calls and results, and the tool definitions (images, files and audio are the provider's to count). */
+export function countRequestTokens(request: ModelRequest): number {
+  return countPrompt(request).total;
 }
 
 /** Loads the encoding now instead of on the first request. */

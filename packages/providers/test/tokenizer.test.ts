@@ -124,6 +124,58 @@ describe("prompt counting on huge prompts", () => {
   });
 });
 
+describe("prompt counting cannot be shrunk by how the text is written", () => {
+  const exact = (text: string) => getEncoding("cl100k_base").encode(text, [], []).length;
+
+  it("counts a run that starts cheap and turns dense at the dense rate (within the exact budget)", async () => {
+    const { countRequestTokens } = await import("../src/tokenizer.js");
+    const unit = `${"a".repeat(64)}${"龘".repeat(1500)}`;
+    const text = unit.repeat(4);
+    const perIdeograph = exact("龘".repeat(100)) / 100;
+    const started = performance.now();
+    const counted = countRequestTokens(textRequest(text));
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(counted).toBeGreaterThanOrEqual(4 * 1500 * perIdeograph);
+    expect(counted).toBeLessThan(4 * 1500 * perIdeograph * 1.5);
+  });
+
+  it("estimates a huge prompt of dense text at its own rate, not one token per 3 characters", async () => {
+    const { countRequestTokens, EXACT_PROMPT_CHARACTERS } = await import("../src/tokenizer.js");
+    // What one unit counts (the ideographs' share measured on a short run: a long one is slow to encode whole).
+    const dense = [
+      { unit: `${"a".repeat(64)}${"龘".repeat(1500)} `, tokens: exact("a".repeat(64)) + (1500 * exact("龘".repeat(100))) / 100 },
+      { unit: "a1b2c3d4e5f6 0f1e2d3c4b5a ", tokens: exact("a1b2c3d4e5f6 0f1e2d3c4b5a ") },
+    ];
+    for (const { unit, tokens } of dense) {
+      const text = unit.repeat(Math.ceil(400_000 / unit.length));
+      expect(text.length).toBeGreaterThan(4 * EXACT_PROMPT_CHARACTERS);
+      const truth = (text.length / unit.length) * tokens;
+      const started = performance.now();
+      const counted = countRequestTokens(textRequest(text));
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(counted).toBeGreaterThanOrEqual(truth);
+      expect(counted).toBeLessThan(truth * 1.6);
+    }
+  });
+
+  it("bounds images, files and audio, which the text count leaves to the provider", async () => {
+    const { countPromptTokens } = await import("../src/tokenizer.js");
+    const base = textRequest("hello");
+    const withParts = (parts: unknown[]) =>
+      ({ ...base, messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "hello" }, ...parts] }] }) as typeof base;
+    const text = countPromptTokens(base).text;
+    expect(countPromptTokens(base).media).toBe(0);
+    const image = { type: "image", source: { kind: "url", url: "https://example.com/a.png" } };
+    expect(countPromptTokens(withParts([image, image]))).toEqual({ text, media: 3_200 });
+    const pdf = { type: "file", source: { kind: "base64", mediaType: "application/pdf", data: "A".repeat(40_000) } };
+    expect(countPromptTokens(withParts([pdf])).media).toBe(15_000);
+    const linked = { type: "file", source: { kind: "url", url: "https://example.com/a.pdf" } };
+    expect(countPromptTokens(withParts([linked])).media).toBe(Number.MAX_SAFE_INTEGER);
+    const audio = { type: "audio", data: "A".repeat(40_000), format: "wav" };
+    expect(countPromptTokens(withParts([audio])).media).toBe(60);
+  });
+});
+
 describe("prompt counting of a request's parts", () => {
   it("counts text, names, tool calls, tool results and tool definitions; not images", async () => {
     const { countRequestTokens } = await import("../src/tokenizer.js");

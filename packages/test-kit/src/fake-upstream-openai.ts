@@ -72,6 +72,24 @@ export function promptTokens(messages: readonly unknown[]): number {
   return total;
 }
 
+/** Tokens an image part counts for `fake-byte-tokens`: above any estimate's bound, so its usage exceeds the hold. */
+export const BYTE_TOKENS_PER_IMAGE = 2_000;
+
+/**
+ * Prompt tokens for `fake-byte-tokens`, a tokenizer far denser than words: one
+ * token per UTF-8 byte of every message's text, plus BYTE_TOKENS_PER_IMAGE per
+ * image part.
+ */
+export function bytePromptTokens(messages: readonly unknown[]): number {
+  let total = 0;
+  for (const message of messages) {
+    if (!isObject(message)) continue;
+    total += Buffer.byteLength(contentText(message.content));
+    if (Array.isArray(message.content)) total += message.content.filter((part) => isObject(part) && part.type === "image_url").length * BYTE_TOKENS_PER_IMAGE;
+  }
+  return total;
+}
+
 function lastUserText(messages: readonly unknown[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i];
@@ -113,7 +131,7 @@ export const SLOW_STREAM_WORDS = 40;
  * `max_completion_tokens`/`max_tokens` truncate the words (finish_reason "length").
  */
 export function buildAnswer(body: JsonObject, messages: readonly unknown[], callId: string): Answer {
-  const prompt = promptTokens(messages);
+  const prompt = body.model === "fake-byte-tokens" ? bytePromptTokens(messages) : promptTokens(messages);
   const toolName = body.model === "fake-tools" ? firstFunctionTool(body) : null;
   if (toolName !== null) {
     const toolCall: ToolCall = { id: callId, type: "function", function: { name: toolName, arguments: "{}" } };

@@ -35,17 +35,19 @@ export class CreditService {
   }
 
   /**
-   * Queues the request's `charge` row (when it cost something) and returns what
-   * the hold of `heldMicros` is charged, for the admission's settlement. The
-   * charge never exceeds the hold; an excess is noted in the row's metadata.
+   * Queues the request's `charge` row for its full cost (when it cost
+   * something) and returns the amount, for the admission's settlement. A cost
+   * above the hold is charged too: the hold is the estimate, the usage is the
+   * bill. Such a row says by how much the usage exceeded the hold
+   * (`over_hold_micros`); the excess may take the balance below zero, and the
+   * account's requests get 402 until it is topped up.
    */
   charge(accountId: string, heldMicros: number, costMicros: number, requestId: string, estimated: boolean): number {
-    const charged = Math.min(costMicros, heldMicros);
-    const metadata = costMicros > heldMicros ? { uncharged_micros: costMicros - heldMicros } : null;
-    if (charged > 0 || metadata !== null) {
+    if (costMicros > 0) {
       const at = this.now();
-      this.writer.ledger({ id: newId("ledgerEntry", at), accountId, kind: "charge", amountMicros: -charged, requestId, estimated, createdAt: at, metadata });
+      const metadata = costMicros > heldMicros ? { over_hold_micros: costMicros - heldMicros } : null;
+      this.writer.ledger({ id: newId("ledgerEntry", at), accountId, kind: "charge", amountMicros: -costMicros, requestId, estimated, createdAt: at, metadata });
     }
-    return charged;
+    return costMicros;
   }
 }

@@ -11,6 +11,8 @@ export interface ParsedRequest {
   request: ModelRequest;
   /** The body as parsed, for a provider that speaks this API (a passthrough). */
   body: Readonly<JsonObject>;
+  /** The body differs from the bytes received (a member was dropped): a passthrough sends `body`, not the bytes. */
+  rewritten: boolean;
 }
 
 /**

@@ -50,7 +50,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: B
 export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
   const known = trackKnownRoutes(app);
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ClientAbortedError) {
+    // A client gone while the upstream answered (ClientAbortedError), or before its body had all arrived.
+    if (error instanceof ClientAbortedError || (request.raw.destroyed && !request.raw.complete)) {
       // Nobody is listening any more; 499 (nginx's "client closed request") is what the audit log shows.
       request.errorCode = "client_closed_request";
       return reply.code(499).send();

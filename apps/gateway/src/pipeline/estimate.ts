@@ -1,5 +1,5 @@
 import { BentooError, type CatalogModel, type ModelRequest, tokenCostMicros } from "@bentoo/core";
-import { countRequestTokens } from "@bentoo/providers";
+import { countPromptTokens } from "@bentoo/providers";
 
 /**
  * The output reservation when neither the request nor the catalog
@@ -8,6 +8,7 @@ import { countRequestTokens } from "@bentoo/providers";
 export const DEFAULT_OUTPUT_RESERVATION = 4096;
 
 export interface RequestEstimate {
+  /** The prompt's upper bound: its text counted, its images, files and audio bounded, within what the context leaves beside the output. */
   promptTokens: number;
   /** Most tokens one answer may generate. */
   maxOutputTokens: number;
@@ -21,16 +22,21 @@ export interface RequestEstimate {
 
 /**
  * The upper bound of a request, from Bentoo's own terms whatever the client
- * API: the prompt counted with the tokenizer, each answer's output bounded by the
- * request, else the catalog, else DEFAULT_OUTPUT_RESERVATION, within the context.
+ * API: the prompt's text counted with the tokenizer, each answer's output bounded
+ * by the request, else the catalog, else DEFAULT_OUTPUT_RESERVATION, within the
+ * context; images, files and audio at their bound, up to what the context leaves
+ * once the output is reserved (the upstream refuses a prompt that does not fit).
+ * Only the text decides whether the request fits: the media bounds are too
+ * coarse to refuse a request on.
  */
 export function estimateRequest(request: ModelRequest, model: CatalogModel): RequestEstimate {
-  const promptTokens = countRequestTokens(request);
-  const room = model.contextLength - promptTokens;
+  const prompt = countPromptTokens(request);
+  const textTokens = prompt.text;
+  const room = model.contextLength - textTokens;
   if (room <= 0) {
     throw new BentooError(
       "context_length_exceeded",
-      `The prompt is about ${promptTokens} tokens, which does not fit ${model.id}'s context of ${model.contextLength} tokens; shorten the messages.`,
+      `The prompt is about ${textTokens} tokens, which does not fit ${model.id}'s context of ${model.contextLength} tokens; shorten the messages.`,
       { param: "messages" },
     );
   }
@@ -39,7 +45,7 @@ export function estimateRequest(request: ModelRequest, model: CatalogModel): Req
     if (request.maxOutputTokens > room) {
       throw new BentooError(
         "context_length_exceeded",
-        `The prompt (about ${promptTokens} tokens) plus max_tokens (${request.maxOutputTokens}) exceeds ${model.id}'s context of ${model.contextLength} tokens; lower max_tokens to at most ${room}.`,
+        `The prompt (about ${textTokens} tokens) plus max_tokens (${request.maxOutputTokens}) exceeds ${model.id}'s context of ${model.contextLength} tokens; lower max_tokens to at most ${room}.`,
         { param: "max_tokens" },
       );
     }
@@ -48,6 +54,7 @@ export function estimateRequest(request: ModelRequest, model: CatalogModel): Req
     maxOutputTokens = Math.min(model.maxOutputTokens ?? DEFAULT_OUTPUT_RESERVATION, room);
   }
   const choices = request.choices;
+  const promptTokens = textTokens + Math.min(prompt.media, model.contextLength - textTokens - maxOutputTokens);
   return {
     promptTokens,
     maxOutputTokens,

@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type AuditSink, auditRequest, CLIENT_CLOSED_STATUS } from "../audit/request-record.js";
 import type { Dialect, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
 import { type AdmissionDeps, type AdmittedRequest, admit, setRateLimitHeaders } from "./admit.js";
@@ -19,10 +20,11 @@ declare module "fastify" {
   }
 }
 
-/** What the pipeline needs from the services: admission's, plus the catalog and the providers. */
+/** What the pipeline needs from the services: admission's, plus the catalog, the providers and where audit records go. */
 export interface PipelineDeps extends AdmissionDeps {
   catalog: Catalog;
   providers: ProviderRegistry;
+  records: AuditSink;
 }
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
@@ -52,12 +54,15 @@ interface Exchange {
  * and the IP allowlist were checked by the gateway's hooks; then
  * parse (the dialect) → resolve the model → estimate → admit (rate limits and
  * the credit hold) → route (the provider, with fallbacks) → answer (JSON, or the
- * stream relayed) → settle (charge what was used). The audit record is written
- * by the gateway's response hook from the request's meter, whatever happened.
+ * stream relayed) → settle (charge what was used). The audit record is built
+ * from the request's meter, whatever happened: by the gateway's onSend hook for
+ * answers sent through Fastify, here for a relayed stream.
  */
 export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps): void {
   app.post(path, { config: { dialect } }, async (request, reply) => {
     const { key, account } = request.subject!;
+    // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
+    void request.socket.remoteAddress;
     const parsed = dialect.parse(request.body);
     const model = resolveModel(deps.catalog, parsed.model);
     const meter = newMeter(model.id);
@@ -88,9 +93,10 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
       request.errorCode = outcome.failure.code;
       if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure));
     }
-    // Metered before the end: the audit hook runs on the response's "finish".
-    // A cut or aborted stream is billed for what was delivered.
+    // A cut or aborted stream is billed for what was delivered, and its record says so before the stream ends.
     finish(deps, exchange, outcome.usage, started);
+    if (outcome.clientAborted) request.errorCode = "client_closed_request";
+    auditRequest(deps.records, request, outcome.clientAborted ? CLIENT_CLOSED_STATUS : 200, reply.elapsedTime);
     raw.end();
   });
 }
@@ -106,7 +112,7 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
       streamUsage: parsed.streamUsage,
       request: parsed.request,
       body: parsed.body,
-      raw: request.rawBody,
+      raw: parsed.rewritten ? null : request.rawBody,
       answers: dialect.answers,
     },
     cancellation,

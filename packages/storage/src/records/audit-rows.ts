@@ -33,8 +33,9 @@ const WIDTHS = {
 } as const;
 
 /** Cut to `width`; NUL removed (PostgreSQL text cannot hold it); half of a surrogate pair, left by the cut or sent so, becomes U+FFFD in both databases. */
-export function storedText(value: string | null, width: number = Number.MAX_SAFE_INTEGER): string | null {
-  if (value === null) return null;
+export function storedText(value: string | null | undefined, width: number = Number.MAX_SAFE_INTEGER): string | null {
+  // Undefined too: one record with a missing value must not fail its whole batch.
+  if (value == null) return null;
   const clean = value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
   const cut = clean.length > width ? clean.slice(0, width) : clean;
   return cut.isWellFormed() ? cut : cut.toWellFormed();

@@ -50,6 +50,11 @@ function checkStreamOptions(body: JsonObject, stream: boolean): boolean {
   return optionalBoolean(options, "include_usage") ?? false;
 }
 
+function withoutMember(body: JsonObject, name: string): JsonObject {
+  const { [name]: _dropped, ...rest } = body;
+  return rest;
+}
+
 export function parseChatCompletionsRequest(raw: unknown): ParsedRequest {
   const body = requireBodyObject(raw);
   const model = checkModel(body);
@@ -64,8 +69,12 @@ export function parseChatCompletionsRequest(raw: unknown): ParsedRequest {
     const value = body[field];
     if (value !== undefined && value !== null && (typeof value !== "number" || !Number.isFinite(value))) throw invalid(field, `${field} must be a number.`);
   }
-  // Both limits go upstream when both are given: the hold covers the larger.
-  const maxOutputTokens = maxCompletionTokens === undefined ? (maxTokens ?? null) : Math.max(maxCompletionTokens, maxTokens ?? 0);
-  const request = toModelRequest(body, messages, { stream, choices, maxOutputTokens });
-  return { model, stream, streamUsage, request, body };
+  // One limit goes upstream, the one the hold is taken for. With both, the
+  // client meant max_completion_tokens (OpenAI's current name; max_tokens is its
+  // deprecated alias), and max_tokens is dropped from the forwarded body.
+  const both = maxCompletionTokens !== undefined && maxTokens !== undefined;
+  const forwarded = both ? withoutMember(body, "max_tokens") : body;
+  const maxOutputTokens = maxCompletionTokens ?? maxTokens ?? null;
+  const request = toModelRequest(forwarded, messages, { stream, choices, maxOutputTokens });
+  return { model, stream, streamUsage, request, body: forwarded, rewritten: both };
 }
