@@ -18,7 +18,7 @@ import type { AccountLimits } from "../config.js";
  */
 
 /** Wrong passwords for one email from one address that never wait. */
-export const FREE_SIGN_IN_ATTEMPTS = 3;
+const FREE_SIGN_IN_ATTEMPTS = 3;
 /** Failed sign-ins per address, any email: 30 at once, then 30 per 15 minutes. */
 const ADDRESS_SIGN_INS: BucketRule = { kind: "bucket", burst: 30, intervalMs: 30_000 };
 /** Failed sign-ins per email, any address: 100 at once, then 100 per hour — ten pairs' lockouts (see docs/security.md for why it exists). */
@@ -57,6 +57,7 @@ function retryAfter(retryAfterMs: number): { seconds: number; headers: Record<st
   return { seconds, headers: { "retry-after": String(seconds) } };
 }
 
+/** Why a sign-in was refused, by the index of the check that refused it (in `signIn`'s order). */
 const SIGN_IN_REFUSALS = [
   "Too many wrong passwords for this email from your address",
   "Too many failed sign-ins from your address",
