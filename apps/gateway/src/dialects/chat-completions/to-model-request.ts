@@ -1,4 +1,5 @@
 import {
+  type CacheHint,
   type ContentPart,
   isJsonObject,
   type JsonObject,
@@ -33,9 +34,25 @@ function mediaSource(url: string): MediaSource {
   return data === null ? { kind: "url", url } : { kind: "base64", mediaType: data[1]!, data: data[2]! };
 }
 
+/**
+ * A part's `cache_control` (`{"type":"ephemeral","ttl"?}`), the prompt-cache
+ * breakpoint that OpenAI-compatible clients of Anthropic models send on content
+ * parts; providers with explicit prompt caching take it.
+ */
+function cacheHint(part: JsonObject): { cache?: CacheHint } {
+  const control = part.cache_control;
+  if (!isJsonObject(control) || control.type !== "ephemeral") return {};
+  return { cache: typeof control.ttl === "string" ? { type: "ephemeral", ttl: control.ttl } : { type: "ephemeral" } };
+}
+
 /** One element of a message's `content` list. */
 function contentPart(part: unknown): ContentPart {
   if (!isJsonObject(part)) return { type: "unsupported", description: "a content part that is not an object" };
+  const described = contentPartOf(part);
+  return described.type === "text" || described.type === "image" || described.type === "file" ? { ...described, ...cacheHint(part) } : described;
+}
+
+function contentPartOf(part: JsonObject): ContentPart {
   switch (part.type) {
     case "text":
       return text(typeof part.text === "string" ? part.text : "");
