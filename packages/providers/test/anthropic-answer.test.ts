@@ -85,7 +85,7 @@ describe("Anthropic answers in Bentoo's terms", () => {
       "stop",
     ]);
     const read = readAnthropicMessage(JSON.parse(fixture("message-refusal.json").toString()), 0);
-    expect(read?.response.choices[0]!.finishReason).toBe("content_filter");
+    expect(read!.response.choices[0]!.finishReason).toBe("content_filter");
     expect(read?.response.usage).toEqual({ inputTokens: 12, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false });
   });
 
