@@ -20,7 +20,8 @@ function catalogFor(anthropic: FakeAnthropic, openai: FakeUpstream) {
   const claude = (id: string, upstreamModel: string) => ({ id, provider: "claude", upstream_model: upstreamModel, max_output_tokens: 1000, ...PRICES });
   return parseCatalog({
     providers: [
-      { id: "claude", type: "anthropic", base_url: anthropic.url, api_key_env: "ANTHROPIC_KEY" },
+      // One retry of a transient failure on the same route before the next route.
+      { id: "claude", type: "anthropic", base_url: anthropic.url, api_key_env: "ANTHROPIC_KEY", max_retries: 1 },
       { id: "compatible", type: "openai", base_url: openai.url, api_key_env: null },
     ],
     models: [
@@ -311,12 +312,13 @@ describe("chat completions through a native Anthropic upstream", () => {
     });
   });
 
-  it("falls back to the model's OpenAI-compatible route when the Anthropic route is overloaded (529)", async () => {
+  it("retries, then falls back to the model's OpenAI-compatible route when the Anthropic route stays overloaded (529)", async () => {
     const before = { anthropic: anthropic.requests.length, openai: openai.requests.length };
     const completion = await client.chat.completions.create({ model: "claude/overloaded", messages: [{ role: "user", content: "Hello" }] });
     expect(completion.choices[0]!.message.content).toBe("Fake answer to: Hello");
     expect(completion.model).toBe("claude/overloaded");
-    expect(anthropic.requests.length).toBe(before.anthropic + 1);
+    // Asked once and retried once (max_retries: 1), then the next route.
+    expect(anthropic.requests.length).toBe(before.anthropic + 2);
     expect(openai.requests.length).toBe(before.openai + 1);
     expect(openai.requests.at(-1)!.body).toMatchObject({ model: "fake-model" });
   });

@@ -40,9 +40,13 @@ describe("Anthropic adapter against a fake Messages API", () => {
 
   beforeAll(async () => {
     upstream = await startFakeAnthropic({ apiKey: KEY });
-    adapter = new AnthropicAdapter({ id: "claude", type: "anthropic", baseUrl: upstream.url, apiKeyEnv: "ANTHROPIC_API_KEY", timeoutMs: 5000 }, KEY, {
-      now: () => 1_700_000_000_000,
-    });
+    adapter = new AnthropicAdapter(
+      { id: "claude", type: "anthropic", baseUrl: upstream.url, apiKeyEnv: "ANTHROPIC_API_KEY", timeoutMs: 5000, maxRetries: 0, maxRetryWaitMs: 0 },
+      KEY,
+      {
+        now: () => 1_700_000_000_000,
+      },
+    );
   });
   afterAll(async () => {
     await adapter?.close();
@@ -104,19 +108,20 @@ describe("Anthropic adapter against a fake Messages API", () => {
     expect(outcome.failure?.message).toContain("Overloaded");
   });
 
-  it.each<[string, string, boolean]>([
-    ["fake-error-529", "upstream_unavailable", true],
-    ["fake-error-500", "upstream_error", true],
-    ["fake-error-429", "upstream_unavailable", true],
-    ["fake-error-401", "upstream_auth_failed", true],
-    ["fake-error-404", "upstream_error", true],
-    ["fake-error-400", "upstream_rejected_request", false],
-    ["fake-error-413", "upstream_rejected_request", false],
-  ])("maps %s to %s (retryable: %s)", async (upstreamModel, code, retryable) => {
+  it.each<[string, string, boolean, boolean, number | null]>([
+    ["fake-error-529", "upstream_unavailable", true, true, null],
+    ["fake-error-500", "upstream_error", true, true, null],
+    ["fake-error-429", "upstream_unavailable", true, true, 1000],
+    ["fake-error-401", "upstream_auth_failed", true, false, null],
+    ["fake-error-404", "upstream_error", true, false, null],
+    ["fake-error-400", "upstream_rejected_request", false, false, null],
+    ["fake-error-413", "upstream_rejected_request", false, false, null],
+  ])("maps %s to %s (retryable: %s, transient: %s, retry after %s ms)", async (upstreamModel, code, retryable, transient, retryAfter) => {
     for (const stream of [false, true]) {
       const failure = await send(upstreamModel, { stream }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(UpstreamError);
-      expect([(failure as UpstreamError).code, (failure as UpstreamError).retryable]).toEqual([code, retryable]);
+      const { code: actual, retryable: fallsBack, transient: retried, retryAfterMs } = failure as UpstreamError;
+      expect([actual, fallsBack, retried, retryAfterMs]).toEqual([code, retryable, transient, retryAfter]);
     }
   });
 

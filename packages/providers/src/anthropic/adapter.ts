@@ -24,8 +24,9 @@ const OVERLOADED = 529;
  * ModelResponse or StreamEvents (answer.ts, stream.ts) that the client's API
  * writes. A client that speaks the Messages API itself is translated the same
  * way (no passthrough yet). Errors keep the shared status mapping
- * (upstream-status.ts): a 5xx, and 529 `overloaded_error`, are retryable, so the
- * gateway falls back to the model's next route.
+ * (upstream-status.ts), and a 529 `overloaded_error` is a 503 `upstream_unavailable`:
+ * like a 429 or a 5xx it is transient (the route is asked again) and retryable
+ * (the gateway falls back to the model's next route).
  */
 export class AnthropicAdapter implements ProviderAdapter {
   readonly providerId: string;
@@ -49,7 +50,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       const translation = new AnthropicStreamTranslation(call, created);
       return { kind: "stream", pipeTo: (destination) => relayStream(this.#client, response, translation, destination, call.cancellation) };
     }
-    if (response.status < 200 || response.status >= 300) throw this.#statusError(route, response.status, response.body.toString("utf8"));
+    if (response.status < 200 || response.status >= 300) throw this.#statusError(route, response.status, response.body.toString("utf8"), response.retryAfterMs);
     if (response.truncated) throw this.#client.tooLarge();
     let parsed: unknown;
     try {
@@ -69,10 +70,14 @@ export class AnthropicAdapter implements ProviderAdapter {
     return { kind: "json", usage: answer.usage, body: () => call.client.answers.json(answer, answerContext(call)) };
   }
 
-  #statusError(route: ModelRoute, status: number, bodyText: string): UpstreamError {
-    if (status === OVERLOADED)
-      return new UpstreamError("upstream_unavailable", `provider "${this.providerId}" is overloaded (HTTP 529); retry shortly, or try another model.`, true);
-    return mapUpstreamStatus(this.#client.provider, route.upstreamModel, status, bodyText);
+  #statusError(route: ModelRoute, status: number, bodyText: string, retryAfterMs: number | null): UpstreamError {
+    if (status === OVERLOADED) {
+      return new UpstreamError("upstream_unavailable", `provider "${this.providerId}" is overloaded (HTTP 529); retry shortly, or try another model.`, true, {
+        transient: true,
+        retryAfterMs,
+      });
+    }
+    return mapUpstreamStatus(this.#client.provider, route.upstreamModel, status, bodyText, retryAfterMs);
   }
 
   close(): Promise<void> {
