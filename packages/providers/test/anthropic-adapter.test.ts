@@ -113,6 +113,7 @@ describe("Anthropic adapter against a fake Messages API", () => {
     ["fake-error-500", "upstream_error", true, true, null],
     ["fake-error-429", "upstream_unavailable", true, true, 1000],
     ["fake-error-401", "upstream_auth_failed", true, false, null],
+    ["fake-error-403", "upstream_auth_failed", true, false, null],
     ["fake-error-404", "upstream_error", true, false, null],
     ["fake-error-400", "upstream_rejected_request", false, false, null],
     ["fake-error-413", "upstream_rejected_request", false, false, null],

@@ -39,17 +39,19 @@ function mediaSource(url: string): MediaSource {
  * breakpoint that OpenAI-compatible clients of Anthropic models send on content
  * parts; providers with explicit prompt caching take it.
  */
-function cacheHint(part: JsonObject): { cache?: CacheHint } {
+function cacheHint(part: JsonObject): CacheHint | null {
   const control = part.cache_control;
-  if (!isJsonObject(control) || control.type !== "ephemeral") return {};
-  return { cache: typeof control.ttl === "string" ? { type: "ephemeral", ttl: control.ttl } : { type: "ephemeral" } };
+  if (!isJsonObject(control) || control.type !== "ephemeral") return null;
+  return typeof control.ttl === "string" ? { type: "ephemeral", ttl: control.ttl } : { type: "ephemeral" };
 }
 
 /** One element of a message's `content` list. */
 function contentPart(part: unknown): ContentPart {
   if (!isJsonObject(part)) return { type: "unsupported", description: "a content part that is not an object" };
   const described = contentPartOf(part);
-  return described.type === "text" || described.type === "image" || described.type === "file" ? { ...described, ...cacheHint(part) } : described;
+  const cache = part.cache_control === undefined ? null : cacheHint(part);
+  if (cache !== null && (described.type === "text" || described.type === "image" || described.type === "file")) described.cache = cache;
+  return described;
 }
 
 function contentPartOf(part: JsonObject): ContentPart {
