@@ -1,3 +1,4 @@
+export { AnthropicAdapter } from "./anthropic/adapter.js";
 export { cancellationOf } from "./cancellation.js";
 export { OpenAiAdapter } from "./openai/adapter.js";
 export { readOpenAiUsage } from "./openai/usage.js";
