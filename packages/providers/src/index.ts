@@ -1,4 +1,5 @@
 export { cancellationOf } from "./cancellation.js";
+export { GeminiAdapter } from "./gemini/adapter.js";
 export { OpenAiAdapter } from "./openai/adapter.js";
 export { readOpenAiUsage } from "./openai/usage.js";
 export { type Answer, answerContext, type Cancellation, type ClientRequest, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "./provider.js";

@@ -1,4 +1,5 @@
 import { BentooError, type Catalog, type ProviderConfig } from "@bentoo/core";
+import { GeminiAdapter } from "./gemini/adapter.js";
 import { OpenAiAdapter } from "./openai/adapter.js";
 import type { ProviderAdapter } from "./provider.js";
 import { SandboxAdapter } from "./sandbox/adapter.js";
@@ -20,6 +21,8 @@ function createAdapter(provider: ProviderConfig, apiKey: string | null): Provide
   switch (provider.type) {
     case "openai":
       return new OpenAiAdapter(provider, apiKey);
+    case "gemini":
+      return new GeminiAdapter(provider, apiKey);
   }
 }
 
