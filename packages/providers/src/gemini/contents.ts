@@ -30,6 +30,8 @@ import type { GeminiContent, GeminiPart, GeminiRequest, GeminiRole } from "./wir
  *   FunctionResponse reference asks.
  * - Reasoning from earlier turns goes back as `thought` parts; redacted reasoning
  *   (another provider's encrypted thinking) means nothing to Gemini and is left out.
+ * - Message names and prompt-cache hints have no Gemini field (Gemini caches
+ *   implicitly) and are not sent.
  */
 
 /** What Gemini 3 accepts for a function call whose signature is unknown (https://ai.google.dev/gemini-api/docs/thought-signatures). */
