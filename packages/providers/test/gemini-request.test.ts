@@ -138,7 +138,7 @@ describe("Gemini translation: ModelRequest → GenerateContentRequest", () => {
       [{ stop: ["a", "b", "c", "d", "e", "f"] }, "stop", /at most 5/],
       [{ tools: [{ name: "f" }], parallelToolCalls: false }, "parallel_tool_calls", /parallel_tool_calls/],
       [{ tools: [{ name: "f" }], toolChoice: { type: "tool", name: "g" } }, "tool_choice", /"g"/],
-      [{ messages: [{ role: "system", parts: [{ type: "text", text: "only a system prompt" }] }] }, "messages", /no user message/],
+      [{ messages: [{ role: "system", parts: [{ type: "text", text: "only a system prompt" }] }] }, "messages", /only system instructions/],
       [
         { messages: [{ role: "user", parts: [{ type: "image", source: { kind: "url", url: "http://example.com/a.png" } }] }] },
         null,

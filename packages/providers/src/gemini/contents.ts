@@ -75,7 +75,8 @@ export function geminiContents(request: ModelRequest, checksSignatures: boolean)
     if (previous?.role === role) previous.parts.push(...parts);
     else contents.push({ role, parts });
   });
-  if (contents.length === 0) refuse("The conversation has no user message; Gemini needs one besides the system instructions.", "messages");
+  if (contents.length === 0)
+    refuse("The conversation has only system instructions (or empty messages); Gemini needs at least one user or assistant message with content.", "messages");
   if (checksSignatures) for (const content of contents) if (content.role === "model") signFirstCall(content);
   return system.length === 0 ? { contents } : { contents, systemInstruction: { parts: system } };
 }
