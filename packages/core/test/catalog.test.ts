@@ -18,7 +18,18 @@ describe("catalog", () => {
 
   it("parses a catalog file, with fallback routes in order", () => {
     const catalog = parseCatalog({
-      providers: [provider, { ...provider, id: "backup", base_url: "http://127.0.0.1:9999/v1/", api_key_env: "BACKUP_KEY", timeout_ms: 5000 }],
+      providers: [
+        provider,
+        {
+          ...provider,
+          id: "backup",
+          base_url: "http://127.0.0.1:9999/v1/",
+          api_key_env: "BACKUP_KEY",
+          timeout_ms: 5000,
+          max_retries: 0,
+          max_retry_wait_ms: 250,
+        },
+      ],
       models: [model, { ...model, id: "multi", provider: undefined, providers: [{ provider: "local", upstream_model: "a" }, { provider: "backup" }] }],
     });
     expect(catalog.providers.get("backup")).toEqual({
@@ -27,7 +38,10 @@ describe("catalog", () => {
       baseUrl: "http://127.0.0.1:9999/v1",
       apiKeyEnv: "BACKUP_KEY",
       timeoutMs: 5000,
+      maxRetries: 0,
+      maxRetryWaitMs: 250,
     });
+    expect(catalog.providers.get("local")).toMatchObject({ maxRetries: 2, maxRetryWaitMs: 5000 });
     expect(catalog.models.get("multi")!.routes).toEqual([
       { providerId: "local", upstreamModel: "a" },
       { providerId: "backup", upstreamModel: "multi" },
@@ -44,6 +58,7 @@ describe("catalog", () => {
   it.each([
     [{ providers: [], models: {} }, "models must be an array"],
     [{ providers: [{ ...provider, type: "carrier-pigeon" }], models: [] }, 'providers[0].type "carrier-pigeon" is not supported'],
+    [{ providers: [{ ...provider, max_retries: 11 }], models: [] }, "providers[0].max_retries must be an integer from 0 to 10"],
     [{ providers: [{ ...provider, base_url: "not a url" }], models: [] }, "providers[0].base_url"],
     [{ providers: [provider], models: [{ ...model, input_price_per_mtok: -1 }] }, "models[0].input_price_per_mtok must be a non-negative number"],
     [{ providers: [provider], models: [{ ...model, context_length: "big" }] }, "models[0].context_length must be a positive integer"],

@@ -87,7 +87,10 @@ export class UpstreamClient {
     const name = `provider "${this.provider.id}"`;
     if (TIMEOUT_CODES.has(code))
       return new UpstreamError("upstream_timeout", `${name} did not answer in time; retry, or try another model.`, true, { cause: error });
-    return new UpstreamError("upstream_unreachable", `${name} could not be reached (${code || "connection failed"}); retry shortly.`, true, { cause: error });
+    return new UpstreamError("upstream_unreachable", `${name} could not be reached (${code || "connection failed"}); retry shortly.`, true, {
+      cause: error,
+      transient: true,
+    });
   }
 
   close(): Promise<void> {

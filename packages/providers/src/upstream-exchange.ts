@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
 import type { Cancellation } from "./provider.js";
 import { ClientAbortedError } from "./upstream-error.js";
@@ -23,6 +24,8 @@ export interface WholeResponse {
   body: Buffer;
   /** The body was longer than the limit: only its first bytes are here. */
   truncated: boolean;
+  /** How long an error answer asked the client to wait (`retry-after-ms`, else `retry-after`), ms; null when it did not say. */
+  retryAfterMs: number | null;
 }
 
 export interface StreamingResponse {
@@ -32,6 +35,18 @@ export interface StreamingResponse {
   stream(sink: BodySink): void;
   /** Lets a paused provider send again, once the sink drained. */
   resume(): void;
+}
+
+/** The wait an error answer asks for: `retry-after-ms` (OpenAI), else `retry-after` in seconds or as an HTTP date. */
+export function retryAfterMs(headers: IncomingHttpHeaders, now = Date.now()): number | null {
+  const milliseconds = Number(headers["retry-after-ms"]);
+  if (headers["retry-after-ms"] !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const value = headers["retry-after"];
+  if (typeof value !== "string" || value.trim() === "") return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : null;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 /**
@@ -53,6 +68,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   /** Resolved as a stream: its chunks wait for the sink, whatever happens first. */
   #streaming = false;
   #ended: { error: Error | null } | null = null;
+  #retryAfterMs: number | null = null;
 
   constructor(
     private readonly streamed: boolean,
@@ -70,10 +86,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.cancellation.onCancel(() => controller.abort(new ClientAbortedError()));
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // 1xx: the response has not started yet
     this.#status = statusCode;
     this.#limit = statusCode < 300 ? this.limits.answer : this.limits.error;
+    if (statusCode >= 400) this.#retryAfterMs = retryAfterMs(headers);
     if (!this.streamed || statusCode >= 300) return;
     this.#streaming = true;
     this.#resolve({ kind: "streaming", status: statusCode, stream: (sink) => this.#stream(sink), resume: () => this.#controller?.resume() });
@@ -125,7 +142,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #resolveWhole(): void {
     const body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#length);
     this.#chunks = [];
-    this.#resolve({ kind: "whole", status: this.#status, body, truncated: this.#truncated });
+    this.#resolve({ kind: "whole", status: this.#status, body, truncated: this.#truncated, retryAfterMs: this.#retryAfterMs });
   }
 
   #resolve(response: UpstreamResponse): void {

@@ -24,8 +24,18 @@ function upstreamMessage(bodyText: string): string | null {
   return null;
 }
 
-/** Maps an upstream HTTP error status to a Bentoo error (PRODUCT.md §2: 502/503/504; a client mistake stays a 400). */
-export function mapUpstreamStatus(provider: ProviderConfig, upstreamModel: string, status: number, bodyText: string): UpstreamError {
+/**
+ * Maps an upstream HTTP error status to a Bentoo error (PRODUCT.md §2: 502/503/504; a client mistake stays a 400).
+ * 408, 409, 429 and 5xx (Anthropic's 529 "overloaded" included) are transient: the same route may be asked again,
+ * after `retryAfterMs` when the provider said how long.
+ */
+export function mapUpstreamStatus(
+  provider: ProviderConfig,
+  upstreamModel: string,
+  status: number,
+  bodyText: string,
+  retryAfterMs: number | null = null,
+): UpstreamError {
   const name = `provider "${provider.id}"`;
   const detail = upstreamMessage(bodyText);
   if (status === 401 || status === 403) {
@@ -43,7 +53,10 @@ export function mapUpstreamStatus(provider: ProviderConfig, upstreamModel: strin
     );
   }
   if (status === 429 || status === 408 || status === 409) {
-    return new UpstreamError("upstream_unavailable", `${name} is rate limiting or busy (HTTP ${status}); retry shortly.`, true);
+    return new UpstreamError("upstream_unavailable", `${name} is rate limiting or busy (HTTP ${status}); retry shortly.`, true, {
+      transient: true,
+      retryAfterMs,
+    });
   }
   if (status >= 400 && status < 500) {
     return new UpstreamError(
@@ -52,5 +65,5 @@ export function mapUpstreamStatus(provider: ProviderConfig, upstreamModel: strin
       false,
     );
   }
-  return new UpstreamError("upstream_error", `${name} failed with HTTP ${status}; retry, or try another model.`, true);
+  return new UpstreamError("upstream_error", `${name} failed with HTTP ${status}; retry, or try another model.`, true, { transient: true, retryAfterMs });
 }

@@ -65,6 +65,8 @@ interface Settings {
   slowMs: number;
   chunkIntervalMs: number;
   record: boolean;
+  /** Requests for `fake-flaky` so far: every other one, from the first, fails. */
+  flaky: number;
 }
 
 const JSON_HEADERS = { "content-type": "application/json" } as const;
@@ -81,6 +83,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     slowMs: options.slowMs ?? 2000,
     chunkIntervalMs: options.chunkIntervalMs ?? 50,
     record: options.record ?? true,
+    flaky: 0,
   };
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -205,6 +208,10 @@ async function chat(res: ServerResponse, body: JsonObject, model: string, messag
   const failure = FAKE_ERRORS.get(model);
   if (failure) {
     sendJson(res, failure.status, failure.body, failure.headers);
+    return;
+  }
+  if (model === "fake-flaky" && settings.flaky++ % 2 === 0) {
+    sendJson(res, 503, errorEnvelope("fake upstream is busy, retry shortly", "server_error"), { "retry-after-ms": "100", "retry-after": "1" });
     return;
   }
   if (model === "fake-drop") {

@@ -76,7 +76,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const started = performance.now();
     let answer: Answer;
     try {
-      answer = await routeCall(deps.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
+      answer = await routeCall(deps.providers, deps.catalog.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
     } catch (error) {
       finish(deps, exchange, null, started);
       throw error;

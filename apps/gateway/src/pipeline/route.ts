@@ -1,15 +1,68 @@
-import { BentooError } from "@bentoo/core";
-import { type Answer, isRetryableUpstreamError, type ProviderCall, type ProviderRegistry, SANDBOX_PROVIDER_ID } from "@bentoo/providers";
+import { BentooError, type ModelRoute, type ProviderConfig } from "@bentoo/core";
+import {
+  type Answer,
+  ClientAbortedError,
+  isRetryableUpstreamError,
+  type ProviderAdapter,
+  type ProviderCall,
+  type ProviderRegistry,
+  SANDBOX_PROVIDER_ID,
+  UpstreamError,
+} from "@bentoo/providers";
 import type { RequestMeter } from "./request-meter.js";
+
+/** The first retry's wait when the provider did not say; each next one doubles it, with ±20 % jitter. */
+const FIRST_BACKOFF_MS = 250;
+
+/** Waits `ms`, or until the client goes away (then rejects with ClientAbortedError). */
+function pause(ms: number, call: ProviderCall): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    call.cancellation.onCancel(() => {
+      clearTimeout(timer);
+      reject(new ClientAbortedError());
+    });
+  });
+}
+
+/**
+ * One route, asked again after a transient failure (a 429, a 5xx, a refused
+ * connection) up to the provider's `maxRetries` times, waiting what the
+ * provider's Retry-After said or an exponential backoff, as long as all the
+ * waits fit in its `maxRetryWaitMs`; otherwise the failure goes to the caller,
+ * which moves on to the next route.
+ */
+async function sendWithRetries(adapter: ProviderAdapter, provider: ProviderConfig | undefined, call: ProviderCall, route: ModelRoute): Promise<Answer> {
+  let waited = 0;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await adapter.send(call, route);
+    } catch (error) {
+      if (provider === undefined || attempt >= provider.maxRetries || !(error instanceof UpstreamError) || !error.transient) throw error;
+      const backoff = FIRST_BACKOFF_MS * 2 ** attempt * (0.8 + Math.random() * 0.4);
+      const wait = Math.ceil(error.retryAfterMs ?? backoff);
+      if (waited + wait > provider.maxRetryWaitMs || call.cancellation.cancelled) throw error;
+      await pause(wait, call);
+      waited += wait;
+    }
+  }
+}
 
 /**
  * Sends the call to the sandbox (test keys) or to the model's routes in order,
- * moving on to the next route only on a retryable upstream failure before any
- * byte reached the client (an unconfigured provider, an unreachable one, a 5xx,
- * a 429). `meter.provider` names the route tried last: the one that answered,
- * or the one whose failure is thrown (none when no provider was tried).
+ * each retried on transient failures (sendWithRetries), moving on to the next
+ * route only on a retryable upstream failure before any byte reached the
+ * client (an unconfigured provider, an unreachable one, a 5xx, a 429).
+ * `meter.provider` names the route tried last: the one that answered, or the
+ * one whose failure is thrown (none when no provider was tried).
  */
-export async function routeCall(providers: ProviderRegistry, call: ProviderCall, sandbox: boolean, meter: RequestMeter): Promise<Answer> {
+export async function routeCall(
+  providers: ProviderRegistry,
+  catalog: ReadonlyMap<string, ProviderConfig>,
+  call: ProviderCall,
+  sandbox: boolean,
+  meter: RequestMeter,
+): Promise<Answer> {
   if (sandbox) {
     meter.provider = SANDBOX_PROVIDER_ID;
     return providers.sandbox.send(call, { providerId: SANDBOX_PROVIDER_ID, upstreamModel: call.model.id });
@@ -23,7 +76,7 @@ export async function routeCall(providers: ProviderRegistry, call: ProviderCall,
     }
     meter.provider = route.providerId;
     try {
-      return await adapter.send(call, route);
+      return await sendWithRetries(adapter, catalog.get(route.providerId), call, route);
     } catch (error) {
       if (call.cancellation.cancelled || !isRetryableUpstreamError(error)) throw error;
       lastError = error as BentooError;

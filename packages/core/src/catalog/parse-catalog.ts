@@ -13,6 +13,10 @@ type Json = Record<string, unknown>;
 
 /** Upstream wait when a provider sets no `timeout_ms`: long completions take minutes. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 300_000;
+/** Retries of one route on a transient failure before the next route (or the error), and the longest they may wait in all. */
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_MAX_RETRY_WAIT_MS = 5_000;
+const MAX_RETRIES_LIMIT = 10;
 
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -44,6 +48,14 @@ function optionalPositiveInteger(object: Json, field: string, where: string): nu
   return value;
 }
 
+function optionalInteger(object: Json, field: string, where: string, min: number, max: number): number | null {
+  const value = object[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max)
+    throw new CatalogError(`${where}.${field} must be an integer from ${min} to ${max}`);
+  return value;
+}
+
 function parseProvider(raw: unknown, where: string): ProviderConfig {
   if (!isObject(raw)) throw new CatalogError(`${where} must be an object`);
   const id = requireString(raw, "id", where);
@@ -66,7 +78,9 @@ function parseProvider(raw: unknown, where: string): ProviderConfig {
   if (apiKeyEnv !== null && !/^[A-Z_][A-Z0-9_]*$/.test(apiKeyEnv))
     throw new CatalogError(`${where}.api_key_env must be an environment variable name like OPENAI_API_KEY`);
   const timeoutMs = optionalPositiveInteger(raw, "timeout_ms", where) ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
-  return { id, type: type as ProviderType, baseUrl: baseUrl.replace(/\/+$/, ""), apiKeyEnv, timeoutMs };
+  const maxRetries = optionalInteger(raw, "max_retries", where, 0, MAX_RETRIES_LIMIT) ?? DEFAULT_MAX_RETRIES;
+  const maxRetryWaitMs = optionalInteger(raw, "max_retry_wait_ms", where, 0, 600_000) ?? DEFAULT_MAX_RETRY_WAIT_MS;
+  return { id, type: type as ProviderType, baseUrl: baseUrl.replace(/\/+$/, ""), apiKeyEnv, timeoutMs, maxRetries, maxRetryWaitMs };
 }
 
 function parseRoutes(raw: Json, where: string, providers: ReadonlyMap<string, ProviderConfig>): ModelRoute[] {

@@ -15,6 +15,10 @@ export interface ProviderConfig {
   apiKeyEnv: string | null;
   /** Longest wait for response headers, and between two body chunks (ms). */
   timeoutMs: number;
+  /** Times a route on this provider is asked again after a transient failure (429, 5xx, refused connection) before the next route. */
+  maxRetries: number;
+  /** Longest those retries may wait in all (ms): a longer Retry-After moves on to the next route at once. */
+  maxRetryWaitMs: number;
 }
 
 export interface ModelRoute {

@@ -42,7 +42,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       return { kind: "stream", pipeTo: (destination) => relayStream(this.#client, response, translation, destination, call.cancellation) };
     }
     if (response.status < 200 || response.status >= 300)
-      throw mapUpstreamStatus(this.#client.provider, route.upstreamModel, response.status, response.body.toString("utf8"));
+      throw mapUpstreamStatus(this.#client.provider, route.upstreamModel, response.status, response.body.toString("utf8"), response.retryAfterMs);
     if (response.truncated) throw this.#client.tooLarge();
     return passthroughAnswer(call, route, response.body);
   }
