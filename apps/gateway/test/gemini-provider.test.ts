@@ -15,7 +15,9 @@ function geminiCatalog(gemini: FakeGemini, openai: FakeUpstream) {
   const model = (id: string, upstreamModel: string) => ({ id, provider: "google", upstream_model: upstreamModel, ...prices });
   return parseCatalog({
     providers: [
-      { id: "google", type: "gemini", base_url: gemini.url, api_key_env: "GEMINI_API_KEY" },
+      // No retries on the same route, except on "google-patient", so that fallbacks are immediate.
+      { id: "google", type: "gemini", base_url: gemini.url, api_key_env: "GEMINI_API_KEY", max_retries: 0 },
+      { id: "google-patient", type: "gemini", base_url: gemini.url, api_key_env: "GEMINI_API_KEY", max_retries: 1 },
       { id: "compat", type: "openai", base_url: openai.url, api_key_env: null },
     ],
     models: [
@@ -27,6 +29,7 @@ function geminiCatalog(gemini: FakeGemini, openai: FakeUpstream) {
       model("google/cached", "fake-cached"),
       model("google/busy", "fake-error-429"),
       model("google/rejects", "fake-error-400"),
+      { ...model("google/busy-patient", "fake-error-429"), provider: "google-patient" },
       {
         id: "google/fallback",
         providers: [
@@ -270,10 +273,19 @@ describe("Chat Completions through a native Gemini provider (official openai SDK
     expect(completion.usage).toMatchObject({ prompt_tokens: 6, prompt_tokens_details: { cached_tokens: 3 } });
   });
 
-  it("errors: a 429 is a 503 the SDK can retry; a 503 falls back to the next route; Gemini's 400 is the client's", async () => {
+  it("errors: a 429 is a 503 the SDK can retry, asked again as Gemini says; a 503 falls back to the next route; Gemini's 400 is the client's", async () => {
     const busy = await client.chat.completions.create({ model: "google/busy", messages: [{ role: "user", content: "hi" }] }).catch((error: unknown) => error);
     expect(busy).toBeInstanceOf(OpenAI.APIError);
     expect(busy).toMatchObject({ status: 503, code: "upstream_unavailable" });
+    // Asked again on the same route after the delay Gemini's RetryInfo asks for (1 s), once, then answered.
+    const before = gemini.requests.length;
+    const started = performance.now();
+    const patient = await client.chat.completions
+      .create({ model: "google/busy-patient", messages: [{ role: "user", content: "hi" }] })
+      .catch((error: unknown) => error);
+    expect(patient).toMatchObject({ status: 503, code: "upstream_unavailable" });
+    expect(gemini.requests.length - before).toBe(2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     const fallback = await client.chat.completions.create({ model: "google/fallback", messages: [{ role: "user", content: "hi" }] });
     expect(fallback.choices[0]!.message.content).toBe("Fake Gemini answer to: hi");
     const rejected = await client.chat.completions

@@ -25,22 +25,27 @@ describe("Gemini adapter: upstream errors", () => {
       () => {
         throw new Error(`${upstreamModel} answered`);
       },
-      (error: unknown) => error as { code: string; status: number; retryable: boolean; message: string },
+      (error: unknown) => error as { code: string; status: number; retryable: boolean; transient: boolean; message: string },
     );
 
   it.each([
-    // model, code, status, retryable (the model's next route is tried)
-    ["fake-error-400", "upstream_rejected_request", 400, false],
-    ["fake-error-key", "upstream_auth_failed", 502, true],
-    ["fake-error-precondition", "upstream_error", 502, true],
-    ["fake-error-403", "upstream_auth_failed", 502, true],
-    ["fake-error-404", "upstream_error", 502, true],
-    ["fake-error-429", "upstream_unavailable", 503, true],
-    ["fake-error-500", "upstream_error", 502, true],
-    ["fake-error-503", "upstream_error", 502, true],
-    ["fake-error-504", "upstream_timeout", 504, true],
-  ] as const)("%s → %s (%i), retryable %s, JSON or stream", async (model, code, status, retryable) => {
-    for (const stream of [false, true]) expect(await failure(model, stream)).toMatchObject({ code, status, retryable });
+    // model, code, status, retryable (the model's next route is tried), transient (the same route may be asked again)
+    ["fake-error-400", "upstream_rejected_request", 400, false, false],
+    ["fake-error-key", "upstream_auth_failed", 502, true, false],
+    ["fake-error-precondition", "upstream_error", 502, true, false],
+    ["fake-error-403", "upstream_auth_failed", 502, true, false],
+    ["fake-error-404", "upstream_error", 502, true, false],
+    ["fake-error-429", "upstream_unavailable", 503, true, true],
+    ["fake-error-500", "upstream_error", 502, true, true],
+    ["fake-error-503", "upstream_error", 502, true, true],
+    ["fake-error-504", "upstream_timeout", 504, true, false],
+  ] as const)("%s → %s (%i), retryable %s, transient %s, JSON or stream", async (model, code, status, retryable, transient) => {
+    for (const stream of [false, true]) expect(await failure(model, stream)).toMatchObject({ code, status, retryable, transient });
+  });
+
+  it("a quota error's RetryInfo delay is the wait before the same route is asked again", async () => {
+    expect(await failure("fake-error-429")).toMatchObject({ retryAfterMs: 1000 });
+    expect(await failure("fake-error-503")).toMatchObject({ retryAfterMs: null });
   });
 
   it("a client mistake carries Gemini's message; an operator problem names what to check and not the key", async () => {

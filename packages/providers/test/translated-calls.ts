@@ -16,7 +16,7 @@ export const recordingAnswers: AnswerWriter = {
 };
 
 export function providerOfType(type: ProviderConfig["type"], baseUrl: string, id = "gemini"): ProviderConfig {
-  return { id, type, baseUrl, apiKeyEnv: "GEMINI_API_KEY", timeoutMs: 10_000 };
+  return { id, type, baseUrl, apiKeyEnv: "GEMINI_API_KEY", timeoutMs: 10_000, maxRetries: 0, maxRetryWaitMs: 0 };
 }
 
 /** A call in Bentoo's terms, as the gateway makes it for a client whose API the provider does not speak. The cost is 10 micros per output token. */

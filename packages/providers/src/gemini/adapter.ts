@@ -42,8 +42,7 @@ export class GeminiAdapter implements ProviderAdapter {
       const translation = new GeminiStream(call, call.client.answers.stream(answerContext(call)), created);
       return { kind: "stream", pipeTo: (destination) => relayStream(this.#client, response, translation, destination, call.cancellation) };
     }
-    if (response.status < 200 || response.status >= 300)
-      throw geminiError(this.#client.provider, route.upstreamModel, response.status, response.body.toString("utf8"));
+    if (response.status < 200 || response.status >= 300) throw geminiError(this.#client.provider, route.upstreamModel, response);
     if (response.truncated) throw this.#client.tooLarge();
     const answer = readGeminiAnswer(parseJson(response.body.toString("utf8")));
     if (answer === null || (answer.candidates.length === 0 && answer.blockReason === null))

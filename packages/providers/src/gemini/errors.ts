@@ -15,9 +15,19 @@ import { parseJson, readGeminiError } from "./wire.js";
  * - 400 FAILED_PRECONDITION: the operator's project cannot use the API as it is
  *   (a region without the free tier, billing not set up), which no change to the
  *   request fixes: retryable upstream_error;
- * - 504 DEADLINE_EXCEEDED: Gemini gave up in time: upstream_timeout.
+ * - 504 DEADLINE_EXCEEDED: Gemini gave up in time: upstream_timeout (not asked again
+ *   on the same route, as a timeout is not).
+ * A 429 or 5xx may be asked again on the same route (transient), after the wait its
+ * `Retry-After` header or, as Gemini's quota errors say it, its RetryInfo detail's
+ * `retryDelay` asks for.
  */
-export function geminiError(provider: ProviderConfig, upstreamModel: string, status: number, bodyText: string): UpstreamError {
+export function geminiError(
+  provider: ProviderConfig,
+  upstreamModel: string,
+  response: { status: number; body: Buffer; retryAfterMs: number | null },
+): UpstreamError {
+  const { status } = response;
+  const bodyText = response.body.toString("utf8");
   const error = readGeminiError(parseJson(bodyText));
   const name = `provider "${provider.id}"`;
   if (status === 400 && error?.reasons.includes("API_KEY_INVALID")) {
@@ -36,5 +46,5 @@ export function geminiError(provider: ProviderConfig, upstreamModel: string, sta
     );
   }
   if (status === 504) return new UpstreamError("upstream_timeout", `${name} did not answer in time (HTTP 504); retry, or try another model.`, true);
-  return mapUpstreamStatus(provider, upstreamModel, status, bodyText);
+  return mapUpstreamStatus(provider, upstreamModel, status, bodyText, response.retryAfterMs ?? error?.retryDelayMs ?? null);
 }

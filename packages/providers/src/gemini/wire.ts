@@ -169,17 +169,26 @@ export function readGeminiAnswer(value: unknown): GeminiAnswer | null {
   };
 }
 
-/** The message of an error body (`{"error": {"code", "message", "status"}}`), if the JSON is one. */
-export function readGeminiError(value: unknown): { message: string; status: string | null; reasons: string[] } | null {
+export interface GeminiError {
+  message: string;
+  status: string | null;
+  /** The `reason` of its ErrorInfo details (`API_KEY_INVALID`). */
+  reasons: string[];
+  /** Its RetryInfo detail's `retryDelay` (a Duration, `"32s"`), in ms. */
+  retryDelayMs: number | null;
+}
+
+/** An error body (`{"error": {"code", "message", "status", "details"}}`), if the JSON is one. */
+export function readGeminiError(value: unknown): GeminiError | null {
   if (!isObject(value) || !isObject(value.error)) return null;
   const error = value.error;
-  const reasons = Array.isArray(error.details)
-    ? error.details.flatMap((detail: unknown) => (isObject(detail) && typeof detail.reason === "string" ? [detail.reason] : []))
-    : [];
+  const details = Array.isArray(error.details) ? error.details.filter(isObject) : [];
+  const delay = details.map((detail) => /^(\d+(?:\.\d+)?)s$/.exec(String(detail.retryDelay))).find((match) => match !== null);
   return {
     message: typeof error.message === "string" ? error.message : "the provider reported an error",
     status: optionalString(error.status),
-    reasons,
+    reasons: details.flatMap((detail) => (typeof detail.reason === "string" ? [detail.reason] : [])),
+    retryDelayMs: delay == null ? null : Math.ceil(Number(delay[1]) * 1000),
   };
 }
 
