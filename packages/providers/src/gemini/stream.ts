@@ -46,18 +46,25 @@ export class GeminiStream implements StreamTranslation {
     this.#call = call;
     this.#writer = writer;
     this.#created = created;
-    this.#parser = createParser({ onEvent: ({ data }) => this.#event(data), maxBufferSize: MAX_EVENT_CHARACTERS });
+    this.#parser = createParser({
+      onEvent: ({ data }) => this.#event(data),
+      onError: (error) => {
+        if (error.type === "max-buffer-size-exceeded") this.#error ??= "the provider sent an event larger than Bentoo reads";
+      },
+      maxBufferSize: MAX_EVENT_CHARACTERS,
+    });
   }
 
   chunk(bytes: Buffer): string | null {
-    this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));
+    // After an error the rest of the stream is not read (the parser may have stopped).
+    if (this.#error === null) this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));
     return this.#take();
   }
 
   finish(): StreamEnd {
     // A last event without its blank line still counts; a cut one (not JSON) does not.
     this.#ending = true;
-    this.#parser.feed(`${this.#decoder.decode()}\n\n`);
+    if (this.#error === null) this.#parser.feed(`${this.#decoder.decode()}\n\n`);
     const done = this.#error === null && (this.#blocked || (this.#candidates.size > 0 && [...this.#candidates.values()].every((seen) => seen.finished)));
     const usage = done && this.#usage !== null ? this.#usage : this.#deliveredUsage(this.#usage);
     if (done) this.#out += this.#writer.event({ type: "usage", usage }) + this.#writer.end();
