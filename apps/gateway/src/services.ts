@@ -21,6 +21,7 @@ import { SignInThrottle } from "./auth/sign-in-throttle.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
+import { LogThrottle } from "./infra/log-throttle.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
 import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
 import { createLogger } from "./logger.js";
@@ -29,6 +30,8 @@ import { createLogger } from "./logger.js";
 export interface Services {
   config: Config;
   logger: Logger;
+  /** Log lines an outage would repeat per request or per reconnect: at most one per kind per 5 s, with counts. */
+  outageLog: LogThrottle;
   storage: Storage;
   catalog: Catalog;
   plans: Readonly<Record<Plan, PlanLimits>>;
@@ -79,6 +82,7 @@ function localInvalidation(cache: KeyCache): KeyInvalidation {
 export async function createServices(config: Config, credentials: CredentialSource, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? Date.now;
+  const outageLog = new LogThrottle({ now });
   const storage = overrides.storage ?? (await openStorage(config.databaseUrl, { now }));
   const providers = createProviderRegistry(config.catalog, credentials, now);
   const keyCache = new KeyCache({ maxEntries: 100_000, ttlMs: 60_000, negativeTtlMs: 2_000 }, now);
@@ -90,7 +94,14 @@ export async function createServices(config: Config, credentials: CredentialSour
     const instance = randomBase62(8);
     const client = createRedisClient(config.redisUrl, `bentoo-commands-${instance}`);
     const subscriber = createRedisSubscriber(config.redisUrl, `bentoo-invalidation-${instance}`);
-    const bus = new RedisInvalidationBus(createRedisClient(config.redisUrl, `bentoo-publisher-${instance}`), subscriber, keyCache, config.redisPrefix, logger);
+    const publisher = createRedisClient(config.redisUrl, `bentoo-publisher-${instance}`);
+    // Each failed reconnect emits an error; without a listener ioredis prints every one to stderr.
+    for (const connection of [client, subscriber, publisher]) {
+      connection.on("error", (error: Error) =>
+        outageLog.warn(logger, "redis_connection_error", { err: error, connection: connection.options.connectionName }, "Redis connection error"),
+      );
+    }
+    const bus = new RedisInvalidationBus(publisher, subscriber, keyCache, config.redisPrefix, logger, outageLog);
     await Promise.all([client.connect(), bus.start()]);
     redis = { client, bus };
     invalidation = bus;
@@ -99,7 +110,8 @@ export async function createServices(config: Config, credentials: CredentialSour
   const verifier = new KeyVerifier((hash) => storage.keys.findByHash(hash), keyCache, now, bus === undefined ? undefined : () => bus.healthy);
   const keys = new KeyService(storage, config.plans, invalidation, now);
   const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
-  const onError: SettlementErrorHandler = (error, failure) => logger.error({ err: error, ...failure }, "could not settle credit holds and token reservations");
+  const onError: SettlementErrorHandler = (error, failure) =>
+    outageLog.error(logger, "settlement_failed", { err: error, ...failure }, "could not settle credit holds and token reservations");
   const admission: Admission =
     redis === null
       ? new MemoryAdmission({ loadBalance, onError, now })
@@ -116,6 +128,7 @@ export async function createServices(config: Config, credentials: CredentialSour
   return {
     config,
     logger,
+    outageLog,
     storage,
     catalog: config.catalog,
     plans: config.plans,
@@ -148,6 +161,7 @@ export async function createServices(config: Config, credentials: CredentialSour
         redis.client.disconnect();
       }
       await storage.close();
+      outageLog.flush();
     },
   };
 }

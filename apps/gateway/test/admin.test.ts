@@ -107,6 +107,43 @@ describe.each(storageTargets())("admin API on $name", (target) => {
       }
     });
 
+    it("a debit larger than the balance is 409 debit_exceeds_balance unless allow_negative is true", async () => {
+      const { account, key } = await t.seedAccount({ balanceMicros: 1_000_000, mode: "live" });
+      const credits = (payload: object) => admin("POST", `/admin/v1/accounts/${account.id}/credits`, payload);
+      const balance = async () => (await admin("GET", `/admin/v1/accounts/${account.id}`)).json().balance_micros;
+
+      const refused = await credits({ amount_micros: -2_500_000 });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error).toMatchObject({ code: "debit_exceeds_balance", type: "invalid_request_error", param: "amount_micros" });
+      expect(refused.json().error.message).toContain("$1.000000");
+      expect(refused.json().error.message).toContain('"allow_negative": true');
+      expect(await balance()).toBe(1_000_000);
+      expect((await credits({ amount_micros: -2_500_000, allow_negative: false })).statusCode).toBe(409);
+      expect((await credits({ amount_micros: -2_500_000, allow_negative: "yes" })).json().error).toMatchObject({
+        code: "invalid_request",
+        param: "allow_negative",
+      });
+      expect(await balance()).toBe(1_000_000);
+
+      // Down to exactly zero needs no flag; below zero does.
+      expect((await credits({ amount_micros: -400_000 })).json().balance_micros).toBe(600_000);
+      const negative = await credits({ amount_micros: -2_500_000, allow_negative: true });
+      expect(negative.statusCode).toBe(200);
+      expect(negative.json()).toEqual({ object: "credit_grant", account_id: account.id, amount_micros: -2_500_000, balance_micros: -1_900_000 });
+      // Below zero, requests that spend are refused; any further debit needs the flag again; a grant never does.
+      const chat = await t.app.inject({
+        method: "POST",
+        url: "/v1/chat/completions",
+        headers: bearer(key),
+        payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 },
+      });
+      expect(chat.json().error.code).toBe("insufficient_credits");
+      expect(chat.json().error.message).toContain("-$1.900000");
+      expect((await credits({ amount_micros: -1 })).json().error.code).toBe("debit_exceeds_balance");
+      expect((await credits({ amount_micros: 2_000_000 })).json().balance_micros).toBe(100_000);
+      expect(await balance()).toBe(100_000);
+    });
+
     it("free accounts stop at 50 active keys with 403 plan_limit_reached; revoking frees a slot", async () => {
       const { account } = await t.seedAccount({ plan: "free" }); // holds 1 key already
       for (let index = 0; index < 49; index += 1) await t.services.keys.create(account, { name: `k${index}`, mode: "test" });

@@ -1,6 +1,7 @@
 import type { KeyCache, KeyInvalidation } from "@bentoo/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { LogThrottle } from "./log-throttle.js";
 
 const HEARTBEAT_MS = 1000;
 const HEARTBEAT_TIMEOUT_MS = 1500;
@@ -28,6 +29,7 @@ export class RedisInvalidationBus implements KeyInvalidation {
     private readonly cache: KeyCache,
     prefix: string,
     private readonly logger: Logger,
+    private readonly outageLog: LogThrottle = new LogThrottle(),
   ) {
     this.channel = `${prefix}invalidate`;
   }
@@ -75,7 +77,7 @@ export class RedisInvalidationBus implements KeyInvalidation {
       await this.publisher.publish(this.channel, JSON.stringify(message));
     } catch (error) {
       // Other instances are in fail-closed mode while Redis is unreachable for them too.
-      this.logger.warn({ err: error }, "could not publish a key-cache invalidation");
+      this.outageLog.warn(this.logger, "invalidation_publish_failed", { err: error }, "could not publish a key-cache invalidation");
     }
   }
 
