@@ -66,6 +66,12 @@ describe("catalog", () => {
     expect(catalog.models.get("local/llama")).toMatchObject({ cacheReadMicrosPerMtok: null, cacheWriteMicrosPerMtok: null });
   });
 
+  it("accepts a native Gemini provider (type gemini)", () => {
+    const gemini = { id: "google", type: "gemini", base_url: "https://generativelanguage.googleapis.com/v1beta/", api_key_env: "GEMINI_API_KEY" };
+    const catalog = parseCatalog({ providers: [gemini], models: [{ ...model, id: "google/flash", provider: "google", upstream_model: "gemini-2.5-flash" }] });
+    expect(catalog.providers.get("google")).toMatchObject({ type: "gemini", baseUrl: "https://generativelanguage.googleapis.com/v1beta" });
+  });
+
   it.each([
     [{ providers: [], models: {} }, "models must be an array"],
     [

@@ -1,5 +1,6 @@
 import { BentooError, type Catalog, type ProviderConfig } from "@bentoo/core";
 import { AnthropicAdapter } from "./anthropic/adapter.js";
+import { GeminiAdapter } from "./gemini/adapter.js";
 import { OpenAiAdapter } from "./openai/adapter.js";
 import type { ProviderAdapter } from "./provider.js";
 import { SandboxAdapter } from "./sandbox/adapter.js";
@@ -23,6 +24,8 @@ function createAdapter(provider: ProviderConfig, apiKey: string | null): Provide
       return new OpenAiAdapter(provider, apiKey);
     case "anthropic":
       return new AnthropicAdapter(provider, apiKey);
+    case "gemini":
+      return new GeminiAdapter(provider, apiKey);
   }
 }
 

@@ -67,7 +67,7 @@ function parseProvider(raw: unknown, where: string): ProviderConfig {
   if (!(PROVIDER_TYPES as readonly string[]).includes(type)) {
     throw new CatalogError(
       `${where}.type "${type}" is not supported; use one of: ${PROVIDER_TYPES.join(", ")} ` +
-        `(Anthropic, Gemini, Mistral, Groq, vLLM, Ollama and LM Studio all serve the "openai" wire format)`,
+        `(Mistral, Groq, DeepSeek, xAI, vLLM, Ollama and LM Studio serve the "openai" wire format)`,
     );
   }
   const baseUrl = requireString(raw, "base_url", where);

@@ -3,7 +3,7 @@
  * providers serve them, in fallback order. Provider-neutral: `type` only names
  * the wire protocol an adapter speaks.
  */
-export const PROVIDER_TYPES = ["openai", "anthropic"] as const;
+export const PROVIDER_TYPES = ["openai", "anthropic", "gemini"] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 export interface ProviderConfig {
