@@ -1,4 +1,12 @@
-import { type Admission, MemoryAdmission, RedisAdmission, type SettlementErrorHandler } from "@bentoo/admission";
+import {
+  type Admission,
+  type AttemptLimiter,
+  MemoryAdmission,
+  MemoryAttemptLimiter,
+  RedisAdmission,
+  RedisAttemptLimiter,
+  type SettlementErrorHandler,
+} from "@bentoo/admission";
 import {
   AccountService,
   type Catalog,
@@ -16,8 +24,9 @@ import { type CredentialSource, createProviderRegistry, type ProviderRegistry, w
 import { openStorage, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { AccountThrottle } from "./auth/account-throttle.js";
+import { PasswordHasher } from "./auth/password-hasher.js";
 import { SessionManager } from "./auth/sessions.js";
-import { SignInThrottle } from "./auth/sign-in-throttle.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
@@ -44,7 +53,10 @@ export interface Services {
   /** Present in scale-out mode (BENTOO_REDIS_URL). */
   redis: { client: Redis; bus: RedisInvalidationBus } | null;
   sessions: SessionManager;
-  signInThrottle: SignInThrottle;
+  /** Sign-ups per address, wrong passwords per (email, address), and their ceilings: in process or in Redis. */
+  accountThrottle: AccountThrottle;
+  /** Password hashing with bounded concurrency and queue, sign-ins first. */
+  passwords: PasswordHasher;
   /** Rate limits and credit holds, admitted and settled together: in process (embedded) or in Redis (scale-out). */
   admission: Admission;
   /** Whether requests that spend nothing pass when admission (Redis) is unreachable. */
@@ -64,7 +76,7 @@ export interface ServiceOverrides {
   storage?: Storage;
   /**
    * The clock every time-based decision reads (key expiry and roll grace, the
-   * key cache, sessions, sign-in throttling, rate-limit refills, audit
+   * key cache, sessions, sign-up and sign-in limits, rate-limit refills, audit
    * timestamps, usage windows). Default: Date.now, and Redis' own clock for the
    * rate limits in scale-out mode, so that every instance shares one.
    */
@@ -120,6 +132,9 @@ export async function createServices(config: Config, credentials: CredentialSour
     redis === null
       ? new MemoryAdmission({ loadBalance, onError, now })
       : new RedisAdmission({ redis: redis.client, loadBalance, onError, keyPrefix: config.redisPrefix, now: overrides.now });
+  const attempts: AttemptLimiter =
+    redis === null ? new MemoryAttemptLimiter({ now }) : new RedisAttemptLimiter({ redis: redis.client, keyPrefix: config.redisPrefix, now: overrides.now });
+  const limits = config.accountLimits;
   const records = new RecordWriter({
     store: storage.records,
     onError: (error, auditLost) => {
@@ -155,7 +170,8 @@ export async function createServices(config: Config, credentials: CredentialSour
     invalidation,
     redis,
     sessions: new SessionManager(storage.sessions, now),
-    signInThrottle: new SignInThrottle(undefined, now),
+    accountThrottle: new AccountThrottle(attempts, limits, config.rateLimitFailOpen, logger),
+    passwords: new PasswordHasher({ concurrency: limits.passwordHashConcurrency, queue: limits.passwordHashQueue }),
     admission,
     failOpen: config.rateLimitFailOpen,
     credits,

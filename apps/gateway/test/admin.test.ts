@@ -158,6 +158,22 @@ describe.each(storageTargets())("admin API on $name", (target) => {
       expect((await admin("POST", `/admin/v1/accounts/${account.id}/keys`, { name: "pro is unlimited", mode: "test" })).statusCode).toBe(201);
     });
 
+    it("a free account at the cap: concurrent rolls of one key with a 7-day grace give one replacement and 409 key_already_rolled", async () => {
+      const { account, keyId } = await t.seedAccount({ plan: "free" });
+      for (let index = 0; index < 49; index += 1) await t.services.keys.create(account, { name: `k${index}`, mode: "test" });
+      for (let round = 0; round < 3; round += 1) {
+        const rolls = await Promise.all(Array.from({ length: 8 }, () => admin("POST", `/admin/v1/keys/${keyId}/roll`, { grace_seconds: 604_800 })));
+        expect(rolls.filter((response) => response.statusCode === 201)).toHaveLength(round === 0 ? 1 : 0);
+        for (const refused of rolls.filter((response) => response.statusCode !== 201)) {
+          expect(refused.statusCode).toBe(409);
+          expect(refused.json().error.code).toBe("key_already_rolled");
+        }
+      }
+      const keys = (await admin("GET", `/admin/v1/accounts/${account.id}/keys?limit=200`)).json().data as Array<{ status: string; expires_at: string | null }>;
+      expect(keys).toHaveLength(51);
+      expect(keys.filter((key) => key.status === "active" && key.expires_at === null)).toHaveLength(50);
+    });
+
     it("IP allowlists need the enterprise plan", async () => {
       const { account, keyId } = await t.seedAccount({ plan: "pro" });
       const refused = await admin("PATCH", `/admin/v1/keys/${keyId}`, { ip_allowlist: ["10.0.0.0/8"] });

@@ -48,6 +48,7 @@ export interface DashboardAccountJson {
   email: string;
   plan: Plan;
   limits: DashboardLimitsJson;
+  /** Keys that count against `max_active_keys`: not revoked, not expired, not in a roll's grace period. */
   active_keys: number;
   balance_micros: number;
   ip_allowlist: string[] | null;

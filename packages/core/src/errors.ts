@@ -62,6 +62,7 @@ export const ERROR_CATALOGUE = {
   request_timeout: spec(408, T.invalid_request),
   conflict: spec(409, T.invalid_request),
   debit_exceeds_balance: spec(409, T.invalid_request),
+  key_already_rolled: spec(409, T.invalid_request),
   request_too_large: spec(413, T.invalid_request),
   unsupported_media_type: spec(415, T.invalid_request),
   request_header_fields_too_large: spec(431, T.invalid_request),

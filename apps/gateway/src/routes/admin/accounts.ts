@@ -13,7 +13,6 @@ import {
   requireString,
 } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { hashPassword } from "../../auth/password.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import { presentAccount, presentList } from "../../http/presenters.js";
@@ -42,7 +41,7 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     if (password !== undefined && password.length < 8)
       throw new BentooError("invalid_request", "password must be at least 8 characters.", { param: "password" });
     const plan = optionalEnum(body, "plan", PLANS);
-    const passwordHash = password === undefined ? null : await hashPassword(password);
+    const passwordHash = password === undefined ? null : await services.passwords.hash(password, "high");
     const account = await services.accounts.create({ email, passwordHash, ...(plan === undefined ? {} : { plan }) }, actionContext(request));
     return reply.code(201).send(presentAccount(account));
   });
