@@ -132,6 +132,12 @@ describe.skipIf(postgres === undefined || !redisServerInstalled())("revocation w
     await timed(admin(a, "POST", `/admin/v1/keys/${String(created.id)}/roll`, { grace_seconds: 0 }), 201);
     expect((await timed(admin(a, "PATCH", `/admin/v1/accounts/${account.id}`, { plan: "enterprise" }), 200)).plan).toBe("enterprise");
     expect((await timed(admin(a, "POST", `/admin/v1/accounts/${account.id}/credits`, { amount_micros: 250_000 }), 200)).balance_micros).toBe(250_000);
+    // The dashboard's sign-up and sign-in count attempts in Redis: a stalled Redis counts as unreachable (the default
+    // policy lets the attempt through), and the session is made.
+    const dashboard = (url: string, payload: object) => a.app.inject({ method: "POST", url, headers: { host: "bentoo.test" }, payload });
+    const email = `stall-${Date.now()}@example.com`;
+    await timed(dashboard("/api/auth/signup", { email, password: "correct horse battery" }), 201);
+    expect((await timed(dashboard("/api/auth/signin", { email, password: "correct horse battery" }), 200)).account).toMatchObject({ email });
     const ready = await a.app.inject({ url: "/readyz" });
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ storage: "ok", redis: "unreachable" });

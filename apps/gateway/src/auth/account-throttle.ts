@@ -2,6 +2,8 @@ import type { AttemptCheck, AttemptLimiter, BackoffRule, BucketRule } from "@ben
 import { BentooError, parseClientAddress } from "@bentoo/core";
 import type { Logger } from "pino";
 import type { AccountLimits } from "../config.js";
+import { MANAGEMENT_REDIS_TIMEOUT_MS } from "../infra/redis.js";
+import { withTimeout } from "../infra/with-timeout.js";
 
 /**
  * Sign-ups and sign-ins under abuse (docs/security.md):
@@ -124,7 +126,8 @@ export class AccountThrottle {
 
   async #attempt(checks: readonly AttemptCheck[]): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number; refusedBy: number }> {
     try {
-      return await this.limiter.attempt(checks);
+      // A stalled Redis counts as unreachable: a sign-in never waits on it longer than this.
+      return await withTimeout(this.limiter.attempt(checks), MANAGEMENT_REDIS_TIMEOUT_MS);
     } catch (error) {
       this.logger.warn({ err: error }, "sign-up and sign-in limits unreachable");
       if (!this.failOpen)
@@ -136,7 +139,7 @@ export class AccountThrottle {
   /** Giving back is best effort: failing to do so only leaves the limits stricter. */
   async #quietly(action: () => Promise<void>): Promise<void> {
     try {
-      await action();
+      await withTimeout(action(), MANAGEMENT_REDIS_TIMEOUT_MS);
     } catch (error) {
       this.logger.warn({ err: error }, "could not give a sign-in attempt back");
     }
