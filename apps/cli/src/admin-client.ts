@@ -1,4 +1,14 @@
-import type { AccountJson, ApiKeyJson, CreditGrantJson, IssuedKeyJson, KeyMode, ListJson, Plan, RolledKeyJson } from "@bentoo/api-types";
+import type {
+  AccountJson,
+  ApiKeyJson,
+  CreditGrantJson,
+  CreditGrantRequestJson,
+  IssuedKeyJson,
+  KeyMode,
+  ListJson,
+  Plan,
+  RolledKeyJson,
+} from "@bentoo/api-types";
 import {
   listParser,
   parseAccount,
@@ -94,8 +104,11 @@ export class AdminClient {
   };
 
   readonly credits = {
-    grant: (accountId: string, amountMicros: number): Promise<CreditGrantJson> =>
-      this.request("POST", `/accounts/${segment(accountId)}/credits`, parseCreditGrant, { amount_micros: amountMicros }),
+    /** A negative amount debits; a debit larger than the balance needs `allowNegative` (else 409 debit_exceeds_balance). */
+    grant: (accountId: string, amountMicros: number, options: { allowNegative?: boolean } = {}): Promise<CreditGrantJson> => {
+      const body: CreditGrantRequestJson = { amount_micros: amountMicros, ...(options.allowNegative === true ? { allow_negative: true } : {}) };
+      return this.request("POST", `/accounts/${segment(accountId)}/credits`, parseCreditGrant, body);
+    },
   };
 
   readonly keys = {

@@ -1,6 +1,6 @@
 /** @bentoo/cli as a library: run() for tests and embedding, and the typed admin client. */
 
-export type { AccountJson, ApiKeyJson, CreditGrantJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
+export type { AccountJson, ApiKeyJson, CreditGrantJson, CreditGrantRequestJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
 export {
   type AccountPatchInput,
   AdminApiError,

@@ -73,6 +73,21 @@ describe("bentoo credits grant", () => {
     expect(await balance()).toBe(10_000_000);
   });
 
+  it("a debit larger than the balance is refused (exit 1, debit_exceeds_balance) unless --allow-negative", async () => {
+    const refused = await g.cli(["credits", "grant", accountId, "--usd", "-25"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toContain("$10.000000");
+    expect(refused.stderr).toContain("--allow-negative");
+    expect(refused.stderr).toMatch(/\(debit_exceeds_balance\)\n$/);
+    expect(await balance()).toBe(10_000_000);
+
+    const allowed = await g.cli(["credits", "grant", accountId, "--usd", "-25", "--allow-negative"]);
+    expect(allowed).toEqual({ code: 0, stderr: "", stdout: `Debited $25.000000 from ${accountId}.\nNew balance: -$15.000000\n` });
+    expect(await balance()).toBe(-15_000_000);
+    expect((await g.cli(["credits", "grant", accountId, "--usd", "25"])).stdout).toContain("New balance: $10.000000");
+  });
+
   it("more than 6 decimals, neither or both amounts are usage errors (exit 2) and change nothing", async () => {
     const tooPrecise = await g.cli(["credits", "grant", accountId, "--usd", "1.0000001"]);
     expect(tooPrecise.code).toBe(2);

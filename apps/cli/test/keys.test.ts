@@ -153,6 +153,23 @@ describe("bentoo keys", () => {
     expect((await g.cli(["keys", "roll", kept.id])).code).toBe(2);
   });
 
+  it("rolling a key that was already rolled is exit 1 with key_already_rolled naming its replacement", async () => {
+    const accountId = await newAccount("free");
+    const old = await createKey(accountId, "rolled-twice");
+    const first = await g.cli(["keys", "roll", old.id, "--grace", "7d", "--json"]);
+    expect(first.code, first.stderr).toBe(0);
+    const replacement = JSON.parse(first.stdout) as { id: string; key: string; key_id: string };
+    secrets.push(replacement.key);
+    const again = await g.cli(["keys", "roll", old.id, "--grace", "7d"]);
+    expect(again).toMatchObject({ code: 1, stdout: "" });
+    expect(again.stderr).toMatch(
+      new RegExp(
+        `^error: API key ••••${old.secret.slice(-4)} \\(${old.id}\\) was already rolled: its replacement ••••${replacement.key_id} \\(${replacement.id}\\) is active.* Roll the replacement instead, or revoke this key to end it now\\. \\(key_already_rolled\\)\n$`,
+      ),
+    );
+    expect(again.stderr).not.toMatch(ANY_SECRET);
+  });
+
   it("the 51st active key on a free account is exit 1 with the plan_limit_reached message", async () => {
     const accountId = await newAccount("free");
     const account = await g.t.services.storage.accounts.get(accountId);

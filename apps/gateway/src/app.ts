@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { newId } from "@bentoo/core";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { auditRequest, CLIENT_CLOSED_STATUS } from "./audit/request-record.js";
+import { clientErrorHandler } from "./http/client-error.js";
 import { installErrorHandler } from "./http/error-handler.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
 import { serverOptions } from "./http/server-options.js";
@@ -37,6 +38,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     // Requests that arrive while closing are still served (and audited) normally; storage closes after.
     return503OnClosing: false,
     forceCloseConnections: "idle",
+    // What Node's parser refuses before a request exists (431, 400, 408) is answered in the error envelope too.
+    clientErrorHandler: clientErrorHandler(services.config.timeouts),
     // TLS, trusted proxies (request.ip/protocol) and timeouts against slow clients.
     ...serverOptions(services.config),
   });
@@ -58,7 +61,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     done();
   });
   app.addHook("onRequest", transportSecurity(services.config));
-  installErrorHandler(app, services.config.bodyLimitBytes);
+  installErrorHandler(app, services.config.bodyLimitBytes, services.outageLog);
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     const status = String(reply.statusCode);

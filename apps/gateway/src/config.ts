@@ -37,6 +37,21 @@ export interface Config {
   seedDemo: boolean;
   /** The record writer's journal (BENTOO_JOURNAL_DIR): by default `journal` next to the SQLite file, else ./data/journal. */
   journalDir: string;
+  /** Sign-up and sign-in limits, and password hashing under load (docs/security.md). */
+  accountLimits: AccountLimits;
+}
+
+export interface AccountLimits {
+  /** Sign-ups allowed per client address in `signUpWindowMs` (a bucket: all at once, then one every window / limit). */
+  signUpsPerAddress: number;
+  signUpWindowMs: number;
+  /** Wrong passwords for one email from one address that lock that pair, for `signInLockoutMs`. */
+  signInLockoutAttempts: number;
+  signInLockoutMs: number;
+  /** Password hashes computed at once (each holds a libuv thread and 32 MiB); sign-ups may use all but one. */
+  passwordHashConcurrency: number;
+  /** Hashes that may wait for a free slot, per priority; beyond it 503. */
+  passwordHashQueue: number;
 }
 
 export { ConfigError };
@@ -97,6 +112,21 @@ function defaultJournalDir(databaseUrl: string): string {
   return path === "" || path === ":memory:" ? join("data", "journal") : join(dirname(path), "journal");
 }
 
+function accountLimits(env: Environment): AccountLimits {
+  const signUpsPerAddress = integer(env, "BENTOO_SIGNUP_LIMIT", 5, 1, 1_000_000);
+  const signUpWindowMs = integer(env, "BENTOO_SIGNUP_WINDOW_SECONDS", 600, 1, 30 * 86_400) * 1000;
+  if (signUpWindowMs < signUpsPerAddress)
+    throw new ConfigError("BENTOO_SIGNUP_WINDOW_SECONDS must give each of the BENTOO_SIGNUP_LIMIT sign-ups at least a millisecond");
+  return {
+    signUpsPerAddress,
+    signUpWindowMs,
+    signInLockoutAttempts: integer(env, "BENTOO_SIGNIN_LOCKOUT_ATTEMPTS", 10, 4, 1000),
+    signInLockoutMs: integer(env, "BENTOO_SIGNIN_LOCKOUT_SECONDS", 900, 1, 86_400) * 1000,
+    passwordHashConcurrency: integer(env, "BENTOO_PASSWORD_HASH_CONCURRENCY", 1, 1, 64),
+    passwordHashQueue: integer(env, "BENTOO_PASSWORD_HASH_QUEUE", 16, 0, 10_000),
+  };
+}
+
 export function parseConfig(env: Environment): Config {
   const adminToken = text(env, "BENTOO_ADMIN_TOKEN");
   if (adminToken !== null && adminToken.length < 16)
@@ -124,5 +154,6 @@ export function parseConfig(env: Environment): Config {
     rateLimitFailOpen: failurePolicy(env),
     auditRetentionDays: integer(env, "BENTOO_AUDIT_RETENTION_DAYS", 90, 1, 36_500),
     journalDir: text(env, "BENTOO_JOURNAL_DIR") ?? defaultJournalDir(databaseUrl),
+    accountLimits: accountLimits(env),
   };
 }

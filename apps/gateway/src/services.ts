@@ -1,4 +1,13 @@
-import { type Admission, MemoryAdmission, type PendingCharge, RedisAdmission, type SettlementErrorHandler } from "@bentoo/admission";
+import {
+  type Admission,
+  type AttemptLimiter,
+  MemoryAdmission,
+  MemoryAttemptLimiter,
+  type PendingCharge,
+  RedisAdmission,
+  RedisAttemptLimiter,
+  type SettlementErrorHandler,
+} from "@bentoo/admission";
 import {
   AccountService,
   type Catalog,
@@ -16,20 +25,24 @@ import { type CredentialSource, createProviderRegistry, type ProviderRegistry, w
 import { openStorage, RecordJournal, RecordWriter } from "@bentoo/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { AccountThrottle } from "./auth/account-throttle.js";
+import { PasswordHasher } from "./auth/password-hasher.js";
 import { SessionManager } from "./auth/sessions.js";
-import { SignInThrottle } from "./auth/sign-in-throttle.js";
 import type { Config } from "./config.js";
 import { CreditService } from "./credits/credit-service.js";
 import { RedisInvalidationBus } from "./infra/invalidation-bus.js";
 import { recoverFromJournal } from "./infra/journal-recovery.js";
+import { LogThrottle } from "./infra/log-throttle.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
-import { createRedisClient, createRedisSubscriber } from "./infra/redis.js";
+import { createRedisClient, createRedisSubscriber, MANAGEMENT_REDIS_TIMEOUT_MS } from "./infra/redis.js";
 import { createLogger } from "./logger.js";
 
 /** Everything a request handler may use, built once at start-up (the composition root's product). */
 export interface Services {
   config: Config;
   logger: Logger;
+  /** Log lines an outage would repeat per request or per reconnect: at most one per kind per 5 s, with counts. */
+  outageLog: LogThrottle;
   storage: Storage;
   catalog: Catalog;
   plans: Readonly<Record<Plan, PlanLimits>>;
@@ -42,7 +55,10 @@ export interface Services {
   /** Present in scale-out mode (BENTOO_REDIS_URL). */
   redis: { client: Redis; bus: RedisInvalidationBus } | null;
   sessions: SessionManager;
-  signInThrottle: SignInThrottle;
+  /** Sign-ups per address, wrong passwords per (email, address), and their ceilings: in process or in Redis. */
+  accountThrottle: AccountThrottle;
+  /** Password hashing with bounded concurrency and queue, sign-ins first. */
+  passwords: PasswordHasher;
   /** Rate limits and credit holds, admitted and settled together: in process (embedded) or in Redis (scale-out). */
   admission: Admission;
   /** Whether requests that spend nothing pass when admission (Redis) is unreachable. */
@@ -62,7 +78,7 @@ export interface ServiceOverrides {
   storage?: Storage;
   /**
    * The clock every time-based decision reads (key expiry and roll grace, the
-   * key cache, sessions, sign-in throttling, rate-limit refills, audit
+   * key cache, sessions, sign-up and sign-in limits, rate-limit refills, audit
    * timestamps, usage windows). Default: Date.now, and Redis' own clock for the
    * rate limits in scale-out mode, so that every instance shares one.
    */
@@ -90,6 +106,7 @@ function pendingCharges(records: RecordWriter): PendingCharge[] {
 export async function createServices(config: Config, credentials: CredentialSource, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? Date.now;
+  const outageLog = new LogThrottle({ now });
   const storage = overrides.storage ?? (await openStorage(config.databaseUrl, { now }));
   const providers = createProviderRegistry(config.catalog, credentials, now);
   const keyCache = new KeyCache({ maxEntries: 100_000, ttlMs: 60_000, negativeTtlMs: 2_000 }, now);
@@ -101,7 +118,18 @@ export async function createServices(config: Config, credentials: CredentialSour
   if (config.redisUrl !== null) {
     const client = createRedisClient(config.redisUrl, `bentoo-commands-${instance}`);
     const subscriber = createRedisSubscriber(config.redisUrl, `bentoo-invalidation-${instance}`);
-    const bus = new RedisInvalidationBus(createRedisClient(config.redisUrl, `bentoo-publisher-${instance}`), subscriber, keyCache, config.redisPrefix, logger);
+    // Publishing happens on management calls only: bounded, so that a stalled Redis cannot hold a revoke's answer.
+    const publisher = createRedisClient(config.redisUrl, `bentoo-publisher-${instance}`, {
+      commandTimeoutMs: MANAGEMENT_REDIS_TIMEOUT_MS,
+      autoPipelining: false,
+    });
+    // Each failed reconnect emits an error; without a listener ioredis prints every one to stderr.
+    for (const connection of [client, subscriber, publisher]) {
+      connection.on("error", (error: Error) =>
+        outageLog.warn(logger, "redis_connection_error", { err: error, connection: connection.options.connectionName }, "Redis connection error"),
+      );
+    }
+    const bus = new RedisInvalidationBus(publisher, subscriber, keyCache, config.redisPrefix, logger, outageLog);
     await Promise.all([client.connect(), bus.start()]);
     redis = { client, bus };
     invalidation = bus;
@@ -122,7 +150,8 @@ export async function createServices(config: Config, credentials: CredentialSour
     },
   });
   const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
-  const onError: SettlementErrorHandler = (error, failure) => logger.error({ err: error, ...failure }, "could not settle credit holds and token reservations");
+  const onError: SettlementErrorHandler = (error, failure) =>
+    outageLog.error(logger, "settlement_failed", { err: error, ...failure }, "could not settle credit holds and token reservations");
   const admission: Admission =
     redis === null
       ? new MemoryAdmission({ loadBalance, onError, now })
@@ -141,11 +170,26 @@ export async function createServices(config: Config, credentials: CredentialSour
     journal.close(false);
     throw error;
   }
-  const credits = new CreditService(admission, storage.records, records, now);
+  const attempts: AttemptLimiter =
+    redis === null ? new MemoryAttemptLimiter({ now }) : new RedisAttemptLimiter({ redis: redis.client, keyPrefix: config.redisPrefix, now: overrides.now });
+  const limits = config.accountLimits;
+  const credits = new CreditService(admission, storage.records, records, now, {
+    timeoutMs: MANAGEMENT_REDIS_TIMEOUT_MS,
+    failures: {
+      warn: (fields) =>
+        outageLog.warn(
+          logger,
+          "credit_grant_not_taken",
+          fields,
+          "a credit grant is in the ledger but admission (Redis) did not take it in time: it does once Redis answers, or reloads the balance from the ledger",
+        ),
+    },
+  });
   warmTokenizer();
   return {
     config,
     logger,
+    outageLog,
     storage,
     catalog: config.catalog,
     plans: config.plans,
@@ -157,7 +201,8 @@ export async function createServices(config: Config, credentials: CredentialSour
     invalidation,
     redis,
     sessions: new SessionManager(storage.sessions, now),
-    signInThrottle: new SignInThrottle(undefined, now),
+    accountThrottle: new AccountThrottle(attempts, limits, config.rateLimitFailOpen, logger),
+    passwords: new PasswordHasher({ concurrency: limits.passwordHashConcurrency, queue: limits.passwordHashQueue }),
     admission,
     failOpen: config.rateLimitFailOpen,
     credits,
@@ -166,6 +211,8 @@ export async function createServices(config: Config, credentials: CredentialSour
       auditQueueDepth: () => records.stats.auditQueued,
       auditDropped: () => records.stats.auditDropped,
       ledgerPending: () => records.stats.ledgerPending,
+      keyStoreLookups: () => verifier.storeLookups,
+      invalidationChannelUp: bus === undefined ? undefined : () => bus.healthy,
     }),
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
@@ -178,6 +225,7 @@ export async function createServices(config: Config, credentials: CredentialSour
         redis.client.disconnect();
       }
       await storage.close();
+      outageLog.flush();
     },
   };
 }

@@ -107,6 +107,43 @@ describe.each(storageTargets())("admin API on $name", (target) => {
       }
     });
 
+    it("a debit larger than the balance is 409 debit_exceeds_balance unless allow_negative is true", async () => {
+      const { account, key } = await t.seedAccount({ balanceMicros: 1_000_000, mode: "live" });
+      const credits = (payload: object) => admin("POST", `/admin/v1/accounts/${account.id}/credits`, payload);
+      const balance = async () => (await admin("GET", `/admin/v1/accounts/${account.id}`)).json().balance_micros;
+
+      const refused = await credits({ amount_micros: -2_500_000 });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error).toMatchObject({ code: "debit_exceeds_balance", type: "invalid_request_error", param: "amount_micros" });
+      expect(refused.json().error.message).toContain("$1.000000");
+      expect(refused.json().error.message).toContain('"allow_negative": true');
+      expect(await balance()).toBe(1_000_000);
+      expect((await credits({ amount_micros: -2_500_000, allow_negative: false })).statusCode).toBe(409);
+      expect((await credits({ amount_micros: -2_500_000, allow_negative: "yes" })).json().error).toMatchObject({
+        code: "invalid_request",
+        param: "allow_negative",
+      });
+      expect(await balance()).toBe(1_000_000);
+
+      // Down to exactly zero needs no flag; below zero does.
+      expect((await credits({ amount_micros: -400_000 })).json().balance_micros).toBe(600_000);
+      const negative = await credits({ amount_micros: -2_500_000, allow_negative: true });
+      expect(negative.statusCode).toBe(200);
+      expect(negative.json()).toEqual({ object: "credit_grant", account_id: account.id, amount_micros: -2_500_000, balance_micros: -1_900_000 });
+      // Below zero, requests that spend are refused; any further debit needs the flag again; a grant never does.
+      const chat = await t.app.inject({
+        method: "POST",
+        url: "/v1/chat/completions",
+        headers: bearer(key),
+        payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 },
+      });
+      expect(chat.json().error.code).toBe("insufficient_credits");
+      expect(chat.json().error.message).toContain("-$1.900000");
+      expect((await credits({ amount_micros: -1 })).json().error.code).toBe("debit_exceeds_balance");
+      expect((await credits({ amount_micros: 2_000_000 })).json().balance_micros).toBe(100_000);
+      expect(await balance()).toBe(100_000);
+    });
+
     it("free accounts stop at 50 active keys with 403 plan_limit_reached; revoking frees a slot", async () => {
       const { account } = await t.seedAccount({ plan: "free" }); // holds 1 key already
       for (let index = 0; index < 49; index += 1) await t.services.keys.create(account, { name: `k${index}`, mode: "test" });
@@ -119,6 +156,22 @@ describe.each(storageTargets())("admin API on $name", (target) => {
       expect((await admin("POST", `/admin/v1/accounts/${account.id}/keys`, { name: "fits now", mode: "test" })).statusCode).toBe(201);
       await admin("PATCH", `/admin/v1/accounts/${account.id}`, { plan: "pro" });
       expect((await admin("POST", `/admin/v1/accounts/${account.id}/keys`, { name: "pro is unlimited", mode: "test" })).statusCode).toBe(201);
+    });
+
+    it("a free account at the cap: concurrent rolls of one key with a 7-day grace give one replacement and 409 key_already_rolled", async () => {
+      const { account, keyId } = await t.seedAccount({ plan: "free" });
+      for (let index = 0; index < 49; index += 1) await t.services.keys.create(account, { name: `k${index}`, mode: "test" });
+      for (let round = 0; round < 3; round += 1) {
+        const rolls = await Promise.all(Array.from({ length: 8 }, () => admin("POST", `/admin/v1/keys/${keyId}/roll`, { grace_seconds: 604_800 })));
+        expect(rolls.filter((response) => response.statusCode === 201)).toHaveLength(round === 0 ? 1 : 0);
+        for (const refused of rolls.filter((response) => response.statusCode !== 201)) {
+          expect(refused.statusCode).toBe(409);
+          expect(refused.json().error.code).toBe("key_already_rolled");
+        }
+      }
+      const keys = (await admin("GET", `/admin/v1/accounts/${account.id}/keys?limit=200`)).json().data as Array<{ status: string; expires_at: string | null }>;
+      expect(keys).toHaveLength(51);
+      expect(keys.filter((key) => key.status === "active" && key.expires_at === null)).toHaveLength(50);
     });
 
     it("IP allowlists need the enterprise plan", async () => {

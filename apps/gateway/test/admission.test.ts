@@ -4,6 +4,7 @@ import type { FastifyReply } from "fastify";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { CreditService } from "../src/credits/credit-service.js";
+import { LogThrottle } from "../src/infra/log-throttle.js";
 import { createMetrics } from "../src/infra/metrics.js";
 import { type AdmissionDeps, admit } from "../src/pipeline/admit.js";
 
@@ -26,7 +27,8 @@ describe("admission of a chat request", () => {
       plans: DEFAULT_PLAN_LIMITS,
       failOpen,
       logger: pino({ level: "silent" }),
-      metrics: createMetrics({ auditQueueDepth: () => 0, auditDropped: () => 0, ledgerPending: () => 0 }),
+      outageLog: new LogThrottle(),
+      metrics: createMetrics({ auditQueueDepth: () => 0, auditDropped: () => 0, ledgerPending: () => 0, keyStoreLookups: () => ({ miss: 0, bypass: 0 }) }),
     };
     const headers: Record<string, string> = {};
     let requests = 0;

@@ -116,6 +116,37 @@ describe.each(storageTargets())("Settings → API Keys (/api/keys) on $name", (t
       expect((await carol.request("POST", "/api/keys", { name: "k52", mode: "test" })).statusCode).toBe(201);
     });
 
+    it("at the cap, rolling one key again and again (in turn and at once) never leaves more than 50 non-expiring keys: 409 key_already_rolled", async () => {
+      const erin = await signedUp(t);
+      const account = (await erin.request("GET", "/api/account")).json().account;
+      const stored = await t.services.storage.accounts.get(account.id);
+      for (let index = 0; index < 50; index += 1) await t.services.keys.create(stored!, { name: `k${index}`, mode: "test" });
+      const target = (await erin.request("GET", "/api/keys?limit=1")).json().data[0];
+      const first = await erin.request("POST", `/api/keys/${target.id}/roll`, { grace: "7d" });
+      expect(first.statusCode).toBe(201);
+      const replacement = first.json();
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const again = await erin.request("POST", `/api/keys/${target.id}/roll`, { grace: "7d" });
+        expect(again.statusCode).toBe(409);
+        expect(again.json().error).toMatchObject({ code: "key_already_rolled", type: "invalid_request_error", param: "id" });
+        expect(again.json().error.message).toContain(`••••${replacement.key_id} (${replacement.id})`);
+        expect(again.json().error.message).toContain("Roll the replacement instead, or revoke this key");
+      }
+      const concurrent = await Promise.all(Array.from({ length: 10 }, () => erin.request("POST", `/api/keys/${replacement.id}/roll`, { grace: "7d" })));
+      expect(concurrent.map((response) => response.statusCode).sort()).toEqual([201, ...Array(9).fill(409)]);
+      for (const refused of concurrent.filter((response) => response.statusCode === 409)) expect(refused.json().error.code).toBe("key_already_rolled");
+      const keys = (await erin.request("GET", "/api/keys?limit=200")).json().data as Array<{ status: string; expires_at: string | null }>;
+      expect(keys).toHaveLength(52);
+      expect(keys.filter((key) => key.status === "active" && key.expires_at === null)).toHaveLength(50);
+      expect((await erin.request("GET", "/api/account")).json().account.active_keys).toBe(50);
+      expect((await erin.request("POST", "/api/keys", { name: "k51", mode: "test" })).json().error.code).toBe("plan_limit_reached");
+      const keep = await erin.request("POST", `/api/keys/${keys.at(-1)!.id}/roll`, { grace: "until_revoked" });
+      expect(keep.statusCode).toBe(403);
+      expect(keep.json().error.message).toContain("roll with a grace period instead");
+      // Once the grace periods end, the same 50 keys remain.
+      expect(await t.services.storage.keys.countActive(account.id, t.clock.now() + 7 * 24 * 3600 * 1000)).toBe(50);
+    });
+
     it("pages keys with a cursor", async () => {
       const dave = await signedUp(t);
       for (let index = 0; index < 7; index += 1) await dave.request("POST", "/api/keys", { name: `p${index}`, mode: "test" });

@@ -57,3 +57,30 @@ describe("health, readiness and metrics", () => {
     expect(withToken.statusCode).toBe(200);
   });
 });
+
+describe("/metrics behind a trusted proxy on the same host", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { BENTOO_TRUSTED_PROXIES: "127.0.0.1" } });
+  });
+  afterAll(() => t?.dispose());
+
+  const scrape = (headers: Record<string, string>, remoteAddress = "127.0.0.1") =>
+    t.app.inject({ url: "/metrics", remoteAddress, headers: { "x-forwarded-proto": "https", ...headers } });
+
+  it("reads the client's address like every other check: a request forwarded for a remote client needs the token", async () => {
+    const forwarded = await scrape({ "x-forwarded-for": "203.0.113.9" });
+    expect(forwarded.statusCode).toBe(401);
+    expect(forwarded.json().error.code).toBe("invalid_admin_token");
+    // A client cannot pass for loopback by sending its own X-Forwarded-For: the proxy appends the real address.
+    expect((await scrape({ "x-forwarded-for": "127.0.0.1, 203.0.113.9" })).statusCode).toBe(401);
+    expect((await scrape({ "x-forwarded-for": "203.0.113.9", ...bearer(ADMIN_TOKEN) })).statusCode).toBe(200);
+  });
+
+  it("stays open to a loopback scraper, straight or through the proxy", async () => {
+    const direct = await scrape({});
+    expect(direct.statusCode).toBe(200);
+    expect(direct.body).toContain("bentoo_http_requests_total");
+    expect((await scrape({ "x-forwarded-for": "127.0.0.1" })).statusCode).toBe(200);
+  });
+});

@@ -15,6 +15,14 @@ export interface AccountJson {
   created_at: string;
 }
 
+/** The body of `POST /admin/v1/accounts/{id}/credits`. */
+export interface CreditGrantRequestJson {
+  /** Micro-dollars to add; negative = a debit. Not zero. */
+  amount_micros: number;
+  /** A debit larger than the balance is refused (409 `debit_exceeds_balance`) unless this is true. */
+  allow_negative?: boolean;
+}
+
 /** `POST /admin/v1/accounts/{id}/credits`: the grant (negative = a debit) and the balance after it. */
 export interface CreditGrantJson {
   object: "credit_grant";
@@ -40,6 +48,7 @@ export interface DashboardAccountJson {
   email: string;
   plan: Plan;
   limits: DashboardLimitsJson;
+  /** Keys that count against `max_active_keys`: not revoked, not expired, not in a roll's grace period. */
   active_keys: number;
   balance_micros: number;
   ip_allowlist: string[] | null;

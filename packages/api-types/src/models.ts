@@ -9,7 +9,14 @@ export interface ModelJson {
   context_length: number;
   max_output_tokens: number | null;
   /** USD per million tokens (display values; charges are computed in micro-dollars). */
-  pricing: { currency: "USD"; input_per_mtok: number; output_per_mtok: number };
+  pricing: {
+    currency: "USD";
+    input_per_mtok: number;
+    output_per_mtok: number;
+    /** Prompt-cache prices, when the catalog sets them (cached tokens otherwise cost the input price). */
+    cache_read_per_mtok?: number;
+    cache_write_per_mtok?: number;
+  };
   /** Provider ids, in fallback order. */
   providers: string[];
   /** Whether a live key can use it on this server now (a provider has credentials). */

@@ -57,11 +57,15 @@ export const ERROR_CATALOGUE = {
   model_not_found: spec(404, T.not_found),
   account_not_found: spec(404, T.not_found),
   key_not_found: spec(404, T.not_found),
-  // 405, 409, 413, 415
+  // 405, 408, 409, 413, 415, 431
   method_not_allowed: spec(405, T.invalid_request),
+  request_timeout: spec(408, T.invalid_request),
   conflict: spec(409, T.invalid_request),
+  debit_exceeds_balance: spec(409, T.invalid_request),
+  key_already_rolled: spec(409, T.invalid_request),
   request_too_large: spec(413, T.invalid_request),
   unsupported_media_type: spec(415, T.invalid_request),
+  request_header_fields_too_large: spec(431, T.invalid_request),
   // 429
   rate_limit_exceeded: spec(429, T.rate_limit),
   // 5xx

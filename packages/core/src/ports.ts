@@ -58,22 +58,62 @@ export interface NewApiKey {
 
 export type CreateKeyOutcome = { created: true; key: ApiKeyRecord } | { created: false; reason: "plan_limit_reached"; limit: number };
 
+/** A roll as the store carries it out: the replacement's secret is minted by the caller, everything else is copied from the key as it is inside the transaction. */
+export interface RollKeyInput {
+  keyId: string;
+  /** Only a key of this account may be rolled (another account's key reads as missing); undefined for the operator. */
+  accountId?: string;
+  /** The replacement's secret, as stored. */
+  hash: string;
+  last4: string;
+  /** ms the rolled key keeps working: 0 revokes it at once, null leaves it until revoked, anything else sets its expiry (never later than one it has). */
+  graceMs: number | null;
+}
+
+export type RollKeyOutcome =
+  | { rolled: true; replacement: ApiKeyRecord; previous: ApiKeyRecord }
+  | { rolled: false; reason: "not_found" }
+  /** Revoked or expired: only an active key can be rolled. */
+  | { rolled: false; reason: "not_active"; key: ApiKeyRecord }
+  /** The key already has an active replacement: it is being rolled. */
+  | { rolled: false; reason: "already_rolled"; key: ApiKeyRecord; replacement: ApiKeyRecord }
+  | { rolled: false; reason: "plan_limit_reached"; limit: number };
+
 export interface KeyPatch {
   name?: string;
   ipAllowlist?: string[] | null;
   expiresAt?: number | null;
 }
 
+/**
+ * Keys that count against a plan's cap ("active keys"): not revoked, not
+ * expired, and not in a roll's grace period (rolled, and expiring). A key rolled
+ * "until revoked" still counts, and so does every replacement.
+ */
 export interface KeyStore {
   /**
-   * Creates a key unless the account already holds `maxActiveKeys` active keys;
-   * atomic against concurrent creations for the same account.
+   * Creates a key unless the account already holds `maxActiveKeys` keys that
+   * count; atomic against concurrent creations and rolls for the same account.
    */
   create(input: NewApiKey, maxActiveKeys: number | null, events?: (key: ApiKeyRecord) => readonly AuditRecord[]): Promise<CreateKeyOutcome>;
+  /**
+   * Rolls a key in one transaction, serialised with every creation and roll of
+   * its account: refuses a key that is not active or already has an active
+   * replacement, and a roll that would add a counted key beyond
+   * `maxActiveKeys` (a roll whose old key stops counting adds none). Then
+   * inserts the replacement (same name, mode, allowlist and expiry), ends or
+   * shortens the old key, and writes `events(replacement, previous)`.
+   */
+  roll(
+    input: RollKeyInput,
+    maxActiveKeys: number | null,
+    events: (replacement: ApiKeyRecord, previous: ApiKeyRecord) => readonly AuditRecord[],
+  ): Promise<RollKeyOutcome>;
   get(id: string): Promise<ApiKeyRecord | null>;
   /** Authentication look-up: the key with this SHA-256 and its account, revoked or not. */
   findByHash(hash: string): Promise<KeyWithAccount | null>;
   listByAccount(accountId: string, options: { limit: number; cursor?: string | null }): Promise<Page<ApiKeyRecord>>;
+  /** Keys that count against the plan's cap (see above). */
   countActive(accountId: string, now: number): Promise<number>;
   update(id: string, patch: KeyPatch, events?: readonly AuditRecord[]): Promise<ApiKeyRecord | null>;
   /** Marks the key revoked; returns it, or null when unknown. Revoking twice keeps the first time. */

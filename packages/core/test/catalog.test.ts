@@ -49,8 +49,36 @@ describe("catalog", () => {
     expect(catalog.models.get("local/llama")!.inputMicrosPerMtok).toBe(500_000);
   });
 
+  it("reads the anthropic provider type and optional prompt-cache prices (null when absent)", () => {
+    const catalog = parseCatalog({
+      providers: [provider, { id: "claude", type: "anthropic", base_url: "https://api.anthropic.com/v1", api_key_env: "ANTHROPIC_API_KEY" }],
+      models: [
+        model,
+        { ...model, id: "claude/sonnet", provider: "claude", input_price_per_mtok: 3, cache_read_price_per_mtok: 0.3, cache_write_price_per_mtok: 3.75 },
+      ],
+    });
+    expect(catalog.providers.get("claude")!.type).toBe("anthropic");
+    expect(catalog.models.get("claude/sonnet")).toMatchObject({
+      inputMicrosPerMtok: 3_000_000,
+      cacheReadMicrosPerMtok: 300_000,
+      cacheWriteMicrosPerMtok: 3_750_000,
+    });
+    expect(catalog.models.get("local/llama")).toMatchObject({ cacheReadMicrosPerMtok: null, cacheWriteMicrosPerMtok: null });
+  });
+
+  it("accepts a native Gemini provider (type gemini)", () => {
+    const gemini = { id: "google", type: "gemini", base_url: "https://generativelanguage.googleapis.com/v1beta/", api_key_env: "GEMINI_API_KEY" };
+    const catalog = parseCatalog({ providers: [gemini], models: [{ ...model, id: "google/flash", provider: "google", upstream_model: "gemini-2.5-flash" }] });
+    expect(catalog.providers.get("google")).toMatchObject({ type: "gemini", baseUrl: "https://generativelanguage.googleapis.com/v1beta" });
+  });
+
   it.each([
     [{ providers: [], models: {} }, "models must be an array"],
+    [
+      { providers: [provider], models: [{ ...model, cache_read_price_per_mtok: "cheap" }] },
+      "models[0].cache_read_price_per_mtok must be a non-negative number",
+    ],
+    [{ providers: [provider], models: [{ ...model, cache_write_price_per_mtok: -1 }] }, "models[0].cache_write_price_per_mtok must be a non-negative number"],
     [{ providers: [{ ...provider, type: "carrier-pigeon" }], models: [] }, 'providers[0].type "carrier-pigeon" is not supported'],
     [{ providers: [{ ...provider, max_retries: 11 }], models: [] }, "providers[0].max_retries must be an integer from 0 to 10"],
     [{ providers: [{ ...provider, base_url: "not a url" }], models: [] }, "providers[0].base_url"],

@@ -122,6 +122,74 @@ describe("KeyVerifier", () => {
     expect(lookups).toBe(2); // the revoked key was answered from the cache, the typo by its checksum
   });
 
+  it("an answer from the store that an invalidation overtook is not cached: the next request asks again", async () => {
+    const { key, hash } = generateApiKey("test");
+    const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 });
+    let current = subjectFor();
+    const answers: Array<() => void> = [];
+    const verifier = new KeyVerifier(
+      (_hash) =>
+        new Promise((resolve) => {
+          const read = current; // the row as the store read it, before the revoke committed
+          answers.push(() => resolve(read));
+        }),
+      cache,
+    );
+    const first = verifier.verify(`Bearer ${key}`);
+    current = subjectFor({ revokedAt: 5 });
+    cache.delete(hash); // the revoke's invalidation arrives while the look-up is on its way back
+    answers.shift()!();
+    expect((await first).valid).toBe(true); // this request began before the revoke
+    expect(cache.get(hash)).toBeUndefined();
+    const second = verifier.verify(`Bearer ${key}`);
+    answers.shift()!();
+    expect(await second).toMatchObject({ valid: false, code: "revoked_api_key" });
+    expect(verifier.storeLookups).toEqual({ miss: 2, bypass: 0 });
+  });
+
+  it("counts store look-ups by reason: a miss, or a bypass while the cache is not trusted; hits count nothing", async () => {
+    const { key } = generateApiKey("test");
+    let trusted = true;
+    const cache = new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 });
+    const verifier = new KeyVerifier(
+      async () => subjectFor(),
+      cache,
+      Date.now,
+      () => trusted,
+    );
+    for (let index = 0; index < 3; index += 1) expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
+    expect(verifier.storeLookups).toEqual({ miss: 1, bypass: 0 });
+    trusted = false;
+    for (let index = 0; index < 2; index += 1) expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
+    expect(verifier.storeLookups).toEqual({ miss: 1, bypass: 2 });
+  });
+
+  it("requests for a key whose look-up is in flight share it, unless an invalidation came in meanwhile", async () => {
+    const { key, hash } = generateApiKey("test");
+    let current = subjectFor();
+    const answers: Array<() => void> = [];
+    const verifier = new KeyVerifier(
+      (_hash) =>
+        new Promise((resolve) => {
+          const read = current;
+          answers.push(() => resolve(read));
+        }),
+      new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 }),
+      Date.now,
+      () => false, // the cache is not trusted: every request would otherwise be a query
+    );
+    const together = Array.from({ length: 5 }, () => verifier.verify(`Bearer ${key}`));
+    expect(answers).toHaveLength(1);
+    current = subjectFor({ revokedAt: 5 });
+    verifier.cache.delete(hash); // the revoke, as this instance hears of it
+    const after = verifier.verify(`Bearer ${key}`);
+    expect(answers).toHaveLength(2); // not shared: the look-up in flight may predate the revoke
+    for (const answer of answers) answer();
+    for (const outcome of await Promise.all(together)) expect(outcome.valid).toBe(true);
+    expect(await after).toMatchObject({ valid: false, code: "revoked_api_key" });
+    expect(verifier.storeLookups).toEqual({ miss: 0, bypass: 2 });
+  });
+
   it("checks expiry at verification time, even for cached keys", async () => {
     const { key } = generateApiKey("test");
     let now = 1000;

@@ -1,4 +1,6 @@
+export { AnthropicAdapter } from "./anthropic/adapter.js";
 export { cancellationOf } from "./cancellation.js";
+export { GeminiAdapter } from "./gemini/adapter.js";
 export { OpenAiAdapter } from "./openai/adapter.js";
 export { readOpenAiUsage } from "./openai/usage.js";
 export { type Answer, answerContext, type Cancellation, type ClientRequest, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "./provider.js";

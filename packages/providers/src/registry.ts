@@ -1,4 +1,6 @@
 import { BentooError, type Catalog, type ProviderConfig } from "@bentoo/core";
+import { AnthropicAdapter } from "./anthropic/adapter.js";
+import { GeminiAdapter } from "./gemini/adapter.js";
 import { OpenAiAdapter } from "./openai/adapter.js";
 import type { ProviderAdapter } from "./provider.js";
 import { SandboxAdapter } from "./sandbox/adapter.js";
@@ -20,6 +22,10 @@ function createAdapter(provider: ProviderConfig, apiKey: string | null): Provide
   switch (provider.type) {
     case "openai":
       return new OpenAiAdapter(provider, apiKey);
+    case "anthropic":
+      return new AnthropicAdapter(provider, apiKey);
+    case "gemini":
+      return new GeminiAdapter(provider, apiKey);
   }
 }
 

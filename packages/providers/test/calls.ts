@@ -26,6 +26,8 @@ export function modelFor(providerId: string, upstreamModel: string, id = "vendor
     routes: [{ providerId, upstreamModel }],
     inputMicrosPerMtok: 0,
     outputMicrosPerMtok: 0,
+    cacheReadMicrosPerMtok: null,
+    cacheWriteMicrosPerMtok: null,
     contextLength: 8192,
     maxOutputTokens: null,
     ownedBy: providerId,

@@ -1,4 +1,6 @@
 export * from "./databases.js";
+export * from "./fake-anthropic.js";
+export * from "./fake-gemini.js";
 export * from "./fake-upstream.js";
 export * from "./services.js";
 export * from "./test-certificates.js";

@@ -1,6 +1,14 @@
 import type { Admission } from "@bentoo/admission";
 import { type ActionContext, type LedgerEntry, managementEvent, newId, type RecordStore } from "@bentoo/core";
 import type { RecordWriter } from "@bentoo/storage";
+import { withTimeout } from "../infra/with-timeout.js";
+
+/** How a grant's notice to admission is bounded, and where its failures are told. */
+export interface GrantNoticeOptions {
+  /** The grant's answer waits at most this long for admission (Redis) to take the grant. */
+  timeoutMs: number;
+  failures: { warn(fields: Record<string, unknown>): void };
+}
 
 /**
  * Credits in the ledger: grants (written at once with their `credits.granted`
@@ -14,6 +22,7 @@ export class CreditService {
     private readonly records: Pick<RecordStore, "write">,
     private readonly writer: Pick<RecordWriter, "ledger">,
     private readonly now: () => number = Date.now,
+    private readonly notice: GrantNoticeOptions | null = null,
   ) {}
 
   async grant(accountId: string, amountMicros: number, context: ActionContext = { actor: "operator" }): Promise<void> {
@@ -31,7 +40,11 @@ export class CreditService {
     };
     await this.records.write({ audit: [event], ledger: [entry] });
     // The ledger has it: admission's copy of the balance catches up, or (when it cannot) reloads from storage later.
-    await this.admission.granted(accountId, amountMicros).catch(() => undefined);
+    // A copy in a Redis that does not answer takes the grant when Redis resumes, or is reloaded if the call fails.
+    const granted = this.admission.granted(accountId, amountMicros);
+    await (this.notice === null ? granted : withTimeout(granted, this.notice.timeoutMs)).catch((error: unknown) =>
+      this.notice?.failures.warn({ err: error, accountId }),
+    );
   }
 
   /**

@@ -1,7 +1,9 @@
 import { BentooError } from "@bentoo/core";
 import { ClientAbortedError } from "@bentoo/providers";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { LogThrottle } from "../infra/log-throttle.js";
 import { trackKnownRoutes } from "./known-routes.js";
+import { answerBeforeBody, type DrainLimits, drainLimits } from "./unread-body.js";
 
 /**
  * The one place that turns failures into OpenAI's error envelope. Handlers throw
@@ -33,8 +35,14 @@ export function toBentooError(error: unknown, bodyLimitBytes: number): BentooErr
   return null;
 }
 
-/** Answers with the error in the shape of the route's client API (OpenAI's envelope unless the route's dialect says otherwise). */
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: BentooError): FastifyReply {
+/**
+ * Answers with the error in the shape of the route's client API (OpenAI's envelope
+ * unless the route's dialect says otherwise). A refusal can go out before the
+ * request's body has arrived; the rest of the body is then read and discarded
+ * (bounded by `drain`), so that the client reads the answer instead of a broken pipe.
+ */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: BentooError, drain: DrainLimits): FastifyReply {
+  answerBeforeBody(request, reply, drain);
   const dialect = request.routeOptions.config?.dialect;
   return reply
     .code(error.status)
@@ -45,10 +53,13 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: B
 /**
  * Installs the one error handler (every thrown error becomes an answer here) and
  * the handler for requests no route matched: 405 with `Allow` for a known path
- * with another method, else 404. Call before registering routes.
+ * with another method, else 404. Call before registering routes. 5xx answers are
+ * logged through `outageLog` (one line per error code per interval, with counts):
+ * an outage fails every request the same way.
  */
-export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
+export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number, outageLog: LogThrottle = new LogThrottle()): void {
   const known = trackKnownRoutes(app);
+  const drain = drainLimits(bodyLimitBytes);
   app.setErrorHandler((error, request, reply) => {
     // A client gone while the upstream answered (ClientAbortedError), or before its body had all arrived.
     if (error instanceof ClientAbortedError || (request.raw.destroyed && !request.raw.complete)) {
@@ -59,14 +70,15 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
     const mapped = toBentooError(error, bodyLimitBytes);
     request.errorCode = mapped?.code ?? "internal_error";
     if (mapped !== null) {
-      if (mapped.status >= 500) request.log.warn({ code: mapped.code, requestId: request.id }, mapped.message);
-      return sendError(request, reply, mapped);
+      if (mapped.status >= 500) outageLog.warn(request.log, mapped.code, { code: mapped.code, requestId: request.id }, mapped.message);
+      return sendError(request, reply, mapped, drain);
     }
-    request.log.error({ err: error, requestId: request.id }, "unhandled error");
+    outageLog.error(request.log, "internal_error", { err: error, requestId: request.id }, "unhandled error");
     return sendError(
       request,
       reply,
       new BentooError("internal_error", `Bentoo hit an unexpected error. Retry; if it persists, report request id ${request.id}.`),
+      drain,
     );
   });
   app.setNotFoundHandler((request, reply) => {
@@ -79,6 +91,7 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
         request,
         reply,
         new BentooError("method_not_allowed", `${path.slice(0, 200)} does not accept ${request.method}; use ${allowed.join(" or ")}.`),
+        drain,
       );
     }
     request.errorCode = "not_found";
@@ -86,6 +99,7 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
       request,
       reply,
       new BentooError("not_found", `There is no ${request.method} ${path.slice(0, 200)} endpoint. The API lives under /v1 (see GET /v1/models).`),
+      drain,
     );
   });
 }

@@ -31,6 +31,8 @@ export function presentModel(model: CatalogModel, available: boolean): ModelJson
       currency: "USD",
       input_per_mtok: model.inputMicrosPerMtok / MICROS_PER_USD,
       output_per_mtok: model.outputMicrosPerMtok / MICROS_PER_USD,
+      ...(model.cacheReadMicrosPerMtok === null ? {} : { cache_read_per_mtok: model.cacheReadMicrosPerMtok / MICROS_PER_USD }),
+      ...(model.cacheWriteMicrosPerMtok === null ? {} : { cache_write_per_mtok: model.cacheWriteMicrosPerMtok / MICROS_PER_USD }),
     },
     providers: model.routes.map((route) => route.providerId),
     available,

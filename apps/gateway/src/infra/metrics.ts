@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { SeriesCounter, SeriesHistogram } from "./series-metrics.js";
 
 /**
@@ -19,7 +19,18 @@ export interface Metrics {
   auditDropped: Gauge;
 }
 
-export function createMetrics(gauges: { auditQueueDepth: () => number; auditDropped: () => number; ledgerPending: () => number }): Metrics {
+/** What the metrics read at scrape time from the services that count it. */
+export interface MetricSources {
+  auditQueueDepth: () => number;
+  auditDropped: () => number;
+  ledgerPending: () => number;
+  /** The key verifier's store look-ups since start, by reason. */
+  keyStoreLookups: () => { miss: number; bypass: number };
+  /** Scale-out mode only: whether the key-cache invalidation channel is live right now. */
+  invalidationChannelUp?: (() => boolean) | undefined;
+}
+
+export function createMetrics(gauges: MetricSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "bentoo_process_" });
   const metrics: Metrics = {
@@ -70,5 +81,27 @@ export function createMetrics(gauges: { auditQueueDepth: () => number; auditDrop
       this.set(gauges.ledgerPending());
     },
   });
+  new Counter({
+    name: "bentoo_key_store_lookups_total",
+    help: 'Database look-ups of API keys (requests that share one count once): reason "miss" (not in the key cache) or "bypass" (the cache was not trusted: the invalidation channel was down).',
+    labelNames: ["reason"],
+    registers: [registry],
+    collect() {
+      const counts = gauges.keyStoreLookups();
+      this.reset();
+      this.inc({ reason: "miss" }, counts.miss);
+      this.inc({ reason: "bypass" }, counts.bypass);
+    },
+  });
+  const channelUp = gauges.invalidationChannelUp;
+  if (channelUp !== undefined)
+    new Gauge({
+      name: "bentoo_key_invalidation_channel_up",
+      help: "1 while the key-cache invalidation channel (Redis pub/sub) is live, 0 while keys are looked up in the database instead.",
+      registers: [registry],
+      collect() {
+        this.set(channelUp() ? 1 : 0);
+      },
+    });
   return metrics;
 }

@@ -3,6 +3,7 @@ import { type Account, BentooError, effectiveLimits, formatMicros, type Plan, ty
 import type { FastifyReply } from "fastify";
 import type { Logger } from "pino";
 import type { CreditService } from "../credits/credit-service.js";
+import type { LogThrottle } from "../infra/log-throttle.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { RequestEstimate } from "./estimate.js";
 
@@ -32,6 +33,8 @@ export interface AdmissionDeps {
   /** Whether requests that spend nothing pass when admission cannot be reached. */
   failOpen: boolean;
   logger: Logger;
+  /** Lines an outage would write once per request go through it: one per kind per interval, with counts. */
+  outageLog: LogThrottle;
   metrics: Metrics;
 }
 
@@ -62,7 +65,7 @@ export async function admit(deps: AdmissionDeps, reply: FastifyReply, account: A
     });
   } catch (error) {
     deps.metrics.limiterDecisions.inc("limiter_unavailable");
-    deps.logger.warn({ err: error }, "admission unreachable");
+    deps.outageLog.warn(deps.logger, "admission_unreachable", { err: error }, "admission unreachable");
     if (!deps.failOpen) throw new BentooError("service_unavailable", "Rate limits cannot be checked right now; retry shortly.", { cause: error });
     // Fail closed: without the balance no request may spend.
     if (spends) throw new BentooError("service_unavailable", "The credit balance cannot be checked right now; retry shortly.", { cause: error });

@@ -60,6 +60,9 @@ export function estimateRequest(request: ModelRequest, model: CatalogModel): Req
     maxOutputTokens,
     choices,
     tokens: promptTokens + maxOutputTokens * choices,
-    maxCostMicros: tokenCostMicros(promptTokens, model.inputMicrosPerMtok) + tokenCostMicros(maxOutputTokens * choices, model.outputMicrosPerMtok),
+    // The prompt at the dearest input price: every token of it may be written to the provider's cache.
+    maxCostMicros:
+      tokenCostMicros(promptTokens, Math.max(model.inputMicrosPerMtok, model.cacheWriteMicrosPerMtok ?? 0)) +
+      tokenCostMicros(maxOutputTokens * choices, model.outputMicrosPerMtok),
   };
 }

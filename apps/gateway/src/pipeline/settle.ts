@@ -23,7 +23,7 @@ export function settleRequest(
       chargedMicros = deps.credits.charge(ticket.accountId, ticket.holdMicros, cost, context.requestId, usage?.estimated ?? false);
     } catch (error) {
       // The hold is then ended uncharged, as if the request had cost nothing: the ledger has no row for it.
-      deps.logger.error({ err: error, requestId: context.requestId }, "could not settle a credit hold");
+      deps.outageLog.error(deps.logger, "credit_charge_failed", { err: error, requestId: context.requestId }, "could not settle a credit hold");
     }
   }
   deps.admission.settle(ticket, { tokens: usage === null ? 0 : totalTokens(usage), chargedMicros });

@@ -9,10 +9,13 @@ function isLoopback(ip: string): boolean {
 /**
  * GET /metrics for Prometheus. Open to loopback scrapers; from elsewhere it needs
  * the operator token (Prometheus sends it with `authorization: {credentials: …}`).
+ * "Loopback" is the client's address as every other check reads it (request.ip):
+ * behind a trusted proxy on the same host, a request forwarded for a remote
+ * client is a remote request.
  */
 export function metricsRoute(app: FastifyInstance, services: Services): void {
   const allowed = (request: FastifyRequest) => {
-    if (isLoopback(request.socket.remoteAddress ?? "")) return true;
+    if (isLoopback(request.ip)) return true;
     const token = services.config.adminToken;
     const header = request.headers.authorization ?? "";
     return token !== null && header.toLowerCase().startsWith("bearer ") && secretsEqual(header.slice(7).trim(), token);

@@ -9,7 +9,7 @@ export const PLANS = ["free", "pro", "enterprise"] as const;
 export type Plan = (typeof PLANS)[number];
 
 export interface PlanLimits {
-  /** Most active (not revoked, not expired) keys an account may hold; null = unlimited. */
+  /** Most active keys an account may hold (not revoked, not expired, not in a roll's grace period: docs/plans.md); null = unlimited. */
   maxActiveKeys: number | null;
   requestsPerMinute: number;
   tokensPerMinute: number;

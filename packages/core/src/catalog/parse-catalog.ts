@@ -41,6 +41,10 @@ function requireNonNegativeNumber(object: Json, field: string, where: string): n
   return value;
 }
 
+function optionalPrice(object: Json, field: string, where: string): number | null {
+  return object[field] === undefined || object[field] === null ? null : usdToMicros(requireNonNegativeNumber(object, field, where));
+}
+
 function optionalPositiveInteger(object: Json, field: string, where: string): number | null {
   const value = object[field];
   if (value === undefined || value === null) return null;
@@ -63,7 +67,7 @@ function parseProvider(raw: unknown, where: string): ProviderConfig {
   if (!(PROVIDER_TYPES as readonly string[]).includes(type)) {
     throw new CatalogError(
       `${where}.type "${type}" is not supported; use one of: ${PROVIDER_TYPES.join(", ")} ` +
-        `(Anthropic, Gemini, Mistral, Groq, vLLM, Ollama and LM Studio all serve the "openai" wire format)`,
+        `(Mistral, Groq, DeepSeek, xAI, vLLM, Ollama and LM Studio serve the "openai" wire format)`,
     );
   }
   const baseUrl = requireString(raw, "base_url", where);
@@ -121,6 +125,8 @@ function parseModel(raw: unknown, where: string, providers: ReadonlyMap<string, 
     routes,
     inputMicrosPerMtok: usdToMicros(requireNonNegativeNumber(raw, "input_price_per_mtok", where)),
     outputMicrosPerMtok: usdToMicros(requireNonNegativeNumber(raw, "output_price_per_mtok", where)),
+    cacheReadMicrosPerMtok: optionalPrice(raw, "cache_read_price_per_mtok", where),
+    cacheWriteMicrosPerMtok: optionalPrice(raw, "cache_write_price_per_mtok", where),
     contextLength,
     maxOutputTokens: optionalPositiveInteger(raw, "max_output_tokens", where),
     ownedBy: optionalString(raw, "owned_by", where) ?? routes[0]!.providerId,

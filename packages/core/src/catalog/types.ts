@@ -3,7 +3,7 @@
  * providers serve them, in fallback order. Provider-neutral: `type` only names
  * the wire protocol an adapter speaks.
  */
-export const PROVIDER_TYPES = ["openai"] as const;
+export const PROVIDER_TYPES = ["openai", "anthropic", "gemini"] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 export interface ProviderConfig {
@@ -32,6 +32,10 @@ export interface CatalogModel {
   routes: readonly ModelRoute[];
   inputMicrosPerMtok: number;
   outputMicrosPerMtok: number;
+  /** Price of input tokens read from the provider's prompt cache; null: the input price. */
+  cacheReadMicrosPerMtok: number | null;
+  /** Price of input tokens written to the provider's prompt cache; null: the input price. */
+  cacheWriteMicrosPerMtok: number | null;
   contextLength: number;
   /** Largest completion the model produces; the default output reservation. */
   maxOutputTokens: number | null;

@@ -48,19 +48,13 @@ export class KeyService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(
-    account: Account,
-    input: CreateKeyInput,
-    options: { enforceCap?: boolean; rolledFromId?: string; context?: ActionContext } = {},
-  ): Promise<IssuedKey> {
+  async create(account: Account, input: CreateKeyInput, options: { context?: ActionContext } = {}): Promise<IssuedKey> {
     if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= this.now()) {
       throw new BentooError("invalid_request", "expires_at must be in the future.", { param: "expires_at" });
     }
     const context = options.context ?? OPERATOR;
-    // A roll copies the old key's list as stored: a restriction outlives a downgrade (docs/decisions.md).
-    const ipAllowlist = options.rolledFromId === undefined ? this.checkedAllowlist(account, input.ipAllowlist ?? null, context) : (input.ipAllowlist ?? null);
+    const ipAllowlist = this.checkedAllowlist(account, input.ipAllowlist ?? null, context);
     const generated = generateApiKey(input.mode);
-    const cap = options.enforceCap === false ? null : this.plans[account.plan].maxActiveKeys;
     const outcome = await this.stores.keys.create(
       {
         accountId: account.id,
@@ -69,28 +63,20 @@ export class KeyService {
         hash: generated.hash,
         last4: generated.last4,
         expiresAt: input.expiresAt ?? null,
-        rolledFromId: options.rolledFromId ?? null,
+        rolledFromId: null,
         ipAllowlist,
       },
-      cap,
-      (key) =>
-        options.rolledFromId === undefined
-          ? [
-              managementEvent(
-                "key.created",
-                context,
-                { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } },
-                this.now(),
-              ),
-            ]
-          : [],
+      this.plans[account.plan].maxActiveKeys,
+      (key) => [
+        managementEvent(
+          "key.created",
+          context,
+          { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } },
+          this.now(),
+        ),
+      ],
     );
-    if (!outcome.created) {
-      throw new BentooError(
-        "plan_limit_reached",
-        `The ${account.plan} plan allows at most ${outcome.limit} active API keys, and this account has reached that limit. Revoke a key you no longer use, or move to the Pro plan for unlimited keys.`,
-      );
-    }
+    if (!outcome.created) throw planLimitReached(account.plan, outcome.limit, "create");
     // A negative cache entry for this hash may exist on some instance.
     await this.invalidation.keyChanged(outcome.key.id, generated.hash);
     return { record: outcome.key, secret: generated.key };
@@ -139,8 +125,13 @@ export class KeyService {
   }
 
   /**
-   * Creates the replacement (same name, mode and allowlist) and lets the old key
-   * work for `grace` more seconds: 0 ends it now, null leaves it until revoked.
+   * Creates the replacement (same name, mode, allowlist and expiry) and lets the
+   * old key work for `grace` more seconds: 0 ends it now, null leaves it until
+   * revoked. The allowlist is copied as stored: a restriction outlives a
+   * downgrade (docs/decisions.md). One transaction decides everything
+   * (docs/plans.md): a key that
+   * already has an active replacement is refused with 409 `key_already_rolled`,
+   * and a roll may add a key that counts against the plan's cap only within it.
    */
   async roll(
     keyId: string,
@@ -149,37 +140,45 @@ export class KeyService {
     context: ActionContext = OPERATOR,
   ): Promise<{ replacement: IssuedKey; previous: ApiKeyRecord }> {
     const old = await this.requireKey(keyId, accountId);
-    const at = this.now();
-    if (keyStatus(old, at) !== "active")
-      throw new BentooError("invalid_request", `API key ${keyId} is ${keyStatus(old, at)}; only an active key can be rolled.`, { param: "id" });
     const account = await this.accountOf(old);
-    const replacement = await this.create(
-      account,
-      { name: old.name, mode: old.mode, ipAllowlist: old.ipAllowlist, expiresAt: old.expiresAt },
-      // The old key is on its way out, so the replacement may exceed the cap while both live.
-      { enforceCap: grace === null, rolledFromId: old.id, context },
+    const generated = generateApiKey(old.mode);
+    const at = this.now();
+    const outcome = await this.stores.keys.roll(
+      { keyId: old.id, accountId, hash: generated.hash, last4: generated.last4, graceMs: grace === null ? null : grace * 1000 },
+      this.plans[account.plan].maxActiveKeys,
+      (replacement, previous) => [
+        managementEvent(
+          "key.rolled",
+          context,
+          {
+            accountId: previous.accountId,
+            apiKeyId: previous.id,
+            keyLast4: previous.last4,
+            keyName: previous.name,
+            metadata: { grace_seconds: grace, new_key_id: replacement.id, new_key_last4: replacement.last4 },
+          },
+          at,
+        ),
+      ],
     );
-    const rolled = managementEvent(
-      "key.rolled",
-      context,
-      {
-        accountId: old.accountId,
-        apiKeyId: old.id,
-        keyLast4: old.last4,
-        keyName: old.name,
-        metadata: { grace_seconds: grace, new_key_id: replacement.record.id, new_key_last4: replacement.record.last4 },
-      },
-      at,
-    );
-    let previous = old;
-    if (grace === 0) previous = (await this.stores.keys.revoke(old.id, at, [rolled])) ?? old;
-    else {
-      const endsAt = grace === null ? null : at + grace * 1000;
-      const shorten = endsAt !== null && (old.expiresAt === null || old.expiresAt > endsAt);
-      previous = (await this.stores.keys.update(old.id, shorten ? { expiresAt: endsAt } : {}, [rolled])) ?? old;
+    if (!outcome.rolled) {
+      switch (outcome.reason) {
+        case "not_found":
+          throw new BentooError("key_not_found", `No API key with id ${keyId} exists on this account.`, { param: "id" });
+        case "not_active": {
+          const status = keyStatus(outcome.key, at);
+          throw new BentooError("invalid_request", `API key ${keyId} is ${status}; only an active key can be rolled.`, { param: "id" });
+        }
+        case "already_rolled":
+          throw alreadyRolled(outcome.key, outcome.replacement);
+        case "plan_limit_reached":
+          throw planLimitReached(account.plan, outcome.limit, "roll");
+      }
     }
+    // A negative cache entry for the new hash may exist on some instance; the old key's entry carries its old expiry.
+    await this.invalidation.keyChanged(outcome.replacement.id, generated.hash);
     await this.invalidate(old.id);
-    return { replacement, previous };
+    return { replacement: { record: outcome.replacement, secret: generated.key }, previous: outcome.previous };
   }
 
   private async accountOf(key: ApiKeyRecord): Promise<Account> {
@@ -198,4 +197,21 @@ export class KeyService {
     const hash = await this.stores.keys.hashOf(keyId);
     if (hash !== null) await this.invalidation.keyChanged(keyId, hash);
   }
+}
+
+function planLimitReached(plan: Plan, limit: number, action: "create" | "roll"): BentooError {
+  const remedy =
+    action === "create"
+      ? "Revoke a key you no longer use, or move to the Pro plan for unlimited keys."
+      : "A roll that keeps the old key until it is revoked needs a free slot: roll with a grace period instead, revoke a key you no longer use, or move to the Pro plan for unlimited keys.";
+  return new BentooError("plan_limit_reached", `The ${plan} plan allows at most ${limit} active API keys, and this account has reached that limit. ${remedy}`);
+}
+
+function alreadyRolled(key: ApiKeyRecord, replacement: ApiKeyRecord): BentooError {
+  const ends = key.expiresAt === null ? "keeps working until it is revoked" : `stops working at ${new Date(key.expiresAt).toISOString()}`;
+  return new BentooError(
+    "key_already_rolled",
+    `API key ••••${key.last4} (${key.id}) was already rolled: its replacement ••••${replacement.last4} (${replacement.id}) is active, and this key ${ends}. Roll the replacement instead, or revoke this key to end it now.`,
+    { param: "id" },
+  );
 }

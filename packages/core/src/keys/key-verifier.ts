@@ -33,6 +33,20 @@ export interface ConnectionKeyMemo {
   presented?: PresentedKey;
 }
 
+/**
+ * How long a look-up in flight may be shared with later requests for the same
+ * key (real time): each of them gets the store as it was at most this long
+ * before it arrived, well inside the revocation bound (docs/security.md).
+ */
+export const SHARED_LOOKUP_MS = 25;
+
+interface PendingLookup {
+  answer: Promise<KeyWithAccount | null>;
+  startedAt: number;
+  /** The cache's generation when it started: after an invalidation, a new request asks again. */
+  readAt: number;
+}
+
 /** Bearer header → the well-shaped key it carries, or why it carries none. */
 function readBearerKey(authorization: string | undefined): { ok: true; presented: PresentedKey } | { ok: false; failure: VerifyOutcome } {
   if (authorization === undefined || authorization.trim() === "") return { ok: false, failure: failure("missing_api_key") };
@@ -51,9 +65,20 @@ function readBearerKey(authorization: string | undefined): { ok: true; presented
  * garbage key is refused by its checksum with no storage look-up, and a cached
  * key skips the checksum, since only keys that passed it are cached.
  * A cached key costs no database round trip, and is answered synchronously: no
- * promise on the hot path unless the store must be asked.
+ * promise on the hot path unless the store must be asked. Requests for the same
+ * key that arrive while the store is being asked share that look-up (within
+ * SHARED_LOOKUP_MS, and unless an invalidation came in meanwhile): a cache that
+ * expired or is not trusted costs one query per key, not one per request.
  */
 export class KeyVerifier {
+  /**
+   * Queries to the store since start: `miss` (not cached), `bypass` (the cache
+   * was not trusted). Counted off the hot path: a cache hit, or a request that
+   * shares a look-up in flight, counts nothing.
+   */
+  readonly storeLookups = { miss: 0, bypass: 0 };
+  private readonly pending = new Map<string, PendingLookup>();
+
   constructor(
     private readonly lookup: (hash: string) => Promise<KeyWithAccount | null>,
     readonly cache: KeyCache,
@@ -81,10 +106,29 @@ export class KeyVerifier {
     // Only a key whose checksum passed is ever cached (under its own hash), so a hit skips the CRC.
     if (cached !== undefined) return this.judge(cached, last4);
     if (!hasValidChecksum(key)) return failure("malformed_api_key", last4);
-    return this.lookup(hash).then((subject) => {
-      if (trusted) this.cache.set(hash, subject);
-      return this.judge(subject, last4);
-    });
+    return this.ask(hash, trusted).then((subject) => this.judge(subject, last4));
+  }
+
+  /** The store's answer for this hash: a look-up of its own, or one in flight it may share. */
+  private ask(hash: string, trusted: boolean): Promise<KeyWithAccount | null> {
+    const readAt = this.cache.generation;
+    const startedAt = performance.now();
+    const shared = this.pending.get(hash);
+    if (shared !== undefined && shared.readAt === readAt && startedAt - shared.startedAt <= SHARED_LOOKUP_MS) return shared.answer;
+    if (trusted) this.storeLookups.miss += 1;
+    else this.storeLookups.bypass += 1;
+    const answer = this.lookup(hash);
+    const entry: PendingLookup = { answer, startedAt, readAt };
+    this.pending.set(hash, entry);
+    const settled = () => {
+      if (this.pending.get(hash) === entry) this.pending.delete(hash);
+    };
+    // An invalidation that arrives while the store is asked may concern what it answers: then the answer is not cached.
+    answer.then((subject) => {
+      settled();
+      if (trusted) this.cache.set(hash, subject, readAt);
+    }, settled);
+    return answer;
   }
 
   private judge(subject: KeyWithAccount | null, last4: string): VerifyOutcome {

@@ -5,9 +5,12 @@ import {
   type KeyPatch,
   type KeyStore,
   type KeyWithAccount,
+  keyStatus,
   type NewApiKey,
   newId,
   type Page,
+  type RollKeyInput,
+  type RollKeyOutcome,
 } from "@bentoo/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
@@ -25,10 +28,7 @@ export class KyselyKeyStore implements KeyStore {
   async create(input: NewApiKey, maxActiveKeys: number | null, events?: (key: ApiKeyRecord) => readonly AuditRecord[]): Promise<CreateKeyOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const at = this.now();
-      // Touching the account row first serialises concurrent creations for one
-      // account (a row lock on PostgreSQL; SQLite transactions are serial anyway),
-      // so the count below cannot be overtaken.
-      await trx.updateTable("accounts").set({ updated_at: at }).where("id", "=", input.accountId).execute();
+      await lockAccount(trx, input.accountId, at);
       if (maxActiveKeys !== null) {
         const active = await this.countActiveWith(trx, input.accountId, at);
         if (active >= maxActiveKeys) return { created: false, reason: "plan_limit_reached", limit: maxActiveKeys } as const;
@@ -51,6 +51,55 @@ export class KyselyKeyStore implements KeyStore {
       const key = toApiKey(row);
       if (events !== undefined) await this.writeEvents(trx, events(key));
       return { created: true, key } as const;
+    });
+  }
+
+  async roll(
+    input: RollKeyInput,
+    maxActiveKeys: number | null,
+    events: (replacement: ApiKeyRecord, previous: ApiKeyRecord) => readonly AuditRecord[],
+  ): Promise<RollKeyOutcome> {
+    const owner = await this.db.selectFrom("api_keys").select("account_id").where("id", "=", input.keyId).executeTakeFirst();
+    if (owner === undefined || (input.accountId !== undefined && owner.account_id !== input.accountId)) return { rolled: false, reason: "not_found" };
+    return this.db.transaction().execute(async (trx): Promise<RollKeyOutcome> => {
+      const at = this.now();
+      await lockAccount(trx, owner.account_id, at);
+      // Read again under the lock: a concurrent roll of this key has committed by now.
+      const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", input.keyId).executeTakeFirst();
+      if (row === undefined) return { rolled: false, reason: "not_found" };
+      const old = toApiKey(row);
+      if (keyStatus(old, at) !== "active") return { rolled: false, reason: "not_active", key: old };
+      const successors = (
+        await trx.selectFrom("api_keys").selectAll().where("account_id", "=", old.accountId).where("rolled_from_id", "=", old.id).execute()
+      ).map(toApiKey);
+      const pending = successors.find((key) => keyStatus(key, at) === "active");
+      if (pending !== undefined) return { rolled: false, reason: "already_rolled", key: old, replacement: pending };
+
+      const revokedAt = input.graceMs === 0 ? at : null;
+      const expiresAt = input.graceMs === null || input.graceMs === 0 ? old.expiresAt : Math.min(old.expiresAt ?? Number.POSITIVE_INFINITY, at + input.graceMs);
+      // The replacement always counts; the roll adds a counted key unless the old one stops counting.
+      const countedBefore = old.expiresAt === null || successors.length === 0;
+      const countedAfter = revokedAt === null && expiresAt === null;
+      if (maxActiveKeys !== null && !(countedBefore && !countedAfter)) {
+        const active = await this.countActiveWith(trx, old.accountId, at);
+        if (active >= maxActiveKeys) return { rolled: false, reason: "plan_limit_reached", limit: maxActiveKeys };
+      }
+      const replacementRow = {
+        ...row,
+        id: newId("apiKey"),
+        key_hash: input.hash,
+        last4: input.last4,
+        created_at: at,
+        last_used_at: null,
+        revoked_at: null,
+        rolled_from_id: old.id,
+      };
+      await trx.insertInto("api_keys").values(replacementRow).execute();
+      await trx.updateTable("api_keys").set({ revoked_at: revokedAt, expires_at: expiresAt }).where("id", "=", old.id).execute();
+      const replacement = toApiKey(replacementRow);
+      const previous = { ...old, revokedAt, expiresAt };
+      await this.writeEvents(trx, events(replacement, previous));
+      return { rolled: true, replacement, previous };
     });
   }
 
@@ -88,13 +137,31 @@ export class KyselyKeyStore implements KeyStore {
     return this.countActiveWith(this.db, accountId, now);
   }
 
+  /** Keys that count against the cap: not revoked, not expired, and not in a roll's grace period (rolled and expiring). */
   private async countActiveWith(db: Kysely<Database>, accountId: string, now: number): Promise<number> {
     const row = await db
-      .selectFrom("api_keys")
+      .selectFrom("api_keys as key")
       .select((eb) => eb.fn.countAll<number>().as("count"))
-      .where("account_id", "=", accountId)
-      .where("revoked_at", "is", null)
-      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+      .where("key.account_id", "=", accountId)
+      .where("key.revoked_at", "is", null)
+      .where((eb) =>
+        eb.or([
+          eb("key.expires_at", "is", null),
+          eb.and([
+            eb("key.expires_at", ">", now),
+            // Scoped to the account so the look-up uses its index.
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom("api_keys as successor")
+                  .select("successor.id")
+                  .where("successor.account_id", "=", accountId)
+                  .whereRef("successor.rolled_from_id", "=", "key.id"),
+              ),
+            ),
+          ]),
+        ]),
+      )
       .executeTakeFirstOrThrow();
     return Number(row.count);
   }
@@ -123,4 +190,13 @@ export class KyselyKeyStore implements KeyStore {
     const row = await this.db.selectFrom("api_keys").select("key_hash").where("id", "=", id).executeTakeFirst();
     return row?.key_hash ?? null;
   }
+}
+
+/**
+ * Touching the account row first serialises creations and rolls for one account
+ * (a row lock on PostgreSQL; SQLite transactions begin immediate, so they are
+ * serial anyway): the checks that follow cannot be overtaken.
+ */
+async function lockAccount(trx: Kysely<Database>, accountId: string, at: number): Promise<void> {
+  await trx.updateTable("accounts").set({ updated_at: at }).where("id", "=", accountId).execute();
 }

@@ -1,4 +1,5 @@
 import {
+  type CacheHint,
   type ContentPart,
   isJsonObject,
   type JsonObject,
@@ -33,9 +34,27 @@ function mediaSource(url: string): MediaSource {
   return data === null ? { kind: "url", url } : { kind: "base64", mediaType: data[1]!, data: data[2]! };
 }
 
+/**
+ * A part's `cache_control` (`{"type":"ephemeral","ttl"?}`), the prompt-cache
+ * breakpoint that OpenAI-compatible clients of Anthropic models send on content
+ * parts; providers with explicit prompt caching take it.
+ */
+function cacheHint(part: JsonObject): CacheHint | null {
+  const control = part.cache_control;
+  if (!isJsonObject(control) || control.type !== "ephemeral") return null;
+  return typeof control.ttl === "string" ? { type: "ephemeral", ttl: control.ttl } : { type: "ephemeral" };
+}
+
 /** One element of a message's `content` list. */
 function contentPart(part: unknown): ContentPart {
   if (!isJsonObject(part)) return { type: "unsupported", description: "a content part that is not an object" };
+  const described = contentPartOf(part);
+  const cache = part.cache_control === undefined ? null : cacheHint(part);
+  if (cache !== null && (described.type === "text" || described.type === "image" || described.type === "file")) described.cache = cache;
+  return described;
+}
+
+function contentPartOf(part: JsonObject): ContentPart {
   switch (part.type) {
     case "text":
       return text(typeof part.text === "string" ? part.text : "");

@@ -2,6 +2,8 @@ import type { AccountJson, CreditGrantJson, ListJson } from "@bentoo/api-types";
 import {
   type AccountPatch,
   BentooError,
+  formatMicros,
+  optionalBoolean,
   optionalEnum,
   optionalInteger,
   optionalString,
@@ -11,7 +13,6 @@ import {
   requireString,
 } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
-import { hashPassword } from "../../auth/password.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import { presentAccount, presentList } from "../../http/presenters.js";
@@ -40,7 +41,7 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     if (password !== undefined && password.length < 8)
       throw new BentooError("invalid_request", "password must be at least 8 characters.", { param: "password" });
     const plan = optionalEnum(body, "plan", PLANS);
-    const passwordHash = password === undefined ? null : await hashPassword(password);
+    const passwordHash = password === undefined ? null : await services.passwords.hash(password, "high");
     const account = await services.accounts.create({ email, passwordHash, ...(plan === undefined ? {} : { plan }) }, actionContext(request));
     return reply.code(201).send(presentAccount(account));
   });
@@ -68,6 +69,16 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     const amount = optionalInteger(body, "amount_micros", { min: -1_000_000_000_000_000, max: 1_000_000_000_000_000 });
     if (amount === undefined || amount === 0)
       throw new BentooError("invalid_request", "amount_micros is required: a non-zero integer of micro-dollars (1 USD = 1000000).", { param: "amount_micros" });
+    const allowNegative = optionalBoolean(body, "allow_negative") ?? false;
+    // Read from storage just now: charges of requests still in flight are not in it yet.
+    const before = account.balanceMicros;
+    if (amount < 0 && before + amount < 0 && !allowNegative) {
+      throw new BentooError(
+        "debit_exceeds_balance",
+        `This debit of ${formatMicros(-amount)} is more than the balance of ${account.id}, ${formatMicros(before)}, and would leave ${formatMicros(before + amount)}. Debit at most ${formatMicros(Math.max(0, before))}, or send "allow_negative": true to take the balance below zero (CLI: --allow-negative).`,
+        { param: "amount_micros" },
+      );
+    }
     await services.credits.grant(account.id, amount, actionContext(request));
     const balance = (await services.accounts.require(account.id)).balanceMicros;
     return { object: "credit_grant", account_id: account.id, amount_micros: amount, balance_micros: balance } satisfies CreditGrantJson;

@@ -1,7 +1,7 @@
 import type { SessionJson } from "@bentoo/api-types";
-import { type Account, type AuditEvent, BentooError, managementEvent, optionalString, requireBodyObject, requireString } from "@bentoo/core";
+import { type Account, type AuditEvent, BentooError, managementEvent, normalizeEmail, optionalString, requireBodyObject, requireString } from "@bentoo/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { hashPassword, verifyPassword } from "../../auth/password.js";
+import { hashPassword } from "../../auth/password.js";
 import { readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from "../../auth/sessions.js";
 import { actionContext } from "../../http/action-context.js";
 import { crossOrigin } from "../../middleware/session-auth.js";
@@ -37,30 +37,30 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-up must come from the dashboard's own origin.");
     const { email, password } = credentials(request.body);
     if (password.length < 10) throw new BentooError("invalid_request", "password must be at least 10 characters.", { param: "password" });
-    const account = await services.accounts.signUp({ email, passwordHash: await hashPassword(password) }, actionContext(request));
+    const normalizedEmail = normalizeEmail(email);
+    // Counted per address before the costly hash; a sign-up the server was too busy to hash is given back.
+    const counted = await services.accountThrottle.signUp(request.ip);
+    const passwordHash = await hashOrGiveBack(services.passwords.hash(password, "low"), () => services.accountThrottle.abandoned(counted));
+    const account = await services.accounts.signUp({ email: normalizedEmail, passwordHash }, actionContext(request));
     return reply.code(201).send(await startSession(services, request, reply, account));
   });
 
   app.post<{ Reply: SessionJson }>("/api/auth/signin", async (request, reply) => {
     if (crossOrigin(request)) throw new BentooError("invalid_csrf_token", "Sign-in must come from the dashboard's own origin.");
     const { email, password } = credentials(request.body);
-    const wait = services.signInThrottle.retryAfterMs(email, request.ip);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
-      throw new BentooError("rate_limit_exceeded", `Too many failed sign-in attempts; try again in ${seconds} seconds.`, {
-        headers: { "retry-after": String(seconds) },
-      });
-    }
+    const ticket = await services.accountThrottle.signIn(email, request.ip);
     const account = await services.storage.accounts.getByEmail(email);
     const stored = await services.storage.accounts.passwordHashOf(email);
+    // Made once per process, outside the hasher's queue (it is not a request's work).
     decoyHash ??= hashPassword("decoy password for timing");
-    const valid = await verifyPassword(password, stored ?? (await decoyHash));
+    const valid = await hashOrGiveBack(services.passwords.verify(password, stored ?? (await decoyHash)), () =>
+      services.accountThrottle.abandoned(ticket.checks),
+    );
     if (account === null || stored === null || !valid) {
-      services.signInThrottle.recordFailure(email, request.ip);
       if (account !== null) await recordAccountEvent(services, request, "account.sign_in_failed", account.id);
       throw new BentooError("invalid_credentials", "The email or password is not right.");
     }
-    services.signInThrottle.recordSuccess(email);
+    await services.accountThrottle.signedIn(ticket);
     await recordAccountEvent(services, request, "account.signed_in", account.id);
     // Sign-in rotates the session: any session the browser still carried ends here.
     const previousToken = readCookie(request.headers.cookie, SESSION_COOKIE);
@@ -68,6 +68,16 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     if (previous !== null) await services.sessions.end(previous.id);
     return startSession(services, request, reply, account);
   });
+}
+
+/** A hash the server refused to queue (503) leaves the attempt uncounted. */
+async function hashOrGiveBack<T>(work: Promise<T>, giveBack: () => Promise<void>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    await giveBack();
+    throw error;
+  }
 }
 
 /** Sign out: needs the session and its CSRF token like every state-changing call. */
