@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { builtinCatalog, type Catalog, CatalogError, DEFAULT_PLAN_LIMITS, type Plan, type PlanLimits, parseCatalog } from "@bentoo/core";
 import { ConfigError } from "./config-error.js";
 import { parseTransport, type ServerTimeouts, type TlsFiles } from "./transport-config.js";
@@ -35,7 +35,7 @@ export interface Config {
   auditRetentionDays: number;
   /** Whether to create the demo account and print its test key on an empty database. */
   seedDemo: boolean;
-  /** The record writer's journal (BENTOO_JOURNAL_DIR): by default `journal` next to the SQLite file, else ./data/journal. */
+  /** The record writer's journal (BENTOO_JOURNAL_DIR): by default `<name>-journal` next to the SQLite file `<name>.db`, else ./data/journal. */
   journalDir: string;
   /** Sign-up and sign-in limits, and password hashing under load (docs/security.md). */
   accountLimits: AccountLimits;
@@ -106,10 +106,15 @@ function failurePolicy(env: Environment): boolean {
   return value === "allow";
 }
 
-/** `journal` in the SQLite file's directory; with PostgreSQL (or an in-memory SQLite) the default data directory's. */
+/**
+ * Next to the SQLite file and named after it (`bentoo.db` → `bentoo-journal`), so that two
+ * databases in one directory get a journal each; with PostgreSQL (or an in-memory SQLite),
+ * `journal` in the default data directory.
+ */
 function defaultJournalDir(databaseUrl: string): string {
   const path = databaseUrl.startsWith("sqlite:") ? databaseUrl.slice("sqlite:".length) : "";
-  return path === "" || path === ":memory:" ? join("data", "journal") : join(dirname(path), "journal");
+  if (path === "" || path === ":memory:") return join("data", "journal");
+  return join(dirname(path), `${basename(path, extname(path))}-journal`);
 }
 
 function accountLimits(env: Environment): AccountLimits {

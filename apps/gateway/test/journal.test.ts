@@ -7,9 +7,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createTestApp } from "./helpers.js";
 
 describe("BENTOO_JOURNAL_DIR", () => {
-  it("defaults to journal next to the SQLite file, or ./data/journal", () => {
-    expect(parseConfig({ BENTOO_DATABASE_URL: "sqlite:/var/lib/bentoo/bentoo.db" }).journalDir).toBe("/var/lib/bentoo/journal");
-    expect(parseConfig({}).journalDir).toBe(join("data", "journal"));
+  it("defaults to a directory next to the SQLite file, named after it, or ./data/journal", () => {
+    expect(parseConfig({ BENTOO_DATABASE_URL: "sqlite:/var/lib/bentoo/bentoo.db" }).journalDir).toBe("/var/lib/bentoo/bentoo-journal");
+    expect(parseConfig({ BENTOO_DATABASE_URL: "sqlite:/var/lib/bentoo/other.sqlite" }).journalDir).toBe("/var/lib/bentoo/other-journal");
+    expect(parseConfig({}).journalDir).toBe(join("data", "bentoo-journal"));
+    expect(parseConfig({ BENTOO_DATABASE_URL: "sqlite::memory:" }).journalDir).toBe(join("data", "journal"));
     expect(parseConfig({ BENTOO_DATABASE_URL: "postgres://db.internal/bentoo" }).journalDir).toBe(join("data", "journal"));
     expect(parseConfig({ BENTOO_DATABASE_URL: "postgres://db.internal/bentoo", BENTOO_JOURNAL_DIR: "/mnt/journal" }).journalDir).toBe("/mnt/journal");
   });
