@@ -129,7 +129,8 @@ describe.each(storageTargets())("record writer over the real store on $name", (t
     const started = performance.now();
     for (let index = 0; index < 2000; index += 1) records.audit(auditRecord(accountId));
     for (let index = 0; index < 700; index += 1) records.ledger(charge(accountId, 1));
-    expect(performance.now() - started).toBeLessThan(50);
+    // The store never answers while held: any bound shows nothing waited on it (wide, for a busy machine).
+    expect(performance.now() - started).toBeLessThan(500);
     await settle();
     expect(store.attempts).toBe(1); // the first batch is held; the rest wait their turn
     expect(records.stats).toMatchObject({ auditQueued: 2000, auditWritten: 0, ledgerPending: 700, ledgerWritten: 0 });
