@@ -1,4 +1,4 @@
-import type { ContentPart, ModelRequest } from "@bentoo/core";
+import { basicUsage, type ContentPart, type ModelRequest, type Usage } from "@bentoo/core";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
 
@@ -250,6 +250,11 @@ export function countPromptTokens(request: ModelRequest): PromptCount {
 /** Prompt tokens of a request's text: every message's text, tool calls and results, and the tool definitions (images, files and audio are the provider's to count). */
 export function countRequestTokens(request: ModelRequest): number {
   return countPrompt(request).total;
+}
+
+/** Usage Bentoo counts itself when a provider reported none: the request's prompt and the `answered` text, marked estimated. */
+export function countedUsage(request: ModelRequest, answered: string): Usage {
+  return basicUsage(countRequestTokens(request), countTokens(answered), true);
 }
 
 /** Loads the encoding now instead of on the first request. */

@@ -1,5 +1,5 @@
-import { basicUsage, type Choice, type FinishReason, type ModelRequest, type ModelResponse, type ToolCall } from "@bentoo/core";
-import { countRequestTokens, countTokens } from "../tokenizer.js";
+import type { Choice, FinishReason, ModelRequest, ModelResponse, ToolCall } from "@bentoo/core";
+import { countedUsage } from "../tokenizer.js";
 import { newToolCallId } from "./tool-call-id.js";
 import { geminiUsage } from "./usage.js";
 import type { AnswerCandidate, GeminiAnswer } from "./wire.js";
@@ -94,5 +94,5 @@ function estimatedUsage(request: ModelRequest, choices: readonly Choice[]) {
     text += (choice.text ?? "") + (choice.reasoning ?? "");
     for (const call of choice.toolCalls) text += call.name + call.arguments;
   }
-  return basicUsage(countRequestTokens(request), countTokens(text), true);
+  return countedUsage(request, text);
 }

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
-import { BentooError, basicUsage, type ModelRoute, replaceValues, topLevelMembers, type Usage } from "@bentoo/core";
+import { BentooError, type ModelRoute, replaceValues, topLevelMembers, type Usage } from "@bentoo/core";
 import type { Answer, ProviderCall } from "../provider.js";
-import { countRequestTokens, countTokens } from "../tokenizer.js";
+import { countedUsage } from "../tokenizer.js";
 import { readOpenAiUsage } from "./usage.js";
 
 const ANSWER_MEMBERS = ["model", "usage"] as const;
@@ -110,5 +110,5 @@ function estimatedUsage(call: ProviderCall, completion: Record<string, unknown>)
       if (message?.tool_calls !== undefined) text += JSON.stringify(message.tool_calls);
     }
   }
-  return basicUsage(countRequestTokens(call.client.request), countTokens(text), true);
+  return countedUsage(call.client.request, text);
 }

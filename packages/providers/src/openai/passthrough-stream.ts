@@ -1,10 +1,10 @@
-import { basicUsage, type Usage } from "@bentoo/core";
+import type { Usage } from "@bentoo/core";
 import { createParser } from "eventsource-parser";
 import { applyEdits, type ByteEdit, latin1View, occurrences } from "../byte-edits.js";
 import type { ProviderCall } from "../provider.js";
 import { SseFramer } from "../sse-framer.js";
 import type { StreamEnd, StreamTranslation } from "../stream-relay.js";
-import { countRequestTokens, countTokens } from "../tokenizer.js";
+import { countedUsage } from "../tokenizer.js";
 import { readOpenAiUsage } from "./usage.js";
 
 /** Most of a stream kept to count what was delivered when the provider reports no usage (bytes). */
@@ -149,7 +149,7 @@ export class OpenAiChatPassthrough implements StreamTranslation {
       },
     });
     parser.feed(Buffer.concat(this.#kept, this.#keptBytes).toString("utf8"));
-    return basicUsage(countRequestTokens(this.#call.client.request), countTokens(text), true);
+    return countedUsage(this.#call.client.request, text);
   }
 }
 
