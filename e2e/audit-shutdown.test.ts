@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { openStorage } from "@bentoo/storage";
 import { afterAll, describe, expect, it } from "vitest";
 import { findSecrets } from "../apps/gateway/test/audit-helpers.js";
-import { type BuiltServer, GATEWAY_MAIN, startBuiltServer } from "./support/built-server.js";
+import { adminCall, type BuiltServer, GATEWAY_MAIN, startBuiltServer } from "./support/built-server.js";
 
 /**
  * A graceful shutdown during load records every request that got a response.
@@ -53,16 +53,7 @@ describe("graceful shutdown of the built server under load", () => {
   it("records every request that got a response when SIGTERM arrives mid-load, and exits 0", async () => {
     running = await start({ BENTOO_DATABASE_URL: `sqlite:${database}`, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false" });
     const { baseUrl } = running;
-    const admin = async (method: string, path: string, body: object) => {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      const json = (await response.json()) as Json;
-      expect(response.status, JSON.stringify(json)).toBeLessThan(300);
-      return json;
-    };
+    const admin = (method: string, path: string, body: object) => adminCall(baseUrl, ADMIN_TOKEN, method, path, body);
     const account = await admin("POST", "/admin/v1/accounts", { email: "shutdown@example.com", plan: "pro" });
     await admin("PATCH", `/admin/v1/accounts/${account.id}`, { rpm_limit: 1_000_000, tpm_limit: 1_000_000_000 });
     const key = (await admin("POST", `/admin/v1/accounts/${account.id}/keys`, { name: "load", mode: "test" })).key as string;

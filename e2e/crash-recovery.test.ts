@@ -7,7 +7,7 @@ import { deleteRedisKeys, type FakeUpstream, startFakeUpstream, testPostgresUrl,
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BuiltServer, startBuiltServer, stopBuiltServer } from "./support/built-server.js";
+import { adminCall, type BuiltServer, startBuiltServer, stopBuiltServer } from "./support/built-server.js";
 
 /**
  * `kill -9` under load loses nothing that was answered. The BUILT server takes
@@ -25,8 +25,6 @@ const CONNECTIONS = 24;
 /** SIGKILL goes out after this much load (and at least MIN_ANSWERED answers). */
 const LOAD_MS = 1_500;
 const MIN_ANSWERED = 200;
-
-type Json = Record<string, unknown>;
 
 interface Answered {
   requestId: string;
@@ -130,16 +128,7 @@ describe.each(modes)("kill -9 under load: $name", (mode) => {
       const env = { ...prepared.env, BENTOO_CATALOG: catalog, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false" };
       const first = await startBuiltServer(env);
       servers.push(first);
-      const admin = async (baseUrl: string, path: string, body: object, method = "POST") => {
-        const response = await fetch(`${baseUrl}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-          body: JSON.stringify(body),
-        });
-        const json = (await response.json()) as Json;
-        expect(response.status, JSON.stringify(json)).toBeLessThan(300);
-        return json;
-      };
+      const admin = (baseUrl: string, path: string, body: object, method = "POST") => adminCall(baseUrl, ADMIN_TOKEN, method, path, body);
       const account = await admin(first.baseUrl, "/admin/v1/accounts", { email: "crash@example.com", plan: "pro" });
       const accountId = account.id as string;
       await admin(first.baseUrl, `/admin/v1/accounts/${accountId}`, { rpm_limit: 1_000_000, tpm_limit: 1_000_000_000 }, "PATCH");

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 /** The compiled server, started the way `npm start` does (e2e tests build first). */
 export const GATEWAY_MAIN = fileURLToPath(new URL("../../apps/gateway/dist/main.js", import.meta.url));
@@ -100,4 +101,16 @@ export async function runUntilExit(env: Record<string, string>, timeoutMs = 20_0
   const code = await new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode)));
   clearTimeout(timer);
   return { code, output };
+}
+
+/** An admin API call on a built server that must succeed (the test fails with its answer otherwise); its JSON answer. */
+export async function adminCall(baseUrl: string, token: string, method: string, path: string, body: object): Promise<Record<string, unknown>> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  expect(response.status, JSON.stringify(json)).toBeLessThan(300);
+  return json;
 }
