@@ -75,7 +75,8 @@ function parseOptions(argv) {
   };
   const routes = values.route.length === 0 ? ["chat"] : values.route;
   for (const id of routes) routeFor(id);
-  if (!["embedded", "postgres"].includes(values.target) && routes.some((id) => id !== "chat")) throw new Error(`--route needs --target embedded or postgres\n${USAGE}`);
+  if (!["embedded", "postgres"].includes(values.target) && routes.some((id) => id !== "chat"))
+    throw new Error(`--route needs --target embedded or postgres\n${USAGE}`);
   return {
     builds,
     routes,

@@ -5,8 +5,7 @@
 // output limit, so the routes differ by their translation alone.
 
 // About 20 words, so a stream carries 29 events: role, one per word, finish, usage, [DONE].
-export const PROMPT =
-  "Please write a short friendly greeting for the people who run this benchmark of the Bentoo gateway on a small machine today";
+export const PROMPT = "Please write a short friendly greeting for the people who run this benchmark of the Bentoo gateway on a small machine today";
 
 /** The catalog models of Bentoo's bench catalog, one per upstream kind (bench/lib/targets.mjs writes the catalog). */
 export const BENCH_MODELS = { openai: "fake/bench", anthropic: "fake/bench-anthropic", gemini: "fake/bench-gemini" };
