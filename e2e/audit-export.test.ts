@@ -42,7 +42,7 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
     await t.app.listen({ host: "127.0.0.1", port: 0 });
     const address = t.app.server.address();
     baseUrl = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
-    const seed = await t.seedAccount({ mode: "test" });
+    const seed = await t.seedAccount({ mode: "test", scopes: ["inference", "audit:read", "key:read"] });
     accountId = seed.account.id;
     key = seed.key;
     secrets.add(key);

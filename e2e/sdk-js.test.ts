@@ -58,7 +58,12 @@ function admin<T = Record<string, unknown>>(method: string, path: string, body?:
 
 async function newAccount(email: string, plan: "free" | "pro" | "enterprise", mode: "live" | "test"): Promise<{ account: Account; key: IssuedKey }> {
   const account = await admin<Account>("POST", "/admin/v1/accounts", { email, plan });
-  const key = await admin<IssuedKey>("POST", `/admin/v1/accounts/${account.id}/keys`, { name: `${email} key`, mode });
+  const key = await admin<IssuedKey>("POST", `/admin/v1/accounts/${account.id}/keys`, {
+    name: `${email} key`,
+    mode,
+    // These keys read their account's audit log too.
+    scopes: ["inference", "audit:read", "key:read"],
+  });
   return { account, key };
 }
 

@@ -163,7 +163,7 @@ class EndToEndServerTest(unittest.TestCase):
     @classmethod
     def new_account(cls, email: str, plan: str, mode: str) -> Tuple[Dict[str, Any], Dict[str, Any]]:
         account = cls.admin("POST", "/admin/v1/accounts", {"email": email, "plan": plan})
-        key = cls.admin("POST", "/admin/v1/accounts/%s/keys" % account["id"], {"name": email + " key", "mode": mode})
+        key = cls.admin("POST", "/admin/v1/accounts/%s/keys" % account["id"], {"name": email + " key", "mode": mode, "scopes": ["inference", "audit:read", "key:read"]})
         return account, key
 
     def client(self, api_key: str, **options: Any) -> Bentoo:

@@ -5,9 +5,12 @@ import type {
   CreditGrantRequestJson,
   IssuedKeyJson,
   KeyMode,
+  KeyScope,
   ListJson,
   Plan,
   RolledKeyJson,
+  SpendCapJson,
+  SpendPeriod,
 } from "@bentoo/api-types";
 import {
   listParser,
@@ -20,7 +23,7 @@ import {
   UnexpectedShapeError,
 } from "./response-checks.js";
 
-export type { KeyMode, Plan };
+export type { KeyMode, KeyScope, Plan, SpendPeriod };
 
 /** The server answered with an error (or with something that is not Bentoo's JSON). */
 export class AdminApiError extends Error {
@@ -70,11 +73,28 @@ export interface AccountPatchInput {
   ip_allowlist?: string[] | null;
 }
 
-export interface CreateKeyInput {
+/** A key's controls as the admin API takes them; null clears one (in a change). */
+export interface KeyControlsInput {
+  scopes?: KeyScope[];
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
+  spend_cap?: SpendCapJson | null;
+  models?: string[] | null;
+}
+
+export interface CreateKeyInput extends KeyControlsInput {
   name: string;
   mode: KeyMode;
   /** RFC 3339. */
   expires_at?: string;
+}
+
+/** `PATCH /admin/v1/keys/{id}`. */
+export interface KeyPatchInput extends KeyControlsInput {
+  name?: string;
+  ip_allowlist?: string[] | null;
+  /** RFC 3339, or null to remove the expiry. */
+  expires_at?: string | null;
 }
 
 /** Seconds the old key keeps working after a roll: 0 ends it now, null leaves it until revoked. */
@@ -117,8 +137,7 @@ export class AdminClient {
     list: (accountId: string, query: PageQuery = {}): Promise<ListJson<ApiKeyJson>> =>
       this.request("GET", `/accounts/${segment(accountId)}/keys${pageQuery(query)}`, listParser(parseApiKey)),
     get: (id: string): Promise<ApiKeyJson> => this.request("GET", `/keys/${segment(id)}`, parseApiKey),
-    update: (id: string, patch: { name?: string; ip_allowlist?: string[] | null }): Promise<ApiKeyJson> =>
-      this.request("PATCH", `/keys/${segment(id)}`, parseApiKey, patch),
+    update: (id: string, patch: KeyPatchInput): Promise<ApiKeyJson> => this.request("PATCH", `/keys/${segment(id)}`, parseApiKey, patch),
     roll: (id: string, graceSeconds: GraceSeconds): Promise<RolledKeyJson> =>
       this.request("POST", `/keys/${segment(id)}/roll`, parseRolledKey, { grace_seconds: graceSeconds }),
     revoke: (id: string): Promise<ApiKeyJson> => this.request("DELETE", `/keys/${segment(id)}`, parseApiKey),

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import type { GraceSeconds } from "./admin-client.js";
+import type { GraceSeconds, KeyScope, SpendPeriod } from "./admin-client.js";
 import { UsageError } from "./context.js";
 
 /**
@@ -32,13 +32,17 @@ function grantAmount(micros: bigint, text: string): number {
  * rounded, since 1 micro-dollar is the smallest amount Bentoo accounts.
  */
 export function parseUsd(text: string): number {
+  return grantAmount(usdMicros(text), text);
+}
+
+function usdMicros(text: string): bigint {
   const match = USD.exec(text.trim());
   const whole = match?.[2] ?? "";
   const fraction = match?.[3] ?? "";
   if (match === null || whole + fraction === "") throw new InvalidArgumentError("Give a USD amount such as 12.50.");
   if (fraction.length > 6) throw new InvalidArgumentError("USD amounts have at most 6 decimals (the smallest unit is $0.000001); or give --micros.");
   const magnitude = BigInt(whole === "" ? "0" : whole) * MICROS_PER_USD + BigInt(fraction.padEnd(6, "0"));
-  return grantAmount(match[1] === "-" ? -magnitude : magnitude, text);
+  return match[1] === "-" ? -magnitude : magnitude;
 }
 
 /** An integer number of micro-dollars (1 USD = 1000000). */
@@ -90,6 +94,50 @@ export function parseTimestamp(text: string): string {
   if (!RFC_3339.test(text) || Number.isNaN(Date.parse(text)))
     throw new InvalidArgumentError("Give an RFC 3339 timestamp with a time zone, such as 2027-01-31T00:00:00Z.");
   return text;
+}
+
+/** A key's own rate limit: a positive integer, or "none" to remove it (sent as null: the account's applies). */
+export function parseKeyLimit(text: string): number | null {
+  if (text === "none") return null;
+  const value = positiveInteger(text, 1_000_000_000);
+  if (value === null) throw new InvalidArgumentError('Give a whole number from 1 to 1000000000, or "none" to remove the key\'s own limit.');
+  return value;
+}
+
+const SCOPES: readonly KeyScope[] = ["inference", "audit:read", "key:read"];
+
+/** Comma-separated scopes, e.g. inference,key:read. */
+export function parseScopes(text: string): KeyScope[] {
+  const scopes = text.split(",").map((scope) => scope.trim());
+  for (const scope of scopes) {
+    if (!(SCOPES as readonly string[]).includes(scope)) throw new InvalidArgumentError(`Give scopes from ${SCOPES.join(", ")}, separated by commas.`);
+  }
+  return scopes as KeyScope[];
+}
+
+/** Comma-separated model ids and patterns (anthropic/*), or "all" (sent as null: every model). */
+export function parseModels(text: string): string[] | null {
+  if (text === "all") return null;
+  const models = text
+    .split(",")
+    .map((model) => model.trim())
+    .filter((model) => model !== "");
+  if (models.length === 0) throw new InvalidArgumentError('Give model ids or patterns such as anthropic/*, separated by commas, or "all".');
+  return models;
+}
+
+const PERIODS: readonly SpendPeriod[] = ["day", "week", "month", "total"];
+
+/** "<usd>/<period>" (20/month, 5.50/day, 100/total), or "none" to remove the cap. */
+export function parseSpendCap(text: string): { amount_micros: number; period: SpendPeriod } | null {
+  if (text === "none") return null;
+  const slash = text.lastIndexOf("/");
+  const period = text.slice(slash + 1) as SpendPeriod;
+  if (slash === -1 || !PERIODS.includes(period))
+    throw new InvalidArgumentError(`Give a cap as <usd>/<period>, e.g. 20/month, with a period from ${PERIODS.join(", ")}; or "none".`);
+  const amount = usdMicros(text.slice(0, slash));
+  if (amount < 0n || amount > MAX_GRANT_MICROS) throw new InvalidArgumentError("A spend cap is from $0 to $1,000,000,000.");
+  return { amount_micros: Number(amount), period };
 }
 
 /** The entries of `set-allowlist`, or null for `--clear`: exactly one of the two (the server normalizes and checks the entries). */

@@ -47,6 +47,15 @@ function limit(value: number | null, unit: string): string {
   return value === null ? "plan default" : `${value} ${unit}`;
 }
 
+function keyLimit(value: number | null, unit: string): string {
+  return value === null ? "account's" : `${value} ${unit}`;
+}
+
+function spendCap(cap: ApiKeyJson["spend_cap"]): string {
+  if (cap === null) return "none";
+  return `${formatMicros(cap.amount_micros)} ${cap.period === "total" ? "in total" : `per ${cap.period}`}`;
+}
+
 function allowlist(entries: string[] | null): string {
   return entries === null || entries.length === 0 ? "any IP" : entries.join(", ");
 }
@@ -85,6 +94,11 @@ export function keyBlock(key: ApiKeyJson): string {
     ["revoked", formatTime(key.revoked_at)],
     ["rolled from", key.rolled_from ?? "-"],
     ["ip allowlist", allowlist(key.ip_allowlist)],
+    ["scopes", key.scopes.join(", ")],
+    ["rpm limit", keyLimit(key.rpm_limit, "requests/min")],
+    ["tpm limit", keyLimit(key.tpm_limit, "tokens/min")],
+    ["spend cap", spendCap(key.spend_cap)],
+    ["models", key.models === null ? "all" : key.models.join(", ")],
   ]);
 }
 

@@ -1,4 +1,4 @@
-import type { AccountJson, ApiKeyJson, CreditGrantJson, ErrorEnvelopeJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
+import type { AccountJson, ApiKeyJson, CreditGrantJson, ErrorEnvelopeJson, IssuedKeyJson, ListJson, RolledKeyJson, SpendCapJson } from "@bentoo/api-types";
 
 /**
  * Checks of the admin API's answers (shapes from @bentoo/api-types) before the
@@ -80,6 +80,8 @@ const ACCOUNT: Shape<AccountJson> = {
   created_at: text,
 };
 
+const SPEND_CAP: Shape<SpendCapJson> = { amount_micros: integer, period: oneOf("day", "week", "month", "total") };
+
 const API_KEY: Shape<ApiKeyJson> = {
   id: text,
   object: oneOf("api_key"),
@@ -94,6 +96,11 @@ const API_KEY: Shape<ApiKeyJson> = {
   revoked_at: nullOr(text),
   rolled_from: nullOr(text),
   ip_allowlist: nullOr(texts),
+  scopes: texts,
+  rpm_limit: nullOr(integer),
+  tpm_limit: nullOr(integer),
+  spend_cap: nullOr(checkedBy((value) => assertShape<SpendCapJson>(value, SPEND_CAP, "spend_cap"), "a spend cap")),
+  models: nullOr(texts),
 };
 
 const ISSUED_KEY: Shape<IssuedKeyJson> = { ...API_KEY, key: text };

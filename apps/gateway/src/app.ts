@@ -9,6 +9,7 @@ import { serverOptions } from "./http/server-options.js";
 import { adminAuth } from "./middleware/admin-auth.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { ipAllowlist } from "./middleware/ip-allowlist.js";
+import { requireScopes } from "./middleware/require-scope.js";
 import { sessionAuth } from "./middleware/session-auth.js";
 import { transportSecurity } from "./middleware/transport-security.js";
 import { adminAccountRoutes } from "./routes/admin/accounts.js";
@@ -62,6 +63,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   });
   app.addHook("onRequest", transportSecurity(services.config));
   installErrorHandler(app, services.config.bodyLimitBytes, services.outageLog);
+  requireScopes(app);
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     const status = String(reply.statusCode);

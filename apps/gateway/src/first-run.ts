@@ -1,3 +1,4 @@
+import { KEY_SCOPES } from "@bentoo/core";
 import type { Services } from "./services.js";
 
 export const DEMO_EMAIL = "demo@bentoo.local";
@@ -16,6 +17,7 @@ export interface DemoSeed {
 export async function seedDemoAccount(services: Services): Promise<DemoSeed | null> {
   if ((await services.storage.accounts.count()) > 0) return null;
   const account = await services.accounts.create({ email: DEMO_EMAIL, passwordHash: null });
-  const issued = await services.keys.create(account, { name: "demo test key", mode: "test" });
+  // The demo key can do everything, the Audit API included: it is there to try Bentoo out.
+  const issued = await services.keys.create(account, { name: "demo test key", mode: "test", controls: { scopes: KEY_SCOPES } });
   return { accountId: account.id, testKey: issued.secret };
 }

@@ -7,6 +7,7 @@ import {
   RedisAdmission,
   RedisAttemptLimiter,
   type SettlementErrorHandler,
+  type SpendLoader,
 } from "@bentoo/admission";
 import {
   AccountService,
@@ -150,14 +151,16 @@ export async function createServices(config: Config, credentials: CredentialSour
     },
   });
   const loadBalance = async (accountId: string) => (await storage.accounts.get(accountId))?.balanceMicros ?? 0;
+  const loadSpent: SpendLoader = (accountId, budget) => storage.keys.spentInWindow(accountId, budget.lineageId, { start: budget.start, end: budget.end });
   const onError: SettlementErrorHandler = (error, failure) =>
     outageLog.error(logger, "settlement_failed", { err: error, ...failure }, "could not settle credit holds and token reservations");
   const admission: Admission =
     redis === null
-      ? new MemoryAdmission({ loadBalance, onError, now })
+      ? new MemoryAdmission({ loadBalance, loadSpent, onError, now })
       : new RedisAdmission({
           redis: redis.client,
           loadBalance,
+          loadSpent,
           onError,
           keyPrefix: config.redisPrefix,
           now: overrides.now,

@@ -60,9 +60,9 @@ function client(t: TestApp, evidence: Evidence) {
         expect((await admin("POST", `/admin/v1/accounts/${account.id}/credits`, { amount_micros: options.creditsMicros })).statusCode).toBe(200);
       return account;
     },
-    /** A key issued through the admin API: `{id, key, key_id, name, ...}`. */
+    /** A key issued through the admin API that may read its account's audit log: `{id, key, key_id, name, ...}`. */
     async key(accountId: string, name: string, mode: "live" | "test"): Promise<Json> {
-      const created = await admin("POST", `/admin/v1/accounts/${accountId}/keys`, { name, mode }, true);
+      const created = await admin("POST", `/admin/v1/accounts/${accountId}/keys`, { name, mode, scopes: ["inference", "audit:read", "key:read"] }, true);
       expect(created.statusCode, created.body).toBe(201);
       const key = created.json() as Json;
       evidence.secrets.add(key.key);
@@ -753,7 +753,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
       expect(signIn.user_agent).toBe("Dave's browser");
       expect(signIn.source_ip).toBe("127.0.0.1");
       // The same events through the key API, in order, and nothing of anyone else's.
-      const viaKey = await dave.request("POST", "/api/keys", { name: "reader", mode: "test" });
+      const viaKey = await dave.request("POST", "/api/keys", { name: "reader", mode: "test", scopes: ["audit:read"] });
       const reader = viaKey.json() as Json;
       evidence.secrets.add(reader.key);
       const events = (await walk(listV1(reader.key, { type: "event", limit: 1000 }))).records;

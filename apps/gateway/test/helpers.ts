@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { type Account, builtinCatalog, type Catalog, type KeyMode, type Plan, parseCatalog } from "@bentoo/core";
+import { type Account, builtinCatalog, type Catalog, type KeyControls, type KeyMode, type Plan, parseCatalog } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig, type Services } from "@bentoo/gateway";
 import { openStorage } from "@bentoo/storage";
 import { type FakeUpstream, type OpenedStorage, type StorageTarget, sqliteTarget, TestClock } from "@bentoo/test-kit";
@@ -34,7 +34,7 @@ export interface TestApp {
    */
   clock: TestClock;
   /** Creates an account with one key; returns the full secret. */
-  seedAccount(options?: { plan?: Plan; mode?: KeyMode; balanceMicros?: number }): Promise<{ account: Account; key: string; keyId: string }>;
+  seedAccount(options?: { plan?: Plan; mode?: KeyMode; balanceMicros?: number } & KeyControls): Promise<{ account: Account; key: string; keyId: string }>;
   dispose(): Promise<void>;
 }
 
@@ -98,7 +98,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       });
       if (account === null) throw new Error("seedAccount: the generated email is taken");
       if (seed.balanceMicros !== undefined) await services.credits.grant(account.id, seed.balanceMicros);
-      const issued = await services.keys.create(account, { name: "seeded", mode: seed.mode ?? "test" });
+      const { plan: _plan, mode, balanceMicros: _balance, ...controls } = seed;
+      const issued = await services.keys.create(account, { name: "seeded", mode: mode ?? "test", controls });
       return { account, key: issued.secret, keyId: issued.record.id };
     },
     async dispose() {

@@ -60,6 +60,8 @@ describe("start-up on a journal a killed process left", () => {
       amountMicros: -700,
       requestId,
       estimated: false,
+      apiKeyId: null,
+      admittedAt: null,
       createdAt: first.clock.now(),
       metadata: null,
     };

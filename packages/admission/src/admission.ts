@@ -1,6 +1,8 @@
 /**
  * The admission port: per-account rate limits (requests and tokens per minute)
- * and the credit hold, admitted and settled together. The gateway calls `admit`
+ * and the credit hold, admitted and settled together — and, for a key with
+ * controls of its own, the key's rate limits and its spend cap, in the same
+ * atomic decision. The gateway calls `admit`
  * once per request, before the upstream call, and `settle` once its usage and
  * cost are known; everything the `x-ratelimit-*` headers, `Retry-After` and a
  * 402 need is in the decision.
@@ -28,6 +30,42 @@ export interface RateLimitState {
   tokens: LimitState;
 }
 
+/** A key's own buckets after the decision; null for a limit the key does not have. */
+export interface KeyRateLimitState {
+  requests: LimitState | null;
+  tokens: LimitState | null;
+}
+
+/**
+ * A key's spend cap as admission counts it: one count per roll chain and
+ * period window. Holds are taken from it like from the balance, and settled to
+ * the charge; its start is what storage says the chain has spent in the window
+ * (`SpendLoader`), plus the holds open on it.
+ */
+export interface BudgetSpec {
+  /** The key's roll chain (its first key's id): the count is shared by every key of the chain. */
+  lineageId: string;
+  /** The window [start, end) in ms; end null = no end (a `total` cap). */
+  start: number;
+  end: number | null;
+  /** Micro-dollars the window may spend, a safe integer ≥ 0; travels with every call, so a change applies at once. */
+  capMicros: number;
+}
+
+/**
+ * A key's controls, checked with its account's limits: its own requests and
+ * tokens per minute (null = none: only the account's apply) and its spend cap.
+ * Omitted (null) for keys without controls, which then cost nothing extra.
+ */
+export interface KeyLimitSpec {
+  /** The key's buckets are kept under its id. */
+  keyId: string;
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  /** Only consulted by requests that hold credits (live keys). */
+  budget: BudgetSpec | null;
+}
+
 export interface AdmissionRequest {
   /**
    * The request's id (the gateway's `req_…`), unique per request: its hold is
@@ -51,19 +89,35 @@ export interface AdmissionRequest {
   tokens: number;
   /** Micro-dollars held against the balance until settlement, a safe integer ≥ 0; 0 = no hold (the balance is not consulted). */
   holdMicros: number;
+  /** The key's own limits and spend cap; absent or null for a key without any. */
+  key?: KeyLimitSpec | null;
 }
 
+/**
+ * The order of the checks: the account's requests, then its tokens, then the
+ * key's requests and tokens, then the key's spend cap, then the balance.
+ * `keyRateLimits` is null for a request without key limits.
+ */
 export type AdmissionDecision =
-  | { admitted: true; ticket: AdmissionTicket; rateLimits: RateLimitState }
+  | { admitted: true; ticket: AdmissionTicket; rateLimits: RateLimitState; keyRateLimits: KeyRateLimitState | null }
   | {
       admitted: false;
-      /** The requests limit is checked first, then the tokens limit, then the balance. */
-      refusedBy: "requests" | "tokens";
+      /** The account's limits (`requests`, `tokens`) or the key's own (`key_requests`, `key_tokens`). */
+      refusedBy: "requests" | "tokens" | "key_requests" | "key_tokens";
       rateLimits: RateLimitState;
+      keyRateLimits: KeyRateLimitState | null;
       /** ms until both one request and the reserved tokens (at most the capacity) will have refilled, if nobody else takes any. */
       retryAfterMs: number;
     }
-  | { admitted: false; refusedBy: "credits"; rateLimits: RateLimitState; availableMicros: number };
+  | {
+      admitted: false;
+      /** `credits`: the account's balance; `key_budget`: the key's spend cap. */
+      refusedBy: "credits" | "key_budget";
+      rateLimits: RateLimitState;
+      keyRateLimits: KeyRateLimitState | null;
+      /** What the balance, or the cap's window, has left. */
+      availableMicros: number;
+    };
 
 /** What settling needs; callers treat it as opaque. */
 export interface AdmissionTicket {
@@ -74,6 +128,10 @@ export interface AdmissionTicket {
   readonly holdMicros: number;
   /** Which copy of the balance the hold was taken from ('' when nothing was held). */
   readonly epoch: string;
+  /** The key's controls the request was admitted under (null: none). */
+  readonly key: KeyLimitSpec | null;
+  /** The spend-cap count the hold was also taken from ('' when none). */
+  readonly budgetId: string;
 }
 
 export interface Settlement {
@@ -146,6 +204,14 @@ export interface PendingCharge {
 
 /** Reads an account's settled balance from storage: where an implementation's copy of the balance starts. */
 export type BalanceLoader = (accountId: string) => Promise<number>;
+
+/** Reads what a key's roll chain has been charged in a window, from storage: where a spend-cap count starts. */
+export type SpendLoader = (accountId: string, budget: BudgetSpec) => Promise<number>;
+
+/** The name of a spend-cap count: its chain and window (ids hold no ':'). */
+export function budgetIdOf(budget: BudgetSpec): string {
+  return `${budget.lineageId}:${budget.start}:${budget.end ?? ""}`;
+}
 
 /** What a failed settlement concerned, for the log line. */
 export interface SettlementFailure {

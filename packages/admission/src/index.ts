@@ -4,6 +4,9 @@ export type {
   AdmissionRequest,
   AdmissionTicket,
   BalanceLoader,
+  BudgetSpec,
+  KeyLimitSpec,
+  KeyRateLimitState,
   LimitSpec,
   LimitState,
   PendingCharge,
@@ -13,7 +16,9 @@ export type {
   Settlement,
   SettlementErrorHandler,
   SettlementFailure,
+  SpendLoader,
 } from "./admission.js";
+export { budgetIdOf } from "./admission.js";
 export {
   type AttemptCheck,
   type AttemptDecision,

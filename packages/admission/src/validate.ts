@@ -1,4 +1,4 @@
-import type { AdmissionRequest, LimitSpec, Recovery, Settlement } from "./admission.js";
+import type { AdmissionRequest, KeyLimitSpec, LimitSpec, Recovery, Settlement } from "./admission.js";
 import { MAX_UNITS } from "./token-bucket.js";
 
 /**
@@ -33,10 +33,39 @@ function assertRequestId(requestId: string): void {
     throw new RangeError(`requestId must be 1 to 128 printable ASCII characters, got ${JSON.stringify(requestId)}`);
 }
 
+/** Key and chain ids name Redis keys and hash fields: printable, short, and without the ':' that separates a budget's parts. */
+const NAME = /^[\x21-\x39\x3b-\x7e]{1,128}$/;
+
+function keyProblem(key: KeyLimitSpec): RangeError | null {
+  if (typeof key.keyId !== "string" || !NAME.test(key.keyId))
+    return new RangeError(`key.keyId must be 1 to 128 printable ASCII characters without ':', got ${JSON.stringify(key.keyId)}`);
+  if (key.requestsPerMinute !== null) {
+    const problem = unitsProblem("key.requestsPerMinute", key.requestsPerMinute, 1);
+    if (problem !== null) return problem;
+  }
+  if (key.tokensPerMinute !== null) {
+    const problem = unitsProblem("key.tokensPerMinute", key.tokensPerMinute, 1);
+    if (problem !== null) return problem;
+  }
+  const budget = key.budget;
+  if (budget === null) return null;
+  if (typeof budget.lineageId !== "string" || !NAME.test(budget.lineageId))
+    return new RangeError(`key.budget.lineageId must be 1 to 128 printable ASCII characters without ':', got ${JSON.stringify(budget.lineageId)}`);
+  if (!Number.isSafeInteger(budget.start) || budget.start < 0)
+    return new RangeError(`key.budget.start must be a non-negative integer of ms, got ${String(budget.start)}`);
+  if (budget.end !== null && (!Number.isSafeInteger(budget.end) || budget.end <= budget.start))
+    return new RangeError(`key.budget.end must be null or an integer of ms after start, got ${String(budget.end)}`);
+  return microsProblem("key.budget.capMicros", budget.capMicros);
+}
+
 export function assertAdmissionRequest(request: AdmissionRequest): void {
   assertAccountId(request.accountId);
   assertRequestId(request.requestId);
-  const problem = limitsProblem(request.limits) ?? unitsProblem("tokens", request.tokens, 0) ?? microsProblem("holdMicros", request.holdMicros);
+  const problem =
+    limitsProblem(request.limits) ??
+    unitsProblem("tokens", request.tokens, 0) ??
+    microsProblem("holdMicros", request.holdMicros) ??
+    (request.key === undefined || request.key === null ? null : keyProblem(request.key));
   if (problem !== null) throw problem;
 }
 

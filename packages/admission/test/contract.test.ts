@@ -2,6 +2,7 @@ import { describe } from "vitest";
 import { concurrencyCases } from "./contract/concurrency-cases.js";
 import { contractContext } from "./contract/context.js";
 import { creditCases } from "./contract/credit-cases.js";
+import { keyCases } from "./contract/key-cases.js";
 import { rateLimitCases } from "./contract/rate-limit-cases.js";
 import { memoryBackend, redisBackend } from "./helpers.js";
 
@@ -12,5 +13,6 @@ describe.each([memoryBackend, redisBackend])("admission contract on $name", (bac
     describe("rate limits", () => rateLimitCases(context));
     describe("credits", () => creditCases(context));
     describe("concurrency", () => concurrencyCases(context));
+    describe("key limits and spend caps", () => keyCases(context));
   });
 });

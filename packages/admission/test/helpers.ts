@@ -1,6 +1,14 @@
 import { deleteKeysUnder, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 import { Redis } from "ioredis";
-import { type Admission, type AdmissionDecision, type AdmissionTicket, MemoryAdmission, RedisAdmission, type SettlementFailure } from "../src/index.js";
+import {
+  type Admission,
+  type AdmissionDecision,
+  type AdmissionTicket,
+  type BudgetSpec,
+  MemoryAdmission,
+  RedisAdmission,
+  type SettlementFailure,
+} from "../src/index.js";
 
 /** The client settings the README asks for: no offline queue and one retry, so a dead Redis rejects at once. */
 export async function connectTestRedis(url: string): Promise<Redis> {
@@ -25,6 +33,22 @@ export class StoredBalances {
     this.loads.set(accountId, (this.loads.get(accountId) ?? 0) + 1);
     if (this.failure !== null) throw this.failure;
     return this.#balances.get(accountId) ?? 0;
+  };
+
+  readonly #spent = new Map<string, number>();
+  /** Spend-cap loads so far, per `<chain>:<start>`. */
+  readonly spendLoads = new Map<string, number>();
+
+  /** What storage says a key chain spent in the window starting at `start`. */
+  setSpent(lineageId: string, start: number, micros: number): void {
+    this.#spent.set(`${lineageId}:${start}`, micros);
+  }
+
+  readonly loadSpent = async (_accountId: string, budget: BudgetSpec): Promise<number> => {
+    const window = `${budget.lineageId}:${budget.start}`;
+    this.spendLoads.set(window, (this.spendLoads.get(window) ?? 0) + 1);
+    if (this.failure !== null) throw this.failure;
+    return this.#spent.get(window) ?? 0;
   };
 }
 
@@ -55,7 +79,12 @@ export const memoryBackend: Backend = {
   async open(now) {
     const stored = new StoredBalances();
     const errors: ReportedError[] = [];
-    const admission = new MemoryAdmission({ loadBalance: stored.load, onError: (error, failure) => errors.push({ error, failure }), now });
+    const admission = new MemoryAdmission({
+      loadBalance: stored.load,
+      loadSpent: stored.loadSpent,
+      onError: (error, failure) => errors.push({ error, failure }),
+      now,
+    });
     return { admission, peer: admission, stored, errors, dispose: () => admission.close() };
   },
 };
@@ -72,8 +101,8 @@ export const redisBackend: Backend = {
     const stored = new StoredBalances();
     const errors: ReportedError[] = [];
     const onError = (error: unknown, failure: SettlementFailure) => errors.push({ error, failure });
-    const admission = new RedisAdmission({ redis: first, keyPrefix, loadBalance: stored.load, onError, now });
-    const peer = new RedisAdmission({ redis: second, keyPrefix, loadBalance: stored.load, onError, now });
+    const admission = new RedisAdmission({ redis: first, keyPrefix, loadBalance: stored.load, loadSpent: stored.loadSpent, onError, now });
+    const peer = new RedisAdmission({ redis: second, keyPrefix, loadBalance: stored.load, loadSpent: stored.loadSpent, onError, now });
     return {
       admission,
       peer,

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { deleteKeysUnder, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type LimitSpec, type PendingCharge, RedisAdmission } from "../src/index.js";
+import { type KeyLimitSpec, type LimitSpec, type PendingCharge, RedisAdmission } from "../src/index.js";
 import { connectTestRedis, nextRequestId, type ReportedError, StoredBalances, ticketOf } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
@@ -40,14 +40,15 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission holds", () => {
       redis: options.client ?? redis,
       keyPrefix,
       loadBalance: stored.load,
+      loadSpent: stored.loadSpent,
       onError: (error, failure) => errors.push({ error, failure }),
       now: options.pinned === false ? undefined : () => clock,
       leaseMs: options.leaseMs,
       pendingCharges: () => pending,
     });
     opened.push(admission);
-    const hold = (accountId: string, micros: number, requestId = nextRequestId()) =>
-      admission.admit({ requestId, accountId, limits, tokens: 1, holdMicros: micros });
+    const hold = (accountId: string, micros: number, requestId = nextRequestId(), key: KeyLimitSpec | null = null) =>
+      admission.admit({ requestId, accountId, limits, tokens: 1, holdMicros: micros, key });
     const settle = async (decision: Awaited<ReturnType<typeof hold>>, chargedMicros: number) => {
       admission.settle(ticketOf(decision), { tokens: 1, chargedMicros });
       await admission.flush();
@@ -58,8 +59,16 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission holds", () => {
   /** What Redis loses on a restart without persistence, for one account: every key of it. */
   async function loseAccount(admission: RedisAdmission, accountId: string): Promise<void> {
     const keys = admission.keysFor(accountId);
-    await redis.del(keys.balance, keys.holds, keys.leases, keys.marks, keys.requests, keys.tokens);
+    await redis.del(keys.balance, keys.holds, keys.leases, keys.marks, keys.requests, keys.tokens, keys.spend);
   }
+
+  /** A key with a spend cap of `capMicros` for one day from the pinned clock's start. */
+  const capped = (capMicros: number): KeyLimitSpec => ({
+    keyId: "key_capped",
+    requestsPerMinute: null,
+    tokensPerMinute: null,
+    budget: { lineageId: "key_capped", start: 1_699_920_000_000, end: 1_700_006_400_000, capMicros },
+  });
 
   it("gives a dead instance's holds back once its lease ran out; its own holds never expire by its own calls", async () => {
     const stored = new StoredBalances();
@@ -201,6 +210,44 @@ describe.skipIf(redisUrl === undefined)("RedisAdmission holds", () => {
     expect(await successor.admission.available("acct_crash")).toBe(8_850);
     expect(await redis.hlen(successor.admission.keysFor("acct_crash").holds)).toBe(0);
     expect(await redis.exists(`${keyPrefix}instance:${dead.admission.instanceId}:accounts`)).toBe(0);
+  });
+
+  it("gives a dead instance's holds back to a key's spend cap once its lease ran out, and takes a late charge from it once", async () => {
+    const stored = new StoredBalances();
+    stored.set("acct_cap_lease", 100_000);
+    const dead = open({ stored, leaseMs: 10_000 });
+    const live = open({ stored, leaseMs: 10_000 });
+    const forgotten = await dead.hold("acct_cap_lease", 600, nextRequestId(), capped(1_000));
+    expect(forgotten.admitted).toBe(true);
+    expect(await live.hold("acct_cap_lease", 600, nextRequestId(), capped(1_000))).toMatchObject({
+      admitted: false,
+      refusedBy: "key_budget",
+      availableMicros: 400,
+    });
+    clock += 10_000;
+    expect((await live.hold("acct_cap_lease", 600, nextRequestId(), capped(1_000))).admitted).toBe(true);
+    // The released hold's request settles late: its charge counts against the cap, once.
+    dead.admission.settle(ticketOf(forgotten), { tokens: 1, chargedMicros: 300 });
+    await dead.admission.flush();
+    dead.admission.settle(ticketOf(forgotten), { tokens: 1, chargedMicros: 300 });
+    await dead.admission.flush();
+    expect(await live.hold("acct_cap_lease", 101, nextRequestId(), capped(1_000))).toMatchObject({ admitted: false, availableMicros: 100 });
+  });
+
+  it("a spend-cap count reloaded after Redis lost it starts from storage plus the holds registered again", async () => {
+    const stored = new StoredBalances();
+    stored.set("acct_cap_lost", 100_000);
+    stored.setSpent("key_capped", 1_699_920_000_000, 100);
+    const first = open({ stored });
+    const second = open({ stored });
+    await first.hold("acct_cap_lost", 300, nextRequestId(), capped(1_000));
+    await loseAccount(first.admission, "acct_cap_lost");
+    // The first instance registers its hold again before its next decision: 100 spent + 300 held.
+    expect(await first.hold("acct_cap_lost", 601, nextRequestId(), capped(1_000))).toMatchObject({ refusedBy: "key_budget", availableMicros: 600 });
+    // A count loaded by another instance includes the holds registered there.
+    await redis.hdel(first.admission.keysFor("acct_cap_lost").spend, `key_capped:1699920000000:1700006400000`);
+    expect(await second.hold("acct_cap_lost", 601, nextRequestId(), capped(1_000))).toMatchObject({ refusedBy: "key_budget", availableMicros: 600 });
+    expect((await second.hold("acct_cap_lost", 600, nextRequestId(), capped(1_000))).admitted).toBe(true);
   });
 
   it("sends a settlement that failed again after reconnecting, and takes its charge once", async () => {

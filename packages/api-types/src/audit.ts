@@ -10,6 +10,7 @@ export type AuditEventName =
   | "key.renamed"
   | "key.revoked"
   | "key.allowlist_changed"
+  | "key.controls_changed"
   | "account.created"
   | "account.signed_in"
   | "account.sign_in_failed"

@@ -8,6 +8,10 @@
 export type Plan = "free" | "pro" | "enterprise";
 export type KeyMode = "live" | "test";
 export type KeyStatus = "active" | "revoked" | "expired";
+/** What a key may do: call models (`inference`), read the Audit API (`audit:read`), read `/v1/key` (`key:read`). */
+export type KeyScope = "inference" | "audit:read" | "key:read";
+/** When a spend cap starts again: each UTC day, ISO week (Monday), calendar month, or never. */
+export type SpendPeriod = "day" | "week" | "month" | "total";
 
 /** A page of a cursor-paginated list: pass `next_cursor` as `cursor` for the next one. */
 export interface ListJson<Item> {

@@ -47,11 +47,14 @@ export const ERROR_CATALOGUE = {
   invalid_credentials: spec(401, T.authentication),
   // 402
   insufficient_credits: spec(402, T.billing),
+  key_spend_cap_reached: spec(402, T.billing),
   // 403
   ip_not_allowed: spec(403, T.permission),
   plan_limit_reached: spec(403, T.permission),
   plan_required: spec(403, T.permission),
   invalid_csrf_token: spec(403, T.permission),
+  insufficient_scope: spec(403, T.permission),
+  model_not_allowed: spec(403, T.permission),
   // 404
   not_found: spec(404, T.not_found),
   model_not_found: spec(404, T.not_found),

@@ -14,6 +14,7 @@ export * from "./ids.js";
 export * from "./json-bytes.js";
 export * from "./keys/api-key.js";
 export * from "./keys/key-cache.js";
+export * from "./keys/key-controls.js";
 export * from "./keys/key-service.js";
 export * from "./keys/key-verifier.js";
 export * from "./money.js";

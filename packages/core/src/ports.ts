@@ -3,6 +3,7 @@ import type { Account, ApiKeyRecord, KeyWithAccount } from "./accounts/types.js"
 import type { AuditRecord, AuditStore } from "./audit/types.js";
 import type { LedgerStore } from "./credits/ledger.js";
 import type { KeyMode } from "./keys/api-key.js";
+import type { KeyScope, SpendCap, SpendWindow } from "./keys/key-controls.js";
 import type { RecordStore } from "./records.js";
 
 /**
@@ -54,6 +55,11 @@ export interface NewApiKey {
   expiresAt: number | null;
   rolledFromId: string | null;
   ipAllowlist: string[] | null;
+  scopes: readonly KeyScope[];
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  spendCap: SpendCap | null;
+  models: readonly string[] | null;
 }
 
 export type CreateKeyOutcome = { created: true; key: ApiKeyRecord } | { created: false; reason: "plan_limit_reached"; limit: number };
@@ -83,6 +89,11 @@ export interface KeyPatch {
   name?: string;
   ipAllowlist?: string[] | null;
   expiresAt?: number | null;
+  scopes?: readonly KeyScope[];
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+  spendCap?: SpendCap | null;
+  models?: readonly string[] | null;
 }
 
 /**
@@ -120,6 +131,12 @@ export interface KeyStore {
   revoke(id: string, at: number, events?: readonly AuditRecord[]): Promise<ApiKeyRecord | null>;
   /** The hash of a key, for cache invalidation. */
   hashOf(id: string): Promise<string | null>;
+  /**
+   * Micro-dollars charged to the keys of one roll chain (`lineageId`) for
+   * requests admitted within `window`: what a spend cap counts, as storage has it
+   * (charges still on their way to the database are not in it).
+   */
+  spentInWindow(accountId: string, lineageId: string, window: SpendWindow): Promise<number>;
 }
 
 /** A dashboard session; only the SHA-256 of its token is stored. */

@@ -19,6 +19,30 @@ export function requireBodyObject(body: unknown): JsonObject {
   return body;
 }
 
+/**
+ * Management APIs take strict bodies: a member the endpoint does not know is
+ * a 400 naming it, never ignored (an operator who misspells `scopes` must not
+ * believe a key is restricted when it is not). `where` prefixes nested names
+ * (`spend_cap.`).
+ */
+export function requireKnownFields(object: JsonObject, allowed: readonly string[], where = ""): JsonObject {
+  for (const name of Object.keys(object)) {
+    if (!allowed.includes(name)) {
+      const shown = `${where}${name.length > 60 ? `${name.slice(0, 60)}…` : name}`;
+      throw invalid(
+        `${where}${name}`.slice(0, 100),
+        `Unknown field "${shown}"; ${where === "" ? "this endpoint" : where.slice(0, -1)} accepts ${allowed.join(", ")}. Check the spelling.`,
+      );
+    }
+  }
+  return object;
+}
+
+/** A JSON-object body with only the `allowed` members (see requireKnownFields). */
+export function requireStrictBody(body: unknown, allowed: readonly string[]): JsonObject {
+  return requireKnownFields(requireBodyObject(body), allowed);
+}
+
 export function optionalString(body: JsonObject, param: string, options: { maxLength?: number; trim?: boolean } = {}): string | undefined {
   const value = body[param];
   if (value === undefined || value === null) return undefined;

@@ -7,4 +7,6 @@ export interface CreditLedgerTable {
   estimated: number;
   created_at: number;
   metadata: string | null;
+  api_key_id: string | null;
+  admitted_at: number | null;
 }

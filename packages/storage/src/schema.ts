@@ -33,6 +33,17 @@ export interface ApiKeysTable {
   revoked_at: number | null;
   rolled_from_id: string | null;
   ip_allowlist: string | null;
+  /** JSON list of scopes. */
+  scopes: string;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  /** The spend cap: both set, or both null. */
+  spend_cap_micros: number | null;
+  spend_cap_period: string | null;
+  /** JSON list of model patterns; null = every model. */
+  models: string | null;
+  /** The first key of the roll chain; null = the key itself. */
+  lineage_id: string | null;
 }
 
 export interface Database {

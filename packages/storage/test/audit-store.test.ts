@@ -7,6 +7,7 @@ import {
   auditRecordToCsvRow,
   auditRecordToJsonLine,
   BentooError,
+  DEFAULT_KEY_SCOPES,
   generateApiKey,
   newId,
 } from "@bentoo/core";
@@ -342,6 +343,11 @@ describe.each(storageTargets())("audit store on $name", (target) => {
           expiresAt: null,
           rolledFromId: null,
           ipAllowlist: null,
+          scopes: DEFAULT_KEY_SCOPES,
+          rpmLimit: null,
+          tpmLimit: null,
+          spendCap: null,
+          models: null,
         },
         null,
       );

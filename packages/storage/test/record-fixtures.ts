@@ -39,6 +39,8 @@ export function charge(accountId: string, amountMicros: number): LedgerEntry {
     amountMicros: -amountMicros,
     requestId: newId("request", at),
     estimated: false,
+    apiKeyId: null,
+    admittedAt: null,
     createdAt: at,
     metadata: null,
   };

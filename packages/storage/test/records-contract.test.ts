@@ -1,4 +1,4 @@
-import { type AuditEvent, type AuditRecord, generateApiKey, type LedgerEntry, managementEvent, newId } from "@bentoo/core";
+import { type AuditEvent, type AuditRecord, DEFAULT_KEY_SCOPES, generateApiKey, type LedgerEntry, managementEvent, newId } from "@bentoo/core";
 import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -25,6 +25,8 @@ describe.each(storageTargets())("record batches on $name", (target) => {
     estimated: false,
     createdAt: clock,
     metadata: null,
+    apiKeyId: kind === "charge" ? "key_chargedchargedcharg" : null,
+    admittedAt: kind === "charge" ? clock - 5 : null,
   });
   const event = (accountId: string, name: AuditEvent = "credits.granted"): AuditRecord => managementEvent(name, { actor: "operator" }, { accountId }, clock);
   const balance = async (accountId: string) => (await opened.storage.accounts.get(accountId))?.balanceMicros;
@@ -122,6 +124,11 @@ describe.each(storageTargets())("record batches on $name", (target) => {
       expiresAt: null,
       rolledFromId: null,
       ipAllowlist: null,
+      scopes: DEFAULT_KEY_SCOPES,
+      rpmLimit: null,
+      tpmLimit: null,
+      spendCap: null,
+      models: null,
     };
     const created = await keys.create(input, null, (key) => [managementEvent("key.created", { actor: "operator" }, { accountId, apiKeyId: key.id }, clock)]);
     if (!created.created) throw new Error("key not created");

@@ -1,4 +1,4 @@
-import { BentooError, generateApiKey, type KeyMode } from "@bentoo/core";
+import { BentooError, DEFAULT_KEY_SCOPES, generateApiKey, type KeyMode } from "@bentoo/core";
 import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -27,6 +27,11 @@ describe.each(storageTargets())("storage contract on $name", (target) => {
         expiresAt: extra.expiresAt ?? null,
         rolledFromId: null,
         ipAllowlist: null,
+        scopes: DEFAULT_KEY_SCOPES,
+        rpmLimit: null,
+        tpmLimit: null,
+        spendCap: null,
+        models: null,
       },
       generated,
     };

@@ -33,6 +33,8 @@ describe("SQLite writer thread", () => {
     amountMicros: -amountMicros,
     requestId: newId("request"),
     estimated: false,
+    apiKeyId: null,
+    admittedAt: null,
     createdAt: Date.now(),
     metadata: null,
   });
@@ -43,6 +45,8 @@ describe("SQLite writer thread", () => {
     amountMicros,
     requestId: null,
     estimated: false,
+    apiKeyId: null,
+    admittedAt: null,
     createdAt: Date.now(),
     metadata: null,
   });
@@ -120,6 +124,8 @@ describe("SQLite writer thread", () => {
       amountMicros: -5,
       requestId: "req_x",
       estimated: true,
+      apiKeyId: null,
+      admittedAt: null,
       createdAt: 1_790_000_000_456,
       metadata: { note: "n" },
     };

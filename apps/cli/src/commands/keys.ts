@@ -1,14 +1,44 @@
 import type { ApiKeyJson, IssuedKeyJson } from "@bentoo/api-types";
 import { type Command, Option } from "commander";
-import { type CreateKeyInput, collectAll, type GraceSeconds, type KeyMode } from "../admin-client.js";
-import { allowlistFrom, boxed, parseGrace, parsePageSize, parseTimestamp } from "../arguments.js";
-import { type CliIo, invocation } from "../context.js";
+import { type CreateKeyInput, collectAll, type GraceSeconds, type KeyControlsInput, type KeyMode, type KeyPatchInput, type KeyScope } from "../admin-client.js";
+import { allowlistFrom, boxed, parseGrace, parseKeyLimit, parseModels, parsePageSize, parseScopes, parseSpendCap, parseTimestamp } from "../arguments.js";
+import { type CliIo, invocation, UsageError } from "../context.js";
 import { formatTime, keyBlock, keysTable, maskedKeyId } from "../format.js";
 
-interface CreateOptions {
+/** The control options of `keys create` and `keys update`; nullable ones come boxed (see `boxed`). */
+interface ControlOptions {
+  scopes?: KeyScope[];
+  rpm?: { value: number | null };
+  tpm?: { value: number | null };
+  spendCap?: { value: KeyControlsInput["spend_cap"] };
+  models?: { value: string[] | null };
+}
+
+interface CreateOptions extends ControlOptions {
   name: string;
   mode: KeyMode;
   expiresAt?: string;
+}
+
+/** The options given, as the admin API's members. */
+function controlsFrom(options: ControlOptions): KeyControlsInput {
+  const controls: KeyControlsInput = {};
+  if (options.scopes !== undefined) controls.scopes = options.scopes;
+  if (options.rpm !== undefined) controls.rpm_limit = options.rpm.value;
+  if (options.tpm !== undefined) controls.tpm_limit = options.tpm.value;
+  if (options.spendCap !== undefined) controls.spend_cap = options.spendCap.value;
+  if (options.models !== undefined) controls.models = options.models.value;
+  return controls;
+}
+
+/** The options that set a key's controls, on `create` and `update`. */
+function addControlOptions(command: Command): Command {
+  return command
+    .option("--scopes <scopes>", "what the key may do, comma-separated: inference, audit:read, key:read (default inference,key:read)", parseScopes)
+    .option("--rpm <n>", "the key's own requests per minute, under its account's; \"none\" removes it", boxed(parseKeyLimit))
+    .option("--tpm <n>", "the key's own tokens per minute, under its account's; \"none\" removes it", boxed(parseKeyLimit))
+    .option("--spend-cap <usd/period>", 'most the key may spend per day, week, month or in total, e.g. 20/month; "none" removes it', boxed(parseSpendCap))
+    .option("--models <patterns>", 'models the key may call, comma-separated ids or patterns like anthropic/*; "all" removes the list', boxed(parseModels));
 }
 
 interface ListOptions {
@@ -37,27 +67,30 @@ function previousKeyFate(previous: ApiKeyJson): string {
   return `${label} keeps working until you revoke it: bentoo keys revoke ${previous.id}\n`;
 }
 
-/** `bentoo keys …`: create, list, get, rename, set-allowlist, revoke, roll. */
+/** An expiry to set, or "never" to remove it. */
+function parseExpiry(text: string): string | null {
+  return text === "never" ? null : parseTimestamp(text);
+}
+
+/** `bentoo keys …`: create, list, get, rename, update, set-allowlist, revoke, roll. */
 export function registerKeyCommands(program: Command, io: CliIo): void {
   const keys = program.command("keys").description("create and manage an account's API keys");
 
-  keys
-    .command("create")
-    .description("create an API key; the full key is printed once")
-    .argument("<account-id>", "the account that owns the key (acct_…)")
-    .requiredOption("--name <name>", 'a descriptive name, e.g. "production-webapp"')
-    .addOption(new Option("--mode <mode>", "live keys reach real providers; test keys use the sandbox").choices(["live", "test"]).default("live"))
-    .option("--expires-at <timestamp>", "when the key stops working (RFC 3339, e.g. 2027-01-31T00:00:00Z)", parseTimestamp)
-    .action(async (accountId: string, options: CreateOptions, command: Command) => {
-      const call = invocation(command, io);
-      const input: CreateKeyInput = { name: options.name, mode: options.mode };
-      if (options.expiresAt !== undefined) input.expires_at = options.expiresAt;
-      const issued = await call.client.keys.create(accountId, input);
-      call.emit(
-        issued,
-        () => `Created ${issued.mode} key "${issued.name}" (${issued.id}) for ${issued.account_id}:\n${secretNotice(issued)}${keyBlock(issued)}`,
-      );
-    });
+  addControlOptions(
+    keys
+      .command("create")
+      .description("create an API key; the full key is printed once")
+      .argument("<account-id>", "the account that owns the key (acct_…)")
+      .requiredOption("--name <name>", 'a descriptive name, e.g. "production-webapp"')
+      .addOption(new Option("--mode <mode>", "live keys reach real providers; test keys use the sandbox").choices(["live", "test"]).default("live"))
+      .option("--expires-at <timestamp>", "when the key stops working (RFC 3339, e.g. 2027-01-31T00:00:00Z)", parseTimestamp),
+  ).action(async (accountId: string, options: CreateOptions, command: Command) => {
+    const call = invocation(command, io);
+    const input: CreateKeyInput = { name: options.name, mode: options.mode, ...controlsFrom(options) };
+    if (options.expiresAt !== undefined) input.expires_at = options.expiresAt;
+    const issued = await call.client.keys.create(accountId, input);
+    call.emit(issued, () => `Created ${issued.mode} key "${issued.name}" (${issued.id}) for ${issued.account_id}:\n${secretNotice(issued)}${keyBlock(issued)}`);
+  });
 
   keys
     .command("list")
@@ -99,6 +132,21 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
       const key = await call.client.keys.update(keyId, { name });
       call.emit(key, () => `Renamed ${key.id} (${maskedKeyId(key.key_id)}) to "${key.name}".\n`);
     });
+
+  addControlOptions(
+    keys
+      .command("update")
+      .description("change a key's scopes, own rate limits, spend cap, models or expiry; every instance applies it at once")
+      .argument("<key-id>", "the key's id (key_…)")
+      .option("--expires-at <timestamp>", 'when the key stops working (RFC 3339); "never" removes the expiry', boxed(parseExpiry)),
+  ).action(async (keyId: string, options: ControlOptions & { expiresAt?: { value: string | null } }, command: Command) => {
+    const patch: KeyPatchInput = controlsFrom(options);
+    if (options.expiresAt !== undefined) patch.expires_at = options.expiresAt.value;
+    const call = invocation(command, io);
+    if (Object.keys(patch).length === 0) throw new UsageError("give at least one of --scopes, --rpm, --tpm, --spend-cap, --models, --expires-at.");
+    const key = await call.client.keys.update(keyId, patch);
+    call.emit(key, () => `Updated ${key.id} (${maskedKeyId(key.key_id)}).\n\n${keyBlock(key)}`);
+  });
 
   keys
     .command("set-allowlist")

@@ -60,6 +60,7 @@ export const AUDIT_EVENTS = [
   "key.renamed",
   "key.revoked",
   "key.allowlist_changed",
+  "key.controls_changed",
   "account.created",
   "account.signed_in",
   "account.sign_in_failed",

@@ -37,6 +37,8 @@ export class CreditService {
       estimated: false,
       createdAt: at,
       metadata: { actor: context.actor },
+      apiKeyId: null,
+      admittedAt: null,
     };
     await this.records.write({ audit: [event], ledger: [entry] });
     // The ledger has it: admission's copy of the balance catches up, or (when it cannot) reloads from storage later.
@@ -53,13 +55,31 @@ export class CreditService {
    * above the hold is charged too: the hold is the estimate, the usage is the
    * bill. Such a row says by how much the usage exceeded the hold
    * (`over_hold_micros`); the excess may take the balance below zero, and the
-   * account's requests get 402 until it is topped up.
+   * account's requests get 402 until it is topped up. The row names the key
+   * and when the request was admitted: a key's spend cap counts it in that
+   * period.
    */
-  charge(accountId: string, heldMicros: number, costMicros: number, requestId: string, estimated: boolean): number {
+  charge(
+    request: { accountId: string; apiKeyId: string; requestId: string; admittedAt: number },
+    heldMicros: number,
+    costMicros: number,
+    estimated: boolean,
+  ): number {
     if (costMicros > 0) {
       const at = this.now();
       const metadata = costMicros > heldMicros ? { over_hold_micros: costMicros - heldMicros } : null;
-      this.writer.ledger({ id: newId("ledgerEntry", at), accountId, kind: "charge", amountMicros: -costMicros, requestId, estimated, createdAt: at, metadata });
+      this.writer.ledger({
+        id: newId("ledgerEntry", at),
+        accountId: request.accountId,
+        kind: "charge",
+        amountMicros: -costMicros,
+        requestId: request.requestId,
+        estimated,
+        createdAt: at,
+        metadata,
+        apiKeyId: request.apiKeyId,
+        admittedAt: request.admittedAt,
+      });
     }
     return costMicros;
   }

@@ -1,5 +1,5 @@
-import type { AccountJson, ApiKeyJson, IssuedKeyJson, ListJson, ModelJson, RolledKeyJson } from "@bentoo/api-types";
-import { type Account, type ApiKeyRecord, type CatalogModel, keyStatus, MICROS_PER_USD, type Page } from "@bentoo/core";
+import type { AccountJson, ApiKeyJson, IssuedKeyJson, KeySpendJson, ListJson, ModelJson, RolledKeyJson, SpendCapJson } from "@bentoo/api-types";
+import { type Account, type ApiKeyRecord, type CatalogModel, keyStatus, MICROS_PER_USD, type Page, type SpendCap, type SpendWindow } from "@bentoo/core";
 
 /**
  * The JSON of the gateway's own endpoints, typed by @bentoo/api-types (the shapes
@@ -68,6 +68,25 @@ export function presentKey(key: ApiKeyRecord, now: number): ApiKeyJson {
     revoked_at: isoOrNull(key.revokedAt),
     rolled_from: key.rolledFromId,
     ip_allowlist: key.ipAllowlist,
+    scopes: [...key.scopes],
+    rpm_limit: key.rpmLimit,
+    tpm_limit: key.tpmLimit,
+    spend_cap: presentSpendCap(key.spendCap),
+    models: key.models === null ? null : [...key.models],
+  };
+}
+
+export function presentSpendCap(cap: SpendCap | null): SpendCapJson | null {
+  return cap === null ? null : { amount_micros: cap.amountMicros, period: cap.period };
+}
+
+/** What a cap counted in its current window. */
+export function presentSpend(cap: SpendCap, window: SpendWindow, spentMicros: number): KeySpendJson {
+  return {
+    spent_micros: spentMicros,
+    remaining_micros: Math.max(0, cap.amountMicros - spentMicros),
+    period_start: window.start === 0 ? null : iso(window.start),
+    resets_at: isoOrNull(window.end),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from "node:http";
-import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
+import { type ApiKeyRecord, BentooError, type Catalog, type CatalogModel, modelAllowed, type Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type AuditSink, auditRequest, CLIENT_CLOSED_STATUS } from "../audit/request-record.js";
@@ -18,6 +18,17 @@ declare module "fastify" {
     /** The client API a route speaks: errors on it are written in its shape. */
     dialect?: Dialect;
   }
+}
+
+/** 403 for a model outside the key's list; the message shows the list (cut when long). */
+function modelNotAllowed(key: ApiKeyRecord, model: CatalogModel): BentooError {
+  const patterns = key.models ?? [];
+  const shown = patterns.slice(0, 10).join(", ") + (patterns.length > 10 ? `, and ${patterns.length - 10} more` : "");
+  return new BentooError(
+    "model_not_allowed",
+    `This key (key ID ••••${key.last4}) may not use ${model.id}; it is limited to: ${shown}. Use one of those models, or add this one to the key's models in the dashboard (Settings → API Keys).`,
+    { param: "model" },
+  );
 }
 
 /** What the pipeline needs from the services: admission's, plus the catalog, the providers and where audit records go. */
@@ -50,27 +61,31 @@ interface Exchange {
 }
 
 /**
- * A model endpoint: the pipeline every client API runs, the same way. The key
- * and the IP allowlist were checked by the gateway's hooks; then
- * parse (the dialect) → resolve the model → estimate → admit (rate limits and
- * the credit hold) → route (the provider, with fallbacks) → answer (JSON, or the
- * stream relayed) → settle (charge what was used). The audit record is built
+ * A model endpoint: the pipeline every client API runs, the same way. The key,
+ * the IP allowlist and the `inference` scope were checked by the gateway's
+ * hooks; then parse (the dialect) → resolve the model → the key's model list →
+ * estimate → admit (rate limits, the key's spend cap and the credit hold) →
+ * route (the provider, with fallbacks) → answer (JSON, or the stream relayed)
+ * → settle (charge what was used). The audit record is built
  * from the request's meter, whatever happened: by the gateway's onSend hook for
  * answers sent through Fastify, here for a relayed stream.
  */
 export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps): void {
-  app.post(path, { config: { dialect } }, async (request, reply) => {
-    const { key, account } = request.subject!;
+  app.post(path, { config: { dialect, scope: "inference" } }, async (request, reply) => {
+    const subject = request.subject!;
+    const { key } = subject;
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
     const parsed = dialect.parse(request.body);
     const model = resolveModel(deps.catalog, parsed.model);
     const meter = newMeter(model.id);
     request.meter = meter;
+    // After the meter: the refusal's audit record names the model asked for.
+    if (key.models !== null && !modelAllowed(key.models, model.id)) throw modelNotAllowed(key, model);
     const sandbox = key.mode === "test";
     const estimate = estimateRequest(parsed.request, model);
-    const admission = await admit(deps, reply, account, estimate, !sandbox);
-    if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
+    const admission = await admit(deps, reply, subject, estimate, !sandbox);
+    if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits, admission.keyRateLimits);
     const exchange: Exchange = { request, dialect, model, sandbox, meter, admission };
     const raw = reply.raw;
     const started = performance.now();
@@ -127,5 +142,6 @@ function finish(deps: PipelineDeps, exchange: Exchange, usage: Usage | null, sta
   meter.usage = usage;
   meter.costMicros = cost;
   meter.upstreamMs = performance.now() - started;
-  settleRequest(deps, { accountId: request.subject!.account.id, requestId: request.id }, exchange.admission, usage, cost);
+  const { key, account } = request.subject!;
+  settleRequest(deps, { accountId: account.id, apiKeyId: key.id, requestId: request.id }, exchange.admission, usage, cost);
 }

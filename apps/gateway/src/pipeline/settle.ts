@@ -10,7 +10,7 @@ import type { AdmissionDeps, AdmittedRequest } from "./admit.js";
  */
 export function settleRequest(
   deps: AdmissionDeps,
-  context: { accountId: string; requestId: string },
+  context: { accountId: string; apiKeyId: string; requestId: string },
   admitted: AdmittedRequest,
   usage: Usage | null,
   cost: number,
@@ -20,7 +20,12 @@ export function settleRequest(
   let chargedMicros = 0;
   if (ticket.holdMicros > 0) {
     try {
-      chargedMicros = deps.credits.charge(ticket.accountId, ticket.holdMicros, cost, context.requestId, usage?.estimated ?? false);
+      chargedMicros = deps.credits.charge(
+        { accountId: ticket.accountId, apiKeyId: context.apiKeyId, requestId: context.requestId, admittedAt: admitted.admittedAt },
+        ticket.holdMicros,
+        cost,
+        usage?.estimated ?? false,
+      );
     } catch (error) {
       // The hold is then ended uncharged, as if the request had cost nothing: the ledger has no row for it.
       deps.outageLog.error(deps.logger, "credit_charge_failed", { err: error, requestId: context.requestId }, "could not settle a credit hold");

@@ -80,7 +80,9 @@ export function parseFilters(query: Query, accountId: string): Filters {
  * under /v1 (any key of the account) and /api (dashboard session).
  */
 export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/v1" | "/api", accountOf: (request: FastifyRequest) => string): void {
-  app.get<{ Querystring: Query; Reply: AuditPageJson }>(`${prefix}/audit/logs`, async (request) => {
+  // The scope applies to keys (under /v1); a dashboard session reads its own account's log.
+  const config = { scope: "audit:read" } as const;
+  app.get<{ Querystring: Query; Reply: AuditPageJson }>(`${prefix}/audit/logs`, { config }, async (request) => {
     const filters = parseFilters(request.query, accountOf(request));
     const page = await services.storage.audit.query({
       ...filters,
@@ -95,7 +97,7 @@ export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/
     } satisfies AuditPageJson;
   });
 
-  app.get<{ Querystring: Query }>(`${prefix}/audit/logs/export`, async (request, reply) => {
+  app.get<{ Querystring: Query }>(`${prefix}/audit/logs/export`, { config }, async (request, reply) => {
     const format = text(request.query, "format") ?? "jsonl";
     if (format !== "jsonl" && format !== "csv") throw new BentooError("invalid_request", "format must be jsonl or csv.", { param: "format" });
     const filters = parseFilters(request.query, accountOf(request));

@@ -1,21 +1,28 @@
-import type {
-  Admission,
-  AdmissionDecision,
-  AdmissionRequest,
-  AdmissionTicket,
-  BalanceLoader,
-  Recovery,
-  Settlement,
-  SettlementErrorHandler,
+import {
+  type Admission,
+  type AdmissionDecision,
+  type AdmissionRequest,
+  type AdmissionTicket,
+  type BalanceLoader,
+  budgetIdOf,
+  type KeyRateLimitState,
+  type Recovery,
+  type Settlement,
+  type SettlementErrorHandler,
+  type SpendLoader,
 } from "../admission.js";
-import { addUsed, checkBuckets, rateLimitState, SCALE } from "../token-bucket.js";
+import { hasKeyBuckets, keyBucketLimits, keyRateLimitState } from "../key-limits.js";
+import { addUsed, type BucketCheck, checkBuckets, rateLimitState, SCALE } from "../token-bucket.js";
 import { assertAccountId, assertAdmissionRequest, assertGrant, assertRecovery, settlementProblem } from "../validate.js";
-import { BucketStore } from "./bucket-store.js";
+import { BucketStore, type CurrentBuckets } from "./bucket-store.js";
 import { MemoryBalances } from "./memory-balances.js";
+import { MemoryBudgets } from "./memory-budgets.js";
 
 export interface MemoryAdmissionOptions {
   /** Reads an account's balance from storage, once, on its first hold or `available`. */
   loadBalance: BalanceLoader;
+  /** Reads what a key chain spent in a spend cap's window, once per window, on its first hold. Needed only when requests carry a spend cap. */
+  loadSpent?: SpendLoader;
   /** Hears of settlements that could not be made (invalid amounts, or after close). */
   onError: SettlementErrorHandler;
   /** Clock in ms; tests pass a controllable one. */
@@ -28,6 +35,11 @@ export interface MemoryAdmissionOptions {
    */
   maxSubjects?: number;
 }
+
+const ignore = (): void => undefined;
+
+/** Without a spend loader, a request that carries a spend cap is a caller's bug. */
+const missingSpendLoader: SpendLoader = () => Promise.reject(new RangeError("a request carries a spend cap, but this admission was built without loadSpent"));
 
 /** The memory implementation's epoch: its balances are never reloaded, so every hold is of the same copy. */
 const EPOCH = "memory";
@@ -43,7 +55,12 @@ export class MemoryAdmission implements Admission {
   readonly #now: () => number;
   readonly #onError: SettlementErrorHandler;
   readonly #buckets: BucketStore;
+  /** Keys' own buckets, by key id. */
+  readonly #keyBuckets: BucketStore;
   readonly #balances: MemoryBalances;
+  readonly #budgets: MemoryBudgets;
+  /** Per account, the last of its requests that waits for a load (its decision, settled either way). */
+  readonly #waiting = new Map<string, Promise<void>>();
   /** Tickets already settled: a second settlement of one does nothing. */
   readonly #settled = new WeakSet<AdmissionTicket>();
   #closed = false;
@@ -52,7 +69,9 @@ export class MemoryAdmission implements Admission {
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError;
     this.#buckets = new BucketStore(options.maxSubjects ?? 100_000);
+    this.#keyBuckets = new BucketStore(options.maxSubjects ?? 100_000);
     this.#balances = new MemoryBalances(options.loadBalance);
+    this.#budgets = new MemoryBudgets(options.loadSpent ?? missingSpendLoader);
   }
 
   /** How many accounts have buckets below full (for tests). */
@@ -64,17 +83,34 @@ export class MemoryAdmission implements Admission {
     try {
       this.#assertOpen();
       assertAdmissionRequest(request);
-      if (request.holdMicros > 0 && this.#balances.get(request.accountId) === undefined) {
-        return this.#balances.ensure(request.accountId).then(() => this.#decideLater(request));
+      const { accountId } = request;
+      const loads: Array<Promise<void>> = [];
+      if (request.holdMicros > 0) {
+        if (this.#balances.get(accountId) === undefined) loads.push(this.#balances.ensure(accountId));
+        const budget = request.key?.budget ?? null;
+        if (budget !== null && this.#budgets.get(accountId, budgetIdOf(budget)) === undefined) loads.push(this.#budgets.ensure(accountId, budget));
       }
-      // The account's earlier requests wait for its balance: this one waits with them, to be decided in order.
-      const loading = this.#balances.loading(request.accountId);
-      if (loading !== undefined)
-        return loading.then(
-          () => this.#decideLater(request),
-          () => this.#decideLater(request),
-        );
-      return Promise.resolve(this.#decide(request));
+      const earlier = this.#waiting.get(accountId);
+      if (loads.length === 0 && earlier === undefined) return Promise.resolve(this.#decide(request));
+      // Decided after the account's earlier requests that wait for a load, and after its own loads: in arrival order.
+      if (earlier !== undefined) loads.push(earlier);
+      // The last one to wait clears the queue as it is decided: requests after it are decided at once again.
+      const cleared = () => {
+        if (this.#waiting.get(accountId) === done) this.#waiting.delete(accountId);
+      };
+      const decided = Promise.all(loads).then(
+        () => {
+          cleared();
+          return this.#decideLater(request);
+        },
+        (error: unknown) => {
+          cleared();
+          throw error;
+        },
+      );
+      const done = decided.then(ignore, ignore);
+      this.#waiting.set(accountId, done);
+      return decided;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -89,8 +125,15 @@ export class MemoryAdmission implements Admission {
     }
     this.#settled.add(ticket);
     const delta = settlement.tokens - ticket.tokens;
-    if (delta !== 0) this.#buckets.adjustTokens(ticket.accountId, ticket.limits, delta, Math.floor(this.#now()));
-    if (ticket.holdMicros !== 0 || settlement.chargedMicros !== 0) this.#balances.add(ticket.accountId, ticket.holdMicros - settlement.chargedMicros);
+    if (delta !== 0) {
+      const now = Math.floor(this.#now());
+      this.#buckets.adjustTokens(ticket.accountId, ticket.limits, delta, now);
+      if (hasKeyBuckets(ticket.key)) this.#keyBuckets.adjustTokens(ticket.key.keyId, keyBucketLimits(ticket.key), delta, now);
+    }
+    if (ticket.holdMicros !== 0 || settlement.chargedMicros !== 0) {
+      this.#balances.add(ticket.accountId, ticket.holdMicros - settlement.chargedMicros);
+      if (ticket.budgetId !== "") this.#budgets.add(ticket.accountId, ticket.budgetId, settlement.chargedMicros - ticket.holdMicros);
+    }
   }
 
   /**
@@ -123,7 +166,9 @@ export class MemoryAdmission implements Admission {
   async close(): Promise<void> {
     this.#closed = true;
     this.#buckets.clear();
+    this.#keyBuckets.clear();
     this.#balances.clear();
+    this.#budgets.clear();
   }
 
   #decideLater(request: AdmissionRequest): AdmissionDecision {
@@ -131,31 +176,87 @@ export class MemoryAdmission implements Admission {
     return this.#decide(request);
   }
 
-  /** The rate limits first, then the balance; a refusal takes nothing. */
+  /** The account's rate limits, then the key's, then its spend cap, then the balance; a refusal takes nothing. */
   #decide(request: AdmissionRequest): AdmissionDecision {
     const { requestId, accountId, limits, tokens: wanted, holdMicros } = request;
-    const { requests, tokens } = this.#buckets.read(accountId, limits, Math.floor(this.#now()));
-    const check = checkBuckets(requests, tokens, limits, wanted);
-    if (check.refusedBy !== null) {
-      this.#buckets.touch(accountId);
-      return { admitted: false, refusedBy: check.refusedBy, rateLimits: rateLimitState(requests.used, tokens.used, limits), retryAfterMs: check.retryAfterMs };
+    const key = request.key ?? null;
+    const now = Math.floor(this.#now());
+    const { requests, tokens } = this.#buckets.read(accountId, limits, now);
+    let check: BucketCheck = checkBuckets(requests, tokens, limits, wanted);
+    let refusedBy: "requests" | "tokens" | "key_requests" | "key_tokens" | null = check.refusedBy;
+    let keyBuckets: CurrentBuckets | null = null;
+    if (hasKeyBuckets(key)) {
+      keyBuckets = this.#keyBuckets.read(key.keyId, keyBucketLimits(key), now);
+      if (refusedBy === null) {
+        check = checkBuckets(keyBuckets.requests, keyBuckets.tokens, keyBucketLimits(key), wanted);
+        if (check.refusedBy !== null) refusedBy = check.refusedBy === "requests" ? "key_requests" : "key_tokens";
+      }
+    }
+    const keyState = (): KeyRateLimitState | null =>
+      keyBuckets === null || key === null ? null : keyRateLimitState(keyBuckets.requests.used, keyBuckets.tokens.used, key);
+    if (refusedBy !== null) {
+      this.#touch(accountId, key?.keyId);
+      return {
+        admitted: false,
+        refusedBy,
+        rateLimits: rateLimitState(requests.used, tokens.used, limits),
+        keyRateLimits: keyState(),
+        retryAfterMs: check.retryAfterMs,
+      };
+    }
+    const budget = holdMicros > 0 ? (key?.budget ?? null) : null;
+    const budgetId = budget === null ? "" : budgetIdOf(budget);
+    if (budget !== null) {
+      const usedMicros = this.#budgets.get(accountId, budgetId)!;
+      if (usedMicros + holdMicros > budget.capMicros) {
+        this.#touch(accountId, key?.keyId);
+        return {
+          admitted: false,
+          refusedBy: "key_budget",
+          rateLimits: rateLimitState(requests.used, tokens.used, limits),
+          keyRateLimits: keyState(),
+          availableMicros: Math.max(0, budget.capMicros - usedMicros),
+        };
+      }
     }
     if (holdMicros > 0) {
       const availableMicros = this.#balances.get(accountId)!;
       if (availableMicros < holdMicros) {
-        this.#buckets.touch(accountId);
-        return { admitted: false, refusedBy: "credits", rateLimits: rateLimitState(requests.used, tokens.used, limits), availableMicros };
+        this.#touch(accountId, key?.keyId);
+        return {
+          admitted: false,
+          refusedBy: "credits",
+          rateLimits: rateLimitState(requests.used, tokens.used, limits),
+          keyRateLimits: keyState(),
+          availableMicros,
+        };
       }
       this.#balances.set(accountId, availableMicros - holdMicros);
+      if (budget !== null) this.#budgets.set(accountId, budgetId, this.#budgets.get(accountId, budgetId)! + holdMicros);
     }
     const requestsUsed = requests.used + SCALE;
     const tokensUsed = addUsed(tokens.used, wanted * SCALE);
     this.#buckets.write(accountId, limits, { used: requestsUsed, at: requests.at }, { used: tokensUsed, at: tokens.at });
+    if (keyBuckets !== null && key !== null) {
+      const keyLimits = keyBucketLimits(key);
+      keyBuckets = {
+        requests: { used: keyBuckets.requests.used + SCALE, at: keyBuckets.requests.at },
+        tokens: { used: addUsed(keyBuckets.tokens.used, wanted * SCALE), at: keyBuckets.tokens.at },
+      };
+      this.#keyBuckets.write(key.keyId, keyLimits, keyBuckets.requests, keyBuckets.tokens);
+    }
     return {
       admitted: true,
-      ticket: { requestId, accountId, limits, tokens: wanted, holdMicros, epoch: holdMicros > 0 ? EPOCH : "" },
+      ticket: { requestId, accountId, limits, tokens: wanted, holdMicros, epoch: holdMicros > 0 ? EPOCH : "", key, budgetId },
       rateLimits: rateLimitState(requestsUsed, tokensUsed, limits),
+      keyRateLimits: keyState(),
     };
+  }
+
+  /** A refused account (and key) must not be evicted: it moves to the most recently used end. */
+  #touch(accountId: string, keyId: string | undefined): void {
+    this.#buckets.touch(accountId);
+    if (keyId !== undefined) this.#keyBuckets.touch(keyId);
   }
 
   #assertOpen(): void {

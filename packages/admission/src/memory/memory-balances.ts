@@ -29,11 +29,6 @@ export class MemoryBalances {
     if (current !== undefined) this.#balances.set(accountId, current + deltaMicros);
   }
 
-  /** The load in flight for the account, if any. */
-  loading(accountId: string): Promise<void> | undefined {
-    return this.#loading.get(accountId);
-  }
-
   /** Loads the balance unless it is loaded; a failed load is retried by the next call. */
   ensure(accountId: string): Promise<void> {
     if (this.#balances.has(accountId)) return Promise.resolve();

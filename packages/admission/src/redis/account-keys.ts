@@ -11,6 +11,14 @@ export interface AccountKeys {
   holds: string;
   leases: string;
   marks: string;
+  /** The spend-cap counts of the account's keys: budget id → micros spent and held. */
+  spend: string;
+}
+
+/** A key's own buckets, under its account's hash tag (they go in the account's script calls). */
+export interface KeyBucketKeys {
+  requests: string;
+  tokens: string;
 }
 
 export function accountKeys(keyPrefix: string, accountId: string): AccountKeys {
@@ -22,7 +30,14 @@ export function accountKeys(keyPrefix: string, accountId: string): AccountKeys {
     holds: `${keyPrefix}holds:${tag}`,
     leases: `${keyPrefix}leases:${tag}`,
     marks: `${keyPrefix}settled:${tag}`,
+    spend: `${keyPrefix}keyspend:${tag}`,
   };
+}
+
+/** `keyId` '' names the (never used) buckets of a call without key limits. */
+export function keyBucketKeys(keyPrefix: string, accountId: string, keyId: string): KeyBucketKeys {
+  const base = `${keyPrefix}rl:{${accountId}}:key:${keyId}`;
+  return { requests: `${base}:req`, tokens: `${base}:tok` };
 }
 
 /** A registered script: its keys first, then its arguments. */

@@ -61,8 +61,8 @@ export class HoldKeeper {
   constructor(options: HoldKeeperOptions) {
     this.#options = options;
     this.#scripts = {
-      register: defineScript(options.redis, "bentooRegisterHolds", 4, REGISTER),
-      recover: defineScript(options.redis, "bentooRecoverHolds", 4, RECOVER),
+      register: defineScript(options.redis, "bentooRegisterHolds", 5, REGISTER),
+      recover: defineScript(options.redis, "bentooRecoverHolds", 5, RECOVER),
     };
     this.#renewal = setInterval(() => void this.renew(), Math.floor(options.leaseMs / 4));
     this.#renewal.unref();
@@ -79,7 +79,7 @@ export class HoldKeeper {
 
   /** Remembers a hold just taken, and lists its account in this instance's set (once), so that a successor can end it. */
   opened(ticket: AdmissionTicket): void {
-    this.#open.add(ticket.accountId, ticket.requestId, ticket.holdMicros, ticket.epoch);
+    this.#open.add(ticket.accountId, ticket.requestId, ticket.holdMicros, ticket.epoch, ticket.budgetId);
     if (this.#listed.has(ticket.accountId)) return;
     this.#listed.add(ticket.accountId);
     const { redis } = this.#options;
@@ -110,6 +110,7 @@ export class HoldKeeper {
       keys.holds,
       keys.leases,
       keys.marks,
+      keys.spend,
       pinnedNow(),
       instanceId,
       leaseMs,
@@ -119,7 +120,7 @@ export class HoldKeeper {
       randomBytes(8).toString("hex"),
       holds.length,
     ];
-    for (const [requestId, micros] of holds) args.push(requestId, micros);
+    for (const [requestId, micros, budgetId] of holds) args.push(requestId, micros, budgetId);
     for (const charge of charges) args.push(charge.requestId, charge.chargedMicros);
     const epoch = await this.#scripts.register(...args);
     this.#open.registered(accountId, String(epoch));
@@ -191,6 +192,7 @@ export class HoldKeeper {
         keys.holds,
         keys.leases,
         keys.marks,
+        keys.spend,
         this.#options.pinnedNow(),
         BALANCE_TTL_MS,
         last ? instanceId : "",

@@ -5,7 +5,12 @@
  * - the balance hash `credit:{acct}` { b = available micros, e = epoch }: the
  *   copy of storage's balance, less the holds still open;
  * - the holds hash `holds:{acct}`: request id → "<micros>:<instance>", one
- *   field per open hold, whatever copy of the balance it was taken from;
+ *   field per open hold, whatever copy of the balance it was taken from; a
+ *   hold also taken from a key's spend cap is "<micros>:<instance>:<budget>";
+ * - the spend hash `keyspend:{acct}`: budget id ("<chain>:<start>:<end>") →
+ *   micro-dollars the key chain spent and holds in that window. Every hold
+ *   that ends moves its budget's count with the balance (when the count is
+ *   there: a missing one is loaded from storage plus the open holds);
  * - the leases hash `leases:{acct}`: instance → ms until which its holds on
  *   this account stand. A live instance renews its lease while it has holds
  *   here; an instance that stopped renewing (it died) loses them: they go back
@@ -23,27 +28,34 @@
 export const SETTLED_MARK_MS = 10 * 60 * 1000;
 
 /**
- * Lua helpers. `parse_hold` reads a hold's micros and instance; `release`
- * gives the holds of `instances` (a set) back to the balance (marking each
- * `x:`); `expire_leases` does so for every instance but `alive` whose lease ran
- * out; `end_hold` ends one request's hold with its charge and returns how much
- * the balance moves (the caller adds it once).
+ * Lua helpers. `parse_hold` reads a hold's micros, instance and budget ('' for
+ * none); `move_budget` moves a budget's count when it is there; `release`
+ * gives the holds of `instances` (a set) back to the balance and their budgets
+ * (marking each `x:`); `expire_leases` does so for every instance but `alive`
+ * whose lease ran out; `end_hold` ends one request's hold with its charge,
+ * moves its budget, and returns how much the balance moves (the caller adds it
+ * once).
  */
 export const HOLDS_LUA = `
 local SETTLED_MARK = ${SETTLED_MARK_MS}
 
 local function parse_hold(record)
-  local micros, instance = string.match(record, '^(%d+):(.+)$')
-  return tonumber(micros), instance
+  local micros, instance, budget = string.match(record, '^(%d+):([^:]+):?(.*)$')
+  return tonumber(micros), instance, budget
 end
 
-local function release(credit, holds, marks, now, instances)
+local function move_budget(spend, budget, delta)
+  if budget ~= '' and delta ~= 0 and redis.call('HEXISTS', spend, budget) == 1 then redis.call('HINCRBY', spend, budget, delta) end
+end
+
+local function release(credit, holds, marks, spend, now, instances)
   local all = redis.call('HGETALL', holds)
   local total = 0
   for index = 1, #all, 2 do
-    local micros, instance = parse_hold(all[index + 1])
+    local micros, instance, budget = parse_hold(all[index + 1])
     if instances[instance] then
       total = total + micros
+      move_budget(spend, budget, -micros)
       redis.call('HDEL', holds, all[index])
       redis.call('ZADD', marks, now + SETTLED_MARK, 'x:' .. all[index])
     end
@@ -51,7 +63,7 @@ local function release(credit, holds, marks, now, instances)
   if total > 0 and redis.call('EXISTS', credit) == 1 then redis.call('HINCRBY', credit, 'b', total) end
 end
 
-local function expire_leases(credit, holds, leases, marks, now, alive)
+local function expire_leases(credit, holds, leases, marks, spend, now, alive)
   local listed = redis.call('HGETALL', leases)
   local expired = nil
   for index = 1, #listed, 2 do
@@ -61,7 +73,7 @@ local function expire_leases(credit, holds, leases, marks, now, alive)
       redis.call('HDEL', leases, listed[index])
     end
   end
-  if expired ~= nil then release(credit, holds, marks, now, expired) end
+  if expired ~= nil then release(credit, holds, marks, spend, now, expired) end
 end
 
 -- Ends the hold of request 'id' charging 'charged': an open hold gives back
@@ -69,15 +81,20 @@ end
 -- went back when its lease ran out, or (when 'unknown_charges') one this copy
 -- never saw, takes the charge alone. Nothing when this copy already took it.
 -- Without a copy (the next load reads storage) only the hold is forgotten.
-local function end_hold(holds, marks, has_copy, now, id, charged, unknown_charges)
+-- The hold's budget (its record's, else 'budget', the caller's) moves the
+-- other way: by the charge less what it held.
+local function end_hold(holds, marks, spend, has_copy, now, id, charged, unknown_charges, budget)
   if has_copy and redis.call('ZSCORE', marks, 's:' .. id) then return 0 end
   local delta = 0
   local record = redis.call('HGET', holds, id)
   if record then
     redis.call('HDEL', holds, id)
-    delta = parse_hold(record) - charged
+    local micros, _, held_budget = parse_hold(record)
+    delta = micros - charged
+    move_budget(spend, held_budget, -delta)
   elseif redis.call('ZREM', marks, 'x:' .. id) == 1 or unknown_charges then
     delta = -charged
+    move_budget(spend, budget, charged)
   end
   if not has_copy then return 0 end
   redis.call('ZADD', marks, now + SETTLED_MARK, 's:' .. id)

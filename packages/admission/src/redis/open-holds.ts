@@ -1,8 +1,8 @@
 interface AccountHolds {
   /** The copy of the balance these holds are registered in. */
   epoch: string;
-  /** Request id → micros held. */
-  holds: Map<string, number>;
+  /** Request id → micros held and the budget they are held from ('' for none). */
+  holds: Map<string, [number, string]>;
 }
 
 /**
@@ -19,14 +19,14 @@ export class OpenHolds {
     return this.#accounts.get(accountId)?.epoch ?? "";
   }
 
-  add(accountId: string, requestId: string, micros: number, epoch: string): void {
+  add(accountId: string, requestId: string, micros: number, epoch: string, budgetId: string): void {
     let account = this.#accounts.get(accountId);
     if (account === undefined) {
       account = { epoch, holds: new Map() };
       this.#accounts.set(accountId, account);
     }
     account.epoch = epoch;
-    account.holds.set(requestId, micros);
+    account.holds.set(requestId, [micros, budgetId]);
   }
 
   remove(accountId: string, requestId: string): void {
@@ -42,9 +42,9 @@ export class OpenHolds {
     if (account !== undefined) account.epoch = epoch;
   }
 
-  /** The account's open holds: request id and micros. */
-  list(accountId: string): Array<[string, number]> {
-    return [...(this.#accounts.get(accountId)?.holds ?? [])];
+  /** The account's open holds: request id, micros and budget id. */
+  list(accountId: string): Array<[string, number, string]> {
+    return [...(this.#accounts.get(accountId)?.holds ?? [])].map(([requestId, [micros, budgetId]]) => [requestId, micros, budgetId]);
   }
 
   /** Accounts where this instance has open holds. */

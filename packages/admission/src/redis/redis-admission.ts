@@ -1,23 +1,28 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import type {
-  Admission,
-  AdmissionDecision,
-  AdmissionRequest,
-  AdmissionTicket,
-  BalanceLoader,
-  LimitSpec,
-  PendingCharge,
-  Recovery,
-  Settlement,
-  SettlementErrorHandler,
+import {
+  type Admission,
+  type AdmissionDecision,
+  type AdmissionRequest,
+  type AdmissionTicket,
+  type BalanceLoader,
+  type BudgetSpec,
+  budgetIdOf,
+  type KeyLimitSpec,
+  type LimitSpec,
+  type PendingCharge,
+  type Recovery,
+  type Settlement,
+  type SettlementErrorHandler,
+  type SpendLoader,
 } from "../admission.js";
+import { hasKeyBuckets, keyBucketLimits } from "../key-limits.js";
 import { MAX_UNITS } from "../token-bucket.js";
 import { assertAccountId, assertAdmissionRequest, assertGrant, assertRecovery, settlementProblem } from "../validate.js";
-import { type AccountKeys, accountKeys, defineScript, type Script } from "./account-keys.js";
+import { type AccountKeys, accountKeys, defineScript, keyBucketKeys, type Script } from "./account-keys.js";
 import { BALANCE_TTL_MS, DEFAULT_LEASE_MS, HoldKeeper } from "./hold-keeper.js";
 import { parseAdmitReply } from "./parse-admit-reply.js";
-import { ADMIT, BALANCE_MISSING, GRANT, HOLDS_UNREGISTERED, SETTLE } from "./scripts.js";
+import { ADMIT, BALANCE_MISSING, BUDGET_MISSING, GRANT, HOLDS_UNREGISTERED, LOAD_BUDGET, SETTLE } from "./scripts.js";
 import { TurnBatcher } from "./turn-batcher.js";
 
 export interface RedisAdmissionOptions {
@@ -30,6 +35,8 @@ export interface RedisAdmissionOptions {
   redis: Redis;
   /** Reads an account's balance from storage when Redis has no copy of it. */
   loadBalance: BalanceLoader;
+  /** Reads what a key chain spent in a spend cap's window, when Redis has no count of it. Needed only when requests carry a spend cap. */
+  loadSpent?: SpendLoader;
   /** Hears of settlements that could not be made (Redis unreachable, invalid amounts). */
   onError: SettlementErrorHandler;
   /** Prepended to every key (default "bentoo:"). */
@@ -81,12 +88,13 @@ interface PendingSettlement {
 export class RedisAdmission implements Admission {
   readonly #redis: Redis;
   readonly #loadBalance: BalanceLoader;
+  readonly #loadSpent: SpendLoader | undefined;
   readonly #onError: SettlementErrorHandler;
   readonly #keyPrefix: string;
   readonly #now: (() => number) | undefined;
   readonly #instanceId: string;
   readonly #leaseMs: number;
-  readonly #scripts: Record<"admit" | "settle" | "grant", Script>;
+  readonly #scripts: Record<"admit" | "settle" | "grant" | "loadBudget", Script>;
   /** Accounts whose grant could not reach Redis: their copy is dropped before its next use. */
   readonly #stale = new Set<string>();
   readonly #holds: HoldKeeper;
@@ -100,6 +108,7 @@ export class RedisAdmission implements Admission {
   constructor(options: RedisAdmissionOptions) {
     this.#redis = options.redis;
     this.#loadBalance = options.loadBalance;
+    this.#loadSpent = options.loadSpent;
     this.#onError = options.onError;
     this.#keyPrefix = options.keyPrefix ?? "bentoo:";
     this.#now = options.now;
@@ -109,9 +118,10 @@ export class RedisAdmission implements Admission {
       throw new RangeError(`leaseMs must be an integer of at least 4 ms, got ${String(options.leaseMs)}`);
     assertRecovery({ instanceIds: [this.#instanceId], charges: [] });
     this.#scripts = {
-      admit: defineScript(options.redis, "bentooAdmit", 6, ADMIT),
-      settle: defineScript(options.redis, "bentooSettle", 4, SETTLE),
+      admit: defineScript(options.redis, "bentooAdmit", 9, ADMIT),
+      settle: defineScript(options.redis, "bentooSettle", 6, SETTLE),
       grant: defineScript(options.redis, "bentooGrant", 1, GRANT),
+      loadBudget: defineScript(options.redis, "bentooLoadBudget", 2, LOAD_BUDGET),
     };
     this.#holds = new HoldKeeper({
       redis: options.redis,
@@ -146,8 +156,10 @@ export class RedisAdmission implements Admission {
     } catch (error) {
       return Promise.reject(error);
     }
-    const { accountId, limits } = request;
-    return this.#admissions.add(`${accountId}\u0000${limits.requestsPerMinute}\u0000${limits.tokensPerMinute}`, request);
+    const { accountId, limits, key } = request;
+    const group = `${accountId}\u0000${limits.requestsPerMinute}\u0000${limits.tokensPerMinute}`;
+    // One call decides one key's controls: requests with controls group by them too.
+    return this.#admissions.add(key === undefined || key === null ? group : `${group}\u0000${keyGroup(key)}`, request);
   }
 
   settle(ticket: AdmissionTicket, settlement: Settlement): void {
@@ -160,7 +172,8 @@ export class RedisAdmission implements Admission {
     this.#settled.add(ticket);
     if (ticket.holdMicros > 0) this.#holds.ended(ticket);
     if (settlement.tokens === ticket.tokens && ticket.holdMicros === 0 && settlement.chargedMicros === 0) return;
-    this.#settlements.push(ticket.accountId, { ticket, settlement });
+    // One call corrects one key's bucket: a key with buckets of its own settles in a group of its own.
+    this.#settlements.push(hasKeyBuckets(ticket.key) ? `${ticket.accountId}\u0000${ticket.key.keyId}` : ticket.accountId, { ticket, settlement });
   }
 
   async recover(recovery: Recovery): Promise<void> {
@@ -200,10 +213,16 @@ export class RedisAdmission implements Admission {
     this.#closed = true;
   }
 
-  /** One script call for a batch of one account's admissions with the same limits, decided in order. */
+  /** One script call for a batch of one account's admissions with the same limits (and key controls), decided in order. */
   async #sendAdmissions(batch: AdmissionRequest[]): Promise<AdmissionDecision[]> {
     const { accountId, limits } = batch[0]!;
+    const key = batch[0]!.key ?? null;
     const keys = this.keysFor(accountId);
+    const keyed = hasKeyBuckets(key);
+    const keyBuckets = keyBucketKeys(this.#keyPrefix, accountId, keyed ? key.keyId : "");
+    const keyLimits = keyed ? keyBucketLimits(key) : null;
+    const budget = key?.budget ?? null;
+    const budgetId = budget === null ? "" : budgetIdOf(budget);
     const args: Array<string | number> = [
       keys.requests,
       keys.tokens,
@@ -211,6 +230,9 @@ export class RedisAdmission implements Admission {
       keys.holds,
       keys.leases,
       keys.marks,
+      keyBuckets.requests,
+      keyBuckets.tokens,
+      keys.spend,
       this.#pinnedNow(),
       limits.requestsPerMinute,
       limits.tokensPerMinute,
@@ -218,6 +240,10 @@ export class RedisAdmission implements Admission {
       "", // the epoch of this instance's open holds on the account, set per attempt
       this.#instanceId,
       this.#leaseMs,
+      keyLimits?.requestsPerMinute ?? 0,
+      keyLimits?.tokensPerMinute ?? 0,
+      budgetId,
+      budget?.capMicros ?? 0,
     ];
     let holding = false;
     for (const request of batch) {
@@ -225,12 +251,16 @@ export class RedisAdmission implements Admission {
       if (request.holdMicros > 0) holding = true;
     }
     if (holding) await this.#dropIfStale(accountId);
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      args[10] = this.#holds.epochOf(accountId);
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      args[13] = this.#holds.epochOf(accountId);
       const reply = await this.#scripts.admit(...args);
       const code = Array.isArray(reply) && reply.length === 1 ? reply[0] : null;
       if (code === BALANCE_MISSING || code === HOLDS_UNREGISTERED) {
         await this.#holds.register(accountId, code === BALANCE_MISSING);
+        continue;
+      }
+      if (code === BUDGET_MISSING && budget !== null) {
+        await this.#loadBudget(accountId, budget);
         continue;
       }
       const decisions = parseAdmitReply(reply, batch);
@@ -240,7 +270,15 @@ export class RedisAdmission implements Admission {
     throw new Error(`the credit balance of ${accountId} could not be loaded into Redis`);
   }
 
-  /** One script call for an account's settlements of one turn: the token corrections summed, and each hold ended. */
+  /** Loads a spend-cap count from storage (unless another instance has meanwhile): storage's spend plus the holds open on it. */
+  async #loadBudget(accountId: string, budget: BudgetSpec): Promise<void> {
+    if (this.#loadSpent === undefined) throw new RangeError("a request carries a spend cap, but this admission was built without loadSpent");
+    const spent = await this.#loadSpent(accountId, budget);
+    const keys = this.keysFor(accountId);
+    await this.#scripts.loadBudget(keys.spend, keys.holds, budgetIdOf(budget), spent, BALANCE_TTL_MS, `${budget.lineageId}:`);
+  }
+
+  /** One script call for an account's (or one of its keys') settlements of one turn: the token corrections summed, and each hold ended. */
   async #sendSettlements(batch: PendingSettlement[]): Promise<undefined[]> {
     const { accountId } = batch[0]!.ticket;
     // Sums past what one call may carry are cut: a refund that large empties any bucket's
@@ -255,24 +293,30 @@ export class RedisAdmission implements Admission {
       if (delta < 0) refund = Math.max(-MAX_UNITS, refund + delta);
       else charge = Math.min(MAX_UNITS, charge + delta);
       if (ticket.holdMicros > 0 || settlement.chargedMicros > 0) {
-        ended.push(ticket.requestId, settlement.chargedMicros);
+        ended.push(ticket.requestId, settlement.chargedMicros, ticket.budgetId);
         held += ticket.holdMicros;
         charged += settlement.chargedMicros;
       }
     }
-    const limits: LimitSpec = batch[batch.length - 1]!.ticket.limits;
+    const last = batch[batch.length - 1]!.ticket;
+    const limits: LimitSpec = last.limits;
+    const keyed = hasKeyBuckets(last.key);
     const keys = this.keysFor(accountId);
+    const keyBuckets = keyBucketKeys(this.#keyPrefix, accountId, keyed ? last.key.keyId : "");
     try {
       await this.#scripts.settle(
         keys.tokens,
         keys.balance,
         keys.holds,
         keys.marks,
+        keyBuckets.tokens,
+        keys.spend,
         this.#pinnedNow(),
         limits.tokensPerMinute,
         refund,
         charge,
         BALANCE_TTL_MS,
+        keyed ? keyBucketLimits(last.key).tokensPerMinute : 0,
         ...ended,
       );
     } catch (error) {
@@ -297,4 +341,10 @@ export class RedisAdmission implements Admission {
   #assertOpen(): void {
     if (this.#closed) throw new Error("RedisAdmission is closed");
   }
+}
+
+/** What makes two requests' key controls the same for one script call. */
+function keyGroup(key: KeyLimitSpec): string {
+  const budget = key.budget;
+  return `${key.keyId}\u0000${key.requestsPerMinute ?? ""}\u0000${key.tokensPerMinute ?? ""}\u0000${budget === null ? "" : `${budgetIdOf(budget)}\u0000${budget.capMicros}`}`;
 }

@@ -56,6 +56,7 @@ export function creditCases(context: ContractContext): void {
         admitted: false,
         refusedBy: "credits",
         rateLimits: { requests: { limit: 2, remaining: 2, resetMs: 0 }, tokens: { limit: 1_000, remaining: 1_000, resetMs: 0 } },
+        keyRateLimits: null,
         availableMicros: 50,
       });
     }

@@ -20,6 +20,7 @@ export function rateLimitCases(context: ContractContext): void {
         // 600 tokens taken at 1,000,000 per minute refill in 36 ms.
         tokens: { limit: 1_000_000, remaining: 999_400, resetMs: 36 },
       },
+      keyRateLimits: null,
       retryAfterMs: 1000,
     });
   });
@@ -69,6 +70,7 @@ export function rateLimitCases(context: ContractContext): void {
       admitted: false,
       refusedBy: "tokens",
       rateLimits: { requests: { limit: 100, remaining: 99, resetMs: 600 }, tokens: { limit: 1000, remaining: 400, resetMs: 36_000 } },
+      keyRateLimits: null,
       retryAfterMs: 6000,
     });
     expect(await context.admit("acct_a", spec, 400)).toMatchObject({ admitted: true, rateLimits: { requests: { remaining: 98 }, tokens: { remaining: 0 } } });
@@ -141,6 +143,7 @@ export function rateLimitCases(context: ContractContext): void {
       admitted: false,
       refusedBy: "requests",
       rateLimits: { requests: { limit: 2, remaining: 0, resetMs: 60_000 }, tokens: { limit: 100, remaining: 0, resetMs: 60_000 } },
+      keyRateLimits: null,
       // A retry needs both one request (30 s) and a full token bucket (60 s).
       retryAfterMs: 60_000,
     });

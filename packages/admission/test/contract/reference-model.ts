@@ -4,12 +4,13 @@ import { addUsed, type BucketState, checkBuckets, rateLimitState, refill, SCALE 
 /** A decision without its ticket's epoch (which differs by implementation), to compare with the model's. */
 export type Verdict =
   | { outcome: "admitted"; rateLimits: AdmissionDecision["rateLimits"] }
-  | { outcome: "requests" | "tokens"; rateLimits: AdmissionDecision["rateLimits"]; retryAfterMs: number }
-  | { outcome: "credits"; rateLimits: AdmissionDecision["rateLimits"]; availableMicros: number };
+  | { outcome: "requests" | "tokens" | "key_requests" | "key_tokens"; rateLimits: AdmissionDecision["rateLimits"]; retryAfterMs: number }
+  | { outcome: "credits" | "key_budget"; rateLimits: AdmissionDecision["rateLimits"]; availableMicros: number };
 
 export function verdictOf(decision: AdmissionDecision): Verdict {
   if (decision.admitted) return { outcome: "admitted", rateLimits: decision.rateLimits };
-  if (decision.refusedBy === "credits") return { outcome: "credits", rateLimits: decision.rateLimits, availableMicros: decision.availableMicros };
+  if (decision.refusedBy === "credits" || decision.refusedBy === "key_budget")
+    return { outcome: decision.refusedBy, rateLimits: decision.rateLimits, availableMicros: decision.availableMicros };
   return { outcome: decision.refusedBy, rateLimits: decision.rateLimits, retryAfterMs: decision.retryAfterMs };
 }
 

@@ -1,4 +1,5 @@
 import type { KeyMode } from "../keys/api-key.js";
+import type { KeyScope, SpendCap } from "../keys/key-controls.js";
 import type { Plan } from "./plans.js";
 
 /** Timestamps are Unix epoch milliseconds throughout the domain and storage. */
@@ -29,6 +30,21 @@ export interface ApiKeyRecord {
   /** The key this one replaced in a roll. */
   rolledFromId: string | null;
   ipAllowlist: string[] | null;
+  /** What the key may do (docs/keys.md): checked per route from the cached key. */
+  scopes: readonly KeyScope[];
+  /** The key's own requests/tokens per minute, under its account's; null = only the account's. */
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  /** Charges allowed per period; null = no cap beyond the account's balance. */
+  spendCap: SpendCap | null;
+  /** Model ids and `prefix*` patterns the key may call; null = every model. */
+  models: readonly string[] | null;
+  /**
+   * The first key of its roll chain (its own id when it replaced none): a key
+   * and the keys rolled from it share one spend-cap count, so that a roll or
+   * its grace period does not start the cap again.
+   */
+  lineageId: string;
 }
 
 /** What authentication yields: the key and a snapshot of its account. */

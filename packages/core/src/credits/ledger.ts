@@ -20,6 +20,10 @@ export interface LedgerEntry {
   requestId: string | null;
   /** Usage behind a charge was estimated by Bentoo (the upstream reported none). */
   estimated: boolean;
+  /** A charge's key (null for grants): a key's spend cap counts its charges. */
+  apiKeyId: string | null;
+  /** When a charge's request was admitted (its hold taken): the spend-cap period the charge counts in. Null for grants. */
+  admittedAt: number | null;
   createdAt: number;
   metadata: Record<string, unknown> | null;
 }

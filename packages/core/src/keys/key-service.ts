@@ -5,6 +5,7 @@ import { BentooError } from "../errors.js";
 import { normalizeAllowlist } from "../network/ip-allowlist.js";
 import type { AccountStore, KeyPatch, KeyStore } from "../ports.js";
 import { generateApiKey, type KeyMode } from "./api-key.js";
+import { controlsMetadata, DEFAULT_KEY_SCOPES, type KeyControls } from "./key-controls.js";
 
 /** Told about every change that must reach the key caches of all instances. */
 export interface KeyInvalidation {
@@ -18,12 +19,16 @@ export interface CreateKeyInput {
   expiresAt?: number | null;
   /** Needs a plan that allows allowlists (checked here, on every surface); normalized before it is stored. */
   ipAllowlist?: string[] | null;
+  /** Scopes (default DEFAULT_KEY_SCOPES), limits, spend cap and models; checked by the caller's parser (parseKeyControls). */
+  controls?: KeyControls;
 }
 
-export interface KeyChanges {
+export interface KeyChanges extends KeyControls {
   name?: string;
   /** null or [] clears it; a list needs a plan that allows allowlists. */
   ipAllowlist?: string[] | null;
+  /** A new expiry (in the future), or null to remove it. */
+  expiresAt?: number | null;
 }
 
 export interface IssuedKey {
@@ -49,10 +54,9 @@ export class KeyService {
   ) {}
 
   async create(account: Account, input: CreateKeyInput, options: { context?: ActionContext } = {}): Promise<IssuedKey> {
-    if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= this.now()) {
-      throw new BentooError("invalid_request", "expires_at must be in the future.", { param: "expires_at" });
-    }
+    this.requireFutureExpiry(input.expiresAt);
     const context = options.context ?? OPERATOR;
+    const controls = input.controls ?? {};
     const ipAllowlist = this.checkedAllowlist(account, input.ipAllowlist ?? null, context);
     const generated = generateApiKey(input.mode);
     const outcome = await this.stores.keys.create(
@@ -65,13 +69,24 @@ export class KeyService {
         expiresAt: input.expiresAt ?? null,
         rolledFromId: null,
         ipAllowlist,
+        scopes: controls.scopes ?? DEFAULT_KEY_SCOPES,
+        rpmLimit: controls.rpmLimit ?? null,
+        tpmLimit: controls.tpmLimit ?? null,
+        spendCap: controls.spendCap ?? null,
+        models: controls.models ?? null,
       },
       this.plans[account.plan].maxActiveKeys,
       (key) => [
         managementEvent(
           "key.created",
           context,
-          { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } },
+          {
+            accountId: account.id,
+            apiKeyId: key.id,
+            keyLast4: key.last4,
+            keyName: key.name,
+            metadata: { mode: key.mode, ...controlsMetadata(key) },
+          },
           this.now(),
         ),
       ],
@@ -91,10 +106,24 @@ export class KeyService {
     return key;
   }
 
+  /**
+   * Renames a key, sets its allowlist, or changes its controls (scopes,
+   * limits, spend cap, models, expiry); each kind of change writes its event
+   * in the same transaction, and every instance's key cache drops the key.
+   */
   async update(keyId: string, changes: KeyChanges, accountId?: string, context: ActionContext = OPERATOR): Promise<ApiKeyRecord> {
+    this.requireFutureExpiry(changes.expiresAt);
     const key = await this.requireKey(keyId, accountId);
     const patch: KeyPatch = {};
     if (changes.name !== undefined) patch.name = changes.name;
+    const controls: KeyChanges = {};
+    if (changes.scopes !== undefined) controls.scopes = changes.scopes;
+    if (changes.rpmLimit !== undefined) controls.rpmLimit = changes.rpmLimit;
+    if (changes.tpmLimit !== undefined) controls.tpmLimit = changes.tpmLimit;
+    if (changes.spendCap !== undefined) controls.spendCap = changes.spendCap;
+    if (changes.models !== undefined) controls.models = changes.models;
+    if (changes.expiresAt !== undefined) controls.expiresAt = changes.expiresAt;
+    Object.assign(patch, controls);
     if (changes.ipAllowlist !== undefined) patch.ipAllowlist = this.checkedAllowlist(await this.accountOf(key), changes.ipAllowlist, context);
     const fields = { accountId: key.accountId, apiKeyId: key.id, keyLast4: key.last4 };
     const events = [];
@@ -108,6 +137,10 @@ export class KeyService {
           { ...fields, keyName: patch.name ?? key.name, metadata: { ip_allowlist: patch.ipAllowlist } },
           this.now(),
         ),
+      );
+    if (Object.keys(controls).length > 0)
+      events.push(
+        managementEvent("key.controls_changed", context, { ...fields, keyName: patch.name ?? key.name, metadata: controlsMetadata(controls) }, this.now()),
       );
     const updated = await this.stores.keys.update(keyId, patch, events);
     if (updated === null) throw new BentooError("key_not_found", `No API key with id ${keyId} exists.`, { param: "id" });
@@ -179,6 +212,14 @@ export class KeyService {
     await this.invalidation.keyChanged(outcome.replacement.id, generated.hash);
     await this.invalidate(old.id);
     return { replacement: { record: outcome.replacement, secret: generated.key }, previous: outcome.previous };
+  }
+
+  private requireFutureExpiry(expiresAt: number | null | undefined): void {
+    if (expiresAt !== undefined && expiresAt !== null && expiresAt <= this.now()) {
+      throw new BentooError("invalid_request", "expires_at must be in the future; send null to remove an expiry, or revoke the key to end it now.", {
+        param: "expires_at",
+      });
+    }
   }
 
   private async accountOf(key: ApiKeyRecord): Promise<Account> {

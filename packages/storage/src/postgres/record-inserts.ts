@@ -18,6 +18,7 @@ const COLUMN_TYPES: Readonly<Record<string, string>> = {
   amount_micros: "bigint",
   estimated: "smallint",
   created_at: "bigint",
+  admitted_at: "bigint",
 };
 
 /** One INSERT of every row of a batch, which travel as one parameter: a JSON array of arrays in `columns` order. */

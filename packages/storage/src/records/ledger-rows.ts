@@ -12,6 +12,8 @@ export const LEDGER_COLUMNS = [
   "estimated",
   "created_at",
   "metadata",
+  "api_key_id",
+  "admitted_at",
 ] as const satisfies ReadonlyArray<keyof CreditLedgerTable>;
 
 /** A credit_ledger row's values in LEDGER_COLUMNS order: an INSERT's parameters. */
@@ -32,6 +34,9 @@ export function ledgerRowValues(entry: LedgerEntry): LedgerRowValues {
     entry.estimated ? 1 : 0,
     entry.createdAt,
     entry.metadata === null ? null : JSON.stringify(entry.metadata),
+    // Journal lines written before charges named their key have neither.
+    entry.apiKeyId ?? null,
+    entry.admittedAt ?? null,
   ];
 }
 

@@ -11,12 +11,13 @@ import {
   type Page,
   type RollKeyInput,
   type RollKeyOutcome,
+  type SpendWindow,
 } from "@bentoo/core";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
 import type { EventWriter } from "./event-writer.js";
 import { requireCursor, toPage } from "./pagination.js";
-import { serializeList, toAccount, toApiKey } from "./rows.js";
+import { controlColumns, serializeList, toAccount, toApiKey } from "./rows.js";
 
 export class KyselyKeyStore implements KeyStore {
   constructor(
@@ -46,6 +47,13 @@ export class KyselyKeyStore implements KeyStore {
         revoked_at: null,
         rolled_from_id: input.rolledFromId,
         ip_allowlist: serializeList(input.ipAllowlist),
+        scopes: JSON.stringify(input.scopes),
+        rpm_limit: input.rpmLimit,
+        tpm_limit: input.tpmLimit,
+        spend_cap_micros: input.spendCap?.amountMicros ?? null,
+        spend_cap_period: input.spendCap?.period ?? null,
+        models: serializeList(input.models),
+        lineage_id: null,
       };
       await trx.insertInto("api_keys").values(row).execute();
       const key = toApiKey(row);
@@ -93,6 +101,8 @@ export class KyselyKeyStore implements KeyStore {
         last_used_at: null,
         revoked_at: null,
         rolled_from_id: old.id,
+        // The replacement counts against the same spend cap as the key it replaces.
+        lineage_id: old.lineageId,
       };
       await trx.insertInto("api_keys").values(replacementRow).execute();
       await trx.updateTable("api_keys").set({ revoked_at: revokedAt, expires_at: expiresAt }).where("id", "=", old.id).execute();
@@ -171,6 +181,7 @@ export class KyselyKeyStore implements KeyStore {
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.ipAllowlist !== undefined) values.ip_allowlist = serializeList(patch.ipAllowlist);
     if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt;
+    Object.assign(values, controlColumns(patch));
     await this.db.transaction().execute(async (trx) => {
       if (Object.keys(values).length > 0) await trx.updateTable("api_keys").set(values).where("id", "=", id).execute();
       await this.writeEvents(trx, events);
@@ -184,6 +195,25 @@ export class KyselyKeyStore implements KeyStore {
       if (result.numUpdatedRows > 0n) await this.writeEvents(trx, events);
     });
     return this.get(id);
+  }
+
+  async spentInWindow(accountId: string, lineageId: string, window: SpendWindow): Promise<number> {
+    let query = this.db
+      .selectFrom("credit_ledger")
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("amount_micros"), sql<number>`0`).as("total"))
+      .where("kind", "=", "charge")
+      .where("api_key_id", "in", (eb) =>
+        eb
+          .selectFrom("api_keys")
+          .select("id")
+          .where("account_id", "=", accountId)
+          .where((key) => key.or([key("id", "=", lineageId), key("lineage_id", "=", lineageId)])),
+      )
+      .where("admitted_at", ">=", window.start);
+    if (window.end !== null) query = query.where("admitted_at", "<", window.end);
+    const row = await query.executeTakeFirstOrThrow();
+    // Charges are negative rows.
+    return 0 - Number(row.total);
   }
 
   async hashOf(id: string): Promise<string | null> {

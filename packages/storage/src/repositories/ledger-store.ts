@@ -31,6 +31,8 @@ export class KyselyLedgerStore implements LedgerStore {
       amountMicros: row.amount_micros,
       requestId: row.request_id,
       estimated: row.estimated === 1,
+      apiKeyId: row.api_key_id,
+      admittedAt: row.admitted_at,
       createdAt: row.created_at,
       metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
     }));

@@ -1,6 +1,8 @@
-import { type Account, type ApiKeyRecord, isPlan, type KeyMode } from "@bentoo/core";
+import { type Account, type ApiKeyRecord, isKeyScope, isPlan, type KeyMode, SPEND_PERIODS, type SpendCap, type SpendPeriod } from "@bentoo/core";
 import type { Selectable } from "kysely";
 import type { AccountsTable, ApiKeysTable } from "../schema.js";
+
+type ControlColumns = Partial<Pick<ApiKeysTable, "scopes" | "rpm_limit" | "tpm_limit" | "spend_cap_micros" | "spend_cap_period" | "models">>;
 
 /** Row ↔ domain mapping, the one place that knows both shapes. */
 export function parseList(text: string | null): string[] | null {
@@ -9,7 +11,7 @@ export function parseList(text: string | null): string[] | null {
   return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === "string") : null;
 }
 
-export function serializeList(list: string[] | null | undefined): string | null {
+export function serializeList(list: readonly string[] | null | undefined): string | null {
   return list === null || list === undefined ? null : JSON.stringify(list);
 }
 
@@ -41,5 +43,36 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
     revokedAt: row.revoked_at,
     rolledFromId: row.rolled_from_id,
     ipAllowlist: parseList(row.ip_allowlist),
+    scopes: (parseList(row.scopes) ?? []).filter(isKeyScope),
+    rpmLimit: row.rpm_limit,
+    tpmLimit: row.tpm_limit,
+    spendCap: toSpendCap(row.spend_cap_micros, row.spend_cap_period),
+    models: parseList(row.models),
+    lineageId: row.lineage_id ?? row.id,
   };
+}
+
+function toSpendCap(amountMicros: number | null, period: string | null): SpendCap | null {
+  if (amountMicros === null || period === null || !(SPEND_PERIODS as readonly string[]).includes(period)) return null;
+  return { amountMicros, period: period as SpendPeriod };
+}
+
+/** The columns of a key's controls, as stored (insert or update). */
+export function controlColumns(controls: {
+  scopes?: readonly string[];
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+  spendCap?: SpendCap | null;
+  models?: readonly string[] | null;
+}): ControlColumns {
+  const columns: ControlColumns = {};
+  if (controls.scopes !== undefined) columns.scopes = JSON.stringify(controls.scopes);
+  if (controls.rpmLimit !== undefined) columns.rpm_limit = controls.rpmLimit;
+  if (controls.tpmLimit !== undefined) columns.tpm_limit = controls.tpmLimit;
+  if (controls.spendCap !== undefined) {
+    columns.spend_cap_micros = controls.spendCap?.amountMicros ?? null;
+    columns.spend_cap_period = controls.spendCap?.period ?? null;
+  }
+  if (controls.models !== undefined) columns.models = serializeList(controls.models);
+  return columns;
 }

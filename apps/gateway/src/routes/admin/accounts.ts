@@ -9,7 +9,7 @@ import {
   optionalString,
   optionalStringList,
   PLANS,
-  requireBodyObject,
+  requireStrictBody,
   requireString,
 } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
@@ -35,7 +35,7 @@ function parseAccountPatch(body: Record<string, unknown>): AccountPatch {
 /** Admin API: accounts (PRODUCT.md §7). */
 export function adminAccountRoutes(app: FastifyInstance, services: Services): void {
   app.post<{ Reply: AccountJson }>("/admin/v1/accounts", async (request, reply) => {
-    const body = requireBodyObject(request.body);
+    const body = requireStrictBody(request.body, ["email", "password", "plan"]);
     const email = requireString(body, "email", { maxLength: 320 });
     const password = optionalString(body, "password", { maxLength: 1024, trim: false });
     if (password !== undefined && password.length < 8)
@@ -59,13 +59,13 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
   );
 
   app.patch<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) => {
-    const patch = parseAccountPatch(requireBodyObject(request.body));
+    const patch = parseAccountPatch(requireStrictBody(request.body, ["plan", "rpm_limit", "tpm_limit", "ip_allowlist"]));
     return presentAccount(await services.accounts.update(request.params.id, patch, actionContext(request)));
   });
 
   app.post<{ Params: { id: string }; Reply: CreditGrantJson }>("/admin/v1/accounts/:id/credits", async (request) => {
     const account = await services.accounts.require(request.params.id);
-    const body = requireBodyObject(request.body);
+    const body = requireStrictBody(request.body, ["amount_micros", "allow_negative"]);
     const amount = optionalInteger(body, "amount_micros", { min: -1_000_000_000_000_000, max: 1_000_000_000_000_000 });
     if (amount === undefined || amount === 0)
       throw new BentooError("invalid_request", "amount_micros is required: a non-zero integer of micro-dollars (1 USD = 1000000).", { param: "amount_micros" });

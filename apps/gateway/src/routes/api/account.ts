@@ -1,5 +1,5 @@
 import type { SessionJson } from "@bentoo/api-types";
-import { BentooError, optionalStringList, requireBodyObject } from "@bentoo/core";
+import { BentooError, optionalStringList, requireStrictBody } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { actionContext } from "../../http/action-context.js";
 import type { Services } from "../../services.js";
@@ -15,7 +15,7 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
   /** PATCH /api/account {ip_allowlist} — the account-wide allowlist (Enterprise); null or [] clears it. */
   app.patch<{ Reply: SessionJson }>("/api/account", async (request) => {
     const { account, token } = request.dashboard!;
-    const body = requireBodyObject(request.body);
+    const body = requireStrictBody(request.body, ["ip_allowlist"]);
     const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
     if (allowlist === undefined)
       throw new BentooError("invalid_request", "ip_allowlist is required: a list of IP addresses and CIDR blocks, or null to remove the allowlist.", {

@@ -1,5 +1,5 @@
 import type { SessionJson } from "@bentoo/api-types";
-import { type Account, type AuditEvent, BentooError, managementEvent, normalizeEmail, optionalString, requireBodyObject, requireString } from "@bentoo/core";
+import { type Account, type AuditEvent, BentooError, managementEvent, normalizeEmail, optionalString, requireStrictBody, requireString } from "@bentoo/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword } from "../../auth/password.js";
 import { readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from "../../auth/sessions.js";
@@ -12,7 +12,7 @@ import { presentSession } from "./present.js";
 let decoyHash: Promise<string> | undefined;
 
 function credentials(body: unknown): { email: string; password: string } {
-  const object = requireBodyObject(body);
+  const object = requireStrictBody(body, ["email", "password"]);
   const email = requireString(object, "email", { maxLength: 320 }).toLowerCase();
   const password = optionalString(object, "password", { maxLength: 1024, trim: false });
   if (password === undefined) throw new BentooError("invalid_request", "password is required.", { param: "password" });

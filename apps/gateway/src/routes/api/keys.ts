@@ -1,11 +1,12 @@
 import type { ApiKeyJson, DashboardKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo/api-types";
-import { type ApiKeyRecord, BentooError, type GracePeriod, KEY_MODES, optionalEnum, requireBodyObject, requireString } from "@bentoo/core";
+import { type ApiKeyRecord, BentooError, type GracePeriod, requireBodyObject, requireStrictBody } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
+import { keySpend } from "../../credits/key-spend.js";
 import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import { isoOrNull, presentIssuedKey, presentKey, presentRolledKey } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
-import { parseExpiry, parseGrace, parseKeyChanges } from "../admin/keys.js";
+import { parseGrace, parseKeyChanges, parseNewKey } from "../key-bodies.js";
 
 /** The grace periods the dashboard offers when rolling a key. */
 const GRACE_CHOICES: Record<string, GracePeriod> = { none: 0, "1h": 3600, "24h": 86_400, "7d": 604_800, until_revoked: null };
@@ -17,24 +18,25 @@ function graceOf(body: Record<string, unknown>): GracePeriod {
   return choice;
 }
 
-/** Keys with their recent traffic (the rotation signal: old key's requests falling to zero). */
+/** Keys with their recent traffic (the rotation signal: old key's requests falling to zero) and what their spend caps counted. */
 async function withActivity(services: Services, accountId: string, keys: ApiKeyRecord[]): Promise<DashboardKeyJson[]> {
   const now = services.now();
-  const activity = new Map(
-    (
-      await services.keyActivity(
-        accountId,
-        keys.map((key) => key.id),
-      )
-    ).map((entry) => [entry.apiKeyId, entry]),
-  );
-  return keys.map((key): DashboardKeyJson => {
+  const [activityList, spends] = await Promise.all([
+    services.keyActivity(
+      accountId,
+      keys.map((key) => key.id),
+    ),
+    Promise.all(keys.map((key) => keySpend(services.storage.keys, key, now))),
+  ]);
+  const activity = new Map(activityList.map((entry) => [entry.apiKeyId, entry]));
+  return keys.map((key, index): DashboardKeyJson => {
     const entry = activity.get(key.id);
     return {
       ...presentKey(key, now),
       last_used_at: isoOrNull(entry?.lastUsedAt ?? null),
       requests_last_hour: entry?.requestsLastHour ?? 0,
       requests_last_24h: entry?.requestsLast24h ?? 0,
+      spend: spends[index] ?? null,
     };
   });
 }
@@ -58,10 +60,8 @@ export function keyRoutes(app: FastifyInstance, services: Services): void {
 
   app.post<{ Reply: IssuedKeyJson }>("/api/keys", async (request, reply) => {
     const account = request.dashboard!.account;
-    const body = requireBodyObject(request.body);
-    const name = requireString(body, "name", { maxLength: 200 });
-    const mode = optionalEnum(body, "mode", KEY_MODES) ?? "live";
-    const issued = await services.keys.create(account, { name, mode, expiresAt: parseExpiry(body) }, { context: actionContext(request) });
+    const input = parseNewKey(requireBodyObject(request.body), services.catalog);
+    const issued = await services.keys.create(account, input, { context: actionContext(request) });
     return reply.code(201).send(presentIssuedKey(issued.record, issued.secret, services.now()));
   });
 
@@ -74,13 +74,13 @@ export function keyRoutes(app: FastifyInstance, services: Services): void {
 
   app.patch<{ Params: { id: string }; Reply: ApiKeyJson }>("/api/keys/:id", async (request) => {
     const account = request.dashboard!.account;
-    const changes = parseKeyChanges(requireBodyObject(request.body));
+    const changes = parseKeyChanges(requireBodyObject(request.body), services.catalog);
     return presentKey(await services.keys.update(request.params.id, changes, account.id, actionContext(request)), services.now());
   });
 
   app.post<{ Params: { id: string }; Reply: RolledKeyJson }>("/api/keys/:id/roll", async (request, reply) => {
     const account = request.dashboard!.account;
-    const body = request.body === undefined || request.body === null ? {} : requireBodyObject(request.body);
+    const body = request.body === undefined || request.body === null ? {} : requireStrictBody(request.body, ["grace", "grace_seconds"]);
     const rolled = await services.keys.roll(request.params.id, graceOf(body), account.id, actionContext(request));
     return reply.code(201).send(presentRolledKey(rolled, services.now()));
   });

@@ -29,8 +29,8 @@ function presentedCatalog(services: Services) {
 /** GET /v1/models and GET /v1/models/{id} — the catalog with prices and context lengths. */
 export function modelsRoutes(app: FastifyInstance, services: Services): void {
   const { list, byId } = presentedCatalog(services);
-  app.get<{ Reply: ModelListJson }>("/v1/models", async () => list);
-  app.get<{ Params: { "*": string }; Reply: ModelJson }>("/v1/models/*", async (request) => {
+  app.get<{ Reply: ModelListJson }>("/v1/models", { config: { scope: "inference" } }, async () => list);
+  app.get<{ Params: { "*": string }; Reply: ModelJson }>("/v1/models/*", { config: { scope: "inference" } }, async (request) => {
     const id = request.params["*"];
     const model = byId.get(id);
     if (model === undefined)

@@ -6,6 +6,7 @@ export type AuditEvent =
   | "key.renamed"
   | "key.revoked"
   | "key.allowlist_changed"
+  | "key.controls_changed"
   | "account.created"
   | "account.signed_in"
   | "account.sign_in_failed"
