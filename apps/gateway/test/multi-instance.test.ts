@@ -1,3 +1,4 @@
+import { spendWindow } from "@bentoo/core";
 import { deleteRedisKeys, type FakeUpstream, startFakeUpstream, storageTargets, testRedisPrefix, testRedisUrl } from "@bentoo/test-kit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -57,6 +58,50 @@ describe.skipIf(redisUrl === undefined || postgres === undefined)("two instances
     process.stdout.write(
       `overspend race: ${statuses.filter((s) => s === 200).length} × 200, ${statuses.filter((s) => s === 402).length} × 402, final balance ${balance}\n`,
     );
+  });
+
+  it("a key's spend cap raced from two instances: 100 concurrent, room for 10 → 0 overspend; the next UTC day lets it spend again", async () => {
+    // Each request holds and is charged exactly 4 output tokens × 1,000 micros = 4,000; the cap has room for 10.
+    const { account, key, keyId } = await a.seedAccount({
+      mode: "live",
+      plan: "pro",
+      balanceMicros: 1_000_000,
+      spendCap: { amountMicros: 40_000, period: "day" },
+    });
+    const race = async () => {
+      const responses = await Promise.all(Array.from({ length: 100 }, (_, index) => chatOn(index % 2 === 0 ? a : b, key)));
+      const odd = responses.find((response) => ![200, 402].includes(response.statusCode));
+      if (odd) process.stdout.write(`unexpected: ${odd.statusCode} ${odd.body}\n`);
+      expect(responses.filter((response) => response.statusCode === 402).every((response) => response.json().error.code === "key_spend_cap_reached")).toBe(
+        true,
+      );
+      return responses.filter((response) => response.statusCode === 200).length;
+    };
+    const spent = async () => {
+      await Promise.all([a.services.admission.flush(), b.services.admission.flush()]);
+      await Promise.all([a.services.records.flush(), b.services.records.flush()]);
+      const rows = await a.services.storage.ledger.list(account.id, { limit: 1_000 });
+      return rows.filter((row) => row.kind === "charge" && row.apiKeyId === keyId).reduce((sum, row) => sum - row.amountMicros, 0);
+    };
+    expect(await race()).toBe(10);
+    expect(await spent()).toBe(40_000);
+    // The account paid exactly what the key spent; nothing more passes today, on either instance.
+    expect((await a.services.storage.accounts.get(account.id))!.balanceMicros).toBe(1_000_000 - 40_000);
+    expect((await chatOn(b, key)).json().error.code).toBe("key_spend_cap_reached");
+
+    a.clock.set(spendWindow("day", a.clock.now()).end!);
+    expect(await race()).toBe(10);
+    expect(await spent()).toBe(80_000);
+    process.stdout.write("spend-cap race: 10 × 200 per day over two instances, 0 overspend\n");
+  });
+
+  it("a change of a key's controls on A reaches B's cache the way a revoke does", async () => {
+    const { key, keyId } = await a.seedAccount({ plan: "pro" });
+    expect((await models(b, key)).statusCode).toBe(200); // cached on B
+    await a.app.inject({ method: "PATCH", url: `/admin/v1/keys/${keyId}`, headers: bearer(ADMIN_TOKEN), payload: { scopes: ["key:read"] } });
+    await within(100, async () => expect((await models(b, key)).json().error?.code).toBe("insufficient_scope"));
+    await a.app.inject({ method: "PATCH", url: `/admin/v1/keys/${keyId}`, headers: bearer(ADMIN_TOKEN), payload: { scopes: ["inference"], rpm_limit: 3 } });
+    await within(100, async () => expect((await chatOn(b, key)).headers["x-ratelimit-limit-requests"]).toBe("3"));
   });
 
   it("RPM across instances: limit 30, 100 concurrent requests over two instances → exactly 30 pass", async () => {

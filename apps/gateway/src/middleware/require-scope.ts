@@ -11,6 +11,20 @@ declare module "fastify" {
 /** The path prefix of the routes keys call: each must declare its scope. */
 const KEY_ROUTES = /^\/v1(\/|$)/;
 
+/** A route keys call, and the scope it needs. */
+export interface ScopedRoute {
+  method: string;
+  url: string;
+  scope: KeyScope;
+}
+
+const declared = new WeakMap<FastifyInstance, ScopedRoute[]>();
+
+/** Every route under /v1 of an app built with `requireScopes`, with its scope (HEAD routes included). */
+export function declaredScopes(app: FastifyInstance): readonly ScopedRoute[] {
+  return declared.get(app) ?? [];
+}
+
 function insufficientScope(scope: KeyScope, request: FastifyRequest): BentooError {
   const last4 = request.subject?.key.last4;
   const key = last4 === undefined ? "This key" : `This key (key ID ••••${last4})`;
@@ -43,13 +57,17 @@ function withHook(hooks: RouteOptions["onRequest"], hook: onRequestHookHandler):
  * by omission. Install on the root instance before any route is registered.
  */
 export function requireScopes(app: FastifyInstance): void {
+  const routes: ScopedRoute[] = [];
+  declared.set(app, routes);
   app.addHook("onRoute", (route) => {
     if (!KEY_ROUTES.test(route.url)) return;
     const scope = route.config?.scope;
-    if (scope === undefined) {
-      const methods = Array.isArray(route.method) ? route.method.join("/") : route.method;
-      throw new Error(`${methods} ${route.url} declares no scope: every route under /v1 sets config.scope to the scope a key needs (docs/keys.md#scopes).`);
-    }
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (scope === undefined)
+      throw new Error(
+        `${methods.join("/")} ${route.url} declares no scope: every route under /v1 sets config.scope to the scope a key needs (docs/keys.md#scopes).`,
+      );
     route.onRequest = withHook(route.onRequest, scopeCheck(scope));
+    for (const method of methods) routes.push({ method, url: route.url, scope });
   });
 }

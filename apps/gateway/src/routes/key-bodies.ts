@@ -62,11 +62,13 @@ function parseSpendCap(body: JsonObject): SpendCap | null {
   if (!isJsonObject(value))
     throw invalid("spend_cap", 'spend_cap must be an object such as {"amount_micros": 20000000, "period": "month"}, or null to remove the cap.');
   requireKnownFields(value, ["amount_micros", "period"], "spend_cap.");
-  const amount = optionalInteger(value, "amount_micros", { min: 0, max: MAX_CAP_MICROS });
-  if (amount === undefined) throw invalid("spend_cap.amount_micros", "spend_cap.amount_micros is required: micro-dollars per period (1 USD = 1000000).");
-  const period = optionalEnum(value, "period", SPEND_PERIODS);
-  if (period === undefined) throw invalid("spend_cap.period", `spend_cap.period is required: one of ${SPEND_PERIODS.join(", ")}.`);
-  return { amountMicros: amount, period };
+  const amount = value.amount_micros;
+  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0 || amount > MAX_CAP_MICROS)
+    throw invalid("spend_cap.amount_micros", `spend_cap.amount_micros must be an integer of micro-dollars from 0 to ${MAX_CAP_MICROS} (1 USD = 1000000).`);
+  const period = value.period;
+  if (typeof period !== "string" || !(SPEND_PERIODS as readonly string[]).includes(period))
+    throw invalid("spend_cap.period", `spend_cap.period must be one of ${SPEND_PERIODS.join(", ")}.`);
+  return { amountMicros: amount, period: period as SpendCap["period"] };
 }
 
 /** Model patterns, each of which must match a model of the catalog: a pattern that matches none is a typo, not a restriction. */

@@ -1,5 +1,5 @@
 import type { ModelJson, ModelListJson } from "@bentoo/api-types";
-import { BentooError } from "@bentoo/core";
+import { BentooError, modelAllowed } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { presentModel } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
@@ -26,15 +26,28 @@ function presentedCatalog(services: Services) {
   return presented;
 }
 
-/** GET /v1/models and GET /v1/models/{id} — the catalog with prices and context lengths. */
+/**
+ * GET /v1/models and GET /v1/models/{id} — the catalog with prices and context
+ * lengths. A key limited to some models sees those (and gets 403
+ * `model_not_allowed` for another's id); every other key, the whole catalog,
+ * built once.
+ */
 export function modelsRoutes(app: FastifyInstance, services: Services): void {
   const { list, byId } = presentedCatalog(services);
-  app.get<{ Reply: ModelListJson }>("/v1/models", { config: { scope: "inference" } }, async () => list);
+  app.get<{ Reply: ModelListJson }>("/v1/models", { config: { scope: "inference" } }, async (request) => {
+    const patterns = request.subject!.key.models;
+    return patterns === null ? list : { object: "list", data: list.data.filter((model) => modelAllowed(patterns, model.id)) };
+  });
   app.get<{ Params: { "*": string }; Reply: ModelJson }>("/v1/models/*", { config: { scope: "inference" } }, async (request) => {
     const id = request.params["*"];
     const model = byId.get(id);
     if (model === undefined)
       throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, {
+        param: "model",
+      });
+    const { key } = request.subject!;
+    if (!modelAllowed(key.models, id))
+      throw new BentooError("model_not_allowed", `This key (key ID ••••${key.last4}) may not use ${id}; GET /v1/models lists the models it can use.`, {
         param: "model",
       });
     return model;
