@@ -51,7 +51,10 @@ describe("bentoo keys", () => {
     expect((await g.cli(["keys", "create", accountId, "--name", "x", "--mode", "prod"])).code).toBe(2);
     expect((await g.cli(["keys", "create", accountId])).code).toBe(2);
     const past = await g.cli(["keys", "create", accountId, "--name", "x", "--expires-at", "2001-01-01T00:00:00Z"]);
-    expect(past).toMatchObject({ code: 1, stderr: "error: expires_at must be in the future. (invalid_request)\n" });
+    expect(past).toMatchObject({
+      code: 1,
+      stderr: "error: expires_at must be in the future; send null to remove an expiry, or revoke the key to end it now. (invalid_request)\n",
+    });
   });
 
   it("list and get show the key ID as ••••abcd and never a secret", async () => {
@@ -99,6 +102,66 @@ describe("bentoo keys", () => {
     expect(result).toEqual({ code: 0, stderr: "", stdout: `Renamed ${id} (••••${secret.slice(-4)}) to "new-name".\n` });
     expect((await g.t.services.storage.keys.get(id))?.name).toBe("new-name");
     expect(await g.modelsStatus(secret)).toEqual({ status: 200, code: null });
+  });
+
+  it("create sets scopes, the key's own limits, a spend cap and models; get shows them", async () => {
+    const accountId = await newAccount();
+    const { id, secret, result } = await createKey(
+      accountId,
+      "restricted",
+      "--scopes",
+      "inference",
+      "--rpm",
+      "5",
+      "--tpm",
+      "20000",
+      "--spend-cap",
+      "20.50/month",
+      "--models",
+      "openai/*,anthropic/claude-sonnet-4",
+    );
+    expect(field(result.stdout, "scopes")).toBe("inference");
+    expect(field(result.stdout, "rpm limit")).toBe("5 requests/min");
+    expect(field(result.stdout, "tpm limit")).toBe("20000 tokens/min");
+    expect(field(result.stdout, "spend cap")).toBe("$20.500000 per month");
+    expect(field(result.stdout, "models")).toBe("openai/*, anthropic/claude-sonnet-4");
+    expect(await g.t.services.storage.keys.get(id)).toMatchObject({
+      scopes: ["inference"],
+      rpmLimit: 5,
+      tpmLimit: 20_000,
+      spendCap: { amountMicros: 20_500_000, period: "month" },
+      models: ["openai/*", "anthropic/claude-sonnet-4"],
+    });
+    // Without key:read, the key cannot read /v1/key; it still lists its models.
+    expect(await g.modelsStatus(secret)).toEqual({ status: 200, code: null });
+    for (const bad of [
+      ["--scopes", "admin"],
+      ["--rpm", "0"],
+      ["--spend-cap", "20"],
+      ["--spend-cap", "20/year"],
+      ["--models", ","],
+    ]) {
+      expect((await g.cli(["keys", "create", accountId, "--name", "x", ...bad])).code, bad.join(" ")).toBe(2);
+    }
+  });
+
+  it("update changes controls and expiry, removes them with none/all/never, and needs at least one option", async () => {
+    const accountId = await newAccount();
+    const { id } = await createKey(accountId, "changing", "--rpm", "5", "--models", "openai/*");
+    const updated = await g.cli(["keys", "update", id, "--rpm", "none", "--spend-cap", "1/day", "--models", "all", "--scopes", "inference,audit:read"]);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(field(updated.stdout, "rpm limit")).toBe("account's");
+    expect(field(updated.stdout, "spend cap")).toBe("$1.000000 per day");
+    expect(field(updated.stdout, "models")).toBe("all");
+    expect(field(updated.stdout, "scopes")).toBe("inference, audit:read");
+    const expiring = await g.cli(["keys", "update", id, "--expires-at", "2099-01-31T00:00:00Z", "--spend-cap", "none"]);
+    expect(field(expiring.stdout, "expires")).toBe("2099-01-31T00:00:00Z");
+    expect(field(expiring.stdout, "spend cap")).toBe("none");
+    expect(field((await g.cli(["keys", "update", id, "--expires-at", "never"])).stdout, "expires")).toBe("never");
+    expect(await g.cli(["keys", "update", id])).toMatchObject({ code: 2 });
+    const unknownModel = await g.cli(["keys", "update", id, "--models", "nosuch/*"]);
+    expect(unknownModel).toMatchObject({ code: 1, stdout: "" });
+    expect(unknownModel.stderr).toContain("matches no model of this server's catalog");
   });
 
   it("revoke: the very next request with the key gets 401", async () => {
