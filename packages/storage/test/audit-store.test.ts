@@ -216,6 +216,25 @@ describe.each(storageTargets())("audit store on $name", (target) => {
     expect(exact.pages).toBe(5); // 250 / 50: the last full page has no next cursor
   });
 
+  it("pages newest first with order desc: every record once, within the range and filters", async () => {
+    const accountId = newId("account");
+    const records = Array.from({ length: 60 }, (_, index) =>
+      auditRecord({ accountId, timestamp: BASE + Math.floor(index / 4), status: index % 3 === 0 ? 429 : 200 }),
+    );
+    await writeAudit(records);
+    const newestFirst = [...records].sort(byTimeThenId).reverse();
+    expect((await allPages(audit, { accountId, limit: 7, order: "desc" })).ids).toEqual(newestFirst.map((record) => record.id));
+    const filtered = await allPages(audit, { accountId, limit: 4, order: "desc", status: 429, start: BASE + 2, end: BASE + 12 });
+    expect(filtered.ids).toEqual(
+      newestFirst.filter((record) => record.status === 429 && record.timestamp >= BASE + 2 && record.timestamp < BASE + 12).map((record) => record.id),
+    );
+    // Records newer than the first page do not slip into later pages of a walk already under way.
+    const first = await audit.query({ accountId, limit: 10, order: "desc" });
+    await writeAudit([auditRecord({ accountId, timestamp: BASE + 1_000 })]);
+    const second = await audit.query({ accountId, limit: 10, order: "desc", cursor: first.nextCursor });
+    expect(second.records.map((record) => record.id)).toEqual(newestFirst.slice(10, 20).map((record) => record.id));
+  });
+
   it("shows records inserted between page fetches with newer timestamps on later pages, none twice", async () => {
     const accountId = newId("account");
     let clock = BASE;

@@ -6,7 +6,7 @@ import type {
   GraceChoice,
   Granularity,
   IssuedKey,
-  KeyMode,
+  KeyRequest,
   ListPage,
   ModelList,
   RolledKey,
@@ -127,15 +127,15 @@ export const api = {
 
   listKeys: (options: { limit?: number; cursor?: string | null } = {}) =>
     request<ListPage<ApiKey>>("GET", withQuery("/api/keys", { limit: options.limit ?? 100, cursor: options.cursor })),
-  createKey: (input: { name: string; mode: KeyMode; expires_at?: string }) => request<IssuedKey>("POST", "/api/keys", input),
+  createKey: (input: KeyRequest) => request<IssuedKey>("POST", "/api/keys", input),
   getKey: (id: string) => request<ApiKey>("GET", `/api/keys/${encodeURIComponent(id)}`),
-  updateKey: (id: string, patch: { name?: string; ip_allowlist?: string[] | null }) =>
-    request<ApiKeyJson>("PATCH", `/api/keys/${encodeURIComponent(id)}`, patch),
+  updateKey: (id: string, patch: Partial<Omit<KeyRequest, "mode">>) => request<ApiKeyJson>("PATCH", `/api/keys/${encodeURIComponent(id)}`, patch),
   rollKey: (id: string, grace: GraceChoice) => request<RolledKey>("POST", `/api/keys/${encodeURIComponent(id)}/roll`, { grace }),
   revokeKey: (id: string) => request<ApiKeyJson>("DELETE", `/api/keys/${encodeURIComponent(id)}`),
 
   auditLogs: (filters: AuditFilters, page: { limit: number; cursor?: string | null }) =>
-    request<ListPage<AuditRecord>>("GET", withQuery("/api/audit/logs", { ...filters, limit: page.limit, cursor: page.cursor })),
+    // Newest first, as log viewers list; exports keep the range's time order.
+    request<ListPage<AuditRecord>>("GET", withQuery("/api/audit/logs", { ...filters, limit: page.limit, cursor: page.cursor, order: "desc" })),
   /** A plain link (GET with the session cookie) so the browser downloads the file itself. */
   auditExportUrl: (format: "jsonl" | "csv", filters: AuditFilters) => withQuery("/api/audit/logs/export", { format, ...filters }),
 

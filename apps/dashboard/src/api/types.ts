@@ -5,6 +5,7 @@ import type {
   DashboardKeyJson,
   DashboardLimitsJson,
   IssuedKeyJson,
+  KeyRequestJson,
   ListJson,
   ModelJson,
   ModelListJson,
@@ -22,7 +23,9 @@ import type {
  * strings, money is integer micro-dollars. Below them, the dashboard's
  * request-side types.
  */
-export type { ApiKeyJson, AuditRecordType, KeyMode, KeyStatus, Plan } from "@bentoo/api-types";
+export type { ApiKeyJson, AuditRecordType, KeyMode, KeyScope, KeySpendJson, KeyStatus, Plan, SpendCapJson, SpendPeriod } from "@bentoo/api-types";
+/** The body of key creation (and, but `mode`, of a change). */
+export type KeyRequest = KeyRequestJson;
 export type Account = DashboardAccountJson;
 export type AccountLimits = DashboardLimitsJson;
 export type SessionResponse = SessionJson;

@@ -84,10 +84,14 @@ export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/
   const config = { scope: "audit:read" } as const;
   app.get<{ Querystring: Query; Reply: AuditPageJson }>(`${prefix}/audit/logs`, { config }, async (request) => {
     const filters = parseFilters(request.query, accountOf(request));
+    const order = text(request.query, "order") ?? "asc";
+    if (order !== "asc" && order !== "desc")
+      throw new BentooError("invalid_request", "order must be asc (oldest first) or desc (newest first).", { param: "order" });
     const page = await services.storage.audit.query({
       ...filters,
       limit: pageLimit(request.query, AUDIT_QUERY_MAX_LIMIT),
       cursor: text(request.query, "cursor") ?? null,
+      order,
     });
     return {
       object: "list",

@@ -96,6 +96,8 @@ export interface AuditQuery {
   limit: number;
   /** Opaque; `nextCursor` of the previous page. */
   cursor?: string | null;
+  /** `asc` (default): oldest first, as exports run; `desc`: newest first, as a log viewer shows it. */
+  order?: "asc" | "desc";
 }
 
 export const AUDIT_QUERY_MAX_LIMIT = 1000;

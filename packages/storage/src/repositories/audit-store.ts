@@ -16,7 +16,7 @@ import type { Database } from "../schema.js";
 import { fromAuditRow } from "./audit-row-reader.js";
 import { requireCursor } from "./pagination.js";
 
-type AuditFilters = Omit<AuditQuery, "limit" | "cursor">;
+type AuditFilters = Omit<AuditQuery, "limit" | "cursor" | "order">;
 type AuditSelect = SelectQueryBuilder<Database, "audit_log", Selectable<AuditLogTable>>;
 
 /** Page size of `iterate`: memory stays at one page however long the range. */
@@ -51,7 +51,7 @@ export class KyselyAuditStore implements AuditStore {
   async query(query: AuditQuery): Promise<AuditPage> {
     requireInteger(query.limit, "limit", 1, AUDIT_QUERY_MAX_LIMIT);
     const position = requireCursor(query.cursor);
-    const rows = await this.page(query, position, query.limit + 1);
+    const rows = await this.page(query, position, query.limit + 1, query.order === "desc");
     const hasMore = rows.length > query.limit;
     const pageRows = hasMore ? rows.slice(0, query.limit) : rows;
     const last = pageRows.at(-1);
@@ -72,7 +72,8 @@ export class KyselyAuditStore implements AuditStore {
     }
   }
 
-  private page(filters: AuditFilters, position: CursorPosition | null, limit: number): Promise<Selectable<AuditLogTable>[]> {
+  private page(filters: AuditFilters, position: CursorPosition | null, limit: number, descending = false): Promise<Selectable<AuditLogTable>[]> {
+    if (descending) return this.pageBackwards(filters, position, limit);
     if (position === null) return this.filtered(filters).orderBy("timestamp").orderBy("id").limit(limit).execute();
     // The tighter of `start` and the cursor is the only lower bound on timestamp:
     // SQLite seeks the index on one bound per column and filters the others, so
@@ -80,6 +81,13 @@ export class KyselyAuditStore implements AuditStore {
     const start = Math.max(filters.start ?? position.createdAt, position.createdAt);
     const query = this.filtered({ ...filters, start }).where((eb) => eb(eb.refTuple("timestamp", "id"), ">", eb.tuple(position.createdAt, position.id)));
     return query.orderBy("timestamp").orderBy("id").limit(limit).execute();
+  }
+
+  /** Newest first: the same keyset walk from the other end of the index (the cursor's time is the tighter upper bound). */
+  private pageBackwards(filters: AuditFilters, position: CursorPosition | null, limit: number): Promise<Selectable<AuditLogTable>[]> {
+    let query = this.filtered(position === null ? filters : { ...filters, end: Math.min(filters.end ?? position.createdAt + 1, position.createdAt + 1) });
+    if (position !== null) query = query.where((eb) => eb(eb.refTuple("timestamp", "id"), "<", eb.tuple(position.createdAt, position.id)));
+    return query.orderBy("timestamp", "desc").orderBy("id", "desc").limit(limit).execute();
   }
 
   private filtered(filters: AuditFilters): AuditSelect {

@@ -1,9 +1,12 @@
 import { type FormEvent, useState } from "react";
-import { type ApiError, api } from "../../api/client";
+import { ApiError, api } from "../../api/client";
 import type { IssuedKey, KeyMode } from "../../api/types";
 import { Alert } from "../../components/alert";
 import { Dialog } from "../../components/dialog";
+import { type ControlsForm, controlsRequest, EMPTY_CONTROLS, isProblem } from "../../lib/key-controls";
 import { asApiError } from "../../lib/use-async";
+import { useAccount } from "../../session/session-context";
+import { KeyControlsFields } from "./key-controls-fields";
 import { KeyReveal } from "./key-reveal";
 
 const EXPIRIES: ReadonlyArray<{ id: string; label: string; days: number | null }> = [
@@ -13,17 +16,30 @@ const EXPIRIES: ReadonlyArray<{ id: string; label: string; days: number | null }
   { id: "1y", label: "In 1 year", days: 365 },
 ];
 
-/** Settings → API Keys → Create key: a name and a mode, then the key shown once. */
+/**
+ * Settings → API Keys → Create key: a name, a mode, an expiry, and what the key
+ * may do and spend (permissions, budget, its own rate limits, models); then
+ * the key shown once. An account without credits starts on a test key: a live
+ * one could only get 402 until credits are added.
+ */
 export function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
+  const account = useAccount();
+  const noCredits = account.balance_micros <= 0;
   const [name, setName] = useState("");
-  const [mode, setMode] = useState<KeyMode>("live");
+  const [mode, setMode] = useState<KeyMode>(noCredits ? "test" : "live");
   const [expiry, setExpiry] = useState("never");
+  const [controls, setControls] = useState<ControlsForm>(EMPTY_CONTROLS);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [issued, setIssued] = useState<IssuedKey | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const restrictions = controlsRequest(controls);
+    if (isProblem(restrictions)) {
+      setError(new ApiError(400, restrictions.message, "invalid_request", restrictions.param));
+      return;
+    }
     setBusy(true);
     setError(null);
     const days = EXPIRIES.find((entry) => entry.id === expiry)?.days ?? null;
@@ -32,6 +48,7 @@ export function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; o
         name: name.trim(),
         mode,
         ...(days === null ? {} : { expires_at: new Date(Date.now() + days * 86_400_000).toISOString() }),
+        ...restrictions,
       });
       setIssued(created);
       onCreated();
@@ -51,7 +68,7 @@ export function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; o
   }
 
   return (
-    <Dialog key="form" title="Create API key" onClose={onClose} testId="create-key-dialog">
+    <Dialog key="form" title="Create API key" onClose={onClose} wide testId="create-key-dialog">
       <form onSubmit={(event) => void submit(event)}>
         <div className="field">
           <label htmlFor="key-name">Name</label>
@@ -84,6 +101,13 @@ export function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; o
               <strong>Test</strong> — answered by the built-in sandbox: free, offline, deterministic.
             </span>
           </label>
+          {noCredits && (
+            <p className="hint" data-testid="no-credits-hint">
+              {mode === "live"
+                ? "This account has no credits yet: a live key would get 402 insufficient_credits on every request until credits are added. Start with a test key."
+                : "This account has no credits yet, so a test key is the one that works now; create a live key once credits are added."}
+            </p>
+          )}
         </fieldset>
         <div className="field">
           <label htmlFor="key-expiry">Expires</label>
@@ -95,6 +119,7 @@ export function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; o
             ))}
           </select>
         </div>
+        <KeyControlsFields form={controls} onChange={setControls} invalidParam={error?.param ?? null} />
         {error !== null && (
           <Alert tone="error" testId="create-key-error">
             {error.message}

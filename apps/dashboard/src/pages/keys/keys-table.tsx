@@ -25,14 +25,14 @@ export function KeysTable({ keys, sparklines, onAction }: KeysTableProps) {
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Key</th>
-            <th scope="col">Mode</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
+            <th scope="col">
+              Last used <span className="muted">· created</span>
+            </th>
             <th scope="col">
               Requests <span className="muted">1 h / 24 h</span>
             </th>
+            <th scope="col">Budget</th>
             <th scope="col">Status</th>
-            <th scope="col">Expires</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
