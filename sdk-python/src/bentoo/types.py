@@ -151,6 +151,20 @@ class ApiKeyCredits(TypedDict):
     spends: bool  # whether this key's requests are charged (live keys)
 
 
+class ApiKeyOwnRateLimits(TypedDict):
+    requests_per_minute: Optional[int]  # None: only the account's limit applies
+    tokens_per_minute: Optional[int]
+
+
+class ApiKeySpendCap(TypedDict):
+    amount_micros: int
+    period: str  # "day" | "week" | "month" | "total" (UTC calendar periods)
+    spent_micros: int
+    remaining_micros: int
+    period_start: Optional[str]
+    resets_at: Optional[str]  # None for a "total" cap
+
+
 class ApiKeyInfo(TypedDict):
     id: str
     object: Literal["api_key"]
@@ -158,8 +172,12 @@ class ApiKeyInfo(TypedDict):
     name: str
     mode: Literal["live", "test"]
     account: ApiKeyAccount
-    rate_limits: ApiKeyRateLimits
+    rate_limits: ApiKeyRateLimits  # what applies to this key: its own limits where lower than its account's
+    key_rate_limits: ApiKeyOwnRateLimits
     credits: ApiKeyCredits
+    scopes: List[str]  # "inference", "audit:read", "key:read"
+    models: Optional[List[str]]  # ids and "prefix*" patterns; None: every model
+    spend_cap: Optional[ApiKeySpendCap]
     created_at: str
     expires_at: Optional[str]
 
