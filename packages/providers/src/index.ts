@@ -3,7 +3,16 @@ export { cancellationOf } from "./cancellation.js";
 export { GeminiAdapter } from "./gemini/adapter.js";
 export { OpenAiAdapter } from "./openai/adapter.js";
 export { readOpenAiUsage } from "./openai/usage.js";
-export { type Answer, answerContext, type Cancellation, type ClientRequest, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "./provider.js";
+export {
+  type Answer,
+  answerContext,
+  type Cancellation,
+  type ClientRequest,
+  type ProviderAdapter,
+  type ProviderCall,
+  type StreamOutcome,
+  type TokenCountCall,
+} from "./provider.js";
 export { type CredentialSource, createProviderRegistry, type ProviderRegistry } from "./registry.js";
 export { SANDBOX_PROVIDER_ID, SandboxAdapter } from "./sandbox/adapter.js";
 export { SseFramer } from "./sse-framer.js";
