@@ -23,6 +23,7 @@ import { healthRoutes } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { chatCompletionsRoute } from "./routes/v1/chat-completions.js";
 import { keyIntrospectionRoute } from "./routes/v1/key.js";
+import { messagesRoutes } from "./routes/v1/messages.js";
 import { dashboardModelsRoute, modelsRoutes } from "./routes/v1/models.js";
 import type { Services } from "./services.js";
 
@@ -104,6 +105,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     modelsRoutes(gateway, services);
     auditRoutes(gateway, services, "/v1", (request) => request.subject!.account.id);
     chatCompletionsRoute(gateway, services);
+    messagesRoutes(gateway, services);
     keyIntrospectionRoute(gateway, services);
   });
 

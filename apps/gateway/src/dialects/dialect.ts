@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { AnswerWriter, BentooError, JsonObject, ModelRequest, WireFormat } from "@bentoo/core";
 
 /** A client's request once its API has parsed and checked it. */
@@ -28,8 +29,13 @@ export interface Dialect {
   parse(body: unknown): ParsedRequest;
   /** How answers in Bentoo's own terms are written in this API (translated providers and the sandbox use it). */
   readonly answers: AnswerWriter;
-  /** The body of an error response in this API's shape. */
-  errorBody(error: BentooError): unknown;
+  /** The body of an error response in this API's shape; `requestId` is the request's id (`x-request-id`), when it has one. */
+  errorBody(error: BentooError, requestId: string | null): unknown;
   /** The last event of a stream that broke midway, in this API's shape. */
-  streamError(error: BentooError): string;
+  streamError(error: BentooError, requestId: string | null): string;
+  /**
+   * Headers of the client's request that a provider speaking this API takes as
+   * they are (a passthrough), such as Anthropic's `anthropic-beta`; none when absent.
+   */
+  passthroughHeaders?(headers: IncomingHttpHeaders): Readonly<Record<string, string>> | undefined;
 }

@@ -29,7 +29,8 @@ export interface PipelineDeps extends AdmissionDeps {
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
-function resolveModel(catalog: Catalog, id: string): CatalogModel {
+/** The catalog's model of this id, or the 404 that says where to find the ids. */
+export function resolveModel(catalog: Catalog, id: string): CatalogModel {
   const model = catalog.models.get(id);
   if (model === undefined) {
     throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, {
@@ -91,7 +92,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const outcome = await answer.pipeTo(raw);
     if (outcome.failure !== null) {
       request.errorCode = outcome.failure.code;
-      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure));
+      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure, request.id));
     }
     // A cut or aborted stream is billed for what was delivered, and its record says so before the stream ends.
     finish(deps, exchange, outcome.usage, started);
@@ -114,6 +115,7 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
       body: parsed.body,
       raw: parsed.rewritten ? null : request.rawBody,
       answers: dialect.answers,
+      headers: dialect.passthroughHeaders?.(request.headers),
     },
     cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
