@@ -193,7 +193,7 @@ describe("a Claude Code-style session against the built server", () => {
     // The counts cost nothing; each turn what the provider reported, at the catalog's prices.
     const turnIds = session.requestIds.filter((id) => byId.get(id)!.metadata?.path === "/v1/messages");
     expect(turnIds).toHaveLength(session.usages.length);
-    turnIds.forEach((id, index) => expect(byId.get(id)!.cost_micros).toBe(priced(session.usages[index]!)));
+    expect(turnIds.map((id) => byId.get(id)!.cost_micros)).toEqual(session.usages.map(priced));
     const charged = records.reduce((sum, record) => sum + (record.cost_micros ?? 0), 0);
     expect(charged).toBe(session.usages.reduce((sum, usage) => sum + priced(usage), 0));
     const key = (await (await fetch(`${server.baseUrl}/v1/key`, { headers: { authorization: `Bearer ${liveKey}` } })).json()) as {
