@@ -300,7 +300,8 @@ function warningsIn(logPath) {
   return { count, summary: top.map(([message, times]) => `${times}× ${message}`).join("; ") };
 }
 
-async function adminCall(baseUrl, adminToken, method, path, body) {
+/** One admin API call on a gateway of the benchmark; its JSON answer (throws on a non-2xx answer). */
+export async function adminCall(baseUrl, adminToken, method, path, body) {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { ...(body === undefined ? {} : JSON_HEADERS), authorization: `Bearer ${adminToken}` },
@@ -319,7 +320,7 @@ async function adminCall(baseUrl, adminToken, method, path, body) {
  * allowlist that admits loopback, and a live key (live keys route to the
  * catalog's provider, the fake upstream).
  */
-async function provisionBenchAccount(call, notes) {
+export async function provisionBenchAccount(call, notes) {
   const account = await call("POST", "/admin/v1/accounts", { email: `bench-${randomBytes(4).toString("hex")}@example.com`, plan: "enterprise" });
   const accountPath = `/admin/v1/accounts/${account.id}`;
   await call("PATCH", accountPath, { plan: "enterprise", rpm_limit: 1_000_000_000, tpm_limit: 1_000_000_000 });

@@ -228,8 +228,18 @@ function halves(text: string): string[] {
   return middle === -1 ? [text] : [text.slice(0, middle), text.slice(middle)];
 }
 
-/** The stream's events, in order; `cut` stops after the first block's first delta (no message_stop). */
-export function streamEvents(id: number, model: string, reply: Reply, cut = false): string[] {
+/** Splits text into one piece per word (each but the first with its leading space), as a model's token stream would. */
+function words(text: string): string[] {
+  const pieces = text.split(/(?= )/);
+  return pieces.length > 0 ? pieces : [text];
+}
+
+/**
+ * The stream's events, in order; `cut` stops after the first block's first delta
+ * (no message_stop); `wordDeltas` sends a text block's text one word per delta
+ * instead of in two halves.
+ */
+export function streamEvents(id: number, model: string, reply: Reply, cut = false, wordDeltas = false): string[] {
   const start = {
     ...messageBody(id, model, reply),
     content: [],
@@ -241,7 +251,8 @@ export function streamEvents(id: number, model: string, reply: Reply, cut = fals
   reply.content.forEach((block, index) => {
     if (block.type === "text") {
       events.push(event("content_block_start", { index, content_block: { type: "text", text: "" } }));
-      for (const text of halves(block.text)) events.push(event("content_block_delta", { index, delta: { type: "text_delta", text } }));
+      for (const text of wordDeltas ? words(block.text) : halves(block.text))
+        events.push(event("content_block_delta", { index, delta: { type: "text_delta", text } }));
     } else if (block.type === "thinking") {
       events.push(event("content_block_start", { index, content_block: { type: "thinking", thinking: "" } }));
       for (const thinking of halves(block.thinking)) events.push(event("content_block_delta", { index, delta: { type: "thinking_delta", thinking } }));

@@ -29,6 +29,8 @@ export interface FakeAnthropicOptions {
   host?: string;
   /** The gap between the events of `fake-slow-stream` (default 50 ms). */
   chunkIntervalMs?: number;
+  /** Stream a text block one word per `text_delta` (as the OpenAI fake streams one chunk per word) instead of in two halves. */
+  wordDeltas?: boolean;
 }
 
 export interface FakeAnthropic {
@@ -122,7 +124,7 @@ async function handle(
     response.end(streamEvents(id, model, reply, true).join("") + streamErrorEvent("overloaded_error", "Overloaded"));
     return;
   }
-  response.end(streamEvents(id, model, reply).join(""));
+  response.end(streamEvents(id, model, reply, false, options.wordDeltas === true).join(""));
 }
 
 /** `count_tokens`: the `input_tokens` a Message's usage would report for the same request. */
