@@ -3,15 +3,17 @@ import type { Catalog } from "./types.js";
 
 /**
  * The catalog Bentoo ships with: real models at their list prices (USD per
- * million tokens) as published by each provider. Anthropic, Google and the
- * others are reached through their OpenAI-compatible endpoints. A provider is
- * usable once its `api_key_env` is set; test keys use the sandbox for every model.
+ * million tokens) as published by each provider. Anthropic is reached through
+ * its native Messages API (so that Messages clients such as Claude Code pass
+ * through, prompt caching and beta features included); Google and the
+ * others through their OpenAI-compatible endpoints. A provider is usable once
+ * its `api_key_env` is set; test keys use the sandbox for every model.
  * Operators replace the whole catalog with BENTOO_CATALOG.
  */
 export const BUILTIN_CATALOG_DOCUMENT = {
   providers: [
     { id: "openai", type: "openai", base_url: "https://api.openai.com/v1", api_key_env: "OPENAI_API_KEY" },
-    { id: "anthropic", type: "openai", base_url: "https://api.anthropic.com/v1", api_key_env: "ANTHROPIC_API_KEY" },
+    { id: "anthropic", type: "anthropic", base_url: "https://api.anthropic.com/v1", api_key_env: "ANTHROPIC_API_KEY" },
     { id: "google", type: "openai", base_url: "https://generativelanguage.googleapis.com/v1beta/openai", api_key_env: "GEMINI_API_KEY" },
     { id: "mistral", type: "openai", base_url: "https://api.mistral.ai/v1", api_key_env: "MISTRAL_API_KEY" },
     { id: "deepseek", type: "openai", base_url: "https://api.deepseek.com/v1", api_key_env: "DEEPSEEK_API_KEY" },
