@@ -82,6 +82,15 @@ async function claudeCodeSession(client: Anthropic, model: string): Promise<Sess
   return { ...session, first, last };
 }
 
+/**
+ * Anthropic's SDK sending the key in x-api-key only, as Claude Code does with
+ * ANTHROPIC_API_KEY: no credential of the SDK's own (none read from the
+ * environment either), and no Authorization header.
+ */
+function viaApiKeyHeader(baseURL: string, key: string): Anthropic {
+  return new Anthropic({ baseURL, maxRetries: 0, apiKey: null, authToken: null, defaultHeaders: { "x-api-key": key, authorization: null } });
+}
+
 describe("a Claude Code-style session against the built server", () => {
   let directory: string;
   let anthropic: FakeAnthropic;
@@ -155,7 +164,7 @@ describe("a Claude Code-style session against the built server", () => {
 
   it("serves the session on a live key through the Anthropic passthrough: the streamed tool call, its result, and exact billing", async () => {
     // Claude Code with ANTHROPIC_API_KEY sends the key as x-api-key.
-    const client = new Anthropic({ baseURL: server.baseUrl, maxRetries: 0, defaultHeaders: { "x-api-key": liveKey } });
+    const client = viaApiKeyHeader(server.baseUrl, liveKey);
     const session = await claudeCodeSession(client, "claude/code");
     const call = session.first.content.find((block): block is Anthropic.ToolUseBlock => block.type === "tool_use")!;
     expect(call).toMatchObject({ name: "Bash", input: { query: "List the files in src and fix the failing test" } });

@@ -1,4 +1,4 @@
-import Anthropic, { BadRequestError, ServiceUnavailableError } from "@anthropic-ai/sdk";
+import Anthropic, { APIError, BadRequestError, ServiceUnavailableError } from "@anthropic-ai/sdk";
 import { type AuditRecord, parseCatalog } from "@bentoo/core";
 import { type FakeAnthropic, SLOW_STREAM_WORDS, startFakeAnthropic } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,11 +42,11 @@ function catalogFor(anthropic: FakeAnthropic) {
   });
 }
 
-async function failure(call: () => Promise<unknown>): Promise<Anthropic.APIError> {
+async function failure(call: () => Promise<unknown>): Promise<APIError> {
   try {
     await call();
   } catch (error) {
-    if (error instanceof Anthropic.APIError) return error;
+    if (error instanceof APIError) return error;
     throw error;
   }
   throw new Error("expected the call to fail");
@@ -285,7 +285,7 @@ describe("Messages API through a native Anthropic upstream (passthrough)", () =>
     const stream = client.messages.stream({ model: "claude/stream-error", max_tokens: 100, messages: [{ role: "user", content: "Hello" }] });
     const raised = await stream.finalMessage().catch((error: unknown) => error);
     expect(raised).toBeInstanceOf(Anthropic.APIError);
-    expect((raised as Anthropic.APIError).type).toBe("api_error");
+    expect((raised as APIError).type).toBe("api_error");
   });
 
   it("maps the provider's refusals before a stream to Anthropic's shape and the SDK's classes", async () => {

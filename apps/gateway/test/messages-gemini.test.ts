@@ -1,4 +1,4 @@
-import Anthropic, { BadRequestError, ServiceUnavailableError } from "@anthropic-ai/sdk";
+import Anthropic, { APIError, BadRequestError, ServiceUnavailableError } from "@anthropic-ai/sdk";
 import { type AuditRecord, parseCatalog } from "@bentoo/core";
 import { type FakeGemini, MEDIA_TOKENS, startFakeGemini } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,11 +35,11 @@ function geminiCatalog(gemini: FakeGemini) {
   });
 }
 
-async function failure(call: () => Promise<unknown>): Promise<Anthropic.APIError> {
+async function failure(call: () => Promise<unknown>): Promise<APIError> {
   try {
     await call();
   } catch (error) {
-    if (error instanceof Anthropic.APIError) return error;
+    if (error instanceof APIError) return error;
     throw error;
   }
   throw new Error("expected the call to fail");

@@ -1,4 +1,5 @@
 import Anthropic, {
+  APIError,
   AuthenticationError,
   BadRequestError,
   ContentTooLargeError,
@@ -26,14 +27,23 @@ const WEATHER: Anthropic.Tool = {
 };
 
 /** What a call rejects with. */
-async function failure(call: () => Promise<unknown>): Promise<Anthropic.APIError> {
+async function failure(call: () => Promise<unknown>): Promise<APIError> {
   try {
     await call();
   } catch (error) {
-    if (error instanceof Anthropic.APIError) return error;
+    if (error instanceof APIError) return error;
     throw error;
   }
   throw new Error("expected the call to fail");
+}
+
+/**
+ * Anthropic's SDK sending the key in x-api-key only, as Claude Code does with
+ * ANTHROPIC_API_KEY: no credential of the SDK's own (none read from the
+ * environment either), and no Authorization header.
+ */
+function viaApiKeyHeader(baseURL: string, key: string): Anthropic {
+  return new Anthropic({ baseURL, maxRetries: 0, apiKey: null, authToken: null, defaultHeaders: { "x-api-key": key, authorization: null } });
 }
 
 describe("Messages API on test keys (sandbox)", () => {
@@ -95,7 +105,7 @@ describe("Messages API on test keys (sandbox)", () => {
 
   it("takes the key from x-api-key as well as from Authorization: Bearer, and says so when neither is sent", async () => {
     const request = { model: MODEL, max_tokens: 50, messages: [{ role: "user" as const, content: "Hi" }] };
-    const viaHeader = new Anthropic({ baseURL: origin, maxRetries: 0, defaultHeaders: { "x-api-key": key } });
+    const viaHeader = viaApiKeyHeader(origin, key);
     expect((await viaHeader.messages.create(request)).type).toBe("message");
     const viaToken = new Anthropic({ authToken: key, baseURL: origin, maxRetries: 0 });
     expect((await viaToken.messages.create(request)).type).toBe("message");
@@ -109,9 +119,7 @@ describe("Messages API on test keys (sandbox)", () => {
     expect(body.error.message).toContain("x-api-key");
     expect(body.request_id).toBe(missing.headers.get("x-request-id"));
 
-    const wrong = await failure(() =>
-      new Anthropic({ baseURL: origin, maxRetries: 0, defaultHeaders: { "x-api-key": "btoo_sk_test_nope" } }).messages.create(request),
-    );
+    const wrong = await failure(() => viaApiKeyHeader(origin, "btoo_sk_test_nope").messages.create(request));
     expect(wrong).toBeInstanceOf(AuthenticationError);
     expect(wrong.errorCode).toBe("malformed_api_key");
     expect(wrong.message).not.toContain("btoo_sk_test_nope");
