@@ -117,7 +117,7 @@ class ModelPricing(TypedDict, total=False):
 
 
 class Model(TypedDict, total=False):
-    id: str  # "provider/name", e.g. "openai/gpt-4o"
+    id: str  # "provider/name", e.g. "openai/gpt-6.2-sol"
     object: Literal["model"]
     created: int
     owned_by: str
