@@ -89,6 +89,8 @@ describe("chat completions through a native Anthropic upstream", () => {
       user: "end-user-7",
     });
     expect(completion.model).toBe("claude/sonnet");
+    // Stamped by the services' clock (the test's), not the machine's.
+    expect(completion.created).toBe(Math.floor(t.clock.now() / 1000));
     expect(completion.choices[0]!.message.content).toBe("Fake answer to: Hello there");
     expect(completion.choices[0]!.finish_reason).toBe("stop");
     // 2 words + 3 for the message + 2 words of system prompt; the answer has 5 words.
