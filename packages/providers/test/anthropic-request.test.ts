@@ -188,7 +188,13 @@ describe("Anthropic request translation", () => {
       effort: "high",
       format: { type: "json_schema", schema },
     });
-    for (const upstream of ["claude-sonnet-4-5", "claude-sonnet-4-20250514", "claude-opus-4-1-20250805", "claude-haiku-4-5-20251001", "claude-3-7-sonnet-20250219"])
+    for (const upstream of [
+      "claude-sonnet-4-5",
+      "claude-sonnet-4-20250514",
+      "claude-opus-4-1-20250805",
+      "claude-haiku-4-5-20251001",
+      "claude-3-7-sonnet-20250219",
+    ])
       expect(thinkingOf(upstream, { effort: "medium" }).thinking).toEqual({ type: "enabled", budget_tokens: 4000 });
   });
 

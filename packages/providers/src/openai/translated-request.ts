@@ -1,12 +1,4 @@
-import {
-  BentooError,
-  type CatalogModel,
-  type ContentPart,
-  type MediaSource,
-  type Message,
-  type ModelRequest,
-  type ProviderConfig,
-} from "@bentoo/core";
+import { BentooError, type CatalogModel, type ContentPart, type MediaSource, type Message, type ModelRequest, type ProviderConfig } from "@bentoo/core";
 import { reasoningEffort } from "../reasoning.js";
 
 /**
