@@ -10,7 +10,14 @@ export interface Model {
   owned_by: string;
   context_length: number;
   max_output_tokens: number | null;
-  pricing: { currency: "USD"; input_per_mtok: number; output_per_mtok: number };
+  pricing: {
+    currency: "USD";
+    input_per_mtok: number;
+    output_per_mtok: number;
+    /** Prompt-cache prices, when the catalog sets them (cached tokens otherwise cost the input price). */
+    cache_read_per_mtok?: number;
+    cache_write_per_mtok?: number;
+  };
   /** The providers that serve it, in fallback order. */
   providers: string[];
   /** Whether live keys can use it on this server now. */
