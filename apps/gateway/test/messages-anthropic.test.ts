@@ -140,17 +140,16 @@ describe("Messages API through a native Anthropic upstream (passthrough)", () =>
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const text = await response.text();
     const names = [...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+    // The fake's events: a thinking block (6 words, then the signature) and a text block (6 words).
+    const deltas = (count: number) => Array<string>(count).fill("content_block_delta");
     expect(names).toEqual([
       "message_start",
       "ping",
       "content_block_start",
-      "content_block_delta",
-      "content_block_delta",
-      "content_block_delta",
+      ...deltas(7),
       "content_block_stop",
       "content_block_start",
-      "content_block_delta",
-      "content_block_delta",
+      ...deltas(6),
       "content_block_stop",
       "message_delta",
       "message_stop",

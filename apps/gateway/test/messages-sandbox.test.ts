@@ -7,6 +7,7 @@ import Anthropic, {
   PaymentRequiredError,
   PermissionDeniedError,
   RateLimitError,
+  ServiceUnavailableError,
 } from "@anthropic-ai/sdk";
 import type { AuditRecord } from "@bentoo/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +19,7 @@ import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
  * written by the Messages dialect.
  */
 
-const MODEL = "anthropic/claude-sonnet-4";
+const MODEL = "anthropic/claude-sonnet-5.5";
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const WEATHER: Anthropic.Tool = {
   name: "get_weather",
@@ -317,6 +318,26 @@ describe("Messages API on test keys (sandbox)", () => {
     );
     expect(refused).toBeInstanceOf(PermissionDeniedError);
     expect([refused.type, refused.errorCode]).toEqual(["permission_error", "ip_not_allowed"]);
+  });
+
+  it("simulates failures on test keys (Bentoo-Simulate) in Anthropic's shapes: overload, a broken stream, a refusal", async () => {
+    const params = { model: MODEL, max_tokens: 300, messages: [{ role: "user" as const, content: "Hello" }] };
+    const overloaded = await failure(() => client.messages.create(params, { headers: { "bentoo-simulate": "overloaded" } }));
+    expect(overloaded).toBeInstanceOf(ServiceUnavailableError);
+    expect([overloaded.type, overloaded.errorCode]).toEqual(["overloaded_error", "upstream_unavailable"]);
+
+    const broken = client.messages.stream(params, { headers: { "bentoo-simulate": "stream_interrupted" } });
+    let text = "";
+    broken.on("text", (delta) => {
+      text += delta;
+    });
+    const raised = await broken.finalMessage().catch((error: unknown) => error);
+    expect(raised).toBeInstanceOf(APIError);
+    expect((raised as APIError).type).toBe("api_error");
+    expect(text.length).toBeGreaterThan(0);
+
+    const filtered = await client.messages.create(params, { headers: { "bentoo-simulate": "content_filter" } });
+    expect(filtered.stop_reason).toBe("refusal");
   });
 
   it("answers a live key without credits with 402 billing_error", async () => {

@@ -29,8 +29,6 @@ export interface FakeAnthropicOptions {
   host?: string;
   /** The gap between the events of `fake-slow-stream` (default 50 ms). */
   chunkIntervalMs?: number;
-  /** Stream a text block one word per `text_delta` (as the OpenAI fake streams one chunk per word) instead of in two halves. */
-  wordDeltas?: boolean;
 }
 
 export interface FakeAnthropic {
@@ -124,7 +122,7 @@ async function handle(
     response.end(streamEvents(id, model, reply, true).join("") + streamErrorEvent("overloaded_error", "Overloaded"));
     return;
   }
-  response.end(streamEvents(id, model, reply, false, options.wordDeltas === true).join(""));
+  response.end(streamEvents(id, model, reply).join(""));
 }
 
 /** `count_tokens`: the `input_tokens` a Message's usage would report for the same request. */
@@ -163,7 +161,15 @@ function requestProblem(body: JsonObject): string | null {
     previousToolUses = toolUses;
   }
   const thinking = body.thinking;
+  if (isObject(thinking) && thinking.type === "adaptive") {
+    if (thinking.budget_tokens !== undefined) return "thinking.adaptive.budget_tokens: Extra inputs are not permitted";
+  }
+  const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
+  if (effort !== undefined && !["low", "medium", "high", "max"].includes(String(effort)))
+    return "output_config.effort: Input should be 'low', 'medium', 'high' or 'max'";
   if (isObject(thinking) && thinking.type === "enabled") {
+    if (ADAPTIVE_ONLY.test(String(body.model)))
+      return `thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.`;
     const budget = thinking.budget_tokens;
     if (typeof budget !== "number" || budget < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
     if (budget >= body.max_tokens) return "`max_tokens` must be greater than `thinking.budget_tokens`";
@@ -180,6 +186,9 @@ async function writeSlowly(response: ServerResponse, events: readonly string[], 
   }
   if (!response.destroyed) response.end();
 }
+
+/** Models that refuse fixed thinking budgets (Claude Opus 4.7 and later, as Anthropic documents): adaptive thinking only. */
+const ADAPTIVE_ONLY = /^claude-opus-(?:4-(?:[7-9]|[1-9]\d)|[5-9])(?!\d)/;
 
 function sendError(response: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   sendJson(response, status, errorBody(type, message), headers);

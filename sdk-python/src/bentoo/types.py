@@ -114,10 +114,13 @@ class ModelPricing(TypedDict, total=False):
     currency: Literal["USD"]
     input_per_mtok: float  # USD per million input tokens
     output_per_mtok: float  # USD per million output tokens
+    # Prompt-cache prices, when the catalog sets them (cached tokens otherwise cost the input price).
+    cache_read_per_mtok: float
+    cache_write_per_mtok: float
 
 
 class Model(TypedDict, total=False):
-    id: str  # "provider/name", e.g. "openai/gpt-4o"
+    id: str  # "provider/name", e.g. "openai/gpt-6.2-sol"
     object: Literal["model"]
     created: int
     owned_by: str

@@ -12,7 +12,7 @@ import { toModelRequest } from "./to-model-request.js";
 
 function checkModel(body: JsonObject): string {
   const model = body.model;
-  if (model === undefined || model === null) throw invalid("model", 'model is required: pick one from GET /v1/models, e.g. "anthropic/claude-sonnet-4".');
+  if (model === undefined || model === null) throw invalid("model", 'model is required: pick one from GET /v1/models, e.g. "anthropic/claude-sonnet-5.5".');
   if (typeof model !== "string" || model.trim() === "") throw invalid("model", "model must be a model id string from GET /v1/models.");
   if (model.length > 256) throw invalid("model", "model is too long.");
   return model;
