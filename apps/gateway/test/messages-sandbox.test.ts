@@ -286,6 +286,68 @@ describe("Messages API on test keys (sandbox)", () => {
     expect(await badJson.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", details: { error_code: "invalid_json" } } });
   });
 
+  it("answers malformed bodies with a 400 in Anthropic's shape, never a 5xx", async () => {
+    const user = (content: unknown) => ({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content }] });
+    const valid = user("hi");
+    const bodies: unknown[] = [
+      [],
+      "text",
+      5,
+      { model: 5, max_tokens: 10, messages: [] },
+      { model: MODEL, messages: [{ role: "user", content: "x" }], max_tokens: "10" },
+      { ...valid, max_tokens: -1 },
+      { ...valid, max_tokens: 1.5 },
+      { ...valid, messages: {} },
+      { ...valid, messages: [null] },
+      { ...valid, messages: [{ role: "user" }] },
+      user([null]),
+      user([{ type: 5 }]),
+      user([{ type: "text" }]),
+      user([{ type: "image" }]),
+      user([{ type: "image", source: { type: "base64" } }]),
+      user([{ type: "document", source: { type: "nope" } }]),
+      user([{ type: "tool_result", content: "x" }]),
+      user([{ type: "tool_result", tool_use_id: "a", content: 5 }]),
+      user([{ type: "tool_result", tool_use_id: "a", content: [5] }]),
+      user([{ type: "text", text: "x", cache_control: "yes" }]),
+      { ...valid, messages: [{ role: "assistant", content: [{ type: "tool_use", id: "a", name: "b", input: "x" }] }] },
+      { ...valid, messages: [{ role: "assistant", content: [{ type: "thinking", thinking: "x" }] }] },
+      { ...valid, system: 5 },
+      { ...valid, system: [{ type: "text" }] },
+      { ...valid, tools: {} },
+      { ...valid, tools: [5] },
+      { ...valid, tools: [{ name: "" }] },
+      { ...valid, tools: [{ name: "a", input_schema: 5 }] },
+      { ...valid, tool_choice: "auto" },
+      { ...valid, tool_choice: { type: "x" } },
+      { ...valid, thinking: "x" },
+      { ...valid, thinking: { type: "enabled" } },
+      { ...valid, thinking: { type: "x" } },
+      { ...valid, stop_sequences: [1] },
+      { ...valid, temperature: "hot" },
+      { ...valid, top_p: {} },
+      { ...valid, metadata: "x" },
+      { ...valid, output_config: { format: { type: "x" } } },
+      { ...valid, stream: "yes" },
+    ];
+    for (const [index, body] of bodies.entries()) {
+      for (const url of ["/v1/messages", "/v1/messages/count_tokens"]) {
+        const response = await t.app.inject({
+          method: "POST",
+          url,
+          headers: { ...bearer(key), "content-type": "application/json" },
+          payload: JSON.stringify(body),
+        });
+        // A token count takes no max_tokens and no stream: those bodies may be counted.
+        if (url.endsWith("count_tokens") && response.statusCode === 200) continue;
+        expect([index, url, response.statusCode]).toEqual([index, url, 400]);
+        const answer = response.json() as { type: string; error: { type: string; message: string } };
+        expect(answer).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+        expect(answer.error.message.length).toBeGreaterThan(10);
+      }
+    }
+  });
+
   it("answers a rate limit with 429 rate_limit_error and retry-after; count_tokens takes its place in the requests limit", async () => {
     const { account, key: limitedKey } = await t.seedAccount({ mode: "test" });
     const patched = await t.app.inject({ method: "PATCH", url: `/admin/v1/accounts/${account.id}`, headers: bearer(ADMIN_TOKEN), payload: { rpm_limit: 2 } });
