@@ -200,7 +200,7 @@ describe("a Claude Code-style session against the built server", () => {
       Math.ceil(usage.output_tokens * 15);
     const byId = new Map(records.map((record) => [record.request_id, record]));
     // The counts cost nothing; each turn what the provider reported, at the catalog's prices.
-    const turnIds = session.requestIds.filter((id) => byId.get(id)!.metadata?.path === "/v1/messages");
+    const turnIds = session.requestIds.filter((id) => byId.get(id)!.endpoint === "/v1/messages");
     expect(turnIds).toHaveLength(session.usages.length);
     expect(turnIds.map((id) => byId.get(id)!.cost_micros)).toEqual(session.usages.map(priced));
     const charged = records.reduce((sum, record) => sum + (record.cost_micros ?? 0), 0);

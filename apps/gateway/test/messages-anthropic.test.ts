@@ -238,7 +238,7 @@ describe("Messages API through a native Anthropic upstream (passthrough)", () =>
     expect(refused.errorCode).toBe("upstream_rejected_request");
     expect(refused.message).toContain("fake anthropic rejected the request");
 
-    const counts = (await records()).filter((record) => (record.metadata as { path?: string }).path === "/v1/messages/count_tokens");
+    const counts = (await records()).filter((record) => record.endpoint === "/v1/messages/count_tokens");
     expect(counts.map((record) => [record.status, record.costMicros, record.provider])).toEqual([
       [200, 0, "claude"],
       [200, 0, null],
@@ -259,9 +259,18 @@ describe("Messages API through a native Anthropic upstream (passthrough)", () =>
     expect(streamed.usage).toMatchObject({ input_tokens: 4, cache_read_input_tokens: 1000, cache_creation_input_tokens: 200, output_tokens: 4 });
 
     const audited = await records(account.id);
-    expect(audited.map((record) => [record.costMicros, record.promptTokens, record.completionTokens, record.usageEstimated])).toEqual([
-      [expected, 1204, 4, false],
-      [expected, 1204, 4, false],
+    expect(
+      audited.map((record) => [
+        record.endpoint,
+        record.costMicros,
+        record.promptTokens,
+        record.cacheReadTokens,
+        record.cacheWriteTokens,
+        record.completionTokens,
+      ]),
+    ).toEqual([
+      ["/v1/messages", expected, 1204, 1000, 200, 4],
+      ["/v1/messages", expected, 1204, 1000, 200, 4],
     ]);
     const ledger = await t.services.storage.ledger.list(account.id, { limit: 10 });
     expect(ledger.filter((row) => row.kind === "charge").map((row) => -row.amountMicros)).toEqual([expected, expected]);

@@ -100,7 +100,7 @@ describe("Messages API on test keys (sandbox)", () => {
       costMicros: 0,
       promptTokens: message.usage.input_tokens,
       completionTokens: message.usage.output_tokens,
-      metadata: { method: "POST", path: "/v1/messages" },
+      endpoint: "/v1/messages",
     });
   });
 
@@ -262,7 +262,7 @@ describe("Messages API on test keys (sandbox)", () => {
     expect(counted.input_tokens).toBe(answered.usage.input_tokens);
     expect(response.headers.get("x-ratelimit-remaining-requests")).not.toBeNull();
     const record = await recordOf(response.headers.get("x-request-id"));
-    expect(record).toMatchObject({ status: 200, model: MODEL, costMicros: 0, promptTokens: null, metadata: { path: "/v1/messages/count_tokens" } });
+    expect(record).toMatchObject({ status: 200, model: MODEL, costMicros: 0, promptTokens: null, endpoint: "/v1/messages/count_tokens" });
   });
 
   it("answers every refusal in Anthropic's error shape, raising the SDK's class for its status", async () => {
