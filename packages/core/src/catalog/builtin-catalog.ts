@@ -3,7 +3,8 @@ import type { Catalog } from "./types.js";
 
 /**
  * The catalog Bentoo ships with: real models at their list prices (USD per
- * million tokens) as published by each provider. Anthropic, Google and the
+ * million tokens) as published by each provider (embedding models bill input
+ * tokens only; docs/catalog.md cites the pricing pages). Anthropic, Google and the
  * others are reached through their OpenAI-compatible endpoints. A provider is
  * usable once its `api_key_env` is set; test keys use the sandbox for every model.
  * Operators replace the whole catalog with BENTOO_CATALOG.
@@ -34,6 +35,10 @@ export const BUILTIN_CATALOG_DOCUMENT = {
     { id: "mistral/mistral-large", provider: "mistral", upstream_model: "mistral-large-latest", input_price_per_mtok: 2, output_price_per_mtok: 6, context_length: 131072 },
     { id: "mistral/mistral-small", provider: "mistral", upstream_model: "mistral-small-latest", input_price_per_mtok: 0.1, output_price_per_mtok: 0.3, context_length: 131072 },
     { id: "deepseek/deepseek-chat", provider: "deepseek", upstream_model: "deepseek-chat", input_price_per_mtok: 0.27, output_price_per_mtok: 1.1, context_length: 65536, max_output_tokens: 8192 },
+    { id: "openai/text-embedding-3-small", kind: "embedding", provider: "openai", upstream_model: "text-embedding-3-small", input_price_per_mtok: 0.02, context_length: 8191, dimensions: 1536, min_dimensions: 1 },
+    { id: "openai/text-embedding-3-large", kind: "embedding", provider: "openai", upstream_model: "text-embedding-3-large", input_price_per_mtok: 0.13, context_length: 8191, dimensions: 3072, min_dimensions: 1 },
+    { id: "google/gemini-embedding-001", kind: "embedding", provider: "google", upstream_model: "gemini-embedding-001", input_price_per_mtok: 0.15, context_length: 2048, dimensions: 3072, min_dimensions: 128 },
+    { id: "mistral/mistral-embed", kind: "embedding", provider: "mistral", upstream_model: "mistral-embed", input_price_per_mtok: 0.1, context_length: 8192, dimensions: 1024 },
     { id: "meta-llama/llama-3.3-70b", provider: "groq", upstream_model: "llama-3.3-70b-versatile", input_price_per_mtok: 0.59, output_price_per_mtok: 0.79, context_length: 131072, max_output_tokens: 32768, owned_by: "meta-llama" },
   ],
 } as const;
