@@ -1,8 +1,9 @@
 import { BentooError, type ModelRoute, type ProviderConfig } from "@bentoo/core";
-import type { Answer, ProviderAdapter, ProviderCall } from "../provider.js";
+import type { Answer, EmbeddingCall, JsonAnswer, ProviderAdapter, ProviderCall } from "../provider.js";
 import { relayStream } from "../stream-relay.js";
 import { UpstreamClient } from "../upstream-client.js";
 import { mapUpstreamStatus } from "../upstream-status.js";
+import { embedThrough } from "./embeddings.js";
 import { passthroughAnswer } from "./passthrough-answer.js";
 import { passthroughBody } from "./passthrough-request.js";
 import { OpenAiChatPassthrough } from "./passthrough-stream.js";
@@ -10,8 +11,9 @@ import { OpenAiChatPassthrough } from "./passthrough-stream.js";
 /**
  * Provider type `openai`: any server that speaks OpenAI's Chat Completions
  * (OpenAI, vLLM, Ollama, LM Studio, Mistral, DeepSeek, Groq, and Anthropic's and
- * Google's compatibility endpoints). Bentoo appends `/chat/completions` to the
- * base URL and sends the credential as a Bearer token.
+ * Google's compatibility endpoints). Bentoo appends `/chat/completions` (and
+ * `/embeddings` for embedding models, embeddings.ts) to the base URL and sends
+ * the credential as a Bearer token.
  * https://platform.openai.com/docs/api-reference/chat/create
  *
  * A Chat Completions client's request passes through (its body with the model
@@ -45,6 +47,10 @@ export class OpenAiAdapter implements ProviderAdapter {
       throw mapUpstreamStatus(this.#client.provider, route.upstreamModel, response.status, response.body.toString("utf8"), response.retryAfterMs);
     if (response.truncated) throw this.#client.tooLarge();
     return passthroughAnswer(call, route, response.body);
+  }
+
+  embed(call: EmbeddingCall, route: ModelRoute): Promise<JsonAnswer> {
+    return embedThrough(this.#client, call, route);
   }
 
   close(): Promise<void> {

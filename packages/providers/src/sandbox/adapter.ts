@@ -1,7 +1,17 @@
 import type { Writable } from "node:stream";
 import { basicUsage, type ModelResponse, type StreamEvent } from "@bentoo/core";
-import { type Answer, answerContext, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "../provider.js";
+import {
+  type Answer,
+  answerContext,
+  type EmbeddingCall,
+  embeddingContext,
+  type JsonAnswer,
+  type ProviderAdapter,
+  type ProviderCall,
+  type StreamOutcome,
+} from "../provider.js";
 import { sandboxAnswer } from "./answer.js";
+import { sandboxEmbeddings } from "./embeddings.js";
 
 export const SANDBOX_PROVIDER_ID = "sandbox";
 
@@ -71,6 +81,12 @@ export class SandboxAdapter implements ProviderAdapter {
         return { usage: response.usage, completed: true, failure: null, clientAborted: false };
       },
     };
+  }
+
+  /** Deterministic vectors for embedding models (embeddings.ts), written in the client's API. */
+  async embed(call: EmbeddingCall): Promise<JsonAnswer> {
+    const response = sandboxEmbeddings(call.request, call.model);
+    return { kind: "json", usage: response.usage, body: () => call.answers.json(response, embeddingContext(call)) };
   }
 
   async close(): Promise<void> {}
