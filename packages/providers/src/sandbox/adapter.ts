@@ -12,14 +12,9 @@ import {
 } from "../provider.js";
 import { sandboxAnswer } from "./answer.js";
 import { sandboxEmbeddings } from "./embeddings.js";
+import { textPieces } from "./generate.js";
 
 export const SANDBOX_PROVIDER_ID = "sandbox";
-
-/** Splits text into word-sized deltas, like a real model's token stream. */
-function textDeltas(text: string): string[] {
-  const parts = text.split(/(?= )/);
-  return parts.length > 0 ? parts : [text];
-}
 
 /** The answer as the events a provider's stream would carry. */
 function streamEvents(response: ModelResponse): StreamEvent[] {
@@ -30,7 +25,14 @@ function streamEvents(response: ModelResponse): StreamEvent[] {
       events.push({ type: "tool-call-delta", choice: choice.index, index, arguments: call.arguments });
       events.push({ type: "tool-call-end", choice: choice.index, index });
     });
-    if (choice.text !== null) for (const text of textDeltas(choice.text)) events.push({ type: "text-delta", choice: choice.index, text });
+    // Word-sized deltas, like a real model's token stream; each with its log probability when asked.
+    if (choice.text !== null)
+      textPieces(choice.text).forEach((text, index) => {
+        const logprob = choice.logprobs?.[index];
+        events.push(
+          logprob === undefined ? { type: "text-delta", choice: choice.index, text } : { type: "text-delta", choice: choice.index, text, logprobs: [logprob] },
+        );
+      });
     events.push({ type: "finish", choice: choice.index, reason: choice.finishReason });
   }
   events.push({ type: "usage", usage: response.usage });
