@@ -8,9 +8,14 @@ export interface Model {
   object: "model";
   created: number;
   owned_by: string;
+  /** `chat`, or `embedding` for models served by `embeddings.create`. */
+  kind: "chat" | "embedding";
   context_length: number;
   max_output_tokens: number | null;
   pricing: { currency: "USD"; input_per_mtok: number; output_per_mtok: number };
+  /** An embedding model's vector length, and the least `dimensions` it takes (null: it cannot shorten its vectors). */
+  dimensions?: number;
+  min_dimensions?: number | null;
   /** The providers that serve it, in fallback order. */
   providers: string[];
   /** Whether live keys can use it on this server now. */
