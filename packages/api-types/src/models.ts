@@ -21,10 +21,10 @@ export interface ModelJson {
     cache_read_per_mtok?: number;
     cache_write_per_mtok?: number;
   };
-  /** An embedding model's vector length when the request names no `dimensions`. */
-  dimensions?: number;
-  /** The least `dimensions` an embedding model takes (it shortens its vectors down to it); null when it cannot shorten them. */
-  min_dimensions?: number | null;
+  /** An embedding model's vector length when the request names no `dimensions`; null for chat models. */
+  dimensions: number | null;
+  /** The least `dimensions` an embedding model takes (it shortens its vectors down to it); null when it cannot shorten them, and for chat models. */
+  min_dimensions: number | null;
   /** Provider ids, in fallback order. */
   providers: string[];
   /** Whether a live key can use it on this server now (a provider has credentials). */

@@ -35,7 +35,8 @@ export function presentModel(model: CatalogModel, available: boolean): ModelJson
       ...(model.cacheReadMicrosPerMtok === null ? {} : { cache_read_per_mtok: model.cacheReadMicrosPerMtok / MICROS_PER_USD }),
       ...(model.cacheWriteMicrosPerMtok === null ? {} : { cache_write_per_mtok: model.cacheWriteMicrosPerMtok / MICROS_PER_USD }),
     },
-    ...(model.dimensions === null ? {} : { dimensions: model.dimensions.default, min_dimensions: model.dimensions.min }),
+    dimensions: model.dimensions?.default ?? null,
+    min_dimensions: model.dimensions?.min ?? null,
     providers: model.routes.map((route) => route.providerId),
     available,
   };

@@ -13,9 +13,9 @@ export interface Model {
   context_length: number;
   max_output_tokens: number | null;
   pricing: { currency: "USD"; input_per_mtok: number; output_per_mtok: number };
-  /** An embedding model's vector length, and the least `dimensions` it takes (null: it cannot shorten its vectors). */
-  dimensions?: number;
-  min_dimensions?: number | null;
+  /** An embedding model's vector length, and the least `dimensions` it takes (null: it cannot shorten its vectors); null for chat models. */
+  dimensions: number | null;
+  min_dimensions: number | null;
   /** The providers that serve it, in fallback order. */
   providers: string[];
   /** Whether live keys can use it on this server now. */
