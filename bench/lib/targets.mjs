@@ -211,7 +211,19 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
   const catalogPath = join(context.workDirectory, `${name}-catalog.json`);
   const catalog = {
     providers: [{ id: "fake", type: "openai", base_url: upstream.url, api_key_env: null }],
-    models: [{ id: BENCH_MODEL, provider: "fake", upstream_model: "bench-model", input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 8192 }],
+    models: [
+      { id: BENCH_MODEL, provider: "fake", upstream_model: "bench-model", input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 8192 },
+      // For the surface scenarios (surfaces.mjs).
+      {
+        id: "fake/bench-embed",
+        kind: "embedding",
+        provider: "fake",
+        upstream_model: "bench-embed",
+        input_price_per_mtok: 0.02,
+        context_length: 8191,
+        dimensions: 16,
+      },
+    ],
   };
   writeFileSync(catalogPath, JSON.stringify(catalog));
   const adminToken = randomBytes(24).toString("hex");
