@@ -2,7 +2,7 @@ import { parseCatalog } from "@bentoo/core";
 import { countTokens } from "@bentoo/providers";
 import { FAKE_OPENAI_DIMENSIONS, type FakeGemini, type FakeUpstream, fakeValues, normalised, startFakeGemini, startFakeUpstream } from "@bentoo/test-kit";
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
 const UPSTREAM_KEY = "sk-upstream-embeddings-0123456789";
@@ -22,6 +22,7 @@ function embeddingCatalog(openai: FakeUpstream, gemini: FakeGemini) {
       { id: "fake/embed-fixed", provider: "openai", upstream_model: "fake-embed", ...embedding, min_dimensions: null },
       { id: "fake/embed-no-usage", provider: "openai", upstream_model: "fake-no-usage", ...embedding },
       { id: "fake/embed-small", provider: "openai", upstream_model: "fake-embed", ...embedding, context_length: 8 },
+      { id: "fake/embed-slow", provider: "openai", upstream_model: "fake-slow", ...embedding },
       {
         id: "google/embed",
         provider: "google",
@@ -292,6 +293,30 @@ describe("POST /v1/embeddings (official openai SDK)", () => {
       expect((await requestRecords(liveAccount)).at(-1)).toMatchObject({ usageEstimated: true, costMicros: tokens * INPUT_MICROS });
     });
 
+    it("a client that leaves while the provider works: one audit record (499), nothing charged", async () => {
+      const before = await balance(liveAccount);
+      const records = (await requestRecords(liveAccount)).length;
+      const arrived = openai.requests.length;
+      const controller = new AbortController();
+      const sent = fetch(`${baseURL}/embeddings`, {
+        method: "POST",
+        headers: { ...bearer(liveKey), "content-type": "application/json" },
+        body: JSON.stringify({ model: "fake/embed-slow", input: "never mind" }),
+        signal: controller.signal,
+      }).catch((error: unknown) => error);
+      await openai.arrived(arrived + 1);
+      controller.abort();
+      expect(await sent).toBeInstanceOf(Error);
+      const found = await vi.waitFor(async () => {
+        const all = await requestRecords(liveAccount);
+        if (all.length === records) throw new Error("no record yet");
+        return all;
+      });
+      expect(found).toHaveLength(records + 1);
+      expect(found.find((record) => record.model === "fake/embed-slow")).toMatchObject({ status: 499, errorCode: "client_closed_request", costMicros: 0 });
+      expect(await balance(liveAccount)).toBe(before);
+    });
+
     it("the hold is at the input price: a balance below it gets a 402 before any upstream call", async () => {
       const poor = await t.seedAccount({ mode: "live", balanceMicros: 50 });
       const sentBefore = openai.requests.length;
@@ -327,7 +352,8 @@ describe("POST /v1/embeddings (official openai SDK)", () => {
         payload: { model: "fake/embed", input: "one two three four five six seven eight nine ten eleven twelve" },
       });
       expect(tooLarge.statusCode).toBe(429);
-      expect(tooLarge.json().error.message).toContain("10 tokens per minute");
+      expect(tooLarge.json().error).toMatchObject({ param: "input" });
+      expect(tooLarge.json().error.message).toContain("10 tokens per minute. Send fewer or shorter inputs.");
     });
   });
 

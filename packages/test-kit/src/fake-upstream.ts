@@ -199,6 +199,7 @@ async function handle(
     return;
   }
   if (path === "/v1/embeddings") {
+    if (body.model === "fake-slow" && !(await wait(settings.slowMs, res))) return;
     embeddings(res, body, body.model, settings);
     return;
   }
