@@ -1,29 +1,20 @@
 // The client APIs other than Chat Completions, each loaded on the targets that
 // serve it, in the same rounds as the target's own Chat Completions JSON (its
 // passthrough reference), so that a surface's cost reads as a ratio within one run.
+import { ROUTES } from "./routes.mjs";
 import { requestBody } from "./targets.mjs";
 
-/** The embedding model of the benchmark's catalogs (targets.mjs); the fake upstream answers any model name. */
-export const BENCH_EMBEDDING_MODEL = "fake/bench-embed";
-
-/** Eight chunks of about 40 words, as a retrieval pipeline embeds them; base64, as the openai SDKs ask by default. */
-function embeddingsBody() {
-  const chunk = (index) =>
-    `Chunk ${index} of a document about running an API gateway on a small machine: keys are checked, limits enforced, credits held and charged, and every request leaves an audit record that operators can export and search later.`;
-  return JSON.stringify({ model: BENCH_EMBEDDING_MODEL, input: Array.from({ length: 8 }, (_, index) => chunk(index)), encoding_format: "base64" });
-}
-
 /**
- * Each scenario: the path it loads on a target's origin, its body, and the
- * targets that serve it (the fake upstream and the bare proxy as the floor of
+ * Each scenario: a route of routes.mjs (the path it loads on a target's
+ * origin, its body), and the targets that serve it (the fake upstream and the bare proxy as the floor of
  * the same exchange, Bentoo in both storage modes).
  */
 export const SURFACE_SCENARIOS = [
   {
     id: "embeddings",
-    label: "/v1/embeddings → OpenAI-type upstream (passthrough)",
-    path: "/v1/embeddings",
-    body: embeddingsBody,
+    label: ROUTES.embeddings.label,
+    path: ROUTES.embeddings.path,
+    body: () => ROUTES.embeddings.body("json"),
     targets: ["direct", "bare", "embedded", "postgres"],
   },
 ];

@@ -67,6 +67,7 @@ describe("POST /v1/embeddings (official openai SDK)", () => {
   let live: OpenAI;
   let liveKey: string;
   let liveAccount: string;
+  let testKey: string;
   const GRANTED = 1_000_000_000;
 
   beforeAll(async () => {
@@ -77,7 +78,8 @@ describe("POST /v1/embeddings (official openai SDK)", () => {
     const address = t.app.server.address();
     if (typeof address !== "object" || address === null) throw new Error("no address");
     baseURL = `http://127.0.0.1:${address.port}/v1`;
-    test = new OpenAI({ apiKey: (await t.seedAccount({ mode: "test" })).key, baseURL, maxRetries: 0 });
+    testKey = (await t.seedAccount({ mode: "test" })).key;
+    test = new OpenAI({ apiKey: testKey, baseURL, maxRetries: 0 });
     const seeded = await t.seedAccount({ mode: "live", balanceMicros: GRANTED });
     liveKey = seeded.key;
     liveAccount = seeded.account.id;
@@ -159,6 +161,25 @@ describe("POST /v1/embeddings (official openai SDK)", () => {
       const fixed = await test.embeddings.create({ model: "fake/embed-fixed", input: "x", dimensions: 8 }).catch((error: unknown) => error);
       expect(fixed).toBeInstanceOf(OpenAI.BadRequestError);
       expect((fixed as Error).message).toContain("cannot shorten");
+    });
+
+    it("Bentoo-Simulate fails an embeddings request as the live path would", async () => {
+      const cases: Array<[string, number, string]> = [
+        ["rate_limit", 429, "rate_limit_exceeded"],
+        ["insufficient_credits", 402, "insufficient_credits"],
+        ["upstream_error", 502, "upstream_error"],
+        ["upstream_timeout", 504, "upstream_timeout"],
+        ["overloaded", 503, "upstream_unavailable"],
+      ];
+      for (const [failure, status, code] of cases) {
+        const response = await t.app.inject({
+          method: "POST",
+          url: "/v1/embeddings",
+          headers: { ...bearer(testKey), "bentoo-simulate": failure },
+          payload: { model: "fake/embed", input: "x" },
+        });
+        expect([failure, response.statusCode, response.json().error.code]).toEqual([failure, status, code]);
+      }
     });
 
     it("token-id inputs: one list, or a list of lists", async () => {
@@ -257,7 +278,7 @@ describe("POST /v1/embeddings (official openai SDK)", () => {
         totalTokens: 5,
         costMicros: 500,
       });
-      expect(record.metadata).toMatchObject({ path: "/v1/embeddings" });
+      expect(record).toMatchObject({ endpoint: "/v1/embeddings", metadata: { path: "/v1/embeddings" } });
     });
 
     it("base64 passes through as the upstream's bytes, untouched", async () => {

@@ -14,7 +14,7 @@ import { createTestApp, type TestApp } from "./helpers.js";
 describe("sandbox chat options (official openai SDK, zod)", () => {
   let t: TestApp;
   let client: OpenAI;
-  const model = "openai/gpt-4o-mini";
+  const model = "openai/gpt-6-luna";
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -29,8 +29,8 @@ describe("sandbox chat options (official openai SDK, zod)", () => {
 
   it("n: that many choices, each counted in completion_tokens; the first is the n=1 answer", async () => {
     const messages = [{ role: "user" as const, content: "Tell me something" }];
-    const one = await client.chat.completions.create({ model, messages });
-    const three = await client.chat.completions.create({ model, messages, n: 3 });
+    const one = await client.chat.completions.create({ model, messages, max_completion_tokens: 200 });
+    const three = await client.chat.completions.create({ model, messages, n: 3, max_completion_tokens: 200 });
     expect(three.choices.map((choice) => choice.index)).toEqual([0, 1, 2]);
     expect(three.choices[0]!.message.content).toBe(one.choices[0]!.message.content);
     expect(new Set(three.choices.map((choice) => choice.message.content)).size).toBe(3);
@@ -39,7 +39,13 @@ describe("sandbox chat options (official openai SDK, zod)", () => {
   });
 
   it("n when streamed: every choice's deltas, each choice finished", async () => {
-    const stream = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Stream two" }], n: 2, stream: true });
+    const stream = await client.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: "Stream two" }],
+      n: 2,
+      max_completion_tokens: 200,
+      stream: true,
+    });
     const texts = ["", ""];
     const finishes: Array<string | null> = [null, null];
     for await (const chunk of stream) {
@@ -48,7 +54,7 @@ describe("sandbox chat options (official openai SDK, zod)", () => {
         if (choice.finish_reason !== null) finishes[choice.index] = choice.finish_reason;
       }
     }
-    const whole = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Stream two" }], n: 2 });
+    const whole = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Stream two" }], n: 2, max_completion_tokens: 200 });
     expect(texts).toEqual(whole.choices.map((choice) => choice.message.content));
     expect(finishes).toEqual(["stop", "stop"]);
   });

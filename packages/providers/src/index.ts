@@ -19,6 +19,7 @@ export {
 export { type CredentialSource, createProviderRegistry, type ProviderRegistry } from "./registry.js";
 export { SANDBOX_PROVIDER_ID, SandboxAdapter } from "./sandbox/adapter.js";
 export { sandboxVector } from "./sandbox/embeddings.js";
+export { isSimulatedFailure, SIMULATED_FAILURES, type SimulatedFailure } from "./sandbox/simulate.js";
 export { SseFramer } from "./sse-framer.js";
 export { relayStream, type StreamEnd, type StreamTranslation } from "./stream-relay.js";
 export {

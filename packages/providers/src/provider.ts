@@ -13,6 +13,7 @@ import type {
   Usage,
   WireFormat,
 } from "@bentoo/core";
+import type { SimulatedFailure } from "./sandbox/simulate.js";
 
 /** The client's side of a call: what it asked, in its own API and in Bentoo's terms. */
 export interface ClientRequest {
@@ -45,6 +46,8 @@ export interface ProviderCall {
   cancellation: Cancellation;
   /** Bentoo's members of the usage object the client sees (the cost), for answers and usage events. */
   usageExtras(usage: Usage): Record<string, unknown>;
+  /** A failure a test key asked for (`Bentoo-Simulate`); only the sandbox serves test keys, and only it reads this. */
+  simulate?: SimulatedFailure | null;
 }
 
 /** One embeddings request (POST /v1/embeddings), for whichever provider route serves it. */
@@ -62,6 +65,8 @@ export interface EmbeddingCall {
   cancellation: Cancellation;
   /** Bentoo's members of the usage object the client sees (the cost). */
   usageExtras(usage: Usage): Record<string, unknown>;
+  /** A failure a test key asked for (`Bentoo-Simulate`); only the sandbox reads it. */
+  simulate?: SimulatedFailure | null;
 }
 
 /** How a stream ended. */

@@ -12,6 +12,7 @@ import { newMeter } from "./request-meter.js";
 import { resolveModel } from "./resolve-model.js";
 import { routeEmbedding } from "./route.js";
 import { type AdmittedModelRequest, meterAndSettle } from "./settle.js";
+import { requestedSimulation, simulatedRefusal } from "./simulate.js";
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
@@ -33,20 +34,19 @@ export function embeddingRoute(app: FastifyInstance, path: string, api: Embeddin
     const meter = newMeter(model.id);
     request.meter = meter;
     const sandbox = key.mode === "test";
+    const simulate = requestedSimulation(request, sandbox);
     const estimate = estimateEmbedding(parsed.request, model);
+    const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
+    if (refusal !== null) throw refusal;
     const admission = await admit(deps, reply, account, estimate, !sandbox);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     const admitted: AdmittedModelRequest = { request, model, sandbox, meter, admission };
     const started = performance.now();
     let answer: JsonAnswer;
     try {
-      answer = await routeEmbedding(
-        deps.providers,
-        deps.catalog.providers,
-        embeddingCall(api, admitted, parsed, new ClientDisconnect(reply.raw)),
-        sandbox,
-        meter,
-      );
+      const call = embeddingCall(api, admitted, parsed, new ClientDisconnect(reply.raw));
+      call.simulate = simulate;
+      answer = await routeEmbedding(deps.providers, deps.catalog.providers, call, sandbox, meter);
     } catch (error) {
       meterAndSettle(deps, admitted, null, started);
       throw error;

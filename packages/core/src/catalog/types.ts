@@ -19,6 +19,13 @@ export interface ProviderConfig {
   maxRetries: number;
   /** Longest those retries may wait in all (ms): a longer Retry-After moves on to the next route at once. */
   maxRetryWaitMs: number;
+  /**
+   * Which Chat Completions member carries the output limit when Bentoo writes the
+   * request itself (a client of another API): `max_tokens`, which every
+   * compatible server knows, or `max_completion_tokens`, which OpenAI's
+   * reasoning models require. Only `openai` providers use it.
+   */
+  outputLimitParam: OutputLimitParam;
 }
 
 /** What a model does: `chat` models answer the chat APIs, `embedding` models POST /v1/embeddings. */
@@ -35,6 +42,8 @@ export interface EmbeddingDimensions {
   /** Least `dimensions` a request may ask for; null when the model's vectors cannot be shortened (a request naming `dimensions` is refused). */
   min: number | null;
 }
+export const OUTPUT_LIMIT_PARAMS = ["max_tokens", "max_completion_tokens"] as const;
+export type OutputLimitParam = (typeof OUTPUT_LIMIT_PARAMS)[number];
 
 export interface ModelRoute {
   providerId: string;
