@@ -28,6 +28,7 @@ function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string> 
  */
 export const anthropicMessages: Dialect = {
   wire: "anthropic-messages",
+  modelKind: "chat",
   parse: parseMessagesRequest,
   answers: {
     json: writeMessage,

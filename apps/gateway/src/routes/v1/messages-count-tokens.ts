@@ -6,8 +6,9 @@ import { type CountTokensRequest, parseCountTokensRequest } from "../../dialects
 import { admit, setRateLimitHeaders } from "../../pipeline/admit.js";
 import { ClientDisconnect } from "../../pipeline/client-disconnect.js";
 import type { RequestEstimate } from "../../pipeline/estimate.js";
-import { type PipelineDeps, resolveModel } from "../../pipeline/model-route.js";
+import type { PipelineDeps } from "../../pipeline/model-route.js";
 import { newMeter, type RequestMeter } from "../../pipeline/request-meter.js";
+import { resolveModel } from "../../pipeline/resolve-model.js";
 import { settleRequest } from "../../pipeline/settle.js";
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
@@ -31,7 +32,7 @@ export function countTokensRoute(app: FastifyInstance, deps: PipelineDeps): void
     const { key, account } = request.subject!;
     void request.socket.remoteAddress;
     const parsed = parseCountTokensRequest(request.body);
-    const model = resolveModel(deps.catalog, parsed.model);
+    const model = resolveModel(deps.catalog, parsed.model, anthropicMessages.modelKind);
     const meter = newMeter(model.id);
     meter.costMicros = 0;
     request.meter = meter;
