@@ -147,7 +147,7 @@ export function buildReply(body: JsonObject, model: string, messages: readonly J
   const content: Block[] = [];
   let output = 0;
   let thinkingTokens = 0;
-  if (isObject(body.thinking) && body.thinking.type === "enabled") {
+  if (isObject(body.thinking) && (body.thinking.type === "enabled" || body.thinking.type === "adaptive")) {
     const thinking = `Fake thinking about: ${userText}`;
     thinkingTokens = countWords(thinking);
     output += thinkingTokens;

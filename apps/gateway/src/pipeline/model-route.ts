@@ -12,6 +12,7 @@ import { estimateRequest } from "./estimate.js";
 import { newMeter, type RequestMeter } from "./request-meter.js";
 import { routeCall } from "./route.js";
 import { settleRequest } from "./settle.js";
+import { requestedSimulation, simulatedRefusal } from "./simulate.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -68,7 +69,10 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const meter = newMeter(model.id);
     request.meter = meter;
     const sandbox = key.mode === "test";
+    const simulate = requestedSimulation(request, sandbox);
     const estimate = estimateRequest(parsed.request, model);
+    const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
+    if (refusal !== null) throw refusal;
     const admission = await admit(deps, reply, account, estimate, !sandbox);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     const exchange: Exchange = { request, dialect, model, sandbox, meter, admission };
@@ -76,7 +80,9 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const started = performance.now();
     let answer: Answer;
     try {
-      answer = await routeCall(deps.providers, deps.catalog.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
+      const call = providerCall(exchange, parsed, new ClientDisconnect(raw));
+      call.simulate = simulate;
+      answer = await routeCall(deps.providers, deps.catalog.providers, call, sandbox, meter);
     } catch (error) {
       finish(deps, exchange, null, started);
       throw error;
