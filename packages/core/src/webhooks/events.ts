@@ -88,7 +88,7 @@ export function webhookEventOf(record: AuditRecord): WebhookEventDraft | null {
       return draft(
         owned,
         "key.spend_cap_reached",
-        { key: keyOfRecord(record), request_id: record.requestId, spend_cap: metadata.spend_cap ?? null },
+        { key: keyOfRecord(record), request_id: record.requestId },
         { dedupeKey: `key.spend_cap_reached:${record.apiKeyId}:${day}` },
       );
     }
