@@ -39,6 +39,8 @@ export class WebhookDispatcher {
   #polling = false;
   #maintenanceRuns = 0;
   #closed = false;
+  /** The last claim filled every free slot: more may be due, so a finished attempt looks again at once. */
+  #backlog = false;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#options = options;
@@ -66,6 +68,7 @@ export class WebhookDispatcher {
       const free = this.#options.concurrency - this.#attempts.size;
       if (free <= 0) return 0;
       const claims = await this.#options.store.claimDue(this.#options.now(), this.#leaseMs, free);
+      this.#backlog = claims.length === free;
       for (const claim of claims) this.#track(this.#attempt(claim));
       return claims.length;
     } catch (error) {
@@ -105,7 +108,10 @@ export class WebhookDispatcher {
 
   #track(attempt: Promise<void>): void {
     this.#attempts.add(attempt);
-    void attempt.finally(() => this.#attempts.delete(attempt));
+    void attempt.finally(() => {
+      this.#attempts.delete(attempt);
+      if (this.#backlog && this.#timers.length > 0) void this.poll();
+    });
   }
 
   async #attempt(claim: ClaimedDelivery): Promise<void> {
