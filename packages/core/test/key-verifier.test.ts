@@ -17,7 +17,18 @@ function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAcco
       ipAllowlist: null,
       ...overrides,
     },
-    account: { id: "acct_1", email: "a@b.c", plan: "free", rpmLimit: null, tpmLimit: null, balanceMicros: 0, ipAllowlist: null, createdAt: 0, updatedAt: 0 },
+    account: {
+      id: "acct_1",
+      email: "a@b.c",
+      plan: "free",
+      rpmLimit: null,
+      tpmLimit: null,
+      balanceMicros: 0,
+      ipAllowlist: null,
+      lowBalanceThresholdMicros: null,
+      createdAt: 0,
+      updatedAt: 0,
+    },
   };
 }
 
