@@ -33,7 +33,7 @@ export function shouldRunBrowserTests(): boolean {
   return false;
 }
 
-/** `env` adds to the server's environment (a catalog of fake upstreams, say). */
+/** `env`: more settings for the server (a catalog of fake upstreams, BENTOO_WEBHOOKS_ALLOW_PRIVATE). */
 export async function openBrowserSession(env: Record<string, string> = {}): Promise<BrowserSession> {
   const directory = mkdtempSync(join(tmpdir(), "bentoo-dashboard-e2e-"));
   const server = await startServer(join(directory, "bentoo.db"), env);

@@ -44,7 +44,11 @@ describe.each(setups)("per-key controls on $name", ({ target, redis }) => {
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ record: false });
-    const env: Record<string, string> = redis ? { BENTOO_REDIS_URL: redisUrl!, BENTOO_REDIS_PREFIX: prefix } : {};
+    // Webhook endpoints on 127.0.0.1 are allowed (nothing is sent: the dispatcher does not run in these tests).
+    const env: Record<string, string> = {
+      BENTOO_WEBHOOKS_ALLOW_PRIVATE: "true",
+      ...(redis ? { BENTOO_REDIS_URL: redisUrl!, BENTOO_REDIS_PREFIX: prefix } : {}),
+    };
     t = await createTestApp({ target, env, catalog: catalog(upstream) });
   });
   afterAll(async () => {
@@ -158,6 +162,8 @@ describe.each(setups)("per-key controls on $name", ({ target, redis }) => {
   describe("spend caps", () => {
     it("refuses with 402 key_spend_cap_reached once the period's cap is spent, and a new UTC day lets the key spend again", async () => {
       const accountId = await account(1_000_000);
+      const hook = await admin("POST", `/admin/v1/accounts/${accountId}/webhooks`, { url: "http://127.0.0.1:9/hook", event_types: ["key.spend_cap_reached"] });
+      expect(hook.statusCode, hook.body).toBe(201);
       const { key, id } = await newKey(accountId, { spend_cap: { amount_micros: 10_000, period: "day" } });
       expect((await chat(key)).statusCode).toBe(200);
       expect((await chat(key)).statusCode).toBe(200);
@@ -183,6 +189,9 @@ describe.each(setups)("per-key controls on $name", ({ target, redis }) => {
       expect((await t.services.storage.accounts.get(accountId))!.balanceMicros).toBe(1_000_000 - 10_000);
       const charges = (await t.services.storage.ledger.list(accountId, { limit: 10 })).filter((row) => row.kind === "charge");
       expect(charges.map((row) => row.apiKeyId)).toEqual([id, id, id]);
+      // The account's endpoint is told once that the key reached its cap.
+      const deliveries = await t.services.storage.webhooks.listDeliveries(hook.json().id, { limit: 10 });
+      expect(deliveries.items.map((delivery) => JSON.parse(delivery.payload))).toMatchObject([{ type: "key.spend_cap_reached", data: { key: { id } } }]);
 
       t.clock.set(tomorrow);
       expect((await chat(key)).statusCode).toBe(200);
@@ -287,7 +296,7 @@ describe.each(setups)("per-key controls on $name", ({ target, redis }) => {
         const unknown = Object.keys(payload).at(-1)!;
         expect(refused.statusCode, `${method} ${url}`).toBe(400);
         expect(refused.json().error).toMatchObject({ code: "invalid_request", param: unknown });
-        expect(refused.json().error.message).toContain(`Unknown field "${unknown}"`);
+        expect(refused.json().error.message).toContain(`Unknown parameter: ${unknown}. This endpoint accepts:`);
       }
       const nested = await admin("PATCH", `/admin/v1/keys/${id}`, { spend_cap: { amount: 5, period: "day" } });
       expect(nested.json().error).toMatchObject({ code: "invalid_request", param: "spend_cap.amount" });

@@ -19,28 +19,11 @@ export function requireBodyObject(body: unknown): JsonObject {
   return body;
 }
 
-/**
- * Management APIs take strict bodies: a member the endpoint does not know is
- * a 400 naming it, never ignored (an operator who misspells `scopes` must not
- * believe a key is restricted when it is not). `where` prefixes nested names
- * (`spend_cap.`).
- */
-export function requireKnownFields(object: JsonObject, allowed: readonly string[], where = ""): JsonObject {
-  for (const name of Object.keys(object)) {
-    if (!allowed.includes(name)) {
-      const shown = `${where}${name.length > 60 ? `${name.slice(0, 60)}…` : name}`;
-      throw invalid(
-        `${where}${name}`.slice(0, 100),
-        `Unknown field "${shown}"; ${where === "" ? "this endpoint" : where.slice(0, -1)} accepts ${allowed.join(", ")}. Check the spelling.`,
-      );
-    }
-  }
-  return object;
-}
-
-/** A JSON-object body with only the `allowed` members (see requireKnownFields). */
+/** A JSON-object body with only the `allowed` members (see rejectUnknownMembers). */
 export function requireStrictBody(body: unknown, allowed: readonly string[]): JsonObject {
-  return requireKnownFields(requireBodyObject(body), allowed);
+  const object = requireBodyObject(body);
+  rejectUnknownMembers(object, allowed);
+  return object;
 }
 
 export function optionalString(body: JsonObject, param: string, options: { maxLength?: number; trim?: boolean } = {}): string | undefined {
@@ -90,4 +73,20 @@ export function optionalStringList(body: JsonObject, param: string, options: { m
   if (!Array.isArray(value) || value.some((entry) => typeof entry !== "string")) throw invalid(param, `${param} must be a list of strings, or null.`);
   if (options.maxItems !== undefined && value.length > options.maxItems) throw invalid(param, `${param} may hold at most ${options.maxItems} entries.`);
   return value as string[];
+}
+
+/**
+ * Refuses members a management endpoint does not take, naming the first: a
+ * misspelt or unsupported field silently ignored would let a caller believe a
+ * setting took effect when it did not (an operator who misspells `scopes`
+ * would believe a key restricted). `where` names a nested object
+ * (`"spend_cap"`): its members are then named `spend_cap.<member>`.
+ */
+export function rejectUnknownMembers(body: JsonObject, allowed: readonly string[], where?: string): void {
+  for (const member of Object.keys(body)) {
+    if (!allowed.includes(member)) {
+      const name = (where === undefined ? member : `${where}.${member}`).slice(0, 100);
+      throw invalid(name, `Unknown parameter: ${name}. ${where === undefined ? "This endpoint" : where} accepts: ${allowed.join(", ")}.`);
+    }
+  }
 }

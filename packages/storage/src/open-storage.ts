@@ -9,6 +9,7 @@ import { type BatchWriter, eventWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
+import { KyselyWebhookStore } from "./repositories/webhook-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
 import { SqliteWriterThread } from "./sqlite/writer-thread.js";
@@ -51,7 +52,13 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
   const { dialect, inserts } = embedded ?? postgres.createDialect(url, { schema: options.schema, maxConnections: options.maxConnections });
   const db = new Kysely<Database>({ dialect });
   if (options.migrate ?? true) {
-    const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }) });
+    // Migrations are numbered when their work starts and may land out of order (008 after 009): each is applied once, whenever it arrives.
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider,
+      allowUnorderedMigrations: true,
+      ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       await db.destroy();
@@ -82,6 +89,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     },
     ledger: new KyselyLedgerStore(db),
     audit: new KyselyAuditStore(db),
+    webhooks: new KyselyWebhookStore(db, dialectName, now, writeEvents),
     async ping() {
       await sql`select 1`.execute(db);
     },

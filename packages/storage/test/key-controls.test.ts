@@ -122,13 +122,18 @@ describe.each(storageTargets())("key controls on $name", (target) => {
 });
 
 /** A database migrated to 004, with a key and a charge written the way the gateway wrote them then. */
-async function openAt004(name: "sqlite" | "postgres"): Promise<{ storage: KyselyStorage; migrator: Migrator; dispose(): Promise<void> }> {
+async function openAt004(
+  name: "sqlite" | "postgres",
+): Promise<{ storage: KyselyStorage; migrator: Migrator; url: string; schema: string | undefined; dispose(): Promise<void> }> {
   if (name === "sqlite") {
     const directory = mkdtempSync(join(tmpdir(), "bentoo-migration-"));
-    const storage = await openStorage(`sqlite:${join(directory, "bentoo.db")}`, { migrate: false, writerThread: false });
+    const url = `sqlite:${join(directory, "bentoo.db")}`;
+    const storage = await openStorage(url, { migrate: false, writerThread: false });
     return {
+      url,
       storage,
-      migrator: new Migrator({ db: storage.db, provider: migrationProvider }),
+      migrator: new Migrator({ db: storage.db, provider: migrationProvider, allowUnorderedMigrations: true }),
+      schema: undefined,
       async dispose() {
         await storage.close();
         rmSync(directory, { recursive: true, force: true });
@@ -140,7 +145,9 @@ async function openAt004(name: "sqlite" | "postgres"): Promise<{ storage: Kysely
   const storage = await openStorage(url, { migrate: false, schema });
   return {
     storage,
-    migrator: new Migrator({ db: storage.db, provider: migrationProvider, migrationTableSchema: schema }),
+    url,
+    migrator: new Migrator({ db: storage.db, provider: migrationProvider, migrationTableSchema: schema, allowUnorderedMigrations: true }),
+    schema,
     async dispose() {
       await storage.close();
       await dropPostgresSchema(url, schema);
@@ -183,6 +190,41 @@ describe.each(storageTargets().map((target) => target.name))("migration 008 on %
         lineageId: "key_old",
       });
       expect(await storage.keys.spentInWindow("acct_old", "key_old", spendWindow("month", at))).toBe(700);
+    } finally {
+      await dispose();
+    }
+  });
+});
+
+describe.each(storageTargets().map((target) => target.name))("migrations out of order on %s", (name) => {
+  it("a database that already has a later migration applies 008 when it arrives", async () => {
+    const { storage, url, schema, dispose } = await openAt004(name);
+    try {
+      // As a database migrated by a build that had 009 but not yet 008 is.
+      const without008 = new Migrator({
+        db: storage.db,
+        provider: {
+          async getMigrations() {
+            const all = await migrationProvider.getMigrations();
+            return Object.fromEntries(Object.entries(all).filter(([migration]) => migration !== "008-key-controls"));
+          },
+        },
+        allowUnorderedMigrations: true,
+        ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+      });
+      expect((await without008.migrateToLatest()).error).toBeUndefined();
+      // The product's own start applies 008 then, and serves.
+      const reopened = await openStorage(url, { writerThread: false, ...(schema === undefined ? {} : { schema }) });
+      try {
+        const applied = await reopened.db
+          .selectFrom("kysely_migration" as never)
+          .select("name" as never)
+          .execute();
+        expect((applied as Array<{ name: string }>).map((row) => row.name)).toContain("008-key-controls");
+        expect(await reopened.keys.spentInWindow("acct_none", "key_none", spendWindow("total", 0))).toBe(0);
+      } finally {
+        await reopened.close();
+      }
     } finally {
       await dispose();
     }

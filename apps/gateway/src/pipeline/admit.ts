@@ -26,7 +26,7 @@ import type { CreditService } from "../credits/credit-service.js";
 import type { LogThrottle } from "../infra/log-throttle.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { RequestEstimate } from "./estimate.js";
-import { keySpendCapReached, keyTokensTooLarge, rateLimitRefusal } from "./refusals.js";
+import { keySpendCapReached, keyTokensTooLarge, rateLimitRefusal, reservationOf } from "./refusals.js";
 
 /** The tighter of the account's bucket and the key's own: the one with fewer units left (on a tie, the smaller limit). */
 function tighter(account: LimitState, key: LimitState | null): LimitState {
@@ -107,10 +107,12 @@ export async function admit(
   const limits: LimitSpec = effectiveLimits(account, deps.plans);
   if (estimate.tokens > limits.tokensPerMinute) {
     // Like OpenAI's "request too large": it could never fit, so waiting would not help.
+    // A request without output (embeddings) reserves its input alone: the advice names that.
+    const advice = estimate.maxOutputTokens === 0 ? "Send fewer or shorter inputs." : "Lower max_tokens or shorten the prompt.";
     throw new BentooError(
       "rate_limit_exceeded",
-      `Request too large: it reserves ${estimate.tokens} tokens (prompt plus max output) but the account's limit is ${limits.tokensPerMinute} tokens per minute. Lower max_tokens or shorten the prompt.`,
-      { param: "max_tokens", headers: { "retry-after": "60", "retry-after-ms": "60000" } },
+      `Request too large: it reserves ${estimate.tokens} tokens (${reservationOf(estimate)}) but the account's limit is ${limits.tokensPerMinute} tokens per minute. ${advice}`,
+      { param: estimate.maxOutputTokens === 0 ? "input" : "max_tokens", headers: { "retry-after": "60", "retry-after-ms": "60000" } },
     );
   }
   if (key.tpmLimit !== null && estimate.tokens > key.tpmLimit) throw keyTokensTooLarge(key, estimate);

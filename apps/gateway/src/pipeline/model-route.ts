@@ -1,34 +1,26 @@
 import type { OutgoingHttpHeaders } from "node:http";
-import { type ApiKeyRecord, BentooError, type Catalog, type CatalogModel, modelAllowed, type Usage } from "@bentoo/core";
+import type { Catalog, CatalogModel, Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type AuditSink, auditRequest, CLIENT_CLOSED_STATUS } from "../audit/request-record.js";
-import type { Dialect, ParsedRequest } from "../dialects/dialect.js";
+import type { ClientApi, Dialect, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
 import { type AdmissionDeps, type AdmittedRequest, admit, setRateLimitHeaders } from "./admit.js";
 import { ClientDisconnect } from "./client-disconnect.js";
 import { costMembers, costMicros } from "./cost.js";
 import { estimateRequest } from "./estimate.js";
+import { requireModelAllowed } from "./model-allowed.js";
 import { newMeter, type RequestMeter } from "./request-meter.js";
+import { resolveModel } from "./resolve-model.js";
 import { routeCall } from "./route.js";
-import { settleRequest } from "./settle.js";
+import { meterAndSettle } from "./settle.js";
+import { requestedSimulation, simulatedRefusal } from "./simulate.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The client API a route speaks: errors on it are written in its shape. */
-    dialect?: Dialect;
+    dialect?: ClientApi;
   }
-}
-
-/** 403 for a model outside the key's list; the message shows the list (cut when long). */
-function modelNotAllowed(key: ApiKeyRecord, model: CatalogModel): BentooError {
-  const patterns = key.models ?? [];
-  const shown = patterns.slice(0, 10).join(", ") + (patterns.length > 10 ? `, and ${patterns.length - 10} more` : "");
-  return new BentooError(
-    "model_not_allowed",
-    `This key (key ID ••••${key.last4}) may not use ${model.id}; it is limited to: ${shown}. Use one of those models, or add this one to the key's models in the dashboard (Settings → API Keys).`,
-    { param: "model" },
-  );
 }
 
 /** What the pipeline needs from the services: admission's, plus the catalog, the providers and where audit records go. */
@@ -39,16 +31,6 @@ export interface PipelineDeps extends AdmissionDeps {
 }
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
-
-function resolveModel(catalog: Catalog, id: string): CatalogModel {
-  const model = catalog.models.get(id);
-  if (model === undefined) {
-    throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, {
-      param: "model",
-    });
-  }
-  return model;
-}
 
 /** One request on its way through the pipeline. */
 interface Exchange {
@@ -73,17 +55,20 @@ interface Exchange {
 export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps): void {
   app.post(path, { config: { dialect, scope: "inference" } }, async (request, reply) => {
     const subject = request.subject!;
-    const { key } = subject;
+    const { key, account } = subject;
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
     const parsed = dialect.parse(request.body);
-    const model = resolveModel(deps.catalog, parsed.model);
+    const model = resolveModel(deps.catalog, parsed.model, dialect.modelKind);
     const meter = newMeter(model.id);
     request.meter = meter;
     // After the meter: the refusal's audit record names the model asked for.
-    if (key.models !== null && !modelAllowed(key.models, model.id)) throw modelNotAllowed(key, model);
+    requireModelAllowed(key, model);
     const sandbox = key.mode === "test";
+    const simulate = requestedSimulation(request, sandbox);
     const estimate = estimateRequest(parsed.request, model);
+    const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
+    if (refusal !== null) throw refusal;
     const admission = await admit(deps, reply, subject, estimate, !sandbox);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits, admission.keyRateLimits);
     const exchange: Exchange = { request, dialect, model, sandbox, meter, admission };
@@ -91,7 +76,9 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const started = performance.now();
     let answer: Answer;
     try {
-      answer = await routeCall(deps.providers, deps.catalog.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
+      const call = providerCall(exchange, parsed, new ClientDisconnect(raw));
+      call.simulate = simulate;
+      answer = await routeCall(deps.providers, deps.catalog.providers, call, sandbox, meter);
     } catch (error) {
       finish(deps, exchange, null, started);
       throw error;
@@ -106,7 +93,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const outcome = await answer.pipeTo(raw);
     if (outcome.failure !== null) {
       request.errorCode = outcome.failure.code;
-      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure));
+      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure, request.id));
     }
     // A cut or aborted stream is billed for what was delivered, and its record says so before the stream ends.
     finish(deps, exchange, outcome.usage, started);
@@ -129,6 +116,7 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
       body: parsed.body,
       raw: parsed.rewritten ? null : request.rawBody,
       answers: dialect.answers,
+      headers: dialect.passthroughHeaders?.(request.headers),
     },
     cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
@@ -137,11 +125,5 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
 
 /** Meters the usage (what the audit record and the metrics read) and settles the admission with its cost. */
 function finish(deps: PipelineDeps, exchange: Exchange, usage: Usage | null, started: number): void {
-  const { meter, model, sandbox, request } = exchange;
-  const cost = usage === null ? 0 : costMicros(model, usage, sandbox);
-  meter.usage = usage;
-  meter.costMicros = cost;
-  meter.upstreamMs = performance.now() - started;
-  const { key, account } = request.subject!;
-  settleRequest(deps, { accountId: account.id, apiKeyId: key.id, requestId: request.id }, exchange.admission, usage, cost);
+  meterAndSettle(deps, exchange, usage, started);
 }

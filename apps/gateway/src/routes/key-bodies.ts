@@ -15,7 +15,7 @@ import {
   optionalEnum,
   optionalInteger,
   optionalStringList,
-  requireKnownFields,
+  rejectUnknownMembers,
   requireString,
   SPEND_PERIODS,
   type SpendCap,
@@ -61,7 +61,7 @@ function parseSpendCap(body: JsonObject): SpendCap | null {
   if (value === null) return null;
   if (!isJsonObject(value))
     throw invalid("spend_cap", 'spend_cap must be an object such as {"amount_micros": 20000000, "period": "month"}, or null to remove the cap.');
-  requireKnownFields(value, ["amount_micros", "period"], "spend_cap.");
+  rejectUnknownMembers(value, ["amount_micros", "period"], "spend_cap");
   const amount = value.amount_micros;
   if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0 || amount > MAX_CAP_MICROS)
     throw invalid("spend_cap.amount_micros", `spend_cap.amount_micros must be an integer of micro-dollars from 0 to ${MAX_CAP_MICROS} (1 USD = 1000000).`);
@@ -103,7 +103,7 @@ function parseControls(body: JsonObject, catalog: Catalog): KeyControls {
 
 /** `POST …/keys`: name, mode (default live), and optionally expiry, allowlist and controls. */
 export function parseNewKey(body: JsonObject, catalog: Catalog): CreateKeyInput {
-  requireKnownFields(body, KEY_CREATE_FIELDS);
+  rejectUnknownMembers(body, KEY_CREATE_FIELDS);
   const input: CreateKeyInput = {
     name: requireString(body, "name", { maxLength: 200 }),
     mode: optionalEnum(body, "mode", KEY_MODES) ?? "live",
@@ -117,7 +117,7 @@ export function parseNewKey(body: JsonObject, catalog: Catalog): CreateKeyInput 
 
 /** `PATCH …/keys/{id}`: any of name, allowlist, expiry and controls. */
 export function parseKeyChanges(body: JsonObject, catalog: Catalog): KeyChanges {
-  requireKnownFields(body, KEY_CHANGE_FIELDS);
+  rejectUnknownMembers(body, KEY_CHANGE_FIELDS);
   const changes: KeyChanges = parseControls(body, catalog);
   if ("name" in body) changes.name = requireString(body, "name", { maxLength: 200 });
   const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });

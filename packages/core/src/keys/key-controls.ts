@@ -132,7 +132,7 @@ export function hasAdmissionControls(key: { rpmLimit: number | null; tpmLimit: n
   return key.rpmLimit !== null || key.tpmLimit !== null || key.spendCap !== null;
 }
 
-/** What the audit log records of a key's controls (the metadata of `key.created` and `key.controls_changed`). */
+/** What the audit log records of a key's controls (the metadata of `key.created` and `key.controls_changed`); `expires_at` in epoch ms, as `key.created` has always carried it. */
 export function controlsMetadata(controls: KeyControls & { expiresAt?: number | null }): Record<string, unknown> {
   const metadata: Record<string, unknown> = {};
   if (controls.scopes !== undefined) metadata.scopes = controls.scopes;
@@ -141,6 +141,6 @@ export function controlsMetadata(controls: KeyControls & { expiresAt?: number | 
   if (controls.spendCap !== undefined)
     metadata.spend_cap = controls.spendCap === null ? null : { amount_micros: controls.spendCap.amountMicros, period: controls.spendCap.period };
   if (controls.models !== undefined) metadata.models = controls.models;
-  if (controls.expiresAt !== undefined) metadata.expires_at = controls.expiresAt === null ? null : new Date(controls.expiresAt).toISOString();
+  if (controls.expiresAt !== undefined) metadata.expires_at = controls.expiresAt;
   return metadata;
 }

@@ -1,13 +1,5 @@
-import {
-  BentooError,
-  type CatalogModel,
-  type ContentPart,
-  type MediaSource,
-  type Message,
-  type ModelRequest,
-  type ProviderConfig,
-  type ReasoningEffort,
-} from "@bentoo/core";
+import { BentooError, type CatalogModel, type ContentPart, type MediaSource, type Message, type ModelRequest, type ProviderConfig } from "@bentoo/core";
+import { reasoningEffort } from "../reasoning.js";
 
 /**
  * A request in Bentoo's terms as the body of a Chat Completions call, for a
@@ -79,17 +71,6 @@ export function chatCompletionsBody(request: ModelRequest, model: CatalogModel, 
 
 function refuse(param: string, message: string): BentooError {
   return new BentooError("invalid_request", message, { param });
-}
-
-/** The effort asked for; a thinking budget (tokens) as the effort that spends about as much. */
-export function reasoningEffort(request: ModelRequest): ReasoningEffort | null {
-  const reasoning = request.reasoning;
-  if (reasoning === null) return null;
-  if (reasoning.effort !== undefined) return reasoning.effort;
-  const budget = reasoning.budgetTokens;
-  if (budget === undefined) return null;
-  if (budget <= 2048) return "low";
-  return budget <= 16_384 ? "medium" : "high";
 }
 
 function dataUrl(source: MediaSource): string {

@@ -17,9 +17,13 @@ import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import { presentAccount, presentList } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
+import { parseLowBalanceThreshold } from "../webhook-bodies.js";
 
 /** The largest per-minute limit the limiter represents exactly. */
 const MAX_LIMIT = 1_000_000_000;
+
+/** The members `PATCH /admin/v1/accounts/{id}` takes. */
+const ACCOUNT_PATCH_FIELDS = ["plan", "rpm_limit", "tpm_limit", "ip_allowlist", "low_balance_threshold_micros"];
 
 function parseAccountPatch(body: Record<string, unknown>): AccountPatch {
   const patch: AccountPatch = {};
@@ -29,6 +33,8 @@ function parseAccountPatch(body: Record<string, unknown>): AccountPatch {
   if ("tpm_limit" in body) patch.tpmLimit = optionalInteger(body, "tpm_limit", { min: 1, max: MAX_LIMIT }) ?? null;
   const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
   if (allowlist !== undefined) patch.ipAllowlist = allowlist;
+  const threshold = parseLowBalanceThreshold(body);
+  if (threshold !== undefined) patch.lowBalanceThresholdMicros = threshold;
   return patch;
 }
 
@@ -59,7 +65,7 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
   );
 
   app.patch<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) => {
-    const patch = parseAccountPatch(requireStrictBody(request.body, ["plan", "rpm_limit", "tpm_limit", "ip_allowlist"]));
+    const patch = parseAccountPatch(requireStrictBody(request.body, ACCOUNT_PATCH_FIELDS));
     return presentAccount(await services.accounts.update(request.params.id, patch, actionContext(request)));
   });
 
