@@ -47,7 +47,8 @@ describe.each(storageTargets())("audit token classes and endpoint on $name", (ta
   beforeAll(async () => {
     anthropic = await startFakeAnthropic({ apiKey: ANTHROPIC_KEY });
     t = await createTestApp({ target, catalog: catalogFor(anthropic), credentials: { ANTHROPIC_KEY } });
-    ({ key } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000 }));
+    // The key also reads its account's audit log.
+    ({ key } = await t.seedAccount({ mode: "live", balanceMicros: 10_000_000, scopes: ["inference", "audit:read", "key:read"] }));
     expect(await chat({ model: "claude/cached", messages: [{ role: "user", content: "Hello" }] })).toBe(200);
     expect(await chat({ model: "claude/cached", messages: [{ role: "user", content: "Hello" }], stream: true, stream_options: { include_usage: true } })).toBe(
       200,
