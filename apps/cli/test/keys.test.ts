@@ -118,19 +118,19 @@ describe("bentoo keys", () => {
       "--spend-cap",
       "20.50/month",
       "--models",
-      "openai/*,anthropic/claude-sonnet-4",
+      "openai/*,anthropic/claude-sonnet-5.5",
     );
     expect(field(result.stdout, "scopes")).toBe("inference");
     expect(field(result.stdout, "rpm limit")).toBe("5 requests/min");
     expect(field(result.stdout, "tpm limit")).toBe("20000 tokens/min");
     expect(field(result.stdout, "spend cap")).toBe("$20.500000 per month");
-    expect(field(result.stdout, "models")).toBe("openai/*, anthropic/claude-sonnet-4");
+    expect(field(result.stdout, "models")).toBe("openai/*, anthropic/claude-sonnet-5.5");
     expect(await g.t.services.storage.keys.get(id)).toMatchObject({
       scopes: ["inference"],
       rpmLimit: 5,
       tpmLimit: 20_000,
       spendCap: { amountMicros: 20_500_000, period: "month" },
-      models: ["openai/*", "anthropic/claude-sonnet-4"],
+      models: ["openai/*", "anthropic/claude-sonnet-5.5"],
     });
     // Without key:read, the key cannot read /v1/key; it still lists its models.
     expect(await g.modelsStatus(secret)).toEqual({ status: 200, code: null });

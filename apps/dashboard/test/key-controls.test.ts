@@ -21,13 +21,13 @@ describe("key controls in the create dialog", () => {
         tpm: "",
         budget: "20",
         period: "day",
-        models: "anthropic/*, openai/gpt-4o-mini,",
+        models: "anthropic/*, openai/gpt-6-luna,",
       }),
     ).toEqual({
       scopes: ["inference"],
       rpm_limit: 60,
       spend_cap: { amount_micros: 20_000_000, period: "day" },
-      models: ["anthropic/*", "openai/gpt-4o-mini"],
+      models: ["anthropic/*", "openai/gpt-6-luna"],
     });
     expect(controlsRequest({ ...EMPTY_CONTROLS, scopes: [] })).toMatchObject({ param: "scopes" });
     expect(controlsRequest({ ...EMPTY_CONTROLS, rpm: "0" })).toMatchObject({ param: "rpm_limit" });

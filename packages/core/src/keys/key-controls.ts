@@ -68,7 +68,7 @@ export const MAX_MODEL_PATTERNS = 100;
  * Whether a key's model list lets it call `modelId`: null allows every model;
  * otherwise one pattern must match, either the exact id or, for a pattern that
  * ends in `*`, every id that starts with what comes before it (`anthropic/*`,
- * `openai/gpt-4o*`, `*`).
+ * `openai/gpt-6*`, `*`).
  */
 export function modelAllowed(patterns: readonly string[] | null, modelId: string): boolean {
   if (patterns === null) return true;

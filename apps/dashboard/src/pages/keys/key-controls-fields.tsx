@@ -98,7 +98,7 @@ export function KeyControlsFields({ form, onChange, invalidParam }: KeyControlsF
           aria-describedby="key-models-hint"
         />
         <p id="key-models-hint" className="hint">
-          Model ids or patterns, separated by commas: <code>anthropic/*, openai/gpt-4o-mini</code>.
+          Model ids or patterns, separated by commas: <code>anthropic/*, openai/gpt-6-luna</code>.
         </p>
       </div>
     </div>
