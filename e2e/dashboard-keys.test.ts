@@ -173,13 +173,9 @@ describe.skipIf(!shouldRunBrowserTests())("restricted keys in the dashboard, in 
       await page.waitForTimeout(300);
       return (await rows.count()) >= 5;
     });
-    const statuses = await rows.evaluateAll((elements) => elements.slice(0, 5).map((element) => element.querySelectorAll("td")[4]?.textContent ?? ""));
+    const statuses = await rows.evaluateAll((elements) => elements.slice(0, 5).map((element) => element.getAttribute("data-status") ?? ""));
     // The requests were made in this order: 403 (/v1/key), 403 (model), 200, 200, 402.
     expect(statuses).toEqual(["402", "200", "200", "403", "403"]);
-    const times = await page
-      .locator('tr[data-testid="log-row"]')
-      .evaluateAll((elements) => elements.map((element) => element.getAttribute("data-record-id") ?? ""));
-    expect(times.length).toBeGreaterThanOrEqual(5);
     await screenshot(page, "logs-newest-first");
   });
 

@@ -139,9 +139,11 @@ describe("a Claude Code-style session against the built server", () => {
     );
     const account = await adminCall(server.baseUrl, ADMIN_TOKEN, "POST", "/admin/v1/accounts", { email: "coder@messages.e2e", plan: "pro" });
     const accountId = account.id as string;
-    testKey = (await adminCall(server.baseUrl, ADMIN_TOKEN, "POST", `/admin/v1/accounts/${accountId}/keys`, { name: "claude-code-test", mode: "test" }))
+    // The keys read their own session back from the audit log.
+    const scopes = ["inference", "audit:read", "key:read"];
+    testKey = (await adminCall(server.baseUrl, ADMIN_TOKEN, "POST", `/admin/v1/accounts/${accountId}/keys`, { name: "claude-code-test", mode: "test", scopes }))
       .key as string;
-    liveKey = (await adminCall(server.baseUrl, ADMIN_TOKEN, "POST", `/admin/v1/accounts/${accountId}/keys`, { name: "claude-code-live", mode: "live" }))
+    liveKey = (await adminCall(server.baseUrl, ADMIN_TOKEN, "POST", `/admin/v1/accounts/${accountId}/keys`, { name: "claude-code-live", mode: "live", scopes }))
       .key as string;
     await adminCall(server.baseUrl, ADMIN_TOKEN, "POST", `/admin/v1/accounts/${accountId}/credits`, { amount_micros: GRANT });
   });

@@ -38,7 +38,14 @@ export function LogsTable({ records, onOpen }: { records: readonly AuditRecord[]
         </thead>
         <tbody>
           {records.map((record) => (
-            <tr key={record.id} data-testid="log-row" data-record-id={record.id} data-key-id={record.key_id ?? ""} data-event={record.event}>
+            <tr
+              key={record.id}
+              data-testid="log-row"
+              data-record-id={record.id}
+              data-key-id={record.key_id ?? ""}
+              data-event={record.event}
+              data-status={record.status ?? ""}
+            >
               <td className="nowrap">{formatDateTime(record.timestamp)}</td>
               <td>
                 <code>{record.event}</code>
