@@ -123,7 +123,7 @@ describe.skipIf(!shouldRunBrowserTests())("restricted keys in the dashboard, in 
     const row = page.locator(`tr[data-testid="key-row"][data-key-id="${secret.slice(-4)}"]`);
     await eventually("the first request's $0.005 in the budget column", async () => {
       await page.reload();
-      return ((await row.getByTestId("key-budget").textContent()) ?? "").includes("$0.005000 of $0.01");
+      return ((await row.getByTestId("key-budget").textContent()) ?? "").includes("$0.005 of $0.01");
     });
     expect(await chat()).toEqual({ status: 200, code: null });
     expect(await chat()).toEqual({ status: 402, code: "key_spend_cap_reached" });
@@ -134,6 +134,22 @@ describe.skipIf(!shouldRunBrowserTests())("restricted keys in the dashboard, in 
     expect(await row.getByTestId("key-budget").textContent()).toContain("$0.01 of $0.01");
     // The account paid the key's $0.01 and no more.
     expect((await admin(server, "GET", `/admin/v1/accounts/${accountId}`)).json.balance_micros).toBe(1_000_000 - 10_000);
+  });
+
+  it("Edit raises the budget: the form shows the key's controls, and the key spends again at once", async () => {
+    const row = page.locator(`tr[data-testid="key-row"][data-key-id="${secret.slice(-4)}"]`);
+    await row.getByRole("button", { name: /^Edit / }).click();
+    const dialog = page.getByTestId("edit-key-dialog");
+    expect(await dialog.getByLabel("Budget (USD)").inputValue()).toBe("0.01");
+    expect(await dialog.getByLabel("Budget period").inputValue()).toBe("day");
+    expect(await dialog.getByLabel("Allowed models").inputValue()).toBe("fake/*");
+    expect(await dialog.getByRole("checkbox", { name: /^Key info/ }).isChecked()).toBe(false);
+    await dialog.getByLabel("Budget (USD)").fill("0.015");
+    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await eventually("the raised budget in the table", async () => ((await row.getByTestId("key-budget").textContent()) ?? "").includes("of $0.015"));
+    expect(await chat()).toEqual({ status: 200, code: null });
+    expect(await chat()).toEqual({ status: 402, code: "key_spend_cap_reached" });
   });
 
   it("the keys table fits a 1280-px window: every row's Revoke button is in view, with no sideways scroll", async () => {
@@ -174,8 +190,8 @@ describe.skipIf(!shouldRunBrowserTests())("restricted keys in the dashboard, in 
       return (await rows.count()) >= 5;
     });
     const statuses = await rows.evaluateAll((elements) => elements.slice(0, 5).map((element) => element.getAttribute("data-status") ?? ""));
-    // The requests were made in this order: 403 (/v1/key), 403 (model), 200, 200, 402.
-    expect(statuses).toEqual(["402", "200", "200", "403", "403"]);
+    // The requests were made in this order: 403 (/v1/key), 403 (model), 200, 200, 402, then 200 and 402 after the edit.
+    expect(statuses).toEqual(["402", "200", "402", "200", "200"]);
     await screenshot(page, "logs-newest-first");
   });
 

@@ -46,3 +46,47 @@ describe("key controls in the create dialog", () => {
     );
   });
 });
+
+describe("editing a key's controls", () => {
+  it("shows the key's controls in the form, and a change sends null for what was cleared", async () => {
+    const { controlsOfKey, microsToUsdText } = await import("../src/lib/key-controls");
+    expect([20_000_000, 4_500_000, 1, 0, 10_000].map(microsToUsdText)).toEqual(["20", "4.5", "0.000001", "0", "0.01"]);
+    const form = controlsOfKey({
+      scopes: ["inference"],
+      models: ["anthropic/*"],
+      rpm_limit: 60,
+      tpm_limit: null,
+      spend_cap: { amount_micros: 4_500_000, period: "week" },
+    });
+    expect(form).toEqual({ scopes: ["inference"], rpm: "60", tpm: "", budget: "4.5", period: "week", models: "anthropic/*" });
+    expect(controlsRequest(form, { clearEmpty: true })).toEqual({
+      scopes: ["inference"],
+      rpm_limit: 60,
+      tpm_limit: null,
+      spend_cap: { amount_micros: 4_500_000, period: "week" },
+      models: ["anthropic/*"],
+    });
+    expect(controlsRequest({ ...form, rpm: "", budget: "", models: "" }, { clearEmpty: true })).toEqual({
+      scopes: ["inference"],
+      rpm_limit: null,
+      tpm_limit: null,
+      spend_cap: null,
+      models: null,
+    });
+  });
+});
+
+describe("budget amounts in the keys table", () => {
+  it("are shown exactly, to the micro-dollar, with cents at least", async () => {
+    const { formatUsdExact } = await import("../src/lib/format");
+    expect([20_000_000, 15_000, 10_000, 5_000, 1, 0, 1_234_567_890].map(formatUsdExact)).toEqual([
+      "$20.00",
+      "$0.015",
+      "$0.01",
+      "$0.005",
+      "$0.000001",
+      "$0.00",
+      "$1,234.56789",
+    ]);
+  });
+});

@@ -9,6 +9,16 @@ export function formatUsd(micros: number | null | undefined): string {
   return dollars.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** Micro-dollars exactly, with cents at least and no trailing zeros past them: $20.00, $0.015, $0.000001 (budgets are set to the micro-dollar). */
+export function formatUsdExact(micros: number): string {
+  const sign = micros < 0 ? "-" : "";
+  const abs = Math.abs(micros);
+  const whole = Math.floor(abs / MICROS_PER_USD).toLocaleString("en-US");
+  let fraction = String(abs % MICROS_PER_USD).padStart(6, "0");
+  while (fraction.length > 2 && fraction.endsWith("0")) fraction = fraction.slice(0, -1);
+  return `${sign}$${whole}.${fraction}`;
+}
+
 /** A price per million tokens, as the catalog gives it (USD, may have fractions of a cent). */
 export function formatPrice(usdPerMtok: number): string {
   return `$${usdPerMtok.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;

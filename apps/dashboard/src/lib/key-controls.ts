@@ -43,6 +43,27 @@ export function usdToMicros(text: string): number | null {
   return Number(whole === "" ? "0" : whole) * 1_000_000 + Number(fraction.padEnd(6, "0"));
 }
 
+/** Micro-dollars as the USD a person types: 20000000 → "20", 4500000 → "4.5", 1 → "0.000001". */
+export function microsToUsdText(micros: number): string {
+  const whole = Math.floor(micros / 1_000_000);
+  const fraction = String(micros % 1_000_000)
+    .padStart(6, "0")
+    .replace(/0+$/, "");
+  return fraction === "" ? String(whole) : `${whole}.${fraction}`;
+}
+
+/** The form showing a key's current controls, for the edit dialog. */
+export function controlsOfKey(key: Pick<ApiKeyJson, "scopes" | "models" | "rpm_limit" | "tpm_limit" | "spend_cap">): ControlsForm {
+  return {
+    scopes: [...key.scopes],
+    rpm: key.rpm_limit === null ? "" : String(key.rpm_limit),
+    tpm: key.tpm_limit === null ? "" : String(key.tpm_limit),
+    budget: key.spend_cap === null ? "" : microsToUsdText(key.spend_cap.amount_micros),
+    period: key.spend_cap?.period ?? "month",
+    models: key.models === null ? "" : key.models.join(", "),
+  };
+}
+
 function perMinute(text: string, param: string, label: string): number | null | FormProblem {
   if (text.trim() === "") return null;
   const value = Number(text.trim());
@@ -50,26 +71,32 @@ function perMinute(text: string, param: string, label: string): number | null | 
   return value;
 }
 
-/** The members of a create request for the controls set; a problem for the first field that cannot be sent. */
-export function controlsRequest(form: ControlsForm): Partial<KeyRequest> | FormProblem {
+/**
+ * The request members for the controls set; a problem for the first field that
+ * cannot be sent. At creation an empty field is left out (the default); in a
+ * change (`clearEmpty`) it is sent as null, which removes that control.
+ */
+export function controlsRequest(form: ControlsForm, options: { clearEmpty?: boolean } = {}): Partial<KeyRequest> | FormProblem {
   if (form.scopes.length === 0) return { param: "scopes", message: "Choose at least one permission." };
   const request: Partial<KeyRequest> = { scopes: [...form.scopes] };
+  const clear = options.clearEmpty === true;
   const rpm = perMinute(form.rpm, "rpm_limit", "Requests per minute");
   if (typeof rpm === "object" && rpm !== null) return rpm;
-  if (rpm !== null) request.rpm_limit = rpm;
+  if (rpm !== null || clear) request.rpm_limit = rpm;
   const tpm = perMinute(form.tpm, "tpm_limit", "Tokens per minute");
   if (typeof tpm === "object" && tpm !== null) return tpm;
-  if (tpm !== null) request.tpm_limit = tpm;
+  if (tpm !== null || clear) request.tpm_limit = tpm;
   if (form.budget.trim() !== "") {
     const micros = usdToMicros(form.budget);
     if (micros === null) return { param: "spend_cap", message: "The budget must be an amount in USD such as 20 or 4.50 (at most 6 decimals)." };
     request.spend_cap = { amount_micros: micros, period: form.period };
-  }
+  } else if (clear) request.spend_cap = null;
   const models = form.models
     .split(",")
     .map((model) => model.trim())
     .filter((model) => model !== "");
   if (models.length > 0) request.models = models;
+  else if (clear) request.models = null;
   return request;
 }
 

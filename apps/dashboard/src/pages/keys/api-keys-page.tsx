@@ -8,10 +8,10 @@ import { bucketStarts, lastWindow, seriesByKey } from "../../lib/usage";
 import { useAsync } from "../../lib/use-async";
 import { useAccount, useSession } from "../../session/session-context";
 import { CreateKeyDialog } from "./create-key-dialog";
+import { EditKeyDialog } from "./edit-key-dialog";
 import { KeyCapNotice } from "./key-cap-notice";
 import type { KeyAction } from "./key-row";
 import { KeysTable } from "./keys-table";
-import { RenameKeyDialog } from "./rename-key-dialog";
 import { RevokeKeyDialog } from "./revoke-key-dialog";
 import { RollKeyDialog } from "./roll-key-dialog";
 
@@ -110,7 +110,7 @@ export function ApiKeysPage() {
       {rolling && <p className="hint">A rolled key is in its grace period: this table refreshes every 10 seconds so you can watch its traffic drop to zero.</p>}
 
       {dialog?.kind === "create" && <CreateKeyDialog onClose={close} onCreated={changed} />}
-      {dialog?.kind === "rename" && <RenameKeyDialog apiKey={dialog.key} onClose={close} onRenamed={changed} />}
+      {dialog?.kind === "edit" && <EditKeyDialog apiKey={dialog.key} onClose={close} onSaved={changed} />}
       {dialog?.kind === "roll" && <RollKeyDialog apiKey={dialog.key} onClose={close} onRolled={changed} />}
       {dialog?.kind === "revoke" && <RevokeKeyDialog apiKey={dialog.key} onClose={close} onRevoked={changed} />}
     </>

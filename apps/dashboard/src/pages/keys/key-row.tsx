@@ -1,10 +1,10 @@
 import type { ApiKey } from "../../api/types";
 import { Badge, type BadgeTone } from "../../components/badge";
 import { Sparkline } from "../../components/sparkline";
-import { formatDate, formatDateTime, formatNumber, formatRelative, formatUsd, maskedKey } from "../../lib/format";
+import { formatDate, formatDateTime, formatNumber, formatRelative, formatUsdExact, maskedKey } from "../../lib/format";
 import { PERIOD_LABELS, restrictionSummary } from "../../lib/key-controls";
 
-export type KeyAction = "rename" | "roll" | "revoke";
+export type KeyAction = "edit" | "roll" | "revoke";
 
 interface KeyRowProps {
   apiKey: ApiKey;
@@ -27,7 +27,7 @@ function BudgetCell({ apiKey }: { apiKey: ApiKey }) {
   return (
     <span className="budget" title={spend.resets_at === null ? "No period: the cap never starts again" : `Starts again ${formatDateTime(spend.resets_at)}`}>
       <span className="budget-amounts">
-        {formatUsd(spend.spent_micros)} <span className="muted">of {formatUsd(cap.amount_micros)}</span>
+        {formatUsdExact(spend.spent_micros)} <span className="muted">of {formatUsdExact(cap.amount_micros)}</span>
       </span>
       <meter
         min={0}
@@ -92,8 +92,8 @@ export function KeyRow({ apiKey, replacedBy, replaces, sparkline, onAction }: Ke
         )}
         {active && (
           <>
-            <button type="button" className="button button-small" onClick={() => onAction("rename", apiKey)} aria-label={`Rename ${label}`}>
-              Rename
+            <button type="button" className="button button-small" onClick={() => onAction("edit", apiKey)} aria-label={`Edit ${label}`}>
+              Edit
             </button>
             {replacedBy === null && (
               <>
