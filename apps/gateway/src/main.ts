@@ -49,7 +49,9 @@ async function serve(config: ReturnType<typeof parseConfig>, isWorker: boolean):
   const app = await createApp(services);
   const seed = config.seedDemo && !isWorker ? await seedDemoAccount(services) : null;
   const stopRetention =
-    isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger, services.now);
+    isWorker && cluster.worker?.id !== 1
+      ? () => undefined
+      : startRetention(services.storage.audit, { audit: config.auditRetentionDays, usage: config.usageRetentionDays }, services.logger, services.now);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;

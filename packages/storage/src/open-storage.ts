@@ -9,6 +9,8 @@ import { type BatchWriter, eventWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
+import { KyselyUsageReader } from "./repositories/usage-reader.js";
+import { backfillUsageRollups } from "./rollups/backfill-usage.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
 import { SqliteWriterThread } from "./sqlite/writer-thread.js";
@@ -58,6 +60,13 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
       const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
       throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    try {
+      // Migration 006's backfill, resumed wherever it stopped; a no-op once done.
+      await backfillUsageRollups(db);
+    } catch (error) {
+      await db.destroy();
+      throw new Error(`the usage rollup backfill failed (it resumes at the next start): ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   const now = options.now ?? Date.now;
   const writeBatch: BatchWriter = (executor, batch) => writeRecordBatch(executor, inserts, batch, now());
@@ -81,7 +90,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
       write: (batch) => (writerThread?.available ? writerThread.write(batch, now()) : writeBatch(db, batch)),
     },
     ledger: new KyselyLedgerStore(db),
-    audit: new KyselyAuditStore(db),
+    audit: new KyselyAuditStore(db, new KyselyUsageReader(db)),
     async ping() {
       await sql`select 1`.execute(db);
     },

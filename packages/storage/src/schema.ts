@@ -2,6 +2,7 @@ import type { ColumnType } from "kysely";
 import type { AuditLogTable } from "./audit-schema.js";
 import type { CreditLedgerTable } from "./ledger-schema.js";
 import type { SessionsTable } from "./sessions-schema.js";
+import type { UsageBackfillTable, UsageRollupTable } from "./usage-schema.js";
 
 /**
  * Table shapes. Timestamps are epoch milliseconds (BIGINT); money is integer
@@ -41,4 +42,6 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   credit_ledger: CreditLedgerTable;
+  usage_rollup: UsageRollupTable;
+  usage_backfill: UsageBackfillTable;
 }

@@ -4,6 +4,7 @@ import * as auditLog from "./002-audit-log.js";
 import * as sessions from "./003-sessions.js";
 import * as creditLedger from "./004-credit-ledger.js";
 import * as auditTokenClasses from "./005-audit-token-classes.js";
+import * as usageRollups from "./006-usage-rollups.js";
 
 /** One migration set for both dialects, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "003-sessions": sessions,
   "004-credit-ledger": creditLedger,
   "005-audit-token-classes": auditTokenClasses,
+  "006-usage-rollups": usageRollups,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,7 +2,8 @@ import type { AuditRecord, LedgerEntry } from "@bentoo/core";
 import { CompiledQuery, type Kysely } from "kysely";
 import { AUDIT_COLUMNS, auditRowValues } from "../records/audit-rows.js";
 import { LEDGER_COLUMNS, ledgerRowValues } from "../records/ledger-rows.js";
-import type { RecordInserts } from "../records/record-inserts.js";
+import { type RecordInserts, usageUpsertClause } from "../records/record-inserts.js";
+import { USAGE_COLUMNS, USAGE_COUNTERS, type UsageRowValues } from "../records/usage-rows.js";
 import type { Database } from "../schema.js";
 
 /** The PostgreSQL type a column's JSON text is cast to; the others are text. */
@@ -21,13 +22,16 @@ const COLUMN_TYPES: Readonly<Record<string, string>> = {
   amount_micros: "bigint",
   estimated: "smallint",
   created_at: "bigint",
+  hour_start: "bigint",
+  requests: "bigint",
+  errors: "bigint",
 };
 
 /** One INSERT of every row of a batch, which travel as one parameter: a JSON array of arrays in `columns` order. */
-function jsonInsertText(table: string, columns: readonly string[]): string {
+function jsonInsertText(table: string, columns: readonly string[], conflict = `on conflict ("id") do nothing returning "id"`): string {
   const names = columns.map((column) => `"${column}"`).join(", ");
   const casts = columns.map((column, index) => (COLUMN_TYPES[column] === undefined ? `r->>${index}` : `(r->>${index})::${COLUMN_TYPES[column]}`)).join(", ");
-  return `insert into "${table}" (${names}) select ${casts} from json_array_elements($1::json) as rows(r) on conflict ("id") do nothing returning "id"`;
+  return `insert into "${table}" (${names}) select ${casts} from json_array_elements($1::json) as rows(r) ${conflict}`;
 }
 
 function insertQuery(text: string, rows: ReadonlyArray<readonly unknown[]>): CompiledQuery<{ id: string }> {
@@ -52,6 +56,7 @@ function insertedOnly<Item extends { id: string }>(items: readonly Item[], rows:
 export class PostgresRecordInserts implements RecordInserts {
   readonly #auditText = jsonInsertText("audit_log", AUDIT_COLUMNS);
   readonly #ledgerText = jsonInsertText("credit_ledger", LEDGER_COLUMNS);
+  readonly #usageText = jsonInsertText("usage_rollup", USAGE_COLUMNS, usageUpsertClause(USAGE_COUNTERS));
 
   async audit(trx: Kysely<Database>, records: readonly AuditRecord[]): Promise<readonly AuditRecord[]> {
     if (records.length === 0) return records;
@@ -63,5 +68,11 @@ export class PostgresRecordInserts implements RecordInserts {
     if (entries.length === 0) return entries;
     const { rows } = await trx.executeQuery(insertQuery(this.#ledgerText, entries.map(ledgerRowValues)));
     return insertedOnly(entries, rows);
+  }
+
+  /** One upsert for the batch; its rows come sorted by key, so concurrent batches lock shared rows in the same order. */
+  async usage(trx: Kysely<Database>, rows: readonly UsageRowValues[]): Promise<void> {
+    if (rows.length === 0) return;
+    await trx.executeQuery(CompiledQuery.raw(this.#usageText, [JSON.stringify(rows)]));
   }
 }

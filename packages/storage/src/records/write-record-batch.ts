@@ -2,6 +2,7 @@ import type { LedgerEntry, RecordBatch, RecordWriteResult } from "@bentoo/core";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
 import type { RecordInserts } from "./record-inserts.js";
+import { usageRowValues } from "./usage-rows.js";
 
 /**
  * The one function that writes audit_log and credit_ledger rows and moves
@@ -13,16 +14,17 @@ import type { RecordInserts } from "./record-inserts.js";
  * the caller's change; given the database it opens one. Steps, in order:
  * 1. insert the audit records not stored yet;
  * 2. insert the ledger rows not stored yet;
- * 3. move each account's balance by the sum of the ledger rows step 2 inserted.
- * A rollup maintained from the records would be one more step, over what
- * steps 1 and 2 inserted. Resolves with the ids of the ledger rows step 2
- * inserted.
+ * 3. add the request records step 1 inserted to the usage rollups (per
+ *    account, key, model and hour), so a batch sent twice counts once;
+ * 4. move each account's balance by the sum of the ledger rows step 2 inserted.
+ * Resolves with the ids of the ledger rows step 2 inserted.
  */
 export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInserts, batch: RecordBatch, at: number): Promise<RecordWriteResult> {
   if (batch.audit.length === 0 && batch.ledger.length === 0) return { ledgerInserted: [] };
   if (!db.isTransaction) return db.transaction().execute((trx) => writeRecordBatch(trx, inserts, batch, at));
-  await inserts.audit(db, batch.audit);
+  const audited = await inserts.audit(db, batch.audit);
   const inserted = await inserts.ledger(db, batch.ledger);
+  await inserts.usage(db, usageRowValues(audited));
   await moveBalances(db, inserted, at);
   return { ledgerInserted: inserted.map((entry) => entry.id) };
 }
