@@ -42,6 +42,7 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   credit_ledger: CreditLedgerTable;
-  usage_rollup: UsageRollupTable;
+  usage_hourly: UsageRollupTable;
+  usage_daily: UsageRollupTable;
   usage_backfill: UsageBackfillTable;
 }

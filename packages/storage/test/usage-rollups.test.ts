@@ -138,8 +138,8 @@ describe.each(storageTargets())("usage rollups on $name", (target) => {
 
   it("are kept by the record batches: concurrent, repeated and mixed batches add up to the raw-log recount exactly", async () => {
     const accountId = newId("account");
-    const records = randomRecords(accountId, 1500, 50, 7);
-    const other = randomRecords(newId("account"), 200, 50, 8);
+    const records = randomRecords(accountId, 1500, 80, 7);
+    const other = randomRecords(newId("account"), 200, 80, 8);
     const events = records.slice(0, 20).map((record) => ({ ...record, id: newId("event"), type: "event" as const, event: "key.created" as const }));
     const accountless = records.slice(0, 20).map((record) => ({ ...record, id: newId("event"), accountId: null }));
     const all = [...records, ...other, ...events, ...accountless];
@@ -148,14 +148,18 @@ describe.each(storageTargets())("usage rollups on $name", (target) => {
     // Concurrently (PostgreSQL runs them on several connections), each sent twice: a retried batch counts once.
     await Promise.all(batches.map((batch) => storage.records.write({ audit: batch, ledger: [] })));
     await Promise.all(batches.slice(0, 5).map((batch) => storage.records.write({ audit: batch, ledger: [] })));
-    expect(await expectRollupsEqualRecount(storage, accountId, BASE, BASE + 50 * HOUR)).toBe(1500);
+    expect(await expectRollupsEqualRecount(storage, accountId, BASE, BASE + 80 * HOUR)).toBe(1500);
+    // Days from the daily rows, and the partial days at both ends (22:00 on the first, 10:00 on the last) from their hours.
+    await expectRollupsEqualRecount(storage, accountId, BASE + 5 * HOUR + 17, BASE + 60 * HOUR - 3);
     // A range that does not start or end on an hour reads the whole hours around it.
     await expectRollupsEqualRecount(storage, accountId, BASE + 3 * HOUR + 1234, BASE + 7 * HOUR - 1);
     const [first] = await storage.audit.usage({ accountId, start: BASE + 3 * HOUR + 1234, end: BASE + 4 * HOUR - 1, granularity: "hour", groupBy: "none" });
     expect(first?.bucketStart).toBe(BASE + 3 * HOUR);
     // Events and records with no account are not usage.
-    const stored = await storage.db.selectFrom("usage_rollup").select(sql<number>`sum(requests)`.as("requests")).executeTakeFirstOrThrow();
-    expect(Number(stored.requests)).toBe(1700);
+    for (const table of ["usage_hourly", "usage_daily"] as const) {
+      const stored = await storage.db.selectFrom(table).select(sql<number>`sum(requests)`.as("requests")).executeTakeFirstOrThrow();
+      expect(Number(stored.requests), table).toBe(1700);
+    }
   });
 
   it("outlive the raw log: purging audit records leaves usage as it was, and the usage purge removes only older hours", async () => {
@@ -185,7 +189,8 @@ describe.each(storageTargets())("the usage backfill on $name", (target) => {
       const old = await openStorage(url, { migrate: false, writerThread: false, ...(schema === undefined ? {} : { schema }) });
       const accountId = newId("account");
       await old.records.write({ audit: randomRecords(accountId, 800, 72, 21), ledger: [] });
-      await sql`drop table usage_rollup`.execute(old.db);
+      await sql`drop table usage_hourly`.execute(old.db);
+      await sql`drop table usage_daily`.execute(old.db);
       await sql`drop table usage_backfill`.execute(old.db);
       await sql`delete from kysely_migration where name = '006-usage-rollups'`.execute(old.db);
       await old.close();
@@ -203,53 +208,53 @@ describe.each(storageTargets())("the usage backfill on $name", (target) => {
     }
   });
 
-  it("resumes where it was interrupted, hour by hour, and counts records written meanwhile exactly once", async () => {
+  it("resumes where it was interrupted, day by day, and counts records written meanwhile exactly once", async () => {
     const opened = await target.open();
     const { storage } = opened;
     try {
       const accountId = newId("account");
-      const records = randomRecords(accountId, 1000, 10, 31);
+      const records = randomRecords(accountId, 1000, 120, 31);
       await storage.records.write({ audit: records, ledger: [] });
       // As if these records had been stored before rollups existed.
-      await storage.db.deleteFrom("usage_rollup").execute();
+      await storage.db.deleteFrom("usage_hourly").execute();
+      await storage.db.deleteFrom("usage_daily").execute();
       await planUsageBackfill(storage.db);
       const plan = await storage.db.selectFrom("usage_backfill").selectAll().executeTakeFirstOrThrow();
-      const firstHour = Math.floor(Math.min(...records.map((record) => record.timestamp)) / HOUR) * HOUR;
-      expect([Number(plan.next_hour), Number(plan.end_hour)]).toEqual([
-        firstHour,
-        Math.floor(Math.max(...records.map((record) => record.timestamp)) / HOUR) * HOUR + HOUR,
-      ]);
+      const firstDay = Math.floor(Math.min(...records.map((record) => record.timestamp)) / DAY) * DAY;
+      const endDay = Math.floor(Math.max(...records.map((record) => record.timestamp)) / DAY) * DAY + DAY;
+      expect([Number(plan.next_day), Number(plan.end_day)]).toEqual([firstDay, endDay]);
+      const days = (endDay - firstDay) / DAY;
+      expect(days).toBe(6);
 
       // Interrupted inside its third step: that step rolls back, the first two stay.
       let steps = 0;
       const interrupted = backfillUsageRollups(storage.db, {
-        stepHours: 1,
         onStep: () => {
           steps += 1;
           if (steps === 3) throw new Error("interrupted");
         },
       });
       await expect(interrupted).rejects.toThrow("interrupted");
-      const progress = await storage.db.selectFrom("usage_backfill").select("next_hour").executeTakeFirstOrThrow();
-      expect(Number(progress.next_hour)).toBe(firstHour + 2 * HOUR);
-      const counted = await storage.db.selectFrom("usage_rollup").select("hour_start").distinct().execute();
-      expect(counted.map((row) => Number(row.hour_start)).sort()).toEqual([firstHour, firstHour + HOUR]);
-      expect(await storage.audit.usage({ accountId, start: firstHour, end: firstHour + 2 * HOUR, granularity: "hour", groupBy: "none" })).toEqual(
-        await recount(storage, { accountId, start: firstHour, end: firstHour + 2 * HOUR, granularity: "hour", groupBy: "none" }),
-      );
+      const progress = await storage.db.selectFrom("usage_backfill").select("next_day").executeTakeFirstOrThrow();
+      expect(Number(progress.next_day)).toBe(firstDay + 2 * DAY);
+      const counted = await storage.db.selectFrom("usage_daily").select("bucket_start").distinct().execute();
+      expect(counted.map((row) => Number(row.bucket_start)).sort()).toEqual([firstDay, firstDay + DAY]);
+      const hours = await storage.db.selectFrom("usage_hourly").select(sql<number>`max(bucket_start)`.as("last")).executeTakeFirstOrThrow();
+      expect(Number(hours.last)).toBeLessThan(firstDay + 2 * DAY);
+      await expectRollupsEqualRecount(storage, accountId, firstDay, firstDay + 2 * DAY);
 
-      // Meanwhile the gateway goes on writing: into an hour already counted and into one still to count.
+      // Meanwhile the gateway goes on writing: into a day already counted and into one still to count.
       await storage.records.write({
         audit: [
-          auditRecord(accountId, { timestamp: firstHour + 10, promptTokens: 7, costMicros: 70 }),
-          auditRecord(accountId, { timestamp: firstHour + 5 * HOUR + 10, promptTokens: 9, costMicros: 90 }),
+          auditRecord(accountId, { timestamp: firstDay + 23 * HOUR + 10, promptTokens: 7, costMicros: 70 }),
+          auditRecord(accountId, { timestamp: firstDay + 4 * DAY + 10, promptTokens: 9, costMicros: 90 }),
         ],
         ledger: [],
       });
 
-      expect(await backfillUsageRollups(storage.db, { stepHours: 1 })).toBe(8);
+      expect(await backfillUsageRollups(storage.db)).toBe(days - 2);
       expect(await storage.db.selectFrom("usage_backfill").selectAll().execute()).toEqual([]);
-      expect(await expectRollupsEqualRecount(storage, accountId, BASE, BASE + 10 * HOUR)).toBe(1002);
+      expect(await expectRollupsEqualRecount(storage, accountId, firstDay, endDay)).toBe(1002);
     } finally {
       await opened.dispose();
     }

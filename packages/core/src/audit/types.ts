@@ -170,7 +170,7 @@ export interface AuditStore {
   keyActivity(accountId: string, now: number, apiKeyIds?: readonly string[]): Promise<KeyActivity[]>;
   /** Deletes records with timestamp < cutoff in batches of about `batchSize` rows (a batch ends on a timestamp); returns rows deleted. */
   purgeOlderThan(cutoff: number, batchSize?: number): Promise<number>;
-  /** Deletes the usage rollups of the hours that start before `cutoff`, a day of hours per statement; returns rows deleted. */
+  /** Deletes the usage rollups of the hours that start, and of the days that end, before `cutoff`; returns rows deleted. */
   purgeUsageOlderThan(cutoff: number): Promise<number>;
 }
 

@@ -5,6 +5,7 @@ import { LEDGER_COLUMNS, ledgerRowValues } from "../records/ledger-rows.js";
 import { type RecordInserts, usageUpsertClause } from "../records/record-inserts.js";
 import { USAGE_COLUMNS, USAGE_COUNTERS, type UsageRowValues } from "../records/usage-rows.js";
 import type { Database } from "../schema.js";
+import type { UsageTable } from "../usage-schema.js";
 
 /** The PostgreSQL type a column's JSON text is cast to; the others are text. */
 const COLUMN_TYPES: Readonly<Record<string, string>> = {
@@ -22,7 +23,7 @@ const COLUMN_TYPES: Readonly<Record<string, string>> = {
   amount_micros: "bigint",
   estimated: "smallint",
   created_at: "bigint",
-  hour_start: "bigint",
+  bucket_start: "bigint",
   requests: "bigint",
   errors: "bigint",
 };
@@ -56,7 +57,10 @@ function insertedOnly<Item extends { id: string }>(items: readonly Item[], rows:
 export class PostgresRecordInserts implements RecordInserts {
   readonly #auditText = jsonInsertText("audit_log", AUDIT_COLUMNS);
   readonly #ledgerText = jsonInsertText("credit_ledger", LEDGER_COLUMNS);
-  readonly #usageText = jsonInsertText("usage_rollup", USAGE_COLUMNS, usageUpsertClause(USAGE_COUNTERS));
+  readonly #usageText: Record<UsageTable, string> = {
+    usage_hourly: jsonInsertText("usage_hourly", USAGE_COLUMNS, usageUpsertClause("usage_hourly", USAGE_COUNTERS)),
+    usage_daily: jsonInsertText("usage_daily", USAGE_COLUMNS, usageUpsertClause("usage_daily", USAGE_COUNTERS)),
+  };
 
   async audit(trx: Kysely<Database>, records: readonly AuditRecord[]): Promise<readonly AuditRecord[]> {
     if (records.length === 0) return records;
@@ -71,8 +75,8 @@ export class PostgresRecordInserts implements RecordInserts {
   }
 
   /** One upsert for the batch; its rows come sorted by key, so concurrent batches lock shared rows in the same order. */
-  async usage(trx: Kysely<Database>, rows: readonly UsageRowValues[]): Promise<void> {
+  async usage(trx: Kysely<Database>, table: UsageTable, rows: readonly UsageRowValues[]): Promise<void> {
     if (rows.length === 0) return;
-    await trx.executeQuery(CompiledQuery.raw(this.#usageText, [JSON.stringify(rows)]));
+    await trx.executeQuery(CompiledQuery.raw(this.#usageText[table], [JSON.stringify(rows)]));
   }
 }

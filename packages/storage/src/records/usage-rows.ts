@@ -3,13 +3,14 @@ import type { UsageRollupTable } from "../usage-schema.js";
 import { AUDIT_COLUMNS, type AuditRowValues, auditRowValues, type ColumnValues } from "./audit-rows.js";
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
-/** Every column of usage_rollup, in INSERT order: the key, then the counters. */
+/** Every column of a usage rollup table, in INSERT order: the key, then the counters. */
 export const USAGE_COLUMNS = [
   "account_id",
   "api_key_id",
   "model",
-  "hour_start",
+  "bucket_start",
   "requests",
   "errors",
   "prompt_tokens",
@@ -23,7 +24,7 @@ export const USAGE_COLUMNS = [
 /** The counters an upsert adds to a stored row. */
 export const USAGE_COUNTERS = USAGE_COLUMNS.slice(4) as ReadonlyArray<(typeof USAGE_COLUMNS)[number]>;
 
-/** A usage_rollup row's values in USAGE_COLUMNS order: what one batch adds to one (account, key, model, hour). */
+/** A rollup row's values in USAGE_COLUMNS order: what one batch adds to one (account, key, model, hour or day). */
 export type UsageRowValues = ColumnValues<UsageRollupTable, typeof USAGE_COLUMNS>;
 
 type AuditColumn = (typeof AUDIT_COLUMNS)[number];
@@ -46,8 +47,8 @@ function count(stored: AuditRowValues[number]): number {
  * Only requests of an account count: events and failed authentications with
  * an unknown key are not usage.
  */
-export function usageRowValues(records: readonly AuditRecord[]): UsageRowValues[] {
-  const sums = new Map<string, [string, string, string, number, number, number, number, number, number, number, number, number]>();
+export function hourlyUsageRows(records: readonly AuditRecord[]): UsageRowValues[] {
+  const sums = new Map<string, Sum>();
   for (const record of records) {
     if (record.type !== "request") continue;
     const row = auditRowValues(record);
@@ -73,6 +74,24 @@ export function usageRowValues(records: readonly AuditRecord[]): UsageRowValues[
     sum[9] += count(value(row, "cache_write_tokens"));
     sum[10] += count(value(row, "reasoning_tokens"));
     sum[11] += count(value(row, "cost_micros"));
+  }
+  return [...sums.values()].sort(compareKeys);
+}
+
+type Sum = [string, string, string, number, number, number, number, number, number, number, number, number];
+
+/** The day rows of hour rows: the same counters summed per UTC day, in the same key order. */
+export function dailyUsageRows(hourly: readonly UsageRowValues[]): UsageRowValues[] {
+  const sums = new Map<string, Sum>();
+  for (const row of hourly) {
+    const dayStart = row[3] - (row[3] % DAY_MS);
+    const key = JSON.stringify([row[0], dayStart, row[1], row[2]]);
+    let sum = sums.get(key);
+    if (sum === undefined) {
+      sum = [row[0], row[1], row[2], dayStart, 0, 0, 0, 0, 0, 0, 0, 0];
+      sums.set(key, sum);
+    }
+    for (let index = 4; index < 12; index += 1) sum[index] = (sum[index] as number) + (row[index] as number);
   }
   return [...sums.values()].sort(compareKeys);
 }

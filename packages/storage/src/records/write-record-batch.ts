@@ -2,7 +2,7 @@ import type { LedgerEntry, RecordBatch, RecordWriteResult } from "@bentoo/core";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
 import type { RecordInserts } from "./record-inserts.js";
-import { usageRowValues } from "./usage-rows.js";
+import { dailyUsageRows, hourlyUsageRows } from "./usage-rows.js";
 
 /**
  * The one function that writes audit_log and credit_ledger rows and moves
@@ -15,7 +15,8 @@ import { usageRowValues } from "./usage-rows.js";
  * 1. insert the audit records not stored yet;
  * 2. insert the ledger rows not stored yet;
  * 3. add the request records step 1 inserted to the usage rollups (per
- *    account, key, model and hour), so a batch sent twice counts once;
+ *    account, key, model and hour, and the same hours summed per day), so a
+ *    batch sent twice counts once;
  * 4. move each account's balance by the sum of the ledger rows step 2 inserted.
  * Resolves with the ids of the ledger rows step 2 inserted.
  */
@@ -24,7 +25,9 @@ export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInse
   if (!db.isTransaction) return db.transaction().execute((trx) => writeRecordBatch(trx, inserts, batch, at));
   const audited = await inserts.audit(db, batch.audit);
   const inserted = await inserts.ledger(db, batch.ledger);
-  await inserts.usage(db, usageRowValues(audited));
+  const hourly = hourlyUsageRows(audited);
+  await inserts.usage(db, "usage_hourly", hourly);
+  await inserts.usage(db, "usage_daily", dailyUsageRows(hourly));
   await moveBalances(db, inserted, at);
   return { ledgerInserted: inserted.map((entry) => entry.id) };
 }

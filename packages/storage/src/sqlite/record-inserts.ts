@@ -4,6 +4,7 @@ import { AUDIT_COLUMNS, auditRowValues } from "../records/audit-rows.js";
 import { LEDGER_COLUMNS, ledgerRowValues } from "../records/ledger-rows.js";
 import { type RecordInserts, usageUpsertClause } from "../records/record-inserts.js";
 import { USAGE_COLUMNS, USAGE_COUNTERS, type UsageRowValues } from "../records/usage-rows.js";
+import type { UsageTable } from "../usage-schema.js";
 
 function insertText(table: string, columns: readonly string[], conflict = `on conflict ("id") do nothing`): string {
   return `insert into "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) values (${columns.map(() => "?").join(", ")}) ${conflict}`;
@@ -12,7 +13,11 @@ function insertText(table: string, columns: readonly string[], conflict = `on co
 interface Statements {
   audit: BetterSqlite3.Statement<unknown[]>;
   ledger: BetterSqlite3.Statement<unknown[]>;
-  usage: BetterSqlite3.Statement<unknown[]>;
+  usage: Record<UsageTable, BetterSqlite3.Statement<unknown[]>>;
+}
+
+function usageInsert(database: BetterSqlite3.Database, table: UsageTable): BetterSqlite3.Statement<unknown[]> {
+  return database.prepare(insertText(table, USAGE_COLUMNS, usageUpsertClause(table, USAGE_COUNTERS)));
 }
 
 /**
@@ -44,8 +49,8 @@ export class SqliteRecordInserts implements RecordInserts {
     return inserted;
   }
 
-  async usage(_trx: unknown, rows: readonly UsageRowValues[]): Promise<void> {
-    const statement = this.#prepared().usage;
+  async usage(_trx: unknown, table: UsageTable, rows: readonly UsageRowValues[]): Promise<void> {
+    const statement = this.#prepared().usage[table];
     for (const row of rows) statement.run(row);
   }
 
@@ -54,7 +59,7 @@ export class SqliteRecordInserts implements RecordInserts {
     this.#statements ??= {
       audit: this.database.prepare(insertText("audit_log", AUDIT_COLUMNS)),
       ledger: this.database.prepare(insertText("credit_ledger", LEDGER_COLUMNS)),
-      usage: this.database.prepare(insertText("usage_rollup", USAGE_COLUMNS, usageUpsertClause(USAGE_COUNTERS))),
+      usage: { usage_hourly: usageInsert(this.database, "usage_hourly"), usage_daily: usageInsert(this.database, "usage_daily") },
     };
     return this.#statements;
   }
