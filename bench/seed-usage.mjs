@@ -10,7 +10,7 @@
 // A report, not a test; docs/usage.md explains the numbers.
 // Usage: node bench/seed-usage.mjs [--records 10000000] [--days 30] [--keys 5] [--models 6] [--runs 20] [--postgres [<admin url>]]
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newId } from "@bentoo/core";
@@ -100,6 +100,9 @@ try {
       for (const groupBy of ["none", "key", "model"]) queries.push({ window, options: { accountId, start: end - span, end, granularity, groupBy } });
     }
   }
+  // The machine is shared: its load while the queries ran says how far the times are from an idle machine's.
+  const loadAtStart = loadavg()[0];
+  console.log(`  load average (1 min) before timing: ${loadAtStart.toFixed(1)} on ${availableParallelism()} cores`);
   const results = [];
   for (const { window, options } of queries) {
     await storage.audit.usage(options); // warm: caches and plans, as on a dashboard that is open
@@ -128,12 +131,14 @@ try {
       `  ${window.padEnd(8)} by ${result.granularity.padEnd(4)} grouped by ${result.groupBy.padEnd(5)}: median ${result.medianMs.toFixed(1).padStart(6)} ms, max ${result.maxMs.toFixed(1).padStart(6)} ms (${buckets} buckets, ${requests.toLocaleString("en")} requests)`,
     );
   }
+  const loadAtEnd = loadavg()[0];
+  console.log(`  load average (1 min) after timing: ${loadAtEnd.toFixed(1)}`);
   await storage.close();
   mkdirSync(join("bench", "results"), { recursive: true });
   const out = join("bench", "results", `seed-usage-${dialect}.json`);
   writeFileSync(
     out,
-    `${JSON.stringify({ dialect, records: RECORDS, days: DAYS, keys: KEYS, models: MODELS, insertSeconds, rollupSeconds, rollupRows, results }, null, 2)}\n`,
+    `${JSON.stringify({ dialect, records: RECORDS, days: DAYS, keys: KEYS, models: MODELS, insertSeconds, rollupSeconds, rollupRows, loadAtStart, loadAtEnd, results }, null, 2)}\n`,
   );
   console.log(`  results in ${out}`);
 } finally {

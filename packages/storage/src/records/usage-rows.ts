@@ -1,6 +1,6 @@
 import type { AuditRecord } from "@bentoo/core";
 import type { UsageRollupTable } from "../usage-schema.js";
-import { AUDIT_COLUMNS, type AuditRowValues, auditRowValues, type ColumnValues } from "./audit-rows.js";
+import { AUDIT_TEXT_WIDTHS, type ColumnValues, storedInteger, storedText } from "./audit-rows.js";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -27,23 +27,17 @@ export const USAGE_COUNTERS = USAGE_COLUMNS.slice(4) as ReadonlyArray<(typeof US
 /** A rollup row's values in USAGE_COLUMNS order: what one batch adds to one (account, key, model, hour or day). */
 export type UsageRowValues = ColumnValues<UsageRollupTable, typeof USAGE_COLUMNS>;
 
-type AuditColumn = (typeof AUDIT_COLUMNS)[number];
-const at = Object.fromEntries(AUDIT_COLUMNS.map((column, index) => [column, index])) as Record<AuditColumn, number>;
-
-function value(row: AuditRowValues, column: AuditColumn): AuditRowValues[number] {
-  return row[at[column]] ?? null;
-}
-
-function count(stored: AuditRowValues[number]): number {
-  return typeof stored === "number" ? stored : 0;
+function count(value: number | null): number {
+  return storedInteger(value) ?? 0;
 }
 
 /**
  * What a batch's newly stored audit records add to the rollups, summed per
  * (account, key, model, UTC hour) and sorted by that key — the order every
  * batch upserts in, so concurrent batches cannot deadlock on the same rows.
- * Built from the values as stored (auditRowValues: text cut to its column,
- * numbers rounded), so the rollups equal a recount of the stored audit log.
+ * Built from the values as stored (the functions auditRowValues uses: text cut
+ * to its column, numbers rounded), so the rollups equal a recount of the
+ * stored audit log.
  * Only requests of an account count: events and failed authentications with
  * an unknown key are not usage.
  */
@@ -51,29 +45,28 @@ export function hourlyUsageRows(records: readonly AuditRecord[]): UsageRowValues
   const sums = new Map<string, Sum>();
   for (const record of records) {
     if (record.type !== "request") continue;
-    const row = auditRowValues(record);
-    const accountId = value(row, "account_id");
-    if (typeof accountId !== "string") continue;
-    const apiKeyId = (value(row, "api_key_id") as string | null) ?? "";
-    const model = (value(row, "model") as string | null) ?? "";
-    const timestamp = value(row, "timestamp") as number;
+    const accountId = storedText(record.accountId, AUDIT_TEXT_WIDTHS.account_id);
+    if (accountId === null) continue;
+    const apiKeyId = storedText(record.apiKeyId, AUDIT_TEXT_WIDTHS.api_key_id) ?? "";
+    const model = storedText(record.model, AUDIT_TEXT_WIDTHS.model) ?? "";
+    const timestamp = Math.round(record.timestamp);
     // The same arithmetic as the SQL that reads and recounts them (timestamps are positive).
     const hourStart = timestamp - (timestamp % HOUR_MS);
-    const key = JSON.stringify([accountId, hourStart, apiKeyId, model]);
+    const key = `${accountId}\u0000${hourStart}\u0000${apiKeyId}\u0000${model}`;
     let sum = sums.get(key);
     if (sum === undefined) {
       sum = [accountId, apiKeyId, model, hourStart, 0, 0, 0, 0, 0, 0, 0, 0];
       sums.set(key, sum);
     }
-    const status = value(row, "status");
+    const status = storedInteger(record.status);
     sum[4] += 1;
-    sum[5] += typeof status === "number" && status >= 400 ? 1 : 0;
-    sum[6] += count(value(row, "prompt_tokens"));
-    sum[7] += count(value(row, "completion_tokens"));
-    sum[8] += count(value(row, "cache_read_tokens"));
-    sum[9] += count(value(row, "cache_write_tokens"));
-    sum[10] += count(value(row, "reasoning_tokens"));
-    sum[11] += count(value(row, "cost_micros"));
+    sum[5] += status !== null && status >= 400 ? 1 : 0;
+    sum[6] += count(record.promptTokens);
+    sum[7] += count(record.completionTokens);
+    sum[8] += count(record.cacheReadTokens);
+    sum[9] += count(record.cacheWriteTokens);
+    sum[10] += count(record.reasoningTokens);
+    sum[11] += count(record.costMicros);
   }
   return [...sums.values()].sort(compareKeys);
 }
@@ -85,7 +78,8 @@ export function dailyUsageRows(hourly: readonly UsageRowValues[]): UsageRowValue
   const sums = new Map<string, Sum>();
   for (const row of hourly) {
     const dayStart = row[3] - (row[3] % DAY_MS);
-    const key = JSON.stringify([row[0], dayStart, row[1], row[2]]);
+    // Stored text holds no NUL (storedText removes it), so NUL separates the parts unambiguously.
+    const key = `${row[0]}\u0000${dayStart}\u0000${row[1]}\u0000${row[2]}`;
     let sum = sums.get(key);
     if (sum === undefined) {
       sum = [row[0], row[1], row[2], dayStart, 0, 0, 0, 0, 0, 0, 0, 0];
