@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   session: "sess",
   event: "evt",
   ledgerEntry: "led",
+  response: "resp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -8,6 +8,7 @@ import { KyselyAuditStore } from "./repositories/audit-store.js";
 import { type BatchWriter, eventWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
+import { KyselyResponseStore } from "./repositories/response-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
@@ -82,6 +83,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     },
     ledger: new KyselyLedgerStore(db),
     audit: new KyselyAuditStore(db),
+    responses: new KyselyResponseStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,6 +1,7 @@
 import type { ColumnType } from "kysely";
 import type { AuditLogTable } from "./audit-schema.js";
 import type { CreditLedgerTable } from "./ledger-schema.js";
+import type { ResponsesTable } from "./responses-schema.js";
 import type { SessionsTable } from "./sessions-schema.js";
 
 /**
@@ -41,4 +42,5 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   credit_ledger: CreditLedgerTable;
+  responses: ResponsesTable;
 }
