@@ -24,6 +24,7 @@ import { metricsRoute } from "./routes/metrics.js";
 import { chatCompletionsRoute } from "./routes/v1/chat-completions.js";
 import { keyIntrospectionRoute } from "./routes/v1/key.js";
 import { dashboardModelsRoute, modelsRoutes } from "./routes/v1/models.js";
+import { responsesRoutes } from "./routes/v1/responses.js";
 import type { Services } from "./services.js";
 
 /** Builds the HTTP application from ready services. No environment access here. */
@@ -104,6 +105,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     modelsRoutes(gateway, services);
     auditRoutes(gateway, services, "/v1", (request) => request.subject!.account.id);
     chatCompletionsRoute(gateway, services);
+    responsesRoutes(gateway, services);
     keyIntrospectionRoute(gateway, services);
   });
 

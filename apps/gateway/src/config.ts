@@ -31,8 +31,10 @@ export interface Config {
   plans: Record<Plan, PlanLimits>;
   /** When the shared rate limiter (Redis) cannot be reached: true = allow requests (and log), false = refuse with 503. */
   rateLimitFailOpen: boolean;
-  /** Audit records older than this are purged in the background. */
+  /** Audit records (and stored responses) older than this are purged in the background. */
   auditRetentionDays: number;
+  /** Whether the Responses API may keep responses for `previous_response_id` and `GET /v1/responses/{id}` (BENTOO_RESPONSES_STORE). */
+  responsesStore: boolean;
   /** Whether to create the demo account and print its test key on an empty database. */
   seedDemo: boolean;
   /** The record writer's journal (BENTOO_JOURNAL_DIR): by default `<name>-journal` next to the SQLite file `<name>.db`, else ./data/journal. */
@@ -100,6 +102,13 @@ function planLimits(env: Environment): Record<Plan, PlanLimits> {
   return plans;
 }
 
+function flag(env: Environment, name: string, fallback: boolean): boolean {
+  const value = text(env, name);
+  if (value === null) return fallback;
+  if (value !== "true" && value !== "false") throw new ConfigError(`${name} must be "true" or "false" (got "${value}")`);
+  return value === "true";
+}
+
 function failurePolicy(env: Environment): boolean {
   const value = text(env, "BENTOO_RATE_LIMIT_ON_REDIS_ERROR") ?? "allow";
   if (value !== "allow" && value !== "deny") throw new ConfigError(`BENTOO_RATE_LIMIT_ON_REDIS_ERROR must be "allow" or "deny" (got "${value}")`);
@@ -158,6 +167,7 @@ export function parseConfig(env: Environment): Config {
     seedDemo: text(env, "BENTOO_SEED_DEMO") !== "false",
     rateLimitFailOpen: failurePolicy(env),
     auditRetentionDays: integer(env, "BENTOO_AUDIT_RETENTION_DAYS", 90, 1, 36_500),
+    responsesStore: flag(env, "BENTOO_RESPONSES_STORE", true),
     journalDir: text(env, "BENTOO_JOURNAL_DIR") ?? defaultJournalDir(databaseUrl),
     accountLimits: accountLimits(env),
   };

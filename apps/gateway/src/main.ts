@@ -33,6 +33,17 @@ function banner(baseUrl: string, storage: string, seed: DemoSeed | null, adminEn
   return `${lines.join("\n")}\n\n`;
 }
 
+/** The background purges: audit records, and stored responses with the same retention. */
+function startRetentions(services: Awaited<ReturnType<typeof createServices>>, days: number): () => void {
+  const stops = [
+    startRetention(services.storage.audit, days, services.logger, services.now),
+    startRetention(services.storage.responses, days, services.logger, services.now, "stored responses"),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
 /** `--workers N` (or BENTOO_WORKERS): N processes sharing the port through node:cluster. */
 function workerCount(argv: readonly string[], env: NodeJS.ProcessEnv): number {
   const index = argv.indexOf("--workers");
@@ -48,8 +59,7 @@ async function serve(config: ReturnType<typeof parseConfig>, isWorker: boolean):
   const services = await createServices(config, (variable) => process.env[variable]);
   const app = await createApp(services);
   const seed = config.seedDemo && !isWorker ? await seedDemoAccount(services) : null;
-  const stopRetention =
-    isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger, services.now);
+  const stopRetention = isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetentions(services, config.auditRetentionDays);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;

@@ -25,7 +25,7 @@ describe.each(storageTargets())("response store on $name", (target) => {
       model: "openai/gpt-4o-mini",
       createdAt,
       previousResponseId,
-      input: [{ role: "user", content: "Héllo ✓ — \"quoted\"" }],
+      input: [{ role: "user", content: 'Héllo ✓ — "quoted"' }],
       response: { id, object: "response", output: [{ type: "message", content: [{ type: "output_text", text: "Hi" }] }], metadata: { topic: "greeting" } },
     };
   }

@@ -1,4 +1,4 @@
-import type { AnswerWriter, BentooError, JsonObject, ModelRequest, WireFormat } from "@bentoo/core";
+import type { AnswerWriter, BentooError, CatalogModel, JsonObject, ModelRequest, Usage, WireFormat } from "@bentoo/core";
 
 /** A client's request once its API has parsed and checked it. */
 export interface ParsedRequest {
@@ -13,6 +13,50 @@ export interface ParsedRequest {
   body: Readonly<JsonObject>;
   /** The body differs from the bytes received (a member was dropped): a passthrough sends `body`, not the bytes. */
   rewritten: boolean;
+}
+
+/** Who sent a request, for a dialect that keeps state per account. */
+export interface DialectCaller {
+  accountId: string;
+  requestId: string;
+  /** The catalog model the request resolved to. */
+  model: CatalogModel;
+}
+
+/** How an answer ended, as a dialect with per-request state sees it. */
+export interface AnswerEnd {
+  /** Set when a stream broke midway. */
+  failure: BentooError | null;
+  /** The client went away before the end: nothing more reaches it. */
+  clientAborted: boolean;
+  /** The usage the request is charged for. */
+  usage: Usage;
+}
+
+/**
+ * One request of a dialect that keeps state per request (the Responses API: the
+ * response id, a stored conversation to continue, the answer to store).
+ */
+export interface DialectExchange {
+  /** The request as it runs (e.g. with a stored conversation before the client's input). */
+  readonly parsed: ParsedRequest;
+  /** Writes this request's answers. */
+  readonly answers: AnswerWriter;
+  /**
+   * Called once the answer is complete (a JSON answer made, or a stream relayed to
+   * its end, broken or not), before its last bytes go out: a JSON body is sent, and
+   * the text this resolves with is written as the stream's last event, only after it
+   * resolves. Never rejects.
+   */
+  complete(end: AnswerEnd): Promise<string>;
+}
+
+/** What a dialect calls the request members that the pipeline's own errors name. */
+export interface ParameterNames {
+  /** The prompt (Chat Completions' `messages`). */
+  prompt: string;
+  /** The output limit (Chat Completions' `max_tokens`). */
+  maxOutputTokens: string;
 }
 
 /**
@@ -32,4 +76,13 @@ export interface Dialect {
   errorBody(error: BentooError): unknown;
   /** The last event of a stream that broke midway, in this API's shape. */
   streamError(error: BentooError): string;
+  /** The names the pipeline's errors use for the prompt and the output limit; Chat Completions' when absent. */
+  readonly parameterNames?: ParameterNames;
+  /**
+   * For an API with state per request: runs after the model is resolved and before
+   * the estimate (so it may add to the request), and takes over the answer's
+   * writer and its last bytes (DialectExchange). Rejects with a BentooError for a
+   * request it cannot serve. Without it, `answers` serves every request.
+   */
+  open?(parsed: ParsedRequest, caller: DialectCaller): Promise<DialectExchange>;
 }
