@@ -18,6 +18,8 @@ export interface FakeAnthropicOptions {
   record?: boolean;
   /** Default 127.0.0.1. */
   host?: string;
+  /** The gap between the events of `fake-slow-stream` (default 50 ms). */
+  chunkIntervalMs?: number;
 }
 
 export interface FakeAnthropic {
@@ -108,7 +110,18 @@ async function handle(
     response.end(streamEvents(id, model, reply, true).join("") + streamErrorEvent("overloaded_error", "Overloaded"));
     return;
   }
+  if (model === "fake-slow-stream") return writeSlowly(response, streamEvents(id, model, reply), options.chunkIntervalMs ?? 50);
   response.end(streamEvents(id, model, reply).join(""));
+}
+
+/** One event at a time, `intervalMs` apart; stops writing once the client has gone. */
+async function writeSlowly(response: ServerResponse, events: readonly string[], intervalMs: number): Promise<void> {
+  for (const event of events) {
+    if (response.destroyed) return;
+    response.write(event);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  response.end();
 }
 
 /** What the real API would refuse with a 400, checked as its reference states; null when the request is well formed. */
