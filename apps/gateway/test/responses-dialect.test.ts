@@ -46,14 +46,27 @@ describe("the Responses API request in Bentoo's terms", () => {
       output: { type: "text" },
     });
     expect(store).toBe(true);
-    expect(echo).toMatchObject({ instructions: "Be brief.", max_output_tokens: 50, temperature: 0.5, top_p: 0.9, metadata: { topic: "greeting" }, store: true });
+    expect(echo).toMatchObject({
+      instructions: "Be brief.",
+      max_output_tokens: 50,
+      temperature: 0.5,
+      top_p: 0.9,
+      metadata: { topic: "greeting" },
+      store: true,
+    });
   });
 
   it("makes one assistant turn of an assistant's message, reasoning and function calls, and a tool message of each output", () => {
     const { parsed } = parseResponsesRequest({
       model: "m",
       input: [
-        { role: "user", content: [{ type: "input_text", text: "Weather?" }, { type: "input_image", image_url: RED_DOT, detail: "low" }] },
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "Weather?" },
+            { type: "input_image", image_url: RED_DOT, detail: "low" },
+          ],
+        },
         { type: "reasoning", id: "rs_1", summary: [{ type: "summary_text", text: "Look it up." }] },
         { type: "message", role: "assistant", content: [{ type: "output_text", text: "Checking.", annotations: [] }] },
         { type: "function_call", call_id: "call_1", name: "weather", arguments: '{"city":"Paris"}' },
@@ -160,7 +173,11 @@ function eventsOf(text: string): JsonObject[] {
 
 /** The openai SDK's own stream helper (its accumulator) reads the events back into a Response; it takes them one JSON per line. */
 async function readWithSdk(text: string) {
-  const bytes = new TextEncoder().encode(eventsOf(text).map((event) => `${JSON.stringify(event)}\n`).join(""));
+  const bytes = new TextEncoder().encode(
+    eventsOf(text)
+      .map((event) => `${JSON.stringify(event)}\n`)
+      .join(""),
+  );
   const readable = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(bytes);

@@ -51,7 +51,15 @@ function sseEvents(body: string): SseEvent[] {
   return body
     .split("\n\n")
     .filter((block) => block.trim() !== "")
-    .map((block) => JSON.parse(block.split("\n").find((line) => line.startsWith("data: "))!.slice(6)) as SseEvent);
+    .map(
+      (block) =>
+        JSON.parse(
+          block
+            .split("\n")
+            .find((line) => line.startsWith("data: "))!
+            .slice(6),
+        ) as SseEvent,
+    );
 }
 
 const PROVIDERS = [
@@ -146,12 +154,14 @@ describe("the Responses API on live keys, translated for anthropic and gemini pr
       if (call?.type !== "function_call") throw new Error(`no function call in ${JSON.stringify(first.output)}`);
       expect(call.name).toBe("weather");
       const second = charged(
-        await client.responses.stream({
-          model: provider.tools,
-          previous_response_id: first.id,
-          input: [{ type: "function_call_output", call_id: call.call_id, output: "eighteen degrees" }],
-          tools: [WEATHER],
-        }).finalResponse(),
+        await client.responses
+          .stream({
+            model: provider.tools,
+            previous_response_id: first.id,
+            input: [{ type: "function_call_output", call_id: call.call_id, output: "eighteen degrees" }],
+            tools: [WEATHER],
+          })
+          .finalResponse(),
       );
       expect(second.output_text).toContain("eighteen degrees");
       const sent = JSON.stringify(upstream().at(-1)!.body);
@@ -159,9 +169,18 @@ describe("the Responses API on live keys, translated for anthropic and gemini pr
     });
 
     it("answers in a json_schema text format", async () => {
-      const schema = { type: "object", properties: { city: { type: "string" }, celsius: { type: "number" } }, required: ["city", "celsius"], additionalProperties: false };
+      const schema = {
+        type: "object",
+        properties: { city: { type: "string" }, celsius: { type: "number" } },
+        required: ["city", "celsius"],
+        additionalProperties: false,
+      };
       const response = charged(
-        await client.responses.create({ model: provider.chat, input: "Weather as JSON", text: { format: { type: "json_schema", name: "reply", schema, strict: true } } }),
+        await client.responses.create({
+          model: provider.chat,
+          input: "Weather as JSON",
+          text: { format: { type: "json_schema", name: "reply", schema, strict: true } },
+        }),
       );
       expect(JSON.parse(response.output_text)).toEqual({ city: expect.any(String), celsius: expect.any(Number) });
     });
@@ -186,7 +205,9 @@ describe("the Responses API on live keys, translated for anthropic and gemini pr
 
     it("leaves exactly one audit record per request, and moves the balance by exactly what the answers cost", async () => {
       const audit = await expectExactBooks(accountId, granted, requests, answered);
-      expect(audit.filter((record) => record.model !== null).every((record) => record.provider === (provider.name === "anthropic" ? "claude" : "google"))).toBe(true);
+      expect(audit.filter((record) => record.model !== null).every((record) => record.provider === (provider.name === "anthropic" ? "claude" : "google"))).toBe(
+        true,
+      );
     });
   });
 
@@ -231,7 +252,12 @@ describe.each(storageTargets())("stored responses across instances on $name", (t
 
   it("continues on one instance the response the other just answered, and reads and deletes it there", async () => {
     const { key } = await first.seedAccount({ mode: "test" });
-    const created = await first.app.inject({ method: "POST", url: "/v1/responses", headers: bearer(key), payload: { model: "openai/gpt-4o-mini", input: "Hi" } });
+    const created = await first.app.inject({
+      method: "POST",
+      url: "/v1/responses",
+      headers: bearer(key),
+      payload: { model: "openai/gpt-4o-mini", input: "Hi" },
+    });
     expect(created.statusCode).toBe(200);
     const id = created.json().id as string;
     const continued = await second.app.inject({
@@ -244,7 +270,11 @@ describe.each(storageTargets())("stored responses across instances on $name", (t
     expect(sseEvents(continued.body).at(-1)!.type).toBe("response.completed");
     const read = await second.app.inject({ method: "GET", url: `/v1/responses/${id}`, headers: bearer(key) });
     expect(read.json()).toEqual(created.json());
-    expect((await second.app.inject({ method: "DELETE", url: `/v1/responses/${id}`, headers: bearer(key) })).json()).toEqual({ id, object: "response", deleted: true });
+    expect((await second.app.inject({ method: "DELETE", url: `/v1/responses/${id}`, headers: bearer(key) })).json()).toEqual({
+      id,
+      object: "response",
+      deleted: true,
+    });
     expect((await first.app.inject({ method: "GET", url: `/v1/responses/${id}`, headers: bearer(key) })).statusCode).toBe(404);
   });
 });

@@ -1,8 +1,8 @@
 import { builtinCatalog } from "@bentoo/core";
+import { sql } from "kysely";
 import OpenAI from "openai";
 import { zodTextFormat } from "openai/helpers/zod";
 import type { ResponseInputItem, ResponseStreamEvent } from "openai/resources/responses/responses";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createTestApp, type TestApp } from "./helpers.js";
@@ -56,8 +56,17 @@ describe("the Responses API on test keys, through the openai SDK", () => {
   });
 
   it("creates a response: output items, output_text, usage with every token class, the request id", async () => {
-    const { data, request_id } = await client.responses.create({ model: MODEL, instructions: "Be brief.", input: "Hello there", metadata: { topic: "greeting" } }).withResponse();
-    expect(data).toMatchObject({ object: "response", status: "completed", model: MODEL, instructions: "Be brief.", metadata: { topic: "greeting" }, store: true });
+    const { data, request_id } = await client.responses
+      .create({ model: MODEL, instructions: "Be brief.", input: "Hello there", metadata: { topic: "greeting" } })
+      .withResponse();
+    expect(data).toMatchObject({
+      object: "response",
+      status: "completed",
+      model: MODEL,
+      instructions: "Be brief.",
+      metadata: { topic: "greeting" },
+      store: true,
+    });
     expect(data.id).toMatch(/^resp_[0-9A-Za-z]{20}$/);
     expect(data.output).toHaveLength(1);
     expect(data.output[0]).toMatchObject({ type: "message", role: "assistant", status: "completed" });
@@ -109,7 +118,9 @@ describe("the Responses API on test keys, through the openai SDK", () => {
     ];
     const second = await client.responses.create({ model: MODEL, input, tools: [WEATHER], store: false });
     expect(second.output_text).toContain('to "Weather in Paris?"');
-    const streamed = await client.responses.stream({ model: MODEL, input: "Weather in Oslo?", tools: [WEATHER], tool_choice: { type: "function", name: "weather" } }).finalResponse();
+    const streamed = await client.responses
+      .stream({ model: MODEL, input: "Weather in Oslo?", tools: [WEATHER], tool_choice: { type: "function", name: "weather" } })
+      .finalResponse();
     expect(streamed.output[0]).toMatchObject({ type: "function_call", name: "weather" });
   });
 
@@ -138,7 +149,11 @@ describe("the Responses API on test keys, through the openai SDK", () => {
     // An item_reference to a stored output item stands for the item itself.
     const referenced = await client.responses.create({
       model: MODEL,
-      input: [{ role: "user", content: "My name is Ada." }, { type: "item_reference", id: first.output[0]!.id! }, { role: "user", content: "What is my name?" }],
+      input: [
+        { role: "user", content: "My name is Ada." },
+        { type: "item_reference", id: first.output[0]!.id! },
+        { role: "user", content: "What is my name?" },
+      ],
       store: false,
     });
     expect(referenced.output_text).toBe(whole.output_text);
