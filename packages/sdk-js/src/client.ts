@@ -20,6 +20,7 @@ import { Audit } from "./resources/audit/audit.js";
 import { Chat } from "./resources/chat/chat.js";
 import { Key } from "./resources/key.js";
 import { Models } from "./resources/models.js";
+import { Responses } from "./resources/responses/responses.js";
 import { checkMaxRetries, checkTimeout, type Fetch, type HeadersInput, Transport } from "./transport.js";
 import { VERSION } from "./version.js";
 
@@ -79,6 +80,8 @@ export class Bentoo {
   readonly maxRetries: number;
 
   readonly chat: Chat;
+  /** OpenAI's Responses API: `client.responses.create / retrieve / delete`. */
+  readonly responses: Responses;
   readonly models: Models;
   /** Introspection of the calling key: `client.key.retrieve()`. */
   readonly key: Key;
@@ -102,6 +105,7 @@ export class Bentoo {
       fetch: options.fetch ?? globalFetch(),
     });
     this.chat = new Chat(transport);
+    this.responses = new Responses(transport);
     this.models = new Models(transport);
     this.key = new Key(transport);
     this.audit = new Audit(transport);
