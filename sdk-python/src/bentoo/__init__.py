@@ -37,6 +37,9 @@ from .types import (
     CompletionUsage,
     Model,
     ModelList,
+    Response,
+    ResponseStreamEvent,
+    ResponseUsage,
 )
 
 __all__ = [
@@ -72,6 +75,9 @@ __all__ = [
     "CompletionUsage",
     "Model",
     "ModelList",
+    "Response",
+    "ResponseStreamEvent",
+    "ResponseUsage",
     "ApiKeyInfo",
     "AuditRecord",
     "AuditPage",

@@ -1,6 +1,6 @@
 """``Bentoo``: the client. Reads its configuration once, checks the key format
 before any request, and exposes the API as resources (``client.chat``,
-``client.models``, ``client.key``, ``client.audit``)."""
+``client.responses``, ``client.models``, ``client.key``, ``client.audit``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from .resources.audit import Audit
 from .resources.chat import Chat
 from .resources.key import Key
 from .resources.models import Models
+from .resources.responses import Responses
 
 __all__ = ["Bentoo", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "DEFAULT_MAX_RETRIES"]
 
@@ -45,6 +46,7 @@ class Bentoo(SyncAPIClient):
     """
 
     chat: Chat
+    responses: Responses
     models: Models
     key: Key
     audit: Audit
@@ -76,6 +78,7 @@ class Bentoo(SyncAPIClient):
         self.base_url = base_url
         self._mode = key_mode(api_key)
         self.chat = Chat(self)
+        self.responses = Responses(self)
         self.models = Models(self)
         self.key = Key(self)
         self.audit = Audit(self)
