@@ -30,6 +30,23 @@ export function requestBody(mode) {
   return JSON.stringify(body);
 }
 
+/**
+ * The same request in the Responses API, as its clients send it: `store`
+ * left to its default (true), so every answer is also written for
+ * `previous_response_id`. Bentoo translates it to a Chat Completions request,
+ * the same as requestBody's, for the fake upstream.
+ */
+export function responsesRequestBody(mode) {
+  const body = { model: BENCH_MODEL, max_output_tokens: 64, input: PROMPT };
+  if (mode === "stream") body.stream = true;
+  return JSON.stringify(body);
+}
+
+/** The request body a target is loaded with: its own surface's, else the Chat Completions one. */
+export function bodyFor(instance, mode) {
+  return (instance.requestBody ?? requestBody)(mode);
+}
+
 /** The fake upstream in its own process, answering after `delayMs`. */
 export async function startUpstream(delayMs, context) {
   const handle = await startChild({
@@ -89,6 +106,17 @@ const embedded = {
   label: "bentoo sqlite+memory",
   start: (upstream, context) =>
     startBentoo("bentoo-embedded", upstream, context, `sqlite:${join(context.workDirectory, `bentoo-${randomBytes(4).toString("hex")}.db`)}`, null),
+};
+
+/** Bentoo as `embedded`, called on `/v1/responses`: the Responses API translated to the Chat Completions upstream. */
+const embeddedResponses = {
+  id: "responses",
+  label: "bentoo sqlite+memory, /v1/responses",
+  start: (upstream, context) =>
+    startBentoo("bentoo-responses", upstream, context, `sqlite:${join(context.workDirectory, `bentoo-${randomBytes(4).toString("hex")}.db`)}`, null, {
+      path: "/v1/responses",
+      requestBody: responsesRequestBody,
+    }),
 };
 
 /**
@@ -171,7 +199,7 @@ const postgresRedis = {
 
 /** The targets of a run, in order; the Postgres one only when `context.postgres` is set. */
 export function targetsFor(context, only) {
-  const references = [direct, bareProxy, fastifyProxy, leanGateway, embedded];
+  const references = [direct, bareProxy, fastifyProxy, leanGateway, embedded, embeddedResponses];
   const all = context.postgres === null ? references : [...references, leanGatewayPostgres, postgresRedis];
   return only === null ? all : all.filter((target) => target.id === "direct" || only.includes(target.id));
 }
@@ -202,7 +230,8 @@ function cpuProfile(name, context) {
   return { profile, profileFlags: ["--cpu-prof", "--cpu-prof-dir", context.profileDirectory, `--cpu-prof-name=${basename(profile.path)}`] };
 }
 
-async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
+/** `surface`: the endpoint the load goes to and its request body, when not Chat Completions. */
+async function startBentoo(name, upstream, context, databaseUrl, redisUrl, surface = { path: "/v1/chat/completions", requestBody }) {
   const redisPrefix = `bentoo-bench:${randomBytes(4).toString("hex")}:`;
   const stopGateway = async (handle) => {
     await stopChild(handle);
@@ -242,13 +271,14 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
   try {
     const call = (method, path, body) => adminCall(baseUrl, adminToken, method, path, body);
     const { accountId, apiKey } = await provisionBenchAccount(call, notes);
-    const url = `${baseUrl}/v1/chat/completions`;
+    const url = `${baseUrl}${surface.path}`;
     const headers = { ...JSON_HEADERS, authorization: `Bearer ${apiKey}` };
-    await checkRateLimitHeaders(url, headers, notes);
+    await checkRateLimitHeaders(url, headers, surface.requestBody("json"), notes);
     return {
       pid: handle.pid,
       url,
       headers,
+      requestBody: surface.requestBody,
       notes,
       profile,
       stop: () => stopGateway(handle),
@@ -262,8 +292,8 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
 }
 
 /** A live answer must carry OpenAI's rate-limit headers; without them the run is not "every feature on". */
-async function checkRateLimitHeaders(url, headers, notes) {
-  const response = await fetch(url, { method: "POST", headers, body: requestBody("json"), signal: AbortSignal.timeout(10_000) });
+async function checkRateLimitHeaders(url, headers, body, notes) {
+  const response = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
   await response.text();
   const limit = response.headers.get("x-ratelimit-limit-requests");
   notes.push(
