@@ -15,7 +15,7 @@ import { selectLoadGenerator } from "./lib/load-generator.mjs";
 import { parseOptions, USAGE, UsageError } from "./lib/options.mjs";
 import { addLatencyOverDirect, errorCount, evaluateFloor, evaluateTargets, printReport } from "./lib/report.mjs";
 import { probeTarget, SequentialProbe } from "./lib/sequential-client.mjs";
-import { bodyFor, startUpstream, targetsFor } from "./lib/targets.mjs";
+import { requestBody, startUpstream, targetsFor } from "./lib/targets.mjs";
 
 const benchDirectory = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = resolve(benchDirectory, "..");
@@ -38,7 +38,7 @@ async function stopTracked(stop) {
 }
 
 function loadRequest(instance, options, mode) {
-  return { url: instance.url, headers: instance.headers, body: bodyFor(instance, mode), connections: options.connections };
+  return { url: instance.url, headers: instance.headers, body: requestBody(mode), connections: options.connections };
 }
 
 /**
@@ -191,11 +191,7 @@ async function finishTarget(target, instance, delayMs, results) {
  */
 async function measureUnloaded(alive, options, results) {
   const probes = alive.flatMap(({ target, instance }) =>
-    ["json", "stream"].map((mode) => ({
-      target,
-      mode,
-      probe: new SequentialProbe({ url: instance.url, headers: instance.headers, body: bodyFor(instance, mode) }),
-    })),
+    ["json", "stream"].map((mode) => ({ target, mode, probe: new SequentialProbe({ url: instance.url, headers: instance.headers, body: requestBody(mode) }) })),
   );
   const deadline = Date.now() + UNLOADED_BUDGET_MS;
   try {

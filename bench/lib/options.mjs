@@ -15,7 +15,7 @@ export const USAGE = `Usage: node bench/run.mjs [options]
                           (default $BENTOO_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/postgres)
   --redis-url <url>       (default $BENTOO_TEST_REDIS_URL or redis://127.0.0.1:6379)
   --no-postgres           skip the Postgres+Redis target
-  --only <ids>            comma-separated subset of bare,fastify,lean,embedded,responses,lean-postgres,postgres (direct always runs)
+  --only <ids>            comma-separated subset of bare,fastify,lean,embedded,lean-postgres,postgres (direct always runs)
   --load-generator <name> autocannon or wrk (default: autocannon when installed, else wrk)
   --profile               run Bentoo and the feature floor under --cpu-prof; profiles go to bench/results/profiles/
   --help
@@ -68,8 +68,7 @@ function checkedOptions(argv, environment) {
   }
   const only = values.only === undefined ? null : values.only.split(",").map((id) => id.trim());
   for (const id of only ?? [])
-    if (!["direct", "bare", "fastify", "lean", "embedded", "responses", "lean-postgres", "postgres"].includes(id))
-      throw new UsageError(`--only: unknown target "${id}"`);
+    if (!["direct", "bare", "fastify", "lean", "embedded", "lean-postgres", "postgres"].includes(id)) throw new UsageError(`--only: unknown target "${id}"`);
   const requests = positiveNumber(values.requests ?? (smoke ? "200" : "2000"), "requests", { integer: true });
   return {
     help: values.help,

@@ -106,11 +106,6 @@ export function evaluateTargets(runs, unloaded) {
     const rps = ratio("postgres", mode, "rps");
     results.push(verdict(`postgres+redis req/s ÷ bare proxy, ${mode}`, rps, "≥ 70 %", (value) => value >= 0.7, percent(rps)));
   }
-  // A translated surface against the passthrough, in the same run: /v1/responses ÷ /v1/chat/completions.
-  for (const mode of ["json", "stream"]) {
-    const rps = (load("responses", mode)?.rps ?? Number.NaN) / (load("embedded", mode)?.rps ?? Number.NaN);
-    results.push(verdict(`/v1/responses req/s ÷ embedded's /v1/chat/completions, ${mode}`, rps, "≥ 70 %", (value) => value >= 0.7, percent(rps)));
-  }
   return results;
 }
 
@@ -130,7 +125,6 @@ export function evaluateFloor(runs, unloaded) {
     ["fastify", "bare"],
     ["lean", "bare"],
     ["embedded", "lean"],
-    ["responses", "embedded"],
     ["lean-postgres", "bare"],
     ["postgres", "lean-postgres"],
   ]) {

@@ -8,14 +8,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { deleteRedisKeys } from "@bentoo/test-kit";
 import { startChild, stopChild } from "./children.mjs";
+import { BENCH_MODELS, ROUTES } from "./routes.mjs";
 import { createBenchDatabase } from "./services.mjs";
 
-const LISTENING = /listening (http:\/\/\S+)/;
+const LISTENING = /listening (http:\/\/\S+) anthropic (http:\/\/\S+) gemini (http:\/\/\S+)/;
 const GATEWAY_READY = /Bentoo is serving on (http:\/\/\S+)/;
-const BENCH_MODEL = "fake/bench";
 const JSON_HEADERS = { "content-type": "application/json" };
-// About 20 words, so a stream carries 29 events: role, one per word, finish, usage, [DONE].
-const PROMPT = "Please write a short friendly greeting for the people who run this benchmark of the Bentoo gateway on a small machine today";
 const CREDIT_GRANT_MICROS = 1_000_000_000_000_000;
 
 /**
@@ -25,29 +23,10 @@ const CREDIT_GRANT_MICROS = 1_000_000_000_000_000;
  * Streams ask for usage everywhere, so the upstream sends the same bytes to all.
  */
 export function requestBody(mode) {
-  const body = { model: BENCH_MODEL, max_tokens: 64, messages: [{ role: "user", content: PROMPT }] };
-  if (mode === "stream") Object.assign(body, { stream: true, stream_options: { include_usage: true } });
-  return JSON.stringify(body);
+  return ROUTES.chat.body(mode);
 }
 
-/**
- * The same request in the Responses API, as its clients send it: `store`
- * left to its default (true), so every answer is also written for
- * `previous_response_id`. Bentoo translates it to a Chat Completions request,
- * the same as requestBody's, for the fake upstream.
- */
-export function responsesRequestBody(mode) {
-  const body = { model: BENCH_MODEL, max_output_tokens: 64, input: PROMPT };
-  if (mode === "stream") body.stream = true;
-  return JSON.stringify(body);
-}
-
-/** The request body a target is loaded with: its own surface's, else the Chat Completions one. */
-export function bodyFor(instance, mode) {
-  return (instance.requestBody ?? requestBody)(mode);
-}
-
-/** The fake upstream in its own process, answering after `delayMs`. */
+/** The fake upstreams in their own process, the OpenAI-compatible one answering after `delayMs`. */
 export async function startUpstream(delayMs, context) {
   const handle = await startChild({
     name: `upstream-${delayMs}ms`,
@@ -55,8 +34,8 @@ export async function startUpstream(delayMs, context) {
     logDirectory: context.logDirectory,
     readyPattern: LISTENING,
   });
-  const url = handle.ready[1];
-  return { pid: handle.pid, url, origin: new URL(url).origin, stop: () => stopChild(handle, 0) };
+  const [, url, anthropicUrl, geminiUrl] = handle.ready;
+  return { pid: handle.pid, url, anthropicUrl, geminiUrl, origin: new URL(url).origin, stop: () => stopChild(handle, 0) };
 }
 
 const direct = {
@@ -106,17 +85,6 @@ const embedded = {
   label: "bentoo sqlite+memory",
   start: (upstream, context) =>
     startBentoo("bentoo-embedded", upstream, context, `sqlite:${join(context.workDirectory, `bentoo-${randomBytes(4).toString("hex")}.db`)}`, null),
-};
-
-/** Bentoo as `embedded`, called on `/v1/responses`: the Responses API translated to the Chat Completions upstream. */
-const embeddedResponses = {
-  id: "responses",
-  label: "bentoo sqlite+memory, /v1/responses",
-  start: (upstream, context) =>
-    startBentoo("bentoo-responses", upstream, context, `sqlite:${join(context.workDirectory, `bentoo-${randomBytes(4).toString("hex")}.db`)}`, null, {
-      path: "/v1/responses",
-      requestBody: responsesRequestBody,
-    }),
 };
 
 /**
@@ -199,7 +167,7 @@ const postgresRedis = {
 
 /** The targets of a run, in order; the Postgres one only when `context.postgres` is set. */
 export function targetsFor(context, only) {
-  const references = [direct, bareProxy, fastifyProxy, leanGateway, embedded, embeddedResponses];
+  const references = [direct, bareProxy, fastifyProxy, leanGateway, embedded];
   const all = context.postgres === null ? references : [...references, leanGatewayPostgres, postgresRedis];
   return only === null ? all : all.filter((target) => target.id === "direct" || only.includes(target.id));
 }
@@ -230,17 +198,25 @@ function cpuProfile(name, context) {
   return { profile, profileFlags: ["--cpu-prof", "--cpu-prof-dir", context.profileDirectory, `--cpu-prof-name=${basename(profile.path)}`] };
 }
 
-/** `surface`: the endpoint the load goes to and its request body, when not Chat Completions. */
-async function startBentoo(name, upstream, context, databaseUrl, redisUrl, surface = { path: "/v1/chat/completions", requestBody }) {
+async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
   const redisPrefix = `bentoo-bench:${randomBytes(4).toString("hex")}:`;
   const stopGateway = async (handle) => {
     await stopChild(handle);
     if (redisUrl !== null) await deleteRedisKeys(redisUrl, redisPrefix);
   };
   const catalogPath = join(context.workDirectory, `${name}-catalog.json`);
+  const prices = { input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 8192 };
   const catalog = {
-    providers: [{ id: "fake", type: "openai", base_url: upstream.url, api_key_env: null }],
-    models: [{ id: BENCH_MODEL, provider: "fake", upstream_model: "bench-model", input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 8192 }],
+    providers: [
+      { id: "fake", type: "openai", base_url: upstream.url, api_key_env: null },
+      { id: "fake-anthropic", type: "anthropic", base_url: upstream.anthropicUrl, api_key_env: null },
+      { id: "fake-gemini", type: "gemini", base_url: upstream.geminiUrl, api_key_env: null },
+    ],
+    models: [
+      { id: BENCH_MODELS.openai, provider: "fake", upstream_model: "bench-model", ...prices },
+      { id: BENCH_MODELS.anthropic, provider: "fake-anthropic", upstream_model: "claude-bench", ...prices },
+      { id: BENCH_MODELS.gemini, provider: "fake-gemini", upstream_model: "gemini-bench", ...prices },
+    ],
   };
   writeFileSync(catalogPath, JSON.stringify(catalog));
   const adminToken = randomBytes(24).toString("hex");
@@ -271,14 +247,14 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl, surfa
   try {
     const call = (method, path, body) => adminCall(baseUrl, adminToken, method, path, body);
     const { accountId, apiKey } = await provisionBenchAccount(call, notes);
-    const url = `${baseUrl}${surface.path}`;
+    const url = `${baseUrl}/v1/chat/completions`;
     const headers = { ...JSON_HEADERS, authorization: `Bearer ${apiKey}` };
-    await checkRateLimitHeaders(url, headers, surface.requestBody("json"), notes);
+    await checkRateLimitHeaders(url, headers, notes);
     return {
       pid: handle.pid,
       url,
+      baseUrl,
       headers,
-      requestBody: surface.requestBody,
       notes,
       profile,
       stop: () => stopGateway(handle),
@@ -292,8 +268,8 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl, surfa
 }
 
 /** A live answer must carry OpenAI's rate-limit headers; without them the run is not "every feature on". */
-async function checkRateLimitHeaders(url, headers, body, notes) {
-  const response = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
+async function checkRateLimitHeaders(url, headers, notes) {
+  const response = await fetch(url, { method: "POST", headers, body: requestBody("json"), signal: AbortSignal.timeout(10_000) });
   await response.text();
   const limit = response.headers.get("x-ratelimit-limit-requests");
   notes.push(

@@ -40,6 +40,7 @@ describe("catalog", () => {
       timeoutMs: 5000,
       maxRetries: 0,
       maxRetryWaitMs: 250,
+      outputLimitParam: "max_tokens",
     });
     expect(catalog.providers.get("local")).toMatchObject({ maxRetries: 2, maxRetryWaitMs: 5000 });
     expect(catalog.models.get("multi")!.routes).toEqual([

@@ -6,6 +6,7 @@ export { readOpenAiUsage } from "./openai/usage.js";
 export { type Answer, answerContext, type Cancellation, type ClientRequest, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "./provider.js";
 export { type CredentialSource, createProviderRegistry, type ProviderRegistry } from "./registry.js";
 export { SANDBOX_PROVIDER_ID, SandboxAdapter } from "./sandbox/adapter.js";
+export { isSimulatedFailure, SIMULATED_FAILURES, type SimulatedFailure } from "./sandbox/simulate.js";
 export { SseFramer } from "./sse-framer.js";
 export { relayStream, type StreamEnd, type StreamTranslation } from "./stream-relay.js";
 export { countPromptTokens, countRequestTokens, countTokens, type PromptCount, warmTokenizer } from "./tokenizer.js";

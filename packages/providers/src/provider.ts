@@ -1,5 +1,6 @@
 import type { Writable } from "node:stream";
 import type { AnswerContext, AnswerWriter, BentooError, CatalogModel, JsonObject, ModelRequest, ModelRoute, Usage, WireFormat } from "@bentoo/core";
+import type { SimulatedFailure } from "./sandbox/simulate.js";
 
 /** The client's side of a call: what it asked, in its own API and in Bentoo's terms. */
 export interface ClientRequest {
@@ -32,6 +33,8 @@ export interface ProviderCall {
   cancellation: Cancellation;
   /** Bentoo's members of the usage object the client sees (the cost), for answers and usage events. */
   usageExtras(usage: Usage): Record<string, unknown>;
+  /** A failure a test key asked for (`Bentoo-Simulate`); only the sandbox serves test keys, and only it reads this. */
+  simulate?: SimulatedFailure | null;
 }
 
 /** How a stream ended. */

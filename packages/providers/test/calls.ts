@@ -36,7 +36,7 @@ export function modelFor(providerId: string, upstreamModel: string, id = "vendor
 }
 
 export function providerAt(baseUrl: string, id = "fake"): ProviderConfig {
-  return { id, type: "openai", baseUrl, apiKeyEnv: null, timeoutMs: 10_000, maxRetries: 0, maxRetryWaitMs: 0 };
+  return { id, type: "openai", baseUrl, apiKeyEnv: null, timeoutMs: 10_000, maxRetries: 0, maxRetryWaitMs: 0, outputLimitParam: "max_tokens" };
 }
 
 const noAnswers: AnswerWriter = {

@@ -147,7 +147,7 @@ export function buildReply(body: JsonObject, model: string, messages: readonly J
   const content: Block[] = [];
   let output = 0;
   let thinkingTokens = 0;
-  if (isObject(body.thinking) && body.thinking.type === "enabled") {
+  if (isObject(body.thinking) && (body.thinking.type === "enabled" || body.thinking.type === "adaptive")) {
     const thinking = `Fake thinking about: ${userText}`;
     thinkingTokens = countWords(thinking);
     output += thinkingTokens;
@@ -200,10 +200,9 @@ function event(type: string, data: JsonObject): string {
   return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 }
 
-/** Splits text in two halves (at a word boundary when there is one), as a stream's deltas would. */
-function halves(text: string): string[] {
-  const middle = text.indexOf(" ", Math.floor(text.length / 2));
-  return middle === -1 ? [text] : [text.slice(0, middle), text.slice(middle)];
+/** A text block's deltas: one per word (each but the first with its leading space), as Anthropic streams short pieces. */
+function pieces(text: string): string[] {
+  return text.split(/(?= )/).filter((piece) => piece !== "");
 }
 
 /** The stream's events, in order; `cut` stops after the first block's first delta (no message_stop). */
@@ -218,10 +217,10 @@ export function streamEvents(id: number, model: string, reply: Reply, cut = fals
   reply.content.forEach((block, index) => {
     if (block.type === "text") {
       events.push(event("content_block_start", { index, content_block: { type: "text", text: "" } }));
-      for (const text of halves(block.text)) events.push(event("content_block_delta", { index, delta: { type: "text_delta", text } }));
+      for (const text of pieces(block.text)) events.push(event("content_block_delta", { index, delta: { type: "text_delta", text } }));
     } else if (block.type === "thinking") {
       events.push(event("content_block_start", { index, content_block: { type: "thinking", thinking: "" } }));
-      for (const thinking of halves(block.thinking)) events.push(event("content_block_delta", { index, delta: { type: "thinking_delta", thinking } }));
+      for (const thinking of pieces(block.thinking)) events.push(event("content_block_delta", { index, delta: { type: "thinking_delta", thinking } }));
       events.push(event("content_block_delta", { index, delta: { type: "signature_delta", signature: block.signature } }));
     } else {
       events.push(event("content_block_start", { index, content_block: { type: "tool_use", id: block.id, name: block.name, input: {} } }));

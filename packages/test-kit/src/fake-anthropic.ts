@@ -149,13 +149,24 @@ function requestProblem(body: JsonObject): string | null {
     previousToolUses = toolUses;
   }
   const thinking = body.thinking;
+  if (isObject(thinking) && thinking.type === "adaptive") {
+    if (thinking.budget_tokens !== undefined) return "thinking.adaptive.budget_tokens: Extra inputs are not permitted";
+  }
+  const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
+  if (effort !== undefined && !["low", "medium", "high", "max"].includes(String(effort)))
+    return "output_config.effort: Input should be 'low', 'medium', 'high' or 'max'";
   if (isObject(thinking) && thinking.type === "enabled") {
+    if (ADAPTIVE_ONLY.test(String(body.model)))
+      return `thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.`;
     const budget = thinking.budget_tokens;
     if (typeof budget !== "number" || budget < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
     if (budget >= body.max_tokens) return "`max_tokens` must be greater than `thinking.budget_tokens`";
   }
   return null;
 }
+
+/** Models that refuse fixed thinking budgets (Claude Opus 4.7 and later, as Anthropic documents): adaptive thinking only. */
+const ADAPTIVE_ONLY = /^claude-opus-(?:4-(?:[7-9]|[1-9]\d)|[5-9])(?!\d)/;
 
 function sendError(response: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   sendJson(response, status, errorBody(type, message), headers);

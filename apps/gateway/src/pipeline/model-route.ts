@@ -12,6 +12,7 @@ import { estimateRequest } from "./estimate.js";
 import { newMeter, type RequestMeter } from "./request-meter.js";
 import { routeCall } from "./route.js";
 import { settleRequest } from "./settle.js";
+import { requestedSimulation, simulatedRefusal } from "./simulate.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -71,7 +72,10 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const state = dialect.open === undefined ? null : await dialect.open(received, { accountId: account.id, requestId: request.id, model });
     const parsed = state?.parsed ?? received;
     const sandbox = key.mode === "test";
+    const simulate = requestedSimulation(request, sandbox);
     const estimate = estimateRequest(parsed.request, model, dialect.parameterNames);
+    const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
+    if (refusal !== null) throw refusal;
     const admission = await admit(deps, reply, account, estimate, !sandbox);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     const exchange: Exchange = { request, dialect, model, sandbox, meter, admission };
@@ -80,6 +84,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     let answer: Answer;
     try {
       const call = providerCall(exchange, parsed, state?.answers ?? dialect.answers, new ClientDisconnect(raw));
+      call.simulate = simulate;
       answer = await routeCall(deps.providers, deps.catalog.providers, call, sandbox, meter);
     } catch (error) {
       finish(deps, exchange, null, started);

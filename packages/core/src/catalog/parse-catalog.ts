@@ -1,5 +1,14 @@
 import { usdToMicros } from "../money.js";
-import { type Catalog, type CatalogModel, type ModelRoute, PROVIDER_TYPES, type ProviderConfig, type ProviderType } from "./types.js";
+import {
+  type Catalog,
+  type CatalogModel,
+  type ModelRoute,
+  OUTPUT_LIMIT_PARAMS,
+  type OutputLimitParam,
+  PROVIDER_TYPES,
+  type ProviderConfig,
+  type ProviderType,
+} from "./types.js";
 
 /** A catalog file that does not validate; the message names the bad field. */
 export class CatalogError extends Error {
@@ -84,7 +93,19 @@ function parseProvider(raw: unknown, where: string): ProviderConfig {
   const timeoutMs = optionalPositiveInteger(raw, "timeout_ms", where) ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
   const maxRetries = optionalInteger(raw, "max_retries", where, 0, MAX_RETRIES_LIMIT) ?? DEFAULT_MAX_RETRIES;
   const maxRetryWaitMs = optionalInteger(raw, "max_retry_wait_ms", where, 0, 600_000) ?? DEFAULT_MAX_RETRY_WAIT_MS;
-  return { id, type: type as ProviderType, baseUrl: baseUrl.replace(/\/+$/, ""), apiKeyEnv, timeoutMs, maxRetries, maxRetryWaitMs };
+  const outputLimitParam = optionalString(raw, "output_limit_param", where) ?? "max_tokens";
+  if (!(OUTPUT_LIMIT_PARAMS as readonly string[]).includes(outputLimitParam))
+    throw new CatalogError(`${where}.output_limit_param must be one of: ${OUTPUT_LIMIT_PARAMS.join(", ")}`);
+  return {
+    id,
+    type: type as ProviderType,
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    apiKeyEnv,
+    timeoutMs,
+    maxRetries,
+    maxRetryWaitMs,
+    outputLimitParam: outputLimitParam as OutputLimitParam,
+  };
 }
 
 function parseRoutes(raw: Json, where: string, providers: ReadonlyMap<string, ProviderConfig>): ModelRoute[] {

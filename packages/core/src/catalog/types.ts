@@ -19,7 +19,17 @@ export interface ProviderConfig {
   maxRetries: number;
   /** Longest those retries may wait in all (ms): a longer Retry-After moves on to the next route at once. */
   maxRetryWaitMs: number;
+  /**
+   * Which Chat Completions member carries the output limit when Bentoo writes the
+   * request itself (a client of another API): `max_tokens`, which every
+   * compatible server knows, or `max_completion_tokens`, which OpenAI's
+   * reasoning models require. Only `openai` providers use it.
+   */
+  outputLimitParam: OutputLimitParam;
 }
+
+export const OUTPUT_LIMIT_PARAMS = ["max_tokens", "max_completion_tokens"] as const;
+export type OutputLimitParam = (typeof OUTPUT_LIMIT_PARAMS)[number];
 
 export interface ModelRoute {
   providerId: string;

@@ -2,6 +2,7 @@ import type { Writable } from "node:stream";
 import { basicUsage, type ModelResponse, type StreamEvent } from "@bentoo/core";
 import { type Answer, answerContext, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "../provider.js";
 import { sandboxAnswer } from "./answer.js";
+import { simulatedStreamBreak, simulatedUpstreamFailure } from "./simulate.js";
 
 export const SANDBOX_PROVIDER_ID = "sandbox";
 
@@ -44,10 +45,20 @@ async function write(destination: Writable, text: string): Promise<boolean> {
   });
 }
 
+/** The answer stopped by a content filter, as providers report one: no text, finish reason `content_filter`. */
+function filtered(response: ModelResponse): ModelResponse {
+  return {
+    ...response,
+    choices: response.choices.map((choice) => ({ ...choice, text: null, reasoning: null, toolCalls: [], finishReason: "content_filter" })),
+    usage: { ...response.usage, outputTokens: 0, reasoningTokens: 0 },
+  };
+}
+
 /**
  * Serves every `test`-mode key: deterministic answers made in Bentoo's own terms
  * and written in the client's API like any translated provider's, with real token
- * counts, never a network call and never a charge.
+ * counts, never a network call and never a charge. A call's `simulate` makes it
+ * fail as a provider would (simulate.ts).
  */
 export class SandboxAdapter implements ProviderAdapter {
   readonly providerId = SANDBOX_PROVIDER_ID;
@@ -55,14 +66,24 @@ export class SandboxAdapter implements ProviderAdapter {
   constructor(private readonly now: () => number = Date.now) {}
 
   async send(call: ProviderCall): Promise<Answer> {
-    const response = sandboxAnswer(call.client.request, call.model.id, Math.floor(this.now() / 1000));
+    const simulate = call.simulate ?? null;
+    const failure = simulate === null ? null : simulatedUpstreamFailure(simulate, call.client.stream);
+    if (failure !== null) throw failure;
+    const answered = sandboxAnswer(call.client.request, call.model.id, Math.floor(this.now() / 1000));
+    const response = simulate === "content_filter" ? filtered(answered) : answered;
     const context = answerContext(call);
     if (!call.client.stream) return { kind: "json", usage: response.usage, body: () => call.client.answers.json(response, context) };
     return {
       kind: "stream",
       pipeTo: async (destination): Promise<StreamOutcome> => {
         const writer = call.client.answers.stream(context);
-        for (const event of streamEvents(response)) {
+        const events = streamEvents(response);
+        // A simulated break comes after about half of the answer, before its finish and usage.
+        const breakAt = simulate === "stream_interrupted" ? Math.max(1, Math.floor((events.length - 2) / 2)) : events.length;
+        for (const [index, event] of events.entries()) {
+          if (index === breakAt) {
+            return { usage: basicUsage(response.usage.inputTokens, 0), completed: false, failure: simulatedStreamBreak(), clientAborted: false };
+          }
           if (call.cancellation.cancelled || !(await write(destination, writer.event(event)))) {
             return { usage: basicUsage(response.usage.inputTokens, 0), completed: false, failure: null, clientAborted: true };
           }
