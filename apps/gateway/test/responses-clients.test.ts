@@ -1,6 +1,6 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { parseCatalog } from "@bentoo/core";
-import { type FakeAnthropic, startFakeAnthropic } from "@bentoo/test-kit";
+import { type FakeAnthropic, type FakeGemini, startFakeAnthropic, startFakeGemini } from "@bentoo/test-kit";
 import { type AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool as langchainTool } from "@langchain/core/tools";
 import { ChatOpenAI } from "@langchain/openai";
@@ -10,6 +10,7 @@ import { z } from "zod";
 import { createTestApp, type TestApp } from "./helpers.js";
 
 const ANTHROPIC_KEY = "sk-ant-fake-upstream-0123456789";
+const GEMINI_KEY = "AIza-fake-gemini-key-0123456789";
 /** The fake Anthropic calls a forced tool with `{"query": <the question>}`; the sandbox fills the schema in. */
 const Lookup = z.object({ query: z.string() });
 const Report = z.object({ city: z.string(), celsius: z.number() });
@@ -17,11 +18,12 @@ const Report = z.object({ city: z.string(), celsius: z.number() });
 /**
  * The clients people point at OpenAI's Responses API, unmodified, pointed at
  * Bentoo: the Vercel AI SDK's default `openai(model)` provider and LangChain's
- * ChatOpenAI with `useResponsesApi`. On a test key (the sandbox) and on a live
- * key served by an `anthropic` provider (a fake upstream).
+ * ChatOpenAI with `useResponsesApi`. On a test key (the sandbox) and on live
+ * keys served by an `anthropic` and a `gemini` provider (fake upstreams).
  */
 describe("Responses API clients against Bentoo", () => {
   let anthropic: FakeAnthropic;
+  let gemini: FakeGemini;
   let t: TestApp;
   let baseURL: string;
   /** The paths the clients called, to show they speak the Responses API. */
@@ -36,21 +38,19 @@ describe("Responses API clients against Bentoo", () => {
 
   beforeAll(async () => {
     anthropic = await startFakeAnthropic({ apiKey: ANTHROPIC_KEY });
+    gemini = await startFakeGemini({ apiKey: GEMINI_KEY });
+    const prices = { input_price_per_mtok: 3, output_price_per_mtok: 15, context_length: 200_000, max_output_tokens: 1000 };
     const catalog = parseCatalog({
-      providers: [{ id: "claude", type: "anthropic", base_url: anthropic.url, api_key_env: "ANTHROPIC_KEY", max_retries: 0 }],
+      providers: [
+        { id: "claude", type: "anthropic", base_url: anthropic.url, api_key_env: "ANTHROPIC_KEY", max_retries: 0 },
+        { id: "google", type: "gemini", base_url: gemini.url, api_key_env: "GEMINI_KEY", max_retries: 0 },
+      ],
       models: [
-        {
-          id: "claude/sonnet",
-          provider: "claude",
-          upstream_model: "claude-test",
-          input_price_per_mtok: 3,
-          output_price_per_mtok: 15,
-          context_length: 200_000,
-          max_output_tokens: 1000,
-        },
+        { id: "claude/sonnet", provider: "claude", upstream_model: "claude-test", ...prices },
+        { id: "google/flash", provider: "google", upstream_model: "gemini-2.5-flash", ...prices },
       ],
     });
-    t = await createTestApp({ catalog, credentials: { ANTHROPIC_KEY } });
+    t = await createTestApp({ catalog, credentials: { ANTHROPIC_KEY, GEMINI_KEY } });
     await t.app.listen({ host: "127.0.0.1", port: 0 });
     const address = t.app.server.address();
     if (typeof address !== "object" || address === null) throw new Error("no address");
@@ -59,14 +59,16 @@ describe("Responses API clients against Bentoo", () => {
   afterAll(async () => {
     await t?.dispose();
     await anthropic?.close();
+    await gemini?.close();
   });
 
   const cases = [
-    { name: "a test key (sandbox)", mode: "test" as const, answer: 'Sandbox answer from claude/sonnet to "' },
-    { name: "a live key (anthropic provider)", mode: "live" as const, answer: "Fake answer to: " },
+    { name: "a test key (sandbox)", mode: "test" as const, model: "claude/sonnet", answer: 'Sandbox answer from claude/sonnet to "' },
+    { name: "a live key (anthropic provider)", mode: "live" as const, model: "claude/sonnet", answer: "Fake answer to: " },
+    { name: "a live key (gemini provider)", mode: "live" as const, model: "google/flash", answer: "Fake Gemini answer to: " },
   ];
 
-  describe.each(cases)("the Vercel AI SDK's default openai provider, on $name", ({ mode, answer }) => {
+  describe.each(cases)("the Vercel AI SDK's default openai provider, on $name", ({ mode, model, answer }) => {
     let openai: ReturnType<typeof createOpenAI>;
     let accountId: string;
     let calls = 0;
@@ -86,11 +88,11 @@ describe("Responses API clients against Bentoo", () => {
 
     it("generateText and streamText", async () => {
       paths.length = 0;
-      const generated = await generateText({ model: openai("claude/sonnet"), system: "Be brief.", prompt: "Hello there" });
+      const generated = await generateText({ model: openai(model), system: "Be brief.", prompt: "Hello there" });
       expect(generated.text).toContain(`${answer}Hello there`);
       expect(generated.usage.inputTokens).toBeGreaterThan(0);
       expect(generated.finishReason).toBe("stop");
-      const streamed = streamText({ model: openai("claude/sonnet"), system: "Be brief.", prompt: "Hello there" });
+      const streamed = streamText({ model: openai(model), system: "Be brief.", prompt: "Hello there" });
       let text = "";
       for await (const delta of streamed.textStream) text += delta;
       expect(text).toBe(generated.text);
@@ -100,7 +102,7 @@ describe("Responses API clients against Bentoo", () => {
 
     it("runs a tool and answers with its result, and goes on from an earlier answer (item_reference)", async () => {
       const result = await generateText({
-        model: openai("claude/sonnet"),
+        model: openai(model),
         prompt: "Weather in Paris?",
         tools: { weather: tool({ description: "The weather in a city", inputSchema: Lookup, execute: async ({ query }) => ({ query, celsius: 18 }) }) },
         prepareStep: ({ stepNumber }) => (stepNumber === 0 ? { toolChoice: "required" } : { toolChoice: "none" }),
@@ -111,15 +113,15 @@ describe("Responses API clients against Bentoo", () => {
       expect(result.steps[0]!.toolResults[0]!.output).toMatchObject({ celsius: 18 });
       expect(result.text).not.toBe("");
       // The next turn carries the earlier assistant message as an item_reference to Bentoo's stored item.
-      const first = await generateText({ model: openai("claude/sonnet"), prompt: "My name is Ada." });
+      const first = await generateText({ model: openai(model), prompt: "My name is Ada." });
       const messages: ModelMessage[] = [{ role: "user", content: "My name is Ada." }, ...first.response.messages, { role: "user", content: "And yours?" }];
-      const next = await generateText({ model: openai("claude/sonnet"), messages });
+      const next = await generateText({ model: openai(model), messages });
       expect(JSON.parse(bodies.at(-1)!).input[1]).toEqual({ type: "item_reference", id: expect.stringMatching(/^msg_/) });
       expect(next.text).toContain("And yours?");
     });
 
     it("generateObject with a schema (text.format json_schema)", async () => {
-      const { object } = await generateObject({ model: openai("claude/sonnet"), schema: Report, prompt: "Weather in Paris as JSON" });
+      const { object } = await generateObject({ model: openai(model), schema: Report, prompt: "Weather in Paris as JSON" });
       expect(Report.parse(object)).toEqual(object);
     });
 
@@ -131,12 +133,12 @@ describe("Responses API clients against Bentoo", () => {
     });
   });
 
-  describe.each(cases)("LangChain's ChatOpenAI with useResponsesApi, on $name", ({ mode, answer }) => {
+  describe.each(cases)("LangChain's ChatOpenAI with useResponsesApi, on $name", ({ mode, model, answer }) => {
     let chat: ChatOpenAI;
 
     beforeAll(async () => {
       const { key } = await t.seedAccount({ mode, balanceMicros: mode === "live" ? 10_000_000 : undefined });
-      chat = new ChatOpenAI({ model: "claude/sonnet", apiKey: key, useResponsesApi: true, maxRetries: 0, configuration: { baseURL, fetch: recordingFetch } });
+      chat = new ChatOpenAI({ model, apiKey: key, useResponsesApi: true, maxRetries: 0, configuration: { baseURL, fetch: recordingFetch } });
     });
 
     it("invokes and streams", async () => {

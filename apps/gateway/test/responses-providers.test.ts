@@ -1,5 +1,13 @@
 import { parseCatalog } from "@bentoo/core";
-import { type FakeAnthropic, type FakeGemini, startFakeAnthropic, startFakeGemini, storageTargets } from "@bentoo/test-kit";
+import {
+  type FakeAnthropic,
+  type FakeGemini,
+  type FakeUpstream,
+  startFakeAnthropic,
+  startFakeGemini,
+  startFakeUpstream,
+  storageTargets,
+} from "@bentoo/test-kit";
 import OpenAI from "openai";
 import type { Response as OpenAIResponse, ResponseUsage } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -18,13 +26,14 @@ const WEATHER = {
   strict: false,
 };
 
-function catalogFor(anthropic: FakeAnthropic, gemini: FakeGemini) {
+function catalogFor(anthropic: FakeAnthropic, gemini: FakeGemini, openai: FakeUpstream) {
   const prices = { input_price_per_mtok: INPUT_MICROS, output_price_per_mtok: OUTPUT_MICROS, context_length: 100_000, max_output_tokens: 1000 };
   const model = (id: string, provider: string, upstream: string) => ({ id, provider, upstream_model: upstream, ...prices });
   return parseCatalog({
     providers: [
       { id: "claude", type: "anthropic", base_url: anthropic.url, api_key_env: "ANTHROPIC_KEY", max_retries: 0 },
       { id: "google", type: "gemini", base_url: gemini.url, api_key_env: "GEMINI_KEY", max_retries: 0 },
+      { id: "compatible", type: "openai", base_url: openai.url, api_key_env: null, max_retries: 0 },
     ],
     models: [
       model("claude/sonnet", "claude", "claude-test"),
@@ -34,6 +43,9 @@ function catalogFor(anthropic: FakeAnthropic, gemini: FakeGemini) {
       model("google/flash", "google", "gemini-2.5-flash"),
       model("google/tools", "google", "fake-tools"),
       model("google/drop", "google", "fake-drop-stream"),
+      model("compatible/chat", "compatible", "gpt-4o-mini"),
+      model("compatible/tools", "compatible", "fake-tools"),
+      model("compatible/drop", "compatible", "fake-drop-stream"),
     ],
   });
 }
@@ -62,22 +74,57 @@ function sseEvents(body: string): SseEvent[] {
     );
 }
 
+/**
+ * Each provider type's fake answers the tool's output with it (`afterTool`), except the
+ * OpenAI-compatible one, which answers the last user message; only the Anthropic and
+ * Gemini fakes honour a JSON schema.
+ */
 const PROVIDERS = [
-  { name: "anthropic", chat: "claude/sonnet", tools: "claude/tools", drop: "claude/drop", answer: "Fake answer to: " },
-  { name: "gemini", chat: "google/flash", tools: "google/tools", drop: "google/drop", answer: "Fake Gemini answer to: " },
+  {
+    name: "anthropic",
+    id: "claude",
+    chat: "claude/sonnet",
+    tools: "claude/tools",
+    drop: "claude/drop",
+    answer: "Fake answer to: ",
+    afterTool: "eighteen degrees",
+    schemas: true,
+  },
+  {
+    name: "gemini",
+    id: "google",
+    chat: "google/flash",
+    tools: "google/tools",
+    drop: "google/drop",
+    answer: "Fake Gemini answer to: ",
+    afterTool: "eighteen degrees",
+    schemas: true,
+  },
+  {
+    name: "openai",
+    id: "compatible",
+    chat: "compatible/chat",
+    tools: "compatible/tools",
+    drop: "compatible/drop",
+    answer: "Fake answer to: ",
+    afterTool: "Weather in Paris?",
+    schemas: false,
+  },
 ] as const;
 
-/** Live keys through the Responses API, served by the native Anthropic and Gemini provider types (fake upstreams). */
-describe("the Responses API on live keys, translated for anthropic and gemini providers", () => {
+/** Live keys through the Responses API, served by every provider type, translated (fake upstreams). */
+describe("the Responses API on live keys, translated for anthropic, gemini and openai providers", () => {
   let anthropic: FakeAnthropic;
   let gemini: FakeGemini;
+  let openai: FakeUpstream;
   let t: TestApp;
   let baseURL: string;
 
   beforeAll(async () => {
     anthropic = await startFakeAnthropic({ apiKey: ANTHROPIC_KEY, chunkIntervalMs: 100 });
     gemini = await startFakeGemini({ apiKey: GEMINI_KEY });
-    t = await createTestApp({ catalog: catalogFor(anthropic, gemini), credentials: { ANTHROPIC_KEY, GEMINI_KEY } });
+    openai = await startFakeUpstream();
+    t = await createTestApp({ catalog: catalogFor(anthropic, gemini, openai), credentials: { ANTHROPIC_KEY, GEMINI_KEY } });
     await t.app.listen({ host: "127.0.0.1", port: 0 });
     const address = t.app.server.address();
     if (typeof address !== "object" || address === null) throw new Error("no address");
@@ -87,6 +134,7 @@ describe("the Responses API on live keys, translated for anthropic and gemini pr
     await t?.dispose();
     await anthropic?.close();
     await gemini?.close();
+    await openai?.close();
   });
 
   async function requestRecords(accountId: string) {
@@ -115,7 +163,7 @@ describe("the Responses API on live keys, translated for anthropic and gemini pr
     const granted = 50_000_000;
     let requests = 0;
     const answered: number[] = [];
-    const upstream = () => (provider.name === "anthropic" ? anthropic.requests : gemini.requests);
+    const upstream = () => ({ anthropic: anthropic.requests, gemini: gemini.requests, openai: openai.requests })[provider.name];
 
     beforeAll(async () => {
       const seeded = await t.seedAccount({ mode: "live", balanceMicros: granted });
@@ -156,19 +204,19 @@ describe("the Responses API on live keys, translated for anthropic and gemini pr
       const second = charged(
         await client.responses
           .stream({
-            model: provider.tools,
+            model: provider.chat,
             previous_response_id: first.id,
             input: [{ type: "function_call_output", call_id: call.call_id, output: "eighteen degrees" }],
             tools: [WEATHER],
           })
           .finalResponse(),
       );
-      expect(second.output_text).toContain("eighteen degrees");
+      expect(second.output_text).toContain(provider.afterTool);
       const sent = JSON.stringify(upstream().at(-1)!.body);
       for (const expected of ["Weather in Paris?", "weather", "eighteen degrees"]) expect(sent).toContain(expected);
     });
 
-    it("answers in a json_schema text format", async () => {
+    it.runIf(provider.schemas)("answers in a json_schema text format", async () => {
       const schema = {
         type: "object",
         properties: { city: { type: "string" }, celsius: { type: "number" } },
@@ -205,9 +253,7 @@ describe("the Responses API on live keys, translated for anthropic and gemini pr
 
     it("leaves exactly one audit record per request, and moves the balance by exactly what the answers cost", async () => {
       const audit = await expectExactBooks(accountId, granted, requests, answered);
-      expect(audit.filter((record) => record.model !== null).every((record) => record.provider === (provider.name === "anthropic" ? "claude" : "google"))).toBe(
-        true,
-      );
+      expect(new Set(audit.filter((record) => record.model !== null).map((record) => record.provider))).toEqual(new Set([provider.id]));
     });
   });
 
