@@ -1,11 +1,12 @@
 import { builtinCatalog } from "@bentoo/core";
+import { parseConfig } from "@bentoo/gateway";
 import { sql } from "kysely";
 import OpenAI from "openai";
 import { zodTextFormat } from "openai/helpers/zod";
 import type { ResponseInputItem, ResponseStreamEvent } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestApp, type TestApp } from "./helpers.js";
+import { bearer, createTestApp, parseSse, type TestApp } from "./helpers.js";
 
 const MODEL = "openai/gpt-4o-mini";
 const WEATHER = {
@@ -259,5 +260,51 @@ describe("the Responses API with storing off or failing", () => {
     } finally {
       await t.dispose();
     }
+  });
+});
+
+describe("the Responses API's edges on test keys", () => {
+  let t: TestApp;
+  let key: string;
+  let accountId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const seeded = await t.seedAccount({ mode: "test", plan: "pro" });
+    key = seeded.key;
+    accountId = seeded.account.id;
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  const post = (payload: object, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: "POST", url: "/v1/responses", headers: { ...bearer(key), ...headers }, payload });
+
+  it("names input and max_output_tokens when the prompt or the limit does not fit the context", async () => {
+    const limit = await post({ model: MODEL, input: "Hello", max_output_tokens: 1_000_000 });
+    expect([limit.statusCode, limit.json().error.code, limit.json().error.param]).toEqual([400, "context_length_exceeded", "max_output_tokens"]);
+    expect(limit.json().error.message).toContain("lower max_output_tokens");
+  });
+
+  it("answers a simulated stream_interrupted with error and response.failed, and stores nothing", async () => {
+    const answer = await post({ model: MODEL, input: "Break for me", stream: true }, { "bentoo-simulate": "stream_interrupted" });
+    expect(answer.statusCode).toBe(200);
+    const events = parseSse(answer.body).map((event) => JSON.parse(event.data) as { type: string; response?: { id: string; status: string } });
+    expect(events.slice(-2).map((event) => event.type)).toEqual(["error", "response.failed"]);
+    const failed = events.at(-1)!.response!;
+    expect(failed.status).toBe("failed");
+    expect(await t.services.storage.responses.get(accountId, failed.id)).toBeNull();
+  });
+
+  it("answers a simulated content_filter as incomplete, with the reason", async () => {
+    const answer = await post({ model: MODEL, input: "Filter me" }, { "bentoo-simulate": "content_filter" });
+    expect(answer.json()).toMatchObject({ status: "incomplete", incomplete_details: { reason: "content_filter" } });
+  });
+
+  it("refuses a BENTOO_RESPONSES_STORE that is neither true nor false, naming it", () => {
+    expect(() => parseConfig({ BENTOO_RESPONSES_STORE: "off" })).toThrow(/BENTOO_RESPONSES_STORE must be "true" or "false"/);
+    expect(parseConfig({}).responsesStore).toBe(true);
+    expect(parseConfig({ BENTOO_RESPONSES_STORE: "false" }).responsesStore).toBe(false);
   });
 });
