@@ -83,7 +83,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     },
     ledger: new KyselyLedgerStore(db),
     audit: new KyselyAuditStore(db),
-    responses: new KyselyResponseStore(db),
+    responses: new KyselyResponseStore(db, writerThread),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { newId, type StoredResponse } from "@bentoo/core";
+import { openStorage } from "@bentoo/storage";
 import { type OpenedStorage, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -61,5 +65,24 @@ describe.each(storageTargets())("response store on $name", (target) => {
     for (const response of old) expect(await opened.storage.responses.get(response.accountId, response.id)).toBeNull();
     expect(await opened.storage.responses.get(owner, recent.id)).toEqual(recent);
     expect(await store.purgeOlderThan(base + 10_000, 3)).toBe(0);
+  });
+});
+
+/** On a SQLite file, responses are written by the writer thread; without one (or once it is gone), on the main connection. */
+describe.each([true, false])("response store on a SQLite file, writer thread %s", (writerThread) => {
+  it("saves and reads back", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "bentoo-responses-"));
+    const storage = await openStorage(`sqlite:${join(directory, "bentoo.db")}`, { writerThread });
+    try {
+      const account = (await storage.accounts.create({ email: "writer@example.com", passwordHash: null, plan: "free" }))!;
+      const id = newId("response");
+      const response: StoredResponse = { id, accountId: account.id, model: "m", createdAt: 1, previousResponseId: null, input: ["x"], response: { id } };
+      await storage.responses.save(response);
+      expect(await storage.responses.get(account.id, id)).toEqual(response);
+      await expect(storage.responses.save(response)).rejects.toThrow();
+    } finally {
+      await storage.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

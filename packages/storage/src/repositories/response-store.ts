@@ -1,7 +1,31 @@
 import type { ResponseStore, StoredResponse } from "@bentoo/core";
-import type { Kysely, Selectable } from "kysely";
+import type { Insertable, Kysely, Selectable } from "kysely";
 import type { ResponsesTable } from "../responses-schema.js";
 import type { Database } from "../schema.js";
+
+/** A stored response as its row: the JSON written as text. */
+export function responseRow(response: StoredResponse): Insertable<ResponsesTable> {
+  return {
+    id: response.id,
+    account_id: response.accountId,
+    model: response.model,
+    previous_response_id: response.previousResponseId,
+    created_at: response.createdAt,
+    input: JSON.stringify(response.input),
+    response: JSON.stringify(response.response),
+  };
+}
+
+/** Inserts a stored response's row (on whichever connection `db` is: the main one, or the SQLite writer thread's). */
+export async function insertResponseRow(db: Kysely<Database>, row: Insertable<ResponsesTable>): Promise<void> {
+  await db.insertInto("responses").values(row).execute();
+}
+
+/** Where the embedded mode writes off the event loop (sqlite/writer-thread.ts), while it is available. */
+export interface ResponseRowWriter {
+  readonly available: boolean;
+  saveResponse(row: Insertable<ResponsesTable>): Promise<void>;
+}
 
 function toStored(row: Selectable<ResponsesTable>): StoredResponse {
   return {
@@ -18,24 +42,20 @@ function toStored(row: Selectable<ResponsesTable>): StoredResponse {
 /**
  * Stored Responses API responses over Kysely, the same SQL on SQLite and
  * PostgreSQL. Every read and delete is scoped to the account, so another
- * account's response reads as missing.
+ * account's response reads as missing. A response is saved on the request
+ * path: on a SQLite file it is written by the writer thread, so that the event
+ * loop never waits for SQLite's write lock while the thread commits a batch.
  */
 export class KyselyResponseStore implements ResponseStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writer: ResponseRowWriter | null = null,
+  ) {}
 
   async save(response: StoredResponse): Promise<void> {
-    await this.db
-      .insertInto("responses")
-      .values({
-        id: response.id,
-        account_id: response.accountId,
-        model: response.model,
-        previous_response_id: response.previousResponseId,
-        created_at: response.createdAt,
-        input: JSON.stringify(response.input),
-        response: JSON.stringify(response.response),
-      })
-      .execute();
+    const row = responseRow(response);
+    if (this.writer?.available === true) await this.writer.saveResponse(row);
+    else await insertResponseRow(this.db, row);
   }
 
   async get(accountId: string, id: string): Promise<StoredResponse | null> {
