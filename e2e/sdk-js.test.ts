@@ -504,7 +504,7 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       const body = block.replace(/for await \(const (\w+) of (.*?)\) \{ \.\.\. \}/g, "for await (const $1 of $2) { seen.push($1); }");
       expect(body).not.toContain("...");
       const program = [
-        'const model = "openai/gpt-4o-mini";',
+        'const model = "openai/gpt-6-luna";',
         'const messages = [{ role: "user", content: "Hello" }];',
         "const end = new Date(Date.now() + 60_000);",
         "const start = new Date(end.getTime() - 3_600_000);",
@@ -516,8 +516,8 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       ].join("\n");
       const { code, stdout, stderr } = await runScript("quickstart.mjs", program);
       expect(code, stderr).toBe(0);
-      expect(stdout).toMatch(/^completion: Sandbox answer from openai\/gpt-4o-mini to "Hello"\./m);
-      expect(stdout).toMatch(/^streamed: Sandbox answer from openai\/gpt-4o-mini to "Hello"\./m);
+      expect(stdout).toMatch(/^completion: Sandbox answer from openai\/gpt-6-luna to "Hello"\./m);
+      expect(stdout).toMatch(/^streamed: Sandbox answer from openai\/gpt-6-luna to "Hello"\./m);
       expect(Number(/^audit records: (\d+)$/m.exec(stdout)?.[1])).toBeGreaterThan(0);
     });
 
@@ -526,7 +526,7 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       expect(program).toContain('import Bentoo from "bentoo";');
       const { code, stdout, stderr } = await runScript("complete-program.mjs", program);
       expect(code, stderr).toBe(0);
-      expect(stdout).toMatch(/^Sandbox answer from openai\/gpt-4o-mini to "Say hello in French\."/m);
+      expect(stdout).toMatch(/^Sandbox answer from openai\/gpt-6-luna to "Say hello in French\."/m);
       expect(stdout).toMatch(/^0 micro-dollars$/m);
     });
   });

@@ -46,7 +46,7 @@ export async function chat(server: Server, key: string): Promise<{ status: numbe
   const response = await fetch(`${server.baseUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "user-agent": "bentoo-e2e/1.0" },
-    body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello from the dashboard test" }] }),
+    body: JSON.stringify({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "Hello from the dashboard test" }] }),
   });
   const body = (await response.json()) as { error?: { code?: string } };
   return { status: response.status, code: body.error?.code ?? null };

@@ -500,7 +500,7 @@ class EndToEndServerTest(unittest.TestCase):
         self.assertNotIn("...", body.replace('"btoo_sk_live_..."', ""))
         program = "\n".join([
             "import datetime",
-            'model = "openai/gpt-4o-mini"',
+            'model = "openai/gpt-6-luna"',
             'messages = [{"role": "user", "content": "Hello"}]',
             "end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1)",
             "start = end - datetime.timedelta(hours=1)",
@@ -525,9 +525,9 @@ class EndToEndServerTest(unittest.TestCase):
         sys.stderr.write("\n--- sdk-python README quickstart (exit %d) ---\n%s%s" % (result.returncode, result.stdout, result.stderr))
         self.assertEqual(result.returncode, 0, result.stderr)
         lines = result.stdout.splitlines()
-        self.assertRegex(lines[0], r'^Sandbox answer from openai/gpt-4o-mini to "Hello"\.')
+        self.assertRegex(lines[0], r'^Sandbox answer from openai/gpt-6-luna to "Hello"\.')
         self.assertRegex(lines[1], r"^\d+ 0$")  # total_tokens, cost_micros (test keys cost 0)
-        self.assertRegex(lines[2], r'^streamed: Sandbox answer from openai/gpt-4o-mini to "Hello"\.')
+        self.assertRegex(lines[2], r'^streamed: Sandbox answer from openai/gpt-6-luna to "Hello"\.')
         self.assertRegex(lines[3], r"^audit records: [1-9]\d*$")
 
 

@@ -118,7 +118,8 @@ class AuditListTest(ServerTestCase):
         self.server.enqueue(respond_json(200, page(range(0, 3), "cur_2")),
                             respond_json(200, page(range(3, 6), "cur_3")),
                             respond_json(200, page(range(6, 8))))
-        first = self.make_client().audit.logs.list(start="2025-01-01T00:00:00Z", model="openai/gpt-4o", limit=3)
+        first = self.make_client().audit.logs.list(
+            start="2025-01-01T00:00:00Z", model="openai/gpt-4o", endpoint="/v1/embeddings", limit=3)
         self.assertIsInstance(first, SyncCursorPage)
         self.assertEqual(len(self.server.requests), 1)  # later pages load lazily
         self.assertEqual([item["id"] for item in first], ["evt_%d" % n for n in range(8)])
@@ -129,6 +130,7 @@ class AuditListTest(ServerTestCase):
             self.assertEqual(request.path, "/v1/audit/logs")
             self.assertEqual(request.query["start"], ["2025-01-01T00:00:00Z"])
             self.assertEqual(request.query["model"], ["openai/gpt-4o"])
+            self.assertEqual(request.query["endpoint"], ["/v1/embeddings"])
             self.assertEqual(request.query["limit"], ["3"])
 
     def test_page_api(self) -> None:

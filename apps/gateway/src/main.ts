@@ -27,7 +27,7 @@ function banner(baseUrl: string, storage: string, seed: DemoSeed | null, adminEn
       "",
       `  export BENTOO_API_KEY=${seed.testKey}`,
       `  curl ${baseUrl}/v1/chat/completions -H "Authorization: Bearer $BENTOO_API_KEY" \\`,
-      `    -H "Content-Type: application/json" -d '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'`,
+      `    -H "Content-Type: application/json" -d '{"model":"openai/gpt-6-luna","messages":[{"role":"user","content":"Hello"}]}'`,
     );
   }
   return `${lines.join("\n")}\n\n`;

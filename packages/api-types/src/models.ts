@@ -1,6 +1,6 @@
 /** A catalog model (`GET /v1/models/{id}`, and each item of the lists). */
 export interface ModelJson {
-  /** `vendor/name`, such as `openai/gpt-4o-mini`. */
+  /** `vendor/name`, such as `openai/gpt-6-luna`. */
   id: string;
   object: "model";
   /** Unix seconds, as OpenAI's `created`. */

@@ -175,7 +175,7 @@ describe("Anthropic request translation", () => {
       const body = anthropicRequest(textRequest("x", { reasoning, maxOutputTokens: 8000, ...overrides }), model, upstream);
       return { thinking: body.thinking, output_config: body.output_config };
     };
-    for (const upstream of ["claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-5"]) {
+    for (const upstream of ["claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-5", "claude-fable-5-2", "claude-haiku-5-5"]) {
       expect(thinkingOf(upstream, { effort: "medium" })).toEqual({ thinking: { type: "adaptive" }, output_config: { effort: "medium" } });
       expect(thinkingOf(upstream, { effort: "minimal" }).output_config).toEqual({ effort: "low" });
       expect(thinkingOf(upstream, { budgetTokens: 20_000 }).output_config).toEqual({ effort: "high" });

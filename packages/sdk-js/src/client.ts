@@ -50,7 +50,7 @@ const inspectCustom: unique symbol = Symbol.for("nodejs.util.inspect.custom");
  *
  * ```ts
  * const client = new Bentoo(); // reads BENTOO_API_KEY and BENTOO_BASE_URL
- * const completion = await client.chat.completions.create({ model: "openai/gpt-4o-mini", messages });
+ * const completion = await client.chat.completions.create({ model: "openai/gpt-6-luna", messages });
  * ```
  *
  * The API key lives in a private field: it is not enumerable, not serialised by

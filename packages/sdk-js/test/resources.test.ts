@@ -120,6 +120,10 @@ function record(id: string): AuditRecord {
     latency_ms: 5,
     actor: null,
     metadata: null,
+    endpoint: "/v1/chat/completions",
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
   };
 }
 
@@ -142,7 +146,7 @@ describe("audit.logs.list", () => {
 
   it("auto-paginates across three pages, following next_cursor with the same filters", async () => {
     const server = await auditServer();
-    const filters = { start, end: "2025-02-01T00:00:00Z", key_id: "Ab12", model: "openai/gpt-4o", status: 200, limit: 2 };
+    const filters = { start, end: "2025-02-01T00:00:00Z", key_id: "Ab12", model: "openai/gpt-4o", endpoint: "/v1/chat/completions", status: 200, limit: 2 };
     const ids: string[] = [];
     for await (const entry of client(server).audit.logs.list(filters)) ids.push(entry.id);
     expect(ids).toEqual(["a", "b", "c", "d", "e"]);
@@ -154,6 +158,7 @@ describe("audit.logs.list", () => {
         end: "2025-02-01T00:00:00Z",
         key_id: "Ab12",
         model: "openai/gpt-4o",
+        endpoint: "/v1/chat/completions",
         status: "200",
         limit: "2",
       });

@@ -166,10 +166,13 @@ class ModelPricing(TypedDict, total=False):
     currency: Literal["USD"]
     input_per_mtok: float  # USD per million input tokens
     output_per_mtok: float  # USD per million output tokens
+    # Prompt-cache prices, when the catalog sets them (cached tokens otherwise cost the input price).
+    cache_read_per_mtok: float
+    cache_write_per_mtok: float
 
 
 class Model(TypedDict, total=False):
-    id: str  # "provider/name", e.g. "openai/gpt-4o"
+    id: str  # "provider/name", e.g. "openai/gpt-6.2-sol"
     object: Literal["model"]
     created: int
     owned_by: str
@@ -229,6 +232,7 @@ class AuditRecord(TypedDict, total=False):
     event: str  # "api.request", or the management action: "key.created", "key.revoked", ...
     timestamp: str  # RFC 3339
     request_id: Optional[str]
+    endpoint: Optional[str]  # the route served, e.g. "/v1/chat/completions"; None for events
     account_id: Optional[str]
     key_id: Optional[str]  # last 4 characters of the key, never the key
     api_key_id: Optional[str]
@@ -240,6 +244,9 @@ class AuditRecord(TypedDict, total=False):
     prompt_tokens: Optional[int]
     completion_tokens: Optional[int]
     total_tokens: Optional[int]
+    cache_read_tokens: Optional[int]  # part of prompt_tokens read from the provider's prompt cache
+    cache_write_tokens: Optional[int]  # part of prompt_tokens written to it
+    reasoning_tokens: Optional[int]  # part of completion_tokens spent on reasoning
     cost_micros: Optional[int]
     usage_estimated: Optional[bool]  # True when Bentoo counted the tokens itself
     source_ip: Optional[str]

@@ -48,9 +48,21 @@ export interface AuditFilters {
   end?: string;
   key_id?: string;
   model?: string;
+  /** A route path such as `/v1/chat/completions`. */
+  endpoint?: string;
   status?: string;
   event?: string;
 }
+
+/** The gateway's API routes, offered as suggestions for the endpoint filter (any path can be typed). */
+export const GATEWAY_ENDPOINTS = [
+  "/v1/chat/completions",
+  "/v1/responses",
+  "/v1/messages",
+  "/v1/messages/count_tokens",
+  "/v1/embeddings",
+  "/v1/models",
+] as const;
 
 /** The audit events offered as filters: every event the gateway writes, checked against the shared definition. */
 export const AUDIT_EVENTS = [

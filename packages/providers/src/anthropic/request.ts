@@ -31,11 +31,12 @@ import type { MessagesRequest, Tool, ToolChoice } from "./wire.js";
  */
 export const DEFAULT_MAX_TOKENS = 4096;
 /**
- * Claude 4.6 and later (Opus, Sonnet, Haiku 4.6+, 5 and on): adaptive thinking
- * with an effort, where fixed budgets are deprecated (4.6) or gone (4.7 and
- * later). Older models, and names this does not know, take budgets.
+ * Claude 4.6 and later (Opus, Sonnet, Haiku 4.6+, 5 and on; Fable and Mythos,
+ * which began at 5): adaptive thinking with an effort, where fixed budgets are
+ * deprecated (4.6) or gone (4.7 and later). Older models, and names this does
+ * not know, take budgets.
  */
-export const ADAPTIVE_THINKING_MODELS = /^claude-(?:opus|sonnet|haiku)-(?:4-(?:[6-9]|[1-9]\d)|[5-9]|[1-9]\d)(?!\d)/;
+export const ADAPTIVE_THINKING_MODELS = /^claude-(?:opus|sonnet|haiku|fable|mythos)-(?:4-(?:[6-9]|[1-9]\d)|[5-9]|[1-9]\d)(?!\d)/;
 /** Anthropic's smallest thinking budget. */
 export const MIN_THINKING_BUDGET = 1024;
 /** The largest budget an effort asks for: past it Anthropic advises batches, and thinking rarely uses it all. */

@@ -36,7 +36,7 @@ function checkMessages(value: unknown): JsonObject[] {
 /** The `model` member: a catalog id (OpenAI's APIs all name it so). */
 export function checkModel(body: JsonObject): string {
   const model = body.model;
-  if (model === undefined || model === null) throw invalid("model", 'model is required: pick one from GET /v1/models, e.g. "openai/gpt-4o-mini".');
+  if (model === undefined || model === null) throw invalid("model", 'model is required: pick one from GET /v1/models, e.g. "openai/gpt-6-luna".');
   if (typeof model !== "string" || model.trim() === "") throw invalid("model", "model must be a model id string from GET /v1/models.");
   if (model.length > 256) throw new BentooError("invalid_request", "model is too long.", { param: "model" });
   return model;
