@@ -288,8 +288,12 @@ describe.each(storageTargets())("stored responses across instances on $name", (t
   let second: TestApp;
 
   beforeAll(async () => {
-    first = await createTestApp({ target });
-    second = await createTestApp({ shareStorageWith: first });
+    const catalog = parseCatalog({
+      providers: [{ id: "upstream", type: "openai", base_url: "http://127.0.0.1:9/v1", api_key_env: null }],
+      models: [{ id: "test/model", provider: "upstream", upstream_model: "m", input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 8192 }],
+    });
+    first = await createTestApp({ target, catalog });
+    second = await createTestApp({ shareStorageWith: first, catalog });
   });
   afterAll(async () => {
     await second?.dispose();
@@ -302,7 +306,7 @@ describe.each(storageTargets())("stored responses across instances on $name", (t
       method: "POST",
       url: "/v1/responses",
       headers: bearer(key),
-      payload: { model: "openai/gpt-4o-mini", input: "Hi" },
+      payload: { model: "test/model", input: "Hi" },
     });
     expect(created.statusCode).toBe(200);
     const id = created.json().id as string;
@@ -310,7 +314,7 @@ describe.each(storageTargets())("stored responses across instances on $name", (t
       method: "POST",
       url: "/v1/responses",
       headers: bearer(key),
-      payload: { model: "openai/gpt-4o-mini", input: "Again", previous_response_id: id, stream: true },
+      payload: { model: "test/model", input: "Again", previous_response_id: id, stream: true },
     });
     expect(continued.statusCode).toBe(200);
     expect(sseEvents(continued.body).at(-1)!.type).toBe("response.completed");

@@ -1,4 +1,4 @@
-import { builtinCatalog } from "@bentoo/core";
+import { parseCatalog } from "@bentoo/core";
 import { parseConfig } from "@bentoo/gateway";
 import { sql } from "kysely";
 import OpenAI from "openai";
@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { bearer, createTestApp, parseSse, type TestApp } from "./helpers.js";
 
-const MODEL = "openai/gpt-4o-mini";
+const MODEL = "test/model";
+/** One model; test keys never reach its provider. */
+const CATALOG = parseCatalog({
+  providers: [{ id: "upstream", type: "openai", base_url: "http://127.0.0.1:9/v1", api_key_env: null }],
+  models: [{ id: MODEL, provider: "upstream", upstream_model: "m", input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 128_000 }],
+});
 const WEATHER = {
   type: "function" as const,
   name: "weather",
@@ -41,7 +46,7 @@ describe("the Responses API on test keys, through the openai SDK", () => {
   let requests = 0;
 
   beforeAll(async () => {
-    t = await createTestApp({ catalog: builtinCatalog() });
+    t = await createTestApp({ catalog: CATALOG });
     const seeded = await t.seedAccount({ mode: "test" });
     accountId = seeded.account.id;
     const baseURL = await listen(t);
@@ -71,7 +76,7 @@ describe("the Responses API on test keys, through the openai SDK", () => {
     expect(data.id).toMatch(/^resp_[0-9A-Za-z]{20}$/);
     expect(data.output).toHaveLength(1);
     expect(data.output[0]).toMatchObject({ type: "message", role: "assistant", status: "completed" });
-    expect(data.output_text).toContain('Sandbox answer from openai/gpt-4o-mini to "Hello there"');
+    expect(data.output_text).toContain('Sandbox answer from test/model to "Hello there"');
     expect(data.usage).toMatchObject({ input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } });
     expect(data.usage!.total_tokens).toBe(data.usage!.input_tokens + data.usage!.output_tokens);
     expect(data.usage!.output_tokens).toBeGreaterThan(0);
@@ -226,7 +231,7 @@ describe("the Responses API on test keys, through the openai SDK", () => {
 
 describe("the Responses API with storing off or failing", () => {
   it("with BENTOO_RESPONSES_STORE=false answers store: false, keeps nothing, and refuses previous_response_id with a 400 that says so", async () => {
-    const t = await createTestApp({ env: { BENTOO_RESPONSES_STORE: "false" } });
+    const t = await createTestApp({ catalog: CATALOG, env: { BENTOO_RESPONSES_STORE: "false" } });
     try {
       const { key, account } = await t.seedAccount({ mode: "test" });
       const client = new OpenAI({ apiKey: key, baseURL: await listen(t), maxRetries: 0 });
@@ -245,7 +250,7 @@ describe("the Responses API with storing off or failing", () => {
   });
 
   it("still answers when the response cannot be written, and logs that without the conversation", async () => {
-    const t = await createTestApp();
+    const t = await createTestApp({ catalog: CATALOG });
     try {
       const { key } = await t.seedAccount({ mode: "test" });
       const client = new OpenAI({ apiKey: key, baseURL: await listen(t), maxRetries: 0 });
@@ -269,7 +274,7 @@ describe("the Responses API's edges on test keys", () => {
   let accountId: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ catalog: CATALOG });
     const seeded = await t.seedAccount({ mode: "test", plan: "pro" });
     key = seeded.key;
     accountId = seeded.account.id;
