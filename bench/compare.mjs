@@ -74,7 +74,10 @@ function parseOptions(argv) {
     return value;
   };
   const routes = values.route.length === 0 ? ["chat"] : values.route;
-  for (const id of routes) routeFor(id);
+  for (const id of routes) {
+    const route = routeFor(id);
+    if (route.modes !== undefined && !route.modes.includes(values.mode)) throw new Error(`--route ${id} takes --mode ${route.modes.join(" or ")}\n${USAGE}`);
+  }
   if (!["embedded", "postgres"].includes(values.target) && routes.some((id) => id !== "chat"))
     throw new Error(`--route needs --target embedded or postgres\n${USAGE}`);
   return {

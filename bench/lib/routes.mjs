@@ -8,7 +8,7 @@
 export const PROMPT = "Please write a short friendly greeting for the people who run this benchmark of the Bentoo gateway on a small machine today";
 
 /** The catalog models of Bentoo's bench catalog, one per upstream kind (bench/lib/targets.mjs writes the catalog). */
-export const BENCH_MODELS = { openai: "fake/bench", anthropic: "fake/bench-anthropic", gemini: "fake/bench-gemini" };
+export const BENCH_MODELS = { openai: "fake/bench", anthropic: "fake/bench-anthropic", gemini: "fake/bench-gemini", embedding: "fake/bench-embed" };
 
 function chatBody(model, mode) {
   const body = { model, max_tokens: 64, messages: [{ role: "user", content: PROMPT }] };
@@ -27,7 +27,14 @@ function responsesBody(model, mode) {
   return JSON.stringify(body);
 }
 
-/** Route id → what it measures, the path it posts to and its body in each mode. */
+/** Eight chunks of about 40 words, as a retrieval pipeline embeds them; base64, as the openai SDKs ask by default. */
+function embeddingsBody() {
+  const chunk = (index) =>
+    `Chunk ${index} of a document about running an API gateway on a small machine: keys are checked, limits enforced, credits held and charged, and every request leaves an audit record that operators can export and search later.`;
+  return JSON.stringify({ model: BENCH_MODELS.embedding, input: Array.from({ length: 8 }, (_, index) => chunk(index)), encoding_format: "base64" });
+}
+
+/** Route id → what it measures, the path it posts to and its body in each mode (`modes`: the modes it has, when not both). */
 export const ROUTES = {
   chat: { label: "Chat Completions → openai (passthrough)", path: "/v1/chat/completions", body: (mode) => chatBody(BENCH_MODELS.openai, mode) },
   "chat-anthropic": {
@@ -37,6 +44,7 @@ export const ROUTES = {
   },
   "chat-gemini": { label: "Chat Completions → gemini (translated)", path: "/v1/chat/completions", body: (mode) => chatBody(BENCH_MODELS.gemini, mode) },
   responses: { label: "Responses → openai (translated, stored)", path: "/v1/responses", body: (mode) => responsesBody(BENCH_MODELS.openai, mode) },
+  embeddings: { label: "Embeddings → openai (passthrough)", path: "/v1/embeddings", body: () => embeddingsBody(), modes: ["json"] },
 };
 
 export function routeFor(id) {

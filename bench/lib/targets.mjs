@@ -216,6 +216,15 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
       { id: BENCH_MODELS.openai, provider: "fake", upstream_model: "bench-model", ...prices },
       { id: BENCH_MODELS.anthropic, provider: "fake-anthropic", upstream_model: "claude-bench", ...prices },
       { id: BENCH_MODELS.gemini, provider: "fake-gemini", upstream_model: "gemini-bench", ...prices },
+      {
+        id: BENCH_MODELS.embedding,
+        kind: "embedding",
+        provider: "fake",
+        upstream_model: "bench-embed",
+        input_price_per_mtok: 0.02,
+        context_length: 8191,
+        dimensions: 16,
+      },
     ],
   };
   writeFileSync(catalogPath, JSON.stringify(catalog));

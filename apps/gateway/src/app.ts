@@ -22,6 +22,7 @@ import { dashboardRoutes } from "./routes/dashboard.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { chatCompletionsRoute } from "./routes/v1/chat-completions.js";
+import { embeddingsRoute } from "./routes/v1/embeddings.js";
 import { keyIntrospectionRoute } from "./routes/v1/key.js";
 import { dashboardModelsRoute, modelsRoutes } from "./routes/v1/models.js";
 import { responsesRoutes } from "./routes/v1/responses.js";
@@ -106,6 +107,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     auditRoutes(gateway, services, "/v1", (request) => request.subject!.account.id);
     chatCompletionsRoute(gateway, services);
     responsesRoutes(gateway, services);
+    embeddingsRoute(gateway, services);
     keyIntrospectionRoute(gateway, services);
   });
 

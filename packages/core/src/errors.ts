@@ -36,6 +36,7 @@ export const ERROR_CATALOGUE = {
   upstream_rejected_request: spec(400, T.invalid_request),
   context_length_exceeded: spec(400, T.invalid_request),
   previous_response_not_found: spec(400, T.invalid_request),
+  model_kind_mismatch: spec(400, T.invalid_request),
   // 401
   missing_api_key: spec(401, T.authentication),
   invalid_auth_scheme: spec(401, T.authentication),

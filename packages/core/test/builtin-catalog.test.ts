@@ -48,8 +48,10 @@ describe("the built-in catalog", () => {
     }
   });
 
-  it("gives every model the cache prices its provider publishes, cheaper reads and dearer writes than fresh input", () => {
-    for (const model of catalog.modelList) {
+  const chatModels = catalog.modelList.filter((model) => model.kind === "chat");
+
+  it("gives every chat model the cache prices its provider publishes, cheaper reads and dearer writes than fresh input", () => {
+    for (const model of chatModels) {
       const published = PUBLISHED_CACHE_PRICES[providerOf(model)];
       expect(published, `${model.id}: a provider the test does not know`).toBeDefined();
       expect(model.cacheReadMicrosPerMtok !== null, `${model.id} cache read price`).toBe(published!.read);
@@ -62,11 +64,31 @@ describe("the built-in catalog", () => {
     }
   });
 
-  it("prices every model and keeps each output cap inside its context", () => {
-    for (const model of catalog.modelList) {
+  it("prices every chat model and keeps each output cap inside its context", () => {
+    for (const model of chatModels) {
       expect(model.inputMicrosPerMtok, model.id).toBeGreaterThan(0);
       expect(model.outputMicrosPerMtok, model.id).toBeGreaterThanOrEqual(model.inputMicrosPerMtok);
       if (model.maxOutputTokens !== null) expect(model.maxOutputTokens, model.id).toBeLessThan(model.contextLength);
+    }
+  });
+
+  it("prices every embedding model's input, with its vector sizes and no output price or cache prices", () => {
+    const embeddings = catalog.modelList.filter((model) => model.kind === "embedding");
+    expect(embeddings.map((model) => model.id)).toEqual([
+      "openai/text-embedding-3-small",
+      "openai/text-embedding-3-large",
+      "google/gemini-embedding-001",
+      "mistral/mistral-embed",
+    ]);
+    for (const model of embeddings) {
+      expect(model.inputMicrosPerMtok, model.id).toBeGreaterThan(0);
+      expect([model.outputMicrosPerMtok, model.cacheReadMicrosPerMtok, model.cacheWriteMicrosPerMtok, model.maxOutputTokens], model.id).toEqual([
+        0,
+        null,
+        null,
+        null,
+      ]);
+      expect(model.dimensions!.default, model.id).toBeGreaterThanOrEqual(model.dimensions!.min ?? 0);
     }
   });
 });

@@ -1,5 +1,18 @@
 import type { Writable } from "node:stream";
-import type { AnswerContext, AnswerWriter, BentooError, CatalogModel, JsonObject, ModelRequest, ModelRoute, Usage, WireFormat } from "@bentoo/core";
+import type {
+  AnswerContext,
+  AnswerWriter,
+  BentooError,
+  CatalogModel,
+  EmbeddingAnswerContext,
+  EmbeddingRequest,
+  EmbeddingWriter,
+  JsonObject,
+  ModelRequest,
+  ModelRoute,
+  Usage,
+  WireFormat,
+} from "@bentoo/core";
 import type { SimulatedFailure } from "./sandbox/simulate.js";
 
 /** The client's side of a call: what it asked, in its own API and in Bentoo's terms. */
@@ -37,6 +50,25 @@ export interface ProviderCall {
   simulate?: SimulatedFailure | null;
 }
 
+/** One embeddings request (POST /v1/embeddings), for whichever provider route serves it. */
+export interface EmbeddingCall {
+  requestId: string;
+  /** An embedding model (catalog kind `embedding`). */
+  model: CatalogModel;
+  /** The request in Bentoo's own terms, for a provider that translates. */
+  request: EmbeddingRequest;
+  /** The body as parsed, and its bytes as received when at hand: a provider speaking OpenAI's Embeddings API forwards them. */
+  body: Readonly<JsonObject>;
+  raw: Buffer | null;
+  /** How the client's API writes vectors made in Bentoo's own terms. */
+  answers: EmbeddingWriter;
+  cancellation: Cancellation;
+  /** Bentoo's members of the usage object the client sees (the cost). */
+  usageExtras(usage: Usage): Record<string, unknown>;
+  /** A failure a test key asked for (`Bentoo-Simulate`); only the sandbox reads it. */
+  simulate?: SimulatedFailure | null;
+}
+
 /** How a stream ended. */
 export interface StreamOutcome {
   usage: Usage;
@@ -66,6 +98,9 @@ export type Answer =
       pipeTo(destination: Writable): Promise<StreamOutcome>;
     };
 
+/** A whole JSON answer (every embeddings answer is one). */
+export type JsonAnswer = Extract<Answer, { kind: "json" }>;
+
 /**
  * One upstream provider: an upstream client (URL, credentials, timeouts) and the
  * translation between Bentoo's terms and the provider's wire format. Rejects with
@@ -75,10 +110,17 @@ export interface ProviderAdapter {
   readonly providerId: string;
   /** Sends the call to `route` (one of the model's routes on this provider). */
   send(call: ProviderCall, route: ModelRoute): Promise<Answer>;
+  /** Embeds the call's inputs on `route`; present on the provider types that can (catalog EMBEDDING_PROVIDER_TYPES) and the sandbox. */
+  embed?(call: EmbeddingCall, route: ModelRoute): Promise<JsonAnswer>;
   close(): Promise<void>;
 }
 
 /** What a client API's answer writer needs, from a call. */
 export function answerContext(call: ProviderCall): AnswerContext {
   return { model: call.model.id, usageExtras: call.usageExtras, streamUsage: call.client.streamUsage };
+}
+
+/** What the client API's embeddings writer needs, from a call. */
+export function embeddingContext(call: EmbeddingCall): EmbeddingAnswerContext {
+  return { model: call.model.id, encoding: call.request.encoding, usageExtras: call.usageExtras };
 }

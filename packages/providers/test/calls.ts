@@ -23,6 +23,7 @@ export function textRequest(text: string, overrides: Partial<ModelRequest> = {})
 export function modelFor(providerId: string, upstreamModel: string, id = "vendor/chat"): CatalogModel {
   return {
     id,
+    kind: "chat",
     routes: [{ providerId, upstreamModel }],
     inputMicrosPerMtok: 0,
     outputMicrosPerMtok: 0,
@@ -30,6 +31,7 @@ export function modelFor(providerId: string, upstreamModel: string, id = "vendor
     cacheWriteMicrosPerMtok: null,
     contextLength: 8192,
     maxOutputTokens: null,
+    dimensions: null,
     ownedBy: providerId,
     created: 0,
   };

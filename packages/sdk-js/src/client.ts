@@ -18,6 +18,7 @@ import {
 import { checkKeyFormat } from "./key-format.js";
 import { Audit } from "./resources/audit/audit.js";
 import { Chat } from "./resources/chat/chat.js";
+import { Embeddings } from "./resources/embeddings.js";
 import { Key } from "./resources/key.js";
 import { Models } from "./resources/models.js";
 import { Responses } from "./resources/responses/responses.js";
@@ -82,6 +83,7 @@ export class Bentoo {
   readonly chat: Chat;
   /** OpenAI's Responses API: `client.responses.create / retrieve / delete`. */
   readonly responses: Responses;
+  readonly embeddings: Embeddings;
   readonly models: Models;
   /** Introspection of the calling key: `client.key.retrieve()`. */
   readonly key: Key;
@@ -106,6 +108,7 @@ export class Bentoo {
     });
     this.chat = new Chat(transport);
     this.responses = new Responses(transport);
+    this.embeddings = new Embeddings(transport);
     this.models = new Models(transport);
     this.key = new Key(transport);
     this.audit = new Audit(transport);

@@ -19,6 +19,9 @@ __all__ = [
     "ResponseUsage",
     "Response",
     "ResponseStreamEvent",
+    "Embedding",
+    "EmbeddingUsage",
+    "CreateEmbeddingResponse",
     "ModelPricing",
     "Model",
     "ModelList",
@@ -111,7 +114,30 @@ class ChatCompletionChunk(TypedDict, total=False):
     system_fingerprint: Optional[str]
 
 
-# -- models
+# -- embeddings (https://platform.openai.com/docs/api-reference/embeddings/object)
+
+class Embedding(TypedDict):
+    object: Literal["embedding"]
+    index: int
+    embedding: List[float]  # the base64 text instead when encoding_format="base64" was asked for
+
+
+class EmbeddingUsage(TypedDict, total=False):
+    prompt_tokens: int
+    total_tokens: int
+    cost: float  # USD (0 on test keys)
+    cost_micros: int
+    estimated: bool  # Bentoo counted the tokens: the provider reported none
+
+
+class CreateEmbeddingResponse(TypedDict):
+    object: Literal["list"]
+    data: List[Embedding]
+    model: str
+    usage: EmbeddingUsage
+
+
+# -- responses (https://platform.openai.com/docs/api-reference/responses/object)
 
 class ResponseUsage(TypedDict, total=False):
     input_tokens: int
@@ -162,6 +188,8 @@ class Response(TypedDict, total=False):
 ResponseStreamEvent = Dict[str, Any]
 
 
+# -- models
+
 class ModelPricing(TypedDict, total=False):
     currency: Literal["USD"]
     input_per_mtok: float  # USD per million input tokens
@@ -176,8 +204,11 @@ class Model(TypedDict, total=False):
     object: Literal["model"]
     created: int
     owned_by: str
+    kind: Literal["chat", "embedding"]  # embedding models are served by client.embeddings.create
     context_length: int
     max_output_tokens: Optional[int]
+    dimensions: Optional[int]  # embedding models: the vector length (None for chat models)
+    min_dimensions: Optional[int]  # embedding models: the least `dimensions` taken (None: cannot shorten, or a chat model)
     pricing: ModelPricing
     providers: List[str]  # the providers that serve it, in fallback order
     available: bool  # whether live keys can use it on this server now

@@ -1,4 +1,12 @@
-import type { AnswerWriter, BentooError, CatalogModel, JsonObject, ModelRequest, Usage, WireFormat } from "@bentoo/core";
+import type { AnswerWriter, BentooError, CatalogModel, JsonObject, ModelKind, ModelRequest, Usage, WireFormat } from "@bentoo/core";
+
+/** What every client API declares to the pipeline, whatever it serves. */
+export interface ClientApi {
+  /** The catalog kind of the models it serves: a model of another kind gets a 400 naming the endpoint that serves it. */
+  readonly modelKind: ModelKind;
+  /** The body of an error response in this API's shape. */
+  errorBody(error: BentooError): unknown;
+}
 
 /** A client's request once its API has parsed and checked it. */
 export interface ParsedRequest {
@@ -65,15 +73,14 @@ export interface ParameterNames {
  * (pipeline/) does everything else the same way for every API; adding an API is
  * a dialect module and a route file.
  */
-export interface Dialect {
+export interface Dialect extends ClientApi {
+  readonly modelKind: "chat";
   /** The wire format this API speaks; a provider speaking the same takes the client's body as is. */
   readonly wire: WireFormat;
   /** Checks the body (a 400 naming the parameter otherwise) and maps it to Bentoo's own terms. */
   parse(body: unknown): ParsedRequest;
   /** How answers in Bentoo's own terms are written in this API (translated providers and the sandbox use it). */
   readonly answers: AnswerWriter;
-  /** The body of an error response in this API's shape. */
-  errorBody(error: BentooError): unknown;
   /** The last event of a stream that broke midway, in this API's shape. */
   streamError(error: BentooError): string;
   /** The names the pipeline's errors use for the prompt and the output limit; Chat Completions' when absent. */

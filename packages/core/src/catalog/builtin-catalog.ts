@@ -2,7 +2,8 @@ import { parseCatalog } from "./parse-catalog.js";
 import type { Catalog } from "./types.js";
 
 /**
- * The catalog Bentoo ships with: each provider's current chat models at their
+ * The catalog Bentoo ships with: each provider's current chat models, and the
+ * embedding models of OpenAI, Google and Mistral (input prices only), at their
  * list prices (USD per million tokens, prompt-cache prices included where the
  * provider publishes them), as checked on each provider's pages on the date
  * docs/catalog.md records ("The built-in catalog"), with the sources used.
@@ -46,6 +47,10 @@ export const BUILTIN_CATALOG_DOCUMENT = {
     { id: "openai/gpt-oss-120b", provider: "groq", upstream_model: "openai/gpt-oss-120b", input_price_per_mtok: 0.15, output_price_per_mtok: 0.6, context_length: 131072, max_output_tokens: 65536, owned_by: "openai" },
     { id: "openai/gpt-oss-20b", provider: "groq", upstream_model: "openai/gpt-oss-20b", input_price_per_mtok: 0.075, output_price_per_mtok: 0.3, context_length: 131072, owned_by: "openai" },
     { id: "qwen/qwen3.8-27b", provider: "groq", upstream_model: "qwen/qwen3.8-27b", input_price_per_mtok: 0.8, output_price_per_mtok: 4, context_length: 131072, owned_by: "qwen" },
+    { id: "openai/text-embedding-3-small", kind: "embedding", provider: "openai", upstream_model: "text-embedding-3-small", input_price_per_mtok: 0.02, context_length: 8191, dimensions: 1536, min_dimensions: 1 },
+    { id: "openai/text-embedding-3-large", kind: "embedding", provider: "openai", upstream_model: "text-embedding-3-large", input_price_per_mtok: 0.13, context_length: 8191, dimensions: 3072, min_dimensions: 1 },
+    { id: "google/gemini-embedding-001", kind: "embedding", provider: "google", upstream_model: "gemini-embedding-001", input_price_per_mtok: 0.15, context_length: 2048, dimensions: 3072, min_dimensions: 128 },
+    { id: "mistral/mistral-embed", kind: "embedding", provider: "mistral", upstream_model: "mistral-embed", input_price_per_mtok: 0.1, context_length: 8192, dimensions: 1024 },
   ],
 } as const;
 

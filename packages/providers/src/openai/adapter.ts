@@ -1,9 +1,10 @@
 import { BentooError, type ModelRoute, type ProviderConfig } from "@bentoo/core";
-import { type Answer, answerContext, type ProviderAdapter, type ProviderCall } from "../provider.js";
+import { type Answer, answerContext, type EmbeddingCall, type JsonAnswer, type ProviderAdapter, type ProviderCall } from "../provider.js";
 import { relayStream } from "../stream-relay.js";
 import { countedUsage } from "../tokenizer.js";
 import { UpstreamClient, type WholeResponse } from "../upstream-client.js";
 import { mapUpstreamStatus } from "../upstream-status.js";
+import { embedThrough } from "./embeddings.js";
 import { passthroughAnswer } from "./passthrough-answer.js";
 import { passthroughBody } from "./passthrough-request.js";
 import { OpenAiChatPassthrough } from "./passthrough-stream.js";
@@ -14,8 +15,9 @@ import { OpenAiChatStreamTranslation } from "./translated-stream.js";
 /**
  * Provider type `openai`: any server that speaks OpenAI's Chat Completions
  * (OpenAI, vLLM, Ollama, LM Studio, Mistral, DeepSeek, Groq, and Anthropic's and
- * Google's compatibility endpoints). Bentoo appends `/chat/completions` to the
- * base URL and sends the credential as a Bearer token.
+ * Google's compatibility endpoints). Bentoo appends `/chat/completions` (and
+ * `/embeddings` for embedding models, embeddings.ts) to the base URL and sends
+ * the credential as a Bearer token.
  * https://platform.openai.com/docs/api-reference/chat/create
  *
  * A Chat Completions client's request passes through (its body with the model
@@ -84,6 +86,10 @@ export class OpenAiAdapter implements ProviderAdapter {
       throw mapUpstreamStatus(this.#client.provider, route.upstreamModel, response.status, response.body.toString("utf8"), response.retryAfterMs);
     if (response.truncated) throw this.#client.tooLarge();
     return response.body;
+  }
+
+  embed(call: EmbeddingCall, route: ModelRoute): Promise<JsonAnswer> {
+    return embedThrough(this.#client, call, route);
   }
 
   close(): Promise<void> {

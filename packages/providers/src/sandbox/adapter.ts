@@ -1,16 +1,21 @@
 import type { Writable } from "node:stream";
 import { basicUsage, type ModelResponse, type StreamEvent } from "@bentoo/core";
-import { type Answer, answerContext, type ProviderAdapter, type ProviderCall, type StreamOutcome } from "../provider.js";
+import {
+  type Answer,
+  answerContext,
+  type EmbeddingCall,
+  embeddingContext,
+  type JsonAnswer,
+  type ProviderAdapter,
+  type ProviderCall,
+  type StreamOutcome,
+} from "../provider.js";
 import { sandboxAnswer } from "./answer.js";
+import { sandboxEmbeddings } from "./embeddings.js";
+import { textPieces } from "./generate.js";
 import { simulatedStreamBreak, simulatedUpstreamFailure } from "./simulate.js";
 
 export const SANDBOX_PROVIDER_ID = "sandbox";
-
-/** Splits text into word-sized deltas, like a real model's token stream. */
-function textDeltas(text: string): string[] {
-  const parts = text.split(/(?= )/);
-  return parts.length > 0 ? parts : [text];
-}
 
 /** The answer as the events a provider's stream would carry. */
 function streamEvents(response: ModelResponse): StreamEvent[] {
@@ -21,7 +26,14 @@ function streamEvents(response: ModelResponse): StreamEvent[] {
       events.push({ type: "tool-call-delta", choice: choice.index, index, arguments: call.arguments });
       events.push({ type: "tool-call-end", choice: choice.index, index });
     });
-    if (choice.text !== null) for (const text of textDeltas(choice.text)) events.push({ type: "text-delta", choice: choice.index, text });
+    // Word-sized deltas, like a real model's token stream; each with its log probability when asked.
+    if (choice.text !== null)
+      textPieces(choice.text).forEach((text, index) => {
+        const logprob = choice.logprobs?.[index];
+        events.push(
+          logprob === undefined ? { type: "text-delta", choice: choice.index, text } : { type: "text-delta", choice: choice.index, text, logprobs: [logprob] },
+        );
+      });
     events.push({ type: "finish", choice: choice.index, reason: choice.finishReason });
   }
   events.push({ type: "usage", usage: response.usage });
@@ -92,6 +104,15 @@ export class SandboxAdapter implements ProviderAdapter {
         return { usage: response.usage, completed: true, failure: null, clientAborted: false };
       },
     };
+  }
+
+  /** Deterministic vectors for embedding models (embeddings.ts), written in the client's API. */
+  async embed(call: EmbeddingCall): Promise<JsonAnswer> {
+    // An embeddings answer is one JSON body: a simulated stream break fails it as a connection lost midway; no content filter applies.
+    const failure = call.simulate == null ? null : simulatedUpstreamFailure(call.simulate, false);
+    if (failure !== null) throw failure;
+    const response = sandboxEmbeddings(call.request, call.model);
+    return { kind: "json", usage: response.usage, body: () => call.answers.json(response, embeddingContext(call)) };
   }
 
   async close(): Promise<void> {}

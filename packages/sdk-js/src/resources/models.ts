@@ -8,6 +8,8 @@ export interface Model {
   object: "model";
   created: number;
   owned_by: string;
+  /** `chat`, or `embedding` for models served by `embeddings.create`. */
+  kind: "chat" | "embedding";
   context_length: number;
   max_output_tokens: number | null;
   pricing: {
@@ -18,6 +20,9 @@ export interface Model {
     cache_read_per_mtok?: number;
     cache_write_per_mtok?: number;
   };
+  /** An embedding model's vector length, and the least `dimensions` it takes (null: it cannot shorten its vectors); null for chat models. */
+  dimensions: number | null;
+  min_dimensions: number | null;
   /** The providers that serve it, in fallback order. */
   providers: string[];
   /** Whether live keys can use it on this server now. */

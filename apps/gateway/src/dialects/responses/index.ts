@@ -29,6 +29,7 @@ export function responsesDialect(storage: ResponsesStorage): Dialect {
   // What parse checked, for open to take up (parse has no account; open has no body to check).
   const requests = new WeakMap<ParsedRequest, ResponsesRequest>();
   return {
+    modelKind: "chat",
     wire: "openai-responses",
     parse(body: unknown): ParsedRequest {
       const request = parseResponsesRequest(body);
