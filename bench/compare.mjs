@@ -24,7 +24,8 @@ Each checkout must be built (npx tsc -b). Options:
   --target <id>        embedded (default), postgres, bare, fastify, lean or lean-postgres
   --mode <m>           json (default) or stream
   --route <id>         what Bentoo is loaded with (repeatable; every build × route is measured in the same rounds):
-                       chat (default: Chat Completions passthrough), chat-anthropic, chat-gemini (translated);
+                       chat (default: Chat Completions passthrough), chat-anthropic, chat-gemini (translated),
+                       messages (Messages passthrough), messages-openai (translated);
                        bench/lib/routes.mjs lists them. Only the embedded and postgres targets take routes.
   --rounds <n>         alternating rounds (default 6)
   --seconds <s>        load per target per round (default 5)

@@ -27,6 +27,13 @@ function responsesBody(model, mode) {
   return JSON.stringify(body);
 }
 
+/** Anthropic's Messages API request of the same prompt and limit (a stream needs no option: its usage comes in message_start and message_delta). */
+function messagesBody(model, mode) {
+  const body = { model, max_tokens: 64, messages: [{ role: "user", content: PROMPT }] };
+  if (mode === "stream") body.stream = true;
+  return JSON.stringify(body);
+}
+
 /** Eight chunks of about 40 words, as a retrieval pipeline embeds them; base64, as the openai SDKs ask by default. */
 function embeddingsBody() {
   const chunk = (index) =>
@@ -44,6 +51,8 @@ export const ROUTES = {
   },
   "chat-gemini": { label: "Chat Completions → gemini (translated)", path: "/v1/chat/completions", body: (mode) => chatBody(BENCH_MODELS.gemini, mode) },
   responses: { label: "Responses → openai (translated, stored)", path: "/v1/responses", body: (mode) => responsesBody(BENCH_MODELS.openai, mode) },
+  messages: { label: "Messages → anthropic (passthrough)", path: "/v1/messages", body: (mode) => messagesBody(BENCH_MODELS.anthropic, mode) },
+  "messages-openai": { label: "Messages → openai (translated)", path: "/v1/messages", body: (mode) => messagesBody(BENCH_MODELS.openai, mode) },
   embeddings: { label: "Embeddings → openai (passthrough)", path: "/v1/embeddings", body: () => embeddingsBody(), modes: ["json"] },
 };
 

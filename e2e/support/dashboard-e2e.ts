@@ -23,8 +23,8 @@ export const ADMIN_TOKEN = "e2e-dashboard-admin-token-0123456789";
 export type Server = BuiltServer;
 
 /** Starts the built server on a temp SQLite file with the admin API on and no demo account. */
-export function startServer(databaseFile: string): Promise<Server> {
-  return startBuiltServer({ BENTOO_DATABASE_URL: `sqlite:${databaseFile}`, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false" });
+export function startServer(databaseFile: string, env: Record<string, string> = {}): Promise<Server> {
+  return startBuiltServer({ BENTOO_DATABASE_URL: `sqlite:${databaseFile}`, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false", ...env });
 }
 
 export async function stopServer(server: Server | undefined): Promise<void> {

@@ -61,6 +61,8 @@ async function serve(config: ReturnType<typeof parseConfig>, isWorker: boolean):
   const seed = config.seedDemo && !isWorker ? await seedDemoAccount(services) : null;
   const stopRetention = isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetentions(services, config.auditRetentionDays);
   await app.listen({ host: config.host, port: config.port });
+  // Every process delivers webhooks: claims with a lease keep instances and workers from attempting one delivery twice at once.
+  services.webhookDispatcher.start();
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;

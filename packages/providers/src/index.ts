@@ -15,6 +15,7 @@ export {
   type ProviderAdapter,
   type ProviderCall,
   type StreamOutcome,
+  type TokenCountCall,
 } from "./provider.js";
 export { type CredentialSource, createProviderRegistry, type ProviderRegistry } from "./registry.js";
 export { SANDBOX_PROVIDER_ID, SandboxAdapter } from "./sandbox/adapter.js";

@@ -29,6 +29,8 @@ export interface ClientRequest {
   raw: Buffer | null;
   /** How the client API writes answers made in Bentoo's own terms. */
   answers: AnswerWriter;
+  /** Headers of the client's request a provider speaking its API forwards as they are (a passthrough); none when absent. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Tells a provider call that its client went away (the pipeline watches the client's connection). */
@@ -98,6 +100,16 @@ export type Answer =
       pipeTo(destination: Writable): Promise<StreamOutcome>;
     };
 
+/** A client's request to count a prompt's tokens (Anthropic's `count_tokens`), in its own API. */
+export interface TokenCountCall {
+  requestId: string;
+  /** The client API's wire format; a provider counts only a body in its own. */
+  wire: WireFormat;
+  body: Readonly<JsonObject>;
+  raw: Buffer | null;
+  headers?: Readonly<Record<string, string>> | undefined;
+  cancellation: Cancellation;
+}
 /** A whole JSON answer (every embeddings answer is one). */
 export type JsonAnswer = Extract<Answer, { kind: "json" }>;
 
@@ -110,6 +122,12 @@ export interface ProviderAdapter {
   readonly providerId: string;
   /** Sends the call to `route` (one of the model's routes on this provider). */
   send(call: ProviderCall, route: ModelRoute): Promise<Answer>;
+  /**
+   * The prompt's input tokens as the provider counts them, for a provider with a
+   * counting endpoint; null when it cannot count a body of this wire format.
+   * Rejects like `send`.
+   */
+  countTokens?(call: TokenCountCall, route: ModelRoute): Promise<number | null>;
   /** Embeds the call's inputs on `route`; present on the provider types that can (catalog EMBEDDING_PROVIDER_TYPES) and the sandbox. */
   embed?(call: EmbeddingCall, route: ModelRoute): Promise<JsonAnswer>;
   close(): Promise<void>;

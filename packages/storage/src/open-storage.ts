@@ -10,6 +10,7 @@ import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselyResponseStore } from "./repositories/response-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
+import { KyselyWebhookStore } from "./repositories/webhook-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
 import { SqliteWriterThread } from "./sqlite/writer-thread.js";
@@ -84,6 +85,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     ledger: new KyselyLedgerStore(db),
     audit: new KyselyAuditStore(db),
     responses: new KyselyResponseStore(db, writerThread),
+    webhooks: new KyselyWebhookStore(db, dialectName, now, writeEvents),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,11 +1,12 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { AnswerWriter, BentooError, CatalogModel, JsonObject, ModelKind, ModelRequest, Usage, WireFormat } from "@bentoo/core";
 
 /** What every client API declares to the pipeline, whatever it serves. */
 export interface ClientApi {
   /** The catalog kind of the models it serves: a model of another kind gets a 400 naming the endpoint that serves it. */
   readonly modelKind: ModelKind;
-  /** The body of an error response in this API's shape. */
-  errorBody(error: BentooError): unknown;
+  /** The body of an error response in this API's shape; `requestId` is the request's id (`x-request-id`), when it has one. */
+  errorBody(error: BentooError, requestId: string | null): unknown;
 }
 
 /** A client's request once its API has parsed and checked it. */
@@ -82,7 +83,12 @@ export interface Dialect extends ClientApi {
   /** How answers in Bentoo's own terms are written in this API (translated providers and the sandbox use it). */
   readonly answers: AnswerWriter;
   /** The last event of a stream that broke midway, in this API's shape. */
-  streamError(error: BentooError): string;
+  streamError(error: BentooError, requestId: string | null): string;
+  /**
+   * Headers of the client's request that a provider speaking this API takes as
+   * they are (a passthrough), such as Anthropic's `anthropic-beta`; none when absent.
+   */
+  passthroughHeaders?(headers: IncomingHttpHeaders): Readonly<Record<string, string>> | undefined;
   /** The names the pipeline's errors use for the prompt and the output limit; Chat Completions' when absent. */
   readonly parameterNames?: ParameterNames;
   /**

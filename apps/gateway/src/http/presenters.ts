@@ -52,6 +52,7 @@ export function presentAccount(account: Account): AccountJson {
     tpm_limit: account.tpmLimit,
     balance_micros: account.balanceMicros,
     ip_allowlist: account.ipAllowlist,
+    low_balance_threshold_micros: account.lowBalanceThresholdMicros,
     created_at: iso(account.createdAt),
   };
 }

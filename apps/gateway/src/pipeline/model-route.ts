@@ -100,7 +100,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
         ? await state.complete({ failure: outcome.failure, clientAborted: outcome.clientAborted, usage: outcome.usage })
         : outcome.failure === null
           ? ""
-          : dialect.streamError(outcome.failure);
+          : dialect.streamError(outcome.failure, request.id);
     if (last !== "" && !raw.destroyed) raw.write(last);
     if (outcome.clientAborted) request.errorCode = "client_closed_request";
     auditRequest(deps.records, request, outcome.clientAborted ? CLIENT_CLOSED_STATUS : 200, reply.elapsedTime);
@@ -121,6 +121,7 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, answers: Answer
       body: parsed.body,
       raw: parsed.rewritten ? null : request.rawBody,
       answers,
+      headers: dialect.passthroughHeaders?.(request.headers),
     },
     cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),

@@ -25,6 +25,8 @@ export interface Choice {
   refusal: string | null;
   toolCalls: ToolCall[];
   finishReason: FinishReason;
+  /** The stop sequence that ended the answer (finish reason "stop"), when the provider says which. */
+  stopSequence?: string;
   /** The text's tokens with their log probabilities, when the request asked for them. */
   logprobs?: TokenLogprob[];
 }
@@ -51,5 +53,5 @@ export type StreamEvent =
   | { type: "tool-call-start"; choice: number; index: number; id: string; name: string }
   | { type: "tool-call-delta"; choice: number; index: number; arguments: string }
   | { type: "tool-call-end"; choice: number; index: number }
-  | { type: "finish"; choice: number; reason: FinishReason }
+  | { type: "finish"; choice: number; reason: FinishReason; stopSequence?: string }
   | { type: "usage"; usage: Usage };

@@ -21,6 +21,7 @@ export const SANDBOX_PROVIDER_ID = "sandbox";
 function streamEvents(response: ModelResponse): StreamEvent[] {
   const events: StreamEvent[] = [{ type: "start", id: response.id, created: response.created }];
   for (const choice of response.choices) {
+    if (choice.reasoning !== null) for (const text of textPieces(choice.reasoning)) events.push({ type: "reasoning-delta", choice: choice.index, text });
     choice.toolCalls.forEach((call, index) => {
       events.push({ type: "tool-call-start", choice: choice.index, index, id: call.id, name: call.name });
       events.push({ type: "tool-call-delta", choice: choice.index, index, arguments: call.arguments });
@@ -34,7 +35,12 @@ function streamEvents(response: ModelResponse): StreamEvent[] {
           logprob === undefined ? { type: "text-delta", choice: choice.index, text } : { type: "text-delta", choice: choice.index, text, logprobs: [logprob] },
         );
       });
-    events.push({ type: "finish", choice: choice.index, reason: choice.finishReason });
+    const { stopSequence } = choice;
+    events.push(
+      stopSequence === undefined
+        ? { type: "finish", choice: choice.index, reason: choice.finishReason }
+        : { type: "finish", choice: choice.index, reason: choice.finishReason, stopSequence },
+    );
   }
   events.push({ type: "usage", usage: response.usage });
   return events;

@@ -5,6 +5,7 @@ import * as sessions from "./003-sessions.js";
 import * as creditLedger from "./004-credit-ledger.js";
 import * as auditTokenClasses from "./005-audit-token-classes.js";
 import * as responses from "./007-responses.js";
+import * as webhooks from "./009-webhooks.js";
 
 /** One migration set for both dialects, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "004-credit-ledger": creditLedger,
   "005-audit-token-classes": auditTokenClasses,
   "007-responses": responses,
+  "009-webhooks": webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {
