@@ -62,6 +62,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   app.addHook("onRequest", (request, reply, done) => {
     request.receivedAt = services.now();
     reply.header("x-request-id", request.id);
+    // Anthropic's SDKs read a request's id from `request-id` (`error.requestID`, `message._request_id`).
+    if (request.url.startsWith("/v1/messages")) reply.header("request-id", request.id);
     done();
   });
   app.addHook("onRequest", transportSecurity(services.config));

@@ -3,6 +3,8 @@ import Anthropic, {
   AuthenticationError,
   BadRequestError,
   ContentTooLargeError,
+  GatewayTimeoutError,
+  InternalServerError,
   NotFoundError,
   PaymentRequiredError,
   PermissionDeniedError,
@@ -400,6 +402,37 @@ describe("Messages API on test keys (sandbox)", () => {
 
     const filtered = await client.messages.create(params, { headers: { "bentoo-simulate": "content_filter" } });
     expect(filtered.stop_reason).toBe("refusal");
+  });
+
+  it.each([
+    ["insufficient_credits", PaymentRequiredError, 402, "billing_error", "insufficient_credits"],
+    ["upstream_error", InternalServerError, 502, "api_error", "upstream_error"],
+    ["upstream_timeout", GatewayTimeoutError, 504, "timeout_error", "upstream_timeout"],
+    ["stream_interrupted", InternalServerError, 502, "api_error", "upstream_error"],
+  ] as const)("simulates %s as the live path fails it: the SDK's %O, status %i, type %s", async (simulated, errorClass, status, type, code) => {
+    const params = { model: MODEL, max_tokens: 300, messages: [{ role: "user" as const, content: "Hello" }] };
+    const raised = await failure(() => client.messages.create(params, { headers: { "bentoo-simulate": simulated } }));
+    expect(raised).toBeInstanceOf(errorClass);
+    expect([raised.status, raised.type, raised.errorCode]).toEqual([status, type, code]);
+    expect(raised.requestID).toBe(raised.headers?.get("x-request-id"));
+    const record = await recordOf(raised.requestID);
+    expect([record.status, record.errorCode, record.endpoint]).toEqual([status, code, "/v1/messages"]);
+  });
+
+  it("simulates rate_limit with Retry-After, which the SDK honours by asking again before it raises RateLimitError", async () => {
+    const before = (await records()).length;
+    const retrying = new Anthropic({ apiKey: key, baseURL: origin, maxRetries: 1 });
+    const raised = await failure(() =>
+      retrying.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: "x" }] }, { headers: { "bentoo-simulate": "rate_limit" } }),
+    );
+    expect(raised).toBeInstanceOf(RateLimitError);
+    expect([raised.type, raised.errorCode]).toEqual(["rate_limit_error", "rate_limit_exceeded"]);
+    expect(raised.headers?.get("retry-after")).toBe("1");
+    const added = (await records()).slice(before);
+    expect(added.map((record) => [record.status, record.errorCode])).toEqual([
+      [429, "rate_limit_exceeded"],
+      [429, "rate_limit_exceeded"],
+    ]);
   });
 
   it("answers a live key without credits with 402 billing_error", async () => {
