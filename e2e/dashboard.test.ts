@@ -136,7 +136,7 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
       .click();
     const detail = page.getByTestId("log-detail-dialog");
     const detailText = (await detail.textContent()) ?? "";
-    expect(detailText).toContain("openai/gpt-4o-mini");
+    expect(detailText).toContain("openai/gpt-6-luna");
     expect(detailText).toContain("200");
     expect(detailText).toContain(`••••${oldKey.slice(-4)}`);
     expect(detailText).not.toContain(oldKey);
@@ -247,7 +247,7 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
   it("shows the model catalog with prices, and on free explains that allowlists need Enterprise", async () => {
     await page.goto(`${base}/`);
     await nav("Models").click();
-    const model = page.locator('tr[data-model-id="openai/gpt-4o-mini"]');
+    const model = page.locator('tr[data-model-id="openai/gpt-6-luna"]');
     await model.waitFor();
     expect(await model.textContent()).toMatch(/\$\d/);
     expect(await model.textContent()).toMatch(/tokens/);

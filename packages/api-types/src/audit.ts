@@ -17,7 +17,12 @@ export type AuditEventName =
   | "account.plan_changed"
   | "account.limits_changed"
   | "account.allowlist_changed"
-  | "credits.granted";
+  | "account.low_balance_threshold_changed"
+  | "credits.granted"
+  | "webhook.created"
+  | "webhook.updated"
+  | "webhook.deleted"
+  | "webhook.secret_rolled";
 
 /**
  * One audit record: an item of `GET …/audit/logs` and one line of its JSONL

@@ -8,8 +8,10 @@ import { KyselyAuditStore } from "./repositories/audit-store.js";
 import { type BatchWriter, eventWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
+import { KyselyResponseStore } from "./repositories/response-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
 import { KyselyUsageReader } from "./repositories/usage-reader.js";
+import { KyselyWebhookStore } from "./repositories/webhook-store.js";
 import { backfillUsageRollups } from "./rollups/backfill-usage.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
@@ -53,7 +55,14 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
   const { dialect, inserts } = embedded ?? postgres.createDialect(url, { schema: options.schema, maxConnections: options.maxConnections });
   const db = new Kysely<Database>({ dialect });
   if (options.migrate ?? true) {
-    const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }) });
+    // Migrations are numbered when their work starts and can land out of order: a database
+    // that already ran 007 still gets 006 when it arrives. Each migration touches only its own tables.
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider,
+      allowUnorderedMigrations: true,
+      ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       await db.destroy();
@@ -91,6 +100,8 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     },
     ledger: new KyselyLedgerStore(db),
     audit: new KyselyAuditStore(db, new KyselyUsageReader(db)),
+    responses: new KyselyResponseStore(db, writerThread),
+    webhooks: new KyselyWebhookStore(db, dialectName, now, writeEvents),
     async ping() {
       await sql`select 1`.execute(db);
     },

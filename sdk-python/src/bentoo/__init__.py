@@ -35,8 +35,13 @@ from .types import (
     ChatCompletion,
     ChatCompletionChunk,
     CompletionUsage,
+    CreateEmbeddingResponse,
+    Embedding,
     Model,
     ModelList,
+    Response,
+    ResponseStreamEvent,
+    ResponseUsage,
 )
 
 __all__ = [
@@ -70,8 +75,13 @@ __all__ = [
     "ChatCompletion",
     "ChatCompletionChunk",
     "CompletionUsage",
+    "CreateEmbeddingResponse",
+    "Embedding",
     "Model",
     "ModelList",
+    "Response",
+    "ResponseStreamEvent",
+    "ResponseUsage",
     "ApiKeyInfo",
     "AuditRecord",
     "AuditPage",

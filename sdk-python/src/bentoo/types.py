@@ -16,6 +16,12 @@ __all__ = [
     "ChoiceDelta",
     "ChunkChoice",
     "ChatCompletionChunk",
+    "ResponseUsage",
+    "Response",
+    "ResponseStreamEvent",
+    "Embedding",
+    "EmbeddingUsage",
+    "CreateEmbeddingResponse",
     "ModelPricing",
     "Model",
     "ModelList",
@@ -108,21 +114,101 @@ class ChatCompletionChunk(TypedDict, total=False):
     system_fingerprint: Optional[str]
 
 
+# -- embeddings (https://platform.openai.com/docs/api-reference/embeddings/object)
+
+class Embedding(TypedDict):
+    object: Literal["embedding"]
+    index: int
+    embedding: List[float]  # the base64 text instead when encoding_format="base64" was asked for
+
+
+class EmbeddingUsage(TypedDict, total=False):
+    prompt_tokens: int
+    total_tokens: int
+    cost: float  # USD (0 on test keys)
+    cost_micros: int
+    estimated: bool  # Bentoo counted the tokens: the provider reported none
+
+
+class CreateEmbeddingResponse(TypedDict):
+    object: Literal["list"]
+    data: List[Embedding]
+    model: str
+    usage: EmbeddingUsage
+
+
+# -- responses (https://platform.openai.com/docs/api-reference/responses/object)
+
+class ResponseUsage(TypedDict, total=False):
+    input_tokens: int
+    input_tokens_details: Dict[str, int]  # cached_tokens, cache_write_tokens
+    output_tokens: int
+    output_tokens_details: Dict[str, int]  # reasoning_tokens
+    total_tokens: int
+    cost: float  # USD, display only
+    cost_micros: int  # exact integer micro-dollars charged
+    estimated: bool  # True when tokens were counted by Bentoo, not reported upstream
+
+
+class Response(TypedDict, total=False):
+    """OpenAI's Response object (https://platform.openai.com/docs/api-reference/responses/object).
+    ``output_text`` is added by the SDK, as OpenAI's SDK offers it: the text of
+    every ``output_text`` part of the output's messages, joined."""
+
+    id: str  # resp_...
+    object: Literal["response"]
+    created_at: int
+    status: Literal["in_progress", "completed", "incomplete", "failed"]
+    error: Optional[Dict[str, Any]]
+    incomplete_details: Optional[Dict[str, Any]]
+    instructions: Optional[str]
+    max_output_tokens: Optional[int]
+    model: str
+    output: List[Dict[str, Any]]  # message, function_call and reasoning items
+    output_text: str
+    parallel_tool_calls: bool
+    previous_response_id: Optional[str]
+    reasoning: Optional[Dict[str, Any]]
+    store: bool
+    temperature: Optional[float]
+    text: Dict[str, Any]
+    tool_choice: Any
+    tools: List[Dict[str, Any]]
+    top_p: Optional[float]
+    truncation: Optional[str]
+    usage: Optional[ResponseUsage]
+    user: Optional[str]
+    metadata: Dict[str, str]
+    background: bool
+
+
+# One semantic event of a Responses stream: ``type`` names it (``response.created``,
+# ``response.output_text.delta``, ... ``response.completed``), ``sequence_number``
+# orders it, and its other members depend on the type.
+ResponseStreamEvent = Dict[str, Any]
+
+
 # -- models
 
 class ModelPricing(TypedDict, total=False):
     currency: Literal["USD"]
     input_per_mtok: float  # USD per million input tokens
     output_per_mtok: float  # USD per million output tokens
+    # Prompt-cache prices, when the catalog sets them (cached tokens otherwise cost the input price).
+    cache_read_per_mtok: float
+    cache_write_per_mtok: float
 
 
 class Model(TypedDict, total=False):
-    id: str  # "provider/name", e.g. "openai/gpt-4o"
+    id: str  # "provider/name", e.g. "openai/gpt-6.2-sol"
     object: Literal["model"]
     created: int
     owned_by: str
+    kind: Literal["chat", "embedding"]  # embedding models are served by client.embeddings.create
     context_length: int
     max_output_tokens: Optional[int]
+    dimensions: Optional[int]  # embedding models: the vector length (None for chat models)
+    min_dimensions: Optional[int]  # embedding models: the least `dimensions` taken (None: cannot shorten, or a chat model)
     pricing: ModelPricing
     providers: List[str]  # the providers that serve it, in fallback order
     available: bool  # whether live keys can use it on this server now

@@ -2,32 +2,28 @@ import type { AuditStore } from "@bentoo/core";
 import type { Logger } from "pino";
 
 const HOUR = 3600 * 1000;
-const DAY = 24 * HOUR;
 
-/** How long each kind of row is kept, in days: the raw audit log, and the usage rollups that outlive it. */
-export interface RetentionDays {
-  audit: number;
-  usage: number;
-}
-
-/** Purges audit records and usage rollups older than their retention periods, now and then every hour, in the background. */
+/**
+ * Purges what is older than the retention period (audit records; stored
+ * responses too, named by `what`), 10 s after start and then every hour, in the
+ * background.
+ */
 export function startRetention(
-  store: Pick<AuditStore, "purgeOlderThan" | "purgeUsageOlderThan">,
-  retentionDays: RetentionDays,
+  store: Pick<AuditStore, "purgeOlderThan">,
+  retentionDays: number,
   logger: Logger,
   now: () => number = Date.now,
+  what = "audit records",
 ): () => void {
   let running = false;
   const purge = async () => {
     if (running) return;
     running = true;
     try {
-      const deleted = await store.purgeOlderThan(now() - retentionDays.audit * DAY);
-      if (deleted > 0) logger.info({ deleted, retentionDays: retentionDays.audit }, "purged old audit records");
-      const rollups = await store.purgeUsageOlderThan(now() - retentionDays.usage * DAY);
-      if (rollups > 0) logger.info({ deleted: rollups, retentionDays: retentionDays.usage }, "purged old usage rollups");
+      const deleted = await store.purgeOlderThan(now() - retentionDays * 24 * HOUR);
+      if (deleted > 0) logger.info({ deleted, retentionDays }, `purged old ${what}`);
     } catch (error) {
-      logger.error({ err: error }, "audit retention purge failed");
+      logger.error({ err: error }, `retention purge of ${what} failed`);
     } finally {
       running = false;
     }

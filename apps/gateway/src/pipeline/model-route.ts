@@ -1,22 +1,24 @@
 import type { OutgoingHttpHeaders } from "node:http";
-import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
+import type { AnswerWriter, Catalog, CatalogModel, Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type AuditSink, auditRequest, CLIENT_CLOSED_STATUS } from "../audit/request-record.js";
-import type { Dialect, ParsedRequest } from "../dialects/dialect.js";
+import type { ClientApi, Dialect, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
 import { type AdmissionDeps, type AdmittedRequest, admit, setRateLimitHeaders } from "./admit.js";
 import { ClientDisconnect } from "./client-disconnect.js";
 import { costMembers, costMicros } from "./cost.js";
 import { estimateRequest } from "./estimate.js";
 import { newMeter, type RequestMeter } from "./request-meter.js";
+import { resolveModel } from "./resolve-model.js";
 import { routeCall } from "./route.js";
-import { settleRequest } from "./settle.js";
+import { meterAndSettle } from "./settle.js";
+import { requestedSimulation, simulatedRefusal } from "./simulate.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The client API a route speaks: errors on it are written in its shape. */
-    dialect?: Dialect;
+    dialect?: ClientApi;
   }
 }
 
@@ -28,16 +30,6 @@ export interface PipelineDeps extends AdmissionDeps {
 }
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
-
-function resolveModel(catalog: Catalog, id: string): CatalogModel {
-  const model = catalog.models.get(id);
-  if (model === undefined) {
-    throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, {
-      param: "model",
-    });
-  }
-  return model;
-}
 
 /** One request on its way through the pipeline. */
 interface Exchange {
@@ -52,7 +44,8 @@ interface Exchange {
 /**
  * A model endpoint: the pipeline every client API runs, the same way. The key
  * and the IP allowlist were checked by the gateway's hooks; then
- * parse (the dialect) → resolve the model → estimate → admit (rate limits and
+ * parse (the dialect) → resolve the model → the dialect's own state, for an API
+ * that has some (DialectExchange) → estimate → admit (rate limits and
  * the credit hold) → route (the provider, with fallbacks) → answer (JSON, or the
  * stream relayed) → settle (charge what was used). The audit record is built
  * from the request's meter, whatever happened: by the gateway's onSend hook for
@@ -63,12 +56,17 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const { key, account } = request.subject!;
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
-    const parsed = dialect.parse(request.body);
-    const model = resolveModel(deps.catalog, parsed.model);
+    const received = dialect.parse(request.body);
+    const model = resolveModel(deps.catalog, received.model, dialect.modelKind);
     const meter = newMeter(model.id);
     request.meter = meter;
+    const state = dialect.open === undefined ? null : await dialect.open(received, { accountId: account.id, requestId: request.id, model });
+    const parsed = state?.parsed ?? received;
     const sandbox = key.mode === "test";
-    const estimate = estimateRequest(parsed.request, model);
+    const simulate = requestedSimulation(request, sandbox);
+    const estimate = estimateRequest(parsed.request, model, dialect.parameterNames);
+    const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
+    if (refusal !== null) throw refusal;
     const admission = await admit(deps, reply, account, estimate, !sandbox);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     const exchange: Exchange = { request, dialect, model, sandbox, meter, admission };
@@ -76,32 +74,41 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const started = performance.now();
     let answer: Answer;
     try {
-      answer = await routeCall(deps.providers, deps.catalog.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
+      const call = providerCall(exchange, parsed, state?.answers ?? dialect.answers, new ClientDisconnect(raw));
+      call.simulate = simulate;
+      answer = await routeCall(deps.providers, deps.catalog.providers, call, sandbox, meter);
     } catch (error) {
       finish(deps, exchange, null, started);
       throw error;
     }
     if (answer.kind === "json") {
       finish(deps, exchange, answer.usage, started);
-      return reply.type(JSON_CONTENT_TYPE).send(answer.body());
+      const body = answer.body();
+      // A dialect with state (a stored response) finishes its work before the client has the answer.
+      if (state !== null) await state.complete({ failure: null, clientAborted: false, usage: answer.usage });
+      return reply.type(JSON_CONTENT_TYPE).send(body);
     }
     reply.hijack();
     // getHeaders() is a copy of the reply's headers: the stream's own are added to it.
     raw.writeHead(200, Object.assign(reply.getHeaders() as OutgoingHttpHeaders, SSE_HEADERS));
     const outcome = await answer.pipeTo(raw);
-    if (outcome.failure !== null) {
-      request.errorCode = outcome.failure.code;
-      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure));
-    }
+    if (outcome.failure !== null) request.errorCode = outcome.failure.code;
     // A cut or aborted stream is billed for what was delivered, and its record says so before the stream ends.
     finish(deps, exchange, outcome.usage, started);
+    const last =
+      state !== null
+        ? await state.complete({ failure: outcome.failure, clientAborted: outcome.clientAborted, usage: outcome.usage })
+        : outcome.failure === null
+          ? ""
+          : dialect.streamError(outcome.failure, request.id);
+    if (last !== "" && !raw.destroyed) raw.write(last);
     if (outcome.clientAborted) request.errorCode = "client_closed_request";
     auditRequest(deps.records, request, outcome.clientAborted ? CLIENT_CLOSED_STATUS : 200, reply.elapsedTime);
     raw.end();
   });
 }
 
-function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: Cancellation): ProviderCall {
+function providerCall(exchange: Exchange, parsed: ParsedRequest, answers: AnswerWriter, cancellation: Cancellation): ProviderCall {
   const { request, dialect, model, sandbox } = exchange;
   return {
     requestId: request.id,
@@ -113,7 +120,8 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
       request: parsed.request,
       body: parsed.body,
       raw: parsed.rewritten ? null : request.rawBody,
-      answers: dialect.answers,
+      answers,
+      headers: dialect.passthroughHeaders?.(request.headers),
     },
     cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
@@ -122,10 +130,5 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
 
 /** Meters the usage (what the audit record and the metrics read) and settles the admission with its cost. */
 function finish(deps: PipelineDeps, exchange: Exchange, usage: Usage | null, started: number): void {
-  const { meter, model, sandbox, request } = exchange;
-  const cost = usage === null ? 0 : costMicros(model, usage, sandbox);
-  meter.usage = usage;
-  meter.costMicros = cost;
-  meter.upstreamMs = performance.now() - started;
-  settleRequest(deps, { accountId: request.subject!.account.id, requestId: request.id }, exchange.admission, usage, cost);
+  meterAndSettle(deps, exchange, usage, started);
 }

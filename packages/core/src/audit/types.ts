@@ -24,7 +24,12 @@ export const AUDIT_EVENTS = [
   "account.plan_changed",
   "account.limits_changed",
   "account.allowlist_changed",
+  "account.low_balance_threshold_changed",
   "credits.granted",
+  "webhook.created",
+  "webhook.updated",
+  "webhook.deleted",
+  "webhook.secret_rolled",
 ] as const satisfies readonly AuditEventName[];
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -5,6 +5,8 @@ import * as sessions from "./003-sessions.js";
 import * as creditLedger from "./004-credit-ledger.js";
 import * as auditTokenClasses from "./005-audit-token-classes.js";
 import * as usageRollups from "./006-usage-rollups.js";
+import * as responses from "./007-responses.js";
+import * as webhooks from "./009-webhooks.js";
 
 /** One migration set for both dialects, applied in name order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "004-credit-ledger": creditLedger,
   "005-audit-token-classes": auditTokenClasses,
   "006-usage-rollups": usageRollups,
+  "007-responses": responses,
+  "009-webhooks": webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {

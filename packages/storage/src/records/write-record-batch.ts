@@ -1,6 +1,8 @@
-import type { LedgerEntry, RecordBatch, RecordWriteResult } from "@bentoo/core";
+import { type LedgerEntry, type RecordBatch, type RecordWriteResult, type WebhookEventDraft, webhookEventOf } from "@bentoo/core";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
+import { BALANCE_ALERT_COLUMNS, settleBalanceAlert } from "../webhooks/balance-alerts.js";
+import { raiseWebhookEvents } from "../webhooks/raise-events.js";
 import type { RecordInserts } from "./record-inserts.js";
 import { dailyUsageRows, hourlyUsageRows } from "./usage-rows.js";
 
@@ -16,8 +18,13 @@ import { dailyUsageRows, hourlyUsageRows } from "./usage-rows.js";
  * 2. insert the ledger rows not stored yet;
  * 3. add the request records step 1 inserted to the usage rollups (per
  *    account, key, model and hour, and the same hours summed per day), so a
- *    batch sent twice counts once;
- * 4. move each account's balance by the sum of the ledger rows step 2 inserted.
+ *    batch sent twice counts once (docs/usage.md);
+ * 4. move each account's balance by the sum of the ledger rows step 2 inserted
+ *    (and its low-balance alert state with it);
+ * 5. raise the webhook events what steps 1 and 4 did stands for: key lifecycle
+ *    events, refused requests, a balance found below its threshold
+ *    (docs/webhooks.md) — in the same transaction, from inserted rows only, so
+ *    each is raised once however often the batch is sent.
  * Resolves with the ids of the ledger rows step 2 inserted.
  */
 export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInserts, batch: RecordBatch, at: number): Promise<RecordWriteResult> {
@@ -28,21 +35,32 @@ export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInse
   const hourly = hourlyUsageRows(audited);
   await inserts.usage(db, "usage_hourly", hourly);
   await inserts.usage(db, "usage_daily", dailyUsageRows(hourly));
-  await moveBalances(db, inserted, at);
+  const events = await moveBalances(db, inserted, at);
+  for (const record of audited) {
+    const event = webhookEventOf(record);
+    if (event !== null) events.push(event);
+  }
+  await raiseWebhookEvents(db, events, at);
   return { ledgerInserted: inserted.map((entry) => entry.id) };
 }
 
-async function moveBalances(trx: Kysely<Database>, inserted: readonly LedgerEntry[], at: number): Promise<void> {
+/** Moves the balances; returns the `balance.low` events of the accounts it took below their threshold. */
+async function moveBalances(trx: Kysely<Database>, inserted: readonly LedgerEntry[], at: number): Promise<WebhookEventDraft[]> {
+  const events: WebhookEventDraft[] = [];
   const totals = new Map<string, number>();
   for (const entry of inserted) totals.set(entry.accountId, (totals.get(entry.accountId) ?? 0) + entry.amountMicros);
   // Accounts in a fixed order, so concurrent batches cannot deadlock on their row locks.
   for (const accountId of [...totals.keys()].sort()) {
     const delta = totals.get(accountId) ?? 0;
     if (delta === 0) continue;
-    await trx
+    const state = await trx
       .updateTable("accounts")
       .set({ balance_micros: sql<number>`balance_micros + ${delta}`, updated_at: at })
       .where("id", "=", accountId)
-      .execute();
+      .returning(BALANCE_ALERT_COLUMNS)
+      .executeTakeFirst();
+    const event = state === undefined ? null : await settleBalanceAlert(trx, accountId, state, at);
+    if (event !== null) events.push(event);
   }
+  return events;
 }

@@ -29,7 +29,7 @@ const UNSUPPORTED = ["logprobs", "top_logprobs", "logit_bias", "audio", "modalit
 const text = (value: string): ContentPart => ({ type: "text", text: value });
 
 /** A URL, or a `data:` URL carrying base64 bytes. */
-function mediaSource(url: string): MediaSource {
+export function mediaSource(url: string): MediaSource {
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
   return data === null ? { kind: "url", url } : { kind: "base64", mediaType: data[1]!, data: data[2]! };
 }
@@ -179,7 +179,7 @@ function stringMetadata(value: unknown): Record<string, string> | undefined {
 export function toModelRequest(
   body: JsonObject,
   messages: readonly JsonObject[],
-  checked: { stream: boolean; choices: number; maxOutputTokens: number | null },
+  checked: { stream: boolean; choices: number; maxOutputTokens: number | null; logprobs?: { top: number } | null },
 ): ModelRequest {
   const effort = typeof body.reasoning_effort === "string" && EFFORTS.has(body.reasoning_effort) ? (body.reasoning_effort as ReasoningEffort) : undefined;
   const request: ModelRequest = {
@@ -195,6 +195,7 @@ export function toModelRequest(
     stream: checked.stream,
     unsupported: UNSUPPORTED.filter((name) => body[name] !== undefined && body[name] !== null && body[name] !== false),
   };
+  if (checked.logprobs != null) request.logprobs = checked.logprobs;
   if (typeof body.parallel_tool_calls === "boolean") request.parallelToolCalls = body.parallel_tool_calls;
   if (typeof body.user === "string") request.user = body.user;
   const metadata = stringMetadata(body.metadata);

@@ -13,7 +13,12 @@ export type AuditEvent =
   | "account.plan_changed"
   | "account.limits_changed"
   | "account.allowlist_changed"
-  | "credits.granted";
+  | "account.low_balance_threshold_changed"
+  | "credits.granted"
+  | "webhook.created"
+  | "webhook.updated"
+  | "webhook.deleted"
+  | "webhook.secret_rolled";
 
 /** One audit record: a gateway request (`type: "request"`) or a management event. */
 export interface AuditRecord {
