@@ -47,6 +47,8 @@ export async function backfillUsageRollups(db: Kysely<Database>, options: UsageB
   const stepMs = (options.stepDays ?? 1) * DAY_MS;
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   let steps = 0;
+  // Nothing planned (every start after the first): no transaction, no lock.
+  if ((await db.selectFrom("usage_backfill").select("id").executeTakeFirst()) === undefined) return steps;
   for (;;) {
     const done = await db.transaction().execute(async (trx) => {
       if (postgres) await sql`lock table ${sql.table("usage_hourly")}, ${sql.table("usage_daily")} in exclusive mode`.execute(trx);
