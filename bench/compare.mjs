@@ -14,6 +14,7 @@ import { killAllChildrenNow, mainThreadUserMicros, memoryMegabytes, stopAllChild
 import { postgresSettings } from "./lib/environment.mjs";
 import { selectLoadGenerator } from "./lib/load-generator.mjs";
 import { defaultServiceUrls } from "./lib/options.mjs";
+import { routeFor } from "./lib/routes.mjs";
 import { requestBody, startUpstream, targetsFor } from "./lib/targets.mjs";
 
 const benchDirectory = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +23,10 @@ const USAGE = `usage: node bench/compare.mjs --build A=<checkout> --build B=<che
 Each checkout must be built (npx tsc -b). Options:
   --target <id>        embedded (default), postgres, bare, fastify, lean or lean-postgres
   --mode <m>           json (default) or stream
+  --route <id>         what Bentoo is loaded with (repeatable; every build × route is measured in the same rounds):
+                       chat (default: Chat Completions passthrough), chat-anthropic, chat-gemini (translated),
+                       messages (Messages passthrough), messages-openai (translated);
+                       bench/lib/routes.mjs lists them. Only the embedded and postgres targets take routes.
   --rounds <n>         alternating rounds (default 6)
   --seconds <s>        load per target per round (default 5)
   --warmup <s>         untimed load per target before the rounds (default 3)
@@ -40,6 +45,7 @@ function parseOptions(argv) {
       build: { type: "string", multiple: true, default: [] },
       target: { type: "string", default: "embedded" },
       mode: { type: "string", default: "json" },
+      route: { type: "string", multiple: true, default: [] },
       rounds: { type: "string", default: "6" },
       seconds: { type: "string", default: "5" },
       warmup: { type: "string", default: "3" },
@@ -68,8 +74,16 @@ function parseOptions(argv) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number ≥ 0`);
     return value;
   };
+  const routes = values.route.length === 0 ? ["chat"] : values.route;
+  for (const id of routes) {
+    const route = routeFor(id);
+    if (route.modes !== undefined && !route.modes.includes(values.mode)) throw new Error(`--route ${id} takes --mode ${route.modes.join(" or ")}\n${USAGE}`);
+  }
+  if (!["embedded", "postgres"].includes(values.target) && routes.some((id) => id !== "chat"))
+    throw new Error(`--route needs --target embedded or postgres\n${USAGE}`);
   return {
     builds,
+    routes,
     target: values.target,
     mode: values.mode,
     rounds: Math.max(1, Math.round(number("rounds"))),
@@ -130,26 +144,33 @@ async function main() {
       const target = targetsFor(context, [options.target]).find((candidate) => candidate.id === options.target);
       if (target === undefined) throw new Error(`unknown --target ${options.target}`);
       const instance = await target.start(upstream, context);
-      entries.push({ build, instance, rounds: [] });
+      for (const id of options.routes) {
+        const route = routeFor(id);
+        const name = options.routes.length === 1 ? build.name : `${build.name}:${id}`;
+        const url = instance.baseUrl === undefined ? instance.url : `${instance.baseUrl}${route.path}`;
+        entries.push({ build: { ...build, name }, instance, url, body: route.body(options.mode), rounds: [] });
+      }
     }
     for (const id of options.references) {
       const context = { ...baseContext, repositoryRoot: dirname(benchDirectory) };
       const target = targetsFor(context, [id]).find((candidate) => candidate.id === id);
       if (target === undefined) throw new Error(`unknown reference target ${id}`);
-      entries.push({ build: { name: id }, instance: await target.start(upstream, context), rounds: [] });
+      const instance = await target.start(upstream, context);
+      entries.push({ build: { name: id }, instance, url: instance.url, body: requestBody(options.mode), rounds: [] });
     }
-    const load = (instance, seconds) => {
-      const request = { url: instance.url, headers: instance.headers, body: requestBody(options.mode), connections: options.connections, seconds };
+    const load = (entry, seconds) => {
+      const request = { url: entry.url, headers: entry.instance.headers, body: entry.body, connections: options.connections, seconds };
       return options.rate > 0 ? runAtRate(request, options.rate) : run(request);
     };
+    if (options.mode === "stream") for (const entry of entries) entry.events = await streamEvents(entry);
     loadBegan = Date.now();
-    for (const entry of entries) if (options.warmup > 0) await load(entry.instance, options.warmup);
+    for (const entry of entries) if (options.warmup > 0) await load(entry, options.warmup);
     for (let round = 0; round < options.rounds; round++) {
       const order = round % 2 === 0 ? entries : [...entries].reverse();
       for (const entry of order) {
         const before = threadCpuMicros(entry.instance.pid);
         const userBefore = mainThreadUserMicros(entry.instance.pid);
-        const result = await load(entry.instance, options.seconds);
+        const result = await load(entry, options.seconds);
         const cpu = cpuSplit(entry.instance.pid, before, threadCpuMicros(entry.instance.pid), result.requests);
         // The main thread's user time is its JavaScript and Node's own work; its system time is mostly the sockets' syscalls.
         cpu.mainUser = (mainThreadUserMicros(entry.instance.pid) - userBefore) / result.requests;
@@ -157,7 +178,7 @@ async function main() {
           console.log(`!!! ${entry.build.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
         entry.rounds.push({ rps: result.rps, p99: result.p99Ms, ...cpu });
         console.log(
-          `round ${round + 1} ${entry.build.name.padEnd(10)} ${result.rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99Ms).padStart(4)} ms  cpu ${cpu.total.toFixed(1).padStart(6)} µs/req (main ${cpu.main.toFixed(1)}, of it user ${cpu.mainUser.toFixed(1)}, busiest other ${cpu.busiest.toFixed(1)}, rest ${cpu.rest.toFixed(1)})`,
+          `round ${round + 1} ${entry.build.name.padEnd(22)} ${result.rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99Ms).padStart(4)} ms  cpu ${cpu.total.toFixed(1).padStart(6)} µs/req (main ${cpu.main.toFixed(1)}, of it user ${cpu.mainUser.toFixed(1)}, busiest other ${cpu.busiest.toFixed(1)}, rest ${cpu.rest.toFixed(1)})`,
         );
       }
     }
@@ -167,17 +188,18 @@ async function main() {
     const [first] = entries;
     for (const entry of entries) {
       const m = (field) => median(entry.rounds.map((round) => round[field]));
-      let line = `${entry.build.name.padEnd(10)} ${m("rps").toFixed(0).padStart(6)} req/s  cpu ${m("total").toFixed(1)} µs/req (main ${m("main").toFixed(1)}, of it user ${m("mainUser").toFixed(1)}, busiest other ${m("busiest").toFixed(1)}, rest ${m("rest").toFixed(1)})  RSS ${memoryMegabytes(entry.instance.pid).rss.toFixed(0)} MB`;
+      const perChunk = entry.events === undefined ? "" : `, ${(m("total") / entry.events).toFixed(2)} µs/chunk over ${entry.events} events`;
+      let line = `${entry.build.name.padEnd(22)} ${m("rps").toFixed(0).padStart(6)} req/s  cpu ${m("total").toFixed(1)} µs/req${perChunk} (main ${m("main").toFixed(1)}, of it user ${m("mainUser").toFixed(1)}, busiest other ${m("busiest").toFixed(1)}, rest ${m("rest").toFixed(1)})  RSS ${memoryMegabytes(entry.instance.pid).rss.toFixed(0)} MB`;
       if (entry !== first) {
         const ratios = (field) => entry.rounds.map((round, index) => round[field] / first.rounds[index][field]);
         const cpuRatios = ratios("total");
         const mainRatios = ratios("main");
-        line += `\n${"".padEnd(10)} vs ${first.build.name}: cpu ×${median(cpuRatios).toFixed(3)} (lower in ${cpuRatios.filter((r) => r < 1).length}/${cpuRatios.length}), main ×${median(mainRatios).toFixed(3)}, req/s ×${median(ratios("rps")).toFixed(3)}`;
+        line += `\n${"".padEnd(22)} vs ${first.build.name}: cpu ×${median(cpuRatios).toFixed(3)} (lower in ${cpuRatios.filter((r) => r < 1).length}/${cpuRatios.length}), main ×${median(mainRatios).toFixed(3)}, req/s ×${median(ratios("rps")).toFixed(3)}`;
       }
       console.log(line);
     }
   } finally {
-    for (const entry of entries) await entry.instance.stop().catch(() => undefined);
+    for (const instance of new Set(entries.map((entry) => entry.instance))) await instance.stop().catch(() => undefined);
     await upstream.stop();
     await stopAllChildren(0);
     if (options.profileDirectory !== null) {
@@ -190,6 +212,14 @@ async function main() {
     if (options.keepLogs) console.log(`logs: ${workDirectory}`);
     else rmSync(workDirectory, { recursive: true, force: true });
   }
+}
+
+/** The SSE events of one streamed answer of the entry's route, as its client gets them. */
+async function streamEvents(entry) {
+  const response = await fetch(entry.url, { method: "POST", headers: entry.instance.headers, body: entry.body, signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${entry.build.name} answered ${response.status}: ${text.slice(0, 300)}`);
+  return text.split("\n\n").filter((event) => event.trim() !== "").length;
 }
 
 /** A fixed request rate (autocannon only): CPU per request compares best when both builds do the same work per second. */

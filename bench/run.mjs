@@ -15,6 +15,7 @@ import { selectLoadGenerator } from "./lib/load-generator.mjs";
 import { parseOptions, USAGE, UsageError } from "./lib/options.mjs";
 import { addLatencyOverDirect, errorCount, evaluateFloor, evaluateTargets, printReport } from "./lib/report.mjs";
 import { probeTarget, SequentialProbe } from "./lib/sequential-client.mjs";
+import { measureSurfaces, surfacesTable } from "./lib/surfaces.mjs";
 import { requestBody, startUpstream, targetsFor } from "./lib/targets.mjs";
 
 const benchDirectory = dirname(fileURLToPath(import.meta.url));
@@ -253,6 +254,7 @@ async function runPhase(delayMs, context, results) {
       }
     }
     await measureLoad(live, delayMs, upstream, context, results);
+    if (delayMs === 0) await measureSurfaces(live, delayMs, context, results, log);
     const alive = live.filter(({ instance }) => !instance.failed);
     if (delayMs === 0 && alive.length > 0) await measureUnloaded(alive, context.options, results);
   } catch (error) {
@@ -309,6 +311,7 @@ async function main() {
       smoke: options.smoke,
     },
     runs: [],
+    surfaces: [],
     unloaded: [],
     targets: [],
     floor: [],
@@ -333,6 +336,7 @@ async function main() {
   results.finished_at = new Date().toISOString();
   results.machine.loadavg_after = loadavg();
   printReport(results, log);
+  if (results.surfaces.length > 0) log(`\n${surfacesTable(results.surfaces)}`);
   const out = resolve(options.out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

@@ -23,7 +23,7 @@ const OTHER_PER_BATCH = 50;
 /** RSS the server may grow by while streaming a whole export. */
 const RSS_BUDGET = 150 * 1024 * 1024;
 
-const MODELS = ["openai/gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-3-5-haiku", "fake/chat"];
+const MODELS = ["openai/gpt-6-luna", "openai/gpt-6.2-sol", "anthropic/claude-haiku-5.5", "fake/chat"];
 
 describe.each(storageTargets())("export of 100,000 audit records on $name", (target) => {
   let t: TestApp;
@@ -57,7 +57,7 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
       const chat = await fetch(`${baseUrl}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json", cookie: "bentoo_session=not-a-real-session-0123456789" },
-        body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 }),
+        body: JSON.stringify({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }], max_tokens: 5 }),
       });
       expect(chat.status).toBe(200);
       await chat.arrayBuffer();
@@ -92,6 +92,10 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
           promptTokens: status === 200 ? 20 + (index % 50) : null,
           completionTokens: status === 200 ? 5 + (index % 200) : null,
           totalTokens: status === 200 ? 25 + (index % 50) + (index % 200) : null,
+          cacheReadTokens: null,
+          cacheWriteTokens: null,
+          reasoningTokens: null,
+          endpoint: null,
           costMicros: status === 200 ? (index % 200) * 1000 : null,
           usageEstimated: status === 200 ? index % 11 === 0 : null,
           sourceIp: `198.51.100.${index % 250}`,
@@ -134,6 +138,10 @@ describe.each(storageTargets())("export of 100,000 audit records on $name", (tar
       promptTokens: 1,
       completionTokens: 2,
       totalTokens: 3,
+      cacheReadTokens: null,
+      cacheWriteTokens: null,
+      reasoningTokens: null,
+      endpoint: null,
       costMicros: 0,
       usageEstimated: false,
       sourceIp: "2001:db8::1",

@@ -86,7 +86,7 @@ describe("graceful shutdown of the built server under load", () => {
           ...(chat
             ? {
                 body: JSON.stringify({
-                  model: "openai/gpt-4o-mini",
+                  model: "openai/gpt-6-luna",
                   messages: [{ role: "user", content: `request ${index}` }],
                   max_tokens: 16,
                   stream: index % 3 === 0,

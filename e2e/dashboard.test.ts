@@ -128,6 +128,7 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
       await page.waitForTimeout(300);
       return (await requestRow.count()) > 0;
     });
+    expect(await requestRow.first().textContent()).toContain("/v1/chat/completions");
     await screenshot(page, "logs");
     await requestRow
       .first()
@@ -135,7 +136,7 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
       .click();
     const detail = page.getByTestId("log-detail-dialog");
     const detailText = (await detail.textContent()) ?? "";
-    expect(detailText).toContain("openai/gpt-4o-mini");
+    expect(detailText).toContain("openai/gpt-6-luna");
     expect(detailText).toContain("200");
     expect(detailText).toContain(`••••${oldKey.slice(-4)}`);
     expect(detailText).not.toContain(oldKey);
@@ -177,6 +178,28 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
     await eventually("the old row to show revoked", async () => (await oldRow.getAttribute("data-status")) === "revoked");
     expect(await chat(server, oldKey)).toEqual({ status: 401, code: "revoked_api_key" });
     expect(await chat(server, newKey)).toEqual({ status: 200, code: null });
+  });
+
+  it("filters the log by endpoint", async () => {
+    await page.goto(`${base}/logs?range=24h`);
+    const requestRows = page.locator('tr[data-testid="log-row"][data-event="api.request"]');
+    await eventually("the request rows of the unfiltered log", async () => (await requestRows.count()) > 0);
+    const applyEndpoint = async (endpoint: string) => {
+      await page.getByLabel("Endpoint").fill(endpoint);
+      const [response] = await Promise.all([
+        page.waitForResponse(
+          (candidate) => candidate.url().includes("/api/audit/logs?") && candidate.url().includes(`endpoint=${encodeURIComponent(endpoint)}`),
+        ),
+        page.getByRole("button", { name: "Apply filters" }).click(),
+      ]);
+      expect(response.status()).toBe(200);
+      await page.waitForTimeout(300);
+    };
+    await applyEndpoint("/v1/models");
+    expect(await requestRows.count()).toBe(0);
+    await applyEndpoint("/v1/chat/completions");
+    await eventually("the chat requests under the /v1/chat/completions filter", async () => (await requestRows.count()) > 0);
+    expect(page.url()).toContain("endpoint=%2Fv1%2Fchat%2Fcompletions");
   });
 
   it("exports the filtered range as CSV and JSONL whose rows match the table", async () => {
@@ -224,7 +247,7 @@ describe.skipIf(!shouldRunBrowserTests())("dashboard in Chromium against the bui
   it("shows the model catalog with prices, and on free explains that allowlists need Enterprise", async () => {
     await page.goto(`${base}/`);
     await nav("Models").click();
-    const model = page.locator('tr[data-model-id="openai/gpt-4o-mini"]');
+    const model = page.locator('tr[data-model-id="openai/gpt-6-luna"]');
     await model.waitFor();
     expect(await model.textContent()).toMatch(/\$\d/);
     expect(await model.textContent()).toMatch(/tokens/);

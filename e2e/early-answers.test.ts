@@ -14,7 +14,7 @@ const ATTEMPTS = 5;
 
 /** A chat request of about `bytes` bytes. */
 function chatBody(bytes: number): string {
-  return JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "x".repeat(bytes) }] });
+  return JSON.stringify({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "x".repeat(bytes) }] });
 }
 
 interface Outcome {
@@ -52,7 +52,7 @@ function streamed(body: string): ReadableStream<Uint8Array> {
 const PYTHON_CLIENT = `
 import http.client, json, sys
 port, path, headers, size, attempts = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-body = b'{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"' + b'x' * size + b'"}]}'
+body = b'{"model":"openai/gpt-6-luna","messages":[{"role":"user","content":"' + b'x' * size + b'"}]}'
 outcomes = []
 for _ in range(attempts):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -142,7 +142,7 @@ describe("early answers reach every client", () => {
   it("the openai SDK gets an APIError 413 after exactly one attempt (it does not retry a 413 it receives)", async () => {
     const before = await served(413);
     const client = new OpenAI({ apiKey: key, baseURL: `${gateway.origin}/v1` });
-    const failure = await client.chat.completions.create({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "x".repeat(OVERSIZED) }] }).then(
+    const failure = await client.chat.completions.create({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "x".repeat(OVERSIZED) }] }).then(
       () => null,
       (error: unknown) => error,
     );

@@ -34,7 +34,7 @@ describe("first run of the built server (npm start)", () => {
     const chat = await fetch(`${first.baseUrl}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello" }] }),
+      body: JSON.stringify({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "Hello" }] }),
     });
     expect(chat.status).toBe(200);
     expect(((await chat.json()) as { object: string }).object).toBe("chat.completion");

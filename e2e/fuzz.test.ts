@@ -103,7 +103,7 @@ const chatOk = async (server: BuiltServer, key: string) =>
   fetch(`${server.baseUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Still there?" }] }),
+    body: JSON.stringify({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "Still there?" }] }),
   });
 
 describe("bad-input suite against the built server", () => {

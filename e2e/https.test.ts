@@ -57,16 +57,16 @@ describe("HTTPS with the built server", () => {
     });
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);
-    expect(ids).toContain("openai/gpt-4o-mini");
+    expect(ids).toContain("openai/gpt-6-luna");
     const { data, response } = await client.chat.completions
-      .create({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello over TLS" }] })
+      .create({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "Hello over TLS" }] })
       .withResponse();
     expect(data.object).toBe("chat.completion");
     expect(data.choices[0]!.message.content).toBeTruthy();
     expect(response.headers.get("strict-transport-security")).toBe(HSTS);
     let streamed = "";
     for await (const chunk of await client.chat.completions.create({
-      model: "openai/gpt-4o-mini",
+      model: "openai/gpt-6-luna",
       messages: [{ role: "user", content: "Stream over TLS" }],
       stream: true,
     })) {

@@ -24,6 +24,9 @@ const MODEL = "fake/chat";
 /** The catalog price: $1000 per million output tokens = 1000 micro-dollars per token. */
 const OUTPUT_MICROS_PER_TOKEN = 1000;
 const LIVE_GRANT_MICROS = 10_000_000;
+const EMBEDDING_MODEL = "fake/embed";
+/** $1000 per million input tokens = 1000 micro-dollars per token. */
+const EMBEDDING_INPUT_MICROS_PER_TOKEN = 1000;
 
 interface Account {
   id: string;
@@ -106,6 +109,16 @@ describe("the JavaScript SDK against a running Bentoo", () => {
             context_length: 8192,
             max_output_tokens: 50,
           },
+          {
+            id: EMBEDDING_MODEL,
+            kind: "embedding",
+            provider: "fake",
+            upstream_model: "fake-embed",
+            input_price_per_mtok: 1000,
+            context_length: 8191,
+            dimensions: 16,
+            min_dimensions: 4,
+          },
         ],
       }),
     );
@@ -185,7 +198,7 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       const sdk = client(testKey);
       const list = await sdk.models.list();
       expect(list.object).toBe("list");
-      expect(list.data.map((model) => model.id)).toEqual([MODEL]); // BENTOO_CATALOG replaces the built-in models
+      expect(list.data.map((model) => model.id)).toEqual([MODEL, EMBEDDING_MODEL]); // BENTOO_CATALOG replaces the built-in models
       const model = await sdk.models.retrieve(MODEL);
       expect(model).toMatchObject({
         id: MODEL,
@@ -198,6 +211,21 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       const missing = await rejection(() => sdk.models.retrieve("fake/no-such-model"));
       expect(missing).toBeInstanceOf(NotFoundError);
       expect((missing as NotFoundError).status).toBe(404);
+    });
+
+    it("creates embeddings: decoded from base64 by default, floats or base64 when asked, dimensions honoured", async () => {
+      const sdk = client(testKey);
+      const decoded = await sdk.embeddings.create({ model: EMBEDDING_MODEL, input: ["first text", "second text"] });
+      expect(decoded.data.map((entry) => entry.index)).toEqual([0, 1]);
+      const first = decoded.data[0]!.embedding;
+      expect(first).toHaveLength(16);
+      expect(first.reduce((sum, value) => sum + value * value, 0)).toBeCloseTo(1, 5);
+      expect(decoded.usage).toMatchObject({ prompt_tokens: 4, total_tokens: 4, cost_micros: 0 });
+      const floats = await sdk.embeddings.create({ model: EMBEDDING_MODEL, input: "first text", encoding_format: "float" });
+      expect(floats.data[0]!.embedding).toEqual(first);
+      const base64 = await sdk.embeddings.create({ model: EMBEDDING_MODEL, input: "first text", encoding_format: "base64" });
+      expect(typeof base64.data[0]!.embedding).toBe("string");
+      expect((await sdk.embeddings.create({ model: EMBEDDING_MODEL, input: "short", dimensions: 4 })).data[0]!.embedding).toHaveLength(4);
     });
 
     it("retrieves the calling key: mode, plan and credits, never the key itself", async () => {
@@ -250,6 +278,21 @@ describe("the JavaScript SDK against a running Bentoo", () => {
         return now === before - completion.usage!.cost_micros! ? now : undefined;
       });
       expect(balance).toBe(before - 8000);
+    });
+
+    it("creates embeddings that the provider answered, and is charged for them", async () => {
+      const sdk = client(liveKey.key);
+      const before = (await sdk.key.retrieve()).credits.balance_micros;
+      const created = await sdk.embeddings.create({ model: EMBEDDING_MODEL, input: ["one two three", "four"] });
+      expect(upstream.requests.at(-1)!.body).toMatchObject({ model: "fake-embed", input: ["one two three", "four"], encoding_format: "base64" });
+      expect(created.data.map((entry) => entry.embedding.length)).toEqual([16, 16]);
+      // The fake upstream counts one token per word of the inputs.
+      expect(created.usage).toMatchObject({ prompt_tokens: 4, total_tokens: 4, cost_micros: 4 * EMBEDDING_INPUT_MICROS_PER_TOKEN });
+      const balance = await eventually("the charge to appear on the balance", async () => {
+        const now = (await sdk.key.retrieve()).credits.balance_micros;
+        return now === before - created.usage.cost_micros! ? now : undefined;
+      });
+      expect(balance).toBe(before - 4000);
     });
 
     it("streams a chat completion from the provider", async () => {
@@ -479,7 +522,7 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       const body = block.replace(/for await \(const (\w+) of (.*?)\) \{ \.\.\. \}/g, "for await (const $1 of $2) { seen.push($1); }");
       expect(body).not.toContain("...");
       const program = [
-        'const model = "openai/gpt-4o-mini";',
+        'const model = "openai/gpt-6-luna";',
         'const messages = [{ role: "user", content: "Hello" }];',
         "const end = new Date(Date.now() + 60_000);",
         "const start = new Date(end.getTime() - 3_600_000);",
@@ -491,8 +534,8 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       ].join("\n");
       const { code, stdout, stderr } = await runScript("quickstart.mjs", program);
       expect(code, stderr).toBe(0);
-      expect(stdout).toMatch(/^completion: Sandbox answer from openai\/gpt-4o-mini to "Hello"\./m);
-      expect(stdout).toMatch(/^streamed: Sandbox answer from openai\/gpt-4o-mini to "Hello"\./m);
+      expect(stdout).toMatch(/^completion: Sandbox answer from openai\/gpt-6-luna to "Hello"\./m);
+      expect(stdout).toMatch(/^streamed: Sandbox answer from openai\/gpt-6-luna to "Hello"\./m);
       expect(Number(/^audit records: (\d+)$/m.exec(stdout)?.[1])).toBeGreaterThan(0);
     });
 
@@ -501,7 +544,7 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       expect(program).toContain('import Bentoo from "bentoo";');
       const { code, stdout, stderr } = await runScript("complete-program.mjs", program);
       expect(code, stderr).toBe(0);
-      expect(stdout).toMatch(/^Sandbox answer from openai\/gpt-4o-mini to "Say hello in French\."/m);
+      expect(stdout).toMatch(/^Sandbox answer from openai\/gpt-6-luna to "Say hello in French\."/m);
       expect(stdout).toMatch(/^0 micro-dollars$/m);
     });
   });

@@ -77,7 +77,7 @@ describe("--workers N (node:cluster)", () => {
         fetch(`${base}/v1/chat/completions`, {
           method: "POST",
           headers: { authorization: `Bearer ${key.key}`, "content-type": "application/json", connection: "close" },
-          body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 }),
+          body: JSON.stringify({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }], max_tokens: 5 }),
         }).then((response) => response.status);
       const statuses = await Promise.all(Array.from({ length: 30 }, chat));
       expect(statuses.filter((status) => status === 200)).toHaveLength(10);

@@ -8,14 +8,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { deleteRedisKeys } from "@bentoo/test-kit";
 import { startChild, stopChild } from "./children.mjs";
+import { BENCH_MODELS, ROUTES } from "./routes.mjs";
 import { createBenchDatabase } from "./services.mjs";
 
-const LISTENING = /listening (http:\/\/\S+)/;
+const LISTENING = /listening (http:\/\/\S+) anthropic (http:\/\/\S+) gemini (http:\/\/\S+)/;
 const GATEWAY_READY = /Bentoo is serving on (http:\/\/\S+)/;
-const BENCH_MODEL = "fake/bench";
 const JSON_HEADERS = { "content-type": "application/json" };
-// About 20 words, so a stream carries 29 events: role, one per word, finish, usage, [DONE].
-const PROMPT = "Please write a short friendly greeting for the people who run this benchmark of the Bentoo gateway on a small machine today";
 const CREDIT_GRANT_MICROS = 1_000_000_000_000_000;
 
 /**
@@ -25,12 +23,10 @@ const CREDIT_GRANT_MICROS = 1_000_000_000_000_000;
  * Streams ask for usage everywhere, so the upstream sends the same bytes to all.
  */
 export function requestBody(mode) {
-  const body = { model: BENCH_MODEL, max_tokens: 64, messages: [{ role: "user", content: PROMPT }] };
-  if (mode === "stream") Object.assign(body, { stream: true, stream_options: { include_usage: true } });
-  return JSON.stringify(body);
+  return ROUTES.chat.body(mode);
 }
 
-/** The fake upstream in its own process, answering after `delayMs`. */
+/** The fake upstreams in their own process, the OpenAI-compatible one answering after `delayMs`. */
 export async function startUpstream(delayMs, context) {
   const handle = await startChild({
     name: `upstream-${delayMs}ms`,
@@ -38,8 +34,8 @@ export async function startUpstream(delayMs, context) {
     logDirectory: context.logDirectory,
     readyPattern: LISTENING,
   });
-  const url = handle.ready[1];
-  return { pid: handle.pid, url, origin: new URL(url).origin, stop: () => stopChild(handle, 0) };
+  const [, url, anthropicUrl, geminiUrl] = handle.ready;
+  return { pid: handle.pid, url, anthropicUrl, geminiUrl, origin: new URL(url).origin, stop: () => stopChild(handle, 0) };
 }
 
 const direct = {
@@ -209,9 +205,27 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
     if (redisUrl !== null) await deleteRedisKeys(redisUrl, redisPrefix);
   };
   const catalogPath = join(context.workDirectory, `${name}-catalog.json`);
+  const prices = { input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 8192 };
   const catalog = {
-    providers: [{ id: "fake", type: "openai", base_url: upstream.url, api_key_env: null }],
-    models: [{ id: BENCH_MODEL, provider: "fake", upstream_model: "bench-model", input_price_per_mtok: 1, output_price_per_mtok: 2, context_length: 8192 }],
+    providers: [
+      { id: "fake", type: "openai", base_url: upstream.url, api_key_env: null },
+      { id: "fake-anthropic", type: "anthropic", base_url: upstream.anthropicUrl, api_key_env: null },
+      { id: "fake-gemini", type: "gemini", base_url: upstream.geminiUrl, api_key_env: null },
+    ],
+    models: [
+      { id: BENCH_MODELS.openai, provider: "fake", upstream_model: "bench-model", ...prices },
+      { id: BENCH_MODELS.anthropic, provider: "fake-anthropic", upstream_model: "claude-bench", ...prices },
+      { id: BENCH_MODELS.gemini, provider: "fake-gemini", upstream_model: "gemini-bench", ...prices },
+      {
+        id: BENCH_MODELS.embedding,
+        kind: "embedding",
+        provider: "fake",
+        upstream_model: "bench-embed",
+        input_price_per_mtok: 0.02,
+        context_length: 8191,
+        dimensions: 16,
+      },
+    ],
   };
   writeFileSync(catalogPath, JSON.stringify(catalog));
   const adminToken = randomBytes(24).toString("hex");
@@ -248,6 +262,7 @@ async function startBentoo(name, upstream, context, databaseUrl, redisUrl) {
     return {
       pid: handle.pid,
       url,
+      baseUrl,
       headers,
       notes,
       profile,

@@ -33,9 +33,10 @@ export function shouldRunBrowserTests(): boolean {
   return false;
 }
 
-export async function openBrowserSession(): Promise<BrowserSession> {
+/** `env`: more settings for the server (e.g. BENTOO_WEBHOOKS_ALLOW_PRIVATE). */
+export async function openBrowserSession(env: Record<string, string> = {}): Promise<BrowserSession> {
   const directory = mkdtempSync(join(tmpdir(), "bentoo-dashboard-e2e-"));
-  const server = await startServer(join(directory, "bentoo.db"));
+  const server = await startServer(join(directory, "bentoo.db"), env);
   const base = server.baseUrl;
   let browser: Browser;
   try {

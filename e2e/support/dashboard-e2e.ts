@@ -23,8 +23,8 @@ export const ADMIN_TOKEN = "e2e-dashboard-admin-token-0123456789";
 export type Server = BuiltServer;
 
 /** Starts the built server on a temp SQLite file with the admin API on and no demo account. */
-export function startServer(databaseFile: string): Promise<Server> {
-  return startBuiltServer({ BENTOO_DATABASE_URL: `sqlite:${databaseFile}`, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false" });
+export function startServer(databaseFile: string, env: Record<string, string> = {}): Promise<Server> {
+  return startBuiltServer({ BENTOO_DATABASE_URL: `sqlite:${databaseFile}`, BENTOO_ADMIN_TOKEN: ADMIN_TOKEN, BENTOO_SEED_DEMO: "false", ...env });
 }
 
 export async function stopServer(server: Server | undefined): Promise<void> {
@@ -46,7 +46,7 @@ export async function chat(server: Server, key: string): Promise<{ status: numbe
   const response = await fetch(`${server.baseUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "user-agent": "bentoo-e2e/1.0" },
-    body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello from the dashboard test" }] }),
+    body: JSON.stringify({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "Hello from the dashboard test" }] }),
   });
   const body = (await response.json()) as { error?: { code?: string } };
   return { status: response.status, code: body.error?.code ?? null };

@@ -35,7 +35,7 @@ export function prng(seed: number): { next(): number; int(bound: number): number
 
 type Random = ReturnType<typeof prng>;
 
-const VALID_CHAT = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
+const VALID_CHAT = { model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
 const JUNK = [
   '"',
   "{",
@@ -201,7 +201,7 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
 const ROUTES = [
   "/v1/chat/completions",
   "/v1/models",
-  "/v1/models/openai/gpt-4o-mini",
+  "/v1/models/openai/gpt-6-luna",
   "/v1/key",
   "/v1/audit/logs",
   "/healthz",
@@ -225,7 +225,7 @@ const PATH_TRICKS = [
   "/v1/models/%ff%fe",
   "/v1/models/%",
   "/v1/models/%zz",
-  "/v1/models/openai%2Fgpt-4o-mini",
+  "/v1/models/openai%2Fgpt-6.2-sol-mini",
   "/v1/models/..%2f..%2fadmin",
   "/V1/MODELS",
   "/v1/models;jsessionid=1",
@@ -380,8 +380,7 @@ export function fuzzCase(random: Random, index: number, fixtures: FuzzFixtures):
   if (slot < 40) return chat("wrong types", wrongTypesBody(random));
   if (slot < 43) return chat("invalid UTF-8", invalidUtf8Body(random));
   if (slot < 46) return chat("huge strings and arrays", hugeBody(random, fixtures.bodyLimit));
-  if (slot < 48)
-    return chat("deep nesting", `{"model":"openai/gpt-4o-mini","messages":${"[".repeat(40 + random.int(200))}${"]".repeat(40 + random.int(200))}}`);
+  if (slot < 48) return chat("deep nesting", `{"model":"openai/gpt-6-luna","messages":${"[".repeat(40 + random.int(200))}${"]".repeat(40 + random.int(200))}}`);
   if (slot < 51)
     return chat(
       "content types",
@@ -400,7 +399,7 @@ export function fuzzCase(random: Random, index: number, fixtures: FuzzFixtures):
       ]),
     );
   if (slot < 66) {
-    const path = random.pick(["/v1/models", "/v1/chat/completions", "/v1/key", "/v1/models/openai/gpt-4o-mini", "/v1/audit/logs"]);
+    const path = random.pick(["/v1/models", "/v1/chat/completions", "/v1/key", "/v1/models/openai/gpt-6-luna", "/v1/audit/logs"]);
     const post = path === "/v1/chat/completions";
     return {
       kind: "http",

@@ -47,6 +47,8 @@ SDK_README = os.path.join(REPO, "sdk-python", "README.md")
 ADMIN_TOKEN = "sdk-python-e2e-admin-token-0123456789"
 MODEL = "fake/chat"
 OUTPUT_MICROS_PER_TOKEN = 1000  # the catalog's $1000 per million output tokens
+EMBEDDING_MODEL = "fake/embed"
+EMBEDDING_INPUT_MICROS_PER_TOKEN = 1000  # the catalog's $1000 per million input tokens
 LIVE_GRANT_MICROS = 10_000_000
 
 
@@ -115,6 +117,9 @@ class EndToEndServerTest(unittest.TestCase):
                     "id": MODEL, "provider": "fake", "upstream_model": "fake-model",
                     "input_price_per_mtok": 0, "output_price_per_mtok": 1000,
                     "context_length": 8192, "max_output_tokens": 50,
+                }, {
+                    "id": EMBEDDING_MODEL, "kind": "embedding", "provider": "fake", "upstream_model": "fake-embed",
+                    "input_price_per_mtok": 1000, "context_length": 8191, "dimensions": 16, "min_dimensions": 4,
                 }],
             }, handle)
         cls.gateway, cls.origin, demo_key = start_gateway({
@@ -248,7 +253,7 @@ class EndToEndServerTest(unittest.TestCase):
         client = self.client(self.test_key)
         listed = client.models.list()
         self.assertEqual(listed["object"], "list")
-        self.assertEqual([model["id"] for model in listed["data"]], [MODEL])  # BENTOO_CATALOG replaces the built-ins
+        self.assertEqual([model["id"] for model in listed["data"]], [MODEL, EMBEDDING_MODEL])  # BENTOO_CATALOG replaces the built-ins
         model = client.models.retrieve(MODEL)
         self.assertEqual(model["id"], MODEL)
         self.assertEqual(model["object"], "model")
@@ -259,6 +264,21 @@ class EndToEndServerTest(unittest.TestCase):
         with self.assertRaises(NotFoundError) as caught:
             client.models.retrieve("fake/no-such-model")
         self.assertEqual(caught.exception.status, 404)
+
+    def test_embeddings_with_the_sandbox_test_key(self) -> None:
+        client = self.client(self.test_key)
+        decoded = client.embeddings.create(model=EMBEDDING_MODEL, input=["first text", "second text"])
+        self.assertEqual([entry["index"] for entry in decoded["data"]], [0, 1])
+        first = decoded["data"][0]["embedding"]
+        self.assertEqual(len(first), 16)
+        self.assertAlmostEqual(sum(value * value for value in first), 1.0, places=5)
+        self.assertEqual(decoded["usage"]["prompt_tokens"], 4)
+        self.assertEqual(decoded["usage"]["cost_micros"], 0)
+        floats = client.embeddings.create(model=EMBEDDING_MODEL, input="first text", encoding_format="float")
+        self.assertEqual([round(value, 6) for value in floats["data"][0]["embedding"]], [round(value, 6) for value in first])
+        raw = client.embeddings.create(model=EMBEDDING_MODEL, input="first text", encoding_format="base64")
+        self.assertIsInstance(raw["data"][0]["embedding"], str)
+        self.assertEqual(len(client.embeddings.create(model=EMBEDDING_MODEL, input="short", dimensions=4)["data"][0]["embedding"]), 4)
 
     def test_key_retrieve_with_the_test_key(self) -> None:
         info = self.client(self.test_key).key.retrieve()
@@ -300,6 +320,19 @@ class EndToEndServerTest(unittest.TestCase):
         self.assertEqual(requests[0]["model"], "fake-model")
         self.assertEqual(requests[0]["path"], "/v1/chat/completions")
         expected = before - tokens * OUTPUT_MICROS_PER_TOKEN
+        self.eventually(
+            "the charge on the balance",
+            lambda: client.key.retrieve()["credits"]["balance_micros"] == expected)
+
+    def test_live_embeddings_through_the_fake_upstream(self) -> None:
+        client = self.client(self.live_key["key"])
+        before = client.key.retrieve()["credits"]["balance_micros"]
+        created = client.embeddings.create(model=EMBEDDING_MODEL, input=["one two three", "four"])
+        self.assertEqual([len(entry["embedding"]) for entry in created["data"]], [16, 16])
+        # The fake upstream counts one token per word of the inputs.
+        self.assertEqual(created["usage"]["prompt_tokens"], 4)
+        self.assertEqual(created["usage"]["cost_micros"], 4 * EMBEDDING_INPUT_MICROS_PER_TOKEN)
+        expected = before - 4 * EMBEDDING_INPUT_MICROS_PER_TOKEN
         self.eventually(
             "the charge on the balance",
             lambda: client.key.retrieve()["credits"]["balance_micros"] == expected)
@@ -485,7 +518,7 @@ class EndToEndServerTest(unittest.TestCase):
         self.assertNotIn("...", body.replace('"btoo_sk_live_..."', ""))
         program = "\n".join([
             "import datetime",
-            'model = "openai/gpt-4o-mini"',
+            'model = "openai/gpt-6-luna"',
             'messages = [{"role": "user", "content": "Hello"}]',
             "end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1)",
             "start = end - datetime.timedelta(hours=1)",
@@ -510,9 +543,9 @@ class EndToEndServerTest(unittest.TestCase):
         sys.stderr.write("\n--- sdk-python README quickstart (exit %d) ---\n%s%s" % (result.returncode, result.stdout, result.stderr))
         self.assertEqual(result.returncode, 0, result.stderr)
         lines = result.stdout.splitlines()
-        self.assertRegex(lines[0], r'^Sandbox answer from openai/gpt-4o-mini to "Hello"\.')
+        self.assertRegex(lines[0], r'^Sandbox answer from openai/gpt-6-luna to "Hello"\.')
         self.assertRegex(lines[1], r"^\d+ 0$")  # total_tokens, cost_micros (test keys cost 0)
-        self.assertRegex(lines[2], r'^streamed: Sandbox answer from openai/gpt-4o-mini to "Hello"\.')
+        self.assertRegex(lines[2], r'^streamed: Sandbox answer from openai/gpt-6-luna to "Hello"\.')
         self.assertRegex(lines[3], r"^audit records: [1-9]\d*$")
 
 

@@ -118,7 +118,8 @@ class AuditListTest(ServerTestCase):
         self.server.enqueue(respond_json(200, page(range(0, 3), "cur_2")),
                             respond_json(200, page(range(3, 6), "cur_3")),
                             respond_json(200, page(range(6, 8))))
-        first = self.make_client().audit.logs.list(start="2025-01-01T00:00:00Z", model="openai/gpt-4o", limit=3)
+        first = self.make_client().audit.logs.list(
+            start="2025-01-01T00:00:00Z", model="openai/gpt-4o", endpoint="/v1/embeddings", limit=3)
         self.assertIsInstance(first, SyncCursorPage)
         self.assertEqual(len(self.server.requests), 1)  # later pages load lazily
         self.assertEqual([item["id"] for item in first], ["evt_%d" % n for n in range(8)])
@@ -129,6 +130,7 @@ class AuditListTest(ServerTestCase):
             self.assertEqual(request.path, "/v1/audit/logs")
             self.assertEqual(request.query["start"], ["2025-01-01T00:00:00Z"])
             self.assertEqual(request.query["model"], ["openai/gpt-4o"])
+            self.assertEqual(request.query["endpoint"], ["/v1/embeddings"])
             self.assertEqual(request.query["limit"], ["3"])
 
     def test_page_api(self) -> None:
@@ -236,3 +238,32 @@ class AuditExportTest(ServerTestCase):
         with self.assertRaises(ValueError):
             self.make_client().audit.logs.export(format="xml")
         self.assertEqual(len(self.server.requests), 1)
+
+
+class EmbeddingsTest(ServerTestCase):
+    VECTOR = [0.5, -0.25, 0.125]
+    BASE64 = "AAAAPwAAgL4AAAA+"  # the three values above as little-endian float32
+
+    def answer(self, embedding: Any) -> Dict[str, Any]:
+        return {"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": embedding}],
+                "model": "openai/text-embedding-3-small",
+                "usage": {"prompt_tokens": 2, "total_tokens": 2, "cost": 0.000001, "cost_micros": 1}}
+
+    def test_without_encoding_format_asks_for_base64_and_decodes_it(self) -> None:
+        self.server.enqueue(respond_json(200, self.answer(self.BASE64)))
+        created = self.make_client().embeddings.create(model="openai/text-embedding-3-small", input="hello", dimensions=3)
+        self.assertEqual(created["data"][0]["embedding"], self.VECTOR)
+        self.assertEqual(created["usage"]["cost_micros"], 1)
+        request = self.server.requests[0]
+        self.assertEqual((request.method, request.path), ("POST", "/v1/embeddings"))
+        self.assertEqual(request.json(), {"model": "openai/text-embedding-3-small", "input": "hello",
+                                          "encoding_format": "base64", "dimensions": 3})
+
+    def test_with_an_encoding_format_returns_the_answer_as_it_came(self) -> None:
+        self.server.enqueue(respond_json(200, self.answer(self.BASE64)))
+        created = self.make_client().embeddings.create(model="m", input=[[1, 2], [3]], encoding_format="base64", user="u-1")
+        self.assertEqual(created["data"][0]["embedding"], self.BASE64)
+        self.assertEqual(self.server.requests[0].json(), {"model": "m", "input": [[1, 2], [3]], "encoding_format": "base64", "user": "u-1"})
+        self.server.enqueue(respond_json(200, self.answer(self.VECTOR)))
+        floats = self.make_client().embeddings.create(model="m", input=["a"], encoding_format="float")
+        self.assertEqual(floats["data"][0]["embedding"], self.VECTOR)

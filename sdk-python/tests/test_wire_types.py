@@ -3,7 +3,8 @@
 The SDK keeps its own ``TypedDict`` copies of the gateway's JSON shapes (it has
 no dependencies). These tests start the built server, fetch a real answer of each
 shape, and fail when a ``TypedDict`` declares a member the gateway does not send,
-or misses one it does, at every level of nesting. The gateway's answers are typed
+or misses one it does, at every level of nesting (a member of a list's items counts as
+sent when any item sends it). The gateway's answers are typed
 by the shared definition (``packages/api-types``) when it compiles, so this keeps
 the Python copies in step with that definition. Chat completions are OpenAI's
 shapes and are not compared here.
@@ -47,10 +48,23 @@ def member_differences(typed: type, value: Any, where: str) -> List[str]:
         member = value.get(name)
         if nested is None or member is None:
             continue
-        label = "%s.%s[]" % (where, name) if isinstance(member, list) else "%s.%s" % (where, name)
-        for item in member if isinstance(member, list) else [member]:
-            differences += member_differences(nested, item, label)
+        if isinstance(member, list):
+            differences += _across_items([member_differences(nested, item, "%s.%s[]" % (where, name)) for item in member])
+        else:
+            differences += member_differences(nested, member, "%s.%s" % (where, name))
     return list(dict.fromkeys(differences))  # each difference once, however many list items share it
+
+
+def _across_items(per_item: List[List[str]]) -> List[str]:
+    """The differences of a list's items taken together: a member is sent when any item sends it.
+
+    Some members are sent only by some items (a model's cache prices, which only some models
+    have), so a declared member counts as missing only when no item of the list sends it; a
+    member no type declares counts as soon as one item sends it.
+    """
+    missing = [difference for difference in per_item[0] if difference.endswith("not sent by the gateway")] if per_item else []
+    differences = [difference for difference in missing if all(difference in item for item in per_item)]
+    return differences + [difference for item in per_item for difference in item if not difference.endswith("not sent by the gateway")]
 
 
 class WireTypesTest(unittest.TestCase):
@@ -111,7 +125,17 @@ class WireTypesTest(unittest.TestCase):
             "model.available: declared by Model, not sent by the gateway",
             "model.pricing.usd_per_mtok: sent by the gateway, not declared by ModelPricing",
         ])
-
+        # In a list, a member one item leaves out is no drift while another item sends it; one no item sends is.
+        uncached = dict(model, pricing={k: v for k, v in model["pricing"].items() if not k.startswith("cache_")})
+        self.assertEqual(member_differences(ModelList, {"object": "list", "data": [model, uncached]}, "list"), [])
+        bare = {k: v for k, v in uncached.items() if k != "available"}
+        listed = [bare, dict(bare, pricing=dict(bare["pricing"], usd_per_mtok=1))]
+        self.assertEqual(member_differences(ModelList, {"object": "list", "data": listed}, "list"), [
+            "list.data[].available: declared by Model, not sent by the gateway",
+            "list.data[].pricing.cache_read_per_mtok: declared by ModelPricing, not sent by the gateway",
+            "list.data[].pricing.cache_write_per_mtok: declared by ModelPricing, not sent by the gateway",
+            "list.data[].pricing.usd_per_mtok: sent by the gateway, not declared by ModelPricing",
+        ])
 
 if __name__ == "__main__":
     unittest.main()

@@ -77,6 +77,7 @@ const ACCOUNT: Shape<AccountJson> = {
   tpm_limit: nullOr(integer),
   balance_micros: integer,
   ip_allowlist: nullOr(texts),
+  low_balance_threshold_micros: nullOr(integer),
   created_at: text,
 };
 

@@ -10,6 +10,7 @@ import { ModelsPage } from "./pages/models/models-page";
 import { NotFoundPage } from "./pages/not-found-page";
 import { OverviewPage } from "./pages/overview/overview-page";
 import { SecurityPage } from "./pages/security/security-page";
+import { WebhooksPage } from "./pages/webhooks/webhooks-page";
 import { useRouter } from "./router/router-context";
 import { useSession } from "./session/session-context";
 
@@ -20,6 +21,7 @@ const PAGES: Record<string, { title: string; render: () => ReactNode }> = {
   "/": { title: "Overview", render: () => <OverviewPage /> },
   "/settings/api-keys": { title: "API Keys", render: () => <ApiKeysPage /> },
   "/settings/security": { title: "Security", render: () => <SecurityPage /> },
+  "/settings/webhooks": { title: "Webhooks", render: () => <WebhooksPage /> },
   "/logs": { title: "Logs", render: () => <LogsPage /> },
   "/models": { title: "Models", render: () => <ModelsPage /> },
 };

@@ -22,8 +22,11 @@ import { dashboardRoutes } from "./routes/dashboard.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { chatCompletionsRoute } from "./routes/v1/chat-completions.js";
+import { embeddingsRoute } from "./routes/v1/embeddings.js";
 import { keyIntrospectionRoute } from "./routes/v1/key.js";
+import { messagesRoutes } from "./routes/v1/messages.js";
 import { dashboardModelsRoute, modelsRoutes } from "./routes/v1/models.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import type { Services } from "./services.js";
 
 /** Builds the HTTP application from ready services. No environment access here. */
@@ -58,6 +61,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   app.addHook("onRequest", (request, reply, done) => {
     request.receivedAt = services.now();
     reply.header("x-request-id", request.id);
+    // Anthropic's SDKs read a request's id from `request-id` (`error.requestID`, `message._request_id`).
+    if (request.url.startsWith("/v1/messages")) reply.header("request-id", request.id);
     done();
   });
   app.addHook("onRequest", transportSecurity(services.config));
@@ -104,6 +109,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     modelsRoutes(gateway, services);
     auditRoutes(gateway, services, "/v1", (request) => request.subject!.account.id);
     chatCompletionsRoute(gateway, services);
+    messagesRoutes(gateway, services);
+    embeddingsRoute(gateway, services);
     keyIntrospectionRoute(gateway, services);
   });
 
@@ -120,6 +127,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
       auditRoutes(signedIn, services, "/api", (request) => request.dashboard!.account.id);
       usageRoutes(signedIn, services);
       dashboardModelsRoute(signedIn, services);
+      webhookRoutes(signedIn, services, "/api/webhooks", async (request) => request.dashboard!.account.id);
     });
   });
 
@@ -129,6 +137,10 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
       admin.addHook("onRequest", adminAuth(adminToken));
       adminAccountRoutes(admin, services);
       adminKeyRoutes(admin, services);
+      webhookRoutes(admin, services, "/admin/v1/accounts/:id/webhooks", async (request) => {
+        const { id } = request.params as { id: string };
+        return (await services.accounts.require(id)).id;
+      });
     });
   }
 

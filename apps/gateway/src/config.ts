@@ -1,6 +1,15 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import { builtinCatalog, type Catalog, CatalogError, DEFAULT_PLAN_LIMITS, type Plan, type PlanLimits, parseCatalog } from "@bentoo/core";
+import {
+  builtinCatalog,
+  type Catalog,
+  CatalogError,
+  DEFAULT_PLAN_LIMITS,
+  DEFAULT_WEBHOOK_RETRY_DELAYS_MS,
+  type Plan,
+  type PlanLimits,
+  parseCatalog,
+} from "@bentoo/core";
 import { ConfigError } from "./config-error.js";
 import { parseTransport, type ServerTimeouts, type TlsFiles } from "./transport-config.js";
 
@@ -39,6 +48,21 @@ export interface Config {
   journalDir: string;
   /** Sign-up and sign-in limits, and password hashing under load (docs/security.md). */
   accountLimits: AccountLimits;
+  /** Webhook delivery (docs/webhooks.md). */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Endpoints may resolve to loopback and private addresses (and use plain http to them): BENTOO_WEBHOOKS_ALLOW_PRIVATE. */
+  allowPrivate: boolean;
+  /** Attempts in flight at once per process. */
+  concurrency: number;
+  /** Longest wait for an endpoint's whole answer; longer counts as a failed attempt. */
+  timeoutMs: number;
+  /** How often due deliveries are looked for. */
+  pollIntervalMs: number;
+  /** Waits between attempts (DEFAULT_WEBHOOK_RETRY_DELAYS_MS: about a day in all). */
+  retryDelaysMs: readonly number[];
 }
 
 export interface AccountLimits {
@@ -117,6 +141,23 @@ function defaultJournalDir(databaseUrl: string): string {
   return join(dirname(path), `${basename(path, extname(path))}-journal`);
 }
 
+function flag(env: Environment, name: string, fallback: boolean): boolean {
+  const value = text(env, name);
+  if (value === null) return fallback;
+  if (value !== "true" && value !== "false") throw new ConfigError(`${name} must be "true" or "false" (got "${value}")`);
+  return value === "true";
+}
+
+function webhookSettings(env: Environment): WebhookSettings {
+  return {
+    allowPrivate: flag(env, "BENTOO_WEBHOOKS_ALLOW_PRIVATE", false),
+    concurrency: integer(env, "BENTOO_WEBHOOKS_CONCURRENCY", 8, 1, 256),
+    timeoutMs: integer(env, "BENTOO_WEBHOOKS_TIMEOUT_MS", 10_000, 100, 60_000),
+    pollIntervalMs: integer(env, "BENTOO_WEBHOOKS_POLL_MS", 1000, 10, 60_000),
+    retryDelaysMs: DEFAULT_WEBHOOK_RETRY_DELAYS_MS,
+  };
+}
+
 function accountLimits(env: Environment): AccountLimits {
   const signUpsPerAddress = integer(env, "BENTOO_SIGNUP_LIMIT", 5, 1, 1_000_000);
   const signUpWindowMs = integer(env, "BENTOO_SIGNUP_WINDOW_SECONDS", 600, 1, 30 * 86_400) * 1000;
@@ -160,5 +201,6 @@ export function parseConfig(env: Environment): Config {
     auditRetentionDays: integer(env, "BENTOO_AUDIT_RETENTION_DAYS", 90, 1, 36_500),
     journalDir: text(env, "BENTOO_JOURNAL_DIR") ?? defaultJournalDir(databaseUrl),
     accountLimits: accountLimits(env),
+    webhooks: webhookSettings(env),
   };
 }

@@ -27,7 +27,7 @@ function banner(baseUrl: string, storage: string, seed: DemoSeed | null, adminEn
       "",
       `  export BENTOO_API_KEY=${seed.testKey}`,
       `  curl ${baseUrl}/v1/chat/completions -H "Authorization: Bearer $BENTOO_API_KEY" \\`,
-      `    -H "Content-Type: application/json" -d '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'`,
+      `    -H "Content-Type: application/json" -d '{"model":"openai/gpt-6-luna","messages":[{"role":"user","content":"Hello"}]}'`,
     );
   }
   return `${lines.join("\n")}\n\n`;
@@ -51,6 +51,8 @@ async function serve(config: ReturnType<typeof parseConfig>, isWorker: boolean):
   const stopRetention =
     isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger, services.now);
   await app.listen({ host: config.host, port: config.port });
+  // Every process delivers webhooks: claims with a lease keep instances and workers from attempting one delivery twice at once.
+  services.webhookDispatcher.start();
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;

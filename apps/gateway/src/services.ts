@@ -11,6 +11,7 @@ import {
 import {
   AccountService,
   type Catalog,
+  type HostResolver,
   type KeyActivity,
   KeyCache,
   type KeyInvalidation,
@@ -20,6 +21,7 @@ import {
   type PlanLimits,
   randomBase62,
   type Storage,
+  WebhookService,
 } from "@bentoo/core";
 import { type CredentialSource, createProviderRegistry, type ProviderRegistry, warmTokenizer } from "@bentoo/providers";
 import { openStorage, RecordJournal, RecordWriter } from "@bentoo/storage";
@@ -36,6 +38,9 @@ import { LogThrottle } from "./infra/log-throttle.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
 import { createRedisClient, createRedisSubscriber, MANAGEMENT_REDIS_TIMEOUT_MS } from "./infra/redis.js";
 import { createLogger } from "./logger.js";
+import { systemResolver } from "./webhooks/guarded-lookup.js";
+import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.js";
+import { WebhookSender } from "./webhooks/webhook-sender.js";
 
 /** Everything a request handler may use, built once at start-up (the composition root's product). */
 export interface Services {
@@ -67,6 +72,10 @@ export interface Services {
   /** Request records and charges, written in batches off the request path. */
   records: RecordWriter;
   metrics: Metrics;
+  /** Webhook endpoints of accounts: registration, changes, the delivery log. */
+  webhooks: WebhookService;
+  /** Delivers webhooks in the background once started (main.ts starts it; tests start it when they need it). */
+  webhookDispatcher: WebhookDispatcher;
   /** Last use and recent request counts per key (from the audit log). */
   keyActivity(accountId: string, keyIds: readonly string[]): Promise<KeyActivity[]>;
   now: () => number;
@@ -83,6 +92,8 @@ export interface ServiceOverrides {
    * rate limits in scale-out mode, so that every instance shares one.
    */
   now?: () => number;
+  /** How webhook endpoint hosts are resolved, at registration and at each delivery (default: the system resolver). */
+  resolveHost?: HostResolver;
 }
 
 /** In embedded mode invalidation stays in this process. */
@@ -186,6 +197,19 @@ export async function createServices(config: Config, credentials: CredentialSour
     },
   });
   warmTokenizer();
+  const webhookPolicy = { allowPrivate: config.webhooks.allowPrivate };
+  const resolveHost = overrides.resolveHost ?? systemResolver;
+  const sender = new WebhookSender({ policy: webhookPolicy, resolveHost, timeoutMs: config.webhooks.timeoutMs, now });
+  const webhookDispatcher = new WebhookDispatcher({
+    store: storage.webhooks,
+    send: (claim) => sender.send(claim),
+    now,
+    concurrency: config.webhooks.concurrency,
+    pollIntervalMs: config.webhooks.pollIntervalMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    retryDelaysMs: config.webhooks.retryDelaysMs,
+    onError: (error, task) => outageLog.error(logger, "webhook_dispatch_failed", { err: error, task }, "webhook delivery: database work failed; retrying"),
+  });
   return {
     config,
     logger,
@@ -214,9 +238,13 @@ export async function createServices(config: Config, credentials: CredentialSour
       keyStoreLookups: () => verifier.storeLookups,
       invalidationChannelUp: bus === undefined ? undefined : () => bus.healthy,
     }),
+    webhooks: new WebhookService(storage.webhooks, { policy: webhookPolicy, resolveHost, now }),
+    webhookDispatcher,
     keyActivity: (accountId, keyIds) => storage.audit.keyActivity(accountId, now(), keyIds),
     now,
     async close() {
+      await webhookDispatcher.close();
+      await sender.close();
       await records.close();
       await admission.close();
       await providers.close();

@@ -48,7 +48,7 @@ describe.each(storageTargets())("admin API on $name", (target) => {
           method: "POST",
           url: "/v1/chat/completions",
           headers: bearer(key),
-          payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+          payload: { model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }] },
         });
       expect((await chat()).headers["x-ratelimit-limit-requests"]).toBe("60"); // the key is cached now
       const patched = await admin("PATCH", `/admin/v1/accounts/${account.id}`, { plan: "enterprise", rpm_limit: 1000, tpm_limit: null });
@@ -135,7 +135,7 @@ describe.each(storageTargets())("admin API on $name", (target) => {
         method: "POST",
         url: "/v1/chat/completions",
         headers: bearer(key),
-        payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 },
+        payload: { model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }], max_tokens: 5 },
       });
       expect(chat.json().error.code).toBe("insufficient_credits");
       expect(chat.json().error.message).toContain("-$1.900000");

@@ -116,6 +116,10 @@ function seeded(accountId: string, timestamp: number, fields: Partial<AuditRecor
     promptTokens: 10,
     completionTokens: 4,
     totalTokens: 14,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    reasoningTokens: null,
+    endpoint: null,
     costMicros: 4000,
     usageEstimated: false,
     sourceIp: "203.0.113.9",
@@ -308,6 +312,7 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
           source_ip: ip,
           user_agent: ua,
           actor: expected.key === null ? null : `key:${expected.key.id}`,
+          endpoint: expected.kind === "models ok" ? "/v1/models" : "/v1/chat/completions",
         });
         const provider = typeof expected.provider === "function" ? expected.provider(response.statusCode) : expected.provider;
         if (provider !== ANY_PROVIDER) expect.soft(row.provider, label).toBe(provider);
@@ -327,10 +332,12 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
             cost_micros: usage.cost_micros,
           });
           expect.soft(row.completion_tokens, label).toBeGreaterThan(0);
+          for (const tokenClass of [row.cache_read_tokens, row.cache_write_tokens, row.reasoning_tokens]) expect.soft(tokenClass, label).toBeTypeOf("number");
           // Test keys never spend; live keys pay 1,000 micros per output token (pricedCatalog).
           expect.soft(row.cost_micros, label).toBe(expected.key?.mode === "test" ? 0 : row.completion_tokens! * 1000);
         } else {
           expect.soft(row, label).toMatchObject({ prompt_tokens: null, completion_tokens: null, total_tokens: null });
+          expect.soft(row, label).toMatchObject({ cache_read_tokens: null, cache_write_tokens: null, reasoning_tokens: null });
           expect.soft([null, 0], label).toContain(row.cost_micros);
         }
       });
@@ -421,6 +428,10 @@ describe.each(storageTargets())("audit log end to end on $name", (target) => {
                 promptTokens: null,
                 completionTokens: null,
                 totalTokens: null,
+                cacheReadTokens: null,
+                cacheWriteTokens: null,
+                reasoningTokens: null,
+                endpoint: null,
                 costMicros: null,
                 usageEstimated: null,
                 latencyMs: null,

@@ -19,49 +19,49 @@ describe("bad input to POST /v1/chat/completions", () => {
     ["a JSON array", "[1,2]", 400, "invalid_request", null],
     ["a JSON string", '"hello"', 400, "invalid_request", null],
     ["no model", JSON.stringify({ messages: [{ role: "user", content: "hi" }] }), 400, "invalid_request", "model"],
-    ["no messages", JSON.stringify({ model: "openai/gpt-4o" }), 400, "invalid_request", "messages"],
-    ["empty messages", JSON.stringify({ model: "openai/gpt-4o", messages: [] }), 400, "invalid_request", "messages"],
+    ["no messages", JSON.stringify({ model: "openai/gpt-6.2-sol" }), 400, "invalid_request", "messages"],
+    ["empty messages", JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [] }), 400, "invalid_request", "messages"],
     ["model as a number", JSON.stringify({ model: 42, messages: [{ role: "user", content: "hi" }] }), 400, "invalid_request", "model"],
-    ["messages as a string", JSON.stringify({ model: "openai/gpt-4o", messages: "hi" }), 400, "invalid_request", "messages"],
-    ["a message without role", JSON.stringify({ model: "openai/gpt-4o", messages: [{ content: "hi" }] }), 400, "invalid_request", "messages[0].role"],
+    ["messages as a string", JSON.stringify({ model: "openai/gpt-6.2-sol", messages: "hi" }), 400, "invalid_request", "messages"],
+    ["a message without role", JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ content: "hi" }] }), 400, "invalid_request", "messages[0].role"],
     [
       "content as a number",
-      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: 5 }] }),
+      JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: 5 }] }),
       400,
       "invalid_request",
       "messages[0].content",
     ],
     [
       "stream as a string",
-      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], stream: "yes" }),
+      JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "hi" }], stream: "yes" }),
       400,
       "invalid_request",
       "stream",
     ],
     [
       "max_tokens of zero",
-      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], max_tokens: 0 }),
+      JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "hi" }], max_tokens: 0 }),
       400,
       "invalid_request",
       "max_tokens",
     ],
     [
       "max_tokens as a float",
-      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], max_tokens: 1.5 }),
+      JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "hi" }], max_tokens: 1.5 }),
       400,
       "invalid_request",
       "max_tokens",
     ],
     [
       "temperature as a string",
-      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], temperature: "hot" }),
+      JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "hi" }], temperature: "hot" }),
       400,
       "invalid_request",
       "temperature",
     ],
     [
       "stream_options without stream",
-      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], stream_options: { include_usage: true } }),
+      JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "hi" }], stream_options: { include_usage: true } }),
       400,
       "invalid_request",
       "stream_options",
@@ -69,7 +69,7 @@ describe("bad input to POST /v1/chat/completions", () => {
     ["an unknown model", JSON.stringify({ model: "acme/unknown", messages: [{ role: "user", content: "hi" }] }), 404, "model_not_found", "model"],
     [
       "a body over the limit",
-      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "x".repeat(70_000) }] }),
+      JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "x".repeat(70_000) }] }),
       413,
       "request_too_large",
       null,
@@ -91,19 +91,19 @@ describe("bad input to POST /v1/chat/completions", () => {
   });
 
   it("prototype-poisoning payloads are refused as client errors", async () => {
-    const response = await post('{"model":"openai/gpt-4o","messages":[{"role":"user","content":"hi"}],"__proto__":{"admin":true}}');
+    const response = await post('{"model":"openai/gpt-6.2-sol","messages":[{"role":"user","content":"hi"}],"__proto__":{"admin":true}}');
     expect(response.statusCode).toBe(400);
   });
 
   it("unknown request fields are accepted (they pass through to the upstream)", async () => {
     const response = await post(
-      JSON.stringify({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }], some_vendor_flag: { deep: [1, 2] }, seed: 7 }),
+      JSON.stringify({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "hi" }], some_vendor_flag: { deep: [1, 2] }, seed: 7 }),
     );
     expect(response.statusCode).toBe(200);
   });
 
   it("no client mistake yields a 5xx: 300 random mutations of a valid body", async () => {
-    const valid = JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 });
+    const valid = JSON.stringify({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }], max_tokens: 5 });
     let seed = 42;
     const random = (bound: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -138,7 +138,7 @@ describe("methods and paths", () => {
     ["GET", "/v1/chat/completions", "POST"],
     ["PUT", "/v1/chat/completions", "POST"],
     ["POST", "/v1/models", "GET, HEAD"],
-    ["DELETE", "/v1/models/openai/gpt-4o", "GET, HEAD"],
+    ["DELETE", "/v1/models/openai/gpt-6.2-sol", "GET, HEAD"],
     ["POST", "/v1/key", "GET, HEAD"],
     ["GET", "/admin/v1/keys/key_123/roll", "POST"],
   ])("%s %s → 405 method_not_allowed naming the methods it takes", async (method, url, allow) => {

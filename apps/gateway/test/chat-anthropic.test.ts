@@ -26,6 +26,7 @@ function catalogFor(anthropic: FakeAnthropic, openai: FakeUpstream) {
     ],
     models: [
       claude("claude/sonnet", "claude-test"),
+      claude("claude/opus-latest", "claude-opus-4-7"),
       claude("claude/cached", "fake-cache"),
       claude("claude/tools", "fake-tools"),
       claude("claude/overloaded-only", "fake-error-529"),
@@ -89,6 +90,8 @@ describe("chat completions through a native Anthropic upstream", () => {
       user: "end-user-7",
     });
     expect(completion.model).toBe("claude/sonnet");
+    // Stamped by the services' clock (the test's), not the machine's.
+    expect(completion.created).toBe(Math.floor(t.clock.now() / 1000));
     expect(completion.choices[0]!.message.content).toBe("Fake answer to: Hello there");
     expect(completion.choices[0]!.finish_reason).toBe("stop");
     // 2 words + 3 for the message + 2 words of system prompt; the answer has 5 words.
@@ -213,6 +216,18 @@ describe("chat completions through a native Anthropic upstream", () => {
     const body = completion as unknown as { choices: Array<{ message: { reasoning_content?: string } }>; usage: Record<string, unknown> };
     expect(body.choices[0]!.message.reasoning_content).toBe("Fake thinking about: Think");
     expect(body.usage).toMatchObject({ completion_tokens_details: { reasoning_tokens: 4 } });
+  });
+
+  it("asks a model that takes adaptive thinking only for adaptive thinking with the effort, and shows its reasoning", async () => {
+    const completion = await client.chat.completions.create({
+      model: "claude/opus-latest",
+      messages: [{ role: "user", content: "Think" }],
+      reasoning_effort: "medium",
+      max_completion_tokens: 500,
+    });
+    expect(anthropic.requests.at(-1)!.body).toMatchObject({ max_tokens: 500, thinking: { type: "adaptive" }, output_config: { effort: "medium" } });
+    const body = completion as unknown as { choices: Array<{ message: { reasoning_content?: string } }> };
+    expect(body.choices[0]!.message.reasoning_content).toBe("Fake thinking about: Think");
   });
 
   it("refuses n > 1 with a 400 naming n, before any upstream call", async () => {

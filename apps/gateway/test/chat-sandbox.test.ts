@@ -13,13 +13,13 @@ describe("chat completions through the sandbox (test keys)", () => {
   afterAll(() => t?.dispose());
 
   it("answers in OpenAI's chat.completion shape with real token counts and zero cost", async () => {
-    const response = await chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello there" }] });
+    const response = await chat({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "Hello there" }] });
     expect(response.statusCode).toBe(200);
     expect(response.headers["x-request-id"]).toMatch(/^req_/);
     const body = response.json();
     expect(body).toMatchObject({
       object: "chat.completion",
-      model: "openai/gpt-4o-mini",
+      model: "openai/gpt-6-luna",
       choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant" } }],
     });
     expect(body.choices[0].message.content).toContain("Hello there");
@@ -30,13 +30,13 @@ describe("chat completions through the sandbox (test keys)", () => {
   });
 
   it("counts a prompt holding special-token text (<|endoftext|>) as plain text: 200, not a 500", async () => {
-    const response = await chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "What does <|endoftext|> mean?" }] });
+    const response = await chat({ model: "openai/gpt-6-luna", messages: [{ role: "user", content: "What does <|endoftext|> mean?" }] });
     expect(response.statusCode).toBe(200);
     expect(response.json().usage.prompt_tokens).toBeGreaterThan(10);
   });
 
   it("is deterministic: the same request gets the same answer, another request another", async () => {
-    const payload = { model: "anthropic/claude-sonnet-4", messages: [{ role: "user", content: "Tell me something" }] };
+    const payload = { model: "anthropic/claude-sonnet-5.5", messages: [{ role: "user", content: "Tell me something" }] };
     const first = (await chat(payload)).json();
     const second = (await chat(payload)).json();
     expect(second.choices[0].message.content).toBe(first.choices[0].message.content);
@@ -46,7 +46,7 @@ describe("chat completions through the sandbox (test keys)", () => {
   });
 
   it("streams several chunks and [DONE]; the text matches the non-streamed answer; usage only when asked for", async () => {
-    const payload = { model: "openai/gpt-4o", messages: [{ role: "user", content: "Stream please" }] };
+    const payload = { model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "Stream please" }] };
     const whole = (await chat(payload)).json();
     const response = await chat({ ...payload, stream: true });
     expect(response.statusCode).toBe(200);
@@ -56,7 +56,7 @@ describe("chat completions through the sandbox (test keys)", () => {
     expect(events.at(-1)!.data).toBe("[DONE]");
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
     expect(chunks.length).toBeGreaterThan(5);
-    expect(chunks.every((chunk) => chunk.object === "chat.completion.chunk" && chunk.model === "openai/gpt-4o")).toBe(true);
+    expect(chunks.every((chunk) => chunk.object === "chat.completion.chunk" && chunk.model === "openai/gpt-6.2-sol")).toBe(true);
     // Not asked for usage: no `choices: []` chunk, so `chunk.choices[0].delta` is always there.
     expect(chunks.every((chunk) => chunk.choices[0]?.delta !== undefined && chunk.usage === undefined)).toBe(true);
     const text = chunks.map((chunk) => chunk.choices[0].delta.content ?? "").join("");
@@ -84,7 +84,7 @@ describe("chat completions through the sandbox (test keys)", () => {
         },
       },
     ];
-    const response = await chat({ model: "openai/gpt-4o", messages: [{ role: "user", content: "Weather?" }], tools, tool_choice: "required" });
+    const response = await chat({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "Weather?" }], tools, tool_choice: "required" });
     const body = response.json();
     expect(body.choices[0].finish_reason).toBe("tool_calls");
     const call = body.choices[0].message.tool_calls[0];
@@ -92,12 +92,12 @@ describe("chat completions through the sandbox (test keys)", () => {
     const args = JSON.parse(call.function.arguments);
     expect(typeof args.city).toBe("string");
     expect(Number.isInteger(args.days)).toBe(true);
-    const auto = (await chat({ model: "openai/gpt-4o", messages: [{ role: "user", content: "Weather?" }], tools, tool_choice: "auto" })).json();
+    const auto = (await chat({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "Weather?" }], tools, tool_choice: "auto" })).json();
     expect(auto.choices[0].finish_reason).toBe("stop");
     const streamed = parseSse(
       (
         await chat({
-          model: "openai/gpt-4o",
+          model: "openai/gpt-6.2-sol",
           messages: [{ role: "user", content: "Weather?" }],
           tools,
           tool_choice: { type: "function", function: { name: "get_weather" } },
@@ -113,15 +113,15 @@ describe("chat completions through the sandbox (test keys)", () => {
   });
 
   it("JSON mode returns a JSON object; max_tokens truncates with finish_reason length", async () => {
-    const json = (await chat({ model: "openai/gpt-4o", messages: [{ role: "user", content: "json" }], response_format: { type: "json_object" } })).json();
+    const json = (await chat({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "json" }], response_format: { type: "json_object" } })).json();
     expect(JSON.parse(json.choices[0].message.content)).toHaveProperty("answer");
-    const short = (await chat({ model: "openai/gpt-4o", messages: [{ role: "user", content: "long answer" }], max_tokens: 3 })).json();
+    const short = (await chat({ model: "openai/gpt-6.2-sol", messages: [{ role: "user", content: "long answer" }], max_tokens: 3 })).json();
     expect(short.choices[0].finish_reason).toBe("length");
     expect(short.usage.completion_tokens).toBeLessThanOrEqual(3);
   });
 
   it("serves models whose provider is not configured (test keys never touch the network)", async () => {
-    const response = await chat({ model: "google/gemini-2.5-pro", messages: [{ role: "user", content: "hi" }] });
+    const response = await chat({ model: "google/gemini-4-carbon", messages: [{ role: "user", content: "hi" }] });
     expect(response.statusCode).toBe(200);
   });
 });

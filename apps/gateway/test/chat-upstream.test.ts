@@ -205,6 +205,10 @@ describe("chat completions through an OpenAI-compatible upstream (live keys)", (
       promptTokens: 6,
       completionTokens: 6,
       totalTokens: 12,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      endpoint: "/v1/chat/completions",
       costMicros: 18,
       usageEstimated: false,
     });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installErrorHandler } from "../src/http/error-handler.js";
 import { ADMIN_TOKEN, bearer, createTestApp, LogCapture, parseSse, pricedCatalog, type TestApp } from "./helpers.js";
 
-const CHAT = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
+const CHAT = { model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
 
 /** A chat body whose extra field nests so that the whole document is `depth` levels deep. */
 function nestedBody(depth: number): string {
@@ -55,7 +55,7 @@ describe("request bodies: JSON only, UTF-8, bounded", () => {
     ["an encoded surrogate", [0xed, 0xa0, 0x80]],
     ["0xFF", [0xff]],
   ])("refuses invalid UTF-8 (%s) with 400 invalid_json", async (_label, bytes) => {
-    const prefix = Buffer.from('{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"');
+    const prefix = Buffer.from('{"model":"openai/gpt-6-luna","messages":[{"role":"user","content":"');
     const response = await post(Buffer.concat([prefix, Buffer.from(bytes), Buffer.from('"}]}')]));
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toMatchObject({ code: "invalid_json" });
@@ -89,9 +89,9 @@ describe("request bodies: JSON only, UTF-8, bounded", () => {
   });
 
   it.each([
-    ["__proto__", '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"__proto__":{"admin":true}}'],
-    ["escaped __proto__", '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"\\u005f_proto__":{"admin":true}}'],
-    ["constructor.prototype", '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi","constructor":{"prototype":{"admin":true}}}]}'],
+    ["__proto__", '{"model":"openai/gpt-6-luna","messages":[{"role":"user","content":"hi"}],"__proto__":{"admin":true}}'],
+    ["escaped __proto__", '{"model":"openai/gpt-6-luna","messages":[{"role":"user","content":"hi"}],"\\u005f_proto__":{"admin":true}}'],
+    ["constructor.prototype", '{"model":"openai/gpt-6-luna","messages":[{"role":"user","content":"hi","constructor":{"prototype":{"admin":true}}}]}'],
   ])("keeps refusing prototype poisoning (%s) with 400", async (_label, payload) => {
     const response = await post(payload);
     expect(response.statusCode).toBe(400);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { type Account, builtinCatalog, type Catalog, type KeyMode, type Plan, parseCatalog } from "@bentoo/core";
+import { type Account, builtinCatalog, type Catalog, type HostResolver, type KeyMode, type Plan, parseCatalog } from "@bentoo/core";
 import { createApp, createLogger, createServices, parseConfig, type Services } from "@bentoo/gateway";
 import { openStorage } from "@bentoo/storage";
 import { type FakeUpstream, type OpenedStorage, type StorageTarget, sqliteTarget, TestClock } from "@bentoo/test-kit";
@@ -46,6 +46,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Run as a second instance on the same database as this one (a fresh connection pool, same data, the same clock). */
   shareStorageWith?: TestApp;
+  /** How webhook endpoint hosts resolve (default: the system resolver). */
+  resolveHost?: HostResolver;
 }
 
 let counter = 0;
@@ -74,6 +76,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       storage: opened.storage,
       logger: createLogger("info", logs),
       now: clock.now,
+      ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
     });
   } catch (error) {
     await opened.dispose().catch(() => undefined);

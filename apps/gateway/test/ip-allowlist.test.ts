@@ -6,7 +6,7 @@ import { ipAllowlist } from "../src/middleware/ip-allowlist.js";
 import { type Browser, signedUp } from "./api-helpers.js";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
-const CHAT = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
+const CHAT = { model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }], max_tokens: 5 };
 
 describe("IP allowlists at the gateway", () => {
   let t: TestApp;

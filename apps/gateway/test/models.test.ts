@@ -16,23 +16,23 @@ describe("GET /v1/models", () => {
     const body = response.json();
     expect(body.object).toBe("list");
     expect(body.data.length).toBe(t.services.catalog.modelList.length);
-    const gpt = body.data.find((model: { id: string }) => model.id === "openai/gpt-4o-mini");
+    const gpt = body.data.find((model: { id: string }) => model.id === "openai/gpt-6-luna");
     expect(gpt).toMatchObject({
       object: "model",
       owned_by: "openai",
-      context_length: 128000,
-      pricing: { currency: "USD", input_per_mtok: 0.15, output_per_mtok: 0.6 },
+      context_length: 1050000,
+      pricing: { currency: "USD", input_per_mtok: 0.1, output_per_mtok: 0.5, cache_read_per_mtok: 0.01, cache_write_per_mtok: 0.125 },
       available: true,
     });
-    const claude = body.data.find((model: { id: string }) => model.id === "anthropic/claude-sonnet-4");
+    const claude = body.data.find((model: { id: string }) => model.id === "anthropic/claude-sonnet-5.5");
     expect(claude.available).toBe(false);
   });
 
   it("retrieves one model by an id containing a slash", async () => {
-    const response = await t.app.inject({ url: "/v1/models/openai/gpt-4o", headers: bearer(key) });
+    const response = await t.app.inject({ url: "/v1/models/openai/gpt-6.2-sol", headers: bearer(key) });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ id: "openai/gpt-4o", pricing: { input_per_mtok: 2.5, output_per_mtok: 10 } });
-    const encoded = await t.app.inject({ url: "/v1/models/openai%2Fgpt-4o", headers: bearer(key) });
+    expect(response.json()).toMatchObject({ id: "openai/gpt-6.2-sol", pricing: { input_per_mtok: 2, output_per_mtok: 10 } });
+    const encoded = await t.app.inject({ url: "/v1/models/openai%2Fgpt-6.2-sol", headers: bearer(key) });
     expect(encoded.statusCode).toBe(200);
   });
 

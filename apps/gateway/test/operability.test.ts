@@ -35,14 +35,14 @@ describe("health, readiness and metrics", () => {
         method: "POST",
         url: "/v1/chat/completions",
         headers: bearer(key),
-        payload: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+        payload: { model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }] },
       });
     }
     await t.app.inject({ url: "/v1/models" });
     const metrics = await t.app.inject({ url: "/metrics" });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers["content-type"]).toContain("text/plain");
-    expect(metrics.body).toContain('bentoo_http_requests_total{route="/v1/chat/completions",status="200",model="openai/gpt-4o-mini",provider="sandbox"} 3');
+    expect(metrics.body).toContain('bentoo_http_requests_total{route="/v1/chat/completions",status="200",model="openai/gpt-6-luna",provider="sandbox"} 3');
     expect(metrics.body).toContain('bentoo_http_requests_total{route="/v1/models",status="401",model="",provider=""} 1');
     expect(metrics.body).toMatch(/bentoo_http_request_duration_seconds_bucket\{le="0.5",route="\/v1\/chat\/completions",status="200"\} 3/);
     expect(metrics.body).toContain('bentoo_limiter_decisions_total{decision="allowed"} 3');

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, bearer, createTestApp, pricedCatalog, type TestApp } from "./helpers.js";
 
 const redisUrl = testRedisUrl();
-const CHAT = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 4 };
+const CHAT = { model: "openai/gpt-6-luna", messages: [{ role: "user", content: "hi" }], max_tokens: 4 };
 
 /** What happens when Redis goes away under a running instance (docs/credits-and-limits.md). */
 describe.skipIf(redisUrl === undefined)("Redis unreachable", () => {

@@ -35,8 +35,8 @@ describe("series metrics", () => {
     durations.forEach((seconds, index) => {
       const route = routes[index % routes.length]!;
       const status = index % 3 === 0 ? "200" : "429";
-      counter[0].inc(route, status, index % 2 === 0 ? "openai/gpt-4o-mini" : "", "sandbox");
-      counter[1].inc({ route, status, model: index % 2 === 0 ? "openai/gpt-4o-mini" : "", provider: "sandbox" });
+      counter[0].inc(route, status, index % 2 === 0 ? "openai/gpt-6-luna" : "", "sandbox");
+      counter[1].inc({ route, status, model: index % 2 === 0 ? "openai/gpt-6-luna" : "", provider: "sandbox" });
       single[0].inc(index % 4 === 0 ? "allowed" : "rate_limited_requests");
       single[1].inc({ decision: index % 4 === 0 ? "allowed" : "rate_limited_requests" });
       histogram[0].observe(seconds, route, status);

@@ -12,6 +12,8 @@ export interface AccountJson {
   balance_micros: number;
   /** null = no allowlist: any source IP. */
   ip_allowlist: string[] | null;
+  /** A `balance.low` webhook fires when the balance falls below this; null = no alert. */
+  low_balance_threshold_micros: number | null;
   created_at: string;
 }
 
@@ -52,6 +54,8 @@ export interface DashboardAccountJson {
   active_keys: number;
   balance_micros: number;
   ip_allowlist: string[] | null;
+  /** The dashboard warns (and a `balance.low` webhook fires) below this balance; null = never. */
+  low_balance_threshold_micros: number | null;
   created_at: string;
 }
 

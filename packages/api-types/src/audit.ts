@@ -17,7 +17,12 @@ export type AuditEventName =
   | "account.plan_changed"
   | "account.limits_changed"
   | "account.allowlist_changed"
-  | "credits.granted";
+  | "account.low_balance_threshold_changed"
+  | "credits.granted"
+  | "webhook.created"
+  | "webhook.updated"
+  | "webhook.deleted"
+  | "webhook.secret_rolled";
 
 /**
  * One audit record: an item of `GET …/audit/logs` and one line of its JSONL
@@ -31,6 +36,8 @@ export interface AuditRecordJson {
   event: AuditEventName;
   timestamp: string;
   request_id: string | null;
+  /** The route a gateway request was served by, e.g. `/v1/chat/completions`; null for events. */
+  endpoint: string | null;
   /** null only for a failed authentication with an unknown key. */
   account_id: string | null;
   /** The key ID users see (last 4 characters); never the key. */
@@ -46,6 +53,11 @@ export interface AuditRecordJson {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   total_tokens: number | null;
+  /** The parts of `prompt_tokens` read from and written to the provider's prompt cache. */
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  /** The part of `completion_tokens` spent on reasoning. */
+  reasoning_tokens: number | null;
   cost_micros: number | null;
   /** true when Bentoo counted the tokens because the upstream reported none. */
   usage_estimated: boolean | null;

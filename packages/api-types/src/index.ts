@@ -11,3 +11,4 @@ export type * from "./health.js";
 export type * from "./keys.js";
 export type * from "./models.js";
 export type * from "./usage.js";
+export type * from "./webhooks.js";

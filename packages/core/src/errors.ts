@@ -35,6 +35,7 @@ export const ERROR_CATALOGUE = {
   https_required: spec(400, T.invalid_request),
   upstream_rejected_request: spec(400, T.invalid_request),
   context_length_exceeded: spec(400, T.invalid_request),
+  model_kind_mismatch: spec(400, T.invalid_request),
   // 401
   missing_api_key: spec(401, T.authentication),
   invalid_auth_scheme: spec(401, T.authentication),
@@ -52,11 +53,14 @@ export const ERROR_CATALOGUE = {
   plan_limit_reached: spec(403, T.permission),
   plan_required: spec(403, T.permission),
   invalid_csrf_token: spec(403, T.permission),
+  webhook_limit_reached: spec(403, T.permission),
   // 404
   not_found: spec(404, T.not_found),
   model_not_found: spec(404, T.not_found),
   account_not_found: spec(404, T.not_found),
   key_not_found: spec(404, T.not_found),
+  webhook_endpoint_not_found: spec(404, T.not_found),
+  webhook_delivery_not_found: spec(404, T.not_found),
   // 405, 408, 409, 413, 415, 431
   method_not_allowed: spec(405, T.invalid_request),
   request_timeout: spec(408, T.invalid_request),

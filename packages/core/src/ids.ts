@@ -16,6 +16,10 @@ export const ID_PREFIXES = {
   session: "sess",
   event: "evt",
   ledgerEntry: "led",
+  webhookEndpoint: "we",
+  /** A webhook message: the `webhook-id` its deliveries carry, the same on every retry (Standard Webhooks). */
+  webhookMessage: "msg",
+  webhookDelivery: "dlv",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -4,6 +4,7 @@ import type { AuditRecord, AuditStore } from "./audit/types.js";
 import type { LedgerStore } from "./credits/ledger.js";
 import type { KeyMode } from "./keys/api-key.js";
 import type { RecordStore } from "./records.js";
+import type { WebhookStore } from "./webhooks/types.js";
 
 /**
  * The storage ports. packages/storage implements them over SQLite and
@@ -20,6 +21,8 @@ export interface AccountPatch {
   rpmLimit?: number | null;
   tpmLimit?: number | null;
   ipAllowlist?: string[] | null;
+  /** null = no low-balance alert. Storage re-evaluates the alert in the same transaction (docs/webhooks.md). */
+  lowBalanceThresholdMicros?: number | null;
 }
 
 export interface Page<T> {
@@ -153,6 +156,8 @@ export interface Storage {
   readonly ledger: LedgerStore;
   /** Reads and purges the audit log. */
   readonly audit: AuditStore;
+  /** Webhook endpoints and deliveries; events are raised inside the writes they describe. */
+  readonly webhooks: WebhookStore;
   /** Round trip to the database, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

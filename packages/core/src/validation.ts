@@ -67,3 +67,16 @@ export function optionalStringList(body: JsonObject, param: string, options: { m
   if (options.maxItems !== undefined && value.length > options.maxItems) throw invalid(param, `${param} may hold at most ${options.maxItems} entries.`);
   return value as string[];
 }
+
+/**
+ * Refuses members a management endpoint does not take, naming the first: a
+ * misspelt or unsupported field silently ignored would let a caller believe a
+ * setting took effect when it did not.
+ */
+export function rejectUnknownMembers(body: JsonObject, allowed: readonly string[]): void {
+  for (const member of Object.keys(body)) {
+    if (!allowed.includes(member)) {
+      throw invalid(member, `Unknown parameter: ${member}. This endpoint accepts: ${allowed.join(", ")}.`);
+    }
+  }
+}

@@ -37,6 +37,10 @@ const PUBLIC_FIELDS = [
   "latency_ms",
   "actor",
   "metadata",
+  "endpoint",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
 ];
 
 function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
@@ -57,6 +61,10 @@ function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
     promptTokens: 12,
     completionTokens: 34,
     totalTokens: 46,
+    cacheReadTokens: 8,
+    cacheWriteTokens: 2,
+    reasoningTokens: 5,
+    endpoint: "/v1/chat/completions",
     costMicros: 789,
     usageEstimated: false,
     sourceIp: "2001:db8::1",
@@ -157,6 +165,10 @@ describe("audit export format", () => {
       "321",
       "",
       "",
+      "/v1/chat/completions",
+      "8",
+      "2",
+      "5",
     ]);
   });
 

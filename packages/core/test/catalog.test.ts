@@ -8,10 +8,8 @@ describe("catalog", () => {
   it("the built-in catalog holds real models with prices and context lengths", () => {
     const catalog = builtinCatalog();
     expect(catalog.modelList.length).toBeGreaterThanOrEqual(10);
-    const gpt = catalog.models.get("openai/gpt-4o-mini")!;
-    expect(gpt.inputMicrosPerMtok).toBe(150_000);
-    expect(gpt.outputMicrosPerMtok).toBe(600_000);
-    expect(gpt.contextLength).toBe(128000);
+    const luna = catalog.models.get("openai/gpt-6-luna")!;
+    expect(luna).toMatchObject({ inputMicrosPerMtok: 100_000, outputMicrosPerMtok: 500_000, cacheReadMicrosPerMtok: 10_000, contextLength: 1_050_000 });
     expect(catalog.providers.get("openai")!.apiKeyEnv).toBe("OPENAI_API_KEY");
     expect(new Set(catalog.modelList.map((entry) => entry.ownedBy)).size).toBeGreaterThanOrEqual(4);
   });
@@ -40,6 +38,7 @@ describe("catalog", () => {
       timeoutMs: 5000,
       maxRetries: 0,
       maxRetryWaitMs: 250,
+      outputLimitParam: "max_tokens",
     });
     expect(catalog.providers.get("local")).toMatchObject({ maxRetries: 2, maxRetryWaitMs: 5000 });
     expect(catalog.models.get("multi")!.routes).toEqual([
@@ -104,5 +103,50 @@ describe("money in integer micro-dollars", () => {
     expect(tokenCostMicros(3_000_000, 10_000_000)).toBe(30_000_000);
     expect(formatMicros(1_234_567)).toBe("$1.234567");
     expect(formatMicros(-5)).toBe("-$0.000005");
+  });
+
+  describe("model kinds", () => {
+    const gemini = { id: "google", type: "gemini", base_url: "https://generativelanguage.googleapis.com/v1beta" };
+    const anthropic = { id: "claude", type: "anthropic", base_url: "https://api.anthropic.com/v1" };
+    const embedding = { id: "local/embed", kind: "embedding", provider: "local", input_price_per_mtok: 0.02, context_length: 8191, dimensions: 1536 };
+    const parse = (models: unknown[]) => parseCatalog({ providers: [provider, gemini, anthropic], models });
+
+    it("a model is a chat model unless its kind says embedding; an embedding model needs no output price", () => {
+      const catalog = parse([model, embedding, { ...embedding, id: "g/embed", provider: "google", min_dimensions: 128, output_price_per_mtok: 0 }]);
+      expect(catalog.models.get("local/llama")).toMatchObject({ kind: "chat", dimensions: null });
+      expect(catalog.models.get("local/embed")).toMatchObject({
+        kind: "embedding",
+        outputMicrosPerMtok: 0,
+        inputMicrosPerMtok: 20_000,
+        dimensions: { default: 1536, min: null },
+      });
+      expect(catalog.models.get("g/embed")!.dimensions).toEqual({ default: 1536, min: 128 });
+    });
+
+    it("refuses what does not fit a kind, naming the field", () => {
+      expect(() => parse([{ ...model, kind: "image" }])).toThrow(/models\[0\]\.kind "image" is not a model kind; use one of: chat, embedding/);
+      expect(() => parse([{ ...embedding, provider: "claude" }])).toThrow(
+        /models\[0\]\.provider "claude" is of type "anthropic", which cannot serve embedding models/,
+      );
+      expect(() => parse([{ ...embedding, provider: undefined, providers: [{ provider: "local" }, { provider: "claude" }] }])).toThrow(
+        /models\[0\]\.providers\[1\]\.provider "claude"/,
+      );
+      expect(() => parse([{ ...embedding, dimensions: undefined }])).toThrow(/models\[0\]\.dimensions must be a positive integer for an embedding model/);
+      expect(() => parse([{ ...embedding, min_dimensions: 2048 }])).toThrow(/min_dimensions must not exceed/);
+      expect(() => parse([{ ...embedding, max_output_tokens: 10 }])).toThrow(/max_output_tokens applies only to chat models/);
+      expect(() => parse([{ ...model, dimensions: 10 }])).toThrow(/dimensions applies only to embedding models/);
+      expect(() => parse([{ ...model, output_price_per_mtok: undefined }])).toThrow(/output_price_per_mtok must be a non-negative number/);
+    });
+
+    it("the built-in catalog's embedding models route to providers that embed", () => {
+      const catalog = builtinCatalog();
+      const embeddings = catalog.modelList.filter((entry) => entry.kind === "embedding").map((entry) => entry.id);
+      expect(embeddings).toEqual(["openai/text-embedding-3-small", "openai/text-embedding-3-large", "google/gemini-embedding-001", "mistral/mistral-embed"]);
+      expect(catalog.models.get("openai/text-embedding-3-small")).toMatchObject({
+        inputMicrosPerMtok: 20_000,
+        contextLength: 8191,
+        dimensions: { default: 1536, min: 1 },
+      });
+    });
   });
 });

@@ -17,7 +17,18 @@ function subjectFor(overrides: Partial<KeyWithAccount["key"]> = {}): KeyWithAcco
       ipAllowlist: null,
       ...overrides,
     },
-    account: { id: "acct_1", email: "a@b.c", plan: "free", rpmLimit: null, tpmLimit: null, balanceMicros: 0, ipAllowlist: null, createdAt: 0, updatedAt: 0 },
+    account: {
+      id: "acct_1",
+      email: "a@b.c",
+      plan: "free",
+      rpmLimit: null,
+      tpmLimit: null,
+      balanceMicros: 0,
+      ipAllowlist: null,
+      lowBalanceThresholdMicros: null,
+      createdAt: 0,
+      updatedAt: 0,
+    },
   };
 }
 
@@ -120,6 +131,32 @@ describe("KeyVerifier", () => {
     expect(await verifier.verify(`Bearer ${typo}`, connection)).toMatchObject({ valid: false, code: "malformed_api_key" });
     expect(connection.presented?.key).toBe(typo);
     expect(lookups).toBe(2); // the revoked key was answered from the cache, the typo by its checksum
+  });
+
+  it("takes the key from x-api-key when there is no Authorization header, with the same checks and the same cache", async () => {
+    const { key } = generateApiKey("live");
+    let lookups = 0;
+    const verifier = new KeyVerifier(
+      async () => {
+        lookups++;
+        return subjectFor();
+      },
+      new KeyCache({ maxEntries: 10, ttlMs: 60_000, negativeTtlMs: 1000 }),
+    );
+    expect((await verifier.verify(undefined, undefined, key)).valid).toBe(true);
+    expect((await verifier.verify(undefined, undefined, ` ${key} `)).valid).toBe(true);
+    expect((await verifier.verify(`Bearer ${key}`)).valid).toBe(true);
+    expect(lookups).toBe(1);
+    expect(await verifier.verify(undefined, undefined, "")).toMatchObject({ valid: false, code: "missing_api_key" });
+    expect(await verifier.verify(undefined, undefined, `Bearer ${key}`)).toMatchObject({ valid: false, code: "malformed_api_key" });
+    // Authorization, when present, is the one read: a wrong scheme there is not rescued by x-api-key.
+    expect(await verifier.verify(`Basic ${key}`, undefined, key)).toMatchObject({ valid: false, code: "invalid_auth_scheme" });
+
+    // A connection remembers which header the key came in: the same text in the other header is read afresh.
+    const connection: ConnectionKeyMemo = {};
+    expect((await verifier.verify(undefined, connection, key)).valid).toBe(true);
+    expect(connection.presented).toMatchObject({ header: key, viaApiKeyHeader: true });
+    expect(await verifier.verify(key, connection)).toMatchObject({ valid: false, code: "invalid_auth_scheme" });
   });
 
   it("an answer from the store that an invalidation overtook is not cached: the next request asks again", async () => {

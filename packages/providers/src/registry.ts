@@ -17,15 +17,15 @@ export interface ProviderRegistry {
   close(): Promise<void>;
 }
 
-/** One adapter per catalog `type`: adding a provider type is a folder and a line here. */
-function createAdapter(provider: ProviderConfig, apiKey: string | null): ProviderAdapter {
+/** One adapter per catalog `type`: adding a provider type is a folder and a line here. `now` stamps the answers they write. */
+function createAdapter(provider: ProviderConfig, apiKey: string | null, now: () => number): ProviderAdapter {
   switch (provider.type) {
     case "openai":
-      return new OpenAiAdapter(provider, apiKey);
+      return new OpenAiAdapter(provider, apiKey, { now });
     case "anthropic":
-      return new AnthropicAdapter(provider, apiKey);
+      return new AnthropicAdapter(provider, apiKey, { now });
     case "gemini":
-      return new GeminiAdapter(provider, apiKey);
+      return new GeminiAdapter(provider, apiKey, { now });
   }
 }
 
@@ -33,7 +33,7 @@ export function createProviderRegistry(catalog: Catalog, credentials: Credential
   const adapters = new Map<string, ProviderAdapter | BentooError>();
   for (const provider of catalog.providers.values()) {
     if (provider.apiKeyEnv === null) {
-      adapters.set(provider.id, createAdapter(provider, null));
+      adapters.set(provider.id, createAdapter(provider, null, now));
       continue;
     }
     const apiKey = credentials(provider.apiKeyEnv);
@@ -44,7 +44,7 @@ export function createProviderRegistry(catalog: Catalog, credentials: Credential
             "provider_not_configured",
             `provider "${provider.id}" is not configured on this Bentoo server: the operator must set ${provider.apiKeyEnv}. Test-mode keys (btoo_sk_test_…) work without it.`,
           )
-        : createAdapter(provider, apiKey),
+        : createAdapter(provider, apiKey, now),
     );
   }
   const sandbox = new SandboxAdapter(now);

@@ -1,4 +1,4 @@
-import { basicUsage, type ContentPart, type ModelRequest, type Usage } from "@bentoo/core";
+import { basicUsage, type ContentPart, type EmbeddingInput, type ModelRequest, type Usage } from "@bentoo/core";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
 
@@ -255,6 +255,38 @@ export function countRequestTokens(request: ModelRequest): number {
 /** Usage Bentoo counts itself when a provider reported none: the request's prompt and the `answered` text, marked estimated. */
 export function countedUsage(request: ModelRequest, answered: string): Usage {
   return basicUsage(countRequestTokens(request), countTokens(answered), true);
+}
+
+/** One embeddings input's tokens; `exact` is false when its text was past the request's exact budget and estimated from above. */
+export interface InputCount {
+  tokens: number;
+  exact: boolean;
+}
+
+/**
+ * Tokens of each embeddings input: token arrays by their length, texts with the
+ * tokenizer (OpenAI's embedding models use cl100k_base) exactly up to
+ * EXACT_PROMPT_CHARACTERS in all, as a prompt's texts are, and estimated from
+ * above past that budget.
+ */
+export function countEmbeddingInputs(inputs: readonly EmbeddingInput[]): InputCount[] {
+  let budget = EXACT_PROMPT_CHARACTERS;
+  return inputs.map((input) => {
+    if (input.kind === "tokens") return { tokens: input.tokens.length, exact: true };
+    const text = input.text;
+    if (text.length <= budget || counts.has(text)) {
+      budget = Math.max(0, budget - text.length);
+      return { tokens: countTokens(text), exact: true };
+    }
+    return { tokens: estimateTokens(text), exact: false };
+  });
+}
+
+/** Usage Bentoo counts itself for embeddings a provider reported none for (Gemini's embed methods): the inputs' tokens, marked estimated. */
+export function countedEmbeddingUsage(inputs: readonly EmbeddingInput[]): Usage {
+  let total = 0;
+  for (const count of countEmbeddingInputs(inputs)) total += count.tokens;
+  return basicUsage(total, 0, true);
 }
 
 /** Loads the encoding now instead of on the first request. */

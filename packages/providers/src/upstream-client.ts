@@ -62,21 +62,32 @@ export class UpstreamClient {
    * whole response (a JSON answer, or any error's first bytes), or — for a 2xx
    * answer to a streamed request — once its headers arrive; rejects with the
    * mapped transport failure, or ClientAbortedError once the client went away.
+   * `headers` are added to (or replace) the provider's own for this request;
+   * `maxAnswerBytes` raises the JSON answer's limit for one request whose answer
+   * is known to be large (embeddings: inputs × dimensions).
    */
-  post(path: string, body: string | Buffer, options: { streamed: boolean; cancellation: Cancellation }): Promise<UpstreamResponse> {
+  post(
+    path: string,
+    body: string | Buffer,
+    options: { streamed: boolean; cancellation: Cancellation; headers?: Readonly<Record<string, string>> | undefined; maxAnswerBytes?: number },
+  ): Promise<UpstreamResponse> {
+    const base = options.streamed ? this.#streamHeaders : this.#jsonHeaders;
+    // A passthrough's client headers (Anthropic's anthropic-version and anthropic-beta; never credentials) go with the provider's own.
+    const headers = options.headers === undefined ? base : { ...base, ...options.headers };
+    const limits = options.maxAnswerBytes === undefined ? this.#limits : { ...this.#limits, answer: options.maxAnswerBytes };
     return new Promise((resolve, reject) => {
-      const exchange = new UpstreamExchange(options.streamed, this.#limits, options.cancellation, resolve, (error) =>
+      const exchange = new UpstreamExchange(options.streamed, limits, options.cancellation, resolve, (error) =>
         reject(this.transportError(error, options.cancellation)),
       );
-      this.#pool.dispatch({ path: this.#basePath + path, method: "POST", headers: options.streamed ? this.#streamHeaders : this.#jsonHeaders, body }, exchange);
+      this.#pool.dispatch({ path: this.#basePath + path, method: "POST", headers, body }, exchange);
     });
   }
 
   /** The error for an answer past `maxAnswerBytes`: it is not forwarded. */
-  tooLarge(): BentooError {
+  tooLarge(limit = this.#limits.answer): BentooError {
     return new BentooError(
       "upstream_bad_response",
-      `provider "${this.provider.id}" sent an answer larger than ${Math.round(this.#limits.answer / 1024)} KiB; it was not forwarded.`,
+      `provider "${this.provider.id}" sent an answer larger than ${Math.round(limit / 1024)} KiB; it was not forwarded.`,
     );
   }
 

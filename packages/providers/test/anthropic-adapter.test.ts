@@ -41,7 +41,16 @@ describe("Anthropic adapter against a fake Messages API", () => {
   beforeAll(async () => {
     upstream = await startFakeAnthropic({ apiKey: KEY });
     adapter = new AnthropicAdapter(
-      { id: "claude", type: "anthropic", baseUrl: upstream.url, apiKeyEnv: "ANTHROPIC_API_KEY", timeoutMs: 5000, maxRetries: 0, maxRetryWaitMs: 0 },
+      {
+        id: "claude",
+        type: "anthropic",
+        baseUrl: upstream.url,
+        apiKeyEnv: "ANTHROPIC_API_KEY",
+        timeoutMs: 5000,
+        maxRetries: 0,
+        maxRetryWaitMs: 0,
+        outputLimitParam: "max_tokens",
+      },
       KEY,
       {
         now: () => 1_700_000_000_000,

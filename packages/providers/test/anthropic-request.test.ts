@@ -170,6 +170,34 @@ describe("Anthropic request translation", () => {
     expect(thinkingBudget(textRequest("x"), 8000)).toBeNull();
   });
 
+  it("asks Claude 4.6 and later for adaptive thinking with an effort, and older models for a budget", () => {
+    const thinkingOf = (upstream: string, reasoning: ModelRequest["reasoning"], overrides: Partial<ModelRequest> = {}) => {
+      const body = anthropicRequest(textRequest("x", { reasoning, maxOutputTokens: 8000, ...overrides }), model, upstream);
+      return { thinking: body.thinking, output_config: body.output_config };
+    };
+    for (const upstream of ["claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-5", "claude-fable-5-2", "claude-haiku-5-5"]) {
+      expect(thinkingOf(upstream, { effort: "medium" })).toEqual({ thinking: { type: "adaptive" }, output_config: { effort: "medium" } });
+      expect(thinkingOf(upstream, { effort: "minimal" }).output_config).toEqual({ effort: "low" });
+      expect(thinkingOf(upstream, { budgetTokens: 20_000 }).output_config).toEqual({ effort: "high" });
+      expect(thinkingOf(upstream, null)).toEqual({ thinking: undefined, output_config: undefined });
+    }
+    // A small output limit is no refusal: adaptive thinking has no budget to fit.
+    expect(thinkingOf("claude-opus-4-7", { effort: "low" }, { maxOutputTokens: 500 }).thinking).toEqual({ type: "adaptive" });
+    const schema = { type: "object" };
+    expect(thinkingOf("claude-opus-4-7", { effort: "high" }, { output: { type: "json_schema", name: "a", schema } }).output_config).toEqual({
+      effort: "high",
+      format: { type: "json_schema", schema },
+    });
+    for (const upstream of [
+      "claude-sonnet-4-5",
+      "claude-sonnet-4-20250514",
+      "claude-opus-4-1-20250805",
+      "claude-haiku-4-5-20251001",
+      "claude-3-7-sonnet-20250219",
+    ])
+      expect(thinkingOf(upstream, { effort: "medium" }).thinking).toEqual({ type: "enabled", budget_tokens: 4000 });
+  });
+
   it.each<[string, Partial<ModelRequest>, string, RegExp]>([
     ["n > 1", { choices: 2 }, "n", /n must be 1/],
     ["an unsupported parameter", { unsupported: ["logprobs"] }, "logprobs", /logprobs is not supported/],

@@ -23,6 +23,7 @@ export function textRequest(text: string, overrides: Partial<ModelRequest> = {})
 export function modelFor(providerId: string, upstreamModel: string, id = "vendor/chat"): CatalogModel {
   return {
     id,
+    kind: "chat",
     routes: [{ providerId, upstreamModel }],
     inputMicrosPerMtok: 0,
     outputMicrosPerMtok: 0,
@@ -30,13 +31,14 @@ export function modelFor(providerId: string, upstreamModel: string, id = "vendor
     cacheWriteMicrosPerMtok: null,
     contextLength: 8192,
     maxOutputTokens: null,
+    dimensions: null,
     ownedBy: providerId,
     created: 0,
   };
 }
 
 export function providerAt(baseUrl: string, id = "fake"): ProviderConfig {
-  return { id, type: "openai", baseUrl, apiKeyEnv: null, timeoutMs: 10_000, maxRetries: 0, maxRetryWaitMs: 0 };
+  return { id, type: "openai", baseUrl, apiKeyEnv: null, timeoutMs: 10_000, maxRetries: 0, maxRetryWaitMs: 0, outputLimitParam: "max_tokens" };
 }
 
 const noAnswers: AnswerWriter = {

@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import type { AnswerWriter, ModelRequest, ModelResponse, ProviderConfig, StreamEvent, Usage } from "@bentoo/core";
+import type { AnswerWriter, ModelRequest, ModelResponse, ProviderConfig, StreamEvent, Usage, WireFormat } from "@bentoo/core";
 import { cancellationOf } from "../src/cancellation.js";
 import type { Answer, ProviderCall, StreamOutcome } from "../src/provider.js";
 import { modelFor } from "./calls.js";
@@ -16,15 +16,19 @@ export const recordingAnswers: AnswerWriter = {
 };
 
 export function providerOfType(type: ProviderConfig["type"], baseUrl: string, id = "gemini"): ProviderConfig {
-  return { id, type, baseUrl, apiKeyEnv: "GEMINI_API_KEY", timeoutMs: 10_000, maxRetries: 0, maxRetryWaitMs: 0 };
+  return { id, type, baseUrl, apiKeyEnv: "GEMINI_API_KEY", timeoutMs: 10_000, maxRetries: 0, maxRetryWaitMs: 0, outputLimitParam: "max_tokens" };
 }
 
 /** A call in Bentoo's terms, as the gateway makes it for a client whose API the provider does not speak. The cost is 10 micros per output token. */
-export function translatedCall(upstreamModel: string, request: ModelRequest, options: { signal?: AbortSignal; providerId?: string } = {}): ProviderCall {
+export function translatedCall(
+  upstreamModel: string,
+  request: ModelRequest,
+  options: { signal?: AbortSignal; providerId?: string; wire?: WireFormat } = {},
+): ProviderCall {
   return {
     requestId: "req_test",
     model: modelFor(options.providerId ?? "gemini", upstreamModel),
-    client: { wire: "openai-chat", stream: request.stream, streamUsage: true, request, body: {}, raw: null, answers: recordingAnswers },
+    client: { wire: options.wire ?? "openai-chat", stream: request.stream, streamUsage: true, request, body: {}, raw: null, answers: recordingAnswers },
     cancellation: cancellationOf(options.signal ?? new AbortController().signal),
     usageExtras: (usage: Usage) => ({ cost_micros: usage.outputTokens * 10 }),
   };

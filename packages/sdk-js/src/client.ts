@@ -18,6 +18,7 @@ import {
 import { checkKeyFormat } from "./key-format.js";
 import { Audit } from "./resources/audit/audit.js";
 import { Chat } from "./resources/chat/chat.js";
+import { Embeddings } from "./resources/embeddings.js";
 import { Key } from "./resources/key.js";
 import { Models } from "./resources/models.js";
 import { checkMaxRetries, checkTimeout, type Fetch, type HeadersInput, Transport } from "./transport.js";
@@ -49,7 +50,7 @@ const inspectCustom: unique symbol = Symbol.for("nodejs.util.inspect.custom");
  *
  * ```ts
  * const client = new Bentoo(); // reads BENTOO_API_KEY and BENTOO_BASE_URL
- * const completion = await client.chat.completions.create({ model: "openai/gpt-4o-mini", messages });
+ * const completion = await client.chat.completions.create({ model: "openai/gpt-6-luna", messages });
  * ```
  *
  * The API key lives in a private field: it is not enumerable, not serialised by
@@ -79,6 +80,7 @@ export class Bentoo {
   readonly maxRetries: number;
 
   readonly chat: Chat;
+  readonly embeddings: Embeddings;
   readonly models: Models;
   /** Introspection of the calling key: `client.key.retrieve()`. */
   readonly key: Key;
@@ -102,6 +104,7 @@ export class Bentoo {
       fetch: options.fetch ?? globalFetch(),
     });
     this.chat = new Chat(transport);
+    this.embeddings = new Embeddings(transport);
     this.models = new Models(transport);
     this.key = new Key(transport);
     this.audit = new Audit(transport);

@@ -64,6 +64,13 @@ export type {
   FunctionDefinition,
   ResponseFormat,
 } from "./resources/chat/types.js";
+export {
+  type CreateEmbeddingResponse,
+  type Embedding,
+  type EmbeddingCreateParams,
+  Embeddings,
+  type EmbeddingUsage,
+} from "./resources/embeddings.js";
 export { Key, type KeyInfo } from "./resources/key.js";
 export { type Model, type ModelList, Models } from "./resources/models.js";
 export { Stream } from "./streaming.js";

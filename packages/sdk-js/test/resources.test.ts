@@ -120,6 +120,10 @@ function record(id: string): AuditRecord {
     latency_ms: 5,
     actor: null,
     metadata: null,
+    endpoint: "/v1/chat/completions",
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
   };
 }
 
@@ -142,7 +146,7 @@ describe("audit.logs.list", () => {
 
   it("auto-paginates across three pages, following next_cursor with the same filters", async () => {
     const server = await auditServer();
-    const filters = { start, end: "2025-02-01T00:00:00Z", key_id: "Ab12", model: "openai/gpt-4o", status: 200, limit: 2 };
+    const filters = { start, end: "2025-02-01T00:00:00Z", key_id: "Ab12", model: "openai/gpt-4o", endpoint: "/v1/chat/completions", status: 200, limit: 2 };
     const ids: string[] = [];
     for await (const entry of client(server).audit.logs.list(filters)) ids.push(entry.id);
     expect(ids).toEqual(["a", "b", "c", "d", "e"]);
@@ -154,6 +158,7 @@ describe("audit.logs.list", () => {
         end: "2025-02-01T00:00:00Z",
         key_id: "Ab12",
         model: "openai/gpt-4o",
+        endpoint: "/v1/chat/completions",
         status: "200",
         limit: "2",
       });
@@ -250,5 +255,39 @@ describe("audit.logs.export", () => {
     const params = { format: "xml" } as unknown as { format: "csv" };
     await expect(client(server).audit.logs.export(params)).rejects.toThrow(/format must be "jsonl" or "csv"/);
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("embeddings.create", () => {
+  const vector = [0.5, -0.25, 0.125];
+  const base64 = Buffer.from(new Float32Array(vector).buffer).toString("base64");
+  const answer = (embedding: unknown) => ({
+    object: "list",
+    data: [{ object: "embedding", index: 0, embedding }],
+    model: "openai/text-embedding-3-small",
+    usage: { prompt_tokens: 2, total_tokens: 2, cost: 0.000001, cost_micros: 1 },
+  });
+
+  it("without encoding_format: asks for base64 and decodes it into numbers, as OpenAI's SDK does", async () => {
+    const server = await startServer((_request, response) => sendJSON(response, 200, answer(base64)));
+    const created = await client(server).embeddings.create({ model: "openai/text-embedding-3-small", input: "hello", dimensions: 3 });
+    expect(created.data[0]?.embedding).toEqual(vector);
+    expect(created.usage.cost_micros).toBe(1);
+    expect(server.requests[0]?.url).toBe("/v1/embeddings");
+    expect(JSON.parse(server.requests[0]?.body ?? "")).toEqual({
+      model: "openai/text-embedding-3-small",
+      input: "hello",
+      dimensions: 3,
+      encoding_format: "base64",
+    });
+  });
+
+  it("with an encoding_format: sends it and returns the answer as it came", async () => {
+    const server = await startServer((_request, response) => sendJSON(response, 200, answer(base64)));
+    const created = await client(server).embeddings.create({ model: "m", input: ["a", "b"], encoding_format: "base64" });
+    expect(created.data[0]?.embedding).toBe(base64);
+    expect(JSON.parse(server.requests[0]?.body ?? "").encoding_format).toBe("base64");
+    const floats = await startServer((_request, response) => sendJSON(response, 200, answer(vector)));
+    expect((await client(floats).embeddings.create({ model: "m", input: [[1, 2]], encoding_format: "float" })).data[0]?.embedding).toEqual(vector);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The `audit_log` table (migration 002-audit-log): one column per field of
+ * The `audit_log` table (migrations 002-audit-log and 005-audit-token-classes): one column per field of
  * AuditRecord in snake_case. Timestamps are epoch ms (BIGINT), money integer
  * micro-dollars, `usage_estimated` a nullable 0/1 SMALLINT and `metadata` JSON
  * text. No foreign keys: a failed authentication has no account, and records
@@ -11,6 +11,7 @@ export interface AuditLogTable {
   event: string;
   timestamp: number;
   request_id: string | null;
+  endpoint: string | null;
   account_id: string | null;
   api_key_id: string | null;
   key_last4: string | null;
@@ -22,6 +23,9 @@ export interface AuditLogTable {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   total_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
   cost_micros: number | null;
   usage_estimated: number | null;
   source_ip: string | null;

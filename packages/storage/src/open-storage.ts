@@ -9,6 +9,7 @@ import { type BatchWriter, eventWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
+import { KyselyWebhookStore } from "./repositories/webhook-store.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
 import { SqliteWriterThread } from "./sqlite/writer-thread.js";
@@ -82,6 +83,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     },
     ledger: new KyselyLedgerStore(db),
     audit: new KyselyAuditStore(db),
+    webhooks: new KyselyWebhookStore(db, dialectName, now, writeEvents),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -2,6 +2,7 @@ import type { ColumnType } from "kysely";
 import type { AuditLogTable } from "./audit-schema.js";
 import type { CreditLedgerTable } from "./ledger-schema.js";
 import type { SessionsTable } from "./sessions-schema.js";
+import type { WebhookDeliveriesTable, WebhookEndpointsTable, WebhookEventsTable } from "./webhooks-schema.js";
 
 /**
  * Table shapes. Timestamps are epoch milliseconds (BIGINT); money is integer
@@ -16,6 +17,8 @@ export interface AccountsTable {
   tpm_limit: number | null;
   balance_micros: ColumnType<number, number | undefined, number>;
   ip_allowlist: string | null;
+  low_balance_threshold_micros: ColumnType<number | null, number | null | undefined, number | null>;
+  low_balance_alerted: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
 }
@@ -41,4 +44,7 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   credit_ledger: CreditLedgerTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

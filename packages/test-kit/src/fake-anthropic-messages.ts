@@ -60,7 +60,9 @@ export type Block =
 /** What the fake decided to answer, before it is put in a JSON or SSE shape. */
 export interface Reply {
   content: Block[];
-  stopReason: "end_turn" | "max_tokens" | "tool_use";
+  stopReason: "end_turn" | "max_tokens" | "tool_use" | "stop_sequence";
+  /** The stop sequence that ended the text, when one did. */
+  stopSequence: string | null;
   usage: Usage;
 }
 
@@ -139,7 +141,8 @@ function describeMedia(lastUser: JsonObject | undefined): string {
  * tools) whose input is `{"query": <last user text>}`; else JSON fitting
  * `output_config.format.schema`; else `Fake answer to: <last user text>`,
  * mentioning its images and documents. With `thinking` enabled, a thinking
- * block comes first. `max_tokens` cuts the text to that many words.
+ * block comes first. The text ends before the first of `stop_sequences` it
+ * holds; `max_tokens` cuts it to that many words.
  */
 export function buildReply(body: JsonObject, model: string, messages: readonly JsonObject[], id: number): Reply {
   const lastUser = [...messages].reverse().find((message) => message.role === "user");
@@ -147,7 +150,7 @@ export function buildReply(body: JsonObject, model: string, messages: readonly J
   const content: Block[] = [];
   let output = 0;
   let thinkingTokens = 0;
-  if (isObject(body.thinking) && body.thinking.type === "enabled") {
+  if (isObject(body.thinking) && (body.thinking.type === "enabled" || body.thinking.type === "adaptive")) {
     const thinking = `Fake thinking about: ${userText}`;
     thinkingTokens = countWords(thinking);
     output += thinkingTokens;
@@ -155,19 +158,27 @@ export function buildReply(body: JsonObject, model: string, messages: readonly J
   }
   const tool = calledTool(body, model, lastUser);
   let stopReason: Reply["stopReason"] = "end_turn";
+  let stopSequence: string | null = null;
   if (tool !== null) {
     content.push({ type: "tool_use", id: `toolu_fake_${id}`, name: tool, input: { query: userText } });
     output += 1;
     stopReason = "tool_use";
   } else {
     const format = isObject(body.output_config) && isObject(body.output_config.format) ? body.output_config.format : null;
-    let words = (
-      format?.type === "json_schema" ? JSON.stringify(valueForSchema(format.schema)) : `Fake answer to: ${userText}${describeMedia(lastUser)}`
-    ).split(" ");
+    const stopped = cutAtStop(
+      format?.type === "json_schema" ? JSON.stringify(valueForSchema(format.schema)) : `Fake answer to: ${userText}${describeMedia(lastUser)}`,
+      body.stop_sequences,
+    );
+    let words = stopped.text.split(" ");
+    if (stopped.sequence !== null) {
+      stopReason = "stop_sequence";
+      stopSequence = stopped.sequence;
+    }
     const cap = typeof body.max_tokens === "number" ? body.max_tokens - output : Number.POSITIVE_INFINITY;
     if (words.length > cap) {
       words = words.slice(0, Math.max(0, cap));
       stopReason = "max_tokens";
+      stopSequence = null;
     }
     content.push({ type: "text", text: words.join(" ") });
     output += words.length;
@@ -180,7 +191,18 @@ export function buildReply(body: JsonObject, model: string, messages: readonly J
     output_tokens: output,
   };
   if (thinkingTokens > 0) usage.output_tokens_details = { thinking_tokens: thinkingTokens };
-  return { content, stopReason, usage };
+  return { content, stopReason, stopSequence, usage };
+}
+
+/** The text up to the first of `stopSequences` it holds (the sequence left out, as Anthropic does), and that sequence. */
+function cutAtStop(text: string, stopSequences: unknown): { text: string; sequence: string | null } {
+  let cut: { at: number; sequence: string } | null = null;
+  for (const sequence of Array.isArray(stopSequences) ? stopSequences : []) {
+    if (typeof sequence !== "string" || sequence === "") continue;
+    const at = text.indexOf(sequence);
+    if (at !== -1 && (cut === null || at < cut.at)) cut = { at, sequence };
+  }
+  return cut === null ? { text, sequence: null } : { text: text.slice(0, cut.at).trimEnd(), sequence: cut.sequence };
 }
 
 export function messageBody(id: number, model: string, reply: Reply): JsonObject {
@@ -191,7 +213,7 @@ export function messageBody(id: number, model: string, reply: Reply): JsonObject
     model,
     content: reply.content,
     stop_reason: reply.stopReason,
-    stop_sequence: null,
+    stop_sequence: reply.stopSequence,
     usage: reply.usage,
   };
 }
@@ -200,10 +222,9 @@ function event(type: string, data: JsonObject): string {
   return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 }
 
-/** Splits text in two halves (at a word boundary when there is one), as a stream's deltas would. */
-function halves(text: string): string[] {
-  const middle = text.indexOf(" ", Math.floor(text.length / 2));
-  return middle === -1 ? [text] : [text.slice(0, middle), text.slice(middle)];
+/** A text block's deltas: one per word (each but the first with its leading space), as Anthropic streams short pieces. */
+function pieces(text: string): string[] {
+  return text.split(/(?= )/).filter((piece) => piece !== "");
 }
 
 /** The stream's events, in order; `cut` stops after the first block's first delta (no message_stop). */
@@ -212,16 +233,17 @@ export function streamEvents(id: number, model: string, reply: Reply, cut = fals
     ...messageBody(id, model, reply),
     content: [],
     stop_reason: null,
+    stop_sequence: null,
     usage: { ...reply.usage, output_tokens: 1, output_tokens_details: undefined },
   };
   const events = [event("message_start", { message: start }), event("ping", {})];
   reply.content.forEach((block, index) => {
     if (block.type === "text") {
       events.push(event("content_block_start", { index, content_block: { type: "text", text: "" } }));
-      for (const text of halves(block.text)) events.push(event("content_block_delta", { index, delta: { type: "text_delta", text } }));
+      for (const text of pieces(block.text)) events.push(event("content_block_delta", { index, delta: { type: "text_delta", text } }));
     } else if (block.type === "thinking") {
       events.push(event("content_block_start", { index, content_block: { type: "thinking", thinking: "" } }));
-      for (const thinking of halves(block.thinking)) events.push(event("content_block_delta", { index, delta: { type: "thinking_delta", thinking } }));
+      for (const thinking of pieces(block.thinking)) events.push(event("content_block_delta", { index, delta: { type: "thinking_delta", thinking } }));
       events.push(event("content_block_delta", { index, delta: { type: "signature_delta", signature: block.signature } }));
     } else {
       events.push(event("content_block_start", { index, content_block: { type: "tool_use", id: block.id, name: block.name, input: {} } }));
@@ -235,7 +257,7 @@ export function streamEvents(id: number, model: string, reply: Reply, cut = fals
   const { output_tokens, output_tokens_details } = reply.usage;
   events.push(
     event("message_delta", {
-      delta: { stop_reason: reply.stopReason, stop_sequence: null },
+      delta: { stop_reason: reply.stopReason, stop_sequence: reply.stopSequence },
       usage: { output_tokens, ...(output_tokens_details ? { output_tokens_details } : {}) },
     }),
   );
@@ -246,4 +268,22 @@ export function streamEvents(id: number, model: string, reply: Reply, cut = fals
 /** An error event in the stream, as Anthropic sends when it fails after the 200. */
 export function streamErrorEvent(type: string, message: string): string {
   return `event: error\ndata: ${JSON.stringify(errorBody(type, message))}\n\n`;
+}
+
+/** Words of the `fake-slow-stream` answer: `word1 … word40`. */
+export const SLOW_STREAM_WORDS = 40;
+
+/** The `fake-slow-stream` answer's events: one text delta per word (` word2`, …), then the end, with usage counting the words. */
+export function slowStreamEvents(id: number, model: string, reply: Reply): string[] {
+  const words = Array.from({ length: SLOW_STREAM_WORDS }, (_, index) => `${index === 0 ? "" : " "}word${index + 1}`);
+  const usage = { ...reply.usage, output_tokens: SLOW_STREAM_WORDS, output_tokens_details: undefined };
+  const start = { ...messageBody(id, model, reply), content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } };
+  return [
+    event("message_start", { message: start }),
+    event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+    ...words.map((text) => event("content_block_delta", { index: 0, delta: { type: "text_delta", text } })),
+    event("content_block_stop", { index: 0 }),
+    event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: SLOW_STREAM_WORDS } }),
+    event("message_stop", {}),
+  ];
 }

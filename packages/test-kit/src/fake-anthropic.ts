@@ -5,11 +5,20 @@
 // https://docs.anthropic.com/en/docs/build-with-claude/streaming (events).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { ANTHROPIC_ERRORS, buildReply, errorBody, messageBody, streamErrorEvent, streamEvents } from "./fake-anthropic-messages.js";
+import {
+  ANTHROPIC_ERRORS,
+  buildReply,
+  errorBody,
+  inputTokens,
+  messageBody,
+  slowStreamEvents,
+  streamErrorEvent,
+  streamEvents,
+} from "./fake-anthropic-messages.js";
 import type { RecordedRequest } from "./fake-upstream.js";
 import { isObject, type JsonObject } from "./fake-upstream-openai.js";
 
-export { FAKE_CACHE_READ_TOKENS, FAKE_CACHE_WRITE_TOKENS, FAKE_DOCUMENT_TOKENS, FAKE_IMAGE_TOKENS } from "./fake-anthropic-messages.js";
+export { FAKE_CACHE_READ_TOKENS, FAKE_CACHE_WRITE_TOKENS, FAKE_DOCUMENT_TOKENS, FAKE_IMAGE_TOKENS, SLOW_STREAM_WORDS } from "./fake-anthropic-messages.js";
 
 export interface FakeAnthropicOptions {
   /** When set, requests must carry `x-api-key: <apiKey>` or get a 401 `authentication_error`. */
@@ -18,6 +27,8 @@ export interface FakeAnthropicOptions {
   record?: boolean;
   /** Default 127.0.0.1. */
   host?: string;
+  /** The gap between the events of `fake-slow-stream` (default 50 ms). */
+  chunkIntervalMs?: number;
 }
 
 export interface FakeAnthropic {
@@ -85,12 +96,14 @@ async function handle(
   const method = request.method ?? "GET";
   const path = request.url ?? "/";
   if (options.record ?? true) requests.push({ method, path, headers: { ...request.headers }, body, raw });
-  if (method !== "POST" || path !== "/v1/messages") return sendError(response, 404, "not_found_error", `Not found: ${method} ${path}`);
+  const counting = path === "/v1/messages/count_tokens";
+  if (method !== "POST" || (path !== "/v1/messages" && !counting)) return sendError(response, 404, "not_found_error", `Not found: ${method} ${path}`);
   if (options.apiKey !== undefined && request.headers["x-api-key"] !== options.apiKey)
     return sendError(response, 401, "authentication_error", "invalid x-api-key");
   if (typeof request.headers["anthropic-version"] !== "string")
     return sendError(response, 400, "invalid_request_error", "anthropic-version: header is required");
   if (!isObject(body)) return sendError(response, 400, "invalid_request_error", "The request body is not valid JSON.");
+  if (counting) return countTokens(response, body);
   const problem = requestProblem(body);
   if (problem !== null) return sendError(response, 400, "invalid_request_error", problem);
   const model = body.model as string;
@@ -104,11 +117,23 @@ async function handle(
     response.write(streamEvents(id, model, reply, true).join(""), () => response.socket?.destroy());
     return;
   }
+  if (model === "fake-slow-stream") return writeSlowly(response, slowStreamEvents(id, model, reply), options.chunkIntervalMs ?? 50);
   if (model === "fake-stream-error") {
     response.end(streamEvents(id, model, reply, true).join("") + streamErrorEvent("overloaded_error", "Overloaded"));
     return;
   }
   response.end(streamEvents(id, model, reply).join(""));
+}
+
+/** `count_tokens`: the `input_tokens` a Message's usage would report for the same request. */
+function countTokens(response: ServerResponse, body: JsonObject): void {
+  const messages = Array.isArray(body.messages) ? body.messages.filter(isObject) : [];
+  const failure = typeof body.model === "string" ? ANTHROPIC_ERRORS.get(body.model) : undefined;
+  if (typeof body.model !== "string" || body.model === "") sendError(response, 400, "invalid_request_error", "model: Field required");
+  else if (messages.length === 0) sendError(response, 400, "invalid_request_error", "messages: Field required");
+  else if (body.max_tokens !== undefined) sendError(response, 400, "invalid_request_error", "max_tokens: Extra inputs are not permitted");
+  else if (failure !== undefined) sendError(response, failure.status, failure.type, failure.message, failure.headers);
+  else sendJson(response, 200, { input_tokens: inputTokens(body, messages) });
 }
 
 /** What the real API would refuse with a 400, checked as its reference states; null when the request is well formed. */
@@ -136,13 +161,34 @@ function requestProblem(body: JsonObject): string | null {
     previousToolUses = toolUses;
   }
   const thinking = body.thinking;
+  if (isObject(thinking) && thinking.type === "adaptive") {
+    if (thinking.budget_tokens !== undefined) return "thinking.adaptive.budget_tokens: Extra inputs are not permitted";
+  }
+  const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
+  if (effort !== undefined && !["low", "medium", "high", "max"].includes(String(effort)))
+    return "output_config.effort: Input should be 'low', 'medium', 'high' or 'max'";
   if (isObject(thinking) && thinking.type === "enabled") {
+    if (ADAPTIVE_ONLY.test(String(body.model)))
+      return `thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.`;
     const budget = thinking.budget_tokens;
     if (typeof budget !== "number" || budget < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
     if (budget >= body.max_tokens) return "`max_tokens` must be greater than `thinking.budget_tokens`";
   }
   return null;
 }
+
+/** Writes one event every `intervalMs`; stops when the client goes away. */
+async function writeSlowly(response: ServerResponse, events: readonly string[], intervalMs: number): Promise<void> {
+  for (const text of events) {
+    if (response.destroyed) return;
+    response.write(text);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  if (!response.destroyed) response.end();
+}
+
+/** Models that refuse fixed thinking budgets (Claude Opus 4.7 and later, as Anthropic documents): adaptive thinking only. */
+const ADAPTIVE_ONLY = /^claude-opus-(?:4-(?:[7-9]|[1-9]\d)|[5-9])(?!\d)/;
 
 function sendError(response: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   sendJson(response, status, errorBody(type, message), headers);

@@ -4,6 +4,7 @@
 // Gemini's error envelope; behaviour is chosen by the model in the path. See README.md.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { geminiEmbeddingsBody } from "./fake-embeddings.js";
 import { answerParts, buildAnswer, checkRequest, type FakeAnswer, FakeGeminiError, geminiError, response } from "./fake-gemini-answers.js";
 import type { RecordedRequest } from "./fake-upstream.js";
 import { isObject, type JsonObject } from "./fake-upstream-openai.js";
@@ -27,7 +28,7 @@ export interface FakeGemini {
   close(): Promise<void>;
 }
 
-const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" } as const;
 
 /** The error each `fake-error-…` model answers with (https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes). */
@@ -122,6 +123,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: State): 
   const error = ERRORS[model];
   if (error !== undefined) {
     send(res, error[0], geminiError(error[0], error[1], error[2], error[3]));
+    return;
+  }
+  if (route[2] === "batchEmbedContents") {
+    const answer = isObject(body) ? geminiEmbeddingsBody(body, model) : "Invalid JSON payload received.";
+    if (typeof answer === "string") send(res, 400, geminiError(400, "INVALID_ARGUMENT", answer));
+    else send(res, 200, answer);
     return;
   }
   const streamed = route[2] === "streamGenerateContent";

@@ -2,6 +2,7 @@
 // and benchmarks. Behaviour is chosen by the request's `model`; see README.md.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { openAiEmbeddingsBody } from "./fake-embeddings.js";
 import {
   type Answer,
   BAD_KEY_MESSAGE,
@@ -18,6 +19,7 @@ import {
   modelsBody,
 } from "./fake-upstream-openai.js";
 
+export { FAKE_GEMINI_DIMENSIONS, FAKE_OPENAI_DIMENSIONS, fakeValues, normalised } from "./fake-embeddings.js";
 export { countWords, FAKE_MODELS, promptTokens } from "./fake-upstream-openai.js";
 
 export interface FakeUpstreamOptions {
@@ -182,7 +184,7 @@ async function handle(
     sendJson(res, 200, modelsBody());
     return;
   }
-  if (method !== "POST" || path !== "/v1/chat/completions") {
+  if (method !== "POST" || (path !== "/v1/chat/completions" && path !== "/v1/embeddings")) {
     sendJson(res, 404, errorEnvelope(`Invalid URL (${method} ${path})`, "invalid_request_error"));
     return;
   }
@@ -194,6 +196,11 @@ async function handle(
   }
   if (typeof body.model !== "string" || body.model === "") {
     sendJson(res, 400, errorEnvelope("Missing required parameter: 'model'.", "invalid_request_error", "model"));
+    return;
+  }
+  if (path === "/v1/embeddings") {
+    if (body.model === "fake-slow" && !(await wait(settings.slowMs, res))) return;
+    embeddings(res, body, body.model, settings);
     return;
   }
   if (!Array.isArray(body.messages)) {
@@ -246,6 +253,25 @@ async function chat(res: ServerResponse, body: JsonObject, model: string, messag
     return;
   }
   res.end(streamBody(writer, answer));
+}
+
+/** POST /v1/embeddings: the error models as for chat, else deterministic vectors (fake-embeddings.ts). */
+function embeddings(res: ServerResponse, body: JsonObject, model: string, settings: Settings): void {
+  const failure = FAKE_ERRORS.get(model);
+  if (failure) {
+    sendJson(res, failure.status, failure.body, failure.headers);
+    return;
+  }
+  if (model === "fake-flaky" && settings.flaky++ % 2 === 0) {
+    sendJson(res, 503, errorEnvelope("fake upstream is busy, retry shortly", "server_error"), { "retry-after-ms": "100", "retry-after": "1" });
+    return;
+  }
+  const answer = openAiEmbeddingsBody(body, model, model !== "fake-no-usage");
+  if (answer === null) {
+    sendJson(res, 400, errorEnvelope("'input' must be a string, an array of strings or an array of token arrays.", "invalid_request_error", "input"));
+    return;
+  }
+  sendJson(res, 200, answer);
 }
 
 /** Every event of an ordinary stream, in one string (cheap: one write). */

@@ -5,3 +5,4 @@ export * from "./fake-upstream.js";
 export * from "./services.js";
 export * from "./test-certificates.js";
 export * from "./test-clock.js";
+export * from "./webhook-receiver.js";

@@ -35,6 +35,8 @@ from .types import (
     ChatCompletion,
     ChatCompletionChunk,
     CompletionUsage,
+    CreateEmbeddingResponse,
+    Embedding,
     Model,
     ModelList,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "ChatCompletion",
     "ChatCompletionChunk",
     "CompletionUsage",
+    "CreateEmbeddingResponse",
+    "Embedding",
     "Model",
     "ModelList",
     "ApiKeyInfo",

@@ -1,6 +1,6 @@
 """``Bentoo``: the client. Reads its configuration once, checks the key format
 before any request, and exposes the API as resources (``client.chat``,
-``client.models``, ``client.key``, ``client.audit``)."""
+``client.embeddings``, ``client.models``, ``client.key``, ``client.audit``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ._key_format import key_mode
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from .resources.audit import Audit
 from .resources.chat import Chat
+from .resources.embeddings import Embeddings
 from .resources.key import Key
 from .resources.models import Models
 
@@ -45,6 +46,7 @@ class Bentoo(SyncAPIClient):
     """
 
     chat: Chat
+    embeddings: Embeddings
     models: Models
     key: Key
     audit: Audit
@@ -76,6 +78,7 @@ class Bentoo(SyncAPIClient):
         self.base_url = base_url
         self._mode = key_mode(api_key)
         self.chat = Chat(self)
+        self.embeddings = Embeddings(self)
         self.models = Models(self)
         self.key = Key(self)
         self.audit = Audit(self)

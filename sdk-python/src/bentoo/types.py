@@ -16,6 +16,9 @@ __all__ = [
     "ChoiceDelta",
     "ChunkChoice",
     "ChatCompletionChunk",
+    "Embedding",
+    "EmbeddingUsage",
+    "CreateEmbeddingResponse",
     "ModelPricing",
     "Model",
     "ModelList",
@@ -108,21 +111,50 @@ class ChatCompletionChunk(TypedDict, total=False):
     system_fingerprint: Optional[str]
 
 
+# -- embeddings (https://platform.openai.com/docs/api-reference/embeddings/object)
+
+class Embedding(TypedDict):
+    object: Literal["embedding"]
+    index: int
+    embedding: List[float]  # the base64 text instead when encoding_format="base64" was asked for
+
+
+class EmbeddingUsage(TypedDict, total=False):
+    prompt_tokens: int
+    total_tokens: int
+    cost: float  # USD (0 on test keys)
+    cost_micros: int
+    estimated: bool  # Bentoo counted the tokens: the provider reported none
+
+
+class CreateEmbeddingResponse(TypedDict):
+    object: Literal["list"]
+    data: List[Embedding]
+    model: str
+    usage: EmbeddingUsage
+
+
 # -- models
 
 class ModelPricing(TypedDict, total=False):
     currency: Literal["USD"]
     input_per_mtok: float  # USD per million input tokens
     output_per_mtok: float  # USD per million output tokens
+    # Prompt-cache prices, when the catalog sets them (cached tokens otherwise cost the input price).
+    cache_read_per_mtok: float
+    cache_write_per_mtok: float
 
 
 class Model(TypedDict, total=False):
-    id: str  # "provider/name", e.g. "openai/gpt-4o"
+    id: str  # "provider/name", e.g. "openai/gpt-6.2-sol"
     object: Literal["model"]
     created: int
     owned_by: str
+    kind: Literal["chat", "embedding"]  # embedding models are served by client.embeddings.create
     context_length: int
     max_output_tokens: Optional[int]
+    dimensions: Optional[int]  # embedding models: the vector length (None for chat models)
+    min_dimensions: Optional[int]  # embedding models: the least `dimensions` taken (None: cannot shorten, or a chat model)
     pricing: ModelPricing
     providers: List[str]  # the providers that serve it, in fallback order
     available: bool  # whether live keys can use it on this server now
@@ -177,6 +209,7 @@ class AuditRecord(TypedDict, total=False):
     event: str  # "api.request", or the management action: "key.created", "key.revoked", ...
     timestamp: str  # RFC 3339
     request_id: Optional[str]
+    endpoint: Optional[str]  # the route served, e.g. "/v1/chat/completions"; None for events
     account_id: Optional[str]
     key_id: Optional[str]  # last 4 characters of the key, never the key
     api_key_id: Optional[str]
@@ -188,6 +221,9 @@ class AuditRecord(TypedDict, total=False):
     prompt_tokens: Optional[int]
     completion_tokens: Optional[int]
     total_tokens: Optional[int]
+    cache_read_tokens: Optional[int]  # part of prompt_tokens read from the provider's prompt cache
+    cache_write_tokens: Optional[int]  # part of prompt_tokens written to it
+    reasoning_tokens: Optional[int]  # part of completion_tokens spent on reasoning
     cost_micros: Optional[int]
     usage_estimated: Optional[bool]  # True when Bentoo counted the tokens itself
     source_ip: Optional[str]

@@ -13,6 +13,10 @@ import type {
   SessionResponse,
   UsageGroupBy,
   UsageResponse,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEventType,
 } from "./types";
 
 /**
@@ -124,6 +128,20 @@ export const api = {
 
   account: () => request<SessionResponse>("GET", "/api/account"),
   updateAccountAllowlist: (ipAllowlist: string[] | null) => request<SessionResponse>("PATCH", "/api/account", { ip_allowlist: ipAllowlist }),
+  updateLowBalanceThreshold: (micros: number | null) => request<SessionResponse>("PATCH", "/api/account", { low_balance_threshold_micros: micros }),
+
+  listWebhooks: () => request<ListPage<WebhookEndpoint>>("GET", "/api/webhooks"),
+  createWebhook: (input: { url: string; description?: string; event_types: WebhookEventType[] }) =>
+    request<WebhookEndpointWithSecret>("POST", "/api/webhooks", input),
+  updateWebhook: (id: string, patch: { enabled?: boolean; url?: string; description?: string | null; event_types?: WebhookEventType[] }) =>
+    request<WebhookEndpoint>("PATCH", `/api/webhooks/${encodeURIComponent(id)}`, patch),
+  deleteWebhook: (id: string) => request<{ id: string; deleted: true }>("DELETE", `/api/webhooks/${encodeURIComponent(id)}`),
+  rollWebhookSecret: (id: string, graceSeconds: number) =>
+    request<WebhookEndpointWithSecret>("POST", `/api/webhooks/${encodeURIComponent(id)}/roll-secret`, { grace_seconds: graceSeconds }),
+  webhookDeliveries: (id: string, cursor?: string | null) =>
+    request<ListPage<WebhookDelivery>>("GET", withQuery(`/api/webhooks/${encodeURIComponent(id)}/deliveries`, { limit: 20, cursor })),
+  redeliverWebhook: (id: string, deliveryId: string) =>
+    request<WebhookDelivery>("POST", `/api/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`),
 
   listKeys: (options: { limit?: number; cursor?: string | null } = {}) =>
     request<ListPage<ApiKey>>("GET", withQuery("/api/keys", { limit: options.limit ?? 100, cursor: options.cursor })),

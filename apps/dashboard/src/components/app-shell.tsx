@@ -4,6 +4,7 @@ import { Link } from "../router/link";
 import { useRouter } from "../router/router-context";
 import { useAccount, useSession } from "../session/session-context";
 import { Badge } from "./badge";
+import { LowBalanceBanner } from "./low-balance-banner";
 
 const NAV: ReadonlyArray<{ to: string; label: string; group?: string }> = [
   { to: "/", label: "Overview" },
@@ -11,6 +12,7 @@ const NAV: ReadonlyArray<{ to: string; label: string; group?: string }> = [
   { to: "/models", label: "Models" },
   { to: "/settings/api-keys", label: "API Keys", group: "Settings" },
   { to: "/settings/security", label: "Security", group: "Settings" },
+  { to: "/settings/webhooks", label: "Webhooks", group: "Settings" },
 ];
 
 /**
@@ -86,6 +88,7 @@ export function AppShell({ title, children }: { title: string; children: ReactNo
             {signingOut ? "Signing out…" : "Sign out"}
           </button>
         </header>
+        <LowBalanceBanner account={account} />
         <main id="main" ref={main} tabIndex={-1} className="content">
           {children}
         </main>

@@ -49,6 +49,7 @@ export function requestRecord(request: FastifyRequest, status: number, elapsedMs
     event: "api.request",
     timestamp: request.receivedAt,
     requestId: request.id,
+    endpoint: request.routeOptions.url ?? null,
     accountId: subject?.account.id ?? null,
     apiKeyId: subject?.key.id ?? null,
     keyLast4: subject?.key.last4 ?? request.authFailure?.last4 ?? null,
@@ -60,6 +61,9 @@ export function requestRecord(request: FastifyRequest, status: number, elapsedMs
     promptTokens: usage?.inputTokens ?? null,
     completionTokens: usage?.outputTokens ?? null,
     totalTokens: usage === null ? null : totalTokens(usage),
+    cacheReadTokens: usage?.cacheReadTokens ?? null,
+    cacheWriteTokens: usage?.cacheWriteTokens ?? null,
+    reasoningTokens: usage?.reasoningTokens ?? null,
     costMicros: meter?.costMicros ?? null,
     usageEstimated: usage === null ? null : usage.estimated,
     // undefined when the client left before anything read its address (the socket keeps it once read).

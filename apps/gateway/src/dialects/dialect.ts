@@ -1,4 +1,13 @@
-import type { AnswerWriter, BentooError, JsonObject, ModelRequest, WireFormat } from "@bentoo/core";
+import type { IncomingHttpHeaders } from "node:http";
+import type { AnswerWriter, BentooError, JsonObject, ModelKind, ModelRequest, WireFormat } from "@bentoo/core";
+
+/** What every client API declares to the pipeline, whatever it serves. */
+export interface ClientApi {
+  /** The catalog kind of the models it serves: a model of another kind gets a 400 naming the endpoint that serves it. */
+  readonly modelKind: ModelKind;
+  /** The body of an error response in this API's shape; `requestId` is the request's id (`x-request-id`), when it has one. */
+  errorBody(error: BentooError, requestId: string | null): unknown;
+}
 
 /** A client's request once its API has parsed and checked it. */
 export interface ParsedRequest {
@@ -21,15 +30,19 @@ export interface ParsedRequest {
  * (pipeline/) does everything else the same way for every API; adding an API is
  * a dialect module and a route file.
  */
-export interface Dialect {
+export interface Dialect extends ClientApi {
+  readonly modelKind: "chat";
   /** The wire format this API speaks; a provider speaking the same takes the client's body as is. */
   readonly wire: WireFormat;
   /** Checks the body (a 400 naming the parameter otherwise) and maps it to Bentoo's own terms. */
   parse(body: unknown): ParsedRequest;
   /** How answers in Bentoo's own terms are written in this API (translated providers and the sandbox use it). */
   readonly answers: AnswerWriter;
-  /** The body of an error response in this API's shape. */
-  errorBody(error: BentooError): unknown;
   /** The last event of a stream that broke midway, in this API's shape. */
-  streamError(error: BentooError): string;
+  streamError(error: BentooError, requestId: string | null): string;
+  /**
+   * Headers of the client's request that a provider speaking this API takes as
+   * they are (a passthrough), such as Anthropic's `anthropic-beta`; none when absent.
+   */
+  passthroughHeaders?(headers: IncomingHttpHeaders): Readonly<Record<string, string>> | undefined;
 }

@@ -47,7 +47,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: B
   return reply
     .code(error.status)
     .headers(error.headers)
-    .send(dialect === undefined ? error.toEnvelope() : dialect.errorBody(error));
+    .send(dialect === undefined ? error.toEnvelope() : dialect.errorBody(error, request.id));
 }
 
 /**

@@ -25,6 +25,7 @@ export function presentModel(model: CatalogModel, available: boolean): ModelJson
     object: "model",
     created: model.created,
     owned_by: model.ownedBy,
+    kind: model.kind,
     context_length: model.contextLength,
     max_output_tokens: model.maxOutputTokens,
     pricing: {
@@ -34,6 +35,8 @@ export function presentModel(model: CatalogModel, available: boolean): ModelJson
       ...(model.cacheReadMicrosPerMtok === null ? {} : { cache_read_per_mtok: model.cacheReadMicrosPerMtok / MICROS_PER_USD }),
       ...(model.cacheWriteMicrosPerMtok === null ? {} : { cache_write_per_mtok: model.cacheWriteMicrosPerMtok / MICROS_PER_USD }),
     },
+    dimensions: model.dimensions?.default ?? null,
+    min_dimensions: model.dimensions?.min ?? null,
     providers: model.routes.map((route) => route.providerId),
     available,
   };
@@ -49,6 +52,7 @@ export function presentAccount(account: Account): AccountJson {
     tpm_limit: account.tpmLimit,
     balance_micros: account.balanceMicros,
     ip_allowlist: account.ipAllowlist,
+    low_balance_threshold_micros: account.lowBalanceThresholdMicros,
     created_at: iso(account.createdAt),
   };
 }

@@ -15,7 +15,7 @@ function failureMessage(code: AuthFailureCode, last4: string | null): string {
   const id = last4 === null ? "" : ` (key ID ••••${last4})`;
   switch (code) {
     case "missing_api_key":
-      return `No API key provided. Send it in the Authorization header: "Authorization: Bearer btoo_sk_live_…". ${CREATE_HINT}`;
+      return `No API key provided. Send it in the Authorization header: "Authorization: Bearer btoo_sk_live_…" (Anthropic's clients may send it as "x-api-key: btoo_sk_live_…"). ${CREATE_HINT}`;
     case "invalid_auth_scheme":
       return 'The Authorization header must use the Bearer scheme: "Authorization: Bearer btoo_sk_live_…".';
     case "malformed_api_key":
@@ -40,8 +40,9 @@ function settle(request: FastifyRequest, outcome: VerifyOutcome): BentooError | 
 }
 
 /**
- * Authenticates the Bearer key of a gateway request; unauthenticated requests
- * never reach a handler. A callback hook, not an async one: a cached key is
+ * Authenticates the key of a gateway request, from `Authorization: Bearer <key>`
+ * or, without an Authorization header, from `x-api-key: <key>` (how Anthropic's
+ * SDKs and Claude Code send a key); unauthenticated requests never reach a handler. A callback hook, not an async one: a cached key is
  * verified synchronously, with no promise on the hot path. Each connection
  * remembers the last key it presented, so that a keep-alive client's key is
  * hashed once per connection, not once per request (the key cache still
@@ -56,7 +57,8 @@ export function authenticate(verifier: KeyVerifier) {
       memo = {};
       connections.set(socket, memo);
     }
-    const outcome = verifier.verify(request.headers.authorization, memo);
+    const apiKey = request.headers["x-api-key"];
+    const outcome = verifier.verify(request.headers.authorization, memo, typeof apiKey === "string" ? apiKey : undefined);
     if (outcome instanceof Promise) outcome.then((verified) => done(settle(request, verified)), done);
     else done(settle(request, outcome));
   };

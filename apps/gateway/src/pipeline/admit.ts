@@ -48,10 +48,12 @@ export async function admit(deps: AdmissionDeps, reply: FastifyReply, account: A
   const limits: LimitSpec = effectiveLimits(account, deps.plans);
   if (estimate.tokens > limits.tokensPerMinute) {
     // Like OpenAI's "request too large": it could never fit, so waiting would not help.
+    // A request without output (embeddings) reserves its input alone: the advice names that.
+    const advice = estimate.maxOutputTokens === 0 ? "Send fewer or shorter inputs." : "Lower max_tokens or shorten the prompt.";
     throw new BentooError(
       "rate_limit_exceeded",
-      `Request too large: it reserves ${estimate.tokens} tokens (prompt plus max output) but the account's limit is ${limits.tokensPerMinute} tokens per minute. Lower max_tokens or shorten the prompt.`,
-      { param: "max_tokens", headers: { "retry-after": "60", "retry-after-ms": "60000" } },
+      `Request too large: it reserves ${estimate.tokens} tokens (${reservationOf(estimate)}) but the account's limit is ${limits.tokensPerMinute} tokens per minute. ${advice}`,
+      { param: estimate.maxOutputTokens === 0 ? "input" : "max_tokens", headers: { "retry-after": "60", "retry-after-ms": "60000" } },
     );
   }
   let decision: AdmissionDecision;
@@ -93,6 +95,11 @@ function rateLimitRefusal(refusedBy: "requests" | "tokens", retryAfterMs: number
   const message =
     refusedBy === "requests"
       ? `Rate limit reached for requests per minute (limit ${limits.requestsPerMinute}) on this account. Retry in ${wait}, or ask for a higher limit.`
-      : `Rate limit reached for tokens per minute (limit ${limits.tokensPerMinute}; this request reserves ${estimate.tokens} tokens, prompt plus max output). Retry in ${wait}, lower max_tokens, or ask for a higher limit.`;
+      : `Rate limit reached for tokens per minute (limit ${limits.tokensPerMinute}; this request reserves ${estimate.tokens} tokens, ${reservationOf(estimate)}). Retry in ${wait}, ${estimate.maxOutputTokens === 0 ? "send fewer inputs" : "lower max_tokens"}, or ask for a higher limit.`;
   return new BentooError("rate_limit_exceeded", message, { headers });
+}
+
+/** What a request's token reservation is made of, in words. */
+function reservationOf(estimate: RequestEstimate): string {
+  return estimate.maxOutputTokens === 0 ? "its input" : "prompt plus max output";
 }

@@ -1,22 +1,24 @@
 import type { OutgoingHttpHeaders } from "node:http";
-import { BentooError, type Catalog, type CatalogModel, type Usage } from "@bentoo/core";
+import type { Catalog, CatalogModel, Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type AuditSink, auditRequest, CLIENT_CLOSED_STATUS } from "../audit/request-record.js";
-import type { Dialect, ParsedRequest } from "../dialects/dialect.js";
+import type { ClientApi, Dialect, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
 import { type AdmissionDeps, type AdmittedRequest, admit, setRateLimitHeaders } from "./admit.js";
 import { ClientDisconnect } from "./client-disconnect.js";
 import { costMembers, costMicros } from "./cost.js";
 import { estimateRequest } from "./estimate.js";
 import { newMeter, type RequestMeter } from "./request-meter.js";
+import { resolveModel } from "./resolve-model.js";
 import { routeCall } from "./route.js";
-import { settleRequest } from "./settle.js";
+import { meterAndSettle } from "./settle.js";
+import { requestedSimulation, simulatedRefusal } from "./simulate.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The client API a route speaks: errors on it are written in its shape. */
-    dialect?: Dialect;
+    dialect?: ClientApi;
   }
 }
 
@@ -28,16 +30,6 @@ export interface PipelineDeps extends AdmissionDeps {
 }
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
-
-function resolveModel(catalog: Catalog, id: string): CatalogModel {
-  const model = catalog.models.get(id);
-  if (model === undefined) {
-    throw new BentooError("model_not_found", `The model "${id}" does not exist on this server; GET /v1/models lists the models you can use.`, {
-      param: "model",
-    });
-  }
-  return model;
-}
 
 /** One request on its way through the pipeline. */
 interface Exchange {
@@ -64,11 +56,14 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
     const parsed = dialect.parse(request.body);
-    const model = resolveModel(deps.catalog, parsed.model);
+    const model = resolveModel(deps.catalog, parsed.model, dialect.modelKind);
     const meter = newMeter(model.id);
     request.meter = meter;
     const sandbox = key.mode === "test";
+    const simulate = requestedSimulation(request, sandbox);
     const estimate = estimateRequest(parsed.request, model);
+    const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
+    if (refusal !== null) throw refusal;
     const admission = await admit(deps, reply, account, estimate, !sandbox);
     if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits);
     const exchange: Exchange = { request, dialect, model, sandbox, meter, admission };
@@ -76,7 +71,9 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const started = performance.now();
     let answer: Answer;
     try {
-      answer = await routeCall(deps.providers, deps.catalog.providers, providerCall(exchange, parsed, new ClientDisconnect(raw)), sandbox, meter);
+      const call = providerCall(exchange, parsed, new ClientDisconnect(raw));
+      call.simulate = simulate;
+      answer = await routeCall(deps.providers, deps.catalog.providers, call, sandbox, meter);
     } catch (error) {
       finish(deps, exchange, null, started);
       throw error;
@@ -91,7 +88,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const outcome = await answer.pipeTo(raw);
     if (outcome.failure !== null) {
       request.errorCode = outcome.failure.code;
-      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure));
+      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure, request.id));
     }
     // A cut or aborted stream is billed for what was delivered, and its record says so before the stream ends.
     finish(deps, exchange, outcome.usage, started);
@@ -114,6 +111,7 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
       body: parsed.body,
       raw: parsed.rewritten ? null : request.rawBody,
       answers: dialect.answers,
+      headers: dialect.passthroughHeaders?.(request.headers),
     },
     cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
@@ -122,10 +120,5 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
 
 /** Meters the usage (what the audit record and the metrics read) and settles the admission with its cost. */
 function finish(deps: PipelineDeps, exchange: Exchange, usage: Usage | null, started: number): void {
-  const { meter, model, sandbox, request } = exchange;
-  const cost = usage === null ? 0 : costMicros(model, usage, sandbox);
-  meter.usage = usage;
-  meter.costMicros = cost;
-  meter.upstreamMs = performance.now() - started;
-  settleRequest(deps, { accountId: request.subject!.account.id, requestId: request.id }, exchange.admission, usage, cost);
+  meterAndSettle(deps, exchange, usage, started);
 }

@@ -53,6 +53,12 @@ export function parseFilters(query: Query, accountId: string): Filters {
   }
   const model = text(query, "model");
   if (model !== undefined) filters.model = model;
+  const endpoint = text(query, "endpoint");
+  if (endpoint !== undefined) {
+    if (!endpoint.startsWith("/") || endpoint.length > 128)
+      throw new BentooError("invalid_request", "endpoint must be a route path such as /v1/chat/completions.", { param: "endpoint" });
+    filters.endpoint = endpoint;
+  }
   const status = text(query, "status");
   if (status !== undefined) {
     const code = Number(status);

@@ -67,8 +67,8 @@ export class AccountService {
   }
 
   /**
-   * Changes the plan, the per-minute limits (null = the plan's) or the account's IP
-   * allowlist (null or [] clears it). An allowlist is checked against the plan the
+   * Changes the plan, the per-minute limits (null = the plan's), the account's IP
+   * allowlist (null or [] clears it) or its low-balance threshold (null = none). An allowlist is checked against the plan the
    * account has after this change, so one call can move it to Enterprise and set one.
    */
   async update(accountId: string, changes: AccountPatch, context: ActionContext = OPERATOR): Promise<Account> {
@@ -102,6 +102,16 @@ export class AccountService {
     }
     if (patch.ipAllowlist !== undefined) {
       events.push(managementEvent("account.allowlist_changed", context, { accountId, metadata: { ip_allowlist: patch.ipAllowlist } }, at));
+    }
+    if (patch.lowBalanceThresholdMicros !== undefined) {
+      events.push(
+        managementEvent(
+          "account.low_balance_threshold_changed",
+          context,
+          { accountId, metadata: { from: account.lowBalanceThresholdMicros, to: patch.lowBalanceThresholdMicros } },
+          at,
+        ),
+      );
     }
     return events;
   }

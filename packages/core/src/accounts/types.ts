@@ -11,6 +11,8 @@ export interface Account {
   tpmLimit: number | null;
   balanceMicros: number;
   ipAllowlist: string[] | null;
+  /** `balance.low` fires (and the dashboard warns) when the balance is below this; null = never. */
+  lowBalanceThresholdMicros: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -36,6 +36,10 @@ export function auditRecordToJson(record: AuditRecord): AuditRecordJson {
     latency_ms: record.latencyMs,
     actor: record.actor,
     metadata: record.metadata,
+    endpoint: record.endpoint,
+    cache_read_tokens: record.cacheReadTokens,
+    cache_write_tokens: record.cacheWriteTokens,
+    reasoning_tokens: record.reasoningTokens,
   };
 }
 
@@ -69,6 +73,11 @@ export const AUDIT_CSV_COLUMNS = [
   "latency_ms",
   "actor",
   "metadata",
+  // Added later, so at the end: a spreadsheet or script that reads columns by position keeps working.
+  "endpoint",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
 ] as const satisfies ReadonlyArray<Exclude<keyof AuditRecordJson, "object">>;
 
 /** RFC 4180 line ending. */

@@ -24,7 +24,12 @@ export const AUDIT_EVENTS = [
   "account.plan_changed",
   "account.limits_changed",
   "account.allowlist_changed",
+  "account.low_balance_threshold_changed",
   "credits.granted",
+  "webhook.created",
+  "webhook.updated",
+  "webhook.deleted",
+  "webhook.secret_rolled",
 ] as const satisfies readonly AuditEventName[];
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
@@ -51,6 +56,8 @@ export interface AuditRecord {
   /** Epoch milliseconds. */
   timestamp: number;
   requestId: string | null;
+  /** The route a gateway request was served by, e.g. "/v1/chat/completions" (its path pattern, never the query); null for events. */
+  endpoint: string | null;
   /** Null for a failed authentication with an unknown key. */
   accountId: string | null;
   /** Internal key id, "key_…". */
@@ -66,6 +73,11 @@ export interface AuditRecord {
   promptTokens: number | null;
   completionTokens: number | null;
   totalTokens: number | null;
+  /** The parts of promptTokens read from and written to the provider's prompt cache; null where the record has no usage. */
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  /** The part of completionTokens spent on reasoning; null where the record has no usage. */
+  reasoningTokens: number | null;
   costMicros: number | null;
   usageEstimated: boolean | null;
   sourceIp: string | null;
@@ -88,6 +100,8 @@ export interface AuditQuery {
   apiKeyId?: string;
   keyLast4?: string;
   model?: string;
+  /** The route path, e.g. "/v1/chat/completions". */
+  endpoint?: string;
   status?: number;
   event?: AuditEvent;
   type?: AuditRecordType;

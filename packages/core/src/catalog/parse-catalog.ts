@@ -1,5 +1,18 @@
 import { usdToMicros } from "../money.js";
-import { type Catalog, type CatalogModel, type ModelRoute, PROVIDER_TYPES, type ProviderConfig, type ProviderType } from "./types.js";
+import {
+  type Catalog,
+  type CatalogModel,
+  EMBEDDING_PROVIDER_TYPES,
+  type EmbeddingDimensions,
+  MODEL_KINDS,
+  type ModelKind,
+  type ModelRoute,
+  OUTPUT_LIMIT_PARAMS,
+  type OutputLimitParam,
+  PROVIDER_TYPES,
+  type ProviderConfig,
+  type ProviderType,
+} from "./types.js";
 
 /** A catalog file that does not validate; the message names the bad field. */
 export class CatalogError extends Error {
@@ -84,7 +97,19 @@ function parseProvider(raw: unknown, where: string): ProviderConfig {
   const timeoutMs = optionalPositiveInteger(raw, "timeout_ms", where) ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
   const maxRetries = optionalInteger(raw, "max_retries", where, 0, MAX_RETRIES_LIMIT) ?? DEFAULT_MAX_RETRIES;
   const maxRetryWaitMs = optionalInteger(raw, "max_retry_wait_ms", where, 0, 600_000) ?? DEFAULT_MAX_RETRY_WAIT_MS;
-  return { id, type: type as ProviderType, baseUrl: baseUrl.replace(/\/+$/, ""), apiKeyEnv, timeoutMs, maxRetries, maxRetryWaitMs };
+  const outputLimitParam = optionalString(raw, "output_limit_param", where) ?? "max_tokens";
+  if (!(OUTPUT_LIMIT_PARAMS as readonly string[]).includes(outputLimitParam))
+    throw new CatalogError(`${where}.output_limit_param must be one of: ${OUTPUT_LIMIT_PARAMS.join(", ")}`);
+  return {
+    id,
+    type: type as ProviderType,
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    apiKeyEnv,
+    timeoutMs,
+    maxRetries,
+    maxRetryWaitMs,
+    outputLimitParam: outputLimitParam as OutputLimitParam,
+  };
 }
 
 function parseRoutes(raw: Json, where: string, providers: ReadonlyMap<string, ProviderConfig>): ModelRoute[] {
@@ -114,21 +139,69 @@ function parseRoutes(raw: Json, where: string, providers: ReadonlyMap<string, Pr
   return routes;
 }
 
+function parseKind(raw: Json, where: string): ModelKind {
+  const kind = optionalString(raw, "kind", where) ?? "chat";
+  if (!(MODEL_KINDS as readonly string[]).includes(kind))
+    throw new CatalogError(`${where}.kind "${kind}" is not a model kind; use one of: ${MODEL_KINDS.join(", ")}`);
+  return kind as ModelKind;
+}
+
+/** Members that only one kind of model has: named on the other kind, they are a mistake worth stopping for. */
+const CHAT_ONLY = ["max_output_tokens", "cache_read_price_per_mtok", "cache_write_price_per_mtok"] as const;
+const EMBEDDING_ONLY = ["dimensions", "min_dimensions"] as const;
+
+/**
+ * An embedding model's vector sizes: `dimensions` (required, the default length)
+ * and `min_dimensions` (optional: the model shortens its vectors to any length
+ * from it up to `dimensions`, as OpenAI's text-embedding-3 and Gemini's
+ * gemini-embedding-001 do).
+ */
+function parseDimensions(raw: Json, where: string): EmbeddingDimensions {
+  const length = optionalPositiveInteger(raw, "dimensions", where);
+  if (length === null) throw new CatalogError(`${where}.dimensions must be a positive integer for an embedding model: the length of its vectors, e.g. 1536`);
+  const min = optionalPositiveInteger(raw, "min_dimensions", where);
+  if (min !== null && min > length) throw new CatalogError(`${where}.min_dimensions must not exceed ${where}.dimensions (${length})`);
+  return { default: length, min };
+}
+
+/** An embedding model routes only to provider types that can embed. */
+function checkEmbeddingRoutes(routes: readonly ModelRoute[], raw: Json, where: string, providers: ReadonlyMap<string, ProviderConfig>): void {
+  for (const [index, route] of routes.entries()) {
+    const type = providers.get(route.providerId)!.type;
+    if (EMBEDDING_PROVIDER_TYPES.includes(type)) continue;
+    const field = raw.providers === undefined ? `${where}.provider` : `${where}.providers[${index}].provider`;
+    throw new CatalogError(
+      `${field} "${route.providerId}" is of type "${type}", which cannot serve embedding models; route them to a provider of type ${EMBEDDING_PROVIDER_TYPES.join(" or ")}`,
+    );
+  }
+}
+
 function parseModel(raw: unknown, where: string, providers: ReadonlyMap<string, ProviderConfig>): CatalogModel {
   if (!isObject(raw)) throw new CatalogError(`${where} must be an object`);
   const id = requireString(raw, "id", where);
+  const kind = parseKind(raw, where);
   const routes = parseRoutes(raw, where, providers);
   const contextLength = optionalPositiveInteger(raw, "context_length", where);
   if (contextLength === null) throw new CatalogError(`${where}.context_length must be a positive integer`);
+  const embedding = kind === "embedding";
+  for (const field of embedding ? CHAT_ONLY : EMBEDDING_ONLY) {
+    if (raw[field] !== undefined && raw[field] !== null) throw new CatalogError(`${where}.${field} applies only to ${embedding ? "chat" : "embedding"} models`);
+  }
+  if (embedding) checkEmbeddingRoutes(routes, raw, where, providers);
+  const outputPrice = embedding
+    ? optionalPrice(raw, "output_price_per_mtok", where)
+    : usdToMicros(requireNonNegativeNumber(raw, "output_price_per_mtok", where));
   return {
     id,
+    kind,
     routes,
     inputMicrosPerMtok: usdToMicros(requireNonNegativeNumber(raw, "input_price_per_mtok", where)),
-    outputMicrosPerMtok: usdToMicros(requireNonNegativeNumber(raw, "output_price_per_mtok", where)),
+    outputMicrosPerMtok: outputPrice ?? 0,
     cacheReadMicrosPerMtok: optionalPrice(raw, "cache_read_price_per_mtok", where),
     cacheWriteMicrosPerMtok: optionalPrice(raw, "cache_write_price_per_mtok", where),
     contextLength,
     maxOutputTokens: optionalPositiveInteger(raw, "max_output_tokens", where),
+    dimensions: embedding ? parseDimensions(raw, where) : null,
     ownedBy: optionalString(raw, "owned_by", where) ?? routes[0]!.providerId,
     created: optionalPositiveInteger(raw, "created", where) ?? 1_700_000_000,
   };

@@ -71,7 +71,13 @@ export class KeyService {
         managementEvent(
           "key.created",
           context,
-          { accountId: account.id, apiKeyId: key.id, keyLast4: key.last4, keyName: key.name, metadata: { mode: key.mode } },
+          {
+            accountId: account.id,
+            apiKeyId: key.id,
+            keyLast4: key.last4,
+            keyName: key.name,
+            metadata: key.expiresAt === null ? { mode: key.mode } : { mode: key.mode, expires_at: key.expiresAt },
+          },
           this.now(),
         ),
       ],

@@ -16,9 +16,12 @@ const failure = (code: AuthFailureCode, last4: string | null = null, subject: Ke
   subject,
 });
 
-/** A well-shaped key as presented in an Authorization header, with its hash. */
+/** A well-shaped key as presented in a request header, with its hash. */
 export interface PresentedKey {
-  authorization: string;
+  /** The header's value as received: an `Authorization` value, or the key itself from `x-api-key`. */
+  header: string;
+  /** Whether it came in `x-api-key` (Anthropic's header) rather than `Authorization`. */
+  viaApiKeyHeader: boolean;
   key: string;
   hash: string;
   last4: string;
@@ -47,21 +50,27 @@ interface PendingLookup {
   readAt: number;
 }
 
+type ReadKey = { ok: true; presented: PresentedKey } | { ok: false; failure: VerifyOutcome };
+
 /** Bearer header → the well-shaped key it carries, or why it carries none. */
-function readBearerKey(authorization: string | undefined): { ok: true; presented: PresentedKey } | { ok: false; failure: VerifyOutcome } {
+function readBearerKey(authorization: string | undefined): ReadKey {
   if (authorization === undefined || authorization.trim() === "") return { ok: false, failure: failure("missing_api_key") };
   const space = authorization.indexOf(" ");
   const scheme = space === -1 ? authorization : authorization.slice(0, space);
   if (scheme.toLowerCase() !== "bearer") return { ok: false, failure: failure("invalid_auth_scheme") };
-  const key = authorization.slice(space + 1).trim();
+  return readKey(authorization, false, authorization.slice(space + 1).trim());
+}
+
+/** A key as `header` carried it (the Bearer token, or the whole `x-api-key` value), checked for shape. */
+function readKey(header: string, viaApiKeyHeader: boolean, key: string): ReadKey {
   if (key === "") return { ok: false, failure: failure("missing_api_key") };
   const parsed = parseKeyShape(key);
   if (!parsed.ok) return { ok: false, failure: failure("malformed_api_key") };
-  return { ok: true, presented: { authorization, key, hash: hashApiKey(key), last4: parsed.last4 } };
+  return { ok: true, presented: { header, viaApiKeyHeader, key, hash: hashApiKey(key), last4: parsed.last4 } };
 }
 
 /**
- * Bearer header → format → SHA-256 → cache → checksum → store: a typo or
+ * Header → format → SHA-256 → cache → checksum → store: a typo or
  * garbage key is refused by its checksum with no storage look-up, and a cached
  * key skips the checksum, since only keys that passed it are cached.
  * A cached key costs no database round trip, and is answered synchronously: no
@@ -88,14 +97,19 @@ export class KeyVerifier {
   ) {}
 
   /**
-   * `connection` is what the client's connection remembers of the key it last
-   * presented: a keep-alive client sends the same header on every request, and
-   * then the header is not parsed or hashed again.
+   * The key comes from `authorization` (`Bearer <key>`), or, when the request
+   * has no Authorization header, from `apiKeyHeader` (the value of `x-api-key`,
+   * where Anthropic's clients send it). `connection` is what the client's
+   * connection remembers of the key it last presented: a keep-alive client sends
+   * the same header on every request, and then the header is not parsed or
+   * hashed again.
    */
-  verify(authorization: string | undefined, connection?: ConnectionKeyMemo): VerifyOutcome | Promise<VerifyOutcome> {
+  verify(authorization: string | undefined, connection?: ConnectionKeyMemo, apiKeyHeader?: string): VerifyOutcome | Promise<VerifyOutcome> {
+    const viaApiKeyHeader = authorization === undefined && apiKeyHeader !== undefined;
+    const header = viaApiKeyHeader ? apiKeyHeader : authorization;
     let presented = connection?.presented;
-    if (presented === undefined || presented.authorization !== authorization) {
-      const read = readBearerKey(authorization);
+    if (presented === undefined || presented.header !== header || presented.viaApiKeyHeader !== viaApiKeyHeader) {
+      const read = viaApiKeyHeader ? readKey(apiKeyHeader, true, apiKeyHeader.trim()) : readBearerKey(authorization);
       if (!read.ok) return read.failure;
       presented = read.presented;
       if (connection !== undefined) connection.presented = presented;

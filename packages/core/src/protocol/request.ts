@@ -77,6 +77,12 @@ export interface ModelRequest {
   stop: string[];
   reasoning: { effort?: ReasoningEffort; budgetTokens?: number } | null;
   parallelToolCalls?: boolean;
+  /**
+   * Token log probabilities asked for (OpenAI's `logprobs`, with `top_logprobs`
+   * alternatives per token). Only the sandbox and a passthrough serve them; the
+   * translators refuse them by name through `unsupported`.
+   */
+  logprobs?: { top: number };
   /** End-user id or metadata for the provider's abuse monitoring. */
   user?: string;
   metadata?: Record<string, string>;

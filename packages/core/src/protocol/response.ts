@@ -9,6 +9,14 @@ export interface ToolCall {
   arguments: string;
 }
 
+/** One generated token's log probability, and the likeliest tokens at its place (OpenAI's `logprobs.content[]`). */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  /** The likeliest tokens at this place, likeliest first, as many as asked for (`top_logprobs`). */
+  top: Array<{ token: string; logprob: number }>;
+}
+
 /** One alternative answer. */
 export interface Choice {
   index: number;
@@ -17,6 +25,10 @@ export interface Choice {
   refusal: string | null;
   toolCalls: ToolCall[];
   finishReason: FinishReason;
+  /** The stop sequence that ended the answer (finish reason "stop"), when the provider says which. */
+  stopSequence?: string;
+  /** The text's tokens with their log probabilities, when the request asked for them. */
+  logprobs?: TokenLogprob[];
 }
 
 /** A whole (non-streamed) answer in Bentoo's own terms. */
@@ -36,10 +48,10 @@ export interface ModelResponse {
  */
 export type StreamEvent =
   | { type: "start"; id: string; created: number }
-  | { type: "text-delta"; choice: number; text: string }
+  | { type: "text-delta"; choice: number; text: string; logprobs?: TokenLogprob[] }
   | { type: "reasoning-delta"; choice: number; text: string }
   | { type: "tool-call-start"; choice: number; index: number; id: string; name: string }
   | { type: "tool-call-delta"; choice: number; index: number; arguments: string }
   | { type: "tool-call-end"; choice: number; index: number }
-  | { type: "finish"; choice: number; reason: FinishReason }
+  | { type: "finish"; choice: number; reason: FinishReason; stopSequence?: string }
   | { type: "usage"; usage: Usage };

@@ -44,6 +44,20 @@ export function anthropicCounts(value: unknown): AnthropicCounts | null {
 }
 
 /**
+ * The counts after a `message_delta`: its counts are cumulative, so each one it
+ * reports replaces the count so far (from `message_start`), and the others stay.
+ */
+export function mergeCounts(previous: AnthropicCounts | null, next: AnthropicCounts): AnthropicCounts {
+  return {
+    input: next.input ?? previous?.input ?? null,
+    cacheRead: next.cacheRead ?? previous?.cacheRead ?? null,
+    cacheWrite: next.cacheWrite ?? previous?.cacheWrite ?? null,
+    output: next.output ?? previous?.output ?? null,
+    thinking: next.thinking ?? previous?.thinking ?? null,
+  };
+}
+
+/**
  * Anthropic's counts as Bentoo's Usage. Anthropic's `input_tokens` leaves out the
  * prompt-cache tokens (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching,
  * "Tracking cache performance"): every input token is `input_tokens +
@@ -103,6 +117,7 @@ export function readAnthropicMessage(value: unknown, created: number): { respons
       toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
   }
   const choice: Choice = { index: 0, text, reasoning, refusal: null, toolCalls, finishReason: finishReason(value.stop_reason) };
+  if (value.stop_reason === "stop_sequence" && typeof value.stop_sequence === "string") choice.stopSequence = value.stop_sequence;
   const usage = readAnthropicUsage(value.usage);
   const id = typeof value.id === "string" ? value.id : "msg_unknown";
   return {

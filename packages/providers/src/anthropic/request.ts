@@ -1,4 +1,5 @@
 import { BentooError, type CatalogModel, type ModelRequest, type ReasoningEffort, type ToolDefinition } from "@bentoo/core";
+import { reasoningEffort } from "../reasoning.js";
 import { anthropicConversation } from "./request-messages.js";
 import type { MessagesRequest, Tool, ToolChoice } from "./wire.js";
 
@@ -16,7 +17,11 @@ import type { MessagesRequest, Tool, ToolChoice } from "./wire.js";
  *   https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs);
  *   Anthropic has no schema-less JSON mode, so `json_object` is refused;
  * - a reasoning effort is an extended-thinking budget, a share of `max_tokens`
- *   (thinkingBudget; https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking);
+ *   (thinkingBudget; https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking),
+ *   except on the models of ADAPTIVE_THINKING_MODELS, which take adaptive thinking
+ *   with `output_config.effort` instead (`minimal` is `low`; a budget is the effort
+ *   that spends about as much) and refuse budgets, or will
+ *   (https://docs.anthropic.com/en/docs/build-with-claude/adaptive-thinking);
  * - `stop` is `stop_sequences`, `user` is `metadata.user_id`; temperature, top_p
  *   and top_k go as they are (Anthropic judges their range).
  * Anthropic has no `n`, penalties or seed: a request that sets them gets a 400
@@ -25,6 +30,13 @@ import type { MessagesRequest, Tool, ToolChoice } from "./wire.js";
  * this translation today).
  */
 export const DEFAULT_MAX_TOKENS = 4096;
+/**
+ * Claude 4.6 and later (Opus, Sonnet, Haiku 4.6+, 5 and on; Fable and Mythos,
+ * which began at 5): adaptive thinking with an effort, where fixed budgets are
+ * deprecated (4.6) or gone (4.7 and later). Older models, and names this does
+ * not know, take budgets.
+ */
+export const ADAPTIVE_THINKING_MODELS = /^claude-(?:opus|sonnet|haiku|fable|mythos)-(?:4-(?:[6-9]|[1-9]\d)|[5-9]|[1-9]\d)(?!\d)/;
 /** Anthropic's smallest thinking budget. */
 export const MIN_THINKING_BUDGET = 1024;
 /** The largest budget an effort asks for: past it Anthropic advises batches, and thinking rarely uses it all. */
@@ -49,14 +61,22 @@ export function anthropicRequest(request: ModelRequest, model: CatalogModel, ups
   if (request.tools.length > 0) body.tools = request.tools.map(tool);
   const choice = toolChoice(request);
   if (choice !== undefined) body.tool_choice = choice;
-  const budget = thinkingBudget(request, maxTokens);
-  if (budget !== null) body.thinking = { type: "enabled", budget_tokens: budget };
+  if (ADAPTIVE_THINKING_MODELS.test(upstreamModel)) {
+    const effort = reasoningEffort(request);
+    if (effort !== null) {
+      body.thinking = { type: "adaptive" };
+      body.output_config = { effort: effort === "minimal" ? "low" : effort };
+    }
+  } else {
+    const budget = thinkingBudget(request, maxTokens);
+    if (budget !== null) body.thinking = { type: "enabled", budget_tokens: budget };
+  }
   if (request.output.type === "json_object")
     throw refuse(
       "response_format",
       `${model.id} (an Anthropic model) has no JSON mode without a schema: send response_format {"type":"json_schema", ...} instead.`,
     );
-  if (request.output.type === "json_schema") body.output_config = { format: { type: "json_schema", schema: request.output.schema } };
+  if (request.output.type === "json_schema") body.output_config = { ...body.output_config, format: { type: "json_schema", schema: request.output.schema } };
   if (request.stop.length > 0) body.stop_sequences = request.stop;
   const { temperature, topP, topK } = request.sampling;
   if (temperature !== undefined) body.temperature = temperature;

@@ -4,7 +4,7 @@ import { answerContext, type ProviderCall } from "../provider.js";
 import type { StreamEnd, StreamTranslation } from "../stream-relay.js";
 import { countRequestTokens, countTokens } from "../tokenizer.js";
 import { sanitizeUpstreamMessage } from "../upstream-status.js";
-import { type AnthropicCounts, anthropicCounts, finishReason, isObject, usageOf } from "./answer.js";
+import { type AnthropicCounts, anthropicCounts, finishReason, isObject, mergeCounts, usageOf } from "./answer.js";
 
 /**
  * Anthropic's message stream in Bentoo's stream events, written in the client's
@@ -154,19 +154,15 @@ export class AnthropicStreamTranslation implements StreamTranslation {
     // Counts in message_delta are cumulative: each one reported replaces the count from message_start.
     const counts = anthropicCounts(usage);
     if (counts !== null) {
-      const previous = this.#counts;
-      this.#counts = {
-        input: counts.input ?? previous?.input ?? null,
-        cacheRead: counts.cacheRead ?? previous?.cacheRead ?? null,
-        cacheWrite: counts.cacheWrite ?? previous?.cacheWrite ?? null,
-        output: counts.output ?? previous?.output ?? null,
-        thinking: counts.thinking ?? previous?.thinking ?? null,
-      };
+      this.#counts = mergeCounts(this.#counts, counts);
       this.#final = counts.output !== null;
     }
     if (isObject(delta) && delta.stop_reason != null) {
       this.#finish = finishReason(delta.stop_reason);
-      this.#emit({ type: "finish", choice: 0, reason: this.#finish });
+      const stopSequence = delta.stop_reason === "stop_sequence" && typeof delta.stop_sequence === "string" ? delta.stop_sequence : undefined;
+      this.#emit(
+        stopSequence === undefined ? { type: "finish", choice: 0, reason: this.#finish } : { type: "finish", choice: 0, reason: this.#finish, stopSequence },
+      );
     }
   }
 

@@ -93,8 +93,8 @@ export interface MessagesRequest {
   system?: string | TextBlock[];
   tools?: Tool[];
   tool_choice?: ToolChoice;
-  thinking?: { type: "enabled"; budget_tokens: number };
-  output_config?: { format: { type: "json_schema"; schema: unknown } };
+  thinking?: { type: "enabled"; budget_tokens: number } | { type: "adaptive" };
+  output_config?: { format?: { type: "json_schema"; schema: unknown }; effort?: "low" | "medium" | "high" };
   stop_sequences?: string[];
   temperature?: number;
   top_p?: number;

@@ -1,9 +1,11 @@
 import { BentooError, type ModelRoute, type ProviderConfig } from "@bentoo/core";
-import { type Answer, answerContext, type ProviderAdapter, type ProviderCall } from "../provider.js";
+import { type Answer, answerContext, type EmbeddingCall, type JsonAnswer, type ProviderAdapter, type ProviderCall } from "../provider.js";
 import { relayStream } from "../stream-relay.js";
 import { UpstreamClient } from "../upstream-client.js";
 import { geminiResponse } from "./answer.js";
+import { embedWithGemini } from "./embeddings.js";
 import { geminiError } from "./errors.js";
+import { modelPath } from "./model-path.js";
 import { toGeminiRequest } from "./request.js";
 import { GeminiStream } from "./stream.js";
 import { parseJson, readGeminiAnswer } from "./wire.js";
@@ -19,7 +21,7 @@ import { parseJson, readGeminiAnswer } from "./wire.js";
  * Every client API is served by translation: the request in Bentoo's terms is
  * written as Gemini's (request.ts, contents.ts), and Gemini's answer read back in
  * Bentoo's terms (answer.ts, stream.ts) and written in the client's API by its
- * dialect.
+ * dialect. Embedding models are served by batchEmbedContents (embeddings.ts).
  */
 export class GeminiAdapter implements ProviderAdapter {
   readonly providerId: string;
@@ -51,13 +53,12 @@ export class GeminiAdapter implements ProviderAdapter {
     return { kind: "json", usage: modelResponse.usage, body: () => call.client.answers.json(modelResponse, answerContext(call)) };
   }
 
+  /** Embedding models: batchEmbedContents (embeddings.ts). */
+  embed(call: EmbeddingCall, route: ModelRoute): Promise<JsonAnswer> {
+    return embedWithGemini(this.#client, call, route);
+  }
+
   close(): Promise<void> {
     return this.#client.close();
   }
-}
-
-/** `models/{model}`, or the model's own resource path when it names one (`tunedModels/…`); each segment escaped. */
-function modelPath(upstreamModel: string): string {
-  const path = upstreamModel.includes("/") ? upstreamModel : `models/${upstreamModel}`;
-  return path.split("/").map(encodeURIComponent).join("/");
 }

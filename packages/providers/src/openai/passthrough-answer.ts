@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
-import { BentooError, type ModelRoute, replaceValues, topLevelMembers, type Usage } from "@bentoo/core";
-import type { Answer, ProviderCall } from "../provider.js";
+import { BentooError, type CatalogModel, type ModelRoute, replaceValues, topLevelMembers, type Usage } from "@bentoo/core";
+import type { JsonAnswer, ProviderCall } from "../provider.js";
 import { countedUsage } from "../tokenizer.js";
 import { readOpenAiUsage } from "./usage.js";
 
@@ -15,15 +15,38 @@ const OPEN_BRACE = 0x7b;
  * bytes allow a safe splice; otherwise the answer is parsed whole and written
  * again with the same two changes.
  */
-export function passthroughAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Answer {
-  return splicedAnswer(call, bytes) ?? parsedAnswer(call, route, bytes);
+export function passthroughAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): JsonAnswer {
+  return (
+    splicedAnswer(call, bytes) ??
+    parsedAnswer(call, route, bytes, {
+      noun: "a chat completion",
+      counted: (completion) => estimatedUsage(call, completion),
+      usageJson: (usage) => ({ prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens }),
+    })
+  );
+}
+
+/** What a passthrough answer needs from its call (a chat or an embeddings call): the catalog model it names and Bentoo's usage members. */
+export interface AnsweredCall {
+  model: CatalogModel;
+  usageExtras(usage: Usage): Record<string, unknown>;
+}
+
+/** How an answer of one API is read when it cannot be spliced. */
+export interface ParsedAnswerShape {
+  /** What the answer should have been, for the error when it is not JSON. */
+  noun: string;
+  /** The usage Bentoo counts when the provider reported none. */
+  counted(answer: Record<string, unknown>): Usage;
+  /** That counted usage as the API's usage object. */
+  usageJson(usage: Usage): Record<string, unknown>;
 }
 
 /**
  * Null unless the bytes are UTF-8 holding one JSON object with one `model` and
  * one `usage` object at its top level, and the usage adds up.
  */
-function splicedAnswer(call: ProviderCall, bytes: Buffer): Answer | null {
+export function splicedAnswer(call: AnsweredCall, bytes: Buffer): JsonAnswer | null {
   if (!isUtf8(bytes)) return null;
   const spans = topLevelMembers(bytes, ANSWER_MEMBERS);
   const model = spans?.[0];
@@ -65,7 +88,8 @@ function splicedAnswer(call: ProviderCall, bytes: Buffer): Answer | null {
   };
 }
 
-function parsedAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Answer {
+/** The answer parsed whole: `model` and `usage` set, and written again. */
+export function parsedAnswer(call: AnsweredCall, route: ModelRoute, bytes: Buffer, shape: ParsedAnswerShape): JsonAnswer {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString("utf8"));
@@ -73,12 +97,12 @@ function parsedAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Ans
     parsed = null;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new BentooError("upstream_bad_response", `provider "${route.providerId}" answered with something that is not a chat completion.`);
+    throw new BentooError("upstream_bad_response", `provider "${route.providerId}" answered with something that is not ${shape.noun}.`);
   }
   const completion = parsed as Record<string, unknown>;
   completion.model = call.model.id;
   const reported = readOpenAiUsage(completion.usage);
-  const usage = reported ?? estimatedUsage(call, completion);
+  const usage = reported ?? shape.counted(completion);
   return {
     kind: "json",
     usage,
@@ -86,15 +110,7 @@ function parsedAnswer(call: ProviderCall, route: ModelRoute, bytes: Buffer): Ans
       const extras = call.usageExtras(usage);
       // A usage the provider reported keeps its other members (details).
       completion.usage =
-        reported === null
-          ? {
-              prompt_tokens: usage.inputTokens,
-              completion_tokens: usage.outputTokens,
-              total_tokens: usage.inputTokens + usage.outputTokens,
-              ...extras,
-              estimated: true,
-            }
-          : Object.assign(completion.usage as Record<string, unknown>, extras);
+        reported === null ? { ...shape.usageJson(usage), ...extras, estimated: true } : Object.assign(completion.usage as Record<string, unknown>, extras);
       return JSON.stringify(completion);
     },
   };

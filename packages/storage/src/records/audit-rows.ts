@@ -15,11 +15,12 @@ declare global {
  * Writing is defensive on purpose: a batch of hundreds of records goes in one
  * transaction, so a value PostgreSQL would reject (a string past its column
  * width, a NUL character, half of a surrogate pair, a fractional integer) must
- * not fail the other records — strings are cut to the widths of migration 002
- * and numbers rounded.
+ * not fail the other records — strings are cut to the widths of migrations 002
+ * and 005 and numbers rounded.
  */
 const WIDTHS = {
   request_id: 64,
+  endpoint: 128,
   account_id: 64,
   api_key_id: 64,
   key_last4: 8,
@@ -73,6 +74,9 @@ export const AUDIT_COLUMNS = [
   "prompt_tokens",
   "completion_tokens",
   "total_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
   "cost_micros",
   "usage_estimated",
   "source_ip",
@@ -80,6 +84,7 @@ export const AUDIT_COLUMNS = [
   "latency_ms",
   "actor",
   "metadata",
+  "endpoint",
 ] as const satisfies ReadonlyArray<keyof AuditLogTable>;
 
 /** An audit_log row's values in AUDIT_COLUMNS order: an INSERT's parameters. */
@@ -109,6 +114,9 @@ export function auditRowValues(r: AuditRecord): AuditRowValues {
     integer(r.promptTokens),
     integer(r.completionTokens),
     integer(r.totalTokens),
+    integer(r.cacheReadTokens),
+    integer(r.cacheWriteTokens),
+    integer(r.reasoningTokens),
     integer(r.costMicros),
     r.usageEstimated === null ? null : r.usageEstimated ? 1 : 0,
     storedText(r.sourceIp, WIDTHS.source_ip),
@@ -116,6 +124,7 @@ export function auditRowValues(r: AuditRecord): AuditRowValues {
     r.latencyMs === null || !Number.isFinite(r.latencyMs) ? null : Math.round(r.latencyMs * 1000) / 1000,
     storedText(r.actor, WIDTHS.actor),
     metadataText(r.metadata),
+    storedText(r.endpoint, WIDTHS.endpoint),
   ];
 }
 

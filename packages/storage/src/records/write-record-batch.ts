@@ -1,6 +1,8 @@
-import type { LedgerEntry, RecordBatch, RecordWriteResult } from "@bentoo/core";
+import { type LedgerEntry, type RecordBatch, type RecordWriteResult, type WebhookEventDraft, webhookEventOf } from "@bentoo/core";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.js";
+import { BALANCE_ALERT_COLUMNS, settleBalanceAlert } from "../webhooks/balance-alerts.js";
+import { raiseWebhookEvents } from "../webhooks/raise-events.js";
 import type { RecordInserts } from "./record-inserts.js";
 
 /**
@@ -13,7 +15,12 @@ import type { RecordInserts } from "./record-inserts.js";
  * the caller's change; given the database it opens one. Steps, in order:
  * 1. insert the audit records not stored yet;
  * 2. insert the ledger rows not stored yet;
- * 3. move each account's balance by the sum of the ledger rows step 2 inserted.
+ * 3. move each account's balance by the sum of the ledger rows step 2 inserted
+ *    (and its low-balance alert state with it);
+ * 4. raise the webhook events what steps 1 and 3 did stands for: key lifecycle
+ *    events, refused requests, a balance found below its threshold
+ *    (docs/webhooks.md) — in the same transaction, from inserted rows only, so
+ *    each is raised once however often the batch is sent.
  * A rollup maintained from the records would be one more step, over what
  * steps 1 and 2 inserted. Resolves with the ids of the ledger rows step 2
  * inserted.
@@ -21,23 +28,34 @@ import type { RecordInserts } from "./record-inserts.js";
 export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInserts, batch: RecordBatch, at: number): Promise<RecordWriteResult> {
   if (batch.audit.length === 0 && batch.ledger.length === 0) return { ledgerInserted: [] };
   if (!db.isTransaction) return db.transaction().execute((trx) => writeRecordBatch(trx, inserts, batch, at));
-  await inserts.audit(db, batch.audit);
+  const audited = await inserts.audit(db, batch.audit);
   const inserted = await inserts.ledger(db, batch.ledger);
-  await moveBalances(db, inserted, at);
+  const events = await moveBalances(db, inserted, at);
+  for (const record of audited) {
+    const event = webhookEventOf(record);
+    if (event !== null) events.push(event);
+  }
+  await raiseWebhookEvents(db, events, at);
   return { ledgerInserted: inserted.map((entry) => entry.id) };
 }
 
-async function moveBalances(trx: Kysely<Database>, inserted: readonly LedgerEntry[], at: number): Promise<void> {
+/** Moves the balances; returns the `balance.low` events of the accounts it took below their threshold. */
+async function moveBalances(trx: Kysely<Database>, inserted: readonly LedgerEntry[], at: number): Promise<WebhookEventDraft[]> {
+  const events: WebhookEventDraft[] = [];
   const totals = new Map<string, number>();
   for (const entry of inserted) totals.set(entry.accountId, (totals.get(entry.accountId) ?? 0) + entry.amountMicros);
   // Accounts in a fixed order, so concurrent batches cannot deadlock on their row locks.
   for (const accountId of [...totals.keys()].sort()) {
     const delta = totals.get(accountId) ?? 0;
     if (delta === 0) continue;
-    await trx
+    const state = await trx
       .updateTable("accounts")
       .set({ balance_micros: sql<number>`balance_micros + ${delta}`, updated_at: at })
       .where("id", "=", accountId)
-      .execute();
+      .returning(BALANCE_ALERT_COLUMNS)
+      .executeTakeFirst();
+    const event = state === undefined ? null : await settleBalanceAlert(trx, accountId, state, at);
+    if (event !== null) events.push(event);
   }
+  return events;
 }

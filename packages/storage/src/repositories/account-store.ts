@@ -1,6 +1,8 @@
 import { type Account, type AccountPatch, type AccountStore, type AuditRecord, type NewAccount, newId, type Page } from "@bentoo/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.js";
+import { BALANCE_ALERT_COLUMNS, settleBalanceAlert } from "../webhooks/balance-alerts.js";
+import { raiseWebhookEvents } from "../webhooks/raise-events.js";
 import type { EventWriter } from "./event-writer.js";
 import { requireCursor, toPage } from "./pagination.js";
 import { serializeList, toAccount } from "./rows.js";
@@ -23,6 +25,8 @@ export class KyselyAccountStore implements AccountStore {
       tpm_limit: null,
       balance_micros: 0,
       ip_allowlist: null,
+      low_balance_threshold_micros: null,
+      low_balance_alerted: 0,
       created_at: at,
       updated_at: at,
     };
@@ -63,10 +67,16 @@ export class KyselyAccountStore implements AccountStore {
     if (patch.rpmLimit !== undefined) values.rpm_limit = patch.rpmLimit;
     if (patch.tpmLimit !== undefined) values.tpm_limit = patch.tpmLimit;
     if (patch.ipAllowlist !== undefined) values.ip_allowlist = serializeList(patch.ipAllowlist);
+    if (patch.lowBalanceThresholdMicros !== undefined) values.low_balance_threshold_micros = patch.lowBalanceThresholdMicros;
     const updated = await this.db.transaction().execute(async (trx) => {
-      const result = await trx.updateTable("accounts").set(values).where("id", "=", id).executeTakeFirst();
-      if (result.numUpdatedRows === 0n) return false;
+      const state = await trx.updateTable("accounts").set(values).where("id", "=", id).returning(BALANCE_ALERT_COLUMNS).executeTakeFirst();
+      if (state === undefined) return false;
       await this.writeEvents(trx, events);
+      // A new threshold the balance is already below raises balance.low now; one it is above re-arms the alert.
+      if (patch.lowBalanceThresholdMicros !== undefined) {
+        const event = await settleBalanceAlert(trx, id, state, values.updated_at as number);
+        if (event !== null) await raiseWebhookEvents(trx, [event], values.updated_at as number);
+      }
       return true;
     });
     return updated ? this.get(id) : null;

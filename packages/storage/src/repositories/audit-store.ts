@@ -92,6 +92,7 @@ export class KyselyAuditStore implements AuditStore {
     if (filters.apiKeyId !== undefined) query = query.where("api_key_id", "=", filters.apiKeyId);
     if (filters.keyLast4 !== undefined) query = query.where("key_last4", "=", filters.keyLast4);
     if (filters.model !== undefined) query = query.where("model", "=", filters.model);
+    if (filters.endpoint !== undefined) query = query.where("endpoint", "=", filters.endpoint);
     if (filters.status !== undefined) query = query.where("status", "=", filters.status);
     if (filters.event !== undefined) query = query.where("event", "=", filters.event);
     if (filters.type !== undefined) query = query.where("type", "=", filters.type);

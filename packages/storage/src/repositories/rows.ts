@@ -23,6 +23,7 @@ export function toAccount(row: Selectable<AccountsTable>): Account {
     tpmLimit: row.tpm_limit,
     balanceMicros: row.balance_micros,
     ipAllowlist: parseList(row.ip_allowlist),
+    lowBalanceThresholdMicros: row.low_balance_threshold_micros,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,9 +1,10 @@
-"""One module per API resource, mirroring the JS SDK: ``chat``, ``models``,
+"""One module per API resource, mirroring the JS SDK: ``chat``, ``embeddings``, ``models``,
 ``key`` and ``audit``."""
 
 from .audit import Audit, Logs
 from .chat import Chat, Completions
+from .embeddings import Embeddings
 from .key import Key
 from .models import Models
 
-__all__ = ["Audit", "Logs", "Chat", "Completions", "Key", "Models"]
+__all__ = ["Audit", "Logs", "Chat", "Completions", "Embeddings", "Key", "Models"]

@@ -45,7 +45,7 @@ def format_time(value: TimeArg) -> Optional[str]:
 
 def _filters(
     start: TimeArg, end: TimeArg, key_id: Optional[str], model: Optional[str],
-    status: StatusArg, event: Optional[str],
+    status: StatusArg, event: Optional[str], endpoint: Optional[str],
 ) -> Dict[str, Any]:
     return {
         "start": format_time(start),
@@ -54,6 +54,7 @@ def _filters(
         "model": model,
         "status": status,
         "event": event,
+        "endpoint": endpoint,
     }
 
 
@@ -67,6 +68,7 @@ class Logs(SyncAPIResource):
         model: Optional[str] = None,
         status: StatusArg = None,
         event: Optional[str] = None,
+        endpoint: Optional[str] = None,
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
         extra_headers: Optional[Headers] = None,
@@ -76,8 +78,9 @@ class Logs(SyncAPIResource):
     ) -> SyncCursorPage[AuditRecord]:
         """Audit records, oldest first, as a page. Iterating the page yields every
         record of the range, fetching later pages (``cursor=next_cursor``) as needed.
-        ``status`` is an HTTP status (``429``) or a class the server understands."""
-        query = _filters(start, end, key_id, model, status, event)
+        ``status`` is an HTTP status (``429``) or a class the server understands;
+        ``endpoint`` a route path such as ``"/v1/chat/completions"``."""
+        query = _filters(start, end, key_id, model, status, event, endpoint)
         query["limit"] = limit
 
         def fetch(page_cursor: Optional[str]) -> SyncCursorPage[AuditRecord]:
@@ -101,6 +104,7 @@ class Logs(SyncAPIResource):
         model: Optional[str] = None,
         status: StatusArg = None,
         event: Optional[str] = None,
+        endpoint: Optional[str] = None,
         extra_headers: Optional[Headers] = None,
         extra_query: Optional[Query] = None,
         timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
@@ -110,7 +114,7 @@ class Logs(SyncAPIResource):
         consume it: ``write_to_file(path)``, ``iter_lines()`` or ``iter_bytes()``."""
         if format not in _EXPORT_ACCEPT:
             raise ValueError("format must be 'jsonl' or 'csv', got %r" % (format,))
-        query = _filters(start, end, key_id, model, status, event)
+        query = _filters(start, end, key_id, model, status, event, endpoint)
         query["format"] = format
         options = self._options(
             "GET", "/audit/logs/export", query=query, accept=_EXPORT_ACCEPT[format],

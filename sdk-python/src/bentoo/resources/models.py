@@ -15,14 +15,14 @@ __all__ = ["Models", "model_path"]
 
 def model_path(model: str) -> str:
     """``/models/<id>`` with each segment of the id percent-encoded and its slashes
-    kept (``openai/gpt-4o`` -> ``/models/openai/gpt-4o``). Empty, ``.`` and ``..``
+    kept (``openai/gpt-6.2-sol`` -> ``/models/openai/gpt-6.2-sol``). Empty, ``.`` and ``..``
     segments are refused: a server or proxy normalising the path would otherwise
     send the request, with the key, to another endpoint."""
     if not isinstance(model, str) or not model:
-        raise ValueError("Expected a non-empty model id, such as 'openai/gpt-4o-mini'.")
+        raise ValueError("Expected a non-empty model id, such as 'openai/gpt-6-luna'.")
     segments = model.split("/")
     if any(segment in ("", ".", "..") for segment in segments):
-        raise ValueError("Invalid model id %r: expected a catalog id such as 'openai/gpt-4o'." % model)
+        raise ValueError("Invalid model id %r: expected a catalog id such as 'openai/gpt-6.2-sol'." % model)
     return "/models/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
@@ -50,7 +50,7 @@ class Models(SyncAPIResource):
         timeout: Union[Timeout, NotGiven] = NOT_GIVEN,
         max_retries: Union[int, NotGiven] = NOT_GIVEN,
     ) -> Model:
-        """One model by id, e.g. ``client.models.retrieve("openai/gpt-4o")``."""
+        """One model by id, e.g. ``client.models.retrieve("openai/gpt-6.2-sol")``."""
         options = self._options(
             "GET", model_path(model), extra_headers=extra_headers, extra_query=extra_query,
             timeout=timeout, max_retries=max_retries)

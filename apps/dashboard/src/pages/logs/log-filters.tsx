@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { type ApiKey, AUDIT_EVENTS, type Model } from "../../api/types";
+import { type ApiKey, AUDIT_EVENTS, GATEWAY_ENDPOINTS, type Model } from "../../api/types";
 import { maskedKey } from "../../lib/format";
 import { type LogQuery, RANGES, type RangeId } from "./log-query";
 
@@ -70,6 +70,21 @@ export function LogFilters({ query, keys, models, onApply }: LogFiltersProps) {
         <datalist id="filter-model-options">
           {models.map((model) => (
             <option key={model.id} value={model.id} />
+          ))}
+        </datalist>
+      </div>
+      <div className="field">
+        <label htmlFor="filter-endpoint">Endpoint</label>
+        <input
+          id="filter-endpoint"
+          list="filter-endpoint-options"
+          value={draft.endpoint}
+          onChange={(event) => set("endpoint", event.target.value)}
+          placeholder="Any endpoint"
+        />
+        <datalist id="filter-endpoint-options">
+          {GATEWAY_ENDPOINTS.map((endpoint) => (
+            <option key={endpoint} value={endpoint} />
           ))}
         </datalist>
       </div>

@@ -23,6 +23,7 @@ export interface LogQuery {
   to: string;
   keyId: string;
   model: string;
+  endpoint: string;
   status: string;
   event: string;
 }
@@ -39,6 +40,7 @@ export function queryFromSearch(search: URLSearchParams): LogQuery {
     to: search.get("to") ?? "",
     keyId: search.get("key_id") ?? "",
     model: search.get("model") ?? "",
+    endpoint: search.get("endpoint") ?? "",
     status: search.get("status") ?? "",
     event: search.get("event") ?? "",
   };
@@ -53,6 +55,7 @@ export function searchFromQuery(query: LogQuery): string {
   }
   if (query.keyId !== "") params.set("key_id", query.keyId);
   if (query.model !== "") params.set("model", query.model);
+  if (query.endpoint !== "") params.set("endpoint", query.endpoint);
   if (query.status !== "") params.set("status", query.status);
   if (query.event !== "") params.set("event", query.event);
   return params.toString();
@@ -81,6 +84,7 @@ export function resolveFilters(query: LogQuery, now: number): AuditFilters {
   }
   if (query.keyId !== "") filters.key_id = query.keyId;
   if (query.model !== "") filters.model = query.model;
+  if (query.endpoint !== "") filters.endpoint = query.endpoint;
   if (query.status !== "") filters.status = query.status;
   if (query.event !== "") filters.event = query.event;
   return filters;

@@ -18,6 +18,7 @@ export function LogsTable({ records, onOpen }: { records: readonly AuditRecord[]
             <th scope="col">Time</th>
             <th scope="col">Event</th>
             <th scope="col">Key</th>
+            <th scope="col">Endpoint</th>
             <th scope="col">Model</th>
             <th scope="col">Status</th>
             <th scope="col" className="numeric">
@@ -43,6 +44,7 @@ export function LogsTable({ records, onOpen }: { records: readonly AuditRecord[]
                 <code>{record.event}</code>
               </td>
               <td>{record.key_id === null ? <span className="muted">—</span> : `${record.key_name ?? ""} ${maskedKey(record.key_id)}`.trim()}</td>
+              <td className="nowrap">{record.endpoint === null ? <span className="muted">—</span> : <code>{record.endpoint}</code>}</td>
               <td>{record.model ?? <span className="muted">—</span>}</td>
               <td>{record.status === null ? <span className="muted">—</span> : <Badge tone={statusTone(record.status)}>{record.status}</Badge>}</td>
               <td className="numeric">{formatNumber(record.total_tokens)}</td>

@@ -59,12 +59,20 @@ export function ModelsPage() {
                 <tr key={model.id} data-testid="model-row" data-model-id={model.id}>
                   <th scope="row" className="cell-name">
                     <code>{model.id}</code>
+                    {model.kind === "embedding" && (
+                      <>
+                        {" "}
+                        <Badge tone="neutral" title={`POST /v1/embeddings; vectors of ${model.dimensions ?? "?"} dimensions`}>
+                          Embeddings
+                        </Badge>
+                      </>
+                    )}
                   </th>
                   <td>{model.owned_by}</td>
                   <td className="numeric">{model.context_length === null ? "—" : `${formatNumber(model.context_length)} tokens`}</td>
                   <td className="numeric">{formatNumber(model.max_output_tokens)}</td>
                   <td className="numeric">{formatPrice(model.pricing.input_per_mtok)}</td>
-                  <td className="numeric">{formatPrice(model.pricing.output_per_mtok)}</td>
+                  <td className="numeric">{model.kind === "embedding" ? "—" : formatPrice(model.pricing.output_per_mtok)}</td>
                   <td>
                     {model.available ? (
                       <Badge tone="green">Available</Badge>

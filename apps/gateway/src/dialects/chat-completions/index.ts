@@ -10,6 +10,7 @@ import { ChatCompletionsStreamWriter } from "./write-stream.js";
  * instead of `[DONE]`.
  */
 export const chatCompletions: Dialect = {
+  modelKind: "chat",
   wire: "openai-chat",
   parse: parseChatCompletionsRequest,
   answers: {

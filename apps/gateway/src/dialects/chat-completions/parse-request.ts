@@ -12,6 +12,8 @@ const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "func
 const NUMBERS = ["temperature", "top_p", "presence_penalty", "frequency_penalty"] as const;
 /** OpenAI's bound on `n`. */
 const MAX_CHOICES = 128;
+/** OpenAI's bound on `top_logprobs`. */
+const MAX_TOP_LOGPROBS = 20;
 
 function checkMessages(value: unknown): JsonObject[] {
   if (value === undefined || value === null) throw invalid("messages", 'messages is required: a non-empty list like [{"role":"user","content":"Hello"}].');
@@ -35,7 +37,7 @@ function checkMessages(value: unknown): JsonObject[] {
 
 function checkModel(body: JsonObject): string {
   const model = body.model;
-  if (model === undefined || model === null) throw invalid("model", 'model is required: pick one from GET /v1/models, e.g. "openai/gpt-4o-mini".');
+  if (model === undefined || model === null) throw invalid("model", 'model is required: pick one from GET /v1/models, e.g. "openai/gpt-6-luna".');
   if (typeof model !== "string" || model.trim() === "") throw invalid("model", "model must be a model id string from GET /v1/models.");
   if (model.length > 256) throw new BentooError("invalid_request", "model is too long.", { param: "model" });
   return model;
@@ -48,6 +50,14 @@ function checkStreamOptions(body: JsonObject, stream: boolean): boolean {
   if (!isJsonObject(options)) throw invalid("stream_options", 'stream_options must be an object, e.g. {"include_usage": true}.');
   if (!stream) throw invalid("stream_options", "stream_options is only allowed when stream is true.");
   return optionalBoolean(options, "include_usage") ?? false;
+}
+
+/** `logprobs` and `top_logprobs`, checked as OpenAI does: null when not asked, else how many alternatives per token. */
+function checkLogprobs(body: JsonObject): { top: number } | null {
+  const asked = optionalBoolean(body, "logprobs") ?? false;
+  const top = optionalInteger(body, "top_logprobs", { min: 0, max: MAX_TOP_LOGPROBS });
+  if (top !== undefined && !asked) throw invalid("top_logprobs", "top_logprobs needs logprobs set to true.");
+  return asked ? { top: top ?? 0 } : null;
 }
 
 function withoutMember(body: JsonObject, name: string): JsonObject {
@@ -64,6 +74,7 @@ export function parseChatCompletionsRequest(raw: unknown): ParsedRequest {
   const maxCompletionTokens = optionalInteger(body, "max_completion_tokens", { min: 1 });
   const choices = optionalInteger(body, "n", { min: 1, max: MAX_CHOICES }) ?? 1;
   const streamUsage = checkStreamOptions(body, stream);
+  const logprobs = checkLogprobs(body);
   if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) throw invalid("tools", "tools must be a list of tool definitions.");
   for (const field of NUMBERS) {
     const value = body[field];
@@ -75,6 +86,6 @@ export function parseChatCompletionsRequest(raw: unknown): ParsedRequest {
   const both = maxCompletionTokens !== undefined && maxTokens !== undefined;
   const forwarded = both ? withoutMember(body, "max_tokens") : body;
   const maxOutputTokens = maxCompletionTokens ?? maxTokens ?? null;
-  const request = toModelRequest(forwarded, messages, { stream, choices, maxOutputTokens });
+  const request = toModelRequest(forwarded, messages, { stream, choices, maxOutputTokens, logprobs });
   return { model, stream, streamUsage, request, body: forwarded, rewritten: both };
 }

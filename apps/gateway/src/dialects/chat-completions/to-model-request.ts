@@ -179,7 +179,7 @@ function stringMetadata(value: unknown): Record<string, string> | undefined {
 export function toModelRequest(
   body: JsonObject,
   messages: readonly JsonObject[],
-  checked: { stream: boolean; choices: number; maxOutputTokens: number | null },
+  checked: { stream: boolean; choices: number; maxOutputTokens: number | null; logprobs?: { top: number } | null },
 ): ModelRequest {
   const effort = typeof body.reasoning_effort === "string" && EFFORTS.has(body.reasoning_effort) ? (body.reasoning_effort as ReasoningEffort) : undefined;
   const request: ModelRequest = {
@@ -195,6 +195,7 @@ export function toModelRequest(
     stream: checked.stream,
     unsupported: UNSUPPORTED.filter((name) => body[name] !== undefined && body[name] !== null && body[name] !== false),
   };
+  if (checked.logprobs != null) request.logprobs = checked.logprobs;
   if (typeof body.parallel_tool_calls === "boolean") request.parallelToolCalls = body.parallel_tool_calls;
   if (typeof body.user === "string") request.user = body.user;
   const metadata = stringMetadata(body.metadata);

@@ -1,4 +1,4 @@
-import { type AnswerContext, type Choice, type ModelResponse, totalTokens, type Usage } from "@bentoo/core";
+import { type AnswerContext, type Choice, type ModelResponse, type TokenLogprob, totalTokens, type Usage } from "@bentoo/core";
 
 /**
  * Answers in Bentoo's own terms written as Chat Completions JSON (the sandbox's
@@ -12,6 +12,20 @@ export function chatUsage(usage: Usage, context: AnswerContext): Record<string, 
   Object.assign(body, context.usageExtras(usage));
   if (usage.estimated) body.estimated = true;
   return body;
+}
+
+/** Token log probabilities in Chat Completions' shape (`logprobs.content[]`, each with its UTF-8 bytes and its `top_logprobs`). */
+export function chatLogprobs(logprobs: readonly TokenLogprob[]): Record<string, unknown> {
+  const bytes = (token: string) => [...Buffer.from(token, "utf8")];
+  return {
+    content: logprobs.map((entry) => ({
+      token: entry.token,
+      logprob: entry.logprob,
+      bytes: bytes(entry.token),
+      top_logprobs: entry.top.map((alternative) => ({ token: alternative.token, logprob: alternative.logprob, bytes: bytes(alternative.token) })),
+    })),
+    refusal: null,
+  };
 }
 
 /** A finished choice's tool calls in Chat Completions' shape. */
@@ -32,7 +46,12 @@ export function writeChatCompletion(response: ModelResponse, context: AnswerCont
     object: "chat.completion",
     created: response.created,
     model: context.model,
-    choices: response.choices.map((choice) => ({ index: choice.index, message: chatMessage(choice), logprobs: null, finish_reason: choice.finishReason })),
+    choices: response.choices.map((choice) => ({
+      index: choice.index,
+      message: chatMessage(choice),
+      logprobs: choice.logprobs === undefined ? null : chatLogprobs(choice.logprobs),
+      finish_reason: choice.finishReason,
+    })),
     usage: chatUsage(response.usage, context),
   });
 }

@@ -1,5 +1,5 @@
 import type { AnswerContext, StreamEvent, StreamWriter } from "@bentoo/core";
-import { chatUsage } from "./write-answer.js";
+import { chatLogprobs, chatUsage } from "./write-answer.js";
 
 const DONE = "data: [DONE]\n\n";
 
@@ -24,7 +24,9 @@ export class ChatCompletionsStreamWriter implements StreamWriter {
         this.#created = event.created;
         return "";
       case "text-delta":
-        return this.#open(event.choice, "") + this.#delta(event.choice, { content: event.text });
+        return (
+          this.#open(event.choice, "") + this.#delta(event.choice, { content: event.text }, event.logprobs === undefined ? null : chatLogprobs(event.logprobs))
+        );
       case "reasoning-delta":
         return this.#open(event.choice, "") + this.#delta(event.choice, { reasoning_content: event.text });
       case "tool-call-start":
@@ -54,8 +56,8 @@ export class ChatCompletionsStreamWriter implements StreamWriter {
     return this.#delta(choice, { role: "assistant", content });
   }
 
-  #delta(choice: number, delta: Record<string, unknown>): string {
-    return this.#chunk([{ index: choice, delta, logprobs: null, finish_reason: null }]);
+  #delta(choice: number, delta: Record<string, unknown>, logprobs: Record<string, unknown> | null = null): string {
+    return this.#chunk([{ index: choice, delta, logprobs, finish_reason: null }]);
   }
 
   #chunk(choices: unknown[], usage?: Record<string, unknown>): string {

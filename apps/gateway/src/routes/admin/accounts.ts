@@ -17,6 +17,7 @@ import { actionContext } from "../../http/action-context.js";
 import { pageLimit } from "../../http/page-limit.js";
 import { presentAccount, presentList } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
+import { parseLowBalanceThreshold } from "../webhook-bodies.js";
 
 /** The largest per-minute limit the limiter represents exactly. */
 const MAX_LIMIT = 1_000_000_000;
@@ -29,6 +30,8 @@ function parseAccountPatch(body: Record<string, unknown>): AccountPatch {
   if ("tpm_limit" in body) patch.tpmLimit = optionalInteger(body, "tpm_limit", { min: 1, max: MAX_LIMIT }) ?? null;
   const allowlist = optionalStringList(body, "ip_allowlist", { maxItems: 1000 });
   if (allowlist !== undefined) patch.ipAllowlist = allowlist;
+  const threshold = parseLowBalanceThreshold(body);
+  if (threshold !== undefined) patch.lowBalanceThresholdMicros = threshold;
   return patch;
 }
 

@@ -21,6 +21,7 @@ export async function presentDashboardAccount(services: Services, account: Accou
     active_keys: await services.storage.keys.countActive(account.id, services.now()),
     balance_micros: account.balanceMicros,
     ip_allowlist: account.ipAllowlist,
+    low_balance_threshold_micros: account.lowBalanceThresholdMicros,
     created_at: iso(account.createdAt),
   };
 }

@@ -46,6 +46,7 @@ function filterQuery(params: AuditLogFilters): Record<string, QueryValue> {
     model: params.model,
     status: params.status,
     event: params.event,
+    endpoint: params.endpoint,
   };
 }
 

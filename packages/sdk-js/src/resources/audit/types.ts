@@ -13,7 +13,12 @@ export type AuditEvent =
   | "account.plan_changed"
   | "account.limits_changed"
   | "account.allowlist_changed"
-  | "credits.granted";
+  | "account.low_balance_threshold_changed"
+  | "credits.granted"
+  | "webhook.created"
+  | "webhook.updated"
+  | "webhook.deleted"
+  | "webhook.secret_rolled";
 
 /** One audit record: a gateway request (`type: "request"`) or a management event. */
 export interface AuditRecord {
@@ -24,6 +29,8 @@ export interface AuditRecord {
   /** RFC 3339. */
   timestamp: string;
   request_id: string | null;
+  /** The route the request was served by, e.g. `/v1/chat/completions`; null for events. */
+  endpoint: string | null;
   account_id: string | null;
   /** The key ID: the key's last 4 characters (never the key). */
   key_id: string | null;
@@ -37,6 +44,11 @@ export interface AuditRecord {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   total_tokens: number | null;
+  /** The parts of `prompt_tokens` read from and written to the provider's prompt cache. */
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  /** The part of `completion_tokens` spent on reasoning. */
+  reasoning_tokens: number | null;
   cost_micros: number | null;
   /** `true` when Bentoo counted the tokens because the provider reported none. */
   usage_estimated: boolean | null;
@@ -61,6 +73,8 @@ export interface AuditLogFilters {
   /** A key ID (last 4 characters). */
   key_id?: string;
   model?: string;
+  /** A route path such as `/v1/chat/completions`. */
+  endpoint?: string;
   status?: number | string;
   event?: AuditEvent;
 }

@@ -100,7 +100,7 @@ export type ResponseFormat =
 // ---------------------------------------------------------------- params
 
 export interface ChatCompletionCreateParamsBase {
-  /** A catalog model id, such as `openai/gpt-4o-mini`. */
+  /** A catalog model id, such as `openai/gpt-6-luna`. */
   model: string;
   messages: ChatCompletionMessageParam[];
   frequency_penalty?: number | null;
