@@ -6,6 +6,7 @@
 //   node smoke-client.mjs wait-ready <base> [seconds] [redis]  GET /readyz until 200 (with Redis "ok")
 //   node smoke-client.mjs provision <base> <state.json>   account + test key (BENTOO_ADMIN_TOKEN)
 //   node smoke-client.mjs chat <base> <state.json> [model]  one JSON and one streamed chat
+//                                                         (default: the catalog's first chat model)
 //   node smoke-client.mjs audit <base> <state.json>       the chats' audit records, by request id
 //   node smoke-client.mjs models <base> <state.json> <id…>  GET /v1/models lists exactly these
 //
@@ -120,12 +121,22 @@ async function streamedChat(base, key, model) {
   return { requestId, stream: true, totalTokens: usage.total_tokens };
 }
 
-async function chat(base, statePath, model) {
+async function firstChatModel(base, key) {
+  const response = await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+  const body = await json(response, "GET /v1/models");
+  check(response.status === 200, `GET /v1/models answered ${response.status}: ${JSON.stringify(body)}`);
+  const model = body.data.find((entry) => (entry.kind ?? "chat") === "chat");
+  check(model !== undefined, "GET /v1/models lists no chat model");
+  return model.id;
+}
+
+async function chat(base, statePath, requested) {
   const state = readState(statePath);
+  const model = requested ?? (await firstChatModel(base, state.key));
   const answers = [await jsonChat(base, state.key, model), await streamedChat(base, state.key, model)];
   state.requests.push(...answers.map((answer) => ({ ...answer, model })));
   writeState(statePath, state);
-  for (const answer of answers) console.log(`${answer.stream ? "streamed" : "JSON"} chat ${answer.requestId}: 200, ${answer.totalTokens} tokens`);
+  for (const answer of answers) console.log(`${answer.stream ? "streamed" : "JSON"} chat with ${model} ${answer.requestId}: 200, ${answer.totalTokens} tokens`);
 }
 
 async function audit(base, statePath) {
@@ -163,7 +174,7 @@ const [command, base, ...rest] = process.argv.slice(2);
 const commands = {
   "wait-ready": () => waitReady(base, Number(rest[0] ?? 60), rest[1] === "redis"),
   provision: () => provision(base, rest[0]),
-  chat: () => chat(base, rest[0], rest[1] ?? "openai/gpt-4o-mini"),
+  chat: () => chat(base, rest[0], rest[1]),
   audit: () => audit(base, rest[0]),
   models: () => models(base, rest[0], rest.slice(1)),
 };
