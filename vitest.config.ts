@@ -17,7 +17,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "e2e/**/*.test.ts", "scripts/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "e2e/**/*.test.ts", "scripts/test/**/*.test.ts", "deploy/test/**/*.test.ts"],
     globalSetup: ["./packages/test-kit/src/vitest-global-setup.ts"],
     pool: "forks",
     testTimeout: 20_000,

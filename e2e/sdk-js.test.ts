@@ -6,7 +6,15 @@ import { fileURLToPath } from "node:url";
 import { type FakeUpstream, startFakeUpstream } from "@bentoo/test-kit";
 // The BUILT package, resolved like a user's `import Bentoo from "bentoo"` (the workspace
 // link node_modules/bentoo → packages/sdk-js, whose exports map points at dist/esm).
-import Bentoo, { AuthenticationError, type ChatCompletionChunk, InsufficientCreditsError, NotFoundError, RateLimitError, Stream } from "bentoo";
+import Bentoo, {
+  AuthenticationError,
+  type ChatCompletionChunk,
+  InsufficientCreditsError,
+  NotFoundError,
+  RateLimitError,
+  type ResponseStreamEvent,
+  Stream,
+} from "bentoo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminCall, eventually, GATEWAY_MAIN, type Gateway, startGateway, stopGateway } from "./support/sdk-e2e.js";
 
@@ -197,6 +205,23 @@ describe("the JavaScript SDK against a running Bentoo", () => {
       expect(stream.controller.signal.aborted).toBe(true);
       const after = await sdk.models.list();
       expect(after.object).toBe("list");
+    });
+
+    it("creates, streams, continues, retrieves and deletes a response (the Responses API)", async () => {
+      const sdk = client(testKey);
+      const created = await sdk.responses.create({ model: MODEL, instructions: "Be brief.", input: "Hello from responses" });
+      expect(created).toMatchObject({ object: "response", status: "completed", model: MODEL, store: true });
+      expect(created.output_text).toContain('Sandbox answer from fake/chat to "Hello from responses"');
+      const stream = await sdk.responses.create({ model: MODEL, input: "Go on", previous_response_id: created.id, stream: true });
+      const events: ResponseStreamEvent[] = [];
+      for await (const event of stream) events.push(event);
+      expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
+      const last = events.at(-1)!;
+      if (last.type !== "response.completed") throw new Error(`the stream ended with ${last.type}`);
+      expect(last.response.previous_response_id).toBe(created.id);
+      expect((await sdk.responses.retrieve(created.id)).output_text).toBe(created.output_text);
+      await sdk.responses.delete(created.id);
+      expect(await rejection(() => sdk.responses.retrieve(created.id))).toBeInstanceOf(NotFoundError);
     });
 
     it("lists and retrieves models from the catalog", async () => {

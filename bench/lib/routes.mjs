@@ -16,6 +16,17 @@ function chatBody(model, mode) {
   return JSON.stringify(body);
 }
 
+/**
+ * The same request in OpenAI's Responses API, as its clients send it: `store`
+ * left at its default (true), so every answer is also stored for
+ * `previous_response_id` before its last bytes go out.
+ */
+function responsesBody(model, mode) {
+  const body = { model, max_output_tokens: 64, input: PROMPT };
+  if (mode === "stream") body.stream = true;
+  return JSON.stringify(body);
+}
+
 /** Anthropic's Messages API request of the same prompt and limit (a stream needs no option: its usage comes in message_start and message_delta). */
 function messagesBody(model, mode) {
   const body = { model, max_tokens: 64, messages: [{ role: "user", content: PROMPT }] };
@@ -39,6 +50,7 @@ export const ROUTES = {
     body: (mode) => chatBody(BENCH_MODELS.anthropic, mode),
   },
   "chat-gemini": { label: "Chat Completions → gemini (translated)", path: "/v1/chat/completions", body: (mode) => chatBody(BENCH_MODELS.gemini, mode) },
+  responses: { label: "Responses → openai (translated, stored)", path: "/v1/responses", body: (mode) => responsesBody(BENCH_MODELS.openai, mode) },
   messages: { label: "Messages → anthropic (passthrough)", path: "/v1/messages", body: (mode) => messagesBody(BENCH_MODELS.anthropic, mode) },
   "messages-openai": { label: "Messages → openai (translated)", path: "/v1/messages", body: (mode) => messagesBody(BENCH_MODELS.openai, mode) },
   embeddings: { label: "Embeddings → openai (passthrough)", path: "/v1/embeddings", body: () => embeddingsBody(), modes: ["json"] },

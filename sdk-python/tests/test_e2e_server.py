@@ -237,6 +237,21 @@ class EndToEndServerTest(unittest.TestCase):
         self.assertGreater(last["usage"]["completion_tokens"], 0)
         self.assertEqual(last["usage"]["total_tokens"], last["usage"]["prompt_tokens"] + last["usage"]["completion_tokens"])
 
+    def test_responses_create_stream_continue_retrieve_delete_with_the_test_key(self) -> None:
+        client = self.client(self.test_key)
+        created = client.responses.create(model=MODEL, instructions="Be brief.", input="Hello from responses")
+        self.assertEqual((created["object"], created["status"], created["model"], created["store"]), ("response", "completed", MODEL, True))
+        self.assertIn('Sandbox answer from fake/chat to "Hello from responses"', created["output_text"])
+        with client.responses.create(model=MODEL, input="Go on", previous_response_id=created["id"], stream=True) as stream:
+            events = list(stream)
+        self.assertEqual([event["sequence_number"] for event in events], list(range(len(events))))
+        self.assertEqual(events[-1]["type"], "response.completed")
+        self.assertEqual(events[-1]["response"]["previous_response_id"], created["id"])
+        self.assertEqual(client.responses.retrieve(created["id"])["output_text"], created["output_text"])
+        client.responses.delete(created["id"])
+        with self.assertRaises(bentoo.NotFoundError):
+            client.responses.retrieve(created["id"])
+
     def test_stream_closed_early_leaves_the_client_usable(self) -> None:
         client = self.client(self.test_key)
         stream = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Stop early"}], stream=True)

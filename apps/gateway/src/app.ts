@@ -27,6 +27,7 @@ import { embeddingsRoute } from "./routes/v1/embeddings.js";
 import { keyIntrospectionRoute } from "./routes/v1/key.js";
 import { messagesRoutes } from "./routes/v1/messages.js";
 import { dashboardModelsRoute, modelsRoutes } from "./routes/v1/models.js";
+import { responsesRoutes } from "./routes/v1/responses.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import type { Services } from "./services.js";
 
@@ -111,6 +112,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     modelsRoutes(gateway, services);
     auditRoutes(gateway, services, "/v1", (request) => request.subject!.account.id);
     chatCompletionsRoute(gateway, services);
+    responsesRoutes(gateway, services);
     messagesRoutes(gateway, services);
     embeddingsRoute(gateway, services);
     keyIntrospectionRoute(gateway, services);

@@ -40,8 +40,12 @@ export interface Config {
   plans: Record<Plan, PlanLimits>;
   /** When the shared rate limiter (Redis) cannot be reached: true = allow requests (and log), false = refuse with 503. */
   rateLimitFailOpen: boolean;
-  /** Audit records older than this are purged in the background. */
+  /** Audit records (and stored responses) older than this are purged in the background. */
   auditRetentionDays: number;
+  /** Usage rollups (the dashboard's usage charts) older than this are purged; at least auditRetentionDays, so usage outlives the raw log. */
+  usageRetentionDays: number;
+  /** Whether the Responses API may keep responses for `previous_response_id` and `GET /v1/responses/{id}` (BENTOO_RESPONSES_STORE). */
+  responsesStore: boolean;
   /** Whether to create the demo account and print its test key on an empty database. */
   seedDemo: boolean;
   /** The record writer's journal (BENTOO_JOURNAL_DIR): by default `<name>-journal` next to the SQLite file `<name>.db`, else ./data/journal. */
@@ -93,6 +97,19 @@ function integer(env: Environment, name: string, fallback: number, min: number, 
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
   return parsed;
+}
+
+/** 13 months of days, rounded up: a year-over-year view of the latest month keeps working. */
+const USAGE_RETENTION_DEFAULT_DAYS = 396;
+
+function retention(env: Environment): { auditRetentionDays: number; usageRetentionDays: number } {
+  const auditRetentionDays = integer(env, "BENTOO_AUDIT_RETENTION_DAYS", 90, 1, 36_500);
+  const usageRetentionDays = integer(env, "BENTOO_USAGE_RETENTION_DAYS", Math.max(USAGE_RETENTION_DEFAULT_DAYS, auditRetentionDays), 1, 36_500);
+  if (usageRetentionDays < auditRetentionDays)
+    throw new ConfigError(
+      `BENTOO_USAGE_RETENTION_DAYS (${usageRetentionDays}) must be at least BENTOO_AUDIT_RETENTION_DAYS (${auditRetentionDays}): usage is kept at least as long as the audit log it counts`,
+    );
+  return { auditRetentionDays, usageRetentionDays };
 }
 
 function loadCatalog(path: string | null): Catalog {
@@ -198,7 +215,8 @@ export function parseConfig(env: Environment): Config {
     plans: planLimits(env),
     seedDemo: text(env, "BENTOO_SEED_DEMO") !== "false",
     rateLimitFailOpen: failurePolicy(env),
-    auditRetentionDays: integer(env, "BENTOO_AUDIT_RETENTION_DAYS", 90, 1, 36_500),
+    ...retention(env),
+    responsesStore: flag(env, "BENTOO_RESPONSES_STORE", true),
     journalDir: text(env, "BENTOO_JOURNAL_DIR") ?? defaultJournalDir(databaseUrl),
     accountLimits: accountLimits(env),
     webhooks: webhookSettings(env),

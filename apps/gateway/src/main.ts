@@ -33,6 +33,20 @@ function banner(baseUrl: string, storage: string, seed: DemoSeed | null, adminEn
   return `${lines.join("\n")}\n\n`;
 }
 
+/** The background purges: audit records, and stored responses with the same retention. */
+function startRetentions(services: Awaited<ReturnType<typeof createServices>>, days: { audit: number; usage: number }): () => void {
+  const { audit } = services.storage;
+  const stops = [
+    startRetention(audit, days.audit, services.logger, services.now),
+    startRetention(services.storage.responses, days.audit, services.logger, services.now, "stored responses"),
+    // Usage rollups outlive the raw log they count (docs/usage.md).
+    startRetention({ purgeOlderThan: (cutoff) => audit.purgeUsageOlderThan(cutoff) }, days.usage, services.logger, services.now, "usage rollups"),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
 /** `--workers N` (or BENTOO_WORKERS): N processes sharing the port through node:cluster. */
 function workerCount(argv: readonly string[], env: NodeJS.ProcessEnv): number {
   const index = argv.indexOf("--workers");
@@ -49,7 +63,7 @@ async function serve(config: ReturnType<typeof parseConfig>, isWorker: boolean):
   const app = await createApp(services);
   const seed = config.seedDemo && !isWorker ? await seedDemoAccount(services) : null;
   const stopRetention =
-    isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetention(services.storage.audit, config.auditRetentionDays, services.logger, services.now);
+    isWorker && cluster.worker?.id !== 1 ? () => undefined : startRetentions(services, { audit: config.auditRetentionDays, usage: config.usageRetentionDays });
   await app.listen({ host: config.host, port: config.port });
   // Every process delivers webhooks: claims with a lease keep instances and workers from attempting one delivery twice at once.
   services.webhookDispatcher.start();

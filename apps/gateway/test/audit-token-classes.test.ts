@@ -58,6 +58,13 @@ describe.each(storageTargets())("audit token classes and endpoint on $name", (ta
     );
     expect(await chat({ model: "no/such-model", messages: [{ role: "user", content: "x" }] })).toBe(404);
     expect((await t.app.inject({ url: "/v1/models", headers: bearer(key) })).statusCode).toBe(200);
+    const messages = await t.app.inject({
+      method: "POST",
+      url: "/v1/messages",
+      headers: { "x-api-key": key, "anthropic-version": "2023-06-01" },
+      payload: { model: "claude/cached", max_tokens: 100, messages: [{ role: "user", content: "Hello" }] },
+    });
+    expect(messages.statusCode, messages.body).toBe(200);
     await t.services.records.flush();
   });
   afterAll(async () => {
@@ -66,7 +73,7 @@ describe.each(storageTargets())("audit token classes and endpoint on $name", (ta
   });
 
   it("stores the cache reads and writes of a cached answer, streamed or not, and the reasoning tokens of a thinking answer", async () => {
-    const records = await logs("model=claude/cached");
+    const records = await logs("model=claude/cached&endpoint=/v1/chat/completions");
     expect(records).toHaveLength(2);
     for (const record of records) {
       expect(record).toMatchObject({
@@ -87,6 +94,16 @@ describe.each(storageTargets())("audit token classes and endpoint on $name", (ta
     expect(missing).toMatchObject({ status: 404, endpoint: "/v1/chat/completions", cache_read_tokens: null, cache_write_tokens: null, reasoning_tokens: null });
     const [models] = await logs("endpoint=/v1/models");
     expect(models).toMatchObject({ status: 200, endpoint: "/v1/models", model: null, cache_read_tokens: null });
+  });
+
+  it("names every surface's route: a Messages request is recorded under /v1/messages with its cache tokens", async () => {
+    const [message] = await logs("endpoint=/v1/messages");
+    expect(message).toMatchObject({
+      status: 200,
+      model: "claude/cached",
+      cache_read_tokens: FAKE_CACHE_READ_TOKENS,
+      cache_write_tokens: FAKE_CACHE_WRITE_TOKENS,
+    });
   });
 
   it("filters by endpoint, and refuses an endpoint that is not a path with a 400 naming the parameter", async () => {

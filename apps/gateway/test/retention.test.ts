@@ -1,6 +1,7 @@
 import { TestClock } from "@bentoo/test-kit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startRetention } from "../src/audit/retention.js";
+import { parseConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { LogCapture } from "./helpers.js";
 
@@ -37,5 +38,17 @@ describe("audit retention", () => {
     }
     await vi.advanceTimersByTimeAsync(10 * 3600_000);
     expect(cutoffs).toHaveLength(2); // stopped: no purge after stop()
+  });
+});
+
+describe("retention settings", () => {
+  it("keep usage rollups 396 days (13 months) by default, at least as long as the audit log, and refuse a shorter usage period", () => {
+    expect(parseConfig({})).toMatchObject({ auditRetentionDays: 90, usageRetentionDays: 396 });
+    expect(parseConfig({ BENTOO_USAGE_RETENTION_DAYS: "800" })).toMatchObject({ usageRetentionDays: 800 });
+    expect(parseConfig({ BENTOO_AUDIT_RETENTION_DAYS: "500" })).toMatchObject({ auditRetentionDays: 500, usageRetentionDays: 500 });
+    expect(() => parseConfig({ BENTOO_AUDIT_RETENTION_DAYS: "120", BENTOO_USAGE_RETENTION_DAYS: "60" })).toThrow(
+      /BENTOO_USAGE_RETENTION_DAYS \(60\) must be at least BENTOO_AUDIT_RETENTION_DAYS \(120\)/,
+    );
+    expect(() => parseConfig({ BENTOO_USAGE_RETENTION_DAYS: "forever" })).toThrow(/BENTOO_USAGE_RETENTION_DAYS must be an integer/);
   });
 });

@@ -13,12 +13,17 @@ export interface UsageBucketJson {
   requests: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /** The parts of `prompt_tokens` read from and written to the provider's prompt cache. */
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  /** The part of `completion_tokens` spent on reasoning. */
+  reasoning_tokens: number;
   cost_micros: number;
   /** Requests answered with a status of 400 or more. */
   errors: number;
 }
 
-/** `GET /api/usage`: the buckets of `[start, end)`, oldest first. */
+/** `GET /api/usage`: the buckets of `[start, end)`, oldest first; usage is counted by the UTC hour, so `start` and `end` are the whole hours read. */
 export interface UsageJson {
   object: "list";
   granularity: UsageGranularity;

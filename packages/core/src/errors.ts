@@ -35,6 +35,7 @@ export const ERROR_CATALOGUE = {
   https_required: spec(400, T.invalid_request),
   upstream_rejected_request: spec(400, T.invalid_request),
   context_length_exceeded: spec(400, T.invalid_request),
+  previous_response_not_found: spec(400, T.invalid_request),
   model_kind_mismatch: spec(400, T.invalid_request),
   // 401
   missing_api_key: spec(401, T.authentication),
@@ -62,6 +63,7 @@ export const ERROR_CATALOGUE = {
   model_not_found: spec(404, T.not_found),
   account_not_found: spec(404, T.not_found),
   key_not_found: spec(404, T.not_found),
+  response_not_found: spec(404, T.not_found),
   webhook_endpoint_not_found: spec(404, T.not_found),
   webhook_delivery_not_found: spec(404, T.not_found),
   // 405, 408, 409, 413, 415, 431

@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   session: "sess",
   event: "evt",
   ledgerEntry: "led",
+  response: "resp",
   webhookEndpoint: "we",
   /** A webhook message: the `webhook-id` its deliveries carry, the same on every retry (Standard Webhooks). */
   webhookMessage: "msg",

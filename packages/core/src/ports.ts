@@ -162,6 +162,37 @@ export interface SessionStore {
   deleteExpired(now: number): Promise<number>;
 }
 
+/**
+ * A response of the Responses API kept for its account (`store`), so that a
+ * later request can continue from it (`previous_response_id`) and the account
+ * can read or delete it. It holds conversation content: only its account may
+ * read it, and it is purged with the audit log's retention.
+ */
+export interface StoredResponse {
+  /** "resp_…" */
+  id: string;
+  accountId: string;
+  /** The catalog model that answered. */
+  model: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  previousResponseId: string | null;
+  /** The conversation the answer was made from, as Responses input items: the previous response's input and output, then this request's input. */
+  input: unknown[];
+  /** The Response object as its client received it (output items, usage, metadata…). */
+  response: Record<string, unknown>;
+}
+
+export interface ResponseStore {
+  save(response: StoredResponse): Promise<void>;
+  /** The response with this id, only when it belongs to `accountId`; null otherwise (another account's reads as missing). */
+  get(accountId: string, id: string): Promise<StoredResponse | null>;
+  /** Deletes the response when it belongs to `accountId`; false when there is none (or it is another account's). */
+  delete(accountId: string, id: string): Promise<boolean>;
+  /** Deletes responses created before `cutoff` (epoch ms); returns how many. */
+  purgeOlderThan(cutoff: number): Promise<number>;
+}
+
 export interface Storage {
   readonly dialect: "sqlite" | "postgres";
   readonly accounts: AccountStore;
@@ -173,6 +204,8 @@ export interface Storage {
   readonly ledger: LedgerStore;
   /** Reads and purges the audit log. */
   readonly audit: AuditStore;
+  /** Stored Responses API responses (`store`). */
+  readonly responses: ResponseStore;
   /** Webhook endpoints and deliveries; events are raised inside the writes they describe. */
   readonly webhooks: WebhookStore;
   /** Round trip to the database, for readiness checks. */

@@ -21,6 +21,7 @@ import { Chat } from "./resources/chat/chat.js";
 import { Embeddings } from "./resources/embeddings.js";
 import { Key } from "./resources/key.js";
 import { Models } from "./resources/models.js";
+import { Responses } from "./resources/responses/responses.js";
 import { checkMaxRetries, checkTimeout, type Fetch, type HeadersInput, Transport } from "./transport.js";
 import { VERSION } from "./version.js";
 
@@ -80,6 +81,8 @@ export class Bentoo {
   readonly maxRetries: number;
 
   readonly chat: Chat;
+  /** OpenAI's Responses API: `client.responses.create / retrieve / delete`. */
+  readonly responses: Responses;
   readonly embeddings: Embeddings;
   readonly models: Models;
   /** Introspection of the calling key: `client.key.retrieve()`. */
@@ -104,6 +107,7 @@ export class Bentoo {
       fetch: options.fetch ?? globalFetch(),
     });
     this.chat = new Chat(transport);
+    this.responses = new Responses(transport);
     this.embeddings = new Embeddings(transport);
     this.models = new Models(transport);
     this.key = new Key(transport);

@@ -73,6 +73,37 @@ export {
 } from "./resources/embeddings.js";
 export { Key, type KeyInfo } from "./resources/key.js";
 export { type Model, type ModelList, Models } from "./resources/models.js";
+export { Responses } from "./resources/responses/responses.js";
+export type {
+  EasyInputMessage,
+  FunctionTool,
+  Response,
+  ResponseCreateParams,
+  ResponseCreateParamsBase,
+  ResponseCreateParamsNonStreaming,
+  ResponseCreateParamsStreaming,
+  ResponseDeleted,
+  ResponseFormatText,
+  ResponseFunctionCallOutputItem,
+  ResponseFunctionToolCall,
+  ResponseInputContent,
+  ResponseInputFile,
+  ResponseInputImage,
+  ResponseInputItem,
+  ResponseInputText,
+  ResponseItemReference,
+  ResponseObject,
+  ResponseOutputItem,
+  ResponseOutputMessage,
+  ResponseOutputRefusal,
+  ResponseOutputText,
+  ResponseReasoningItem,
+  ResponseStatus,
+  ResponseStreamEvent,
+  ResponseTextConfig,
+  ResponseUsage,
+  ToolChoice,
+} from "./resources/responses/types.js";
 export { Stream } from "./streaming.js";
 export type { Fetch, HeadersInput, RequestOptions } from "./transport.js";
 export { VERSION } from "./version.js";

@@ -3,10 +3,11 @@ import { readServerSentEvents } from "./sse-decoder.js";
 
 /**
  * A streamed response, read as server-sent events whose `data` is JSON and whose end
- * is `data: [DONE]`. Iterate it once with `for await`; `break` or `abort()` closes
+ * is `data: [DONE]` (or, for an API without it such as the Responses API, the event
+ * `isLast` recognises). Iterate it once with `for await`; `break` or `abort()` closes
  * the connection. Errors reported inside the stream (an `event: error`, or a payload
  * with a top-level `error` object) throw the matching `APIError`; a body that ends
- * before `[DONE]` throws `APIConnectionError`. A stream is never retried once its
+ * before its end throws `APIConnectionError`. A stream is never retried once its
  * body has started.
  */
 export class Stream<Item> implements AsyncIterable<Item> {
@@ -14,12 +15,14 @@ export class Stream<Item> implements AsyncIterable<Item> {
   readonly controller: AbortController;
   readonly response: Response;
   readonly #onDone: () => void;
+  readonly #isLast: ((item: Item) => boolean) | null;
   #iterated = false;
 
-  constructor(response: Response, controller: AbortController, onDone: () => void = () => undefined) {
+  constructor(response: Response, controller: AbortController, onDone: () => void = () => undefined, isLast: ((item: Item) => boolean) | null = null) {
     this.response = response;
     this.controller = controller;
     this.#onDone = onDone;
+    this.#isLast = isLast;
   }
 
   /** Cancels the request; a running `for await` ends without an error. */
@@ -47,9 +50,15 @@ export class Stream<Item> implements AsyncIterable<Item> {
         const payload = parseEventData(event.data);
         if (isRecord(payload) && isRecord(payload.error)) throw this.#errorFrom(event.data);
         yield payload as Item;
+        if (this.#isLast?.(payload as Item) === true) {
+          completed = true;
+          return;
+        }
       }
       if (this.controller.signal.aborted) return;
-      throw new APIConnectionError({ message: "The stream ended before [DONE]: the connection was closed early." });
+      throw new APIConnectionError({
+        message: `The stream ended before ${this.#isLast === null ? "[DONE]" : "its last event"}: the connection was closed early.`,
+      });
     } catch (error) {
       if (error instanceof BentooError) throw error;
       if (this.controller.signal.aborted) return;

@@ -22,7 +22,7 @@ export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 export type QueryValue = string | number | boolean | null | undefined;
 
 export interface RequestSpec {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** Path under the base URL, starting with `/`, already percent-encoded. */
   path: string;
   query?: Record<string, QueryValue>;
@@ -63,10 +63,13 @@ export class Transport {
     }
   }
 
-  /** A server-sent events request. The timeout covers the wait for the response headers. */
-  async stream<T>(spec: RequestSpec, options: RequestOptions = {}): Promise<Stream<T>> {
+  /**
+   * A server-sent events request. The timeout covers the wait for the response headers.
+   * `isLast` recognises the last event of a stream that does not end with `[DONE]`.
+   */
+  async stream<T>(spec: RequestSpec, options: RequestOptions = {}, isLast: ((item: T) => boolean) | null = null): Promise<Stream<T>> {
     const { response, attempt } = await this.#execute({ accept: "text/event-stream", ...spec }, options, "stream");
-    return new Stream<T>(response, attempt.controller, () => attempt.dispose());
+    return new Stream<T>(response, attempt.controller, () => attempt.dispose(), isLast);
   }
 
   /** The raw response, body unread, after its status was checked. */

@@ -8,8 +8,11 @@ import { KyselyAuditStore } from "./repositories/audit-store.js";
 import { type BatchWriter, eventWriter } from "./repositories/event-writer.js";
 import { KyselyKeyStore } from "./repositories/key-store.js";
 import { KyselyLedgerStore } from "./repositories/ledger-store.js";
+import { KyselyResponseStore } from "./repositories/response-store.js";
 import { KyselySessionStore } from "./repositories/session-store.js";
+import { KyselyUsageReader } from "./repositories/usage-reader.js";
 import { KyselyWebhookStore } from "./repositories/webhook-store.js";
+import { backfillUsageRollups } from "./rollups/backfill-usage.js";
 import type { Database } from "./schema.js";
 import * as sqlite from "./sqlite/dialect.js";
 import { SqliteWriterThread } from "./sqlite/writer-thread.js";
@@ -52,7 +55,8 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
   const { dialect, inserts } = embedded ?? postgres.createDialect(url, { schema: options.schema, maxConnections: options.maxConnections });
   const db = new Kysely<Database>({ dialect });
   if (options.migrate ?? true) {
-    // Migrations are numbered when their work starts and may land out of order (008 after 009): each is applied once, whenever it arrives.
+    // Migrations are numbered when their work starts and can land out of order: a database
+    // that already ran 009 still gets 006, 007 and 008 when they arrive. Each migration touches only its own tables and columns.
     const migrator = new Migrator({
       db,
       provider: migrationProvider,
@@ -64,6 +68,13 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
       await db.destroy();
       const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
       throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      // Migration 006's backfill, resumed wherever it stopped; a no-op once done.
+      await backfillUsageRollups(db);
+    } catch (error) {
+      await db.destroy();
+      throw new Error(`the usage rollup backfill failed (it resumes at the next start): ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   const now = options.now ?? Date.now;
@@ -88,7 +99,8 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
       write: (batch) => (writerThread?.available ? writerThread.write(batch, now()) : writeBatch(db, batch)),
     },
     ledger: new KyselyLedgerStore(db),
-    audit: new KyselyAuditStore(db),
+    audit: new KyselyAuditStore(db, new KyselyUsageReader(db)),
+    responses: new KyselyResponseStore(db, writerThread),
     webhooks: new KyselyWebhookStore(db, dialectName, now, writeEvents),
     async ping() {
       await sql`select 1`.execute(db);

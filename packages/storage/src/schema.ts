@@ -1,7 +1,9 @@
 import type { ColumnType } from "kysely";
 import type { AuditLogTable } from "./audit-schema.js";
 import type { CreditLedgerTable } from "./ledger-schema.js";
+import type { ResponsesTable } from "./responses-schema.js";
 import type { SessionsTable } from "./sessions-schema.js";
+import type { UsageBackfillTable, UsageRollupTable } from "./usage-schema.js";
 import type { WebhookDeliveriesTable, WebhookEndpointsTable, WebhookEventsTable } from "./webhooks-schema.js";
 
 /**
@@ -55,6 +57,10 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   credit_ledger: CreditLedgerTable;
+  usage_hourly: UsageRollupTable;
+  usage_daily: UsageRollupTable;
+  usage_backfill: UsageBackfillTable;
+  responses: ResponsesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

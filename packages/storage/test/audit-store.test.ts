@@ -316,6 +316,9 @@ describe.each(storageTargets())("audit store on $name", (target) => {
       requests,
       promptTokens,
       completionTokens,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
       costMicros,
       errors,
     });

@@ -39,6 +39,9 @@ from .types import (
     Embedding,
     Model,
     ModelList,
+    Response,
+    ResponseStreamEvent,
+    ResponseUsage,
 )
 
 __all__ = [
@@ -76,6 +79,9 @@ __all__ = [
     "Embedding",
     "Model",
     "ModelList",
+    "Response",
+    "ResponseStreamEvent",
+    "ResponseUsage",
     "ApiKeyInfo",
     "AuditRecord",
     "AuditPage",

@@ -98,9 +98,10 @@ class SyncAPIClient:
                 request_id=response.headers.get("x-request-id"),
             ) from None
 
-    def _request_stream(self, options: RequestOptions) -> Stream[Any]:
+    def _request_stream(self, options: RequestOptions, is_last: Optional[Callable[[Any], bool]] = None) -> Stream[Any]:
+        """``is_last`` recognises the last event of a stream that has no ``data: [DONE]``."""
         exchange, _ = self._attempts(options, read_body=False)
-        return Stream(response=exchange.response, connection=exchange.connection, sock=exchange.sock)
+        return Stream(response=exchange.response, connection=exchange.connection, sock=exchange.sock, is_last=is_last)
 
     def _request_binary(self, options: RequestOptions) -> BinaryResponseContent:
         exchange, _ = self._attempts(options, read_body=False)

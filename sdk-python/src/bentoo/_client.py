@@ -1,6 +1,7 @@
 """``Bentoo``: the client. Reads its configuration once, checks the key format
 before any request, and exposes the API as resources (``client.chat``,
-``client.embeddings``, ``client.models``, ``client.key``, ``client.audit``)."""
+``client.responses``, ``client.embeddings``, ``client.models``, ``client.key``,
+``client.audit``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .resources.chat import Chat
 from .resources.embeddings import Embeddings
 from .resources.key import Key
 from .resources.models import Models
+from .resources.responses import Responses
 
 __all__ = ["Bentoo", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "DEFAULT_MAX_RETRIES"]
 
@@ -46,6 +48,7 @@ class Bentoo(SyncAPIClient):
     """
 
     chat: Chat
+    responses: Responses
     embeddings: Embeddings
     models: Models
     key: Key
@@ -78,6 +81,7 @@ class Bentoo(SyncAPIClient):
         self.base_url = base_url
         self._mode = key_mode(api_key)
         self.chat = Chat(self)
+        self.responses = Responses(self)
         self.embeddings = Embeddings(self)
         self.models = Models(self)
         self.key = Key(self)

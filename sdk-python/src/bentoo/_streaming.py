@@ -12,7 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-from typing import Any, Generic, Iterable, Iterator, List, Mapping, Optional, TypeVar
+from typing import Any, Callable, Generic, Iterable, Iterator, List, Mapping, Optional, TypeVar
 
 from ._body import ResponseBody
 from ._errors import APIConnectionError, APIError, make_stream_error
@@ -138,12 +138,14 @@ class SSEDecoder:
 
 
 class Stream(Generic[_T]):
-    """Iterates the JSON events of a streamed response until ``data: [DONE]``.
+    """Iterates the JSON events of a streamed response until ``data: [DONE]`` or,
+    for an API whose streams have no ``[DONE]`` (the Responses API), until the
+    event ``is_last`` recognises; such an API's named events are all yielded.
 
     Use it as a context manager, or call ``close()``, to release the connection
     when you stop early; ``close()`` may be called from another thread to abort.
     Raises ``APIError`` (the status class matching the error) on an error event
-    and ``APIConnectionError`` if the body ends before ``[DONE]``.
+    and ``APIConnectionError`` if the body ends before its end.
     """
 
     response: http.client.HTTPResponse
@@ -154,9 +156,11 @@ class Stream(Generic[_T]):
         response: http.client.HTTPResponse,
         connection: Optional[http.client.HTTPConnection] = None,
         sock: Optional[socket.socket] = None,
+        is_last: Optional[Callable[[Any], bool]] = None,
     ) -> None:
         self.response = response
         self._body = ResponseBody(response, connection, sock)
+        self._is_last = is_last
         self._iterator = self._iterate()
 
     @property
@@ -192,19 +196,23 @@ class Stream(Generic[_T]):
                     return
                 if event.event == "error":
                     raise make_stream_error(_error_object(event.data), self.response.headers)
-                if event.event not in (None, "message") or not event.data:
+                named = event.event not in (None, "message")
+                if not event.data or (named and self._is_last is None):
                     continue  # named events this SDK does not know about yet
                 payload = _parse_event(event.data)
                 if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
                     raise make_stream_error(payload["error"], self.response.headers)
                 yield payload
+                if self._is_last is not None and self._is_last(payload):
+                    return
             if self._body.closed:
                 return
             pending = decoder.flush()
             if pending is not None and pending.data == DONE:
                 return
             raise APIConnectionError(
-                "The stream ended before data: [DONE]; the response is incomplete.")
+                "The stream ended before %s; the response is incomplete."
+                % ("data: [DONE]" if self._is_last is None else "its last event"))
         finally:
             self.close()
 

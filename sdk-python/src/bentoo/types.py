@@ -16,6 +16,9 @@ __all__ = [
     "ChoiceDelta",
     "ChunkChoice",
     "ChatCompletionChunk",
+    "ResponseUsage",
+    "Response",
+    "ResponseStreamEvent",
     "Embedding",
     "EmbeddingUsage",
     "CreateEmbeddingResponse",
@@ -132,6 +135,57 @@ class CreateEmbeddingResponse(TypedDict):
     data: List[Embedding]
     model: str
     usage: EmbeddingUsage
+
+
+# -- responses (https://platform.openai.com/docs/api-reference/responses/object)
+
+class ResponseUsage(TypedDict, total=False):
+    input_tokens: int
+    input_tokens_details: Dict[str, int]  # cached_tokens, cache_write_tokens
+    output_tokens: int
+    output_tokens_details: Dict[str, int]  # reasoning_tokens
+    total_tokens: int
+    cost: float  # USD, display only
+    cost_micros: int  # exact integer micro-dollars charged
+    estimated: bool  # True when tokens were counted by Bentoo, not reported upstream
+
+
+class Response(TypedDict, total=False):
+    """OpenAI's Response object (https://platform.openai.com/docs/api-reference/responses/object).
+    ``output_text`` is added by the SDK, as OpenAI's SDK offers it: the text of
+    every ``output_text`` part of the output's messages, joined."""
+
+    id: str  # resp_...
+    object: Literal["response"]
+    created_at: int
+    status: Literal["in_progress", "completed", "incomplete", "failed"]
+    error: Optional[Dict[str, Any]]
+    incomplete_details: Optional[Dict[str, Any]]
+    instructions: Optional[str]
+    max_output_tokens: Optional[int]
+    model: str
+    output: List[Dict[str, Any]]  # message, function_call and reasoning items
+    output_text: str
+    parallel_tool_calls: bool
+    previous_response_id: Optional[str]
+    reasoning: Optional[Dict[str, Any]]
+    store: bool
+    temperature: Optional[float]
+    text: Dict[str, Any]
+    tool_choice: Any
+    tools: List[Dict[str, Any]]
+    top_p: Optional[float]
+    truncation: Optional[str]
+    usage: Optional[ResponseUsage]
+    user: Optional[str]
+    metadata: Dict[str, str]
+    background: bool
+
+
+# One semantic event of a Responses stream: ``type`` names it (``response.created``,
+# ``response.output_text.delta``, ... ``response.completed``), ``sequence_number``
+# orders it, and its other members depend on the type.
+ResponseStreamEvent = Dict[str, Any]
 
 
 # -- models

@@ -7,6 +7,9 @@ import { countPromptTokens } from "@bentoo/providers";
  */
 export const DEFAULT_OUTPUT_RESERVATION = 4096;
 
+/** Chat Completions' names for the prompt and the output limit, which the errors below name unless a dialect has others. */
+const CHAT_NAMES = { prompt: "messages", maxOutputTokens: "max_tokens" };
+
 export interface RequestEstimate {
   /** The prompt's upper bound: its text counted, its images, files and audio bounded, within what the context leaves beside the output. */
   promptTokens: number;
@@ -29,15 +32,15 @@ export interface RequestEstimate {
  * Only the text decides whether the request fits: the media bounds are too
  * coarse to refuse a request on.
  */
-export function estimateRequest(request: ModelRequest, model: CatalogModel): RequestEstimate {
+export function estimateRequest(request: ModelRequest, model: CatalogModel, names: { prompt: string; maxOutputTokens: string } = CHAT_NAMES): RequestEstimate {
   const prompt = countPromptTokens(request);
   const textTokens = prompt.text;
   const room = model.contextLength - textTokens;
   if (room <= 0) {
     throw new BentooError(
       "context_length_exceeded",
-      `The prompt is about ${textTokens} tokens, which does not fit ${model.id}'s context of ${model.contextLength} tokens; shorten the messages.`,
-      { param: "messages" },
+      `The prompt is about ${textTokens} tokens, which does not fit ${model.id}'s context of ${model.contextLength} tokens; shorten the ${names.prompt}.`,
+      { param: names.prompt },
     );
   }
   let maxOutputTokens: number;
@@ -45,8 +48,8 @@ export function estimateRequest(request: ModelRequest, model: CatalogModel): Req
     if (request.maxOutputTokens > room) {
       throw new BentooError(
         "context_length_exceeded",
-        `The prompt (about ${textTokens} tokens) plus max_tokens (${request.maxOutputTokens}) exceeds ${model.id}'s context of ${model.contextLength} tokens; lower max_tokens to at most ${room}.`,
-        { param: "max_tokens" },
+        `The prompt (about ${textTokens} tokens) plus ${names.maxOutputTokens} (${request.maxOutputTokens}) exceeds ${model.id}'s context of ${model.contextLength} tokens; lower ${names.maxOutputTokens} to at most ${room}.`,
+        { param: names.maxOutputTokens },
       );
     }
     maxOutputTokens = request.maxOutputTokens;

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from "node:http";
-import type { Catalog, CatalogModel, Usage } from "@bentoo/core";
+import type { AnswerWriter, Catalog, CatalogModel, Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type AuditSink, auditRequest, CLIENT_CLOSED_STATUS } from "../audit/request-record.js";
@@ -46,6 +46,7 @@ interface Exchange {
  * A model endpoint: the pipeline every client API runs, the same way. The key,
  * the IP allowlist and the `inference` scope were checked by the gateway's
  * hooks; then parse (the dialect) → resolve the model → the key's model list →
+ * the dialect's own state, for an API that has some (DialectExchange) →
  * estimate → admit (rate limits, the key's spend cap and the credit hold) →
  * route (the provider, with fallbacks) → answer (JSON, or the stream relayed)
  * → settle (charge what was used). The audit record is built
@@ -58,15 +59,17 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const { key, account } = subject;
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
-    const parsed = dialect.parse(request.body);
-    const model = resolveModel(deps.catalog, parsed.model, dialect.modelKind);
+    const received = dialect.parse(request.body);
+    const model = resolveModel(deps.catalog, received.model, dialect.modelKind);
     const meter = newMeter(model.id);
     request.meter = meter;
     // After the meter: the refusal's audit record names the model asked for.
     requireModelAllowed(key, model);
+    const state = dialect.open === undefined ? null : await dialect.open(received, { accountId: account.id, requestId: request.id, model });
+    const parsed = state?.parsed ?? received;
     const sandbox = key.mode === "test";
     const simulate = requestedSimulation(request, sandbox);
-    const estimate = estimateRequest(parsed.request, model);
+    const estimate = estimateRequest(parsed.request, model, dialect.parameterNames);
     const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
     if (refusal !== null) throw refusal;
     const admission = await admit(deps, reply, subject, estimate, !sandbox);
@@ -76,7 +79,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const started = performance.now();
     let answer: Answer;
     try {
-      const call = providerCall(exchange, parsed, new ClientDisconnect(raw));
+      const call = providerCall(exchange, parsed, state?.answers ?? dialect.answers, new ClientDisconnect(raw));
       call.simulate = simulate;
       answer = await routeCall(deps.providers, deps.catalog.providers, call, sandbox, meter);
     } catch (error) {
@@ -85,25 +88,32 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     }
     if (answer.kind === "json") {
       finish(deps, exchange, answer.usage, started);
-      return reply.type(JSON_CONTENT_TYPE).send(answer.body());
+      const body = answer.body();
+      // A dialect with state (a stored response) finishes its work before the client has the answer.
+      if (state !== null) await state.complete({ failure: null, clientAborted: false, usage: answer.usage });
+      return reply.type(JSON_CONTENT_TYPE).send(body);
     }
     reply.hijack();
     // getHeaders() is a copy of the reply's headers: the stream's own are added to it.
     raw.writeHead(200, Object.assign(reply.getHeaders() as OutgoingHttpHeaders, SSE_HEADERS));
     const outcome = await answer.pipeTo(raw);
-    if (outcome.failure !== null) {
-      request.errorCode = outcome.failure.code;
-      if (!raw.destroyed) raw.write(dialect.streamError(outcome.failure, request.id));
-    }
+    if (outcome.failure !== null) request.errorCode = outcome.failure.code;
     // A cut or aborted stream is billed for what was delivered, and its record says so before the stream ends.
     finish(deps, exchange, outcome.usage, started);
+    const last =
+      state !== null
+        ? await state.complete({ failure: outcome.failure, clientAborted: outcome.clientAborted, usage: outcome.usage })
+        : outcome.failure === null
+          ? ""
+          : dialect.streamError(outcome.failure, request.id);
+    if (last !== "" && !raw.destroyed) raw.write(last);
     if (outcome.clientAborted) request.errorCode = "client_closed_request";
     auditRequest(deps.records, request, outcome.clientAborted ? CLIENT_CLOSED_STATUS : 200, reply.elapsedTime);
     raw.end();
   });
 }
 
-function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: Cancellation): ProviderCall {
+function providerCall(exchange: Exchange, parsed: ParsedRequest, answers: AnswerWriter, cancellation: Cancellation): ProviderCall {
   const { request, dialect, model, sandbox } = exchange;
   return {
     requestId: request.id,
@@ -115,7 +125,7 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, cancellation: C
       request: parsed.request,
       body: parsed.body,
       raw: parsed.rewritten ? null : request.rawBody,
-      answers: dialect.answers,
+      answers,
       headers: dialect.passthroughHeaders?.(request.headers),
     },
     cancellation,

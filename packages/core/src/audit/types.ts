@@ -129,8 +129,11 @@ export interface UsageBucket {
   requests: number;
   promptTokens: number;
   completionTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
   costMicros: number;
-  /** Requests answered with a status of 400 or more. */
+  /** Requests answered with a status of 400 or more (aborted ones, 499, too). */
   errors: number;
 }
 
@@ -142,9 +145,13 @@ export interface KeyActivity {
   requestsLast24h: number;
 }
 
+/**
+ * Usage is counted per UTC hour, so it is read in whole hours: `start` is
+ * rounded down and `end` up to an hour (usageRange shows the range read).
+ */
 export interface UsageOptions {
   accountId: string;
-  /** [start, end) in epoch ms. */
+  /** [start, end) in epoch ms, widened to whole hours. */
   start: number;
   end: number;
   granularity: "hour" | "day";
@@ -157,7 +164,11 @@ export interface AuditStore {
   query(query: AuditQuery): Promise<AuditPage>;
   /** Streams every matching record in the stable order with bounded memory (internally pages of ~1000 by keyset). */
   iterate(query: Omit<AuditQuery, "limit" | "cursor">): AsyncIterable<AuditRecord>;
-  /** Request records (type "request") per UTC hour or day in [start, end), optionally per key or per model. */
+  /**
+   * Request records (type "request") of the account per UTC hour or day in the
+   * whole hours covering [start, end), optionally per key or per model — read
+   * from the usage rollups, which outlive the raw records (purgeUsageOlderThan).
+   */
   usage(options: UsageOptions): Promise<UsageBucket[]>;
   /**
    * Per key: the latest request and request counts in [now-1h, now) and
@@ -167,4 +178,13 @@ export interface AuditStore {
   keyActivity(accountId: string, now: number, apiKeyIds?: readonly string[]): Promise<KeyActivity[]>;
   /** Deletes records with timestamp < cutoff in batches of about `batchSize` rows (a batch ends on a timestamp); returns rows deleted. */
   purgeOlderThan(cutoff: number, batchSize?: number): Promise<number>;
+  /** Deletes the usage rollups of the hours that start, and of the days that end, before `cutoff`; returns rows deleted. */
+  purgeUsageOlderThan(cutoff: number): Promise<number>;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The whole UTC hours that `usage` reads for [start, end): start rounded down, end rounded up. */
+export function usageRange(start: number, end: number): { start: number; end: number } {
+  return { start: Math.floor(start / HOUR_MS) * HOUR_MS, end: Math.ceil(end / HOUR_MS) * HOUR_MS };
 }

@@ -2,8 +2,10 @@ import type { AuditRecord, LedgerEntry } from "@bentoo/core";
 import { CompiledQuery, type Kysely } from "kysely";
 import { AUDIT_COLUMNS, auditRowValues } from "../records/audit-rows.js";
 import { LEDGER_COLUMNS, ledgerRowValues } from "../records/ledger-rows.js";
-import type { RecordInserts } from "../records/record-inserts.js";
+import { type RecordInserts, usageUpsertClause } from "../records/record-inserts.js";
+import { USAGE_COLUMNS, USAGE_COUNTERS, type UsageRowValues } from "../records/usage-rows.js";
 import type { Database } from "../schema.js";
+import type { UsageTable } from "../usage-schema.js";
 
 /** The PostgreSQL type a column's JSON text is cast to; the others are text. */
 const COLUMN_TYPES: Readonly<Record<string, string>> = {
@@ -22,13 +24,16 @@ const COLUMN_TYPES: Readonly<Record<string, string>> = {
   estimated: "smallint",
   created_at: "bigint",
   admitted_at: "bigint",
+  bucket_start: "bigint",
+  requests: "bigint",
+  errors: "bigint",
 };
 
 /** One INSERT of every row of a batch, which travel as one parameter: a JSON array of arrays in `columns` order. */
-function jsonInsertText(table: string, columns: readonly string[]): string {
+function jsonInsertText(table: string, columns: readonly string[], conflict = `on conflict ("id") do nothing returning "id"`): string {
   const names = columns.map((column) => `"${column}"`).join(", ");
   const casts = columns.map((column, index) => (COLUMN_TYPES[column] === undefined ? `r->>${index}` : `(r->>${index})::${COLUMN_TYPES[column]}`)).join(", ");
-  return `insert into "${table}" (${names}) select ${casts} from json_array_elements($1::json) as rows(r) on conflict ("id") do nothing returning "id"`;
+  return `insert into "${table}" (${names}) select ${casts} from json_array_elements($1::json) as rows(r) ${conflict}`;
 }
 
 function insertQuery(text: string, rows: ReadonlyArray<readonly unknown[]>): CompiledQuery<{ id: string }> {
@@ -53,6 +58,10 @@ function insertedOnly<Item extends { id: string }>(items: readonly Item[], rows:
 export class PostgresRecordInserts implements RecordInserts {
   readonly #auditText = jsonInsertText("audit_log", AUDIT_COLUMNS);
   readonly #ledgerText = jsonInsertText("credit_ledger", LEDGER_COLUMNS);
+  readonly #usageText: Record<UsageTable, string> = {
+    usage_hourly: jsonInsertText("usage_hourly", USAGE_COLUMNS, usageUpsertClause("usage_hourly", USAGE_COUNTERS)),
+    usage_daily: jsonInsertText("usage_daily", USAGE_COLUMNS, usageUpsertClause("usage_daily", USAGE_COUNTERS)),
+  };
 
   async audit(trx: Kysely<Database>, records: readonly AuditRecord[]): Promise<readonly AuditRecord[]> {
     if (records.length === 0) return records;
@@ -64,5 +73,11 @@ export class PostgresRecordInserts implements RecordInserts {
     if (entries.length === 0) return entries;
     const { rows } = await trx.executeQuery(insertQuery(this.#ledgerText, entries.map(ledgerRowValues)));
     return insertedOnly(entries, rows);
+  }
+
+  /** One upsert for the batch; its rows come sorted by key, so concurrent batches lock shared rows in the same order. */
+  async usage(trx: Kysely<Database>, table: UsageTable, rows: readonly UsageRowValues[]): Promise<void> {
+    if (rows.length === 0) return;
+    await trx.executeQuery(CompiledQuery.raw(this.#usageText[table], [JSON.stringify(rows)]));
   }
 }

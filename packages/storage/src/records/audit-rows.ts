@@ -18,7 +18,8 @@ declare global {
  * not fail the other records — strings are cut to the widths of migrations 002
  * and 005 and numbers rounded.
  */
-const WIDTHS = {
+/** The widths of the audit_log text columns (migrations 002 and 005). */
+export const AUDIT_TEXT_WIDTHS = {
   request_id: 64,
   endpoint: 128,
   account_id: 64,
@@ -42,7 +43,8 @@ export function storedText(value: string | null | undefined, width: number = Num
   return cut.isWellFormed() ? cut : cut.toWellFormed();
 }
 
-function integer(value: number | null): number | null {
+/** An integer column's value as stored: rounded, null when not a finite number. */
+export function storedInteger(value: number | null): number | null {
   return value === null || !Number.isFinite(value) ? null : Math.round(value);
 }
 
@@ -102,29 +104,29 @@ export function auditRowValues(r: AuditRecord): AuditRowValues {
     r.type,
     r.event,
     Math.round(r.timestamp),
-    storedText(r.requestId, WIDTHS.request_id),
-    storedText(r.accountId, WIDTHS.account_id),
-    storedText(r.apiKeyId, WIDTHS.api_key_id),
-    storedText(r.keyLast4, WIDTHS.key_last4),
-    storedText(r.keyName, WIDTHS.key_name),
-    storedText(r.model, WIDTHS.model),
-    storedText(r.provider, WIDTHS.provider),
-    integer(r.status),
-    storedText(r.errorCode, WIDTHS.error_code),
-    integer(r.promptTokens),
-    integer(r.completionTokens),
-    integer(r.totalTokens),
-    integer(r.cacheReadTokens),
-    integer(r.cacheWriteTokens),
-    integer(r.reasoningTokens),
-    integer(r.costMicros),
+    storedText(r.requestId, AUDIT_TEXT_WIDTHS.request_id),
+    storedText(r.accountId, AUDIT_TEXT_WIDTHS.account_id),
+    storedText(r.apiKeyId, AUDIT_TEXT_WIDTHS.api_key_id),
+    storedText(r.keyLast4, AUDIT_TEXT_WIDTHS.key_last4),
+    storedText(r.keyName, AUDIT_TEXT_WIDTHS.key_name),
+    storedText(r.model, AUDIT_TEXT_WIDTHS.model),
+    storedText(r.provider, AUDIT_TEXT_WIDTHS.provider),
+    storedInteger(r.status),
+    storedText(r.errorCode, AUDIT_TEXT_WIDTHS.error_code),
+    storedInteger(r.promptTokens),
+    storedInteger(r.completionTokens),
+    storedInteger(r.totalTokens),
+    storedInteger(r.cacheReadTokens),
+    storedInteger(r.cacheWriteTokens),
+    storedInteger(r.reasoningTokens),
+    storedInteger(r.costMicros),
     r.usageEstimated === null ? null : r.usageEstimated ? 1 : 0,
-    storedText(r.sourceIp, WIDTHS.source_ip),
-    storedText(r.userAgent, WIDTHS.user_agent),
+    storedText(r.sourceIp, AUDIT_TEXT_WIDTHS.source_ip),
+    storedText(r.userAgent, AUDIT_TEXT_WIDTHS.user_agent),
     r.latencyMs === null || !Number.isFinite(r.latencyMs) ? null : Math.round(r.latencyMs * 1000) / 1000,
-    storedText(r.actor, WIDTHS.actor),
+    storedText(r.actor, AUDIT_TEXT_WIDTHS.actor),
     metadataText(r.metadata),
-    storedText(r.endpoint, WIDTHS.endpoint),
+    storedText(r.endpoint, AUDIT_TEXT_WIDTHS.endpoint),
   ];
 }
 

@@ -4,6 +4,7 @@ import type { Database } from "../schema.js";
 import { BALANCE_ALERT_COLUMNS, settleBalanceAlert } from "../webhooks/balance-alerts.js";
 import { raiseWebhookEvents } from "../webhooks/raise-events.js";
 import type { RecordInserts } from "./record-inserts.js";
+import { dailyUsageRows, hourlyUsageRows } from "./usage-rows.js";
 
 /**
  * The one function that writes audit_log and credit_ledger rows and moves
@@ -15,21 +16,25 @@ import type { RecordInserts } from "./record-inserts.js";
  * the caller's change; given the database it opens one. Steps, in order:
  * 1. insert the audit records not stored yet;
  * 2. insert the ledger rows not stored yet;
- * 3. move each account's balance by the sum of the ledger rows step 2 inserted
+ * 3. add the request records step 1 inserted to the usage rollups (per
+ *    account, key, model and hour, and the same hours summed per day), so a
+ *    batch sent twice counts once (docs/usage.md);
+ * 4. move each account's balance by the sum of the ledger rows step 2 inserted
  *    (and its low-balance alert state with it);
- * 4. raise the webhook events what steps 1 and 3 did stands for: key lifecycle
+ * 5. raise the webhook events what steps 1 and 4 did stands for: key lifecycle
  *    events, refused requests, a balance found below its threshold
  *    (docs/webhooks.md) — in the same transaction, from inserted rows only, so
  *    each is raised once however often the batch is sent.
- * A rollup maintained from the records would be one more step, over what
- * steps 1 and 2 inserted. Resolves with the ids of the ledger rows step 2
- * inserted.
+ * Resolves with the ids of the ledger rows step 2 inserted.
  */
 export async function writeRecordBatch(db: Kysely<Database>, inserts: RecordInserts, batch: RecordBatch, at: number): Promise<RecordWriteResult> {
   if (batch.audit.length === 0 && batch.ledger.length === 0) return { ledgerInserted: [] };
   if (!db.isTransaction) return db.transaction().execute((trx) => writeRecordBatch(trx, inserts, batch, at));
   const audited = await inserts.audit(db, batch.audit);
   const inserted = await inserts.ledger(db, batch.ledger);
+  const hourly = hourlyUsageRows(audited);
+  await inserts.usage(db, "usage_hourly", hourly);
+  await inserts.usage(db, "usage_daily", dailyUsageRows(hourly));
   const events = await moveBalances(db, inserted, at);
   for (const record of audited) {
     const event = webhookEventOf(record);

@@ -15,6 +15,7 @@ import { type CursorPosition, encodeCursor } from "../cursor.js";
 import type { Database } from "../schema.js";
 import { fromAuditRow } from "./audit-row-reader.js";
 import { requireCursor } from "./pagination.js";
+import type { KyselyUsageReader } from "./usage-reader.js";
 
 type AuditFilters = Omit<AuditQuery, "limit" | "cursor" | "order">;
 type AuditSelect = SelectQueryBuilder<Database, "audit_log", Selectable<AuditLogTable>>;
@@ -41,12 +42,16 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 /**
  * The audit log's read side and retention over Kysely, the same SQL on SQLite
- * and PostgreSQL (records are written by writeRecordBatch). Reads are
+ * and PostgreSQL (records are written by writeRecordBatch; usage is read from
+ * its rollups by KyselyUsageReader). Reads are
  * always scoped to one account and walk the (timestamp, id) order by keyset,
  * so a page never costs more than its size whatever the depth.
  */
 export class KyselyAuditStore implements AuditStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly usageReader: KyselyUsageReader,
+  ) {}
 
   async query(query: AuditQuery): Promise<AuditPage> {
     requireInteger(query.limit, "limit", 1, AUDIT_QUERY_MAX_LIMIT);
@@ -107,47 +112,12 @@ export class KyselyAuditStore implements AuditStore {
     return query;
   }
 
-  async usage(options: UsageOptions): Promise<UsageBucket[]> {
-    requireInteger(options.start, "start");
-    requireInteger(options.end, "end");
-    if (options.end <= options.start) return [];
-    // Integer arithmetic buckets identically on both dialects (UTC hours and
-    // days: epoch ms has no leap seconds). The size is a literal, not a bind
-    // parameter, so PostgreSQL sees the same expression in SELECT and GROUP BY.
-    const size = sql.lit(options.granularity === "hour" ? HOUR_MS : DAY_MS);
-    const bucket = sql<number>`${sql.ref("timestamp")} - (${sql.ref("timestamp")} % ${size})`;
-    const byKey = options.groupBy === "key";
-    const byModel = options.groupBy === "model";
-    const rows = await this.db
-      .selectFrom("audit_log")
-      .select([
-        bucket.as("bucket_start"),
-        (byKey ? sql<string | null>`${sql.ref("api_key_id")}` : sql<null>`null`).as("api_key_id"),
-        (byModel ? sql<string | null>`${sql.ref("model")}` : sql<null>`null`).as("model"),
-        sql<number>`count(*)`.as("requests"),
-        sql<number>`coalesce(sum(${sql.ref("prompt_tokens")}), 0)`.as("prompt_tokens"),
-        sql<number>`coalesce(sum(${sql.ref("completion_tokens")}), 0)`.as("completion_tokens"),
-        sql<number>`coalesce(sum(${sql.ref("cost_micros")}), 0)`.as("cost_micros"),
-        sql<number>`coalesce(sum(case when ${sql.ref("status")} >= 400 then 1 else 0 end), 0)`.as("errors"),
-      ])
-      .where("account_id", "=", options.accountId)
-      .where("type", "=", "request")
-      .where("timestamp", ">=", options.start)
-      .where("timestamp", "<", options.end)
-      .groupBy([bucket, ...(byKey ? [sql.ref("api_key_id")] : []), ...(byModel ? [sql.ref("model")] : [])])
-      .execute();
-    return rows
-      .map((row) => ({
-        bucketStart: Number(row.bucket_start),
-        apiKeyId: row.api_key_id,
-        model: row.model,
-        requests: Number(row.requests),
-        promptTokens: Number(row.prompt_tokens),
-        completionTokens: Number(row.completion_tokens),
-        costMicros: Number(row.cost_micros),
-        errors: Number(row.errors),
-      }))
-      .sort(compareBuckets);
+  usage(options: UsageOptions): Promise<UsageBucket[]> {
+    return this.usageReader.usage(options);
+  }
+
+  purgeUsageOlderThan(cutoff: number): Promise<number> {
+    return this.usageReader.purgeOlderThan(cutoff);
   }
 
   async keyActivity(accountId: string, now: number, apiKeyIds?: readonly string[]): Promise<KeyActivity[]> {
@@ -227,16 +197,4 @@ export class KyselyAuditStore implements AuditStore {
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-}
-
-function compareBuckets(left: UsageBucket, right: UsageBucket): number {
-  return left.bucketStart - right.bucketStart || compareNullable(left.apiKeyId, right.apiKeyId) || compareNullable(left.model, right.model);
-}
-
-/** Null first, then code-unit order — the same on both dialects whatever their collation. */
-function compareNullable(left: string | null, right: string | null): number {
-  if (left === right) return 0;
-  if (left === null) return -1;
-  if (right === null) return 1;
-  return left < right ? -1 : 1;
 }

@@ -2,10 +2,22 @@ import type { AuditRecord, LedgerEntry } from "@bentoo/core";
 import type BetterSqlite3 from "better-sqlite3";
 import { AUDIT_COLUMNS, auditRowValues } from "../records/audit-rows.js";
 import { LEDGER_COLUMNS, ledgerRowValues } from "../records/ledger-rows.js";
-import type { RecordInserts } from "../records/record-inserts.js";
+import { type RecordInserts, usageUpsertClause } from "../records/record-inserts.js";
+import { USAGE_COLUMNS, USAGE_COUNTERS, type UsageRowValues } from "../records/usage-rows.js";
+import type { UsageTable } from "../usage-schema.js";
 
-function insertText(table: string, columns: readonly string[]): string {
-  return `insert into "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) values (${columns.map(() => "?").join(", ")}) on conflict ("id") do nothing`;
+function insertText(table: string, columns: readonly string[], conflict = `on conflict ("id") do nothing`): string {
+  return `insert into "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) values (${columns.map(() => "?").join(", ")}) ${conflict}`;
+}
+
+interface Statements {
+  audit: BetterSqlite3.Statement<unknown[]>;
+  ledger: BetterSqlite3.Statement<unknown[]>;
+  usage: Record<UsageTable, BetterSqlite3.Statement<unknown[]>>;
+}
+
+function usageInsert(database: BetterSqlite3.Database, table: UsageTable): BetterSqlite3.Statement<unknown[]> {
+  return database.prepare(insertText(table, USAGE_COLUMNS, usageUpsertClause(table, USAGE_COUNTERS)));
 }
 
 /**
@@ -19,7 +31,7 @@ function insertText(table: string, columns: readonly string[]): string {
  * synchronously, so nothing else runs on it meanwhile.
  */
 export class SqliteRecordInserts implements RecordInserts {
-  #statements: { audit: BetterSqlite3.Statement<unknown[]>; ledger: BetterSqlite3.Statement<unknown[]> } | null = null;
+  #statements: Statements | null = null;
 
   constructor(private readonly database: BetterSqlite3.Database) {}
 
@@ -37,11 +49,17 @@ export class SqliteRecordInserts implements RecordInserts {
     return inserted;
   }
 
+  async usage(_trx: unknown, table: UsageTable, rows: readonly UsageRowValues[]): Promise<void> {
+    const statement = this.#prepared().usage[table];
+    for (const row of rows) statement.run(row);
+  }
+
   /** Prepared at first use: the connection is opened before the migrations create the tables. */
-  #prepared(): { audit: BetterSqlite3.Statement<unknown[]>; ledger: BetterSqlite3.Statement<unknown[]> } {
+  #prepared(): Statements {
     this.#statements ??= {
       audit: this.database.prepare(insertText("audit_log", AUDIT_COLUMNS)),
       ledger: this.database.prepare(insertText("credit_ledger", LEDGER_COLUMNS)),
+      usage: { usage_hourly: usageInsert(this.database, "usage_hourly"), usage_daily: usageInsert(this.database, "usage_daily") },
     };
     return this.#statements;
   }

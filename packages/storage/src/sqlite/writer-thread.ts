@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { RecordBatch, RecordWriteResult } from "@bentoo/core";
+import type { Insertable } from "kysely";
+import type { ResponsesTable } from "../responses-schema.js";
 import type { WriterReply, WriterRequest } from "./writer-protocol.js";
 
 /** The compiled worker next to this module, or (when running from the TypeScript sources, as the tests do) the one under dist/. */
@@ -26,8 +28,8 @@ interface Waiting {
 const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 };
 
 /**
- * The embedded mode's record batches (`Storage.records.write`) on a thread of
- * their own, which runs the same writeRecordBatch on its own connection to the
+ * The embedded mode's record batches (`Storage.records.write`), and its stored
+ * responses (`Storage.responses.save`), on a thread of their own, which runs the same writeRecordBatch on its own connection to the
  * database file: the inserts, the commits and the WAL checkpoints that follow
  * them no longer stop the event loop. WAL lets the main thread's connection
  * read meanwhile; its writes wait for the lock (busy timeout), and its Kysely
@@ -83,6 +85,11 @@ export class SqliteWriterThread {
   /** Writes the batch on the thread's connection; `at` is the accounts' updated_at. */
   write(batch: RecordBatch, at: number): Promise<RecordWriteResult> {
     return this.#call({ id: this.#nextId++, kind: "write", batch, at });
+  }
+
+  /** Inserts a stored response's row on the thread's connection (in turn with the batches). */
+  async saveResponse(row: Insertable<ResponsesTable>): Promise<void> {
+    await this.#call({ id: this.#nextId++, kind: "save-response", row });
   }
 
   /** Waits for the batches sent so far, closes the thread's connection and lets the thread end. */

@@ -1,9 +1,10 @@
 // The SQLite writer thread (see writer-thread.ts): its own connection to the
 // database file, on which it runs writeRecordBatch for the batches the main
-// thread sends.
+// thread sends, and inserts the stored responses it sends.
 import { parentPort, workerData } from "node:worker_threads";
 import { Kysely } from "kysely";
 import { writeRecordBatch } from "../records/write-record-batch.js";
+import { insertResponseRow } from "../repositories/response-store.js";
 import type { Database } from "../schema.js";
 import { openDatabaseFile, type SqliteDatabase } from "./dialect.js";
 import type { WriterReply, WriterRequest } from "./writer-protocol.js";
@@ -37,6 +38,13 @@ function serve({ dialect, inserts }: SqliteDatabase): void {
         reply({ id: request.id, error: null });
         port!.close(); // the thread ends once nothing else is pending
       });
+      return;
+    }
+    if (request.kind === "save-response") {
+      insertResponseRow(db, request.row).then(
+        () => reply({ id: request.id, error: null }),
+        (error: unknown) => reply({ id: request.id, error: messageOf(error) }),
+      );
       return;
     }
     writeRecordBatch(db, inserts, request.batch, request.at).then(

@@ -35,7 +35,8 @@ function checkMessages(value: unknown): JsonObject[] {
   return value as JsonObject[];
 }
 
-function checkModel(body: JsonObject): string {
+/** The `model` member: a catalog id (OpenAI's APIs all name it so). */
+export function checkModel(body: JsonObject): string {
   const model = body.model;
   if (model === undefined || model === null) throw invalid("model", 'model is required: pick one from GET /v1/models, e.g. "openai/gpt-6-luna".');
   if (typeof model !== "string" || model.trim() === "") throw invalid("model", "model must be a model id string from GET /v1/models.");

@@ -29,7 +29,7 @@ const UNSUPPORTED = ["logprobs", "top_logprobs", "logit_bias", "audio", "modalit
 const text = (value: string): ContentPart => ({ type: "text", text: value });
 
 /** A URL, or a `data:` URL carrying base64 bytes. */
-function mediaSource(url: string): MediaSource {
+export function mediaSource(url: string): MediaSource {
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
   return data === null ? { kind: "url", url } : { kind: "base64", mediaType: data[1]!, data: data[2]! };
 }

@@ -1,5 +1,5 @@
 import type { UsageBucketJson, UsageJson } from "@bentoo/api-types";
-import { BentooError } from "@bentoo/core";
+import { BentooError, usageRange } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { iso } from "../../http/presenters.js";
 import type { Services } from "../../services.js";
@@ -7,7 +7,7 @@ import { parseFilters } from "../audit.js";
 
 const HOUR = 3600 * 1000;
 
-/** Usage analytics for the dashboard: requests, tokens and cost per hour or day, per key or model. */
+/** Usage analytics for the dashboard: requests, tokens and cost per hour or day, per key or model, read from the usage rollups. */
 export function usageRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Querystring: Record<string, unknown>; Reply: UsageJson }>("/api/usage", async (request) => {
     const account = request.dashboard!.account;
@@ -17,8 +17,8 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
     if (groupBy !== "none" && groupBy !== "key" && groupBy !== "model")
       throw new BentooError("invalid_request", "group_by must be none, key or model.", { param: "group_by" });
     const filters = parseFilters({ start: request.query.start, end: request.query.end }, account.id);
-    const end = filters.end ?? services.now();
-    const start = filters.start ?? end - (granularity === "hour" ? 24 * HOUR : 30 * 24 * HOUR);
+    const requestedEnd = filters.end ?? services.now();
+    const { start, end } = usageRange(filters.start ?? requestedEnd - (granularity === "hour" ? 24 * HOUR : 30 * 24 * HOUR), requestedEnd);
     const buckets = await services.storage.audit.usage({ accountId: account.id, start, end, granularity, groupBy });
     const keys = new Map<string, { last4: string; name: string } | null>();
     for (const bucket of buckets) {
@@ -43,6 +43,9 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
           requests: bucket.requests,
           prompt_tokens: bucket.promptTokens,
           completion_tokens: bucket.completionTokens,
+          cache_read_tokens: bucket.cacheReadTokens,
+          cache_write_tokens: bucket.cacheWriteTokens,
+          reasoning_tokens: bucket.reasoningTokens,
           cost_micros: bucket.costMicros,
           errors: bucket.errors,
         };
