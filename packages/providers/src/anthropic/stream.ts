@@ -1,6 +1,6 @@
 import { basicUsage, type FinishReason, type StreamEvent, type StreamWriter, type Usage } from "@bentoo/core";
-import { createParser, type EventSourceParser } from "eventsource-parser";
 import { answerContext, type ProviderCall } from "../provider.js";
+import { SseEvents } from "../sse-events.js";
 import type { StreamEnd, StreamTranslation } from "../stream-relay.js";
 import { countRequestTokens, countTokens } from "../tokenizer.js";
 import { sanitizeUpstreamMessage } from "../upstream-status.js";
@@ -26,11 +26,8 @@ import { type AnthropicCounts, anthropicCounts, finishReason, isObject, mergeCou
 export class AnthropicStreamTranslation implements StreamTranslation {
   readonly #call: ProviderCall;
   readonly #writer: StreamWriter;
-  readonly #decoder = new TextDecoder();
-  readonly #parser: EventSourceParser;
+  readonly #sse = new SseEvents((data) => this.#event(data));
   readonly #created: number;
-  /** Client bytes made from the chunk being read. */
-  #out = "";
   /** Content block index → the tool call it is (its index among the answer's tool calls, and whether arguments came). */
   readonly #tools = new Map<number, { index: number; arguments: boolean }>();
   #counts: AnthropicCounts | null = null;
@@ -46,30 +43,19 @@ export class AnthropicStreamTranslation implements StreamTranslation {
     this.#call = call;
     this.#created = created;
     this.#writer = call.client.answers.stream(answerContext(call));
-    this.#parser = createParser({ onEvent: ({ data }) => this.#event(data) });
   }
 
   chunk(bytes: Buffer): string | null {
-    this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));
-    return this.#take();
+    return this.#sse.feed(bytes);
   }
 
   finish(): StreamEnd {
-    const rest = this.#decoder.decode();
-    if (rest !== "") this.#parser.feed(rest);
-    // A last event the provider sent without its blank line.
-    this.#parser.reset({ consume: true });
-    return { tail: this.#take(), usage: this.#usage(), done: this.#done, error: this.#done ? null : this.#error };
-  }
-
-  #take(): string | null {
-    const out = this.#out;
-    this.#out = "";
-    return out === "" ? null : out;
+    this.#sse.flush();
+    return { tail: this.#sse.take(), usage: this.#usage(), done: this.#done, error: this.#done ? null : this.#error };
   }
 
   #emit(event: StreamEvent): void {
-    this.#out += this.#writer.event(event);
+    this.#sse.write(this.#writer.event(event));
   }
 
   #event(data: string): void {
@@ -170,7 +156,7 @@ export class AnthropicStreamTranslation implements StreamTranslation {
     if (this.#finish === null) this.#emit({ type: "finish", choice: 0, reason: "stop" });
     this.#done = true;
     this.#emit({ type: "usage", usage: this.#usage() });
-    this.#out += this.#writer.end();
+    this.#sse.write(this.#writer.end());
   }
 
   #text(text: string): void {

@@ -1,6 +1,6 @@
 import type { StreamEvent, StreamWriter, Usage } from "@bentoo/core";
-import { createParser, type EventSourceParser } from "eventsource-parser";
 import { answerContext, type ProviderCall } from "../provider.js";
+import { SseEvents } from "../sse-events.js";
 import type { StreamEnd, StreamTranslation } from "../stream-relay.js";
 import { countedUsage } from "../tokenizer.js";
 import { sanitizeUpstreamMessage } from "../upstream-status.js";
@@ -24,10 +24,8 @@ import { readOpenAiUsage } from "./usage.js";
 export class OpenAiChatStreamTranslation implements StreamTranslation {
   readonly #call: ProviderCall;
   readonly #writer: StreamWriter;
-  readonly #decoder = new TextDecoder();
-  readonly #parser: EventSourceParser;
+  readonly #sse = new SseEvents((data) => this.#event(data));
   readonly #created: number;
-  #out = "";
   #started = false;
   /** Open tool calls by `choice:index`. */
   readonly #tools = new Map<string, { choice: number; index: number }>();
@@ -41,29 +39,19 @@ export class OpenAiChatStreamTranslation implements StreamTranslation {
     this.#call = call;
     this.#created = created;
     this.#writer = call.client.answers.stream(answerContext(call));
-    this.#parser = createParser({ onEvent: ({ data }) => this.#event(data) });
   }
 
   chunk(bytes: Buffer): string | null {
-    this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));
-    return this.#take();
+    return this.#sse.feed(bytes);
   }
 
   finish(): StreamEnd {
-    const rest = this.#decoder.decode();
-    if (rest !== "") this.#parser.feed(rest);
-    this.#parser.reset({ consume: true });
-    return { tail: this.#take(), usage: this.#meteredUsage(), done: this.#done, error: this.#done ? null : this.#error };
-  }
-
-  #take(): string | null {
-    const out = this.#out;
-    this.#out = "";
-    return out === "" ? null : out;
+    this.#sse.flush();
+    return { tail: this.#sse.take(), usage: this.#meteredUsage(), done: this.#done, error: this.#done ? null : this.#error };
   }
 
   #emit(event: StreamEvent): void {
-    this.#out += this.#writer.event(event);
+    this.#sse.write(this.#writer.event(event));
   }
 
   #event(data: string): void {
@@ -139,7 +127,7 @@ export class OpenAiChatStreamTranslation implements StreamTranslation {
     this.#tools.clear();
     this.#done = true;
     this.#emit({ type: "usage", usage: this.#meteredUsage() });
-    this.#out += this.#writer.end();
+    this.#sse.write(this.#writer.end());
   }
 
   /** The provider's usage; without one (a stream cut short, a server that reports none), the prompt and what was delivered, counted. */
