@@ -21,8 +21,8 @@ function chatBody(model, mode) {
  * left at its default (true), so every answer is also stored for
  * `previous_response_id` before its last bytes go out.
  */
-function responsesBody(model, mode) {
-  const body = { model, max_output_tokens: 64, input: PROMPT };
+function responsesBody(model, mode, store = true) {
+  const body = { model, max_output_tokens: 64, input: PROMPT, ...(store ? {} : { store: false }) };
   if (mode === "stream") body.stream = true;
   return JSON.stringify(body);
 }
@@ -51,6 +51,11 @@ export const ROUTES = {
   },
   "chat-gemini": { label: "Chat Completions → gemini (translated)", path: "/v1/chat/completions", body: (mode) => chatBody(BENCH_MODELS.gemini, mode) },
   responses: { label: "Responses → openai (translated, stored)", path: "/v1/responses", body: (mode) => responsesBody(BENCH_MODELS.openai, mode) },
+  "responses-unstored": {
+    label: "Responses → openai (translated, store: false)",
+    path: "/v1/responses",
+    body: (mode) => responsesBody(BENCH_MODELS.openai, mode, false),
+  },
   messages: { label: "Messages → anthropic (passthrough)", path: "/v1/messages", body: (mode) => messagesBody(BENCH_MODELS.anthropic, mode) },
   "messages-openai": { label: "Messages → openai (translated)", path: "/v1/messages", body: (mode) => messagesBody(BENCH_MODELS.openai, mode) },
   embeddings: { label: "Embeddings → openai (passthrough)", path: "/v1/embeddings", body: () => embeddingsBody(), modes: ["json"] },
