@@ -70,7 +70,7 @@ async function provision(base, statePath) {
   const email = `smoke-${Date.now()}@example.com`;
   const account = await admin(base, "/accounts", { email, plan: "pro" });
   check(typeof account.id === "string" && account.id.startsWith("acct_"), `account creation returned no acct_ id: ${JSON.stringify(account)}`);
-  const key = await admin(base, `/accounts/${account.id}/keys`, { name: "smoke", mode: "test" });
+  const key = await admin(base, `/accounts/${account.id}/keys`, { name: "smoke", mode: "test", scopes: ["inference", "key:read", "audit:read"] });
   check(/^btoo_sk_test_[A-Za-z0-9]{32}$/.test(key.key ?? ""), "key creation returned no btoo_sk_test_ key");
   check(key.key_id === key.key.slice(-4), `key_id ${key.key_id} is not the key's last 4 characters`);
   writeState(statePath, { account: account.id, key: key.key, keyId: key.key_id, requests: [] });
