@@ -3,17 +3,13 @@ import type { Cancellation, EmbeddingCall, JsonAnswer } from "@bentoo/providers"
 import type { FastifyInstance } from "fastify";
 import type { EmbeddingsApi } from "../dialects/embeddings/index.js";
 import type { ParsedEmbeddingRequest } from "../dialects/embeddings/parse-request.js";
-import { admit, setRateLimitHeaders } from "./admit.js";
+import { admitModelRequest, type ModelAdmission } from "./admit-model-request.js";
 import { ClientDisconnect } from "./client-disconnect.js";
 import { costMembers, costMicros } from "./cost.js";
 import { estimateEmbedding } from "./embedding-estimate.js";
-import { requireModelAllowed } from "./model-allowed.js";
 import type { PipelineDeps } from "./model-route.js";
-import { newMeter } from "./request-meter.js";
-import { resolveModel } from "./resolve-model.js";
 import { routeEmbedding } from "./route.js";
-import { type AdmittedModelRequest, meterAndSettle } from "./settle.js";
-import { requestedSimulation, simulatedRefusal } from "./simulate.js";
+import { meterAndSettle } from "./settle.js";
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
@@ -27,29 +23,17 @@ const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
  */
 export function embeddingRoute(app: FastifyInstance, path: string, api: EmbeddingsApi, deps: PipelineDeps): void {
   app.post(path, { config: { dialect: api, scope: "inference" } }, async (request, reply) => {
-    const subject = request.subject!;
-    const { key, account } = subject;
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
     const parsed = api.parse(request.body);
-    const model = resolveModel(deps.catalog, parsed.model, api.modelKind);
-    const meter = newMeter(model.id);
-    request.meter = meter;
-    requireModelAllowed(key, model);
-    const sandbox = key.mode === "test";
-    const simulate = requestedSimulation(request, sandbox);
-    const estimate = estimateEmbedding(parsed.request, model);
-    const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
-    if (refusal !== null) throw refusal;
-    const admission = await admit(deps, reply, subject, estimate, !sandbox);
-    if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits, admission.keyRateLimits);
-    const admitted: AdmittedModelRequest = { request, model, sandbox, meter, admission };
+    const admitted = await admitModelRequest(deps, request, reply, { model: parsed.model, kind: api.modelKind }, (model) =>
+      estimateEmbedding(parsed.request, model),
+    );
     const started = performance.now();
     let answer: JsonAnswer;
     try {
       const call = embeddingCall(api, admitted, parsed, new ClientDisconnect(reply.raw));
-      call.simulate = simulate;
-      answer = await routeEmbedding(deps.providers, deps.catalog.providers, call, sandbox, meter);
+      answer = await routeEmbedding(deps.providers, deps.catalog.providers, call, admitted.sandbox, admitted.meter);
     } catch (error) {
       meterAndSettle(deps, admitted, null, started);
       throw error;
@@ -59,9 +43,10 @@ export function embeddingRoute(app: FastifyInstance, path: string, api: Embeddin
   });
 }
 
-function embeddingCall(api: EmbeddingsApi, admitted: AdmittedModelRequest, parsed: ParsedEmbeddingRequest, cancellation: Cancellation): EmbeddingCall {
-  const { request, model, sandbox } = admitted;
+function embeddingCall(api: EmbeddingsApi, admitted: ModelAdmission, parsed: ParsedEmbeddingRequest, cancellation: Cancellation): EmbeddingCall {
+  const { request, model, sandbox, simulate } = admitted;
   return {
+    simulate,
     requestId: request.id,
     model,
     request: parsed.request,

@@ -1,20 +1,17 @@
 import type { OutgoingHttpHeaders } from "node:http";
-import type { AnswerWriter, Catalog, CatalogModel, Usage } from "@bentoo/core";
+import type { AnswerWriter, Catalog, Usage } from "@bentoo/core";
 import type { Answer, Cancellation, ProviderCall, ProviderRegistry } from "@bentoo/providers";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { type AuditSink, auditRequest, CLIENT_CLOSED_STATUS } from "../audit/request-record.js";
-import type { ClientApi, Dialect, ParsedRequest } from "../dialects/dialect.js";
+import type { ClientApi, Dialect, DialectExchange, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
-import { type AdmissionDeps, type AdmittedRequest, admit, setRateLimitHeaders } from "./admit.js";
+import type { AdmissionDeps } from "./admit.js";
+import { admitModelRequest, type ModelAdmission } from "./admit-model-request.js";
 import { ClientDisconnect } from "./client-disconnect.js";
 import { costMembers, costMicros } from "./cost.js";
 import { estimateRequest } from "./estimate.js";
-import { requireModelAllowed } from "./model-allowed.js";
-import { newMeter, type RequestMeter } from "./request-meter.js";
-import { resolveModel } from "./resolve-model.js";
 import { routeCall } from "./route.js";
 import { meterAndSettle } from "./settle.js";
-import { requestedSimulation, simulatedRefusal } from "./simulate.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -33,13 +30,8 @@ export interface PipelineDeps extends AdmissionDeps {
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
 /** One request on its way through the pipeline. */
-interface Exchange {
-  request: FastifyRequest;
+interface Exchange extends ModelAdmission {
   dialect: Dialect;
-  model: CatalogModel;
-  sandbox: boolean;
-  meter: RequestMeter;
-  admission: AdmittedRequest;
 }
 
 /**
@@ -55,39 +47,30 @@ interface Exchange {
  */
 export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps): void {
   app.post(path, { config: { dialect, scope: "inference" } }, async (request, reply) => {
-    const subject = request.subject!;
-    const { key, account } = subject;
+    const { account } = request.subject!;
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
     const received = dialect.parse(request.body);
-    const model = resolveModel(deps.catalog, received.model, dialect.modelKind);
-    const meter = newMeter(model.id);
-    request.meter = meter;
-    // After the meter: the refusal's audit record names the model asked for.
-    requireModelAllowed(key, model);
-    const state = dialect.open === undefined ? null : await dialect.open(received, { accountId: account.id, requestId: request.id, model });
+    // A dialect with state (a stored conversation to continue) opens it before the estimate, which counts it.
+    let state = null as DialectExchange | null;
+    const admitted = await admitModelRequest(deps, request, reply, { model: received.model, kind: dialect.modelKind }, async (model) => {
+      state = dialect.open === undefined ? null : await dialect.open(received, { accountId: account.id, requestId: request.id, model });
+      return estimateRequest((state?.parsed ?? received).request, model, dialect.parameterNames);
+    });
     const parsed = state?.parsed ?? received;
-    const sandbox = key.mode === "test";
-    const simulate = requestedSimulation(request, sandbox);
-    const estimate = estimateRequest(parsed.request, model, dialect.parameterNames);
-    const refusal = simulate === null ? null : simulatedRefusal(simulate, reply, account, deps.plans);
-    if (refusal !== null) throw refusal;
-    const admission = await admit(deps, reply, subject, estimate, !sandbox);
-    if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits, admission.keyRateLimits);
-    const exchange: Exchange = { request, dialect, model, sandbox, meter, admission };
+    const exchange: Exchange = { ...admitted, dialect };
     const raw = reply.raw;
     const started = performance.now();
     let answer: Answer;
     try {
       const call = providerCall(exchange, parsed, state?.answers ?? dialect.answers, new ClientDisconnect(raw));
-      call.simulate = simulate;
-      answer = await routeCall(deps.providers, deps.catalog.providers, call, sandbox, meter);
+      answer = await routeCall(deps.providers, deps.catalog.providers, call, exchange.sandbox, exchange.meter);
     } catch (error) {
-      finish(deps, exchange, null, started);
+      meterAndSettle(deps, exchange, null, started);
       throw error;
     }
     if (answer.kind === "json") {
-      finish(deps, exchange, answer.usage, started);
+      meterAndSettle(deps, exchange, answer.usage, started);
       const body = answer.body();
       // A dialect with state (a stored response) finishes its work before the client has the answer.
       if (state !== null) await state.complete({ failure: null, clientAborted: false, usage: answer.usage });
@@ -99,7 +82,7 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
     const outcome = await answer.pipeTo(raw);
     if (outcome.failure !== null) request.errorCode = outcome.failure.code;
     // A cut or aborted stream is billed for what was delivered, and its record says so before the stream ends.
-    finish(deps, exchange, outcome.usage, started);
+    meterAndSettle(deps, exchange, outcome.usage, started);
     const last =
       state !== null
         ? await state.complete({ failure: outcome.failure, clientAborted: outcome.clientAborted, usage: outcome.usage })
@@ -114,8 +97,9 @@ export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect,
 }
 
 function providerCall(exchange: Exchange, parsed: ParsedRequest, answers: AnswerWriter, cancellation: Cancellation): ProviderCall {
-  const { request, dialect, model, sandbox } = exchange;
+  const { request, dialect, model, sandbox, simulate } = exchange;
   return {
+    simulate,
     requestId: request.id,
     model,
     client: {
@@ -131,9 +115,4 @@ function providerCall(exchange: Exchange, parsed: ParsedRequest, answers: Answer
     cancellation,
     usageExtras: (usage: Usage) => costMembers(costMicros(model, usage, sandbox)),
   };
-}
-
-/** Meters the usage (what the audit record and the metrics read) and settles the admission with its cost. */
-function finish(deps: PipelineDeps, exchange: Exchange, usage: Usage | null, started: number): void {
-  meterAndSettle(deps, exchange, usage, started);
 }
