@@ -1,11 +1,11 @@
-import { parseCatalog, type UsageBucket, type UsageOptions } from "@bentoo/core";
-import { type FakeUpstream, startFakeUpstream, storageTargets } from "@bentoo/test-kit";
+import { parseCatalog } from "@bentoo/core";
+import { type FakeUpstream, recountUsage, startFakeUpstream, storageTargets } from "@bentoo/test-kit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Browser, signedUp } from "./api-helpers.js";
 import { bearer, createTestApp, type TestApp } from "./helpers.js";
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const _DAY = 24 * HOUR;
 
 function usageCatalog(upstream: FakeUpstream) {
   const model = (id: string, upstreamModel: string) => ({
@@ -118,53 +118,6 @@ describe.each(storageTargets())("usage rollups under load on $name", (target) =>
     return response.status;
   }
 
-  /** The buckets recounted from the stored request records of the account, summed here. */
-  async function recount(options: Omit<UsageOptions, "accountId">): Promise<UsageBucket[]> {
-    const rows = await t.opened.storage.db
-      .selectFrom("audit_log")
-      .selectAll()
-      .where("account_id", "=", accountId)
-      .where("type", "=", "request")
-      .where("timestamp", ">=", options.start)
-      .where("timestamp", "<", options.end)
-      .execute();
-    const size = options.granularity === "hour" ? HOUR : DAY;
-    const buckets = new Map<string, UsageBucket>();
-    for (const row of rows) {
-      const bucketStart = Math.floor(row.timestamp / size) * size;
-      const apiKeyId = options.groupBy === "key" ? row.api_key_id : null;
-      const model = options.groupBy === "model" ? row.model : null;
-      const name = JSON.stringify([bucketStart, apiKeyId, model]);
-      const bucket = buckets.get(name) ?? {
-        bucketStart,
-        apiKeyId,
-        model,
-        requests: 0,
-        promptTokens: 0,
-        completionTokens: 0,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        reasoningTokens: 0,
-        costMicros: 0,
-        errors: 0,
-      };
-      bucket.requests += 1;
-      bucket.errors += row.status !== null && row.status >= 400 ? 1 : 0;
-      bucket.promptTokens += Number(row.prompt_tokens ?? 0);
-      bucket.completionTokens += Number(row.completion_tokens ?? 0);
-      bucket.cacheReadTokens += Number(row.cache_read_tokens ?? 0);
-      bucket.cacheWriteTokens += Number(row.cache_write_tokens ?? 0);
-      bucket.reasoningTokens += Number(row.reasoning_tokens ?? 0);
-      bucket.costMicros += Number(row.cost_micros ?? 0);
-      buckets.set(name, bucket);
-    }
-    const text = (value: string | null) => value ?? "";
-    const order = (left: string | null, right: string | null) => (text(left) < text(right) ? -1 : text(left) > text(right) ? 1 : 0);
-    return [...buckets.values()].sort(
-      (left, right) => left.bucketStart - right.bucketStart || order(left.apiKeyId, right.apiKeyId) || order(left.model, right.model),
-    );
-  }
-
   it("after a randomized load including aborted and failed requests, every usage query equals the raw-log recount", async () => {
     const random = generator(target.name === "sqlite" ? 20_311 : 20_312);
     const statuses = new Set<number>();
@@ -196,7 +149,7 @@ describe.each(storageTargets())("usage rollups under load on $name", (target) =>
     const wholeEnd = Math.ceil(end / HOUR) * HOUR;
     for (const granularity of ["hour", "day"] as const) {
       for (const groupBy of ["none", "key", "model"] as const) {
-        const expected = await recount({ start, end: wholeEnd, granularity, groupBy });
+        const expected = await recountUsage(t.opened.storage, { accountId, start, end: wholeEnd, granularity, groupBy });
         expect(await t.services.storage.audit.usage({ accountId, start, end: wholeEnd, granularity, groupBy }), `${granularity} by ${groupBy}`).toEqual(
           expected,
         );
@@ -231,7 +184,10 @@ describe.each(storageTargets())("usage rollups under load on $name", (target) =>
         );
       }
     }
-    const total = (await recount({ start, end: wholeEnd, granularity: "day", groupBy: "none" })).reduce((sum, bucket) => sum + bucket.requests, 0);
+    const total = (await recountUsage(t.opened.storage, { accountId, start, end: wholeEnd, granularity: "day", groupBy: "none" })).reduce(
+      (sum, bucket) => sum + bucket.requests,
+      0,
+    );
     expect(total).toBe(sent);
   });
 });

@@ -5,4 +5,5 @@ export * from "./fake-upstream.js";
 export * from "./services.js";
 export * from "./test-certificates.js";
 export * from "./test-clock.js";
+export { recountUsage } from "./usage-recount.js";
 export * from "./webhook-receiver.js";
