@@ -172,13 +172,15 @@ describe("POST /v1/embeddings (official openai SDK)", () => {
         ["overloaded", 503, "upstream_unavailable"],
       ];
       for (const [failure, status, code] of cases) {
-        const response = await t.app.inject({
-          method: "POST",
-          url: "/v1/embeddings",
-          headers: { ...bearer(testKey), "bentoo-simulate": failure },
-          payload: { model: "fake/embed", input: "x" },
-        });
-        expect([failure, response.statusCode, response.json().error.code]).toEqual([failure, status, code]);
+        const raised = await test.embeddings
+          .create({ model: "fake/embed", input: "x" }, { headers: { "Bentoo-Simulate": failure } })
+          .catch((error: unknown) => error);
+        expect(raised).toBeInstanceOf(status === 429 ? OpenAI.RateLimitError : OpenAI.APIError);
+        expect([failure, (raised as InstanceType<typeof OpenAI.APIError>).status, (raised as InstanceType<typeof OpenAI.APIError>).code]).toEqual([
+          failure,
+          status,
+          code,
+        ]);
       }
     });
 

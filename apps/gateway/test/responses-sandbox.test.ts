@@ -61,6 +61,21 @@ describe("the Responses API on test keys, through the openai SDK", () => {
     await t?.dispose();
   });
 
+  it.each([
+    ["rate_limit", OpenAI.RateLimitError, 429, "rate_limit_exceeded"],
+    ["insufficient_credits", OpenAI.APIError, 402, "insufficient_credits"],
+    ["upstream_error", OpenAI.InternalServerError, 502, "upstream_error"],
+    ["upstream_timeout", OpenAI.InternalServerError, 504, "upstream_timeout"],
+    ["overloaded", OpenAI.InternalServerError, 503, "upstream_unavailable"],
+  ] as const)("simulates %s as the live path fails it, raised by the SDK", async (failure, errorClass, status, code) => {
+    const raised = await client.responses
+      .create({ model: MODEL, input: "Fail for me" }, { headers: { "Bentoo-Simulate": failure } })
+      .catch((error: unknown) => error);
+    expect(raised).toBeInstanceOf(errorClass);
+    expect(raised).toMatchObject({ status, code });
+    if (failure === "rate_limit") expect((raised as InstanceType<typeof OpenAI.RateLimitError>).headers.get("retry-after")).toBe("1");
+  });
+
   it("creates a response: output items, output_text, usage with every token class, the request id", async () => {
     const { data, request_id } = await client.responses
       .create({ model: MODEL, instructions: "Be brief.", input: "Hello there", metadata: { topic: "greeting" } })
