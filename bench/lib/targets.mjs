@@ -11,7 +11,10 @@ import { startChild, stopChild } from "./children.mjs";
 import { BENCH_MODELS, ROUTES } from "./routes.mjs";
 import { createBenchDatabase } from "./services.mjs";
 
-const LISTENING = /listening (http:\/\/\S+) anthropic (http:\/\/\S+) gemini (http:\/\/\S+)/;
+/** What a proxy script prints when it serves. */
+const LISTENING = /listening (http:\/\/\S+)/;
+/** What the fake upstreams print: the OpenAI-compatible, Anthropic and Gemini origins. */
+const UPSTREAM_LISTENING = /listening (http:\/\/\S+) anthropic (http:\/\/\S+) gemini (http:\/\/\S+)/;
 const GATEWAY_READY = /Bentoo is serving on (http:\/\/\S+)/;
 const JSON_HEADERS = { "content-type": "application/json" };
 const CREDIT_GRANT_MICROS = 1_000_000_000_000_000;
@@ -32,7 +35,7 @@ export async function startUpstream(delayMs, context) {
     name: `upstream-${delayMs}ms`,
     args: [join(context.benchDirectory, "fake-upstream-runner.mjs"), String(delayMs)],
     logDirectory: context.logDirectory,
-    readyPattern: LISTENING,
+    readyPattern: UPSTREAM_LISTENING,
   });
   const [, url, anthropicUrl, geminiUrl] = handle.ready;
   return { pid: handle.pid, url, anthropicUrl, geminiUrl, origin: new URL(url).origin, stop: () => stopChild(handle, 0) };
