@@ -3,6 +3,7 @@ import { effectiveLimits, MICROS_PER_USD } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { keySpend } from "../../credits/key-spend.js";
 import { iso, isoOrNull, presentSpendCap } from "../../http/presenters.js";
+import { KEY_INFO_SCHEMA } from "../../openapi/schemas/key-info.js";
 import type { Services } from "../../services.js";
 
 const lower = (account: number, key: number | null): number => (key === null ? account : Math.min(account, key));
@@ -13,7 +14,7 @@ const lower = (account: number, key: number | null): number => (key === null ? a
  * counted this period, and its account's credits (like OpenRouter's /api/v1/key).
  */
 export function keyIntrospectionRoute(app: FastifyInstance, services: Services): void {
-  app.get<{ Reply: KeyInfoJson }>("/v1/key", { config: { scope: "key:read" } }, async (request) => {
+  app.get<{ Reply: KeyInfoJson }>("/v1/key", { config: { scope: "key:read" }, schema: KEY_INFO_SCHEMA }, async (request) => {
     const { key, account: cached } = request.subject!;
     // The balance moves with every request; read it fresh rather than from the auth cache.
     const [fresh, spend] = await Promise.all([services.storage.accounts.get(cached.id), keySpend(services.storage.keys, key, services.now())]);
