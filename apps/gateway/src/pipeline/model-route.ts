@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { type AuditSink, auditRequest, CLIENT_CLOSED_STATUS } from "../audit/request-record.js";
 import type { ClientApi, Dialect, DialectExchange, ParsedRequest } from "../dialects/dialect.js";
 import { SSE_HEADERS } from "../http/sse.js";
+import type { RouteSchema } from "../openapi/validation.js";
 import type { AdmissionDeps } from "./admit.js";
 import { admitModelRequest, type ModelAdmission } from "./admit-model-request.js";
 import { ClientDisconnect } from "./client-disconnect.js";
@@ -44,9 +45,12 @@ interface Exchange extends ModelAdmission {
  * → settle (charge what was used). The audit record is built
  * from the request's meter, whatever happened: by the gateway's onSend hook for
  * answers sent through Fastify, here for a relayed stream.
+ *
+ * `options.schema` is the route's schema: Fastify checks the request with it
+ * before the handler runs, and the OpenAPI document describes the route by it.
  */
-export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps): void {
-  app.post(path, { config: { dialect, scope: "inference" } }, async (request, reply) => {
+export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps, options: { schema?: RouteSchema } = {}): void {
+  app.post(path, { config: { dialect, scope: "inference" }, schema: options.schema }, async (request, reply) => {
     const { account } = request.subject!;
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
