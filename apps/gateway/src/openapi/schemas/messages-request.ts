@@ -225,9 +225,9 @@ const SHARED = {
   tool_choice: Type.Optional(ToolChoice),
   thinking: Type.Optional(Thinking),
   stop_sequences: Type.Optional(Nullable(Type.Array(Type.String({ minLength: 1 })), { description: "Texts that end the answer where they appear." })),
-  temperature: Type.Optional(Nullable(Type.Number())),
-  top_p: Type.Optional(Nullable(Type.Number())),
-  top_k: Type.Optional(Nullable(Type.Integer())),
+  temperature: Type.Optional(Nullable(Type.Number(), { description: "How random the answer is: 0 to 1 on Anthropic's models." })),
+  top_p: Type.Optional(Nullable(Type.Number(), { description: "Nucleus sampling: the share of probability mass to sample from." })),
+  top_k: Type.Optional(Nullable(Type.Integer(), { description: "Sample only from the k likeliest tokens, where the provider offers it." })),
   metadata: Type.Optional(Nullable(Type.Object({ user_id: Type.Optional(Nullable(Type.String({ description: "Your end user's opaque id." }))) }))),
   output_config: Type.Optional(
     Type.Unknown({ description: 'An object: its `format`, `{"type":"json_schema","schema":{…}}`, makes the answer JSON following the schema.' }),

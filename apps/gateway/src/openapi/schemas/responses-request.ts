@@ -266,8 +266,10 @@ export const CreateResponseRequest = Type.Object(
     max_output_tokens: Type.Optional(
       Nullable(Type.Integer({ minimum: 1 }), { description: "The most tokens the answer may hold; the credit hold is computed from it." }),
     ),
-    temperature: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 2 }))),
-    top_p: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
+    temperature: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 2 }), { description: "How random the answer is (default 1)." })),
+    top_p: Type.Optional(
+      Nullable(Type.Number({ minimum: 0, maximum: 1 }), { description: "Nucleus sampling: the share of probability mass to sample from (default 1)." }),
+    ),
     parallel_tool_calls: Type.Optional(Nullable(Type.Boolean({ description: "Whether the model may call several functions at once (default true)." }))),
     stream: Type.Optional(Nullable(Type.Boolean({ description: "Answer with the event stream instead of one JSON Response." }))),
     store: Type.Optional(
