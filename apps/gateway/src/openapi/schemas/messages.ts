@@ -79,13 +79,10 @@ const ANTHROPIC_HEADERS = {
   "anthropic-beta": Type.Optional(Type.String({ description: "Beta features the body uses; passed to an `anthropic` provider." })),
 };
 
-/** Claude Code adds `?beta=true` to both paths. */
-const BetaQuery = Type.Object({ beta: Type.Optional(Type.String({ description: "Accepted and ignored (Claude Code sends `beta=true`)." })) });
-
 /** Every answer on these paths carries the request id also as `request-id`, which Anthropic's SDKs read. */
 const ANSWER_HEADERS = { ...REQUEST_ID_HEADER, "request-id": Type.String({ description: "The request id again, where Anthropic's SDKs read it." }) };
 
-const SECURITY_NOTE = "Authenticate with `x-api-key: <key>` or `Authorization: Bearer <key>`.";
+const SECURITY_NOTE = "Authenticate with `x-api-key: <key>` or `Authorization: Bearer <key>`. Claude Code's `?beta=true` is accepted and ignored.";
 
 export const CREATE_MESSAGE_SCHEMA: RouteSchema = {
   summary: "Create a message",
@@ -100,7 +97,6 @@ export const CREATE_MESSAGE_SCHEMA: RouteSchema = {
   operationId: "createMessage",
   security: API_KEY_SECURITY,
   headers: Type.Object({ ...ANTHROPIC_HEADERS, "Bentoo-Simulate": Type.Optional(SimulateHeader) }),
-  querystring: BetaQuery,
   body: MessagesRequest,
   response: {
     200: {
@@ -126,7 +122,6 @@ export const COUNT_MESSAGE_TOKENS_SCHEMA: RouteSchema = {
   operationId: "countMessageTokens",
   security: API_KEY_SECURITY,
   headers: Type.Object(ANTHROPIC_HEADERS),
-  querystring: BetaQuery,
   body: CountTokensRequest,
   response: {
     200: jsonResponse(TokenCount, "The count.", { ...RATE_LIMIT_HEADERS, ...ANSWER_HEADERS }),

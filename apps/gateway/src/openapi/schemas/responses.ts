@@ -44,7 +44,6 @@ export const GET_RESPONSE_SCHEMA: RouteSchema = {
   operationId: "getResponse",
   security: API_KEY_SECURITY,
   params: ResponseId,
-  querystring: Type.Object({ stream: Type.Optional(Type.String({ description: "Only `false`: a stored response is not streamed again." })) }),
   response: {
     200: jsonResponse(ResponseObject, "The stored Response.", REQUEST_ID_HEADER),
     ...errorResponses(["response_not_found"], { headers: REQUEST_ID_HEADER }),
