@@ -18,12 +18,10 @@ export default defineConfig({
   title: "Bentoo",
   titleTemplate: ":title · Bentoo docs",
   description: "How to call the Bentoo AI API: keys, limits, errors, models and the API reference.",
+  // The dashboard's icon, served beside the docs by the same gateway.
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
   // No git dates, no sitemap: the built site is the same wherever it is built.
   lastUpdated: false,
-  markdown: {
-    // Fences such as ```bash runnable keep their language; the extra word is metadata, never shown.
-    lineNumbers: false,
-  },
   themeConfig: {
     siteTitle: "Bentoo docs",
     search: { provider: "local" },

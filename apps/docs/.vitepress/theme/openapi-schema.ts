@@ -98,10 +98,11 @@ function constraintsOf(schema: JsonObject): string[] {
   bound("exclusiveMinimum", (value) => `> ${value}`);
   bound("maximum", (value) => `≤ ${value}`);
   bound("exclusiveMaximum", (value) => `< ${value}`);
-  bound("minLength", (value) => `at least ${value} characters`);
-  bound("maxLength", (value) => `at most ${value} characters`);
-  bound("minItems", (value) => `at least ${value} items`);
-  bound("maxItems", (value) => `at most ${value} items`);
+  const count = (value: unknown, noun: string) => `${value} ${noun}${value === 1 ? "" : "s"}`;
+  bound("minLength", (value) => `at least ${count(value, "character")}`);
+  bound("maxLength", (value) => `at most ${count(value, "character")}`);
+  bound("minItems", (value) => `at least ${count(value, "item")}`);
+  bound("maxItems", (value) => `at most ${count(value, "item")}`);
   bound("pattern", (value) => `pattern ${value}`);
   return found;
 }
