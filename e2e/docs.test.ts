@@ -53,13 +53,13 @@ describe.skipIf(!shouldRunBrowserTests())("docs in Chromium against the built se
 
   it("code examples show this server's origin, in the page and in what the copy button copies", async () => {
     const code = firstCodeBlock();
-    expect(await code.textContent()).toContain(`curl ${base}/v1/models`);
+    expect(await code.textContent()).toContain(`curl --fail-with-body -sS ${base}/v1/models`);
     expect(await page.locator(".vp-doc").textContent()).not.toContain("bentoo.example.com");
     // A `bash runnable` fence: highlighted as bash, the extra word nowhere.
     expect(await page.locator('.vp-doc div[class*="language-"]').first().getAttribute("class")).toContain("language-bash");
     expect(await page.locator(".vp-doc").textContent()).not.toContain("runnable");
     await page.locator('.vp-doc div[class*="language-"] > button.copy').first().click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(`curl ${base}/v1/models`);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(`curl --fail-with-body -sS ${base}/v1/models`);
   });
 
   it("Models and pricing lists the live catalog with exact prices, after an in-app navigation and after a reload", async () => {
@@ -93,17 +93,27 @@ describe.skipIf(!shouldRunBrowserTests())("docs in Chromium against the built se
     expect(await firstCodeBlock().textContent()).toContain(`base_url="${base}/v1"`);
   });
 
-  it("the API reference renders this server's OpenAPI document, or says where it would be", async () => {
-    const served = await fetch(`${base}/openapi.json`);
+  it("the API reference renders this server's own OpenAPI document", async () => {
     await page.goto(`${base}/docs/api-reference`);
-    if (served.status === 200) {
-      await page.locator(".bentoo-operation").first().waitFor();
-      expect(await page.locator(".bentoo-api-group h2").count()).toBeGreaterThan(0);
-    } else {
+    await page.locator(".bentoo-operation").first().waitFor();
+    expect(await page.getByTestId("api-reference-error").count()).toBe(0);
+    expect(await page.locator(".bentoo-api").textContent()).toContain(`Base URL: ${base}`);
+    expect(await page.locator(".bentoo-api-group h2").allTextContents()).toContain("Models");
+    const lines = (await page.locator(".bentoo-operation-line").allTextContents()).map((line) => line.trim());
+    expect(lines).toEqual(expect.arrayContaining(["GET/v1/models", "POST/v1/chat/completions"]));
+    await screenshot(page, "docs-api-reference-live", { fullPage: false });
+    expect(await page.getByRole("link", { name: "/openapi.json" }).first().getAttribute("href")).toBe("/openapi.json");
+  });
+
+  it("the API reference says where the document would be when it cannot load it", async () => {
+    await page.route(`${base}/openapi.json`, (route) => route.fulfill({ status: 503, contentType: "application/json", body: "{}" }));
+    try {
+      await page.goto(`${base}/docs/api-reference`);
       const fallback = page.getByTestId("api-reference-error");
       await fallback.waitFor();
-      expect(await fallback.textContent()).toContain("could not be loaded from /openapi.json");
-      expect(await fallback.getByRole("link", { name: "/openapi.json" }).getAttribute("href")).toBe("/openapi.json");
+      expect(await fallback.textContent()).toContain("could not be loaded from /openapi.json (the server answered 503)");
+    } finally {
+      await page.unroute(`${base}/openapi.json`);
     }
   });
 
@@ -156,9 +166,12 @@ describe.skipIf(!shouldRunBrowserTests())("docs in Chromium against the built se
   });
 
   it("loaded nothing from another origin, broke no CSP rule and logged no error", () => {
-    // Only the two 404s the tests above asked for: the missing /openapi.json (when the server has none) and the unknown page.
-    const expected = [`${base}/openapi.json`, `${base}/docs/no-such-page`];
-    expect(consoleErrors.filter((error) => !(error.text.includes("404") && expected.includes(error.url)))).toEqual([]);
+    // Only the failures the tests above asked for: the /openapi.json answered 503 on purpose and the unknown page's 404.
+    const expected = [
+      { status: "503", url: `${base}/openapi.json` },
+      { status: "404", url: `${base}/docs/no-such-page` },
+    ];
+    expect(consoleErrors.filter((error) => !expected.some(({ status, url }) => error.text.includes(`status of ${status}`) && error.url === url))).toEqual([]);
     expect(session.cspViolations).toEqual([]);
     expect(session.pageErrors).toEqual([]);
     expect(session.foreignRequests).toEqual([]);

@@ -12,6 +12,9 @@ import { ipAllowlist } from "./middleware/ip-allowlist.js";
 import { requireScopes } from "./middleware/require-scope.js";
 import { sessionAuth } from "./middleware/session-auth.js";
 import { transportSecurity } from "./middleware/transport-security.js";
+import { installOpenApi, openApiRoute } from "./openapi/document.js";
+import { ADMIN_OPENAPI_SCHEMA, API_OPENAPI_SCHEMA } from "./openapi/meta-schemas.js";
+import { installSchemaValidation } from "./openapi/validation.js";
 import { adminAccountRoutes } from "./routes/admin/accounts.js";
 import { adminKeyRoutes } from "./routes/admin/keys.js";
 import { accountRoutes } from "./routes/api/account.js";
@@ -57,6 +60,9 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   app.decorateRequest("rawBody", null);
   app.decorateRequest("receivedAt", 0);
   app.decorateRequest("audited", false);
+  // Route schemas validate requests and, collected as routes register, make the OpenAPI documents.
+  installSchemaValidation(app);
+  await installOpenApi(app);
   // JSON only: a cross-site form can send text/plain without a preflight.
   app.removeContentTypeParser("text/plain");
   installJsonBodyParser(app, services.config.bodyLimitBytes);
@@ -91,6 +97,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   metricsRoute(app, services);
 
   healthRoutes(app, services);
+  openApiRoute(app, "/openapi.json", (documents) => documents.api, API_OPENAPI_SCHEMA);
 
   await app.register(async (gateway) => {
     gateway.addHook("onRequest", authenticate(services.verifier));
@@ -140,6 +147,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   if (adminToken !== null) {
     await app.register(async (admin) => {
       admin.addHook("onRequest", adminAuth(adminToken));
+      openApiRoute(admin, "/admin/v1/openapi.json", (documents) => documents.admin, ADMIN_OPENAPI_SCHEMA);
       adminAccountRoutes(admin, services);
       adminKeyRoutes(admin, services);
       webhookRoutes(admin, services, "/admin/v1/accounts/:id/webhooks", async (request) => {

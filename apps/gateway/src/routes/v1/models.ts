@@ -2,6 +2,7 @@ import type { ModelJson, ModelListJson } from "@bentoo/api-types";
 import { BentooError, modelAllowed } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { presentModel } from "../../http/presenters.js";
+import { GET_MODEL_SCHEMA, LIST_MODELS_SCHEMA } from "../../openapi/schemas/models.js";
 import type { Services } from "../../services.js";
 
 const presentedCatalogs = new WeakMap<Services, { list: ModelListJson; byId: Map<string, ModelJson> }>();
@@ -34,11 +35,11 @@ function presentedCatalog(services: Services) {
  */
 export function modelsRoutes(app: FastifyInstance, services: Services): void {
   const { list, byId } = presentedCatalog(services);
-  app.get<{ Reply: ModelListJson }>("/v1/models", { config: { scope: "inference" } }, async (request) => {
+  app.get<{ Reply: ModelListJson }>("/v1/models", { config: { scope: "inference" }, schema: LIST_MODELS_SCHEMA }, async (request) => {
     const patterns = request.subject!.key.models;
     return patterns === null ? list : { object: "list", data: list.data.filter((model) => modelAllowed(patterns, model.id)) };
   });
-  app.get<{ Params: { "*": string }; Reply: ModelJson }>("/v1/models/*", { config: { scope: "inference" } }, async (request) => {
+  app.get<{ Params: { "*": string }; Reply: ModelJson }>("/v1/models/*", { config: { scope: "inference" }, schema: GET_MODEL_SCHEMA }, async (request) => {
     const id = request.params["*"];
     const model = byId.get(id);
     if (model === undefined)
