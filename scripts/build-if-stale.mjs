@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The workspace builds that `tsc -b` does not cover: the SDK's (a clean dist/, then an
-// ES-module and a CommonJS tsc build) and the dashboard's (a type check, then Vite).
+// ES-module and a CommonJS tsc build), the dashboard's (a type check, then Vite) and the
+// docs site's (a type check, VitePress, then its inline scripts moved into files).
 // Each runs only when something it reads changed since its last successful build, so
 // `npm start` with nothing changed serves within seconds. The root `npm run build`
 // (which `npm start` and `npm test` run) calls this after `tsc -b`, which is
@@ -59,6 +60,21 @@ export const WORKSPACE_BUILDS = [
       LOCKFILE,
     ],
     outputs: ["apps/dashboard/dist/index.html"],
+  },
+  {
+    name: "docs",
+    command: ["npm", "run", "build", "--silent", "-w", "@bentoo/docs"],
+    // Not the whole .vitepress/ folder: VitePress writes its .temp/ there while it builds.
+    inputs: [
+      "apps/docs/pages",
+      "apps/docs/.vitepress/config.ts",
+      "apps/docs/.vitepress/theme",
+      "apps/docs/scripts",
+      "apps/docs/tsconfig.json",
+      "apps/docs/package.json",
+      LOCKFILE,
+    ],
+    outputs: ["apps/docs/dist/index.html"],
   },
 ];
 

@@ -9,6 +9,7 @@
 //                                                         (default: the catalog's first chat model)
 //   node smoke-client.mjs audit <base> <state.json>       the chats' audit records, by request id
 //   node smoke-client.mjs models <base> <state.json> <id…>  GET /v1/models lists exactly these
+//   node smoke-client.mjs sites <base>                     the dashboard at /, the docs at /docs/ (both built into the image)
 //
 // <state.json> carries the key and the request ids from one command to the next (and
 // from one container to the next); it stays in the smoke stage's temporary directory.
@@ -170,6 +171,24 @@ async function models(base, statePath, expected) {
   console.log(`models: ${ids.join(", ")}`);
 }
 
+async function sites(base) {
+  for (const [path, marker] of [
+    ["/", '<div id="root">'],
+    ["/docs/", "VitePress"],
+    ["/docs/models", "Models and pricing"],
+  ]) {
+    const response = await fetch(`${base}${path}`, { headers: { accept: "text/html" } });
+    const body = await response.text();
+    check(response.status === 200, `GET ${path} answered ${response.status}`);
+    check(body.includes(marker), `GET ${path} is not the built page (no ${marker}): ${body.slice(0, 300)}`);
+    check((response.headers.get("content-security-policy") ?? "").includes("script-src 'self';"), `GET ${path} has no CSP`);
+  }
+  const catalog = await fetch(`${base}/docs/catalog.json`);
+  const body = await json(catalog, "GET /docs/catalog.json");
+  check(catalog.status === 200 && body.data.length > 0, `GET /docs/catalog.json answered ${catalog.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  console.log(`sites: the dashboard and the docs are served; the docs list ${body.data.length} models`);
+}
+
 const [command, base, ...rest] = process.argv.slice(2);
 const commands = {
   "wait-ready": () => waitReady(base, Number(rest[0] ?? 60), rest[1] === "redis"),
@@ -177,9 +196,10 @@ const commands = {
   chat: () => chat(base, rest[0], rest[1]),
   audit: () => audit(base, rest[0]),
   models: () => models(base, rest[0], rest.slice(1)),
+  sites: () => sites(base),
 };
 if (!(command in commands) || base === undefined) {
-  console.error("usage: smoke-client.mjs wait-ready|provision|chat|audit|models <base URL> …");
+  console.error("usage: smoke-client.mjs wait-ready|provision|chat|audit|models|sites <base URL> …");
   process.exit(2);
 }
 try {

@@ -231,6 +231,7 @@ podman healthcheck run bentoo-smoke-1 >/dev/null || fail "the image's HEALTHCHEC
 [[ "$(podman logs bentoo-smoke-1 2>&1)" == *"Data: SQLite file /data/bentoo.db"* ]] || fail "the gateway does not keep its SQLite file on /data"
 client provision "$base" "$WORK/state.json"
 client chat "$base" "$WORK/state.json"
+client sites "$base"
 # podman reports, on stderr, that it has no systemd to remove the health check's timer from.
 podman kill --signal TERM bentoo-smoke-1 >/dev/null 2>>"$WORK/podman.log"
 code=$(podman wait bentoo-smoke-1 2>>"$WORK/podman.log")

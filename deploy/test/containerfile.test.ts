@@ -52,6 +52,31 @@ describe("the Containerfile", () => {
   });
 });
 
+describe("the static sites in the image", () => {
+  const app = readFileSync(join(root, "apps/gateway/src/app.ts"), "utf8");
+  /** The build folders app.ts serves, as `new URL("../../<app>/dist", import.meta.url)` from apps/gateway/dist. */
+  const served = [...app.matchAll(/new URL\("\.\.\/\.\.\/([\w-]+)\/dist"/g)].map((match) => `apps/${match[1]}/dist`);
+
+  it("the runtime stage copies every build folder the gateway serves, and the build stage builds it", () => {
+    expect(served).toEqual(["apps/docs/dist", "apps/dashboard/dist"]);
+    const copied = instruction("COPY").map((line) => line.split(/\s+/).at(-1));
+    const build = instructions.join("\n");
+    for (const folder of served) {
+      expect(copied, folder).toContain(folder);
+      const workspace = JSON.parse(readFileSync(join(root, folder, "..", "package.json"), "utf8")) as { name: string };
+      expect(build, folder).toContain(`npm run build -w ${workspace.name}`);
+    }
+  });
+
+  it("the build context keeps the docs' Markdown pages, which the image's docs build reads", () => {
+    const ignore = readFileSync(join(root, ".dockerignore"), "utf8").split("\n");
+    expect(ignore).toContain("**/*.md");
+    // Exceptions only work after the pattern they make an exception to.
+    expect(ignore.indexOf("!apps/docs/pages/**/*.md")).toBeGreaterThan(ignore.indexOf("**/*.md"));
+    expect(existsSync(join(root, "apps/docs/pages/index.md"))).toBe(true);
+  });
+});
+
 describe("imageEnvironment", () => {
   it("reads both ENV forms, continuations and quotes, from the last stage only", () => {
     const text = ["FROM a AS build", "ENV BUILD_ONLY=1", "FROM b", "ENV A=1 \\", '    B="two words" \\', "    C=", "ENV LEGACY some value", "# ENV D=4"].join(

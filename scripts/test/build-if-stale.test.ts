@@ -144,17 +144,20 @@ describe("the repository's builds", () => {
     }
   });
 
-  it("the dashboard imports only npm packages it declares (whose changes show in the lockfile), no workspace package", () => {
-    const dashboard = join(repositoryRoot, "apps/dashboard");
-    const manifest = JSON.parse(readFileSync(join(dashboard, "package.json"), "utf8")) as {
+  it.each([
+    ["apps/dashboard", "src", /\.tsx?$/],
+    ["apps/docs", ".vitepress", /\.(ts|vue)$/],
+  ])("%s imports only npm packages it declares (whose changes show in the lockfile), no workspace package", (workspace, sources, pattern) => {
+    const folder = join(repositoryRoot, workspace);
+    const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
       dependencies?: Record<string, string>;
       devDependencies?: Record<string, string>;
     };
     const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})]);
     const imported = new Set<string>();
-    for (const file of readdirSync(join(dashboard, "src"), { recursive: true })) {
-      if (!/\.tsx?$/.test(String(file))) continue;
-      const text = readFileSync(join(dashboard, "src", String(file)), "utf8");
+    for (const file of readdirSync(join(folder, sources), { recursive: true })) {
+      if (!pattern.test(String(file))) continue;
+      const text = readFileSync(join(folder, sources, String(file)), "utf8");
       for (const match of text.matchAll(/^\s*(?:import|export)\b[^"'`]*?from\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm)) {
         const specifier = match[1] ?? match[2]!;
         if (specifier.startsWith(".") || builtinModules.includes(specifier)) continue;
@@ -163,8 +166,8 @@ describe("the repository's builds", () => {
       }
     }
     expect(imported.size).toBeGreaterThan(0);
-    // A workspace package is not declared there; if the dashboard starts importing one, add the
-    // files Vite reads from it to the dashboard's inputs in scripts/build-if-stale.mjs, then declare it.
-    for (const name of imported) expect(declared.has(name), `${name} is imported by apps/dashboard/src but not declared in its package.json`).toBe(true);
+    // A workspace package is not declared there; if one starts importing one, add the files
+    // Vite reads from it to the build's inputs in scripts/build-if-stale.mjs, then declare it.
+    for (const name of imported) expect(declared.has(name), `${name} is imported by ${workspace}/${sources} but not declared in its package.json`).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ import { keyRoutes } from "./routes/api/keys.js";
 import { usageRoutes } from "./routes/api/usage.js";
 import { auditRoutes } from "./routes/audit.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
+import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { chatCompletionsRoute } from "./routes/v1/chat-completions.js";
@@ -156,6 +157,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
     });
   }
 
+  // The customer docs (apps/docs/dist, built by `npm run build`) and the public catalog they show.
+  await app.register(async (docs) => docsRoutes(docs, { root: fileURLToPath(new URL("../../docs/dist", import.meta.url)), catalog: services.catalog }));
   // Last: the dashboard's SPA fallback answers only GETs no route above matched (apps/dashboard/dist, built by `npm run build`).
   await app.register(async (ui) => dashboardRoutes(ui, { root: fileURLToPath(new URL("../../dashboard/dist", import.meta.url)) }));
   return app;

@@ -36,3 +36,23 @@ export interface ModelListJson {
   object: "list";
   data: ModelJson[];
 }
+
+/**
+ * One model in `GET /docs/catalog.json`, the catalog the public docs show: what a
+ * customer needs to choose a model and nothing about how the server reaches it (no
+ * provider, base URL or credential).
+ */
+export interface PublicModelJson {
+  id: string;
+  kind: "chat" | "embedding";
+  context_length: number;
+  max_output_tokens: number | null;
+  /** The same USD-per-million-token prices as `ModelJson.pricing`. */
+  pricing: ModelJson["pricing"];
+}
+
+/** `GET /docs/catalog.json`: no key needed, cached for a minute. */
+export interface PublicCatalogJson {
+  object: "list";
+  data: PublicModelJson[];
+}

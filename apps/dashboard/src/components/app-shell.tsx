@@ -73,6 +73,14 @@ export function AppShell({ title, children }: { title: string; children: ReactNo
               </li>
             ))}
           </ul>
+          {/* The docs are another site on this server (apps/docs, served at /docs/): a full page load, not a route. */}
+          <ul className="nav-list nav-list-end">
+            <li>
+              <a href="/docs/" className="nav-link">
+                Docs
+              </a>
+            </li>
+          </ul>
         </nav>
       </aside>
       <div className="shell-main">

@@ -1,4 +1,14 @@
-import type { AccountJson, ApiKeyJson, IssuedKeyJson, KeySpendJson, ListJson, ModelJson, RolledKeyJson, SpendCapJson } from "@bentoo/api-types";
+import type {
+  AccountJson,
+  ApiKeyJson,
+  IssuedKeyJson,
+  KeySpendJson,
+  ListJson,
+  ModelJson,
+  PublicModelJson,
+  RolledKeyJson,
+  SpendCapJson,
+} from "@bentoo/api-types";
 import { type Account, type ApiKeyRecord, type CatalogModel, keyStatus, MICROS_PER_USD, type Page, type SpendCap, type SpendWindow } from "@bentoo/core";
 
 /**
@@ -19,6 +29,17 @@ export function presentList<Item, Json>(page: Page<Item>, present: (item: Item) 
   return { object: "list", data: page.items.map(present), has_more: page.nextCursor !== null, next_cursor: page.nextCursor };
 }
 
+/** USD per million tokens; a quotient of integers, so the JSON shows the catalog's decimal exactly. */
+function presentPricing(model: CatalogModel): ModelJson["pricing"] {
+  return {
+    currency: "USD",
+    input_per_mtok: model.inputMicrosPerMtok / MICROS_PER_USD,
+    output_per_mtok: model.outputMicrosPerMtok / MICROS_PER_USD,
+    ...(model.cacheReadMicrosPerMtok === null ? {} : { cache_read_per_mtok: model.cacheReadMicrosPerMtok / MICROS_PER_USD }),
+    ...(model.cacheWriteMicrosPerMtok === null ? {} : { cache_write_per_mtok: model.cacheWriteMicrosPerMtok / MICROS_PER_USD }),
+  };
+}
+
 export function presentModel(model: CatalogModel, available: boolean): ModelJson {
   return {
     id: model.id,
@@ -28,17 +49,22 @@ export function presentModel(model: CatalogModel, available: boolean): ModelJson
     kind: model.kind,
     context_length: model.contextLength,
     max_output_tokens: model.maxOutputTokens,
-    pricing: {
-      currency: "USD",
-      input_per_mtok: model.inputMicrosPerMtok / MICROS_PER_USD,
-      output_per_mtok: model.outputMicrosPerMtok / MICROS_PER_USD,
-      ...(model.cacheReadMicrosPerMtok === null ? {} : { cache_read_per_mtok: model.cacheReadMicrosPerMtok / MICROS_PER_USD }),
-      ...(model.cacheWriteMicrosPerMtok === null ? {} : { cache_write_per_mtok: model.cacheWriteMicrosPerMtok / MICROS_PER_USD }),
-    },
+    pricing: presentPricing(model),
     dimensions: model.dimensions?.default ?? null,
     min_dimensions: model.dimensions?.min ?? null,
     providers: model.routes.map((route) => route.providerId),
     available,
+  };
+}
+
+/** A model as the public docs list it: choice and price only, never how the server reaches it. */
+export function presentPublicModel(model: CatalogModel): PublicModelJson {
+  return {
+    id: model.id,
+    kind: model.kind,
+    context_length: model.contextLength,
+    max_output_tokens: model.maxOutputTokens,
+    pricing: presentPricing(model),
   };
 }
 

@@ -144,6 +144,10 @@ function documentFor(full: Json, options: { prefix: string; title: string; descr
   };
 }
 
+/** What the router answers for what neither document lists. */
+const UNLISTED =
+  "A path this document does not list answers 404 `not_found`; a listed path with another method answers 405 `method_not_allowed`, with an `Allow` header.";
+
 /** Both documents, from the routes registered so far; the app must be ready. */
 export function openApiDocuments(app: FastifyInstance): OpenApiDocuments {
   const full = app.swagger() as unknown as Json;
@@ -151,15 +155,14 @@ export function openApiDocuments(app: FastifyInstance): OpenApiDocuments {
     api: documentFor(full, {
       prefix: "/v1/",
       title: "Bentoo API",
-      description:
-        "One API key for every model in the catalog, through the API your client speaks: OpenAI's Chat Completions, Responses and Embeddings, and Anthropic's Messages. Guides: /docs.",
+      description: `One API key for every model in the catalog, through the API your client speaks: OpenAI's Chat Completions, Responses and Embeddings, and Anthropic's Messages. Guides: /docs. ${UNLISTED}`,
       tags: API_TAGS,
       securitySchemes: API_SECURITY_SCHEMES,
     }),
     admin: documentFor(full, {
       prefix: "/admin/v1/",
       title: "Bentoo admin API",
-      description: "The operator's API: accounts, plans, credits, keys and webhooks. Every call needs the admin token.",
+      description: `The operator's API: accounts, plans, credits, keys and webhooks. Every call needs the admin token. ${UNLISTED}`,
       tags: ADMIN_TAGS,
       securitySchemes: ADMIN_SECURITY_SCHEMES,
     }),

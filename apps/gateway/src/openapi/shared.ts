@@ -78,6 +78,8 @@ export const COMMON_API_ERRORS: readonly ErrorCode[] = [
   "insufficient_scope",
   "request_too_large",
   "unsupported_media_type",
+  "request_timeout",
+  "request_header_fields_too_large",
   "internal_error",
   "service_unavailable",
 ];
@@ -91,6 +93,8 @@ export const COMMON_ADMIN_ERRORS: readonly ErrorCode[] = [
   "invalid_admin_token",
   "request_too_large",
   "unsupported_media_type",
+  "request_timeout",
+  "request_header_fields_too_large",
   "internal_error",
   "service_unavailable",
 ];

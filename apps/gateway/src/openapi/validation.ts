@@ -106,7 +106,7 @@ function sentence(error: ErrorObject, subject: string): string {
     case "format":
       return `${subject} is not in the expected format.`;
     case "additionalProperties":
-      return `${subject} has an unknown member "${String(params.additionalProperty)}"; remove it.`;
+      return `Unknown parameter: ${subject}.`;
     case "anyOf":
     case "oneOf":
       return `${subject} does not match any of the shapes it may take; see the API reference at /docs.`;
@@ -131,8 +131,11 @@ function hintOf(error: ErrorObject): string | undefined {
 export function schemaError(errors: readonly ErrorObject[], part: string): BentooError {
   const error = errors[0];
   if (error === undefined) return new BentooError("invalid_request", "The request is not valid; see the API reference at /docs.");
-  const missing = error.keyword === "required" ? (error.params as { missingProperty: string }).missingProperty : undefined;
-  const param = paramOf(error.instancePath, missing);
+  // A missing or an unknown member is named itself, as the handlers' own parsers name it.
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const member =
+    error.keyword === "required" ? params.missingProperty : error.keyword === "additionalProperties" ? params.additionalProperty?.slice(0, 100) : undefined;
+  const param = paramOf(error.instancePath, member);
   const where = part === "body" ? "The request body" : part === "querystring" ? "The query string" : `The ${part}`;
   const subject = param ?? where;
   const hint = hintOf(error);

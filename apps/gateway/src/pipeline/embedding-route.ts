@@ -21,11 +21,12 @@ const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
  * resolve the model (an embedding model) → the key's model list → estimate (the inputs' tokens, held at the input price) → admit →
  * route (the adapters' `embed`, with retries and fallbacks) → answer (JSON) →
  * settle. The gateway's onSend hook writes the one audit record, from the meter.
- * `schema` is the route's schema (openapi/schemas/): it validates the body
- * before the API parses it, and documents the route.
+ *
+ * `options.schema` is the route's schema: Fastify checks the request with it
+ * before the handler runs, and the OpenAPI document describes the route by it.
  */
-export function embeddingRoute(app: FastifyInstance, path: string, api: EmbeddingsApi, deps: PipelineDeps, schema?: RouteSchema): void {
-  app.post(path, { config: { dialect: api, scope: "inference" }, schema }, async (request, reply) => {
+export function embeddingRoute(app: FastifyInstance, path: string, api: EmbeddingsApi, deps: PipelineDeps, options: { schema?: RouteSchema } = {}): void {
+  app.post(path, { config: { dialect: api, scope: "inference" }, schema: options.schema }, async (request, reply) => {
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;
     const parsed = api.parse(request.body);

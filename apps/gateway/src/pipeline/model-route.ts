@@ -44,12 +44,13 @@ interface Exchange extends ModelAdmission {
  * route (the provider, with fallbacks) → answer (JSON, or the stream relayed)
  * → settle (charge what was used). The audit record is built
  * from the request's meter, whatever happened: by the gateway's onSend hook for
- * answers sent through Fastify, here for a relayed stream. `schema` is the
- * route's schema (openapi/schemas/): it validates the body before the dialect
- * parses it, and documents the route.
+ * answers sent through Fastify, here for a relayed stream.
+ *
+ * `options.schema` is the route's schema: Fastify checks the request with it
+ * before the handler runs, and the OpenAPI document describes the route by it.
  */
-export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps, schema?: RouteSchema): void {
-  app.post(path, { config: { dialect, scope: "inference" }, schema }, async (request, reply) => {
+export function modelRoute(app: FastifyInstance, path: string, dialect: Dialect, deps: PipelineDeps, options: { schema?: RouteSchema } = {}): void {
+  app.post(path, { config: { dialect, scope: "inference" }, schema: options.schema }, async (request, reply) => {
     const { account } = request.subject!;
     // Read while the connection is open: the socket keeps its peer's address, so the record of a client that leaves has it.
     void request.socket.remoteAddress;

@@ -1,82 +1,53 @@
 import { Readable } from "node:stream";
 import type { AuditPageJson } from "@bentoo/api-types";
-import {
-  AUDIT_QUERY_MAX_LIMIT,
-  type AuditQuery,
-  auditRecordToCsvRow,
-  auditRecordToJson,
-  auditRecordToJsonLine,
-  BentooError,
-  csvHeader,
-  isAuditEvent,
-  isAuditRecordType,
-  isId,
-} from "@bentoo/core";
+import { type AuditQuery, auditRecordToCsvRow, auditRecordToJson, auditRecordToJsonLine, BentooError, csvHeader, isId } from "@bentoo/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { pageLimit } from "../http/page-limit.js";
+import { dropEmptyQueryValues } from "../http/empty-query.js";
+import {
+  type AuditExportQueryJson,
+  type AuditFilterQuery,
+  type AuditLogsQueryJson,
+  EXPORT_AUDIT_LOGS_SCHEMA,
+  LIST_AUDIT_LOGS_SCHEMA,
+} from "../openapi/schemas/audit.js";
 import type { Services } from "../services.js";
 
-type Query = Record<string, unknown>;
 type Filters = Omit<AuditQuery, "limit" | "cursor">;
 
 const DAY = 24 * 3600 * 1000;
 
-function text(query: Query, name: string): string | undefined {
-  const value = query[name];
+/** An RFC 3339 time, or undefined when absent or empty. */
+function time(value: unknown, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
   if (typeof value !== "string") throw new BentooError("invalid_request", `${name} must be given once.`, { param: name });
-  return value;
-}
-
-function time(query: Query, name: string): number | undefined {
-  const value = text(query, name);
-  if (value === undefined) return undefined;
   const at = Date.parse(value);
   if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
     throw new BentooError("invalid_request", `${name} must be an RFC 3339 timestamp such as 2026-11-01T00:00:00Z.`, { param: name });
   return at;
 }
 
-/** Parses the filters shared by listing and export (PRODUCT.md §5); the account always comes from the caller. */
-export function parseFilters(query: Query, accountId: string): Filters {
+/**
+ * The filters shared by listing and export (PRODUCT.md §5), from a query string
+ * the route's schema has checked; the usage API passes its raw `start` and `end`
+ * alone. The account always comes from the caller.
+ */
+export function parseFilters(query: Omit<AuditFilterQuery, "start" | "end"> & { start?: unknown; end?: unknown }, accountId: string): Filters {
   const filters: Filters = { accountId };
-  const start = time(query, "start");
-  const end = time(query, "end");
+  const start = time(query.start, "start");
+  const end = time(query.end, "end");
   if (start !== undefined) filters.start = start;
   if (end !== undefined) filters.end = end;
   if (start !== undefined && end !== undefined && end <= start) throw new BentooError("invalid_request", "end must be after start.", { param: "end" });
-  const key = text(query, "key_id");
-  if (key !== undefined) {
-    if (isId("apiKey", key)) filters.apiKeyId = key;
-    else if (/^[0-9A-Za-z]{4}$/.test(key)) filters.keyLast4 = key;
-    else throw new BentooError("invalid_request", "key_id must be a key ID (its last 4 characters) or a key's id (key_…).", { param: "key_id" });
+  // The schema let through a key's id or a key ID (4 characters).
+  if (query.key_id !== undefined) {
+    if (isId("apiKey", query.key_id)) filters.apiKeyId = query.key_id;
+    else filters.keyLast4 = query.key_id;
   }
-  const model = text(query, "model");
-  if (model !== undefined) filters.model = model;
-  const endpoint = text(query, "endpoint");
-  if (endpoint !== undefined) {
-    if (!endpoint.startsWith("/") || endpoint.length > 128)
-      throw new BentooError("invalid_request", "endpoint must be a route path such as /v1/chat/completions.", { param: "endpoint" });
-    filters.endpoint = endpoint;
-  }
-  const status = text(query, "status");
-  if (status !== undefined) {
-    const code = Number(status);
-    if (!Number.isInteger(code) || code < 100 || code > 599)
-      throw new BentooError("invalid_request", "status must be an HTTP status code such as 200 or 429.", { param: "status" });
-    filters.status = code;
-  }
-  const event = text(query, "event");
-  if (event !== undefined) {
-    if (!isAuditEvent(event))
-      throw new BentooError("invalid_request", `event must be one of the documented event names, e.g. api.request or key.revoked.`, { param: "event" });
-    filters.event = event;
-  }
-  const type = text(query, "type");
-  if (type !== undefined) {
-    if (!isAuditRecordType(type)) throw new BentooError("invalid_request", "type must be request or event.", { param: "type" });
-    filters.type = type;
-  }
+  if (query.model !== undefined) filters.model = query.model;
+  if (query.endpoint !== undefined) filters.endpoint = query.endpoint;
+  if (query.status !== undefined) filters.status = query.status;
+  if (query.event !== undefined) filters.event = query.event;
+  if (query.type !== undefined) filters.type = query.type;
   return filters;
 }
 
@@ -88,17 +59,11 @@ export function parseFilters(query: Query, accountId: string): Filters {
 export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/v1" | "/api", accountOf: (request: FastifyRequest) => string): void {
   // The scope applies to keys (under /v1); a dashboard session reads its own account's log.
   const config = { scope: "audit:read" } as const;
-  app.get<{ Querystring: Query; Reply: AuditPageJson }>(`${prefix}/audit/logs`, { config }, async (request) => {
+  const listing = { config, schema: LIST_AUDIT_LOGS_SCHEMA, preValidation: dropEmptyQueryValues };
+  app.get<{ Querystring: AuditLogsQueryJson; Reply: AuditPageJson }>(`${prefix}/audit/logs`, listing, async (request) => {
+    const { limit, cursor, order } = request.query;
     const filters = parseFilters(request.query, accountOf(request));
-    const order = text(request.query, "order") ?? "asc";
-    if (order !== "asc" && order !== "desc")
-      throw new BentooError("invalid_request", "order must be asc (oldest first) or desc (newest first).", { param: "order" });
-    const page = await services.storage.audit.query({
-      ...filters,
-      limit: pageLimit(request.query, AUDIT_QUERY_MAX_LIMIT),
-      cursor: text(request.query, "cursor") ?? null,
-      order,
-    });
+    const page = await services.storage.audit.query({ ...filters, limit, cursor: cursor ?? null, order });
     return {
       object: "list",
       data: page.records.map(auditRecordToJson),
@@ -107,9 +72,9 @@ export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/
     } satisfies AuditPageJson;
   });
 
-  app.get<{ Querystring: Query }>(`${prefix}/audit/logs/export`, { config }, async (request, reply) => {
-    const format = text(request.query, "format") ?? "jsonl";
-    if (format !== "jsonl" && format !== "csv") throw new BentooError("invalid_request", "format must be jsonl or csv.", { param: "format" });
+  const exporting = { config, schema: EXPORT_AUDIT_LOGS_SCHEMA, preValidation: dropEmptyQueryValues };
+  app.get<{ Querystring: AuditExportQueryJson }>(`${prefix}/audit/logs/export`, exporting, async (request, reply) => {
+    const { format } = request.query;
     const filters = parseFilters(request.query, accountOf(request));
     const end = filters.end ?? services.now();
     const start = filters.start ?? end - 30 * DAY;

@@ -24,6 +24,9 @@ export function SignInPage() {
       footer={
         <>
           New to Bentoo? <Link to={next === "/" ? "/signup" : `/signup?next=${encodeURIComponent(next)}`}>Create an account</Link>
+          <br />
+          {/* The docs are another site on this server (served at /docs/): a full page load. */}
+          <a href="/docs/">Read the API docs</a>
         </>
       }
     />

@@ -1,8 +1,9 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { API_KEY_SECURITY, errorResponses, Nullable, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
 import type { RouteSchema } from "../validation.js";
-import { OrNull, StringEnum } from "./compact.js";
-import { MODEL_PIPELINE_ERRORS, SimulateHeaders } from "./model-pipeline.js";
+import { StringEnum } from "./by-type.js";
+import { OrNull } from "./compact.js";
+import { MODEL_ROUTE_ERRORS, SimulateHeader } from "./model-route.js";
 
 /**
  * `POST /v1/chat/completions`: OpenAI's Chat Completions request, its JSON
@@ -373,7 +374,7 @@ export const CHAT_COMPLETIONS_SCHEMA: RouteSchema = {
   tags: ["Chat"],
   operationId: "createChatCompletion",
   security: API_KEY_SECURITY,
-  headers: SimulateHeaders,
+  headers: Type.Object({ "Bentoo-Simulate": Type.Optional(SimulateHeader) }),
   body: ChatCompletionRequest,
   response: {
     200: {
@@ -384,6 +385,6 @@ export const CHAT_COMPLETIONS_SCHEMA: RouteSchema = {
       },
       headers: { ...RATE_LIMIT_HEADERS, ...REQUEST_ID_HEADER },
     },
-    ...errorResponses(MODEL_PIPELINE_ERRORS, { headers: REQUEST_ID_HEADER }),
+    ...errorResponses(MODEL_ROUTE_ERRORS, { headers: REQUEST_ID_HEADER }),
   },
 };

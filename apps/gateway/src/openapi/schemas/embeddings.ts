@@ -2,8 +2,9 @@ import { Type } from "@sinclair/typebox";
 import { MAX_INPUTS } from "../../dialects/embeddings/parse-request.js";
 import { API_KEY_SECURITY, errorResponses, jsonResponse, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
 import type { RouteSchema } from "../validation.js";
-import { OrNull, StringEnum } from "./compact.js";
-import { MODEL_PIPELINE_ERRORS, SimulateHeaders } from "./model-pipeline.js";
+import { StringEnum } from "./by-type.js";
+import { OrNull } from "./compact.js";
+import { MODEL_ROUTE_ERRORS, SimulateHeader } from "./model-route.js";
 
 /**
  * `POST /v1/embeddings`: OpenAI's Embeddings request and its list of vectors
@@ -92,10 +93,10 @@ export const EMBEDDINGS_SCHEMA: RouteSchema = {
   tags: ["Embeddings"],
   operationId: "createEmbeddings",
   security: API_KEY_SECURITY,
-  headers: SimulateHeaders,
+  headers: Type.Object({ "Bentoo-Simulate": Type.Optional(SimulateHeader) }),
   body: EmbeddingRequest,
   response: {
     200: jsonResponse(EmbeddingList, "The vectors.", { ...RATE_LIMIT_HEADERS, ...REQUEST_ID_HEADER }),
-    ...errorResponses(MODEL_PIPELINE_ERRORS, { headers: REQUEST_ID_HEADER }),
+    ...errorResponses(MODEL_ROUTE_ERRORS, { headers: REQUEST_ID_HEADER }),
   },
 };

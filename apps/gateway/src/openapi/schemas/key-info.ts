@@ -2,7 +2,7 @@ import type { KeyInfoJson } from "@bentoo/api-types";
 import { type Static, Type } from "@sinclair/typebox";
 import { API_KEY_SECURITY, type Exactly, errorResponses, jsonResponse, Nullable, REQUEST_ID_HEADER, sameShape } from "../shared.js";
 import type { RouteSchema } from "../validation.js";
-import { StringEnum } from "./compact.js";
+import { StringEnum } from "./by-type.js";
 
 /** `GET /v1/key`: what the calling key is and may do (routes/v1/key.ts), as KeyInfoJson. */
 
@@ -40,13 +40,13 @@ export const KeyInfo = Type.Object(
         period: StringEnum(["day", "week", "month", "total"], { description: "Each UTC day, ISO week (from Monday), calendar month, or never." }),
         spent_micros: Type.Integer({ description: "Settled charges in the current period." }),
         remaining_micros: Type.Integer({ description: "The cap less what was spent; 0 when spent." }),
-        period_start: Nullable(Type.String({ format: "date-time" })),
-        resets_at: Nullable(Type.String({ format: "date-time" }), { description: "When the count starts again; null for a `total` cap." }),
+        period_start: Nullable(Type.String(), { description: "When the current period began, RFC 3339; null for a `total` cap." }),
+        resets_at: Nullable(Type.String(), { description: "When the count starts again, RFC 3339; null for a `total` cap." }),
       }),
       { description: "The key's spend cap and what it counted this period; null without a cap." },
     ),
-    created_at: Type.String({ format: "date-time" }),
-    expires_at: Nullable(Type.String({ format: "date-time" })),
+    created_at: Type.String({ description: "RFC 3339." }),
+    expires_at: Nullable(Type.String(), { description: "When the key stops working, RFC 3339; null: never." }),
   },
   { title: "KeyInfo", description: "The calling key, never its secret, with its account's plan, limits and credits." },
 );
@@ -58,7 +58,7 @@ export const KEY_INFO_SCHEMA: RouteSchema = {
   description:
     "What the key that sends this request is and may do: its mode, scopes, allowed models and spend cap with what the cap counted this period, the rate limits that apply to it, and its account's plan and credit balance. Needs the `key:read` scope (keys have it by default).",
   tags: ["Keys"],
-  operationId: "getKey",
+  operationId: "getCallingKey",
   security: API_KEY_SECURITY,
   response: { 200: jsonResponse(KeyInfo, "The key.", REQUEST_ID_HEADER), ...errorResponses([]) },
 };

@@ -14,8 +14,16 @@ import {
 } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { actionContext } from "../../http/action-context.js";
-import { pageLimit } from "../../http/page-limit.js";
+import { dropEmptyQueryValues } from "../../http/empty-query.js";
 import { presentAccount, presentList } from "../../http/presenters.js";
+import {
+  CREATE_ACCOUNT_SCHEMA,
+  GET_ACCOUNT_SCHEMA,
+  GRANT_CREDITS_SCHEMA,
+  LIST_ACCOUNTS_SCHEMA,
+  UPDATE_ACCOUNT_SCHEMA,
+} from "../../openapi/schemas/admin-accounts.js";
+import type { PageQueryJson } from "../../openapi/schemas/management.js";
 import type { Services } from "../../services.js";
 import { parseLowBalanceThreshold } from "../webhook-bodies.js";
 
@@ -40,7 +48,7 @@ function parseAccountPatch(body: Record<string, unknown>): AccountPatch {
 
 /** Admin API: accounts (PRODUCT.md §7). */
 export function adminAccountRoutes(app: FastifyInstance, services: Services): void {
-  app.post<{ Reply: AccountJson }>("/admin/v1/accounts", async (request, reply) => {
+  app.post<{ Reply: AccountJson }>("/admin/v1/accounts", { schema: CREATE_ACCOUNT_SCHEMA }, async (request, reply) => {
     const body = requireStrictBody(request.body, ["email", "password", "plan"]);
     const email = requireString(body, "email", { maxLength: 320 });
     const password = optionalString(body, "password", { maxLength: 1024, trim: false });
@@ -52,24 +60,25 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     return reply.code(201).send(presentAccount(account));
   });
 
-  app.get<{ Querystring: Record<string, unknown>; Reply: ListJson<AccountJson> }>("/admin/v1/accounts", async (request) => {
-    const page = await services.storage.accounts.list({
-      limit: pageLimit(request.query, 1000),
-      cursor: typeof request.query.cursor === "string" ? request.query.cursor : null,
-    });
-    return presentList(page, presentAccount);
-  });
+  app.get<{ Querystring: PageQueryJson; Reply: ListJson<AccountJson> }>(
+    "/admin/v1/accounts",
+    { schema: LIST_ACCOUNTS_SCHEMA, preValidation: dropEmptyQueryValues },
+    async (request) => {
+      const page = await services.storage.accounts.list({ limit: request.query.limit, cursor: request.query.cursor ?? null });
+      return presentList(page, presentAccount);
+    },
+  );
 
-  app.get<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) =>
+  app.get<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", { schema: GET_ACCOUNT_SCHEMA }, async (request) =>
     presentAccount(await services.accounts.require(request.params.id)),
   );
 
-  app.patch<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", async (request) => {
+  app.patch<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", { schema: UPDATE_ACCOUNT_SCHEMA }, async (request) => {
     const patch = parseAccountPatch(requireStrictBody(request.body, ACCOUNT_PATCH_FIELDS));
     return presentAccount(await services.accounts.update(request.params.id, patch, actionContext(request)));
   });
 
-  app.post<{ Params: { id: string }; Reply: CreditGrantJson }>("/admin/v1/accounts/:id/credits", async (request) => {
+  app.post<{ Params: { id: string }; Reply: CreditGrantJson }>("/admin/v1/accounts/:id/credits", { schema: GRANT_CREDITS_SCHEMA }, async (request) => {
     const account = await services.accounts.require(request.params.id);
     const body = requireStrictBody(request.body, ["amount_micros", "allow_negative"]);
     const amount = optionalInteger(body, "amount_micros", { min: -1_000_000_000_000_000, max: 1_000_000_000_000_000 });

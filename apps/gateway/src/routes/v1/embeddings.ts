@@ -6,5 +6,5 @@ import type { PipelineDeps } from "../../pipeline/model-route.js";
 
 /** POST /v1/embeddings — OpenAI's Embeddings, for models of kind `embedding`. */
 export function embeddingsRoute(app: FastifyInstance, deps: PipelineDeps): void {
-  embeddingRoute(app, "/v1/embeddings", embeddings, deps, EMBEDDINGS_SCHEMA);
+  embeddingRoute(app, "/v1/embeddings", embeddings, deps, { schema: EMBEDDINGS_SCHEMA });
 }

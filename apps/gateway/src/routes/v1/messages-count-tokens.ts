@@ -3,6 +3,7 @@ import { countPromptTokens, isRetryableUpstreamError } from "@bentoo/providers";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { anthropicMessages } from "../../dialects/anthropic-messages/index.js";
 import { type CountTokensRequest, parseCountTokensRequest } from "../../dialects/anthropic-messages/parse-request.js";
+import { COUNT_MESSAGE_TOKENS_SCHEMA } from "../../openapi/schemas/messages.js";
 import { admit, setRateLimitHeaders } from "../../pipeline/admit.js";
 import { ClientDisconnect } from "../../pipeline/client-disconnect.js";
 import type { RequestEstimate } from "../../pipeline/estimate.js";
@@ -29,25 +30,29 @@ const NOTHING_RESERVED: RequestEstimate = { promptTokens: 0, maxOutputTokens: 0,
  * audited (one record, cost 0).
  */
 export function countTokensRoute(app: FastifyInstance, deps: PipelineDeps): void {
-  app.post("/v1/messages/count_tokens", { config: { dialect: anthropicMessages, scope: "inference" } }, async (request, reply) => {
-    const subject = request.subject!;
-    const { key, account } = subject;
-    void request.socket.remoteAddress;
-    const parsed = parseCountTokensRequest(request.body);
-    const model = resolveModel(deps.catalog, parsed.model, anthropicMessages.modelKind);
-    const meter = newMeter(model.id);
-    meter.costMicros = 0;
-    request.meter = meter;
-    requireModelAllowed(key, model);
-    const admission = await admit(deps, reply, subject, NOTHING_RESERVED, false);
-    if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits, admission.keyRateLimits);
-    try {
-      const inputTokens = (key.mode === "live" ? await providerCount(deps, parsed, model, request, reply, meter) : null) ?? tokenizerCount(parsed, model);
-      return reply.type(JSON_CONTENT_TYPE).send(JSON.stringify({ input_tokens: inputTokens }));
-    } finally {
-      settleRequest(deps, { accountId: account.id, apiKeyId: key.id, requestId: request.id }, admission, null, 0);
-    }
-  });
+  app.post(
+    "/v1/messages/count_tokens",
+    { config: { dialect: anthropicMessages, scope: "inference" }, schema: COUNT_MESSAGE_TOKENS_SCHEMA },
+    async (request, reply) => {
+      const subject = request.subject!;
+      const { key, account } = subject;
+      void request.socket.remoteAddress;
+      const parsed = parseCountTokensRequest(request.body);
+      const model = resolveModel(deps.catalog, parsed.model, anthropicMessages.modelKind);
+      const meter = newMeter(model.id);
+      meter.costMicros = 0;
+      request.meter = meter;
+      requireModelAllowed(key, model);
+      const admission = await admit(deps, reply, subject, NOTHING_RESERVED, false);
+      if (admission.rateLimits !== null) setRateLimitHeaders(reply, admission.rateLimits, admission.keyRateLimits);
+      try {
+        const inputTokens = (key.mode === "live" ? await providerCount(deps, parsed, model, request, reply, meter) : null) ?? tokenizerCount(parsed, model);
+        return reply.type(JSON_CONTENT_TYPE).send(JSON.stringify({ input_tokens: inputTokens }));
+      } finally {
+        settleRequest(deps, { accountId: account.id, apiKeyId: key.id, requestId: request.id }, admission, null, 0);
+      }
+    },
+  );
 }
 
 /** The count of the model's first route's provider, when it counts; null when it cannot (Bentoo counts instead). */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { anthropicMessages } from "../../dialects/anthropic-messages/index.js";
+import { CREATE_MESSAGE_SCHEMA } from "../../openapi/schemas/messages.js";
 import { modelRoute, type PipelineDeps } from "../../pipeline/model-route.js";
 import { countTokensRoute } from "./messages-count-tokens.js";
 
@@ -9,6 +10,6 @@ import { countTokensRoute } from "./messages-count-tokens.js";
  * in Anthropic's shape.
  */
 export function messagesRoutes(app: FastifyInstance, deps: PipelineDeps): void {
-  modelRoute(app, "/v1/messages", anthropicMessages, deps);
+  modelRoute(app, "/v1/messages", anthropicMessages, deps, { schema: CREATE_MESSAGE_SCHEMA });
   countTokensRoute(app, deps);
 }

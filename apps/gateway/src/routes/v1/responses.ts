@@ -1,6 +1,7 @@
 import { BentooError, isId } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { responsesDialect } from "../../dialects/responses/index.js";
+import { CREATE_RESPONSE_SCHEMA, DELETE_RESPONSE_SCHEMA, GET_RESPONSE_SCHEMA } from "../../openapi/schemas/responses.js";
 import { modelRoute } from "../../pipeline/model-route.js";
 import type { Services } from "../../services.js";
 
@@ -30,12 +31,12 @@ export function responsesRoutes(app: FastifyInstance, services: Services): void 
         "a response could not be stored; it was answered without being kept",
       ),
   });
-  modelRoute(app, "/v1/responses", dialect, services);
+  modelRoute(app, "/v1/responses", dialect, services, { schema: CREATE_RESPONSE_SCHEMA });
 
   // Reading and deleting stored responses belong to the model surface: the `inference` scope.
   app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
     "/v1/responses/:id",
-    { config: { scope: "inference" } },
+    { config: { scope: "inference" }, schema: GET_RESPONSE_SCHEMA },
     async (request) => {
       const id = request.params.id;
       if (request.query.stream === "true")
@@ -48,7 +49,7 @@ export function responsesRoutes(app: FastifyInstance, services: Services): void 
     },
   );
 
-  app.delete<{ Params: { id: string } }>("/v1/responses/:id", { config: { scope: "inference" } }, async (request) => {
+  app.delete<{ Params: { id: string } }>("/v1/responses/:id", { config: { scope: "inference" }, schema: DELETE_RESPONSE_SCHEMA }, async (request) => {
     const id = request.params.id;
     const deleted = isId("response", id) && (await services.storage.responses.delete(request.subject!.account.id, id));
     if (!deleted) throw notFound(id);

@@ -1,6 +1,7 @@
 import { SIMULATED_FAILURES } from "@bentoo/providers";
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ValidateFunction } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { documentedSchema, schemaErrors } from "./documented-schema.js";
 import { bearer, createTestApp, parseSse, type TestApp } from "./helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: OpenAPI documents are walked loosely here.
@@ -17,7 +18,6 @@ describe("the chat, embeddings and key routes' schemas", () => {
   let t: TestApp;
   let key: string;
   let api: Json;
-  let ajv: Ajv2020;
   const MODEL = "openai/gpt-6-luna";
   const hello = [{ role: "user", content: "Hello" }];
 
@@ -25,20 +25,13 @@ describe("the chat, embeddings and key routes' schemas", () => {
     t = await createTestApp();
     ({ key } = await t.seedAccount({ mode: "test", scopes: ["inference", "key:read"] }));
     api = (await t.app.inject({ url: "/openapi.json" })).json();
-    // The document as one schema resource: its `#/components/schemas/…` references resolve inside it.
-    ajv = new Ajv2020({ strict: false, allErrors: true, formats: { "date-time": (value: string) => !Number.isNaN(Date.parse(value)) } });
-    ajv.addSchema(api, "openapi.json");
   });
   afterAll(() => t?.dispose());
 
-  /** The documented schema of a named component. */
-  const component = (title: string): ValidateFunction => {
-    expect(api.components.schemas[title], title).toBeDefined();
-    return ajv.compile({ $ref: `openapi.json#/components/schemas/${title}` });
-  };
+  const component = (name: string): ValidateFunction => documentedSchema(api, name);
   const expectValid = (validate: ValidateFunction, value: unknown) => {
     const valid = validate(value);
-    expect(validate.errors ?? [], JSON.stringify(value).slice(0, 500)).toEqual([]);
+    expect(schemaErrors(validate), JSON.stringify(value).slice(0, 500)).toEqual([]);
     expect(valid).toBe(true);
   };
 
