@@ -23,19 +23,39 @@ describe("the Messages API's route schemas", () => {
   afterAll(() => t?.dispose());
 
   it.each([
-    ["a temperature that is not a number", { ...user("Hi"), temperature: "hot" }, "temperature must be a number."],
+    ["a temperature that is not a number", { ...user("Hi"), temperature: "hot" }, "temperature must be a number or null."],
     [
       "an image source without its media type",
       user([{ type: "image", source: { type: "base64", data: "iVBORw0KGgo=" } }]),
-      "messages[0].content[0].source.media_type is required. An image source is",
+      'messages[0].content[0].source is not valid: an image source must be {"type":"base64","media_type":"image/png","data":"…"}',
     ],
-    ["a tool result without the id of its call", user([{ type: "tool_result", content: "18 degrees" }]), "messages[0].content[0].tool_use_id is required."],
+    [
+      "a tool result without the id of its call",
+      user([{ type: "tool_result", content: "18 degrees" }]),
+      "messages[0].content[0].tool_use_id is required, e.g. {",
+    ],
     [
       "a tool choice given as a string",
       { ...user("Hi"), tool_choice: "auto" },
-      'tool_choice must be a JSON object. tool_choice is {"type":"auto"}, {"type":"any"}',
+      'tool_choice must be a JSON object or null. tool_choice is {"type":"auto"}, {"type":"any"}',
     ],
-    ["a thinking budget under 1,024", { ...user("Hi"), thinking: { type: "enabled", budget_tokens: 100 } }, "thinking.budget_tokens must be >= 1024."],
+    [
+      "a thinking budget under 1,024",
+      { ...user("Hi"), thinking: { type: "enabled", budget_tokens: 100 } },
+      "thinking.budget_tokens must be an integer of at least 1024.",
+    ],
+    [
+      "a tool call without its input",
+      {
+        ...user("Hi"),
+        messages: [
+          { role: "user", content: "Hi" },
+          { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "weather" }] },
+        ],
+      },
+      "messages[1].content[0].input must be the tool's input as a JSON object.",
+    ],
+    ["a tool of yours without its input schema", { ...user("Hi"), tools: [{ name: "weather" }] }, "tools[0].input_schema is required"],
   ])("refuses %s with 400 in Anthropic's shape, on both paths", async (_label, body, message) => {
     for (const url of ["/v1/messages", "/v1/messages/count_tokens"]) {
       const answer = await post(url, body);
@@ -59,10 +79,26 @@ describe("the Messages API's route schemas", () => {
 
   it("lets through what only Anthropic serves (its own tools, other block types) and null for the optional members", async () => {
     const anthropicOnly = {
-      ...user([
-        { type: "text", text: "Hi" },
-        { type: "search_result", source: "https://example.com", title: "Example", content: [{ type: "text", text: "x" }] },
-      ]),
+      model: MODEL,
+      max_tokens: 100,
+      // A server tool's call and result sent back as Anthropic answered them (the result's content an object), and a search result (its source a string).
+      messages: [
+        { role: "user", content: "Search the web for the weather." },
+        {
+          role: "assistant",
+          content: [
+            { type: "server_tool_use", id: "srvtoolu_1", name: "web_search", input: { query: "weather" } },
+            { type: "web_search_tool_result", tool_use_id: "srvtoolu_1", content: { type: "web_search_tool_result_error", error_code: "unavailable" } },
+          ],
+        },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Hi" },
+            { type: "search_result", source: "https://example.com", title: "Example", content: [{ type: "text", text: "x" }] },
+          ],
+        },
+      ],
       tools: [{ type: "web_search_20250305", name: "web_search", max_uses: 1 }, WEATHER],
     };
     // The sandbox answers it; an `anthropic` provider would get it as sent.

@@ -22,17 +22,17 @@ describe("the Responses API's route schemas", () => {
   afterAll(() => t?.dispose());
 
   it.each([
-    ["a temperature that is not a number", { temperature: "hot" }, "temperature", "temperature must be a number."],
+    ["a temperature that is not a number", { temperature: "hot" }, "temperature", "temperature must be a number or null."],
     ["a part without its text", { input: [{ role: "user", content: [{ type: "input_text" }] }] }, "input[0].content[0].text", "is required"],
-    ["an input that is neither a list nor a string", { input: 5 }, "input", "A string is also taken"],
+    ["an input that is neither a list nor a string", { input: 5 }, "input", "Send a string (one user message), or a list of input items"],
     ["an item of a built-in tool", { input: [{ type: "web_search_call", id: "ws_1" }] }, "input[0].type", "Items of built-in tools"],
-    ["an unknown tool choice", { tool_choice: "sometimes" }, "tool_choice", 'It may also be "auto", "none" or "required".'],
-    ["a json_schema format without its name", { text: { format: { type: "json_schema", schema: {} } } }, "text.format.name", "needs a name"],
+    ["an unknown tool choice", { tool_choice: "sometimes" }, "tool_choice", 'must be one of "auto", "none", "required". It may also be {"type":"function"'],
+    ["a json_schema format without its name", { text: { format: { type: "json_schema", schema: {} } } }, "text.format.name", "is required for json_schema"],
     [
       "an image part given by file id",
       { input: [{ role: "user", content: [{ type: "input_image", file_id: "file-1" }] }] },
-      "input[0].content[0].image_url",
-      "no file storage",
+      "input[0].content[0].file_id",
+      "an OpenAI file id, which Bentoo has no storage for",
     ],
   ])("refuses %s with 400 invalid_request naming the parameter", async (_label, members, param, message) => {
     const answer = await create({ model: MODEL, input: "Hi", ...members });
@@ -41,6 +41,34 @@ describe("the Responses API's route schemas", () => {
     const { error } = answer.json();
     expect([error.code, error.type, error.param]).toEqual(["invalid_request", "invalid_request_error", param]);
     expect(error.message).toContain(message);
+  });
+
+  it.each([
+    ["a function call without its call_id", [{ type: "function_call", name: "weather", arguments: "{}" }], "input[0].call_id", "is required"],
+    ["a part without a type", [{ role: "user", content: [{ text: "Hi" }] }], "input[0].content[0].type", "has no type; a user message takes"],
+    [
+      "a user message holding an assistant's part",
+      [{ role: "user", content: [{ type: "output_text", text: "Hi" }] }],
+      "input[0].content[0].type",
+      "input_text",
+    ],
+    ["a message without a role", [{ type: "message", content: "Hi" }], "input[0].role", "must be one of"],
+    ["an item reference without its id", [{ type: "item_reference", id: null }], "input[0].id", "is required"],
+  ])("leaves what depends on an item's or a part's type to the handler, whose 400 names the member: %s", async (_label, input, param, message) => {
+    const { error } = (await create({ model: MODEL, input })).json();
+    expect([error.code, error.param]).toEqual(["invalid_request", param]);
+    expect(error.message).toContain(message);
+  });
+
+  it("takes output items sent back as they came, with their ids, statuses and nulls", async () => {
+    const input = [
+      { role: "user", content: "Weather in Paris?" },
+      { type: "reasoning", id: "rs_1", summary: [{ type: "summary_text", text: "Look it up." }], content: null, encrypted_content: null },
+      { type: "function_call", id: null, status: "completed", call_id: "call_1", name: "weather", arguments: '{"city":"Paris"}' },
+      { type: "function_call_output", id: null, status: null, call_id: "call_1", output: [{ type: "input_text", text: "18 degrees" }] },
+    ];
+    const answer = await create({ model: MODEL, input, tools: [WEATHER] });
+    expect(answer.statusCode, answer.body).toBe(200);
   });
 
   it("takes null for every optional member it reads, as the handler does", async () => {

@@ -34,7 +34,8 @@ export function cacheHint(block: JsonObject, where: Where): CacheHint | undefine
 
 function requireString(block: JsonObject, member: string, where: Where, example: string): string {
   const value = block[member];
-  if (typeof value !== "string") throw invalid(`${where}.${member}`, `${where}.${member} must be a string, e.g. ${example}.`);
+  if (typeof value !== "string")
+    throw invalid(`${where}.${member}`, `${where}.${member} ${value === undefined ? "is required" : "must be a string"}, e.g. ${example}.`);
   return value;
 }
 

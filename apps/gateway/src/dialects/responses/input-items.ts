@@ -28,7 +28,8 @@ export function itemType(item: JsonObject): string {
 }
 
 function requireText(record: JsonObject, member: string, param: string): void {
-  if (typeof record[member] !== "string") throw invalid(`${param}.${member}`, `${param}.${member} must be a string.`);
+  const value = record[member];
+  if (typeof value !== "string") throw invalid(`${param}.${member}`, `${param}.${member} ${value === undefined ? "is required:" : "must be"} a string.`);
 }
 
 function requireId(record: JsonObject, member: string, param: string): void {
@@ -95,7 +96,10 @@ function checkPart(part: unknown, param: string, role: string): void {
   const type = String(part.type);
   const allowed =
     role === "assistant" ? ["output_text", "refusal", "input_text"] : role === "user" ? ["input_text", "input_image", "input_file"] : ["input_text"];
-  if (!allowed.includes(type)) throw invalid(`${param}.type`, `${param} has type "${type.slice(0, 64)}"; a ${role} message takes ${allowed.join(", ")} parts.`);
+  if (!allowed.includes(type)) {
+    const found = part.type === undefined ? "has no type" : `has type "${type.slice(0, 64)}"`;
+    throw invalid(`${param}.type`, `${param} ${found}; a ${role} message takes ${allowed.join(", ")} parts.`);
+  }
   if (type === "refusal" || type === "input_text" || type === "output_text") {
     requireText(part, type === "refusal" ? "refusal" : "text", param);
     return;

@@ -1,8 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { API_KEY_SECURITY, errorResponses, Nullable, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
 import type { RouteSchema } from "../validation.js";
-import { StringEnum } from "./by-type.js";
-import { OrNull } from "./compact.js";
+import { OrNull, StringEnum } from "./compact.js";
 import { MODEL_ROUTE_ERRORS, SimulateHeader } from "./model-route.js";
 
 /**

@@ -2,8 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { MAX_INPUTS } from "../../dialects/embeddings/parse-request.js";
 import { API_KEY_SECURITY, errorResponses, jsonResponse, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
 import type { RouteSchema } from "../validation.js";
-import { StringEnum } from "./by-type.js";
-import { OrNull } from "./compact.js";
+import { OrNull, StringEnum } from "./compact.js";
 import { MODEL_ROUTE_ERRORS, SimulateHeader } from "./model-route.js";
 
 /**

@@ -2,7 +2,7 @@ import type { KeyInfoJson } from "@bentoo/api-types";
 import { type Static, Type } from "@sinclair/typebox";
 import { API_KEY_SECURITY, type Exactly, errorResponses, jsonResponse, Nullable, REQUEST_ID_HEADER, sameShape } from "../shared.js";
 import type { RouteSchema } from "../validation.js";
-import { StringEnum } from "./by-type.js";
+import { StringEnum } from "./compact.js";
 
 /** `GET /v1/key`: what the calling key is and may do (routes/v1/key.ts), as KeyInfoJson. */
 

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { Nullable } from "../shared.js";
-import { StringEnum } from "./by-type.js";
+import { StringEnum } from "./compact.js";
 
 /**
  * The Response object of OpenAI's Responses API as Bentoo writes it
