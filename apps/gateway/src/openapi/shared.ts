@@ -62,20 +62,12 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Upstream timed out",
 };
 
-/** What any authenticated API request may fail with, whatever the route: auth, IP allowlist, scope, transport, internal. */
-export const COMMON_API_ERRORS: readonly ErrorCode[] = [
+/** What any request may fail with, before or after its route ran: its transport, its body, the server. */
+const TRANSPORT_ERRORS: readonly ErrorCode[] = [
   "invalid_request",
   "invalid_json",
   "json_too_deep",
   "https_required",
-  "missing_api_key",
-  "invalid_auth_scheme",
-  "malformed_api_key",
-  "invalid_api_key",
-  "revoked_api_key",
-  "expired_api_key",
-  "ip_not_allowed",
-  "insufficient_scope",
   "request_too_large",
   "unsupported_media_type",
   "request_timeout",
@@ -84,20 +76,21 @@ export const COMMON_API_ERRORS: readonly ErrorCode[] = [
   "service_unavailable",
 ];
 
-/** What the admin API may fail with on any route. */
-export const COMMON_ADMIN_ERRORS: readonly ErrorCode[] = [
-  "invalid_request",
-  "invalid_json",
-  "json_too_deep",
-  "https_required",
-  "invalid_admin_token",
-  "request_too_large",
-  "unsupported_media_type",
-  "request_timeout",
-  "request_header_fields_too_large",
-  "internal_error",
-  "service_unavailable",
+/** What any authenticated API request may fail with, whatever the route: the transport's, the key's, the IP allowlist's, the scope's. */
+export const COMMON_API_ERRORS: readonly ErrorCode[] = [
+  ...TRANSPORT_ERRORS,
+  "missing_api_key",
+  "invalid_auth_scheme",
+  "malformed_api_key",
+  "invalid_api_key",
+  "revoked_api_key",
+  "expired_api_key",
+  "ip_not_allowed",
+  "insufficient_scope",
 ];
+
+/** What the admin API may fail with on any route. */
+export const COMMON_ADMIN_ERRORS: readonly ErrorCode[] = [...TRANSPORT_ERRORS, "invalid_admin_token"];
 
 /**
  * A documented answer: its description, its JSON body's schema and its headers,
@@ -109,6 +102,18 @@ export function jsonResponse(schema: TSchema, description: string, headers: Reco
     description,
     content: { "application/json": { schema } },
     ...(Object.keys(headers).length === 0 ? {} : { headers }),
+  };
+}
+
+/** A model route's success: JSON, or with `stream: true` an event stream whose events `events` describes. */
+export function jsonOrStreamResponse(schema: TSchema, events: string, description: string, headers: Record<string, TSchema>): Record<string, unknown> {
+  return {
+    description,
+    content: {
+      "application/json": { schema },
+      "text/event-stream": { schema: Type.String({ description: events }) },
+    },
+    headers,
   };
 }
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { API_KEY_SECURITY, errorResponses, Nullable, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
+import { API_KEY_SECURITY, errorResponses, jsonOrStreamResponse, Nullable, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
 import type { RouteSchema } from "../validation.js";
 import { OrNull, StringEnum } from "./compact.js";
 import { MODEL_ROUTE_ERRORS, SimulateHeader } from "./model-route.js";
@@ -376,14 +376,10 @@ export const CHAT_COMPLETIONS_SCHEMA: RouteSchema = {
   headers: Type.Object({ "Bentoo-Simulate": Type.Optional(SimulateHeader) }),
   body: ChatCompletionRequest,
   response: {
-    200: {
-      description: "The answer: JSON, or with `stream: true` an event stream.",
-      content: {
-        "application/json": { schema: ChatCompletion },
-        "text/event-stream": { schema: Type.String({ description: STREAM_DESCRIPTION }) },
-      },
-      headers: { ...RATE_LIMIT_HEADERS, ...REQUEST_ID_HEADER },
-    },
+    200: jsonOrStreamResponse(ChatCompletion, STREAM_DESCRIPTION, "The answer: JSON, or with `stream: true` an event stream.", {
+      ...RATE_LIMIT_HEADERS,
+      ...REQUEST_ID_HEADER,
+    }),
     ...errorResponses(MODEL_ROUTE_ERRORS, { headers: REQUEST_ID_HEADER }),
   },
 };

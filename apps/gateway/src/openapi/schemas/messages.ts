@@ -1,5 +1,14 @@
 import { Type } from "@sinclair/typebox";
-import { AnthropicErrorEnvelope, API_KEY_SECURITY, errorResponses, jsonResponse, Nullable, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
+import {
+  AnthropicErrorEnvelope,
+  API_KEY_SECURITY,
+  errorResponses,
+  jsonOrStreamResponse,
+  jsonResponse,
+  Nullable,
+  RATE_LIMIT_HEADERS,
+  REQUEST_ID_HEADER,
+} from "../shared.js";
 import type { RouteSchema } from "../validation.js";
 import { CountTokensRequest, MessagesRequest } from "./messages-request.js";
 import { MODEL_ROUTE_ERRORS, SimulateHeader } from "./model-route.js";
@@ -99,14 +108,7 @@ export const CREATE_MESSAGE_SCHEMA: RouteSchema = {
   headers: Type.Object({ ...ANTHROPIC_HEADERS, "Bentoo-Simulate": Type.Optional(SimulateHeader) }),
   body: MessagesRequest,
   response: {
-    200: {
-      description: "The Message, or its event stream when `stream` is true.",
-      content: {
-        "application/json": { schema: Message },
-        "text/event-stream": { schema: Type.String({ description: MESSAGE_EVENTS }) },
-      },
-      headers: { ...RATE_LIMIT_HEADERS, ...ANSWER_HEADERS },
-    },
+    200: jsonOrStreamResponse(Message, MESSAGE_EVENTS, "The Message, or its event stream when `stream` is true.", { ...RATE_LIMIT_HEADERS, ...ANSWER_HEADERS }),
     ...errorResponses(MODEL_ROUTE_ERRORS, { envelope: AnthropicErrorEnvelope, headers: ANSWER_HEADERS }),
   },
 };

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { API_KEY_SECURITY, errorResponses, jsonResponse, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
+import { API_KEY_SECURITY, errorResponses, jsonOrStreamResponse, jsonResponse, RATE_LIMIT_HEADERS, REQUEST_ID_HEADER } from "../shared.js";
 import type { RouteSchema } from "../validation.js";
 import { MODEL_ROUTE_ERRORS, SimulateHeader } from "./model-route.js";
 import { DeletedResponse, RESPONSE_EVENTS, ResponseObject } from "./response-object.js";
@@ -24,14 +24,10 @@ export const CREATE_RESPONSE_SCHEMA: RouteSchema = {
   headers: Type.Object({ "Bentoo-Simulate": Type.Optional(SimulateHeader) }),
   body: CreateResponseRequest,
   response: {
-    200: {
-      description: "The Response, or its event stream when `stream` is true.",
-      content: {
-        "application/json": { schema: ResponseObject },
-        "text/event-stream": { schema: Type.String({ description: RESPONSE_EVENTS }) },
-      },
-      headers: { ...RATE_LIMIT_HEADERS, ...REQUEST_ID_HEADER },
-    },
+    200: jsonOrStreamResponse(ResponseObject, RESPONSE_EVENTS, "The Response, or its event stream when `stream` is true.", {
+      ...RATE_LIMIT_HEADERS,
+      ...REQUEST_ID_HEADER,
+    }),
     ...errorResponses([...MODEL_ROUTE_ERRORS, "previous_response_not_found"], { headers: REQUEST_ID_HEADER }),
   },
 };
