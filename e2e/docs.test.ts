@@ -10,8 +10,6 @@ import { screenshot } from "./support/dashboard-e2e.js";
  * this server's origin, and no console error, CSP violation or request to another origin.
  */
 const SAMPLE_OPENAPI = readFileSync(new URL("../apps/docs/test/fixtures/openapi.json", import.meta.url), "utf8");
-/** The screenshot the docs' README and reviews look at; outside the repository. */
-const OVERVIEW_SCREENSHOT = "/tmp/docs-overview.png";
 
 describe.skipIf(!shouldRunBrowserTests())("docs in Chromium against the built server", { timeout: 120_000 }, () => {
   let session: BrowserSession;
@@ -48,7 +46,7 @@ describe.skipIf(!shouldRunBrowserTests())("docs in Chromium against the built se
     expect(await page.locator("#VPSidebarNav").textContent()).toMatch(
       /Getting started.*Overview.*Quickstart.*Guides.*API keys.*Reference.*Errors.*Models and pricing.*API reference/s,
     );
-    await page.screenshot({ path: OVERVIEW_SCREENSHOT });
+    await screenshot(page, "docs-overview", { fullPage: false });
   });
 
   it("code examples show this server's origin, in the page and in what the copy button copies", async () => {
