@@ -211,16 +211,22 @@ async function handle(
   await chat(res, body, body.model, body.messages, settings, nextId());
 }
 
-async function chat(res: ServerResponse, body: JsonObject, model: string, messages: readonly unknown[], settings: Settings, id: number): Promise<void> {
+/** The error models (FAKE_ERRORS) and every other call to `fake-flaky`, answered as failures; true when one was. */
+function answeredWithFailure(res: ServerResponse, model: string, settings: Settings): boolean {
   const failure = FAKE_ERRORS.get(model);
   if (failure) {
     sendJson(res, failure.status, failure.body, failure.headers);
-    return;
+    return true;
   }
   if (model === "fake-flaky" && settings.flaky++ % 2 === 0) {
     sendJson(res, 503, errorEnvelope("fake upstream is busy, retry shortly", "server_error"), { "retry-after-ms": "100", "retry-after": "1" });
-    return;
+    return true;
   }
+  return false;
+}
+
+async function chat(res: ServerResponse, body: JsonObject, model: string, messages: readonly unknown[], settings: Settings, id: number): Promise<void> {
+  if (answeredWithFailure(res, model, settings)) return;
   if (model === "fake-drop") {
     res.req.socket.destroy();
     return;
@@ -257,15 +263,7 @@ async function chat(res: ServerResponse, body: JsonObject, model: string, messag
 
 /** POST /v1/embeddings: the error models as for chat, else deterministic vectors (fake-embeddings.ts). */
 function embeddings(res: ServerResponse, body: JsonObject, model: string, settings: Settings): void {
-  const failure = FAKE_ERRORS.get(model);
-  if (failure) {
-    sendJson(res, failure.status, failure.body, failure.headers);
-    return;
-  }
-  if (model === "fake-flaky" && settings.flaky++ % 2 === 0) {
-    sendJson(res, 503, errorEnvelope("fake upstream is busy, retry shortly", "server_error"), { "retry-after-ms": "100", "retry-after": "1" });
-    return;
-  }
+  if (answeredWithFailure(res, model, settings)) return;
   const answer = openAiEmbeddingsBody(body, model, model !== "fake-no-usage");
   if (answer === null) {
     sendJson(res, 400, errorEnvelope("'input' must be a string, an array of strings or an array of token arrays.", "invalid_request_error", "input"));
