@@ -1,7 +1,7 @@
 import { ERROR_CATALOGUE } from "@bentoo/core";
 import { validate } from "@readme/openapi-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registeredRoutes } from "../src/openapi/document.js";
+import { registeredRoutes } from "../src/http/known-routes.js";
 import { ADMIN_TOKEN, bearer, createTestApp, type TestApp } from "./helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: OpenAPI documents are walked loosely here.

@@ -3,6 +3,18 @@ import FindMyWay, { type HTTPMethod } from "find-my-way";
 
 const METHODS: readonly HTTPMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
+export interface KnownRoute {
+  method: HTTPMethod;
+  url: string;
+}
+
+const registered = new WeakMap<FastifyInstance, KnownRoute[]>();
+
+/** Every route the app registered (but the dashboard's catch-all), for the check that each API route is documented. */
+export function registeredRoutes(app: FastifyInstance): readonly KnownRoute[] {
+  return registered.get(app) ?? [];
+}
+
 /**
  * Every route the app serves, in a router of the same kind as fastify's
  * (find-my-way), so that a request no route matched can be told apart: a known
@@ -12,13 +24,18 @@ const METHODS: readonly HTTPMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "
  */
 export function trackKnownRoutes(app: FastifyInstance): { allowedMethods(path: string): HTTPMethod[] } {
   const router = FindMyWay({ ignoreTrailingSlash: false });
+  const routes: KnownRoute[] = [];
+  registered.set(app, routes);
   const noop = () => undefined;
   app.addHook("onRoute", (route) => {
     if (route.url === "/*") return;
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((method): method is HTTPMethod =>
       METHODS.includes(method as HTTPMethod),
     );
-    for (const method of methods) if (!router.hasRoute(method, route.url)) router.on(method, route.url, noop);
+    for (const method of methods) {
+      routes.push({ method, url: route.url });
+      if (!router.hasRoute(method, route.url)) router.on(method, route.url, noop);
+    }
   });
   return {
     allowedMethods: (path) => METHODS.filter((method) => router.find(method, path) !== null),

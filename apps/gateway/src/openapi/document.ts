@@ -59,20 +59,8 @@ const WILDCARD_PARAMETERS: Record<string, { name: string; description: string }>
 /** The gateway's version (its package.json's), which both documents carry. */
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
-const registered = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
-
-/** Every route the app registered (method and Fastify URL), for the check that each one is documented. */
-export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
-  return registered.get(app) ?? [];
-}
-
 /** Registers the generator; call before any route is registered (it collects them as they are). */
 export async function installOpenApi(app: FastifyInstance): Promise<void> {
-  const routes: { method: string; url: string }[] = [];
-  registered.set(app, routes);
-  app.addHook("onRoute", (route) => {
-    for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push({ method, url: route.url });
-  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
