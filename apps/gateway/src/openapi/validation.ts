@@ -1,6 +1,7 @@
 import { BentooError } from "@bentoo/core";
 import { Ajv, type ErrorObject } from "ajv";
 import type { FastifyInstance, FastifySchema } from "fastify";
+import { dropEmptyQueryValues } from "../http/empty-query.js";
 
 /**
  * Route schemas are the API's contract: Fastify validates each request's body,
@@ -155,6 +156,12 @@ export function installSchemaValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? bodies : texts).compile(schema as object));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setSchemaErrorFormatter((errors, dataVar) => schemaError(errors as ErrorObject[], dataVar));
+  // A query parameter sent empty (`?limit=`) reads as left out, on every route whose query string has a schema.
+  app.addHook("onRoute", (route) => {
+    if ((route.schema as FastifySchema | undefined)?.querystring === undefined) return;
+    const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+    route.preValidation = [dropEmptyQueryValues, ...own];
+  });
 }
 
 /** Route options' `schema`, typed loosely enough for OpenAPI's extra members (summary, tags, security, hide). */

@@ -2,7 +2,6 @@ import { Readable } from "node:stream";
 import type { AuditPageJson } from "@bentoo/api-types";
 import { type AuditQuery, auditRecordToCsvRow, auditRecordToJson, auditRecordToJsonLine, BentooError, csvHeader, isId } from "@bentoo/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { dropEmptyQueryValues } from "../http/empty-query.js";
 import {
   type AuditExportQueryJson,
   type AuditFilterQuery,
@@ -59,7 +58,7 @@ export function parseFilters(query: Omit<AuditFilterQuery, "start" | "end"> & { 
 export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/v1" | "/api", accountOf: (request: FastifyRequest) => string): void {
   // The scope applies to keys (under /v1); a dashboard session reads its own account's log.
   const config = { scope: "audit:read" } as const;
-  const listing = { config, schema: LIST_AUDIT_LOGS_SCHEMA, preValidation: dropEmptyQueryValues };
+  const listing = { config, schema: LIST_AUDIT_LOGS_SCHEMA };
   app.get<{ Querystring: AuditLogsQueryJson; Reply: AuditPageJson }>(`${prefix}/audit/logs`, listing, async (request) => {
     const { limit, cursor, order } = request.query;
     const filters = parseFilters(request.query, accountOf(request));
@@ -72,7 +71,7 @@ export function auditRoutes(app: FastifyInstance, services: Services, prefix: "/
     } satisfies AuditPageJson;
   });
 
-  const exporting = { config, schema: EXPORT_AUDIT_LOGS_SCHEMA, preValidation: dropEmptyQueryValues };
+  const exporting = { config, schema: EXPORT_AUDIT_LOGS_SCHEMA };
   app.get<{ Querystring: AuditExportQueryJson }>(`${prefix}/audit/logs/export`, exporting, async (request, reply) => {
     const { format } = request.query;
     const filters = parseFilters(request.query, accountOf(request));

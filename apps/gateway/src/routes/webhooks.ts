@@ -2,7 +2,6 @@ import type { DeletedWebhookEndpointJson, ListJson, WebhookDeliveryJson, Webhook
 import { rejectUnknownMembers, requireBodyObject } from "@bentoo/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { actionContext } from "../http/action-context.js";
-import { dropEmptyQueryValues } from "../http/empty-query.js";
 import { presentList } from "../http/presenters.js";
 import { presentWebhookDelivery, presentWebhookEndpoint, presentWebhookEndpointWithSecret } from "../http/webhook-presenters.js";
 import type { PageQueryJson } from "../openapi/schemas/management.js";
@@ -69,7 +68,7 @@ export function webhookRoutes(app: FastifyInstance, services: Services, base: st
 
   app.get<{ Params: Record<string, string>; Querystring: PageQueryJson; Reply: ListJson<WebhookDeliveryJson> }>(
     `${endpoint}/deliveries`,
-    { schema: schemas.deliveries, preValidation: dropEmptyQueryValues },
+    { schema: schemas.deliveries },
     async (request) => {
       const accountId = await accountOf(request);
       const page = await services.webhooks.deliveries(accountId, request.params.webhook_id!, {

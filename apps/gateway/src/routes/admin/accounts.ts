@@ -14,7 +14,6 @@ import {
 } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { actionContext } from "../../http/action-context.js";
-import { dropEmptyQueryValues } from "../../http/empty-query.js";
 import { presentAccount, presentList } from "../../http/presenters.js";
 import {
   CREATE_ACCOUNT_SCHEMA,
@@ -60,14 +59,10 @@ export function adminAccountRoutes(app: FastifyInstance, services: Services): vo
     return reply.code(201).send(presentAccount(account));
   });
 
-  app.get<{ Querystring: PageQueryJson; Reply: ListJson<AccountJson> }>(
-    "/admin/v1/accounts",
-    { schema: LIST_ACCOUNTS_SCHEMA, preValidation: dropEmptyQueryValues },
-    async (request) => {
-      const page = await services.storage.accounts.list({ limit: request.query.limit, cursor: request.query.cursor ?? null });
-      return presentList(page, presentAccount);
-    },
-  );
+  app.get<{ Querystring: PageQueryJson; Reply: ListJson<AccountJson> }>("/admin/v1/accounts", { schema: LIST_ACCOUNTS_SCHEMA }, async (request) => {
+    const page = await services.storage.accounts.list({ limit: request.query.limit, cursor: request.query.cursor ?? null });
+    return presentList(page, presentAccount);
+  });
 
   app.get<{ Params: { id: string }; Reply: AccountJson }>("/admin/v1/accounts/:id", { schema: GET_ACCOUNT_SCHEMA }, async (request) =>
     presentAccount(await services.accounts.require(request.params.id)),

@@ -2,7 +2,6 @@ import type { ApiKeyJson, IssuedKeyJson, ListJson, RolledKeyJson } from "@bentoo
 import { requireBodyObject, requireStrictBody } from "@bentoo/core";
 import type { FastifyInstance } from "fastify";
 import { actionContext } from "../../http/action-context.js";
-import { dropEmptyQueryValues } from "../../http/empty-query.js";
 import { presentIssuedKey, presentKey, presentList, presentRolledKey } from "../../http/presenters.js";
 import {
   CREATE_KEY_SCHEMA,
@@ -27,7 +26,7 @@ export function adminKeyRoutes(app: FastifyInstance, services: Services): void {
 
   app.get<{ Params: { id: string }; Querystring: PageQueryJson; Reply: ListJson<ApiKeyJson> }>(
     "/admin/v1/accounts/:id/keys",
-    { schema: LIST_KEYS_SCHEMA, preValidation: dropEmptyQueryValues },
+    { schema: LIST_KEYS_SCHEMA },
     async (request) => {
       const account = await services.accounts.require(request.params.id);
       const page = await services.storage.keys.listByAccount(account.id, { limit: request.query.limit, cursor: request.query.cursor ?? null });
